@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+// Tauri serves `dist/` in builds and this dev server in `cargo tauri dev`.
+export default defineConfig(({ mode }) => ({
+  plugins: [svelte()],
+  clearScreen: false,
+  server: { port: 1420, strictPort: true, host: '127.0.0.1' },
+  build: { target: 'safari16', outDir: 'dist', emptyOutDir: true },
+  // Component tests mount Svelte's client build, not its server build.
+  resolve: mode === 'test' ? { conditions: ['browser'] } : undefined,
+  test: {
+    globals: true,
+    environment: 'jsdom',
+    setupFiles: ['src/test-setup.ts'],
+    include: ['src/**/*.test.ts'],
+  },
+}));
