@@ -1,0 +1,92 @@
+import type {
+  ActivityEntry,
+  AppError,
+  Capabilities,
+  ClipboardChange,
+  Connection,
+  ConnectionInput,
+  CopyResult,
+  CreateResult,
+  ExportFormat,
+  InventoryProgress,
+  Key,
+  KeyDraft,
+  LeakSearch,
+  PendingReveal,
+  Settings,
+} from './types';
+
+export type Unsubscribe = () => void;
+
+/**
+ * Everything the UI asks of the app, one method per IPC command (docs/IPC.md).
+ * Every method rejects with an `AppError`. Components get it from context (see context.ts)
+ * and never call `invoke` themselves, so tests can hand them the in-memory MockBackend.
+ */
+export interface Backend {
+  providerCapabilities(): Promise<Capabilities[]>;
+  listConnections(): Promise<Connection[]>;
+  saveConnection(input: ConnectionInput): Promise<Connection>;
+  deleteConnection(id: string): Promise<null>;
+  testConnection(input: ConnectionInput): Promise<number>;
+  listKeys(connectionId: string): Promise<Key[]>;
+  createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean): Promise<CreateResult>;
+  rotateKey(connectionId: string, keyId: string, graceMinutes: number | null): Promise<PendingReveal>;
+  revokeKey(connectionId: string, keyId: string): Promise<Key | null>;
+  deleteKey(connectionId: string, keyId: string): Promise<null>;
+  setKeyEnabled(connectionId: string, keyId: string, enabled: boolean): Promise<Key>;
+  findLeakedKey(pasted: string): Promise<LeakSearch>;
+  pendingReveals(): Promise<PendingReveal[]>;
+  revealSecret(revealId: string, index: number): Promise<string>;
+  copySecret(revealId: string, index: number): Promise<CopyResult>;
+  acknowledgeReveal(revealId: string): Promise<null>;
+  exportInventory(format: ExportFormat): Promise<string>;
+  getSettings(): Promise<Settings>;
+  saveSettings(settings: Settings): Promise<Settings>;
+  listActivity(limit: number): Promise<ActivityEntry[]>;
+  exportActivity(): Promise<string>;
+  startupNotices(): Promise<string[]>;
+
+  /** `clipboard` event: a copied secret was placed on, cleared from or kept on the clipboard. */
+  onClipboard(handler: (change: ClipboardChange) => void): Promise<Unsubscribe>;
+  /** `inventory-progress` event: page N of M of a multi-page list. */
+  onInventoryProgress(handler: (progress: InventoryProgress) => void): Promise<Unsubscribe>;
+}
+
+const KINDS = new Set<AppError['kind']>([
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'validation',
+  'conflict',
+  'rate_limited',
+  'network',
+  'server',
+  'unsupported',
+  'keychain_unavailable',
+  'internal',
+]);
+
+/** Whatever a command rejected with, as an AppError (a bare string becomes `internal`). */
+export function toAppError(reason: unknown): AppError {
+  if (typeof reason === 'object' && reason !== null && 'kind' in reason) {
+    const r = reason as Partial<AppError>;
+    if (r.kind && KINDS.has(r.kind)) {
+      return {
+        kind: r.kind,
+        message: typeof r.message === 'string' ? r.message : 'Something went wrong.',
+        request_id: r.request_id ?? null,
+        field: r.field ?? null,
+        retry_after_secs: r.retry_after_secs ?? null,
+      };
+    }
+  }
+  const message = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : '';
+  return {
+    kind: 'internal',
+    message: message || 'Something went wrong inside Keydesk.',
+    request_id: null,
+    field: null,
+    retry_after_secs: null,
+  };
+}

@@ -1,0 +1,43 @@
+import { MockBackend, appError } from './mockBackend';
+
+describe('MockBackend', () => {
+  it('serves keys for a connection of each of the four providers', async () => {
+    const backend = new MockBackend({ keysPerConnection: 5 });
+    const connections = await backend.listConnections();
+    expect(connections.map((c) => c.provider).sort()).toEqual(['fiskaly', 'oligon', 'strait', 'syncgram']);
+    for (const c of connections) expect(await backend.listKeys(c.id)).toHaveLength(5);
+  });
+
+  it('keeps plaintext out of everything but revealSecret', async () => {
+    const backend = new MockBackend();
+    const result = await backend.createKey('c-fiskaly', {
+      name: 'ci-key', scopes: [], environment: 'live', expires_in_days: null, metadata: {}, kind: null,
+      rotation_interval_days: null, rotation_webhook_url: null,
+    }, false);
+    if (result.status !== 'created') throw new Error('expected created');
+    const secret = await backend.revealSecret(result.reveal.reveal_id, 1);
+
+    expect(result.reveal.secrets.map((s) => s.label)).toEqual(['API key', 'API secret']);
+    expect(secret).toContain('FAKE');
+    expect(JSON.stringify(result)).not.toContain(secret);
+    expect(JSON.stringify(await backend.listKeys('c-fiskaly'))).not.toContain(secret);
+  });
+
+  it('refuses a second active SyncgramPay key unless asked to replace the active one', async () => {
+    const backend = new MockBackend();
+    const draft = { name: 'n', scopes: [], environment: null, expires_in_days: null, metadata: {}, kind: null,
+      rotation_interval_days: null, rotation_webhook_url: null };
+    await expect(backend.createKey('c-syncgram', draft, false)).rejects.toMatchObject({ kind: 'conflict' });
+    await backend.createKey('c-syncgram', draft, true);
+    const active = (await backend.listKeys('c-syncgram')).filter((k) => k.status === 'active');
+    expect(active).toHaveLength(1);
+    expect(active[0].name).toBe('n');
+  });
+
+  it('fails the next call of a command once when told to', async () => {
+    const backend = new MockBackend();
+    backend.failNext('list_connections', appError('network', 'Offline.'));
+    await expect(backend.listConnections()).rejects.toMatchObject({ kind: 'network' });
+    await expect(backend.listConnections()).resolves.toHaveLength(4);
+  });
+});

@@ -1,0 +1,566 @@
+import type { Backend, Unsubscribe } from './backend';
+import { MOCK_CAPABILITIES } from './mockCapabilities';
+import type {
+  ActivityEntry,
+  AppError,
+  Capabilities,
+  ClipboardChange,
+  Connection,
+  ConnectionInput,
+  CopyResult,
+  CreateResult,
+  Environment,
+  InventoryProgress,
+  Key,
+  KeyDraft,
+  LeakSearch,
+  PendingReveal,
+  ProviderKind,
+  Settings,
+} from './types';
+
+export interface MockOptions {
+  /** Keys generated per demo connection (default 14). */
+  keysPerConnection?: number;
+  /** Start with no connections at all (the first-run screen). */
+  empty?: boolean;
+  /** Delay every answer, for the `?mock` dev mode (default 0). */
+  latencyMs?: number;
+}
+
+interface StoredReveal {
+  reveal: PendingReveal;
+  plaintext: string[];
+}
+
+const DAY = 86_400_000;
+const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function appError(kind: AppError['kind'], message: string, extra: Partial<AppError> = {}): AppError {
+  return { kind, message, request_id: null, field: null, retry_after_secs: null, ...extra };
+}
+
+/** Deterministic pseudo-random numbers, so demo data is the same on every run. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+const DEMO_CONNECTIONS: Connection[] = [
+  {
+    id: 'c-oligon',
+    name: 'Receipts production',
+    provider: 'oligon',
+    base_url: 'https://receipts.example.test',
+    org_id: null,
+    project_id: null,
+    label: null,
+    color: null,
+    sandbox: false,
+    has_credentials: true,
+  },
+  {
+    id: 'c-fiskaly',
+    name: 'fiskaly sandbox',
+    provider: 'fiskaly',
+    base_url: 'http://127.0.0.1:4100/fiskaly/api/v0',
+    org_id: 'org-demo-0001',
+    project_id: null,
+    label: null,
+    color: null,
+    sandbox: true,
+    has_credentials: true,
+  },
+  {
+    id: 'c-syncgram',
+    name: 'Payments',
+    provider: 'syncgram',
+    base_url: 'https://payments.example.test',
+    org_id: null,
+    project_id: null,
+    label: null,
+    color: null,
+    sandbox: false,
+    has_credentials: true,
+  },
+  {
+    id: 'c-strait',
+    name: 'Jobs platform',
+    provider: 'strait',
+    base_url: 'https://jobs.example.test',
+    org_id: null,
+    project_id: 'proj-demo',
+    label: null,
+    color: null,
+    sandbox: false,
+    has_credentials: true,
+  },
+];
+
+const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing export', 'Mobile backend',
+  'Support tooling', 'Analytics sync', 'Webhook relay', 'Nightly report', 'Partner import'];
+
+/**
+ * An in-memory Backend with realistic data for all four providers. Tests use it to drive
+ * components; `?mock` in the dev server uses it to run the UI without Rust.
+ * Every secret it produces is obviously fake (contains "FAKE").
+ */
+export class MockBackend implements Backend {
+  readonly calls: { command: string; args: Record<string, unknown> }[] = [];
+  capabilities: Capabilities[] = clone(MOCK_CAPABILITIES);
+  connections: Connection[];
+  keys = new Map<string, Key[]>();
+  reveals = new Map<string, StoredReveal>();
+  settings: Settings = { clipboard_clear_secs: 30, theme: 'system' };
+  activity: ActivityEntry[] = [];
+  notices: string[] = [];
+  /** Connections whose API fails every call with this error. */
+  brokenConnections = new Map<string, AppError>();
+  /** The next create answers "orphaned" (the response was lost after the key was made). */
+  orphanNextCreate = false;
+
+  private failures = new Map<string, AppError[]>();
+  private clipboardHandlers = new Set<(c: ClipboardChange) => void>();
+  private progressHandlers = new Set<(p: InventoryProgress) => void>();
+  private random = seededRandom(7);
+  private nextId = 1;
+  private latencyMs: number;
+
+  constructor(options: MockOptions = {}) {
+    this.latencyMs = options.latencyMs ?? 0;
+    this.connections = options.empty ? [] : clone(DEMO_CONNECTIONS);
+    for (const c of this.connections) {
+      this.keys.set(c.id, this.generateKeys(c.provider, options.keysPerConnection ?? 14));
+    }
+  }
+
+  /** Makes the next call of `command` (IPC name, e.g. 'revoke_key') reject with `error`. */
+  failNext(command: string, error: AppError): void {
+    const queue = this.failures.get(command) ?? [];
+    queue.push(error);
+    this.failures.set(command, queue);
+  }
+
+  /** Calls of one command, in order. */
+  callsOf(command: string): Record<string, unknown>[] {
+    return this.calls.filter((c) => c.command === command).map((c) => c.args);
+  }
+
+  emitClipboard(change: ClipboardChange): void {
+    for (const h of this.clipboardHandlers) h(change);
+  }
+
+  emitProgress(progress: InventoryProgress): void {
+    for (const h of this.progressHandlers) h(progress);
+  }
+
+  /** Puts a key straight into a connection (tests). */
+  addKey(connectionId: string, key: Key): void {
+    this.keys.get(connectionId)?.unshift(key);
+  }
+
+  // ---- Backend -------------------------------------------------------------------------
+
+  providerCapabilities = () => this.answer('provider_capabilities', {}, () => this.capabilities);
+
+  listConnections = () => this.answer('list_connections', {}, () => this.connections);
+
+  saveConnection = (input: ConnectionInput) =>
+    this.answer('save_connection', { input }, () => {
+      if (!input.name.trim()) throw appError('validation', 'Give the connection a name.', { field: 'name' });
+      const existing = input.id ? this.connections.find((c) => c.id === input.id) : undefined;
+      const saved: Connection = {
+        id: existing?.id ?? `c-${this.nextId++}`,
+        name: input.name,
+        provider: input.provider,
+        base_url: input.base_url,
+        org_id: input.org_id,
+        project_id: input.project_id,
+        label: input.label,
+        color: input.color,
+        sandbox: existing?.sandbox ?? false,
+        has_credentials: input.credentials !== null ? true : (existing?.has_credentials ?? false),
+      };
+      if (existing) Object.assign(existing, saved);
+      else {
+        this.connections.push(saved);
+        this.keys.set(saved.id, []);
+      }
+      return saved;
+    });
+
+  deleteConnection = (id: string) =>
+    this.answer('delete_connection', { id }, () => {
+      this.connections = this.connections.filter((c) => c.id !== id);
+      this.keys.delete(id);
+      return null;
+    });
+
+  testConnection = (input: ConnectionInput) =>
+    this.answer('test_connection', { input }, () => {
+      if (input.id) {
+        const broken = this.brokenConnections.get(input.id);
+        if (broken) throw broken;
+        return this.keys.get(input.id)?.length ?? 0;
+      }
+      return 0;
+    });
+
+  listKeys = (connectionId: string) =>
+    this.answer('list_keys', { connectionId }, () => {
+      const keys = this.keysOf(connectionId);
+      const caps = this.capsOf(connectionId);
+      if (caps.pagination !== 'none' && keys.length > 100) {
+        const pages = Math.ceil(keys.length / 100);
+        for (let page = 1; page <= pages; page++) this.emitProgress({ connection_id: connectionId, page, pages });
+      }
+      return keys;
+    });
+
+  createKey = (connectionId: string, draft: KeyDraft, replaceActive: boolean) =>
+    this.answer('create_key', { connectionId, draft, replaceActive }, (): CreateResult => {
+      const keys = this.keysOf(connectionId);
+      const caps = this.capsOf(connectionId);
+      if (caps.single_active_key) {
+        const active = keys.find((k) => k.status === 'active');
+        if (active && !replaceActive) {
+          throw appError('conflict', 'This organisation already has an active key. Revoke it before creating a new one.', {
+            request_id: 'req_mock_conflict',
+          });
+        }
+        if (active) this.revokeInPlace(active);
+      }
+      const env: Environment = draft.environment ?? 'test';
+      const key = this.makeKey(caps.provider, draft.name, env, Date.now());
+      key.scopes = [...draft.scopes];
+      key.metadata = { ...draft.metadata };
+      if (draft.expires_in_days) key.expires_at = new Date(Date.now() + draft.expires_in_days * DAY).toISOString();
+      if (draft.rotation_interval_days) {
+        key.rotation = {
+          replaced_by: null,
+          grace_expires_at: null,
+          interval_days: draft.rotation_interval_days,
+          next_rotation_at: new Date(Date.now() + draft.rotation_interval_days * DAY).toISOString(),
+          webhook_url: draft.rotation_webhook_url,
+        };
+      }
+      keys.unshift(key);
+      this.record(connectionId, key, 'create');
+      if (this.orphanNextCreate) {
+        this.orphanNextCreate = false;
+        return {
+          status: 'orphaned',
+          connection_id: connectionId,
+          key,
+          message: 'The provider created the key, but its answer was lost on the way back.',
+        };
+      }
+      const withWebhook = caps.provider === 'strait' && draft.rotation_webhook_url !== null;
+      return { status: 'created', reveal: this.storeReveal(connectionId, key, withWebhook) };
+    });
+
+  rotateKey = (connectionId: string, keyId: string, graceMinutes: number | null) =>
+    this.answer('rotate_key', { connectionId, keyId, graceMinutes }, () => {
+      const keys = this.keysOf(connectionId);
+      const old = this.keyOf(connectionId, keyId);
+      if (old.status === 'revoked') throw appError('conflict', 'A revoked key cannot be rotated.');
+      const caps = this.capsOf(connectionId);
+      const fresh = this.makeKey(caps.provider, old.name, old.environment ?? 'test', Date.now());
+      fresh.scopes = [...old.scopes];
+      const grace = graceMinutes ?? caps.rotate_grace?.default_minutes ?? 0;
+      old.rotation = {
+        replaced_by: fresh.id,
+        grace_expires_at: grace > 0 ? new Date(Date.now() + grace * 60_000).toISOString() : null,
+        interval_days: old.rotation?.interval_days ?? null,
+        next_rotation_at: null,
+        webhook_url: old.rotation?.webhook_url ?? null,
+      };
+      if (grace > 0) old.status = 'rotating';
+      else this.revokeInPlace(old);
+      keys.unshift(fresh);
+      this.record(connectionId, old, 'rotate');
+      return this.storeReveal(connectionId, fresh, false);
+    });
+
+  revokeKey = (connectionId: string, keyId: string) =>
+    this.answer('revoke_key', { connectionId, keyId }, () => {
+      const key = this.keyOf(connectionId, keyId);
+      this.revokeInPlace(key);
+      this.record(connectionId, key, 'revoke');
+      return key;
+    });
+
+  deleteKey = (connectionId: string, keyId: string) =>
+    this.answer('delete_key', { connectionId, keyId }, () => {
+      const key = this.keyOf(connectionId, keyId);
+      this.keys.set(connectionId, this.keysOf(connectionId).filter((k) => k.id !== keyId));
+      this.record(connectionId, key, 'delete');
+      return null;
+    });
+
+  setKeyEnabled = (connectionId: string, keyId: string, enabled: boolean) =>
+    this.answer('set_key_enabled', { connectionId, keyId, enabled }, () => {
+      const key = this.keyOf(connectionId, keyId);
+      key.status = enabled ? 'active' : 'disabled';
+      this.record(connectionId, key, enabled ? 'enable' : 'disable');
+      return key;
+    });
+
+  findLeakedKey = (pasted: string) =>
+    this.answer('find_leaked_key', { pasted }, (): LeakSearch => {
+      const needle = pasted.trim();
+      const result: LeakSearch = { matches: [], ambiguous: false, searched: [], failed: [] };
+      for (const c of this.connections) {
+        const broken = this.brokenConnections.get(c.id);
+        if (broken) {
+          result.failed.push({ connection_id: c.id, error: broken });
+          continue;
+        }
+        result.searched.push(c.id);
+        for (const key of this.keysOf(c.id)) {
+          const [prefix, last4] = key.masked.split('…');
+          if (needle.length > prefix.length + last4.length && needle.startsWith(prefix) && needle.endsWith(last4)) {
+            result.matches.push({ connection_id: c.id, connection_name: c.name, key });
+          }
+        }
+      }
+      result.ambiguous = result.matches.length > 1;
+      return result;
+    });
+
+  pendingReveals = () =>
+    this.answer('pending_reveals', {}, () => [...this.reveals.values()].map((r) => r.reveal));
+
+  revealSecret = (revealId: string, index: number) =>
+    this.answer('reveal_secret', { revealId, index }, () => this.plaintextOf(revealId, index));
+
+  copySecret = (revealId: string, index: number) =>
+    this.answer('copy_secret', { revealId, index }, (): CopyResult => {
+      this.plaintextOf(revealId, index);
+      const secs = this.settings.clipboard_clear_secs;
+      const clears_at = secs === null ? null : new Date(Date.now() + secs * 1000).toISOString();
+      queueMicrotask(() => this.emitClipboard({ state: 'copied', reveal_id: revealId, clears_at }));
+      if (secs !== null) {
+        setTimeout(() => this.emitClipboard({ state: 'cleared', reveal_id: revealId, clears_at: null }), secs * 1000);
+      }
+      return { clears_at };
+    });
+
+  acknowledgeReveal = (revealId: string) =>
+    this.answer('acknowledge_reveal', { revealId }, () => {
+      this.reveals.delete(revealId);
+      return null;
+    });
+
+  exportInventory = (format: 'csv' | 'json') =>
+    this.answer('export_inventory', { format }, () => `/home/demo/Documents/keydesk-inventory.${format}`);
+
+  getSettings = () => this.answer('get_settings', {}, () => this.settings);
+
+  saveSettings = (settings: Settings) =>
+    this.answer('save_settings', { settings }, () => {
+      const secs = settings.clipboard_clear_secs;
+      if (secs !== null && (secs < 10 || secs > 300)) {
+        throw appError('validation', 'Choose between 10 and 300 seconds, or off.', { field: 'clipboard_clear_secs' });
+      }
+      this.settings = clone(settings);
+      return this.settings;
+    });
+
+  listActivity = (limit: number) => this.answer('list_activity', { limit }, () => this.activity.slice(0, limit));
+
+  exportActivity = () => this.answer('export_activity', {}, () => '/home/demo/Documents/keydesk-activity.csv');
+
+  startupNotices = () => this.answer('startup_notices', {}, () => this.notices);
+
+  onClipboard = async (handler: (c: ClipboardChange) => void): Promise<Unsubscribe> => {
+    this.clipboardHandlers.add(handler);
+    return () => this.clipboardHandlers.delete(handler);
+  };
+
+  onInventoryProgress = async (handler: (p: InventoryProgress) => void): Promise<Unsubscribe> => {
+    this.progressHandlers.add(handler);
+    return () => this.progressHandlers.delete(handler);
+  };
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private async answer<T>(command: string, args: Record<string, unknown>, run: () => T): Promise<T> {
+    this.calls.push({ command, args: clone(args) });
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
+    else await Promise.resolve();
+    const failure = this.failures.get(command)?.shift();
+    if (failure) throw clone(failure);
+    const connectionId = args.connectionId as string | undefined;
+    if (connectionId && this.brokenConnections.has(connectionId)) throw clone(this.brokenConnections.get(connectionId));
+    return clone(run());
+  }
+
+  private keysOf(connectionId: string): Key[] {
+    const keys = this.keys.get(connectionId);
+    if (!keys) throw appError('not_found', 'That connection no longer exists.');
+    return keys;
+  }
+
+  private keyOf(connectionId: string, keyId: string): Key {
+    const key = this.keysOf(connectionId).find((k) => k.id === keyId);
+    if (!key) throw appError('not_found', 'That key no longer exists.', { request_id: 'req_mock_404' });
+    return key;
+  }
+
+  private capsOf(connectionId: string): Capabilities {
+    const c = this.connections.find((x) => x.id === connectionId);
+    const caps = c && this.capabilities.find((x) => x.provider === c.provider);
+    if (!caps) throw appError('not_found', 'That connection no longer exists.');
+    return caps;
+  }
+
+  private revokeInPlace(key: Key): void {
+    key.status = 'revoked';
+    key.revoked_at = new Date().toISOString();
+  }
+
+  private record(connectionId: string, key: Key, action: string): void {
+    const c = this.connections.find((x) => x.id === connectionId);
+    this.activity.unshift({
+      at: new Date().toISOString(),
+      user: 'demo',
+      connection_id: connectionId,
+      connection_name: c?.name ?? null,
+      key_id: key.id,
+      key_name: key.name,
+      action,
+      result: 'ok',
+      request_id: `req_mock_${this.nextId++}`,
+      error_kind: null,
+    });
+  }
+
+  private plaintextOf(revealId: string, index: number): string {
+    const stored = this.reveals.get(revealId);
+    const value = stored?.plaintext[index];
+    if (value === undefined) throw appError('not_found', 'This secret is no longer held by Keydesk.');
+    return value;
+  }
+
+  private storeReveal(connectionId: string, key: Key, withWebhook: boolean): PendingReveal {
+    const provider = this.capsOf(connectionId).provider;
+    const [prefix, last4] = key.masked.split('…');
+    const body = this.randomText(24 - last4.length);
+    const plaintext = [`${prefix}FAKE${body}${last4}`];
+    const secrets = [{ label: 'API key', masked: key.masked }];
+    if (provider === 'fiskaly') {
+      const secret = `FAKEsecret${this.randomText(22)}`;
+      plaintext.push(secret);
+      secrets.push({ label: 'API secret', masked: `…${secret.slice(-4)}` });
+    }
+    if (withWebhook) {
+      const secret = `whsec_FAKE${this.randomText(20)}`;
+      plaintext.push(secret);
+      secrets.push({ label: 'Webhook signing secret', masked: `whsec_…${secret.slice(-4)}` });
+    }
+    const reveal: PendingReveal = {
+      reveal_id: `rv-${this.nextId++}`,
+      connection_id: connectionId,
+      key: clone(key),
+      secrets,
+      created_at: new Date().toISOString(),
+    };
+    this.reveals.set(reveal.reveal_id, { reveal, plaintext });
+    return reveal;
+  }
+
+  private randomText(length: number): string {
+    let s = '';
+    for (let i = 0; i < length; i++) s += ALNUM[Math.floor(this.random() * ALNUM.length)];
+    return s;
+  }
+
+  private maskFor(provider: ProviderKind, env: Environment): string {
+    const last4 = this.randomText(4);
+    switch (provider) {
+      case 'strait':
+        return `strait_${this.randomText(5)}…${last4}`;
+      case 'fiskaly':
+        return `${env}_…${last4}`;
+      default:
+        return `sk_${env}_…${last4}`;
+    }
+  }
+
+  private makeKey(provider: ProviderKind, name: string, env: Environment, createdMs: number): Key {
+    const id = `${provider.slice(0, 3)}_${String(this.nextId++).padStart(6, '0')}`;
+    return {
+      id,
+      name,
+      masked: this.maskFor(provider, env),
+      environment: env,
+      scopes: [],
+      status: 'active',
+      created_at: new Date(createdMs).toISOString(),
+      last_used_at: null,
+      last_used_ip: null,
+      expires_at: null,
+      revoked_at: null,
+      rotation: null,
+      metadata: {},
+      raw: { id, name, provider_note: 'mock data' },
+    };
+  }
+
+  private generateKeys(provider: ProviderKind, count: number): Key[] {
+    const caps = this.capabilities.find((c) => c.provider === provider);
+    const scopeOptions = caps?.create_fields.find((f) => f.kind === 'scopes')?.options ?? [];
+    const now = Date.now();
+    const keys: Key[] = [];
+    for (let i = 0; i < count; i++) {
+      const env: Environment = this.random() < 0.4 ? 'live' : 'test';
+      const baseName = NAMES[i % NAMES.length];
+      const name = provider === 'fiskaly' ? `${baseName.toLowerCase().replace(/\s+/g, '-')}-${i}` : i < NAMES.length ? baseName : `${baseName} ${i}`;
+      const key = this.makeKey(provider, name, env, now - (i + 1) * 3.7 * DAY);
+      key.scopes = scopeOptions.filter(() => this.random() < 0.5);
+      if (caps?.tracks_last_used) {
+        const r = this.random();
+        if (r < 0.2) key.last_used_at = null;
+        else if (r < 0.35) key.last_used_at = new Date(now - (95 + i) * DAY).toISOString();
+        else key.last_used_at = new Date(now - Math.floor(this.random() * 72) * 3_600_000).toISOString();
+        if (key.last_used_at && caps.tracks_last_used_ip) key.last_used_ip = `203.0.113.${(i * 7) % 250}`;
+      }
+      if (provider === 'fiskaly') key.metadata = { team: i % 2 ? 'billing' : 'platform' };
+      if (i % 9 === 3) key.expires_at = new Date(now + (5 + i) * DAY).toISOString();
+      if (i % 6 === 5) {
+        key.status = 'revoked';
+        key.revoked_at = new Date(now - 2 * DAY).toISOString();
+      } else if (provider === 'fiskaly' && i % 6 === 4) {
+        key.status = 'disabled';
+      } else if (provider === 'strait' && i === 1) {
+        key.status = 'rotating';
+        key.rotation = {
+          replaced_by: 'str_replacement',
+          grace_expires_at: new Date(now + 45 * 60_000).toISOString(),
+          interval_days: 30,
+          next_rotation_at: null,
+          webhook_url: null,
+        };
+      }
+      keys.push(key);
+    }
+    if (caps?.single_active_key) {
+      // One active key per organisation: everything but the newest is revoked.
+      keys.forEach((k, i) => {
+        if (i > 0 && k.status === 'active') this.revokeInPlace(k);
+      });
+    }
+    return keys;
+  }
+}

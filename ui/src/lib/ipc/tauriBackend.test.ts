@@ -1,0 +1,74 @@
+import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
+import { emit } from '@tauri-apps/api/event';
+import { tauriBackend } from './tauriBackend';
+import type { ClipboardChange, KeyDraft } from './types';
+
+afterEach(() => clearMocks());
+
+describe('tauriBackend', () => {
+  it('invokes the IPC.md command names with camelCase arg keys', async () => {
+    const seen: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      seen.push({ cmd, args });
+      if (cmd === 'create_key') return { status: 'orphaned', connection_id: 'c1', key: null, message: 'lost' };
+      return null;
+    });
+    const draft: KeyDraft = {
+      name: 'ci',
+      scopes: [],
+      environment: 'test',
+      expires_in_days: null,
+      metadata: {},
+      kind: null,
+      rotation_interval_days: null,
+      rotation_webhook_url: null,
+    };
+
+    await tauriBackend.listKeys('c1');
+    const created = await tauriBackend.createKey('c1', draft, true);
+    await tauriBackend.rotateKey('c1', 'k1', 0);
+    await tauriBackend.setKeyEnabled('c1', 'k1', false);
+    await tauriBackend.copySecret('rv1', 1);
+    await tauriBackend.exportInventory('csv');
+
+    expect(created.status).toBe('orphaned');
+    expect(seen).toEqual([
+      { cmd: 'list_keys', args: { connectionId: 'c1' } },
+      { cmd: 'create_key', args: { connectionId: 'c1', draft, replaceActive: true } },
+      { cmd: 'rotate_key', args: { connectionId: 'c1', keyId: 'k1', graceMinutes: 0 } },
+      { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false } },
+      { cmd: 'copy_secret', args: { revealId: 'rv1', index: 1 } },
+      { cmd: 'export_inventory', args: { format: 'csv' } },
+    ]);
+  });
+
+  it('rejects with the AppError the command threw, and wraps anything else as internal', async () => {
+    mockIPC((cmd) => {
+      if (cmd === 'revoke_key') {
+        throw { kind: 'rate_limited', message: 'Slow down.', request_id: 'req_1', field: null, retry_after_secs: 12 };
+      }
+      throw 'boom';
+    });
+
+    await expect(tauriBackend.revokeKey('c1', 'k1')).rejects.toEqual({
+      kind: 'rate_limited',
+      message: 'Slow down.',
+      request_id: 'req_1',
+      field: null,
+      retry_after_secs: 12,
+    });
+    await expect(tauriBackend.listConnections()).rejects.toMatchObject({ kind: 'internal', message: 'boom' });
+  });
+
+  it('delivers clipboard events to the subscriber until it unsubscribes', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const got: ClipboardChange[] = [];
+    const stop = await tauriBackend.onClipboard((c) => got.push(c));
+
+    await emit('clipboard', { state: 'cleared', reveal_id: 'rv1', clears_at: null });
+    stop();
+    await emit('clipboard', { state: 'copied', reveal_id: 'rv1', clears_at: null });
+
+    expect(got).toEqual([{ state: 'cleared', reveal_id: 'rv1', clears_at: null }]);
+  });
+});
