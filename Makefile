@@ -1,0 +1,51 @@
+# Keydesk: `make run` opens the app on the embedded sandbox; `make test` runs every test.
+# Both install whatever this machine lacks first (scripts/bootstrap).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# The app binary serves the bundled ui/dist (not the dev server) with this feature on. Every
+# cargo step uses the same features so tests, clippy and the e2e build share one compilation.
+FEATURES := --features keydesk-app/custom-protocol
+APP := target/debug/keydesk
+DESKTOP := scripts/desktop-session
+
+.PHONY: help bootstrap ui app run dev test lint test-rust test-ui e2e bench sandbox
+
+help:
+	@echo "make run    build and open Keydesk on the embedded sandbox"
+	@echo "make test   lint, then every test: Rust, UI, end-to-end"
+	@echo "make e2e    only the end-to-end suite against the real app"
+	@echo "make bench  measure against the budgets, write BENCHMARKS.md"
+
+bootstrap:
+	@scripts/bootstrap
+
+ui: bootstrap
+	npm --prefix ui run build --silent
+
+app: ui
+	cargo build -p keydesk-app $(FEATURES)
+
+run: app
+	$(APP) --sandbox
+
+test: lint test-rust test-ui e2e
+
+lint: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
+	npm --prefix ui run check --silent
+
+test-rust: ui
+	$(DESKTOP) cargo test --workspace $(FEATURES)
+
+test-ui: bootstrap
+	npm --prefix ui test --silent
+
+e2e: app
+	$(DESKTOP) npm --prefix tests/e2e test --silent
+
+dev: bootstrap
+	ui/node_modules/.bin/tauri dev -- -- --sandbox

@@ -1,0 +1,83 @@
+// Starts the built Keydesk app in real WebKit through tauri-driver, with its own data dirs.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, createWriteStream } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { remote } from 'webdriverio';
+
+const repo = resolve(import.meta.dirname, '../../..');
+export const artifacts = join(repo, 'tests/e2e/.artifacts');
+export const appBinary = process.env.KEYDESK_APP ?? join(repo, 'target/debug/keydesk');
+
+const tauriDriver =
+  process.env.TAURI_DRIVER ??
+  (process.env.HOME ? join(process.env.HOME, '.cargo/bin/tauri-driver') : 'tauri-driver');
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:port, or rejects at the deadline. */
+async function waitForPort(port, deadlineMs, exited) {
+  const until = Date.now() + deadlineMs;
+  for (;;) {
+    if (exited()) throw new Error(`tauri-driver exited before listening on ${port}`);
+    const open = await new Promise((done) => {
+      const socket = connect({ host: '127.0.0.1', port }, () => {
+        socket.end();
+        done(true);
+      });
+      socket.on('error', () => done(false));
+    });
+    if (open) return;
+    if (Date.now() > until) throw new Error(`nothing listens on ${port} after ${deadlineMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Launches Keydesk with fresh XDG data/config/cache dirs (so every run is a first run) and
+ * returns the WebDriver session plus a `stop()` that ends app and driver.
+ * The app's and driver's output go to .artifacts/<name>-*.log for the secrets audit.
+ */
+export async function launchApp(name, { env = {}, home } = {}) {
+  mkdirSync(artifacts, { recursive: true });
+  const root = home ?? mkdtempSync(join(tmpdir(), `keydesk-e2e-${name}-`));
+  const appEnv = {
+    ...process.env,
+    XDG_DATA_HOME: join(root, 'data'),
+    XDG_CONFIG_HOME: join(root, 'config'),
+    XDG_CACHE_HOME: join(root, 'cache'),
+    NO_AT_BRIDGE: '1',
+    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+    ...env,
+  };
+  const port = 4444 + Math.floor(Math.random() * 1000);
+  const nativePort = port + 1000;
+  const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort)], {
+    env: appEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(join(artifacts, `${name}-driver.log`));
+  driver.stdout.pipe(log);
+  driver.stderr.pipe(log);
+  let exited = false;
+  driver.on('exit', () => {
+    exited = true;
+  });
+
+  try {
+    await waitForPort(port, 20_000, () => exited);
+    const browser = await remote({
+      hostname: '127.0.0.1',
+      port,
+      logLevel: 'warn',
+      capabilities: { 'tauri:options': { application: appBinary } },
+    });
+    const stop = async () => {
+      await browser.deleteSession().catch(() => {});
+      driver.kill();
+    };
+    return { browser, root, stop };
+  } catch (err) {
+    driver.kill();
+    throw err;
+  }
+}
