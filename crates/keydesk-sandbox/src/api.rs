@@ -1,0 +1,306 @@
+//! What the four APIs share: failures rendered in each API's error shape, body and query
+//! parsing, bearer tokens, client addresses, timestamps.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::config::{Dialect, Variant};
+
+/// Largest request body any endpoint accepts.
+pub(crate) const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// A refused request, independent of the API's error shape (see [`Failure::render`]).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub status: StatusCode,
+    /// Machine code, snake_case (`validation_error`, `not_found`, …).
+    pub code: &'static str,
+    /// Human message; never contains a secret.
+    pub message: String,
+    /// The request field a validation failure is about.
+    pub field: Option<&'static str>,
+    /// Seconds to send in `Retry-After`.
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Failure {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+            retry_after_secs: None,
+        }
+    }
+
+    pub(crate) fn validation(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(field),
+            ..Self::new(StatusCode::BAD_REQUEST, "validation_error", message)
+        }
+    }
+
+    pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "authentication_failed", message)
+    }
+
+    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    pub(crate) fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "internal error",
+        )
+    }
+
+    /// The response in `dialect`'s error shape.
+    pub(crate) fn render(self, dialect: Dialect, variant: Variant) -> Response {
+        let reason = self.status.canonical_reason().unwrap_or("Error");
+        let mut status = self.status;
+        let mut content_type = "application/json";
+        let body = match (dialect, variant) {
+            (Dialect::Oligon, Variant::Documented) => {
+                let mut body = json!({"error": self.code, "message": self.message});
+                if let Some(field) = self.field {
+                    body["field"] = json!(field);
+                }
+                body
+            }
+            (Dialect::Oligon, Variant::Deployed) => {
+                if self.code == "validation_error" {
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                }
+                let details = match self.field {
+                    Some(field) => json!({"field": field}),
+                    None => json!({}),
+                };
+                json!({"error": {"code": self.code, "message": self.message, "details": details}})
+            }
+            (Dialect::Fiskaly, _) => json!({
+                "status_code": status.as_u16(),
+                "error": reason,
+                "code": format!("E_{}", self.code.to_ascii_uppercase()),
+                "message": self.message,
+            }),
+            (Dialect::Syncgram, Variant::Documented) => {
+                json!({"error": self.code, "message": self.message})
+            }
+            (Dialect::Syncgram, Variant::Deployed) => json!({
+                "success": false,
+                "error": {"code": self.code, "message": self.message},
+            }),
+            (Dialect::Strait, _) => {
+                content_type = "application/problem+json";
+                json!({
+                    "type": "about:blank",
+                    "title": reason,
+                    "status": status.as_u16(),
+                    "detail": self.message,
+                })
+            }
+        };
+        let mut response = (status, body.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Some(seconds) = self.retry_after_secs {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(error: rusqlite::Error) -> Self {
+        // rusqlite errors name the statement's problem, never bound values, so they are safe to log.
+        tracing::error!(%error, "database error");
+        Self::internal()
+    }
+}
+
+/// A JSON success response.
+pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+/// Parse a JSON request body into `T`. An empty body counts as `{}` when `empty_is_object`.
+pub(crate) fn parse_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    empty_is_object: bool,
+) -> Result<T, Failure> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Failure::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!("request body exceeds {BODY_LIMIT_BYTES} bytes"),
+            )
+        } else {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "request body could not be read",
+            )
+        }
+    })?;
+    let value: Value = if bytes.iter().all(u8::is_ascii_whitespace) && empty_is_object {
+        json!({})
+    } else {
+        serde_json::from_slice(&bytes).map_err(|_| {
+            Failure::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                "request body is not valid JSON",
+            )
+        })?
+    };
+    serde_json::from_value(value).map_err(|error| {
+        // serde names the field and the expected type; it does not echo long input.
+        Failure::new(
+            StatusCode::BAD_REQUEST,
+            "validation_error",
+            format!("invalid request body: {error}"),
+        )
+    })
+}
+
+/// The token of an `Authorization: Bearer …` header.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|token| !token.is_empty())
+}
+
+/// Query string as ordered pairs (repeated keys and `kind[]` forms kept as given).
+pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The last value of query parameter `name`.
+pub(crate) fn query_value<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+/// Parse an optional integer query parameter, 400 when it is not a number.
+pub(crate) fn query_int(
+    pairs: &[(String, String)],
+    name: &'static str,
+) -> Result<Option<i64>, Failure> {
+    query_value(pairs, name)
+        .map(|text| {
+            text.parse::<i64>()
+                .map_err(|_| Failure::validation(name, format!("{name} must be an integer")))
+        })
+        .transpose()
+}
+
+/// The caller's address: the first `X-Forwarded-For` entry when it is an IP (lets demos and
+/// tests show several addresses), else the socket's peer address.
+pub(crate) struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(',').next())
+            .and_then(|first| first.trim().parse::<IpAddr>().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip());
+        Ok(Self(forwarded.or(peer).map(|ip| ip.to_string())))
+    }
+}
+
+/// Now, in unix milliseconds (the storage unit of every timestamp).
+pub(crate) fn now_ms() -> i64 {
+    Utc::now().timestamp_millis()
+}
+
+pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+pub(crate) const MINUTE_MS: i64 = 60 * 1000;
+
+/// RFC 3339 with an explicit `+00:00` offset (Oligon's style).
+pub(crate) fn rfc3339_offset(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// RFC 3339 with `Z` (SyncgramPay's and Strait's style).
+pub(crate) fn rfc3339_z(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// An optional timestamp as JSON: a string or null.
+pub(crate) fn optional_time(ms: Option<i64>, format: fn(i64) -> String) -> Value {
+    ms.map_or(Value::Null, |ms| Value::String(format(ms)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearer_needs_the_scheme_and_a_token() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(bearer(&headers), None);
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Bearer abc"),
+        );
+        assert_eq!(bearer(&headers), Some("abc"));
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("bearer   "));
+        assert_eq!(bearer(&headers), None);
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
+        assert_eq!(bearer(&headers), None);
+    }
+
+    #[test]
+    fn malformed_json_and_wrong_types_are_told_apart() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Body {
+            #[allow(dead_code)]
+            name: String,
+        }
+        let malformed = parse_body::<Body>(Ok(Bytes::from_static(b"{nope")), false).unwrap_err();
+        assert_eq!(malformed.code, "invalid_json");
+        let wrong = parse_body::<Body>(Ok(Bytes::from_static(b"{\"name\":1}")), false).unwrap_err();
+        assert_eq!(wrong.code, "validation_error");
+        assert!(parse_body::<Body>(Ok(Bytes::new()), true).is_err());
+    }
+}

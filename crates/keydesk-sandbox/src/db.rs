@@ -1,0 +1,113 @@
+//! SQLite storage: one connection behind a mutex, used only from blocking threads.
+
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+use crate::api::Failure;
+use crate::config::Storage;
+use crate::{SandboxError, secrets};
+
+const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    api TEXT NOT NULL, org TEXT NOT NULL, actor TEXT NOT NULL,
+    action TEXT NOT NULL, key_id TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS oligon_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE, org TEXT NOT NULL, name TEXT NOT NULL, scopes TEXT NOT NULL,
+    is_live INTEGER NOT NULL, key_hash BLOB NOT NULL UNIQUE, last4 TEXT NOT NULL,
+    created_at INTEGER NOT NULL, revoked_at INTEGER, expires_at INTEGER,
+    last_used_at INTEGER, last_used_ip TEXT);
+CREATE INDEX IF NOT EXISTS oligon_keys_by_org ON oligon_keys (org, created_at);
+CREATE TABLE IF NOT EXISTS fiskaly_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE, org TEXT NOT NULL, name TEXT NOT NULL,
+    api_key TEXT NOT NULL UNIQUE, secret_hash BLOB NOT NULL, kind TEXT NOT NULL,
+    status TEXT NOT NULL, metadata TEXT NOT NULL, created_at INTEGER NOT NULL,
+    created_by_user TEXT NOT NULL, last_used_at INTEGER,
+    UNIQUE (org, name));
+CREATE TABLE IF NOT EXISTS fiskaly_managers (
+    api_key TEXT PRIMARY KEY, org TEXT NOT NULL, secret_hash BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS syncgram_orgs (id TEXT PRIMARY KEY, payments_enabled INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS syncgram_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE, org TEXT NOT NULL, name TEXT NOT NULL, env TEXT NOT NULL,
+    key_hash BLOB NOT NULL UNIQUE, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+    expires_at INTEGER, revoked_at INTEGER, last_used_at INTEGER);
+CREATE INDEX IF NOT EXISTS syncgram_keys_by_org ON syncgram_keys (org, created_at);
+CREATE TABLE IF NOT EXISTS strait_keys (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE, project_id TEXT NOT NULL, name TEXT NOT NULL,
+    key_prefix TEXT NOT NULL, key_hash BLOB NOT NULL UNIQUE, scopes TEXT NOT NULL,
+    environment_id TEXT, created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER,
+    last_used_at INTEGER, replaced_by_key_id TEXT, grace_expires_at INTEGER,
+    rotation_interval_days INTEGER, next_rotation_at INTEGER, rotation_webhook_url TEXT,
+    webhook_secret_hash BLOB);
+CREATE INDEX IF NOT EXISTS strait_keys_by_project ON strait_keys (project_id, seq);
+"#;
+
+/// The default organisation of SyncgramPay; it has payments enabled.
+pub(crate) const SYNCGRAM_DEFAULT_ORG: &str = "org_acme";
+
+/// The database, shared by all requests.
+pub(crate) struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl Db {
+    /// Open (or create) the database and make sure the schema and the signing secret exist.
+    pub(crate) fn open(storage: &Storage) -> Result<Arc<Self>, SandboxError> {
+        let conn = match storage {
+            Storage::Memory => Connection::open_in_memory()?,
+            Storage::File(path) => {
+                let conn = Connection::open(path)?;
+                // WAL lets the `token` CLI read and write while a server holds the file.
+                conn.pragma_update(None, "journal_mode", "WAL")?;
+                conn.pragma_update(None, "synchronous", "NORMAL")?;
+                conn
+            }
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        conn.execute(
+            "INSERT OR IGNORE INTO meta (name, value) VALUES ('jwt_secret', ?1)",
+            params![secrets::random_hex(32)],
+        )?;
+        conn.execute(
+            "INSERT OR IGNORE INTO syncgram_orgs (id, payments_enabled) VALUES (?1, 1)",
+            params![SYNCGRAM_DEFAULT_ORG],
+        )?;
+        Ok(Arc::new(Self {
+            conn: Mutex::new(conn),
+        }))
+    }
+
+    /// Run `work` with the connection. Blocking: call from `spawn_blocking` or sync code.
+    pub(crate) fn with<T>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
+        let mut conn = self.conn.lock().map_err(|_| Failure::internal())?;
+        work(&mut conn)
+    }
+
+    /// The HS256 signing secret (hex in the `meta` table).
+    pub(crate) fn jwt_secret(&self) -> Result<Vec<u8>, SandboxError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| SandboxError::InvalidConfig("database lock poisoned".into()))?;
+        let value: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE name = 'jwt_secret'",
+                [],
+                |row| row.get(0),
+            )
+            .optional()?;
+        value
+            .and_then(|hex_text| hex::decode(hex_text).ok())
+            .ok_or_else(|| SandboxError::InvalidConfig("database has no signing secret".into()))
+    }
+}

@@ -1,0 +1,409 @@
+//! Oligon Receipts: `/v1/api-keys` (JWT with `apikey:*` permissions) and the `/v1/extract`
+//! data plane (`X-API-Key`).
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::api::{
+    ClientIp, Failure, bearer, json_response, now_ms, optional_time, parse_body, rfc3339_offset,
+};
+use crate::config::{Dialect, Variant};
+use crate::secrets::{self, Claims};
+use crate::state::SandboxState;
+
+/// The scopes a key may carry.
+pub(crate) const SCOPES: [&str; 4] = [
+    "extract:read",
+    "extract:write",
+    "analytics:read",
+    "admin:write",
+];
+
+pub(crate) fn routes() -> Router<SandboxState> {
+    Router::new()
+        .route("/v1/api-keys", get(list).post(create))
+        .route("/v1/api-keys/{key_id}/revoke", post(revoke))
+        .route("/v1/api-keys/{key_id}", delete(remove))
+        .route("/v1/audit-events", get(audit_events))
+        .route("/v1/extract", get(extract))
+}
+
+/// Deployed variant: every response carries an `X-Request-Id`.
+pub(crate) async fn request_id(
+    axum::extract::State(state): State<SandboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    if state.variant() == Variant::Deployed {
+        if let Ok(value) = HeaderValue::from_str(&format!("req_{}", secrets::random_lower(20))) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+    }
+    response
+}
+
+fn fail(state: &SandboxState, failure: Failure) -> Response {
+    failure.render(Dialect::Oligon, state.variant())
+}
+
+/// Verify the dashboard JWT and that it grants `permission`.
+fn authorize(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    permission: &str,
+) -> Result<Claims, Failure> {
+    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
+    let claims = secrets::verify_jwt(&state.inner().signing_key, token, "oligon", now_ms() / 1000)
+        .map_err(|_| Failure::unauthorized("invalid or expired token"))?;
+    if claims.org.is_none() {
+        return Err(Failure::unauthorized("token has no org"));
+    }
+    if !claims
+        .permissions
+        .iter()
+        .any(|granted| granted == permission)
+    {
+        return Err(Failure::forbidden(format!(
+            "token lacks the {permission} permission"
+        )));
+    }
+    Ok(claims)
+}
+
+const COLUMNS: &str = "id, name, scopes, is_live, last4, created_at, revoked_at, expires_at, last_used_at, last_used_ip";
+
+/// A stored key as the API shows it (never the secret).
+fn key_json(row: &Row<'_>, variant: Variant) -> rusqlite::Result<Value> {
+    let scopes: String = row.get(2)?;
+    let is_live: bool = row.get(3)?;
+    let mut key = json!({
+        "id": row.get::<_, String>(0)?,
+        "name": row.get::<_, String>(1)?,
+        "prefix": if is_live { "sk_live" } else { "sk_test" },
+        "last4": row.get::<_, String>(4)?,
+        "scopes": serde_json::from_str::<Value>(&scopes).unwrap_or_else(|_| json!([])),
+        "is_live": is_live,
+        "revoked_at": optional_time(row.get(6)?, rfc3339_offset),
+        "last_used_at": optional_time(row.get(8)?, rfc3339_offset),
+        "last_used_ip": row.get::<_, Option<String>>(9)?,
+        "created_at": rfc3339_offset(row.get(5)?),
+    });
+    if variant == Variant::Deployed {
+        key["expires_at"] = optional_time(row.get(7)?, rfc3339_offset);
+    }
+    Ok(key)
+}
+
+fn find_key(conn: &Connection, org: &str, id: &str, variant: Variant) -> Result<Value, Failure> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM oligon_keys WHERE id = ?1 AND org = ?2"),
+        params![id, org],
+        |row| key_json(row, variant),
+    )
+    .optional()?
+    .ok_or_else(|| Failure::not_found("API key not found"))
+}
+
+async fn list(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
+    let claims = match authorize(&state, &headers, "apikey:read") {
+        Ok(claims) => claims,
+        Err(failure) => return fail(&state, failure),
+    };
+    let org = claims.org.unwrap_or_default();
+    let variant = state.variant();
+    let result = state
+        .db(move |conn| {
+            let mut statement = conn.prepare(&format!(
+                "SELECT {COLUMNS} FROM oligon_keys WHERE org = ?1 ORDER BY created_at DESC, seq DESC"
+            ))?;
+            let keys = statement
+                .query_map(params![org], |row| key_json(row, variant))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(keys)
+        })
+        .await;
+    match result {
+        Ok(keys) => json_response(StatusCode::OK, Value::Array(keys)),
+        Err(failure) => fail(&state, failure),
+    }
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    name: String,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    live: Option<bool>,
+    /// Deployed variant only: optional expiry, RFC 3339.
+    #[serde(default)]
+    expires_at: Option<String>,
+}
+
+async fn create(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match create_key(&state, &headers, body).await {
+        Ok(created) => json_response(StatusCode::CREATED, created),
+        Err(failure) => fail(&state, failure),
+    }
+}
+
+async fn create_key(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Value, Failure> {
+    let claims = authorize(state, headers, "apikey:write")?;
+    let request: CreateBody = parse_body(body, false)?;
+    let name = request.name.trim().to_owned();
+    if name.is_empty() || request.name.chars().count() > 120 {
+        return Err(Failure::validation("name", "name must be 1–120 characters"));
+    }
+    let mut scopes = request.scopes.unwrap_or_default();
+    if let Some(unknown) = scopes
+        .iter()
+        .find(|scope| !SCOPES.contains(&scope.as_str()))
+    {
+        return Err(Failure::validation(
+            "scopes",
+            format!("unknown scope {unknown:?}; allowed: {}", SCOPES.join(", ")),
+        ));
+    }
+    scopes.dedup();
+    let expires_at = match (state.variant(), request.expires_at) {
+        (Variant::Deployed, Some(text)) => Some(
+            chrono::DateTime::parse_from_rfc3339(&text)
+                .map_err(|_| Failure::validation("expires_at", "expires_at must be RFC 3339"))?
+                .timestamp_millis(),
+        ),
+        _ => None,
+    };
+    let live = request.live.unwrap_or(false);
+    let org = claims.org.unwrap_or_default();
+    let plaintext = format!(
+        "{}{}",
+        if live { "sk_live_" } else { "sk_test_" },
+        secrets::random_base62(32)
+    );
+    let hash = secrets::digest(&plaintext);
+    let last4 = plaintext[plaintext.len() - 4..].to_owned();
+    let variant = state.variant();
+    let mut created = state
+        .db(move |conn| {
+            let now = now_ms();
+            let id = secrets::ulid(now);
+            conn.execute(
+                "INSERT INTO oligon_keys (id, org, name, scopes, is_live, key_hash, last4, created_at, expires_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![id, org, name, json!(scopes).to_string(), live, hash, last4, now, expires_at],
+            )?;
+            find_key(conn, &org, &id, variant)
+        })
+        .await?;
+    created["key"] = Value::String(plaintext);
+    Ok(created)
+}
+
+async fn revoke(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(key_id): Path<String>,
+) -> Response {
+    let claims = match authorize(&state, &headers, "apikey:revoke") {
+        Ok(claims) => claims,
+        Err(failure) => return fail(&state, failure),
+    };
+    let variant = state.variant();
+    let result = state
+        .db(move |conn| {
+            let org = claims.org.unwrap_or_default();
+            let transaction = conn.transaction()?;
+            let now = now_ms();
+            let changed = transaction.execute(
+                "UPDATE oligon_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
+                params![now, key_id, org],
+            )?;
+            if changed == 0 {
+                return Err(Failure::not_found("API key not found"));
+            }
+            record_audit(&transaction, &org, &claims.sub, "api_key.revoked", &key_id, now)?;
+            let key = find_key(&transaction, &org, &key_id, variant)?;
+            transaction.commit()?;
+            Ok(key)
+        })
+        .await;
+    match result {
+        Ok(key) => json_response(StatusCode::OK, key),
+        Err(failure) => fail(&state, failure),
+    }
+}
+
+async fn remove(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(key_id): Path<String>,
+) -> Response {
+    let claims = match authorize(&state, &headers, "apikey:revoke") {
+        Ok(claims) => claims,
+        Err(failure) => return fail(&state, failure),
+    };
+    let result = state
+        .db(move |conn| {
+            let org = claims.org.unwrap_or_default();
+            let transaction = conn.transaction()?;
+            let exists = transaction
+                .query_row(
+                    "SELECT 1 FROM oligon_keys WHERE id = ?1 AND org = ?2",
+                    params![key_id, org],
+                    |_| Ok(()),
+                )
+                .optional()?
+                .is_some();
+            if !exists {
+                return Err(Failure::not_found("API key not found"));
+            }
+            // The audit event goes in first, as the document promises.
+            record_audit(
+                &transaction,
+                &org,
+                &claims.sub,
+                "api_key.deleted",
+                &key_id,
+                now_ms(),
+            )?;
+            transaction.execute(
+                "DELETE FROM oligon_keys WHERE id = ?1 AND org = ?2",
+                params![key_id, org],
+            )?;
+            transaction.commit()?;
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(failure) => fail(&state, failure),
+    }
+}
+
+fn record_audit(
+    conn: &Connection,
+    org: &str,
+    actor: &str,
+    action: &str,
+    key_id: &str,
+    at: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit_events (api, org, actor, action, key_id, at) VALUES ('oligon', ?1, ?2, ?3, ?4, ?5)",
+        params![org, actor, action, key_id, at],
+    )?;
+    Ok(())
+}
+
+async fn audit_events(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
+    let claims = match authorize(&state, &headers, "apikey:read") {
+        Ok(claims) => claims,
+        Err(failure) => return fail(&state, failure),
+    };
+    let result = state
+        .db(move |conn| {
+            let mut statement = conn.prepare(
+                "SELECT action, key_id, actor, at FROM audit_events
+                 WHERE api = 'oligon' AND org = ?1 ORDER BY seq DESC",
+            )?;
+            let events = statement
+                .query_map(params![claims.org.unwrap_or_default()], |row| {
+                    Ok(json!({
+                        "action": row.get::<_, String>(0)?,
+                        "key_id": row.get::<_, String>(1)?,
+                        "actor": row.get::<_, String>(2)?,
+                        "at": rfc3339_offset(row.get(3)?),
+                    }))
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(events)
+        })
+        .await;
+    match result {
+        Ok(events) => json_response(StatusCode::OK, Value::Array(events)),
+        Err(failure) => fail(&state, failure),
+    }
+}
+
+/// What the data plane needs to accept or refuse a key.
+struct UsableKey {
+    id: String,
+    hash: Vec<u8>,
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
+}
+
+/// Data plane: a request authenticated by the key itself.
+async fn extract(
+    State(state): State<SandboxState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+) -> Response {
+    let Some(key) = headers
+        .get("x-api-key")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return fail(&state, Failure::unauthorized("missing X-API-Key"));
+    };
+    let result = state
+        .db(move |conn| {
+            let hash = secrets::digest(&key);
+            let found = conn
+                .query_row(
+                    "SELECT id, key_hash, revoked_at, expires_at FROM oligon_keys WHERE key_hash = ?1",
+                    params![hash],
+                    |row| {
+                        Ok(UsableKey {
+                            id: row.get(0)?,
+                            hash: row.get(1)?,
+                            revoked_at: row.get(2)?,
+                            expires_at: row.get(3)?,
+                        })
+                    },
+                )
+                .optional()?;
+            let now = now_ms();
+            let Some(found) = found else {
+                return Err(Failure::unauthorized("invalid API key"));
+            };
+            if !secrets::matches(&key, &found.hash)
+                || found.revoked_at.is_some()
+                || found.expires_at.is_some_and(|expiry| expiry <= now)
+            {
+                return Err(Failure::unauthorized("invalid API key"));
+            }
+            let id = found.id;
+            conn.execute(
+                "UPDATE oligon_keys SET last_used_at = ?1, last_used_ip = ?2 WHERE id = ?3",
+                params![now, ip, id],
+            )?;
+            Ok(id)
+        })
+        .await;
+    match result {
+        Ok(id) => json_response(
+            StatusCode::OK,
+            json!({"object": "extraction", "key_id": id, "receipts": []}),
+        ),
+        Err(failure) => fail(&state, failure),
+    }
+}

@@ -1,0 +1,9 @@
+//! syncgram (in progress).
+
+use axum::Router;
+
+use crate::state::SandboxState;
+
+pub(crate) fn routes() -> Router<SandboxState> {
+    Router::new()
+}
