@@ -1,8 +1,21 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import type { Backend } from './lib/ipc/backend';
 import './app.css';
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks #app');
 
-export default mount(App, { target });
+/** `?mock` runs the UI on the in-memory backend (for UI work without Rust); otherwise Tauri. */
+async function chooseBackend(): Promise<Backend> {
+  const params = new URLSearchParams(window.location.search);
+  if (params.has('mock')) {
+    const { MockBackend } = await import('./lib/ipc/mockBackend');
+    const keys = Number(params.get('keys') ?? '') || undefined;
+    return new MockBackend({ latencyMs: 200, keysPerConnection: keys });
+  }
+  const { tauriBackend } = await import('./lib/ipc/tauriBackend');
+  return tauriBackend;
+}
+
+export default chooseBackend().then((backend) => mount(App, { target, props: { backend } }));

@@ -14,3 +14,8 @@ export function useBackend(): Backend {
   if (!backend) throw new Error('No Backend in context: wrap the component in provideBackend()');
   return backend;
 }
+
+/** The context entry `provideBackend` sets, for mounting components in tests. */
+export function backendContextEntry(backend: Backend): [symbol, Backend] {
+  return [BACKEND, backend];
+}

@@ -525,10 +525,12 @@ export class MockBackend implements Backend {
     const keys: Key[] = [];
     for (let i = 0; i < count; i++) {
       const env: Environment = this.random() < 0.4 ? 'live' : 'test';
+      const reportsEnvironment = caps?.create_fields.some((f) => f.kind === 'environment') ?? true;
       const baseName = NAMES[i % NAMES.length];
       const name = provider === 'fiskaly' ? `${baseName.toLowerCase().replace(/\s+/g, '-')}-${i}` : i < NAMES.length ? baseName : `${baseName} ${i}`;
       const key = this.makeKey(provider, name, env, now - (i + 1) * 3.7 * DAY);
-      key.scopes = scopeOptions.filter(() => this.random() < 0.5);
+      key.scopes = scopeOptions.length ? scopeOptions.filter(() => this.random() < 0.5) : ['jobs:read', 'runs:write'].slice(0, i % 3);
+      if (!reportsEnvironment) key.environment = null;
       if (caps?.tracks_last_used) {
         const r = this.random();
         if (r < 0.2) key.last_used_at = null;

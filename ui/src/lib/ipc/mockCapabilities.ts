@@ -21,7 +21,7 @@ function field(spec: Pick<FieldSpec, 'name' | 'label' | 'kind'> & Partial<FieldS
 }
 
 /**
- * What the four providers declare, modelled on their API documents. The mock backend serves
+ * What the four providers declare, mirroring keydesk-core's `capabilities.rs`. The mock backend serves
  * these; the real ones come from keydesk-core through `provider_capabilities`.
  */
 export const MOCK_CAPABILITIES: Capabilities[] = [
@@ -30,28 +30,42 @@ export const MOCK_CAPABILITIES: Capabilities[] = [
     display_name: 'Oligon Receipts',
     actions: ['create', 'revoke', 'delete'],
     create_fields: [
-      field({ name: 'name', label: 'Name', kind: 'text', required: true, min_length: 1, max_length: 120 }),
+      field({
+        name: 'name',
+        label: 'Name',
+        kind: 'text',
+        required: true,
+        min_length: 1,
+        max_length: 120,
+        help: 'A label to recognise the key by.',
+      }),
       field({
         name: 'scopes',
         label: 'Scopes',
         kind: 'scopes',
         options: ['extract:read', 'extract:write', 'analytics:read', 'admin:write'],
-        help: 'No scopes is allowed: the key can then call nothing.',
+        help: 'No scopes gives a key that can call nothing.',
       }),
-      field({ name: 'environment', label: 'Environment', kind: 'environment', required: true, options: ['test', 'live'] }),
+      field({
+        name: 'environment',
+        label: 'Environment',
+        kind: 'environment',
+        options: ['test', 'live'],
+        help: 'Test unless set to live.',
+      }),
     ],
     tracks_last_used: true,
     tracks_last_used_ip: true,
     pagination: 'none',
     single_active_key: false,
     rotate_grace: null,
-    credential_fields: [{ name: 'token', label: 'Dashboard token', secret: true }],
+    credential_fields: [{ name: 'token', label: 'Dashboard token (JWT)', secret: true }],
     connection_fields: [],
   },
   {
     provider: 'fiskaly',
     display_name: 'fiskaly',
-    actions: ['create', 'enable', 'disable', 'delete'],
+    actions: ['create', 'delete', 'enable', 'disable'],
     create_fields: [
       field({
         name: 'name',
@@ -61,13 +75,14 @@ export const MOCK_CAPABILITIES: Capabilities[] = [
         min_length: 3,
         max_length: 30,
         pattern: '^[a-z0-9-]{3,30}$',
-        pattern_hint: 'Use lowercase letters, digits and hyphens only.',
+        pattern_hint: '3–30 lowercase letters, digits or hyphens',
       }),
-      field({ name: 'environment', label: 'Environment', kind: 'environment', required: true, options: ['test', 'live'] }),
+      field({ name: 'environment', label: 'Kind', kind: 'environment', required: true, options: ['test', 'live'] }),
       field({
         name: 'metadata',
         label: 'Metadata',
         kind: 'metadata',
+        help: 'Up to 20 entries; keys up to 40 characters, values up to 500.',
         max_entries: 20,
         max_key_length: 40,
         max_value_length: 500,
@@ -96,14 +111,14 @@ export const MOCK_CAPABILITIES: Capabilities[] = [
         kind: 'integer',
         min: 1,
         max: 3650,
-        help: 'Leave empty for a key that does not expire.',
+        help: 'Leave empty for a key that never expires.',
       }),
       field({
         name: 'environment',
         label: 'Environment',
         kind: 'environment',
         options: ['test', 'live'],
-        help: 'Until payments are enabled for the organisation, keys are issued for test.',
+        help: 'Test until payments are enabled for the organisation.',
       }),
     ],
     tracks_last_used: true,
@@ -111,7 +126,7 @@ export const MOCK_CAPABILITIES: Capabilities[] = [
     pagination: 'none',
     single_active_key: true,
     rotate_grace: null,
-    credential_fields: [{ name: 'token', label: 'User token', secret: true }],
+    credential_fields: [{ name: 'token', label: 'Access token (JWT)', secret: true }],
     connection_fields: [],
   },
   {
@@ -119,18 +134,25 @@ export const MOCK_CAPABILITIES: Capabilities[] = [
     display_name: 'Strait',
     actions: ['create', 'revoke', 'rotate'],
     create_fields: [
-      field({ name: 'name', label: 'Name', kind: 'text', required: true, min_length: 1, max_length: 100 }),
-      field({ name: 'scopes', label: 'Scopes', kind: 'scopes', options: ['jobs:read', 'jobs:write', 'runs:read', 'runs:write'] }),
-      field({ name: 'environment', label: 'Environment', kind: 'environment', options: ['test', 'live'] }),
-      field({ name: 'expires_in_days', label: 'Expires in (days)', kind: 'integer', min: 1, max: 365 }),
-      field({ name: 'rotation_interval_days', label: 'Rotate every (days)', kind: 'integer', min: 1, max: 365 }),
+      field({ name: 'name', label: 'Name', kind: 'text', required: true, min_length: 1, max_length: 255 }),
+      field({ name: 'scopes', label: 'Scopes', kind: 'scopes', help: 'Free-form scope names.' }),
+      field({ name: 'expires_in_days', label: 'Expires in (days)', kind: 'integer', min: 1, max: 3650 }),
+      field({
+        name: 'rotation_interval_days',
+        label: 'Rotate every (days)',
+        kind: 'integer',
+        min: 1,
+        max: 3650,
+        help: 'Shorter than the lifetime, when both are set.',
+      }),
       field({
         name: 'rotation_webhook_url',
-        label: 'Rotation webhook URL',
+        label: 'Rotation webhook',
         kind: 'url',
+        min_length: 1,
         max_length: 2048,
         requires: 'rotation_interval_days',
-        help: 'Called with a signed payload when the key rotates.',
+        help: 'Called on every rotation; its signing secret is shown once.',
       }),
     ],
     tracks_last_used: true,

@@ -1,0 +1,177 @@
+import { isLoopback } from '../connections/connectionRules';
+import type { Environment, FieldSpec, KeyDraft } from '../ipc/types';
+
+export interface MetadataEntry {
+  key: string;
+  value: string;
+}
+
+/** What the form holds for each field, before it becomes a KeyDraft. Integers stay text until valid. */
+export type FieldValue = string | string[] | MetadataEntry[];
+export type FormValues = Record<string, FieldValue>;
+
+export function initialValue(spec: FieldSpec): FieldValue {
+  switch (spec.kind) {
+    case 'scopes':
+      return [];
+    case 'metadata':
+      return [];
+    default:
+      return '';
+  }
+}
+
+function isEmpty(value: FieldValue | undefined): boolean {
+  if (value === undefined) return true;
+  if (typeof value === 'string') return value.trim() === '';
+  return value.length === 0;
+}
+
+const length = (s: string) => [...s].length;
+
+/**
+ * The message for one field, or null when it is valid. These are the same rules keydesk-core
+ * applies before sending a request, so the form never lets through what core would refuse.
+ */
+export function validateField(spec: FieldSpec, values: FormValues, specs: FieldSpec[]): string | null {
+  const value = values[spec.name];
+  if (isEmpty(value)) {
+    if (spec.required) {
+      if (spec.kind === 'scopes') return 'Choose at least one scope.';
+      if (spec.kind === 'environment' || spec.kind === 'select') return `Choose ${spec.label.toLowerCase()}.`;
+      return `${spec.label} is required.`;
+    }
+    return null;
+  }
+
+  if (spec.requires) {
+    const other = specs.find((s) => s.name === spec.requires);
+    if (isEmpty(values[spec.requires])) return `${spec.label} needs ${other?.label ?? spec.requires} to be set.`;
+  }
+
+  switch (spec.kind) {
+    case 'text':
+    case 'url': {
+      const text = value as string;
+      if (spec.min_length !== null && length(text) < spec.min_length)
+        return `${spec.label} needs at least ${spec.min_length} characters.`;
+      if (spec.max_length !== null && length(text) > spec.max_length)
+        return `${spec.label} can be at most ${spec.max_length} characters.`;
+      if (spec.pattern !== null && !new RegExp(spec.pattern, 'u').test(text))
+        return spec.pattern_hint ?? `${spec.label} is not in the expected format.`;
+      if (spec.kind === 'url' && !isWebUrl(text)) return `${spec.label} must be an https:// address.`;
+      return null;
+    }
+    case 'integer': {
+      const text = (value as string).trim();
+      if (!/^-?\d+$/.test(text)) return `${spec.label} must be a whole number.`;
+      const n = Number(text);
+      if (spec.min !== null && spec.max !== null && (n < spec.min || n > spec.max))
+        return `${spec.label} must be between ${spec.min} and ${spec.max}.`;
+      if (spec.min !== null && n < spec.min) return `${spec.label} must be at least ${spec.min}.`;
+      if (spec.max !== null && n > spec.max) return `${spec.label} must be at most ${spec.max}.`;
+      return null;
+    }
+    case 'scopes':
+      return validateScopes(spec, value as string[]);
+    case 'environment':
+    case 'select':
+      return spec.options.length > 0 && !spec.options.includes(value as string)
+        ? `Choose one of: ${spec.options.join(', ')}.`
+        : null;
+    case 'metadata':
+      return validateMetadata(spec, value as MetadataEntry[]);
+  }
+}
+
+function validateScopes(spec: FieldSpec, scopes: string[]): string | null {
+  const seen = new Set<string>();
+  for (const scope of scopes) {
+    if (spec.options.length > 0) {
+      if (!spec.options.includes(scope)) return `Unknown scope "${scope}": use ${spec.options.join(', ')}.`;
+    } else if (scope === '' || length(scope) > 100 || /\s/u.test(scope)) {
+      // Free-form scopes (core's rule): 1–100 characters, no spaces.
+      return 'Each scope must be 1–100 characters without spaces.';
+    }
+    if (seen.has(scope)) return `The scope "${scope}" is listed twice.`;
+    seen.add(scope);
+  }
+  return null;
+}
+
+function validateMetadata(spec: FieldSpec, entries: MetadataEntry[]): string | null {
+  if (spec.max_entries !== null && entries.length > spec.max_entries)
+    return `At most ${spec.max_entries} metadata entries.`;
+  const seen = new Set<string>();
+  for (const { key, value } of entries) {
+    if (key.trim() === '') return 'Each metadata entry needs a key.';
+    if (seen.has(key)) return `The metadata key "${key}" appears twice.`;
+    seen.add(key);
+    if (spec.max_key_length !== null && length(key) > spec.max_key_length)
+      return `Metadata keys can be at most ${spec.max_key_length} characters.`;
+    if (spec.max_value_length !== null && length(value) > spec.max_value_length)
+      return `Metadata values can be at most ${spec.max_value_length} characters.`;
+  }
+  return null;
+}
+
+/** https with a host, or plain http on this machine (core's rule for webhook URLs). */
+function isWebUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' && url.hostname !== '') || (url.protocol === 'http:' && isLoopback(url));
+  } catch {
+    return false;
+  }
+}
+
+/** Messages for every invalid field, by field name. */
+export function validateAll(specs: FieldSpec[], values: FormValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const spec of specs) {
+    const message = validateField(spec, values, specs);
+    if (message) errors[spec.name] = message;
+  }
+  return errors;
+}
+
+/** The draft for valid `values`; fields the provider does not ask for keep their empty defaults. */
+export function toDraft(specs: FieldSpec[], values: FormValues): KeyDraft {
+  const draft: KeyDraft = {
+    name: '',
+    scopes: [],
+    environment: null,
+    expires_in_days: null,
+    metadata: {},
+    kind: null,
+    rotation_interval_days: null,
+    rotation_webhook_url: null,
+  };
+  for (const spec of specs) {
+    const value = values[spec.name];
+    if (isEmpty(value)) continue;
+    switch (spec.name) {
+      case 'name':
+        draft.name = value as string;
+        break;
+      case 'scopes':
+        draft.scopes = [...(value as string[])];
+        break;
+      case 'environment':
+        draft.environment = value as Environment;
+        break;
+      case 'expires_in_days':
+      case 'rotation_interval_days':
+        draft[spec.name] = Number((value as string).trim());
+        break;
+      case 'metadata':
+        draft.metadata = Object.fromEntries((value as MetadataEntry[]).map((e) => [e.key, e.value]));
+        break;
+      case 'kind':
+      case 'rotation_webhook_url':
+        draft[spec.name] = (value as string).trim();
+        break;
+    }
+  }
+  return draft;
+}

@@ -1,0 +1,116 @@
+import type { Environment, Key, KeyStatus } from '../ipc/types';
+
+export const STALE_DAYS = 90;
+const DAY = 86_400_000;
+
+export type SortColumn = 'name' | 'masked' | 'environment' | 'scopes' | 'status' | 'created_at' | 'last_used_at' | 'expires_at';
+export type SortDirection = 'asc' | 'desc';
+
+export interface KeyFilter {
+  query: string;
+  status: KeyStatus | 'all';
+  environment: Environment | 'all';
+  stale: boolean;
+}
+
+export const NO_FILTER: KeyFilter = { query: '', status: 'all', environment: 'all', stale: false };
+
+export const STATUS_LABEL: Record<KeyStatus, string> = {
+  active: 'Active',
+  revoked: 'Revoked',
+  disabled: 'Disabled',
+  expired: 'Expired',
+  rotating: 'Rotating',
+};
+
+export const ENVIRONMENT_LABEL: Record<Environment, string> = { live: 'Live', test: 'Test' };
+
+/**
+ * Never used, or unused for 90+ days. Only knowable where the provider tracks last use;
+ * revoked keys are already retired, so they are never stale.
+ */
+export function isStale(key: Key, tracksLastUsed: boolean, now: number = Date.now()): boolean {
+  if (!tracksLastUsed || key.status === 'revoked') return false;
+  if (!key.last_used_at) return true;
+  return now - Date.parse(key.last_used_at) >= STALE_DAYS * DAY;
+}
+
+// Lower-cased text a search runs over, built once per key object (keys are replaced, not mutated).
+const haystacks = new WeakMap<Key, string>();
+
+function haystack(key: Key): string {
+  let text = haystacks.get(key);
+  if (text === undefined) {
+    const meta = Object.entries(key.metadata).map(([k, v]) => `${k} ${v}`).join(' ');
+    text = `${key.name}\n${key.masked}\n${key.id}\n${meta}`.toLowerCase();
+    haystacks.set(key, text);
+  }
+  return text;
+}
+
+/** The keys that pass `filter`: search over name, masked key, id and metadata. */
+export function filterKeys(keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number = Date.now()): Key[] {
+  const query = filter.query.trim().toLowerCase();
+  const words = query ? query.split(/\s+/) : [];
+  return keys.filter(
+    (key) =>
+      (filter.status === 'all' || key.status === filter.status) &&
+      (filter.environment === 'all' || key.environment === filter.environment) &&
+      (!filter.stale || isStale(key, tracksLastUsed, now)) &&
+      words.every((w) => haystack(key).includes(w)),
+  );
+}
+
+const STATUS_ORDER: Record<KeyStatus, number> = { active: 0, rotating: 1, disabled: 2, expired: 3, revoked: 4 };
+
+function sortValue(key: Key, column: SortColumn): string | number | null {
+  switch (column) {
+    case 'status':
+      return STATUS_ORDER[key.status];
+    case 'scopes':
+      return key.scopes.length ? key.scopes.join(',') : null;
+    case 'created_at':
+    case 'last_used_at':
+    case 'expires_at': {
+      const v = key[column];
+      return v ? Date.parse(v) : null;
+    }
+    default:
+      return key[column];
+  }
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+/** A sorted copy; keys without a value (never used, no expiry) go last in both directions. */
+export function sortKeys(keys: Key[], column: SortColumn, direction: SortDirection): Key[] {
+  const factor = direction === 'asc' ? 1 : -1;
+  const decorated = keys.map((key) => ({ key, value: sortValue(key, column) }));
+  decorated.sort((a, b) => {
+    if (a.value === null || b.value === null) {
+      return a.value === b.value ? 0 : a.value === null ? 1 : -1;
+    }
+    const order =
+      typeof a.value === 'number' && typeof b.value === 'number'
+        ? a.value - b.value
+        : collator.compare(String(a.value), String(b.value));
+    return order * factor;
+  });
+  return decorated.map((d) => d.key);
+}
+
+export interface KeyCounts {
+  total: number;
+  active: number;
+  live: number;
+}
+
+export function countKeys(keys: Key[]): KeyCounts {
+  let active = 0;
+  let live = 0;
+  for (const k of keys) {
+    if (k.status === 'active' || k.status === 'rotating') active++;
+    if (k.environment === 'live' && k.status !== 'revoked') live++;
+  }
+  return { total: keys.length, active, live };
+}

@@ -1,0 +1,196 @@
+import { getContext, setContext } from 'svelte';
+import { toAppError, type Backend, type Unsubscribe } from '../ipc/backend';
+import type {
+  AppError,
+  Capabilities,
+  Connection,
+  InventoryProgress,
+  Key,
+  PendingReveal,
+  Settings,
+} from '../ipc/types';
+import { Toasts } from '../components/toasts.svelte';
+import { backendContextEntry } from '../ipc/context';
+
+export interface KeyList {
+  status: 'loading' | 'ready' | 'error';
+  keys: Key[];
+  error: AppError | null;
+  progress: InventoryProgress | null;
+}
+
+export type View = 'keys' | 'activity' | 'settings' | 'connection';
+
+export interface Orphan {
+  connectionId: string;
+  key: Key | null;
+  message: string;
+}
+
+/**
+ * The app's shared state: what the backend told us, which connection is open, and the
+ * reveal queue. Lists are replaced, never mutated, so 10,000 keys stay cheap to track.
+ */
+export class Keydesk {
+  capabilities = $state.raw<Capabilities[]>([]);
+  connections = $state.raw<Connection[]>([]);
+  lists = $state.raw<Record<string, KeyList>>({});
+  selectedId = $state<string | null>(null);
+  view = $state<View>('keys');
+  /** The connection open in the connection form; null = adding a new one. */
+  editing = $state.raw<Connection | null>(null);
+  settings = $state.raw<Settings>({ clipboard_clear_secs: 30, theme: 'system' });
+  /** Secrets waiting for "I have stored it"; the first one is on screen. */
+  reveals = $state.raw<PendingReveal[]>([]);
+  orphans = $state.raw<Orphan[]>([]);
+  notices = $state.raw<string[]>([]);
+  started = $state(false);
+  startError = $state.raw<AppError | null>(null);
+  readonly toasts = new Toasts();
+
+  private unsubscribe: Unsubscribe[] = [];
+
+  constructor(readonly backend: Backend) {}
+
+  selected = $derived(this.connections.find((c) => c.id === this.selectedId) ?? null);
+
+  async start(): Promise<void> {
+    this.startError = null;
+    this.unsubscribe.push(await this.backend.onInventoryProgress((p) => this.onProgress(p)));
+    try {
+      const [capabilities, connections, settings, reveals, notices] = await Promise.all([
+        this.backend.providerCapabilities(),
+        this.backend.listConnections(),
+        this.backend.getSettings(),
+        this.backend.pendingReveals(),
+        this.backend.startupNotices(),
+      ]);
+      this.capabilities = capabilities;
+      this.connections = connections;
+      this.settings = settings;
+      this.reveals = reveals;
+      this.notices = notices;
+      this.started = true;
+      const first = connections.length > 0 ? this.select(connections[0].id) : Promise.resolve();
+      // The other connections load in the background so the sidebar can show their counts.
+      for (const c of connections.slice(1)) void this.loadKeys(c.id);
+      await first;
+    } catch (reason) {
+      this.startError = toAppError(reason);
+    }
+  }
+
+  stop(): void {
+    for (const u of this.unsubscribe) u();
+    this.unsubscribe = [];
+  }
+
+  capsFor(connection: Connection | null): Capabilities | null {
+    return connection ? (this.capabilities.find((c) => c.provider === connection.provider) ?? null) : null;
+  }
+
+  connectionName(id: string): string {
+    return this.connections.find((c) => c.id === id)?.name ?? id;
+  }
+
+  /** Opens a connection's keys; resolves once they are loaded (or failed). */
+  async select(id: string): Promise<void> {
+    this.selectedId = id;
+    this.view = 'keys';
+    if (!this.lists[id]) await this.loadKeys(id);
+  }
+
+  async loadKeys(connectionId: string): Promise<void> {
+    const previous = this.lists[connectionId];
+    this.setList(connectionId, { status: 'loading', keys: previous?.keys ?? [], error: null, progress: null });
+    try {
+      const keys = await this.backend.listKeys(connectionId);
+      this.setList(connectionId, { status: 'ready', keys, error: null, progress: null });
+    } catch (reason) {
+      this.setList(connectionId, { status: 'error', keys: previous?.keys ?? [], error: toAppError(reason), progress: null });
+    }
+  }
+
+  /** Puts `key` in place of the key with the same id, or first if it is new. */
+  putKey(connectionId: string, key: Key): void {
+    const list = this.lists[connectionId];
+    if (!list) return;
+    const index = list.keys.findIndex((k) => k.id === key.id);
+    const keys = index >= 0 ? list.keys.map((k, i) => (i === index ? key : k)) : [key, ...list.keys];
+    this.setList(connectionId, { ...list, keys });
+  }
+
+  removeKey(connectionId: string, keyId: string): void {
+    const list = this.lists[connectionId];
+    if (list) this.setList(connectionId, { ...list, keys: list.keys.filter((k) => k.id !== keyId) });
+  }
+
+  showReveal(reveal: PendingReveal): void {
+    this.reveals = [...this.reveals.filter((r) => r.reveal_id !== reveal.reveal_id), reveal];
+  }
+
+  revealClosed(revealId: string): void {
+    this.reveals = this.reveals.filter((r) => r.reveal_id !== revealId);
+  }
+
+  showOrphan(orphan: Orphan): void {
+    this.orphans = [...this.orphans, orphan];
+  }
+
+  orphanClosed(orphan: Orphan): void {
+    this.orphans = this.orphans.filter((o) => o !== orphan);
+  }
+
+  connectionSaved(connection: Connection): void {
+    const exists = this.connections.some((c) => c.id === connection.id);
+    this.connections = exists
+      ? this.connections.map((c) => (c.id === connection.id ? connection : c))
+      : [...this.connections, connection];
+    this.editing = null;
+    this.selectedId = connection.id;
+    this.view = 'keys';
+    void this.loadKeys(connection.id);
+  }
+
+  connectionDeleted(id: string): void {
+    this.connections = this.connections.filter((c) => c.id !== id);
+    const { [id]: _gone, ...rest } = this.lists;
+    this.lists = rest;
+    if (this.selectedId === id) {
+      this.selectedId = null;
+      if (this.connections.length > 0) void this.select(this.connections[0].id);
+    }
+    this.view = 'keys';
+  }
+
+  editConnection(connection: Connection | null): void {
+    this.editing = connection;
+    this.view = 'connection';
+  }
+
+  private onProgress(progress: InventoryProgress): void {
+    const list = this.lists[progress.connection_id];
+    if (list?.status === 'loading') this.setList(progress.connection_id, { ...list, progress });
+  }
+
+  private setList(connectionId: string, list: KeyList): void {
+    this.lists = { ...this.lists, [connectionId]: list };
+  }
+}
+
+const KEYDESK = Symbol('keydesk');
+
+export function provideKeydesk(desk: Keydesk): void {
+  setContext(KEYDESK, desk);
+}
+
+/** Everything App puts in context, for mounting components in tests. */
+export function keydeskContext(desk: Keydesk): Map<symbol, unknown> {
+  return new Map<symbol, unknown>([backendContextEntry(desk.backend), [KEYDESK, desk]]);
+}
+
+export function useKeydesk(): Keydesk {
+  const desk = getContext<Keydesk | undefined>(KEYDESK);
+  if (!desk) throw new Error('No Keydesk in context');
+  return desk;
+}
