@@ -1,0 +1,82 @@
+import { MOCK_CAPABILITIES } from '../ipc/mockCapabilities';
+import type { ProviderKind } from '../ipc/types';
+import { toDraft, validateAll, type FormValues } from './validation';
+
+const specsOf = (p: ProviderKind) => MOCK_CAPABILITIES.find((c) => c.provider === p)!.create_fields;
+
+describe('create-form validation (core rules)', () => {
+  it('requires a name, and counts characters, not bytes', () => {
+    expect(validateAll(specsOf('oligon'), { name: '   ' })).toEqual({ name: 'Name is required.' });
+    expect(validateAll(specsOf('oligon'), { name: 'é'.repeat(120) })).toEqual({});
+    expect(validateAll(specsOf('oligon'), { name: 'x'.repeat(121) })).toEqual({ name: 'Name can be at most 120 characters.' });
+  });
+
+  it("checks fiskaly's name pattern and length, and needs a kind", () => {
+    const specs = specsOf('fiskaly');
+    expect(validateAll(specs, { name: 'ab', environment: 'test' }).name).toBe('Name needs at least 3 characters.');
+    expect(validateAll(specs, { name: 'Bad Name', environment: 'test' }).name).toBe('3–30 lowercase letters, digits or hyphens');
+    expect(validateAll(specs, { name: 'pos-1', environment: '' })).toEqual({ environment: 'Choose kind.' });
+    expect(validateAll(specs, { name: 'pos-1', environment: 'live' })).toEqual({});
+  });
+
+  it('checks metadata entries, key and value lengths, and duplicates', () => {
+    const specs = specsOf('fiskaly');
+    const base: FormValues = { name: 'pos-1', environment: 'test' };
+    const many = Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+    expect(validateAll(specs, { ...base, metadata: many }).metadata).toBe('At most 20 metadata entries.');
+    expect(validateAll(specs, { ...base, metadata: [{ key: 'k'.repeat(41), value: '' }] }).metadata).toBe(
+      'Metadata keys can be at most 40 characters.',
+    );
+    expect(validateAll(specs, { ...base, metadata: [{ key: 'k', value: 'v'.repeat(501) }] }).metadata).toBe(
+      'Metadata values can be at most 500 characters.',
+    );
+    expect(validateAll(specs, { ...base, metadata: [{ key: '', value: 'v' }] }).metadata).toBe('Each metadata entry needs a key.');
+    expect(
+      validateAll(specs, { ...base, metadata: [{ key: 'a', value: '1' }, { key: 'a', value: '2' }] }).metadata,
+    ).toBe('The metadata key "a" appears twice.');
+  });
+
+  it('checks integer ranges and whole numbers', () => {
+    const specs = specsOf('syncgram');
+    expect(validateAll(specs, { name: 'n', expires_in_days: '0' }).expires_in_days).toBe('Expires in (days) must be between 1 and 3650.');
+    expect(validateAll(specs, { name: 'n', expires_in_days: '1.5' }).expires_in_days).toBe('Expires in (days) must be a whole number.');
+    expect(validateAll(specs, { name: 'n', expires_in_days: '' })).toEqual({});
+  });
+
+  it('checks Strait scopes, the webhook URL and that it needs a rotation period', () => {
+    const specs = specsOf('strait');
+    expect(validateAll(specs, { name: 'n', scopes: ['a b'] }).scopes).toBe('Each scope must be 1–100 characters without spaces.');
+    expect(validateAll(specs, { name: 'n', scopes: ['a', 'a'] }).scopes).toBe('The scope "a" is listed twice.');
+    expect(validateAll(specs, { name: 'n', rotation_webhook_url: 'https://h.example/x' }).rotation_webhook_url).toBe(
+      'Rotation webhook needs Rotate every (days) to be set.',
+    );
+    expect(
+      validateAll(specs, { name: 'n', rotation_interval_days: '30', rotation_webhook_url: 'http://hooks.example/x' }).rotation_webhook_url,
+    ).toBe('Rotation webhook must be an https:// address.');
+    expect(validateAll(specs, { name: 'n', rotation_interval_days: '30', rotation_webhook_url: 'http://127.0.0.1:9000/x' })).toEqual({});
+  });
+
+  it('rejects oligon scopes outside its list', () => {
+    expect(validateAll(specsOf('oligon'), { name: 'n', scopes: ['root'] }).scopes).toMatch(/^Unknown scope "root"/);
+  });
+
+  it('builds the draft, with numbers as numbers and untouched fields empty', () => {
+    const draft = toDraft(specsOf('strait'), {
+      name: 'jobs',
+      scopes: ['jobs:read'],
+      expires_in_days: ' 90 ',
+      rotation_interval_days: '30',
+      rotation_webhook_url: 'https://hooks.example.test/r',
+    });
+    expect(draft).toEqual({
+      name: 'jobs',
+      scopes: ['jobs:read'],
+      environment: null,
+      expires_in_days: 90,
+      metadata: {},
+      kind: null,
+      rotation_interval_days: 30,
+      rotation_webhook_url: 'https://hooks.example.test/r',
+    });
+  });
+});
