@@ -3,4 +3,38 @@
 //! It speaks the management APIs of Oligon Receipts, fiskaly, SyncgramPay and Strait and
 //! hands its callers one normalized model of API keys. It knows nothing of Tauri, so the
 //! desktop app, the CLI and the tests all share it.
+//!
+//! Start with [`connect`], which returns an [`Arc<dyn Provider>`](Provider); every provider
+//! declares its [`Capabilities`], and [`validate_draft`] checks a create form without a
+//! client.
 #![deny(missing_docs)]
+
+mod auth;
+mod capabilities;
+mod connect;
+pub mod decode;
+mod error;
+mod http;
+mod leak;
+mod model;
+mod provider;
+mod providers;
+mod validate;
+
+pub use auth::{Credentials, jwt_expiry};
+pub use capabilities::{
+    Capabilities, ConnectionField, CredentialField, CredentialName, FISKALY_NAME_PATTERN,
+    FieldKind, FieldSpec, MAX_DAYS, OLIGON_SCOPES, Pagination, RotateGrace,
+    STRAIT_GRACE_DEFAULT_MINUTES, STRAIT_GRACE_MAX_MINUTES,
+};
+pub use connect::{ConnectionConfig, connect, connect_with, parse_base_url};
+pub use error::{Error, ErrorKind};
+pub use http::HttpOptions;
+pub use leak::{KeyFormat, LeakFingerprint, LeakMatch, LeakResult, find_leaked};
+pub use model::{
+    Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
+    ProviderKind, RevealedSecret, Rotation,
+};
+pub use provider::Provider;
+pub use secrecy::{ExposeSecret, SecretString};
+pub use validate::{validate_draft, validate_grace};

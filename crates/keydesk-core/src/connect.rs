@@ -1,0 +1,235 @@
+//! Turning a connection's settings and credentials into a ready provider client.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use secrecy::ExposeSecret;
+use serde::{Deserialize, Serialize};
+use url::{Host, Url};
+
+use crate::auth::Credentials;
+use crate::error::Error;
+use crate::http::HttpOptions;
+use crate::model::ProviderKind;
+use crate::provider::Provider;
+use crate::providers::{FiskalyClient, OligonClient, StraitClient, SyncgramClient};
+
+/// Where a provider lives and which organisation/project to manage. Holds nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConnectionConfig {
+    /// Which API this is.
+    pub provider: ProviderKind,
+    /// The API's base URL, e.g. `https://api.receipts.oligontech.com` or a sandbox's
+    /// `http://127.0.0.1:PORT/oligon`.
+    pub base_url: String,
+    /// fiskaly: the organisation whose keys are managed.
+    pub org_id: Option<String>,
+    /// Strait: the project whose keys are managed.
+    pub project_id: Option<String>,
+}
+
+/// Builds the client for `config`, checking the settings first: a parseable base URL, https
+/// unless it is a loopback address, the organisation/project the provider needs and the
+/// kind of credentials it takes.
+pub fn connect(
+    config: ConnectionConfig,
+    credentials: Credentials,
+) -> Result<Arc<dyn Provider>, Error> {
+    connect_with(config, credentials, HttpOptions::default())
+}
+
+/// [`connect`] with explicit timeouts and retry limits.
+pub fn connect_with(
+    config: ConnectionConfig,
+    credentials: Credentials,
+    options: HttpOptions,
+) -> Result<Arc<dyn Provider>, Error> {
+    let base_url = parse_base_url(&config.base_url)?;
+    let provider = config.provider;
+    match (provider, credentials) {
+        (
+            ProviderKind::Fiskaly,
+            Credentials::FiskalyKey {
+                api_key,
+                api_secret,
+            },
+        ) => {
+            require_filled("api_key", api_key.expose_secret())?;
+            require_filled("api_secret", api_secret.expose_secret())?;
+            let org_id = required_setting(
+                "org_id",
+                config.org_id,
+                "fiskaly needs the organisation id.",
+            )?;
+            Ok(Arc::new(FiskalyClient::new(
+                &base_url, org_id, api_key, api_secret, options,
+            )?))
+        }
+        (ProviderKind::Fiskaly, Credentials::Bearer(_)) => Err(Error::validation(
+            "api_key",
+            "fiskaly connects with an API key and secret, not a token.",
+        )),
+        (_, Credentials::FiskalyKey { .. }) => Err(Error::validation(
+            "token",
+            format!(
+                "{} connects with a bearer token, not a key and secret.",
+                provider.display_name()
+            ),
+        )),
+        (ProviderKind::Oligon, Credentials::Bearer(token)) => {
+            require_filled("token", token.expose_secret())?;
+            Ok(Arc::new(OligonClient::new(&base_url, token, options)?))
+        }
+        (ProviderKind::Syncgram, Credentials::Bearer(token)) => {
+            require_filled("token", token.expose_secret())?;
+            Ok(Arc::new(SyncgramClient::new(&base_url, token, options)?))
+        }
+        (ProviderKind::Strait, Credentials::Bearer(token)) => {
+            require_filled("token", token.expose_secret())?;
+            let project_id = required_setting(
+                "project_id",
+                config.project_id,
+                "Strait needs the project id.",
+            )?;
+            Ok(Arc::new(StraitClient::new(
+                &base_url, project_id, token, options,
+            )?))
+        }
+    }
+}
+
+/// Parses a base URL and insists on https unless it points at this machine.
+pub fn parse_base_url(text: &str) -> Result<Url, Error> {
+    let url = Url::parse(text.trim()).map_err(|_| {
+        Error::validation(
+            "base_url",
+            "The base URL is not a valid URL (e.g. https://api.example.com).",
+        )
+    })?;
+    if url.host().is_none() || url.cannot_be_a_base() {
+        return Err(Error::validation("base_url", "The base URL needs a host."));
+    }
+    if url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(Error::validation(
+            "base_url",
+            "The base URL must not carry a query, fragment or user name.",
+        ));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::validation(
+            "base_url",
+            "Use https:// for anything but this machine; plain http would expose the token.",
+        )),
+        _ => Err(Error::validation(
+            "base_url",
+            "The base URL must start with https://.",
+        )),
+    }
+}
+
+/// Whether `url` points at this machine (localhost, 127.0.0.0/8, ::1).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn require_filled(field: &str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::validation(
+            field,
+            format!("The {} is empty.", field.replace('_', " ")),
+        ));
+    }
+    Ok(())
+}
+
+fn required_setting(field: &str, value: Option<String>, message: &str) -> Result<String, Error> {
+    value
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| Error::validation(field, message))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use secrecy::SecretString;
+
+    fn token() -> Credentials {
+        Credentials::Bearer(SecretString::from("fake-token"))
+    }
+
+    fn config(provider: ProviderKind, base_url: &str) -> ConnectionConfig {
+        ConnectionConfig {
+            provider,
+            base_url: base_url.into(),
+            org_id: None,
+            project_id: None,
+        }
+    }
+
+    #[test]
+    fn https_is_required_except_on_loopback() {
+        for ok in [
+            "https://api.example.com",
+            "http://127.0.0.1:8080/oligon",
+            "http://localhost:1/x",
+            "http://[::1]:9/",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://api.example.com",
+            "ftp://127.0.0.1",
+            "not a url",
+            "https://user:pw@x.test",
+            "http://10.0.0.1",
+        ] {
+            assert_eq!(
+                parse_base_url(bad).unwrap_err().field(),
+                Some("base_url"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn providers_get_the_settings_and_credentials_they_need() {
+        assert!(connect(config(ProviderKind::Oligon, "https://x.test"), token()).is_ok());
+        let error = connect(config(ProviderKind::Strait, "https://x.test"), token())
+            .err()
+            .unwrap();
+        assert_eq!(error.field(), Some("project_id"));
+        let error = connect(config(ProviderKind::Fiskaly, "https://x.test"), token())
+            .err()
+            .unwrap();
+        assert_eq!(error.field(), Some("api_key"));
+        let fiskaly = Credentials::FiskalyKey {
+            api_key: SecretString::from("k"),
+            api_secret: SecretString::from("s"),
+        };
+        let error = connect(config(ProviderKind::Fiskaly, "https://x.test"), fiskaly)
+            .err()
+            .unwrap();
+        assert_eq!(error.field(), Some("org_id"));
+        let empty = Credentials::Bearer(SecretString::from(" "));
+        assert_eq!(
+            connect(config(ProviderKind::Oligon, "https://x.test"), empty)
+                .err()
+                .unwrap()
+                .field(),
+            Some("token")
+        );
+    }
+}

@@ -1,0 +1,302 @@
+//! Finding a leaked key from its pasted plaintext. Providers never list secrets, so a key is
+//! matched by what they do list: Oligon's prefix + last 4, Strait's `key_prefix`, fiskaly's
+//! public `key`, or the masked form of a key we created.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::model::Key;
+
+/// Which family a pasted key belongs to, judged from its shape alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyFormat {
+    /// `sk_live_…` / `sk_test_…`: Oligon Receipts or SyncgramPay.
+    SecretKey,
+    /// `strait_` followed by 64 hex digits.
+    Strait,
+    /// Anything else (fiskaly API keys among them).
+    Other,
+}
+
+/// What can be matched of a pasted key. Holds the plaintext as a [`SecretString`]:
+/// `Debug` shows only the masked form.
+pub struct LeakFingerprint {
+    value: SecretString,
+    format: KeyFormat,
+    masked: String,
+}
+
+impl fmt::Debug for LeakFingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LeakFingerprint")
+            .field("format", &self.format)
+            .field("masked", &self.masked)
+            .finish()
+    }
+}
+
+impl LeakFingerprint {
+    /// Cleans up a pasted key (surrounding whitespace and quotes, line breaks, a `Bearer `
+    /// or `NAME=` in front, a trailing comma) and works out what can be matched.
+    pub fn parse(pasted: &str) -> Result<Self, Error> {
+        let mut text = pasted.trim();
+        if let Some((name, value)) = text.split_once('=')
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        {
+            text = value;
+        }
+        let mut cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        loop {
+            let before = cleaned.len();
+            cleaned = cleaned
+                .trim_end_matches([',', ';'])
+                .trim_matches(['"', '\'', '`', '“', '”', '‘', '’'])
+                .to_owned();
+            if let Some(rest) = cleaned
+                .strip_prefix("Bearer")
+                .filter(|_| cleaned.len() > 12)
+            {
+                cleaned = rest.to_owned();
+            }
+            if cleaned.len() == before {
+                break;
+            }
+        }
+        if cleaned.is_empty() {
+            return Err(Error::validation(
+                "pasted",
+                "Paste the full key to search for.",
+            ));
+        }
+        if cleaned.chars().count() < 12 {
+            return Err(Error::validation(
+                "pasted",
+                "That is too short to identify a key; paste the full key.",
+            ));
+        }
+        let format = if cleaned.starts_with("sk_live_") || cleaned.starts_with("sk_test_") {
+            KeyFormat::SecretKey
+        } else if cleaned
+            .strip_prefix("strait_")
+            .is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()))
+        {
+            KeyFormat::Strait
+        } else {
+            KeyFormat::Other
+        };
+        let masked = mask(&cleaned, format);
+        Ok(LeakFingerprint {
+            value: SecretString::from(cleaned),
+            format,
+            masked,
+        })
+    }
+
+    /// The family the key's shape suggests.
+    pub fn format(&self) -> KeyFormat {
+        self.format
+    }
+
+    /// A safe form to show while searching, e.g. `sk_live_…x9k2`.
+    pub fn masked(&self) -> &str {
+        &self.masked
+    }
+
+    /// Whether `key` is the listed form of this pasted key.
+    pub fn matches(&self, key: &Key) -> bool {
+        let pasted = self.value.expose_secret();
+        let field = |name: &str| {
+            key.raw
+                .get(name)
+                .and_then(Value::as_str)
+                .filter(|text| !text.is_empty())
+        };
+        // Strait: the first 12 characters are listed as `key_prefix`.
+        if let Some(prefix) = field("key_prefix")
+            && prefix.len() >= 8
+        {
+            return pasted.starts_with(prefix)
+                && field("last4").is_none_or(|last4| pasted.ends_with(last4));
+        }
+        // Oligon (and SyncgramPay deployments that list them): type prefix + last 4.
+        if let (Some(prefix), Some(last4)) = (field("prefix"), field("last4")) {
+            let prefix = prefix.trim_end_matches('_');
+            return pasted.len() > prefix.len()
+                && pasted.starts_with(prefix)
+                && pasted[prefix.len()..].starts_with('_')
+                && pasted.ends_with(last4);
+        }
+        // fiskaly lists the whole public key.
+        if let Some(public) = field("key") {
+            return pasted == public;
+        }
+        // Last resort: the masked form, `head…tail`, with at least four known characters
+        // at the end.
+        match key.masked.split_once('…') {
+            Some((head, tail)) if tail.chars().count() >= 4 && !head.is_empty() => {
+                pasted.starts_with(head) && pasted.ends_with(tail)
+            }
+            _ => false,
+        }
+    }
+}
+
+fn mask(key: &str, format: KeyFormat) -> String {
+    let chars: Vec<char> = key.chars().collect();
+    let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
+    let head_len = match format {
+        KeyFormat::SecretKey => 8,
+        KeyFormat::Strait => 12,
+        KeyFormat::Other => 4.min(chars.len() / 4),
+    };
+    let head: String = chars[..head_len.min(chars.len())].iter().collect();
+    format!("{head}…{tail}")
+}
+
+/// One key that matches a pasted leak, and whose inventory it was found in.
+#[derive(Debug, Clone)]
+pub struct LeakMatch<C> {
+    /// The connection (or whatever the caller identifies inventories by).
+    pub connection: C,
+    /// The matching key.
+    pub key: Key,
+}
+
+/// The outcome of a leaked-key search.
+#[derive(Debug, Clone)]
+pub struct LeakResult<C> {
+    /// Every key that matches.
+    pub matches: Vec<LeakMatch<C>>,
+    /// More than one key matches (prefix + last 4 can collide): the user must choose.
+    pub ambiguous: bool,
+}
+
+/// Searches `inventories` (each labelled by the caller's connection id) for `fingerprint`.
+pub fn find_leaked<C: Clone>(
+    fingerprint: &LeakFingerprint,
+    inventories: &[(C, &[Key])],
+) -> LeakResult<C> {
+    let matches: Vec<LeakMatch<C>> = inventories
+        .iter()
+        .flat_map(|(connection, keys)| {
+            keys.iter()
+                .filter(|key| fingerprint.matches(key))
+                .map(|key| LeakMatch {
+                    connection: connection.clone(),
+                    key: key.clone(),
+                })
+        })
+        .collect();
+    let ambiguous = matches.len() > 1;
+    LeakResult { matches, ambiguous }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::decode_key;
+    use crate::model::ProviderKind;
+    use serde_json::json;
+
+    const STRAIT_KEY: &str =
+        "strait_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+    fn oligon(id: &str, prefix: &str, last4: &str) -> Key {
+        decode_key(
+            ProviderKind::Oligon,
+            &json!({"id": id, "name": id, "prefix": prefix, "last4": last4}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn pasted_noise_is_cleaned() {
+        for pasted in [
+            " \"sk_live_aB3dEfGhIjKlx9k2\" \n",
+            "'sk_live_aB3dEfGh\nIjKlx9k2',",
+            "OLIGON_KEY=sk_live_aB3dEfGhIjKlx9k2",
+            "Bearer sk_live_aB3dEfGhIjKlx9k2",
+            "`sk_live_aB3dEfGhIjKlx9k2`",
+        ] {
+            let fingerprint = LeakFingerprint::parse(pasted).unwrap();
+            assert_eq!(fingerprint.format(), KeyFormat::SecretKey, "{pasted:?}");
+            assert_eq!(fingerprint.masked(), "sk_live_…x9k2");
+        }
+        assert_eq!(
+            LeakFingerprint::parse("  ").unwrap_err().field(),
+            Some("pasted")
+        );
+        assert!(LeakFingerprint::parse("sk_live_x").is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
+        assert!(!format!("{fingerprint:?}").contains("aB3dEfGh"));
+    }
+
+    #[test]
+    fn oligon_match_by_prefix_and_last4_across_connections() {
+        let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
+        let first = [
+            oligon("a", "sk_live", "x9k2"),
+            oligon("b", "sk_test", "x9k2"),
+        ];
+        let second = [oligon("c", "sk_live", "0000")];
+        let result = find_leaked(&fingerprint, &[("one", &first[..]), ("two", &second[..])]);
+        assert_eq!(result.matches.len(), 1);
+        assert_eq!(result.matches[0].connection, "one");
+        assert_eq!(result.matches[0].key.id, "a");
+        assert!(!result.ambiguous);
+    }
+
+    #[test]
+    fn colliding_last4_is_ambiguous() {
+        let fingerprint = LeakFingerprint::parse("sk_test_zzzzzzzzzzzzabcd").unwrap();
+        let keys = [
+            oligon("a", "sk_test", "abcd"),
+            oligon("b", "sk_test", "abcd"),
+        ];
+        let result = find_leaked(&fingerprint, &[(1, &keys[..])]);
+        assert!(result.ambiguous);
+        assert_eq!(result.matches.len(), 2);
+    }
+
+    #[test]
+    fn strait_and_fiskaly_matches() {
+        let fingerprint = LeakFingerprint::parse(STRAIT_KEY).unwrap();
+        assert_eq!(fingerprint.format(), KeyFormat::Strait);
+        let strait = decode_key(
+            ProviderKind::Strait,
+            &json!({"id": "s1", "key_prefix": &STRAIT_KEY[..12]}),
+        )
+        .unwrap();
+        let other = decode_key(
+            ProviderKind::Strait,
+            &json!({"id": "s2", "key_prefix": "strait_fffff"}),
+        )
+        .unwrap();
+        let result = find_leaked(&fingerprint, &[((), &[strait, other][..])]);
+        assert_eq!(result.matches.len(), 1);
+        assert_eq!(result.matches[0].key.id, "s1");
+
+        let fiskaly = decode_key(
+            ProviderKind::Fiskaly,
+            &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
+        )
+        .unwrap();
+        let pasted = LeakFingerprint::parse("\"test_fakepublickey0001\"").unwrap();
+        assert!(pasted.matches(&fiskaly));
+        assert!(
+            !LeakFingerprint::parse("test_fakepublickey0002")
+                .unwrap()
+                .matches(&fiskaly)
+        );
+    }
+}

@@ -1,0 +1,166 @@
+//! The one interface the app and the CLI use for every provider.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::capabilities::Capabilities;
+use crate::error::Error;
+use crate::model::{
+    Action, CreateOutcome, CreatedKey, Key, KeyDraft, KeyStatus, ProgressFn, ProviderKind,
+};
+
+/// A connected key-management API. Every call validates its input before any request and
+/// reports failures as [`Error`]s whose kind the UI branches on.
+#[async_trait]
+pub trait Provider: Send + Sync {
+    /// Which API this is.
+    fn kind(&self) -> ProviderKind;
+
+    /// What this provider can do and what its create form asks for.
+    fn capabilities(&self) -> Capabilities {
+        self.kind().capabilities()
+    }
+
+    /// The complete inventory, every page fetched. `progress` hears about each page.
+    async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error>;
+
+    /// Creates a key. When the answer is lost after the provider may have acted, the keys
+    /// are listed again and the key created without its secret is reported as an orphan.
+    async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error>;
+
+    /// Replaces a key with a new one; the old one keeps working for `grace_minutes`
+    /// (the provider's default when `None`).
+    async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {
+        let _ = (id, grace_minutes);
+        Err(unsupported(self.kind(), Action::Rotate))
+    }
+
+    /// Revokes a key for good. Returns the key as it now is when the provider says.
+    async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {
+        let _ = id;
+        Err(unsupported(self.kind(), Action::Revoke))
+    }
+
+    /// Removes a key's record.
+    async fn delete_key(&self, id: &str) -> Result<(), Error> {
+        let _ = id;
+        Err(unsupported(self.kind(), Action::Delete))
+    }
+
+    /// Switches a key on or off without losing it.
+    async fn set_key_enabled(&self, id: &str, enabled: bool) -> Result<Key, Error> {
+        let _ = id;
+        let action = if enabled {
+            Action::Enable
+        } else {
+            Action::Disable
+        };
+        Err(unsupported(self.kind(), action))
+    }
+}
+
+/// The error for an action `provider` does not offer.
+pub(crate) fn unsupported(provider: ProviderKind, action: Action) -> Error {
+    Error::unsupported(format!(
+        "{} cannot {} keys.",
+        provider.display_name(),
+        action.as_str()
+    ))
+}
+
+/// An id as one URL path segment: everything but unreserved characters percent-encoded, so
+/// an id can never change the path it is put in.
+pub(crate) fn segment(id: &str) -> String {
+    let mut encoded = String::with_capacity(id.len());
+    for byte in id.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
+}
+
+/// Rejects an empty id before it turns `/keys/{id}` into `/keys/`.
+pub(crate) fn require_id(id: &str) -> Result<&str, Error> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(Error::validation("id", "The key id is empty."));
+    }
+    Ok(id)
+}
+
+/// Picks, from a fresh list, the key a create whose answer was lost must have made: an
+/// active key with the draft's name created since shortly before the request (clocks
+/// differ), the newest if several.
+pub(crate) fn find_orphan(keys: Vec<Key>, name: &str, started: DateTime<Utc>) -> Option<Key> {
+    let since = started - Duration::minutes(2);
+    keys.into_iter()
+        .filter(|key| key.name == name && key.status == KeyStatus::Active)
+        .filter(|key| key.created_at.is_none_or(|at| at >= since))
+        .max_by_key(|key| key.created_at)
+}
+
+/// What a create whose answer was lost turns into: an orphan report when the provider now
+/// lists the key, the original network error when it does not (nothing was created), and an
+/// orphan of unknown identity when even the new list fails.
+pub(crate) async fn orphan_after_loss(
+    provider: &(dyn Provider + '_),
+    name: &str,
+    started: DateTime<Utc>,
+    lost: Error,
+) -> Result<CreateOutcome, Error> {
+    match provider.list_keys(None).await {
+        Ok(keys) => match find_orphan(keys, name, started) {
+            Some(key) => Ok(CreateOutcome::Orphaned { key: Some(key) }),
+            None => Err(lost),
+        },
+        Err(_) => Ok(CreateOutcome::Orphaned { key: None }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn key(id: &str, name: &str, created_at: &str, status: KeyStatus) -> Key {
+        Key {
+            id: id.into(),
+            name: name.into(),
+            masked: String::new(),
+            environment: None,
+            scopes: Vec::new(),
+            status,
+            created_at: Some(created_at.parse().unwrap()),
+            last_used_at: None,
+            last_used_ip: None,
+            expires_at: None,
+            revoked_at: None,
+            rotation: None,
+            metadata: BTreeMap::new(),
+            raw: serde_json::Value::Null,
+        }
+    }
+
+    #[test]
+    fn segments_cannot_escape_the_path() {
+        assert_eq!(segment("01HQX"), "01HQX");
+        assert_eq!(segment("../admin?x=1"), "..%2Fadmin%3Fx%3D1");
+        assert_eq!(segment("a b"), "a%20b");
+    }
+
+    #[test]
+    fn the_orphan_is_the_newest_matching_active_key() {
+        let started: DateTime<Utc> = "2026-01-01T12:00:00Z".parse().unwrap();
+        let keys = vec![
+            key("old", "ci", "2025-12-01T00:00:00Z", KeyStatus::Active),
+            key("revoked", "ci", "2026-01-01T12:00:01Z", KeyStatus::Revoked),
+            key("other", "web", "2026-01-01T12:00:01Z", KeyStatus::Active),
+            key("new", "ci", "2026-01-01T12:00:01Z", KeyStatus::Active),
+        ];
+        assert_eq!(find_orphan(keys.clone(), "ci", started).unwrap().id, "new");
+        assert!(find_orphan(keys, "nobody", started).is_none());
+    }
+}

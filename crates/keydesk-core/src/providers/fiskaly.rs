@@ -1,0 +1,219 @@
+//! fiskaly Management: `/organizations/{org}/api-keys` with tokens from `/auth`, offset
+//! pages fetched concurrently.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use async_trait::async_trait;
+use chrono::Utc;
+use futures::{StreamExt, TryStreamExt, stream};
+use reqwest::Method;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+use super::secret_at;
+use crate::auth::FiskalyAuth;
+use crate::decode::{decode_key, decode_list, unwrap_envelope};
+use crate::error::{Error, ErrorKind};
+use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
+use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
+use crate::provider::{Provider, orphan_after_loss, require_id, segment};
+use crate::validate::{fiskaly_environment, validate_draft};
+
+const KIND: ProviderKind = ProviderKind::Fiskaly;
+/// The document's largest page.
+const PAGE_SIZE: u64 = 100;
+/// A million keys: a `count` beyond that is a broken answer, not an organisation.
+const MAX_KEYS: u64 = 1_000_000;
+
+/// fiskaly client for one organisation.
+#[derive(Debug)]
+pub(crate) struct FiskalyClient {
+    http: Http,
+    org_id: String,
+    auth: FiskalyAuth,
+}
+
+impl FiskalyClient {
+    pub fn new(
+        base: &url::Url,
+        org_id: String,
+        api_key: SecretString,
+        api_secret: SecretString,
+        options: HttpOptions,
+    ) -> Result<Self, Error> {
+        Ok(FiskalyClient {
+            http: Http::new(KIND, base, options)?,
+            org_id,
+            auth: FiskalyAuth::new(api_key, api_secret),
+        })
+    }
+
+    fn keys_path(&self) -> String {
+        format!("/organizations/{}/api-keys", segment(&self.org_id))
+    }
+
+    fn key_path(&self, id: &str) -> Result<String, Error> {
+        Ok(format!("{}/{}", self.keys_path(), segment(require_id(id)?)))
+    }
+
+    /// Sends with a fresh access token; a refused token is replaced once (it may have been
+    /// revoked or expired early), which is safe even for creates: a 401 did nothing.
+    async fn send(&self, request: Request, retry: Retry) -> Result<Reply, Failure> {
+        let token = self
+            .auth
+            .access_token(&self.http)
+            .await
+            .map_err(Failure::NotSent)?;
+        match self.http.send(&request, Some(&token), retry).await {
+            Err(Failure::Answered(error)) if error.kind() == ErrorKind::Unauthorized => {
+                self.auth.reject(&token).await;
+                let token = self
+                    .auth
+                    .access_token(&self.http)
+                    .await
+                    .map_err(Failure::NotSent)?;
+                self.http.send(&request, Some(&token), retry).await
+            }
+            other => other,
+        }
+    }
+
+    async fn page(&self, offset: u64) -> Result<(Vec<Key>, Option<u64>), Error> {
+        let request = Request::new(Method::GET, self.keys_path())
+            .query("limit", PAGE_SIZE.to_string())
+            .query("offset", offset.to_string());
+        let reply = self.send(request, Retry::Idempotent).await?;
+        let keys = decode_list(KIND, &reply.body)?;
+        let count = unwrap_envelope(&reply.body)
+            .get("count")
+            .and_then(Value::as_u64);
+        Ok((keys, count))
+    }
+}
+
+#[async_trait]
+impl Provider for FiskalyClient {
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
+        let (first, count) = self.page(0).await?;
+        let mut keys = first;
+        match count {
+            Some(count) if count > MAX_KEYS => {
+                return Err(Error::server(
+                    format!("fiskaly reports {count} keys, which cannot be right."),
+                    None,
+                ));
+            }
+            Some(count) => {
+                let pages = count.div_ceil(PAGE_SIZE).max(1);
+                let pages_u32 = u32::try_from(pages).unwrap_or(u32::MAX);
+                let done = AtomicU32::new(1);
+                let done = &done;
+                if let Some(progress) = progress {
+                    progress(Progress {
+                        page: 1,
+                        pages: Some(pages_u32),
+                    });
+                }
+                let rest: Vec<Vec<Key>> = stream::iter(1..pages)
+                    .map(|page| async move {
+                        let (keys, _) = self.page(page * PAGE_SIZE).await?;
+                        let page_done = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        if let Some(progress) = progress {
+                            progress(Progress {
+                                page: page_done,
+                                pages: Some(pages_u32),
+                            });
+                        }
+                        Ok::<_, Error>(keys)
+                    })
+                    .buffered(self.http.options().page_concurrency.max(1))
+                    .try_collect()
+                    .await?;
+                keys.extend(rest.into_iter().flatten());
+            }
+            // No count: walk the pages one by one until a short one.
+            None => {
+                let mut last_len = keys.len() as u64;
+                let mut page = 1;
+                while last_len == PAGE_SIZE && page * PAGE_SIZE < MAX_KEYS {
+                    let (more, _) = self.page(page * PAGE_SIZE).await?;
+                    last_len = more.len() as u64;
+                    keys.extend(more);
+                    page += 1;
+                    if let Some(progress) = progress {
+                        progress(Progress {
+                            page: u32::try_from(page).unwrap_or(u32::MAX),
+                            pages: None,
+                        });
+                    }
+                }
+            }
+        }
+        // A key created or deleted while paging shifts the offsets; never show one twice.
+        let mut seen = HashSet::new();
+        keys.retain(|key| seen.insert(key.id.clone()));
+        Ok(keys)
+    }
+
+    async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
+        validate_draft(KIND, draft)?;
+        let environment = fiskaly_environment(draft)?;
+        let body = json!({
+            "name": draft.name,
+            "kind": environment.as_str(),
+            "status": "enabled",
+            "metadata": draft.metadata,
+        });
+        let started = Utc::now();
+        match self
+            .send(
+                Request::new(Method::POST, self.keys_path()).json(body),
+                Retry::Once,
+            )
+            .await
+        {
+            Ok(reply) => {
+                let key = decode_key(KIND, &reply.body)?;
+                let (Some(public), Some(secret)) = (
+                    secret_at(&reply.body, "key", "API key"),
+                    secret_at(&reply.body, "secret", "API secret"),
+                ) else {
+                    return Ok(CreateOutcome::Orphaned { key: Some(key) });
+                };
+                Ok(CreateOutcome::Created(CreatedKey {
+                    key,
+                    secrets: vec![public, secret],
+                }))
+            }
+            Err(Failure::Lost(lost)) => orphan_after_loss(self, &draft.name, started, lost).await,
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    async fn delete_key(&self, id: &str) -> Result<(), Error> {
+        match self
+            .send(
+                Request::new(Method::DELETE, self.key_path(id)?),
+                Retry::Idempotent,
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(Failure::AnsweredAfterLoss(error)) if error.kind() == ErrorKind::NotFound => Ok(()),
+            Err(failure) => Err(failure.into()),
+        }
+    }
+
+    async fn set_key_enabled(&self, id: &str, enabled: bool) -> Result<Key, Error> {
+        let status = if enabled { "enabled" } else { "disabled" };
+        let request =
+            Request::new(Method::PATCH, self.key_path(id)?).json(json!({"status": status}));
+        let reply = self.send(request, Retry::Idempotent).await?;
+        Ok(decode_key(KIND, &reply.body)?)
+    }
+}
