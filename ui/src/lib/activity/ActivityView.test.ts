@@ -1,0 +1,39 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from '../../App.svelte';
+import { MockBackend } from '../ipc/mockBackend';
+
+describe('Activity', () => {
+  it('lists what was done, newest first, with result and request id, and exports it', async () => {
+    const backend = new MockBackend({ keysPerConnection: 2 });
+    const [key] = backend.keys.get('c-oligon')!;
+    await backend.revokeKey('c-oligon', key.id);
+    backend.activity.push({
+      at: '2026-01-01T00:00:00Z', user: 'ops', connection_id: 'c-strait', connection_name: 'Jobs platform',
+      key_id: 'k9', key_name: 'deployer', action: 'rotate', result: 'error', request_id: 'req_old', error_kind: 'conflict',
+    });
+    const user = userEvent.setup();
+    render(App, { backend });
+    await screen.findAllByTestId('key-row');
+    await user.click(screen.getByRole('button', { name: 'Activity' }));
+
+    const rows = await screen.findAllByRole('row');
+    expect(backend.callsOf('list_activity')).toEqual([{ limit: 500 }]);
+    expect(rows[1]).toHaveTextContent(key.name);
+    expect(rows[1]).toHaveTextContent('revoke');
+    expect(rows[1]).toHaveTextContent('OK');
+    expect(rows[2]).toHaveTextContent('Failed (conflict)');
+    expect(rows[2]).toHaveTextContent('req_old');
+
+    await user.click(within(screen.getByTestId('activity-view')).getByRole('button', { name: 'Export' }));
+    expect(await screen.findByText(/Exported the activity log to/)).toBeInTheDocument();
+  });
+
+  it('teaches what will appear when empty', async () => {
+    const user = userEvent.setup();
+    render(App, { backend: new MockBackend({ keysPerConnection: 1 }) });
+    await screen.findAllByTestId('key-row');
+    await user.click(screen.getByRole('button', { name: 'Activity' }));
+    expect(await screen.findByRole('heading', { name: 'No activity yet' })).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,143 @@
+import { render, screen, within } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import App from '../../App.svelte';
+import { MockBackend, appError } from '../ipc/mockBackend';
+import { baseUrlProblem } from './connectionRules';
+
+async function setup(backend = new MockBackend({ keysPerConnection: 2 })) {
+  const user = userEvent.setup();
+  render(App, { backend });
+  await screen.findAllByTestId('key-row');
+  return { user, backend };
+}
+
+describe('baseUrlProblem', () => {
+  it('wants https except on this machine', () => {
+    expect(baseUrlProblem('https://api.example.com')).toBeNull();
+    expect(baseUrlProblem('http://127.0.0.1:4100/oligon')).toBeNull();
+    expect(baseUrlProblem('http://localhost:8080')).toBeNull();
+    expect(baseUrlProblem('http://api.example.com')).toMatch(/^Use https:\/\//);
+    expect(baseUrlProblem('api.example.com')).toMatch(/^Enter a full URL/);
+    expect(baseUrlProblem('')).toBe('Enter the base URL of the API.');
+  });
+});
+
+describe('Connection form', () => {
+  it('adds a connection with the fields its provider asks for, credentials masked', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'fiskaly');
+    expect(within(form).getByLabelText('API secret')).toHaveAttribute('type', 'password');
+    expect(within(form).getByLabelText('Organisation id')).toBeInTheDocument();
+    expect(within(form).queryByLabelText('Project id')).not.toBeInTheDocument();
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(within(form).getByText('Give the connection a name.')).toBeInTheDocument();
+    expect(within(form).getByLabelText('Name')).toHaveFocus();
+    expect(within(form).getByText('API secret is required.')).toBeInTheDocument();
+
+    await user.type(within(form).getByLabelText('Name'), 'POS fleet');
+    await user.type(within(form).getByLabelText('Base URL'), 'https://fiskaly.example.test/api/v0');
+    await user.type(within(form).getByLabelText('Organisation id'), 'org-42');
+    await user.type(within(form).getByLabelText('API key'), 'FAKE-key-id');
+    await user.type(within(form).getByLabelText('API secret'), 'FAKE-secret-value');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+
+    expect(backend.callsOf('save_connection')).toEqual([
+      {
+        input: {
+          id: null,
+          name: 'POS fleet',
+          provider: 'fiskaly',
+          base_url: 'https://fiskaly.example.test/api/v0',
+          org_id: 'org-42',
+          project_id: null,
+          label: null,
+          color: null,
+          credentials: { api_key: 'FAKE-key-id', api_secret: 'FAKE-secret-value' },
+        },
+      },
+    ]);
+    expect(await screen.findByRole('heading', { level: 2, name: 'POS fleet' })).toBeInTheDocument();
+    expect(document.body.innerHTML).not.toContain('FAKE-secret-value');
+  });
+
+  it('never shows stored credentials and keeps them unless new ones are typed', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Edit connection' }));
+    const form = screen.getByTestId('connection-form');
+
+    const token = within(form).getByLabelText('Dashboard token (JWT)');
+    expect(token).toHaveValue('');
+    expect(token).toHaveAttribute('placeholder', 'Stored — type to replace');
+    expect(form).toHaveTextContent('Stored in the system keyring');
+
+    await user.clear(within(form).getByLabelText('Name'));
+    await user.type(within(form).getByLabelText('Name'), 'Receipts (prod)');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(backend.callsOf('save_connection').at(-1)).toEqual({
+      input: expect.objectContaining({ id: 'c-oligon', name: 'Receipts (prod)', credentials: null }),
+    });
+
+    await user.click(await screen.findByRole('button', { name: 'Edit connection' }));
+    await user.type(within(screen.getByTestId('connection-form')).getByLabelText('Dashboard token (JWT)'), 'FAKE.jwt.token');
+    await user.click(within(screen.getByTestId('connection-form')).getByRole('button', { name: 'Save' }));
+    expect(backend.callsOf('save_connection').at(-1)).toEqual({
+      input: expect.objectContaining({ credentials: { token: 'FAKE.jwt.token' } }),
+    });
+  });
+
+  it('tests the connection and reports keys seen, or the error with what to do', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Edit connection' }));
+    const form = screen.getByTestId('connection-form');
+
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Connected. 2 keys visible.');
+
+    backend.failNext('test_connection', appError('unauthorized', 'The token was refused.', { request_id: 'req_t1' }));
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+    const notice = await within(form).findByTestId('error-notice');
+    expect(notice).toHaveTextContent('The token was refused.');
+    expect(notice).toHaveTextContent('Re-enter them for this connection');
+    expect(within(notice).getByText('req_t1')).toBeInTheDocument();
+  });
+
+  it('refuses plain http to another machine before asking the backend', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Edit connection' }));
+    const form = screen.getByTestId('connection-form');
+    const url = within(form).getByLabelText('Base URL');
+    await user.clear(url);
+    await user.type(url, 'http://receipts.example.test');
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+
+    expect(within(form).getByText(/plain http would expose the token/)).toBeInTheDocument();
+    expect(url).toHaveFocus();
+    expect(backend.callsOf('test_connection')).toHaveLength(0);
+  });
+
+  it('deletes a connection only after its name is typed', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Edit connection' }));
+    await user.click(within(screen.getByTestId('connection-form')).getByRole('button', { name: 'Delete' }));
+    const confirm = screen.getByRole('alertdialog', { name: 'Delete connection Receipts production?' });
+    expect(within(confirm).getByRole('button', { name: 'Delete' })).toBeDisabled();
+    await user.type(within(confirm).getByRole('textbox'), 'Receipts production');
+    await user.click(within(confirm).getByRole('button', { name: 'Delete' }));
+
+    expect(backend.callsOf('delete_connection')).toEqual([{ id: 'c-oligon' }]);
+    expect(await screen.findByRole('heading', { level: 2, name: 'fiskaly sandbox' })).toBeInTheDocument();
+    expect(screen.getAllByTestId('connection-item')).toHaveLength(3);
+  });
+
+  it('offers "Add connection" when there are no connections', async () => {
+    const user = userEvent.setup();
+    render(App, { backend: new MockBackend({ empty: true }) });
+    expect(await screen.findByRole('heading', { name: 'No connections yet' })).toBeInTheDocument();
+    await user.click(within(screen.getByRole('main')).getByRole('button', { name: 'Add connection' }));
+    expect(screen.getByTestId('connection-form')).toBeInTheDocument();
+  });
+});
