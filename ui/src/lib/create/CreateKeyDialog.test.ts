@@ -133,3 +133,20 @@ describe('Orphaned create', () => {
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
   });
 });
+
+describe('Focus after creating', () => {
+  it('returns to "New key" once the secret is stored', async () => {
+    const user = userEvent.setup();
+    render(App, { backend: new MockBackend() });
+    await user.click(await screen.findByRole('button', { name: 'New key' }));
+    const dialog = screen.getByRole('dialog', { name: 'New key in Receipts production' });
+    await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'Focus check');
+    await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
+    const reveal = await screen.findByRole('dialog', { name: 'Store the new secret' });
+    await user.click(within(reveal).getByRole('button', { name: 'Copy API key' }));
+    await user.click(within(reveal).getByRole('button', { name: 'I have stored it' }));
+
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'New key' })).toHaveFocus();
+  });
+});

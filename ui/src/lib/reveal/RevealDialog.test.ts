@@ -184,3 +184,20 @@ describe('pending reveals', () => {
     expect(backend.callsOf('acknowledge_reveal')).toEqual([{ revealId: first.reveal_id }]);
   });
 });
+
+describe('clipboard events', () => {
+  it('say when the clipboard changed and was left alone', async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    const reveal = await created(backend, 'c-oligon');
+    renderReveal(backend, reveal);
+    await user.click(screen.getByRole('button', { name: 'Copy API key' }));
+
+    backend.emitClipboard({ state: 'kept', reveal_id: 'some-other-reveal', clears_at: null });
+    await vi.waitFor(() => expect(screen.getByTestId('clipboard-status')).toHaveTextContent('will be cleared in'));
+    backend.emitClipboard({ state: 'kept', reveal_id: reveal.reveal_id, clears_at: null });
+    await vi.waitFor(() =>
+      expect(screen.getByTestId('clipboard-status')).toHaveTextContent('The clipboard changed since the copy, so Keydesk left it as it is.'),
+    );
+  });
+});

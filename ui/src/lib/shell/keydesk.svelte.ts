@@ -56,7 +56,9 @@ export class Keydesk {
 
   async start(): Promise<void> {
     this.startError = null;
-    this.unsubscribe.push(await this.backend.onInventoryProgress((p) => this.onProgress(p)));
+    if (this.unsubscribe.length === 0) {
+      this.unsubscribe.push(await this.backend.onInventoryProgress((p) => this.onProgress(p)));
+    }
     try {
       const [capabilities, connections, settings, reveals, notices] = await Promise.all([
         this.backend.providerCapabilities(),

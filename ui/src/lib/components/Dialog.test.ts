@@ -1,0 +1,72 @@
+import { render, screen } from '@testing-library/svelte';
+import userEvent from '@testing-library/user-event';
+import { createRawSnippet } from 'svelte';
+import ConfirmDialog from './ConfirmDialog.svelte';
+import Dialog from './Dialog.svelte';
+
+const body = createRawSnippet(() => ({ render: () => '<div><input aria-label="First"><button>Second</button></div>' }));
+
+describe('Dialog', () => {
+  it('is a labelled modal that closes on Esc and outside clicks when dismissable', async () => {
+    const user = userEvent.setup();
+    const onclose = vi.fn();
+    render(Dialog, { title: 'Settings', onclose, children: body });
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    expect(dialog).toHaveAttribute('aria-modal', 'true');
+    expect(screen.getByRole('textbox', { name: 'First' })).toHaveFocus();
+
+    await user.keyboard('{Escape}');
+    await user.click(screen.getByTestId('dialog-backdrop'));
+    expect(onclose).toHaveBeenCalledTimes(2);
+    await user.click(dialog);
+    expect(onclose).toHaveBeenCalledTimes(2);
+  });
+
+  it('keeps Tab inside and gives focus back to where it was on close', async () => {
+    const user = userEvent.setup();
+    const opener = document.createElement('button');
+    document.body.append(opener);
+    opener.focus();
+    const { unmount } = render(Dialog, { title: 'Trap', children: body });
+
+    await user.tab();
+    expect(screen.getByRole('button', { name: 'Second' })).toHaveFocus();
+    await user.tab();
+    expect(screen.getByRole('textbox', { name: 'First' })).toHaveFocus();
+    await user.tab({ shift: true });
+    expect(screen.getByRole('button', { name: 'Second' })).toHaveFocus();
+
+    unmount();
+    expect(opener).toHaveFocus();
+    opener.remove();
+  });
+});
+
+describe('ConfirmDialog', () => {
+  const what = createRawSnippet(() => ({ render: () => '<p>Requests will fail.</p>' }));
+
+  it('starts on Cancel for plain confirmations, so Enter does not destroy', () => {
+    render(ConfirmDialog, { title: 'Revoke CI?', confirmLabel: 'Revoke', onconfirm: vi.fn(), oncancel: vi.fn(), children: what });
+    expect(screen.getByRole('button', { name: 'Cancel' })).toHaveFocus();
+  });
+
+  it('needs the exact text typed, case and all', async () => {
+    const user = userEvent.setup();
+    const onconfirm = vi.fn();
+    render(ConfirmDialog, {
+      title: 'Delete Prod?',
+      confirmLabel: 'Delete',
+      typedConfirmation: 'Prod',
+      onconfirm,
+      oncancel: vi.fn(),
+      children: what,
+    });
+    const input = screen.getByRole('textbox', { name: /Type Prod to confirm/ });
+    expect(input).toHaveFocus();
+    await user.type(input, 'prod{Enter}');
+    expect(onconfirm).not.toHaveBeenCalled();
+    await user.clear(input);
+    await user.type(input, 'Prod{Enter}');
+    expect(onconfirm).toHaveBeenCalledOnce();
+  });
+});
