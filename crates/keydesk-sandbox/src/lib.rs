@@ -24,9 +24,6 @@
 //! Plus one inspection endpoint: `GET /oligon/v1/audit-events` (apikey:read) lists the org's
 //! audit trail (revoke, delete), newest first.
 
-// Temporary while the four APIs land one by one.
-#![allow(dead_code)]
-
 mod api;
 mod chaos;
 mod config;

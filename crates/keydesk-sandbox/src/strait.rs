@@ -1,9 +1,549 @@
-//! strait (in progress).
+//! Strait project keys: `/v1/api-keys…` (admin JWT bound to one project), rotation with a
+//! grace period, and the `/v1/whoami` data plane (`Authorization: Bearer strait_…`).
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
+use crate::api::{
+    DAY_MS, Failure, MINUTE_MS, bearer, json_response, now_ms, optional_time, parse_body,
+    query_int, query_pairs, query_value, rfc3339_z,
+};
+use crate::config::{Dialect, Variant};
+use crate::secrets;
 use crate::state::SandboxState;
+
+/// Deployed list pages hold at most this many keys.
+const MAX_PAGE: i64 = 100;
 
 pub(crate) fn routes() -> Router<SandboxState> {
     Router::new()
+        .route("/v1/api-keys", get(list).post(create))
+        .route("/v1/api-keys/expiring-soon", get(expiring_soon))
+        .route("/v1/api-keys/{key_id}", delete(revoke))
+        .route("/v1/api-keys/{key_id}/rotate", post(rotate))
+        .route("/v1/whoami", get(whoami))
+}
+
+fn respond(state: &SandboxState, status: StatusCode, result: Result<Value, Failure>) -> Response {
+    match result {
+        Ok(body) => json_response(status, body),
+        Err(failure) => failure.render(Dialect::Strait, state.variant()),
+    }
+}
+
+/// Verify the admin token; returns its project.
+fn authorize(state: &SandboxState, headers: &HeaderMap) -> Result<String, Failure> {
+    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
+    secrets::verify_jwt(&state.inner().signing_key, token, "strait", now_ms() / 1000)
+        .map_err(|_| Failure::unauthorized("invalid or expired token"))?
+        .project_id
+        .ok_or_else(|| Failure::unauthorized("token has no project"))
+}
+
+/// A `project_id` the caller names must be the token's project.
+fn check_project(token_project: &str, requested: Option<&str>) -> Result<(), Failure> {
+    match requested {
+        Some(requested) if requested != token_project => Err(Failure::forbidden(
+            "project_id does not match the token's project",
+        )),
+        _ => Ok(()),
+    }
+}
+
+const COLUMNS: &str =
+    "id, project_id, name, key_prefix, scopes, expires_at, last_used_at, created_at,
+    revoked_at, replaced_by_key_id, grace_expires_at, environment_id, rotation_interval_days,
+    next_rotation_at, rotation_webhook_url, seq";
+
+fn key_json(row: &Row<'_>) -> rusqlite::Result<Value> {
+    let scopes: String = row.get(4)?;
+    Ok(json!({
+        "id": row.get::<_, String>(0)?,
+        "project_id": row.get::<_, String>(1)?,
+        "name": row.get::<_, String>(2)?,
+        "key_prefix": row.get::<_, String>(3)?,
+        "scopes": serde_json::from_str::<Value>(&scopes).unwrap_or_else(|_| json!([])),
+        "expires_at": optional_time(row.get(5)?, rfc3339_z),
+        "last_used_at": optional_time(row.get(6)?, rfc3339_z),
+        "created_at": rfc3339_z(row.get(7)?),
+        "revoked_at": optional_time(row.get(8)?, rfc3339_z),
+        "replaced_by_key_id": row.get::<_, Option<String>>(9)?,
+        "grace_expires_at": optional_time(row.get(10)?, rfc3339_z),
+        "environment_id": row.get::<_, Option<String>>(11)?,
+        "rotation_interval_days": row.get::<_, Option<i64>>(12)?,
+        "next_rotation_at": optional_time(row.get(13)?, rfc3339_z),
+        "rotation_webhook_url": row.get::<_, Option<String>>(14)?,
+    }))
+}
+
+fn find_key(conn: &Connection, project: &str, id: &str) -> Result<Value, Failure> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM strait_keys WHERE id = ?1 AND project_id = ?2"),
+        params![id, project],
+        key_json,
+    )
+    .optional()?
+    .ok_or_else(|| Failure::not_found("API key not found"))
+}
+
+async fn list(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let variant = state.variant();
+    let result = async {
+        let project = authorize(&state, &headers)?;
+        let pairs = query_pairs(query.as_deref());
+        let requested = query_value(&pairs, "project_id")
+            .ok_or_else(|| Failure::validation("project_id", "project_id is required"))?;
+        check_project(&project, Some(requested))?;
+        match variant {
+            Variant::Documented => {
+                let keys = state
+                    .db(move |conn| {
+                        let mut statement = conn.prepare(&format!(
+                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 ORDER BY seq DESC"
+                        ))?;
+                        let keys = statement
+                            .query_map(params![project], key_json)?
+                            .collect::<Result<Vec<_>, _>>()?;
+                        Ok(keys)
+                    })
+                    .await?;
+                Ok(Value::Array(keys))
+            }
+            Variant::Deployed => {
+                let limit = query_int(&pairs, "limit")?.unwrap_or(MAX_PAGE);
+                if !(1..=MAX_PAGE).contains(&limit) {
+                    return Err(Failure::validation("limit", "limit must be between 1 and 100"));
+                }
+                let before = match query_value(&pairs, "cursor") {
+                    Some(cursor) => decode_cursor(cursor)?,
+                    None => i64::MAX,
+                };
+                state
+                    .db(move |conn| {
+                        let mut statement = conn.prepare(&format!(
+                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 AND seq < ?2
+                             ORDER BY seq DESC LIMIT ?3"
+                        ))?;
+                        let rows = statement
+                            .query_map(params![project, before, limit + 1], |row| {
+                                Ok((row.get::<_, i64>(15)?, key_json(row)?))
+                            })?
+                            .collect::<Result<Vec<_>, _>>()?;
+                        let has_more = rows.len() > usize::try_from(limit).unwrap_or(0);
+                        let page: Vec<(i64, Value)> = rows
+                            .into_iter()
+                            .take(usize::try_from(limit).unwrap_or(0))
+                            .collect();
+                        let next_cursor = match page.last() {
+                            Some((seq, _)) if has_more => Value::String(encode_cursor(*seq)),
+                            _ => Value::Null,
+                        };
+                        let data: Vec<Value> = page.into_iter().map(|(_, key)| key).collect();
+                        Ok(json!({"data": data, "next_cursor": next_cursor, "has_more": has_more}))
+                    })
+                    .await
+            }
+        }
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
+}
+
+fn encode_cursor(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<i64, Failure> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("seq:").and_then(|seq| seq.parse().ok()))
+        .ok_or_else(|| Failure::validation("cursor", "cursor is not valid"))
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    project_id: String,
+    name: String,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+    #[serde(default)]
+    expires_in_days: Option<i64>,
+    #[serde(default)]
+    environment_id: Option<String>,
+    #[serde(default)]
+    rotation_interval_days: Option<i64>,
+    #[serde(default)]
+    rotation_webhook_url: Option<String>,
+}
+
+/// A fresh `strait_` key: 256 random bits as 64 hex digits.
+fn new_key() -> (String, String, Vec<u8>) {
+    let plaintext = format!("strait_{}", secrets::random_hex(32));
+    let prefix = plaintext[..12].to_owned();
+    let hash = secrets::digest(&plaintext);
+    (plaintext, prefix, hash)
+}
+
+async fn create(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let result = async {
+        let project = authorize(&state, &headers)?;
+        let request: CreateBody = parse_body(body, false)?;
+        check_project(&project, Some(&request.project_id))?;
+        if request.name.trim().is_empty() || request.name.chars().count() > 255 {
+            return Err(Failure::validation("name", "name must be 1–255 characters"));
+        }
+        let scopes = request.scopes.unwrap_or_default();
+        if scopes.is_empty() || scopes.iter().any(|scope| scope.trim().is_empty()) {
+            return Err(Failure::validation("scopes", "scopes must be a non-empty list"));
+        }
+        if let Some(days) = request.expires_in_days {
+            if !(1..=36500).contains(&days) {
+                return Err(Failure::validation(
+                    "expires_in_days",
+                    "expires_in_days must be between 1 and 36500",
+                ));
+            }
+        }
+        if let Some(days) = request.rotation_interval_days {
+            if !(1..=36500).contains(&days) {
+                return Err(Failure::validation(
+                    "rotation_interval_days",
+                    "rotation_interval_days must be between 1 and 36500",
+                ));
+            }
+            if request.rotation_webhook_url.is_none() {
+                return Err(Failure::validation(
+                    "rotation_webhook_url",
+                    "rotation_interval_days requires rotation_webhook_url",
+                ));
+            }
+        }
+        if let Some(url) = request.rotation_webhook_url.as_deref() {
+            let valid = url::Url::parse(url)
+                .ok()
+                .is_some_and(|url| url.scheme() == "https" && url.host().is_some());
+            if !valid {
+                return Err(Failure::validation(
+                    "rotation_webhook_url",
+                    "rotation_webhook_url must be an https URL",
+                ));
+            }
+        }
+        let (plaintext, prefix, hash) = new_key();
+        let webhook_secret = request
+            .rotation_webhook_url
+            .as_ref()
+            .map(|_| format!("whsec_{}", secrets::random_base62(32)));
+        let webhook_hash = webhook_secret.as_deref().map(secrets::digest);
+        let mut created = state
+            .db(move |conn| {
+                let now = now_ms();
+                let id = uuid::Uuid::new_v4().to_string();
+                conn.execute(
+                    "INSERT INTO strait_keys (id, project_id, name, key_prefix, key_hash, scopes,
+                     environment_id, created_at, expires_at, rotation_interval_days, next_rotation_at,
+                     rotation_webhook_url, webhook_secret_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    params![
+                        id,
+                        project,
+                        request.name,
+                        prefix,
+                        hash,
+                        json!(scopes).to_string(),
+                        request.environment_id,
+                        now,
+                        request.expires_in_days.map(|days| now + days * DAY_MS),
+                        request.rotation_interval_days,
+                        request.rotation_interval_days.map(|days| now + days * DAY_MS),
+                        request.rotation_webhook_url,
+                        webhook_hash
+                    ],
+                )?;
+                find_key(conn, &project, &id)
+            })
+            .await?;
+        created["key"] = Value::String(plaintext);
+        if let Some(secret) = webhook_secret {
+            created["rotation_webhook_secret"] = Value::String(secret);
+        }
+        Ok(created)
+    }
+    .await;
+    respond(&state, StatusCode::CREATED, result)
+}
+
+async fn revoke(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(key_id): Path<String>,
+) -> Response {
+    let result = async {
+        let project = authorize(&state, &headers)?;
+        state
+            .db(move |conn| {
+                let now = now_ms();
+                // Idempotent: a second revoke keeps the first revoked_at.
+                let changed = conn.execute(
+                    "UPDATE strait_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND project_id = ?3",
+                    params![now, key_id, project],
+                )?;
+                if changed == 0 {
+                    return Err(Failure::not_found("API key not found"));
+                }
+                Ok(())
+            })
+            .await
+    }
+    .await;
+    match (result, state.variant()) {
+        (Ok(()), Variant::Documented) => StatusCode::NO_CONTENT.into_response(),
+        (Ok(()), Variant::Deployed) => json_response(StatusCode::OK, json!({"status": "revoked"})),
+        (Err(failure), variant) => failure.render(Dialect::Strait, variant),
+    }
+}
+
+#[derive(Deserialize)]
+struct RotateBody {
+    #[serde(default)]
+    grace_period_minutes: Option<i64>,
+}
+
+/// The columns of the old key that the new one inherits.
+struct Rotatable {
+    name: String,
+    scopes: String,
+    environment_id: Option<String>,
+    created_at: i64,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    replaced_by: Option<String>,
+    rotation_interval_days: Option<i64>,
+    rotation_webhook_url: Option<String>,
+    webhook_secret_hash: Option<Vec<u8>>,
+}
+
+async fn rotate(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(key_id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let result = async {
+        let project = authorize(&state, &headers)?;
+        let request: RotateBody = parse_body(body, true)?;
+        let grace_minutes = request.grace_period_minutes.unwrap_or(60);
+        if !(0..=10080).contains(&grace_minutes) {
+            return Err(Failure::validation(
+                "grace_period_minutes",
+                "grace_period_minutes must be between 0 and 10080",
+            ));
+        }
+        let (plaintext, prefix, hash) = new_key();
+        let mut rotated = state
+            .db(move |conn| {
+                let transaction = conn.transaction()?;
+                let old = transaction
+                    .query_row(
+                        "SELECT name, scopes, environment_id, created_at, expires_at, revoked_at,
+                         replaced_by_key_id, rotation_interval_days, rotation_webhook_url, webhook_secret_hash
+                         FROM strait_keys WHERE id = ?1 AND project_id = ?2",
+                        params![key_id, project],
+                        |row| {
+                            Ok(Rotatable {
+                                name: row.get(0)?,
+                                scopes: row.get(1)?,
+                                environment_id: row.get(2)?,
+                                created_at: row.get(3)?,
+                                expires_at: row.get(4)?,
+                                revoked_at: row.get(5)?,
+                                replaced_by: row.get(6)?,
+                                rotation_interval_days: row.get(7)?,
+                                rotation_webhook_url: row.get(8)?,
+                                webhook_secret_hash: row.get(9)?,
+                            })
+                        },
+                    )
+                    .optional()?
+                    .ok_or_else(|| Failure::not_found("API key not found"))?;
+                if old.revoked_at.is_some() {
+                    return Err(Failure::conflict("the key is revoked and cannot be rotated"));
+                }
+                if old.replaced_by.is_some() {
+                    return Err(Failure::conflict("the key has already been rotated"));
+                }
+                let now = now_ms();
+                let new_id = uuid::Uuid::new_v4().to_string();
+                let new_name = format!("{} (rotated)", old.name);
+                // The new key keeps the old key's lifetime, counted from now.
+                let expires_at = old.expires_at.map(|expiry| now + (expiry - old.created_at));
+                let grace_expires_at = now + grace_minutes * MINUTE_MS;
+                transaction.execute(
+                    "INSERT INTO strait_keys (id, project_id, name, key_prefix, key_hash, scopes,
+                     environment_id, created_at, expires_at, rotation_interval_days, next_rotation_at,
+                     rotation_webhook_url, webhook_secret_hash)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                    params![
+                        new_id,
+                        project,
+                        new_name,
+                        prefix,
+                        hash,
+                        old.scopes,
+                        old.environment_id,
+                        now,
+                        expires_at,
+                        old.rotation_interval_days,
+                        old.rotation_interval_days.map(|days| now + days * DAY_MS),
+                        old.rotation_webhook_url,
+                        old.webhook_secret_hash
+                    ],
+                )?;
+                transaction.execute(
+                    "UPDATE strait_keys SET replaced_by_key_id = ?1, grace_expires_at = ?2,
+                     next_rotation_at = NULL WHERE id = ?3",
+                    params![new_id, grace_expires_at, key_id],
+                )?;
+                transaction.commit()?;
+                Ok(json!({
+                    "old_key_id": key_id,
+                    "new_key_id": new_id,
+                    "project_id": project,
+                    "name": new_name,
+                    "key_prefix": prefix,
+                    "scopes": serde_json::from_str::<Value>(&old.scopes).unwrap_or_else(|_| json!([])),
+                    "expires_at": optional_time(expires_at, rfc3339_z),
+                    "created_at": rfc3339_z(now),
+                    "grace_expires_at": rfc3339_z(grace_expires_at),
+                }))
+            })
+            .await?;
+        rotated["key"] = Value::String(plaintext);
+        Ok(rotated)
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
+}
+
+async fn expiring_soon(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let variant = state.variant();
+    let result = async {
+        let project = authorize(&state, &headers)?;
+        let pairs = query_pairs(query.as_deref());
+        check_project(&project, query_value(&pairs, "project_id"))?;
+        let within_days = query_int(&pairs, "within_days")?.unwrap_or(30);
+        if !(1..=36500).contains(&within_days) {
+            return Err(Failure::validation(
+                "within_days",
+                "within_days must be between 1 and 36500",
+            ));
+        }
+        let keys = state
+            .db(move |conn| {
+                let now = now_ms();
+                let mut statement = conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 AND revoked_at IS NULL
+                     AND expires_at IS NOT NULL AND expires_at > ?2 AND expires_at <= ?3
+                     ORDER BY expires_at"
+                ))?;
+                let keys = statement
+                    .query_map(params![project, now, now + within_days * DAY_MS], key_json)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(keys)
+            })
+            .await?;
+        Ok(match variant {
+            Variant::Documented => Value::Array(keys),
+            Variant::Deployed => json!({"data": keys, "next_cursor": null, "has_more": false}),
+        })
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
+}
+
+/// What the data plane needs to accept or refuse a key.
+struct UsableKey {
+    id: String,
+    project_id: String,
+    hash: Vec<u8>,
+    scopes: String,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    grace_expires_at: Option<i64>,
+}
+
+/// Data plane: who am I, authenticated by the key.
+async fn whoami(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
+    let key = bearer(&headers).map(str::to_owned);
+    let result = async {
+        let key = key.ok_or_else(|| Failure::unauthorized("missing API key"))?;
+        state
+            .db(move |conn| {
+                let now = now_ms();
+                let refused = || Failure::unauthorized("invalid API key");
+                let found = conn
+                    .query_row(
+                        "SELECT id, project_id, key_hash, scopes, expires_at, revoked_at, grace_expires_at
+                         FROM strait_keys WHERE key_hash = ?1",
+                        params![secrets::digest(&key)],
+                        |row| {
+                            Ok(UsableKey {
+                                id: row.get(0)?,
+                                project_id: row.get(1)?,
+                                hash: row.get(2)?,
+                                scopes: row.get(3)?,
+                                expires_at: row.get(4)?,
+                                revoked_at: row.get(5)?,
+                                grace_expires_at: row.get(6)?,
+                            })
+                        },
+                    )
+                    .optional()?
+                    .ok_or_else(refused)?;
+                // A rotated key works until its grace ends (grace_expires_at is set only by rotate).
+                if !secrets::matches(&key, &found.hash)
+                    || found.revoked_at.is_some()
+                    || found.expires_at.is_some_and(|expiry| expiry <= now)
+                    || found.grace_expires_at.is_some_and(|grace| grace <= now)
+                {
+                    return Err(refused());
+                }
+                conn.execute(
+                    "UPDATE strait_keys SET last_used_at = ?1 WHERE id = ?2",
+                    params![now, found.id],
+                )?;
+                Ok(json!({
+                    "key_id": found.id,
+                    "project_id": found.project_id,
+                    "scopes": serde_json::from_str::<Value>(&found.scopes).unwrap_or_else(|_| json!([])),
+                }))
+            })
+            .await
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
 }

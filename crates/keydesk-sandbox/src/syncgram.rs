@@ -1,9 +1,363 @@
-//! syncgram (in progress).
+//! SyncgramPay: `/api/v1/auth/api-keys…` (user JWT) and the `/api/v1/balance` data plane
+//! (`Authorization: Bearer sk_…`).
 
 use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use serde::Deserialize;
+use serde_json::{Value, json};
 
-use crate::state::SandboxState;
+use crate::api::{
+    DAY_MS, Failure, MINUTE_MS, bearer, json_response, now_ms, optional_time, parse_body, rfc3339_z,
+};
+use crate::config::{Dialect, Variant};
+use crate::secrets::{self, Claims};
+use crate::state::{IdempotentReply, SandboxState};
 
 pub(crate) fn routes() -> Router<SandboxState> {
     Router::new()
+        .route("/api/v1/auth/api-keys", get(list).post(create))
+        .route("/api/v1/auth/api-keys/{api_key_id}/revoke", post(revoke))
+        .route("/api/v1/balance", get(balance))
+}
+
+/// A success body, wrapped in `{"success":true,"data":…}` in the deployed variant.
+fn success(state: &SandboxState, status: StatusCode, body: Value) -> Response {
+    json_response(status, wrap(state.variant(), body))
+}
+
+fn wrap(variant: Variant, body: Value) -> Value {
+    match variant {
+        Variant::Documented => body,
+        Variant::Deployed => json!({"success": true, "data": body}),
+    }
+}
+
+fn respond(state: &SandboxState, status: StatusCode, result: Result<Value, Failure>) -> Response {
+    match result {
+        Ok(body) => success(state, status, body),
+        Err(failure) => failure.render(Dialect::Syncgram, state.variant()),
+    }
+}
+
+/// Verify the user JWT; connected accounts may not manage keys.
+fn authorize(state: &SandboxState, headers: &HeaderMap) -> Result<(String, String), Failure> {
+    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
+    let claims: Claims = secrets::verify_jwt(
+        &state.inner().signing_key,
+        token,
+        "syncgram",
+        now_ms() / 1000,
+    )
+    .map_err(|_| Failure::unauthorized("invalid or expired token"))?;
+    if claims.account_type.as_deref() == Some("connected") {
+        return Err(Failure::forbidden(
+            "Connected accounts cannot manage API keys.",
+        ));
+    }
+    let org = claims
+        .org
+        .ok_or_else(|| Failure::unauthorized("token has no organization"))?;
+    Ok((org, claims.sub))
+}
+
+const COLUMNS: &str = "id, name, env, created_at, expires_at, revoked_at, last_used_at";
+
+fn key_json(row: &Row<'_>, now: i64) -> rusqlite::Result<Value> {
+    let expires_at: Option<i64> = row.get(4)?;
+    let revoked_at: Option<i64> = row.get(5)?;
+    let active = revoked_at.is_none() && expires_at.is_none_or(|expiry| expiry > now);
+    Ok(json!({
+        "api_key_id": row.get::<_, String>(0)?,
+        "key_name": row.get::<_, String>(1)?,
+        "is_active": active,
+        "env": row.get::<_, String>(2)?,
+        "created_at": rfc3339_z(row.get(3)?),
+        "last_used_at": optional_time(row.get(6)?, rfc3339_z),
+        "expires_at": optional_time(expires_at, rfc3339_z),
+        "revoked_at": optional_time(revoked_at, rfc3339_z),
+    }))
+}
+
+async fn list(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
+    let result = async {
+        let (org, _user) = authorize(&state, &headers)?;
+        let keys = state
+            .db(move |conn| {
+                let now = now_ms();
+                let mut statement = conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM syncgram_keys WHERE org = ?1 ORDER BY created_at DESC, seq DESC"
+                ))?;
+                let keys = statement
+                    .query_map(params![org], |row| key_json(row, now))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(keys)
+            })
+            .await?;
+        Ok(json!({"keys": keys}))
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
+}
+
+#[derive(Deserialize)]
+struct CreateBody {
+    key_name: String,
+    #[serde(default)]
+    expires_in_days: Option<i64>,
+    #[serde(default)]
+    idempotency_key: Option<String>,
+    #[serde(default)]
+    env: Option<String>,
+}
+
+/// What a create decided: a fresh answer, or a replay of an earlier one.
+enum Created {
+    Fresh(Value),
+    Replay(StatusCode, Value),
+}
+
+async fn create(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let variant = state.variant();
+    let result = async {
+        let (org, user) = authorize(&state, &headers)?;
+        let request: CreateBody = parse_body(body, false)?;
+        let name_length = request.key_name.chars().count();
+        if request.key_name.trim().is_empty() || name_length > 255 {
+            return Err(Failure::validation(
+                "key_name",
+                "key_name must be 1–255 characters",
+            ));
+        }
+        if let Some(days) = request.expires_in_days {
+            if !(1..=3650).contains(&days) {
+                return Err(Failure::validation(
+                    "expires_in_days",
+                    "expires_in_days must be between 1 and 3650",
+                ));
+            }
+        }
+        if let Some(env) = request.env.as_deref() {
+            if env != "live" && env != "test" {
+                return Err(Failure::validation("env", "env must be live or test"));
+            }
+        }
+        if let Some(idempotency_key) = request.idempotency_key.as_deref() {
+            if idempotency_key.is_empty() || idempotency_key.len() > 255 {
+                return Err(Failure::validation(
+                    "idempotency_key",
+                    "idempotency_key must be 1–255 characters",
+                ));
+            }
+        }
+        let replies = std::sync::Arc::clone(&state.inner().idempotency);
+        state
+            .db(move |conn| {
+                // The replay cache lock is held through the create, so two concurrent retries
+                // with one idempotency key cannot both create a key.
+                let mut replies = replies.lock().map_err(|_| Failure::internal())?;
+                let now = now_ms();
+                replies.retain(|_, reply| now - reply.at_ms < DAY_MS);
+                let scope = request
+                    .idempotency_key
+                    .clone()
+                    .map(|key| (org.clone(), user.clone(), key));
+                if let Some(reply) = scope.as_ref().and_then(|scope| replies.get(scope)) {
+                    return Ok(Created::Replay(reply.status, reply.body.clone()));
+                }
+                let body = create_key(conn, &org, &user, &request, now)?;
+                if let Some(scope) = scope {
+                    replies.insert(
+                        scope,
+                        IdempotentReply {
+                            at_ms: now,
+                            status: StatusCode::CREATED,
+                            body: wrap(variant, body.clone()),
+                        },
+                    );
+                }
+                Ok(Created::Fresh(body))
+            })
+            .await
+    }
+    .await;
+    match result {
+        Ok(Created::Fresh(body)) => success(&state, StatusCode::CREATED, body),
+        Ok(Created::Replay(status, body)) => json_response(status, body),
+        Err(failure) => failure.render(Dialect::Syncgram, variant),
+    }
+}
+
+fn create_key(
+    conn: &mut Connection,
+    org: &str,
+    user: &str,
+    request: &CreateBody,
+    now: i64,
+) -> Result<Value, Failure> {
+    let transaction = conn.transaction()?;
+    let last_create: Option<i64> = transaction.query_row(
+        "SELECT MAX(created_at) FROM syncgram_keys WHERE created_by = ?1",
+        params![user],
+        |row| row.get(0),
+    )?;
+    if let Some(last) = last_create.filter(|last| now - last < MINUTE_MS) {
+        let wait_secs = u64::try_from((MINUTE_MS - (now - last) + 999) / 1000).unwrap_or(60);
+        let mut failure = Failure::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Rate limit exceeded. Wait 1 minute before creating another key.",
+        );
+        failure.retry_after_secs = Some(wait_secs.max(1));
+        return Err(failure);
+    }
+    let active = transaction
+        .query_row(
+            "SELECT 1 FROM syncgram_keys WHERE org = ?1 AND revoked_at IS NULL
+             AND (expires_at IS NULL OR expires_at > ?2) LIMIT 1",
+            params![org, now],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if active {
+        return Err(Failure::new(
+            StatusCode::BAD_REQUEST,
+            "active_key_exists",
+            "Organization already has an active key. Revoke it before creating a new one.",
+        ));
+    }
+    let payments_enabled: bool = transaction
+        .query_row(
+            "SELECT payments_enabled FROM syncgram_orgs WHERE id = ?1",
+            params![org],
+            |row| row.get(0),
+        )
+        .optional()?
+        .unwrap_or(false);
+    let env = if payments_enabled {
+        request.env.clone().unwrap_or_else(|| "live".into())
+    } else {
+        "test".into()
+    };
+    let plaintext = format!("sk_{env}_{}", secrets::random_base62(32));
+    let id = format!("key_{}", secrets::random_lower(20));
+    let expires_at = request.expires_in_days.map(|days| now + days * DAY_MS);
+    transaction.execute(
+        "INSERT INTO syncgram_keys (id, org, name, env, key_hash, created_by, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            org,
+            request.key_name,
+            env,
+            secrets::digest(&plaintext),
+            user,
+            now,
+            expires_at
+        ],
+    )?;
+    transaction.commit()?;
+    Ok(json!({
+        "api_key_id": id,
+        "key": plaintext,
+        "key_name": request.key_name,
+        "env": env,
+        "created_at": rfc3339_z(now),
+        "expires_at": optional_time(expires_at, rfc3339_z),
+    }))
+}
+
+async fn revoke(
+    State(state): State<SandboxState>,
+    headers: HeaderMap,
+    Path(api_key_id): Path<String>,
+) -> Response {
+    let result = async {
+        let (org, user) = authorize(&state, &headers)?;
+        state
+            .db(move |conn| {
+                let now = now_ms();
+                let transaction = conn.transaction()?;
+                let changed = transaction.execute(
+                    "UPDATE syncgram_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
+                    params![now, api_key_id, org],
+                )?;
+                if changed == 0 {
+                    return Err(Failure::not_found("API key not found."));
+                }
+                transaction.execute(
+                    "INSERT INTO audit_events (api, org, actor, action, key_id, at)
+                     VALUES ('syncgram', ?1, ?2, 'api_key.revoked', ?3, ?4)",
+                    params![org, user, api_key_id, now],
+                )?;
+                transaction.commit()?;
+                Ok(json!({"status": "revoked", "api_key_id": api_key_id}))
+            })
+            .await
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
+}
+
+/// What the data plane needs to accept or refuse a key.
+struct UsableKey {
+    id: String,
+    hash: Vec<u8>,
+    env: String,
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
+}
+
+/// Data plane: a payments call authenticated by the API key.
+async fn balance(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
+    let key = bearer(&headers).map(str::to_owned);
+    let result = async {
+        let key = key.ok_or_else(|| Failure::unauthorized("missing API key"))?;
+        state
+            .db(move |conn| {
+                let now = now_ms();
+                let refused = || Failure::unauthorized("invalid API key");
+                let found = conn
+                    .query_row(
+                        "SELECT id, key_hash, env, revoked_at, expires_at FROM syncgram_keys WHERE key_hash = ?1",
+                        params![secrets::digest(&key)],
+                        |row| {
+                            Ok(UsableKey {
+                                id: row.get(0)?,
+                                hash: row.get(1)?,
+                                env: row.get(2)?,
+                                revoked_at: row.get(3)?,
+                                expires_at: row.get(4)?,
+                            })
+                        },
+                    )
+                    .optional()?
+                    .ok_or_else(refused)?;
+                if !secrets::matches(&key, &found.hash)
+                    || found.revoked_at.is_some()
+                    || found.expires_at.is_some_and(|expiry| expiry <= now)
+                {
+                    return Err(refused());
+                }
+                let (id, env) = (found.id, found.env);
+                conn.execute(
+                    "UPDATE syncgram_keys SET last_used_at = ?1 WHERE id = ?2",
+                    params![now, id],
+                )?;
+                Ok(json!({"object": "balance", "livemode": env == "live", "available": [{"amount": 0, "currency": "eur"}]}))
+            })
+            .await
+    }
+    .await;
+    respond(&state, StatusCode::OK, result)
 }

@@ -1,0 +1,168 @@
+//! Helpers for driving a sandbox spawned on 127.0.0.1:0 over real HTTP.
+
+// Test helpers: a panic is the failure message.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use keydesk_sandbox::{
+    CredentialOptions, Dialect, SandboxConfig, SandboxHandle, Storage, Variant, spawn,
+};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// A running sandbox, an HTTP client, and (for file storage) the directory holding its database.
+pub struct Sandbox {
+    pub handle: SandboxHandle,
+    pub http: reqwest::Client,
+    pub dir: Option<TempDir>,
+}
+
+/// A plain HTTP client: no proxy, so 127.0.0.1 is always reached directly.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// An in-memory sandbox of `variant`.
+pub async fn start(variant: Variant) -> Sandbox {
+    start_with(SandboxConfig {
+        variant,
+        ..SandboxConfig::default()
+    })
+    .await
+}
+
+/// A sandbox with `config`.
+pub async fn start_with(config: SandboxConfig) -> Sandbox {
+    Sandbox {
+        handle: spawn(config).await.unwrap(),
+        http: http_client(),
+        dir: None,
+    }
+}
+
+/// A fresh temporary directory and the database path inside it.
+pub fn temp_db() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sandbox.db");
+    (dir, path)
+}
+
+/// A sandbox storing its data in a file inside a fresh temporary directory.
+pub async fn start_on_file(config: SandboxConfig) -> Sandbox {
+    let (dir, path) = temp_db();
+    let mut sandbox = start_with(SandboxConfig {
+        storage: Storage::File(path),
+        ..config
+    })
+    .await;
+    sandbox.dir = Some(dir);
+    sandbox
+}
+
+impl Sandbox {
+    /// Full URL of `path` under `dialect`'s prefix.
+    pub fn url(&self, dialect: Dialect, path: &str) -> String {
+        format!("{}{}{}", self.handle.base_url(), dialect.base_path(), path)
+    }
+
+    /// The database file, for file-backed sandboxes.
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.as_ref().unwrap().path().join("sandbox.db")
+    }
+
+    /// The bearer token of the default admin (org None) or of org/project `org`.
+    pub fn token(&self, dialect: Dialect, org: Option<&str>) -> String {
+        let credentials = self.handle.credentials(dialect, org).unwrap();
+        credentials.credentials["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A bearer token with non-default claims.
+    pub fn token_with(&self, dialect: Dialect, options: CredentialOptions) -> String {
+        let credentials = self.handle.credentials_with(dialect, &options).unwrap();
+        credentials.credentials["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// fiskaly: exchange the org's management key for tokens; returns (org id, /auth body).
+    pub async fn fiskaly_login(&self, org: Option<&str>) -> (String, Value) {
+        let credentials = self
+            .handle
+            .credentials(Dialect::Fiskaly, org)
+            .unwrap()
+            .credentials;
+        let response = self
+            .http
+            .post(self.url(Dialect::Fiskaly, "/auth"))
+            .json(&json!({
+                "api_key": credentials["api_key"],
+                "api_secret": credentials["api_secret"],
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let org = credentials["organization_id"].as_str().unwrap().to_owned();
+        (org, response.json().await.unwrap())
+    }
+
+    /// fiskaly: an access token for the org (default org when None) and its id.
+    pub async fn fiskaly_token(&self, org: Option<&str>) -> (String, String) {
+        let (org, tokens) = self.fiskaly_login(org).await;
+        (org, tokens["access_token"].as_str().unwrap().to_owned())
+    }
+}
+
+/// Send `request`, return (status, headers, JSON body or Null when empty).
+pub async fn send(request: reqwest::RequestBuilder) -> (u16, reqwest::header::HeaderMap, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.bytes().await.unwrap();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    (status, headers, body)
+}
+
+/// The `keydesk-sandbox` binary, built on first use (cargo builds only libraries of
+/// dependencies for a test binary, so the server binary is not there by itself).
+pub fn sandbox_binary() -> PathBuf {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+            let status = std::process::Command::new(cargo)
+                .args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "keydesk-sandbox",
+                    "--bin",
+                    "keydesk-sandbox",
+                    "--manifest-path",
+                ])
+                .arg(&manifest)
+                .status()
+                .unwrap();
+            assert!(status.success(), "building keydesk-sandbox failed");
+            // The test executable lives in target/<profile>/deps/; binaries one level up.
+            let exe = std::env::current_exe().unwrap();
+            let profile_dir = exe.parent().unwrap().parent().unwrap();
+            let binary =
+                profile_dir.join(format!("keydesk-sandbox{}", std::env::consts::EXE_SUFFIX));
+            assert!(binary.exists(), "no binary at {}", binary.display());
+            binary
+        })
+        .clone()
+}
