@@ -1,10 +1,99 @@
 //! The Keydesk desktop app: builds the Tauri application and wires its state and commands.
+//!
+//! The UI talks to the commands in [`commands`] (contract: docs/IPC.md, types generated into
+//! `ui/src/lib/ipc/bindings.ts`). Secrets stay in Rust: credentials in the OS keyring
+//! ([`vault`]), created keys in the reveal vault ([`reveal`]), copies on the OS clipboard
+//! ([`clipboard`]).
 
-/// Starts Keydesk and blocks until its last window closes.
+pub mod activity;
+pub mod clipboard;
+pub mod commands;
+pub mod connections;
+pub mod error;
+pub mod export;
+pub mod reveal;
+pub mod sandbox;
+pub mod settings;
+pub mod state;
+pub mod vault;
+
+use tauri::{AppHandle, Manager, Runtime};
+
+pub use state::{AppConfig, AppState, SandboxMode};
+
+/// The Tauri builder of Keydesk, for any runtime (the app uses Wry, tests the mock runtime).
+/// `config` decides where files live once the app's paths are known.
+pub fn builder<R: Runtime>(
+    config: impl FnOnce(&AppHandle<R>) -> Result<AppConfig, String> + Send + 'static,
+) -> tauri::Builder<R> {
+    let specta = commands::specta_builder::<R>();
+    tauri::Builder::<R>::new()
+        .plugin(tauri_plugin_store::Builder::new().build())
+        .invoke_handler(specta.invoke_handler())
+        .setup(move |app| {
+            specta.mount_events(app);
+            let handle = app.handle().clone();
+            let config = config(&handle)?;
+            state::setup(&handle, config).map_err(|error| error.message)?;
+            Ok(())
+        })
+}
+
+/// Starts Keydesk and blocks until its last window closes. `--sandbox` always starts the
+/// embedded sandbox (otherwise only on a first run or when sandbox connections exist).
 pub fn run() {
-    let result = tauri::Builder::default().run(tauri::generate_context!());
-    if let Err(err) = result {
-        eprintln!("Keydesk could not start: {err}");
-        std::process::exit(1);
+    init_tracing();
+    let sandbox = if std::env::args().any(|arg| arg == "--sandbox") {
+        SandboxMode::Always
+    } else {
+        SandboxMode::Auto
+    };
+    let app = builder(move |app: &AppHandle| default_config(app, sandbox))
+        .build(tauri::generate_context!());
+    match app {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                state::shutdown(app);
+            }
+        }),
+        Err(error) => {
+            eprintln!("Keydesk could not start: {error}");
+            std::process::exit(1);
+        }
     }
+}
+
+/// Files under the app data dir (a `debug` subfolder for debug builds, so they never share
+/// data with a release install); exports into the Downloads folder when there is one.
+fn default_config<R: Runtime>(
+    app: &AppHandle<R>,
+    sandbox: SandboxMode,
+) -> Result<AppConfig, String> {
+    let base = app
+        .path()
+        .app_data_dir()
+        .map_err(|error| error.to_string())?;
+    let data_dir = if cfg!(debug_assertions) {
+        base.join("debug")
+    } else {
+        base
+    };
+    let export_dir = app
+        .path()
+        .download_dir()
+        .ok()
+        .filter(|dir| dir.is_dir())
+        .unwrap_or_else(|| data_dir.join("exports"));
+    Ok(AppConfig {
+        data_dir,
+        export_dir,
+        keyring_service: vault::SERVICE.to_owned(),
+        sandbox,
+    })
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,keydesk_app=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }

@@ -176,7 +176,8 @@ pub struct Key {
     /// Custom key-value data (fiskaly metadata, Strait environment id…).
     pub metadata: BTreeMap<String, String>,
     /// The provider's own JSON for the details pane, with any secret removed.
-    #[cfg_attr(feature = "specta", specta(type = serde_json::Value))]
+    // `unknown` in TypeScript: specta would refuse `Value` for its 64-bit number variants.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Unknown))]
     pub raw: serde_json::Value,
 }
 

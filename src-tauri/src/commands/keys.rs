@@ -1,0 +1,314 @@
+//! Key commands: list, create, rotate, revoke, delete, enable/disable, leaked-key search
+//! and the inventory export.
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+use keydesk_core::{CreateOutcome, Key, KeyDraft, KeyStatus, LeakFingerprint, Progress, Provider};
+use serde::Serialize;
+use tauri::State;
+
+use crate::activity::Activity;
+use crate::error::{AppError, AppResult};
+use crate::export::{self, ExportFormat};
+use crate::reveal::PendingReveal;
+use crate::settings::Connection;
+use crate::state::AppState;
+
+/// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "inventory-progress")]
+pub struct InventoryProgress {
+    /// Whose keys are being listed.
+    pub connection_id: String,
+    /// Pages fetched so far.
+    pub page: u32,
+    /// Pages in total; `null` while unknown (cursor paging).
+    pub pages: Option<u32>,
+}
+
+/// What `create_key` answers.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CreateResult {
+    /// The key exists; its secrets wait in the reveal vault.
+    Created {
+        /// What the reveal dialog shows.
+        reveal: PendingReveal,
+    },
+    /// The key was (probably) created but its secret never arrived: revoke it.
+    Orphaned {
+        /// The connection it was created in.
+        connection_id: String,
+        /// The orphan, when a fresh list could identify it.
+        key: Option<Key>,
+        /// What happened, in one sentence.
+        message: String,
+    },
+}
+
+/// One key matching a leaked plaintext.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LeakMatch {
+    /// The connection whose inventory holds it.
+    pub connection_id: String,
+    /// That connection's name.
+    pub connection_name: String,
+    /// The key.
+    pub key: Key,
+}
+
+/// A connection that could not be searched, and why.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LeakSearchFailure {
+    /// The connection.
+    pub connection_id: String,
+    /// Why its keys could not be listed.
+    pub error: AppError,
+}
+
+/// What `find_leaked_key` answers.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LeakSearch {
+    /// Every matching key.
+    pub matches: Vec<LeakMatch>,
+    /// More than one key matches; the user must pick.
+    pub ambiguous: bool,
+    /// Ids of the connections whose keys were searched.
+    pub searched: Vec<String>,
+    /// Connections that could not be searched.
+    pub failed: Vec<LeakSearchFailure>,
+}
+
+/// The keys of a connection; long lists report `inventory-progress`.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_keys(state: State<'_, AppState>, connection_id: String) -> AppResult<Vec<Key>> {
+    let (_, client) = state.connections.client(&connection_id)?;
+    let report = |progress: Progress| {
+        (state.report_progress)(InventoryProgress {
+            connection_id: connection_id.clone(),
+            page: progress.page,
+            pages: progress.pages,
+        });
+    };
+    Ok(client.list_keys(Some(&report)).await?)
+}
+
+/// Creates a key. With `replace_active` (single-active-key providers) the active keys are
+/// revoked first. The secrets go to the reveal vault, never into the answer.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_key(
+    state: State<'_, AppState>,
+    connection_id: String,
+    draft: KeyDraft,
+    replace_active: bool,
+) -> AppResult<CreateResult> {
+    let (connection, client) = state.connections.client(&connection_id)?;
+    if replace_active {
+        let active = client.list_keys(None).await?;
+        for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
+            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
+            state
+                .activity
+                .record(activity("revoke", &connection, Some(key)), revoked)?;
+        }
+    }
+    let outcome = client.create_key(&draft).await.map_err(AppError::from);
+    let created_key = match &outcome {
+        Ok(CreateOutcome::Created(created)) => Some(created.key.clone()),
+        Ok(CreateOutcome::Orphaned { key }) => key.clone(),
+        Err(_) => None,
+    };
+    let mut record = activity("create", &connection, created_key.as_ref());
+    record.key_name = record.key_name.or(Some(draft.name.clone()));
+    let outcome = state.activity.record(record, outcome)?;
+    match outcome {
+        CreateOutcome::Created(created) => Ok(CreateResult::Created {
+            reveal: state.reveals.insert(&connection_id, created)?,
+        }),
+        CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
+            connection_id,
+            key,
+            message: "The key was created, but its secret never arrived. Revoke it and create \
+                      a new one."
+                .into(),
+        }),
+    }
+}
+
+/// Rotates a key; the new key's secrets go to the reveal vault.
+#[tauri::command]
+#[specta::specta]
+pub async fn rotate_key(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+    grace_minutes: Option<u32>,
+) -> AppResult<PendingReveal> {
+    let (connection, client) = state.connections.client(&connection_id)?;
+    let rotated = client
+        .rotate_key(&key_id, grace_minutes)
+        .await
+        .map_err(AppError::from);
+    let record = activity_for_id("rotate", &connection, &key_id);
+    let created = state.activity.record(record, rotated)?;
+    state.reveals.insert(&connection_id, created)
+}
+
+/// Revokes a key; answers the updated key when the provider returns it.
+#[tauri::command]
+#[specta::specta]
+pub async fn revoke_key(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+) -> AppResult<Option<Key>> {
+    let (connection, client) = state.connections.client(&connection_id)?;
+    let revoked = client.revoke_key(&key_id).await.map_err(AppError::from);
+    let mut record = activity_for_id("revoke", &connection, &key_id);
+    if let Ok(Some(key)) = &revoked {
+        record.key_name = Some(key.name.clone());
+    }
+    state.activity.record(record, revoked)
+}
+
+/// Deletes a key for good.
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_key(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+) -> AppResult<()> {
+    let (connection, client) = state.connections.client(&connection_id)?;
+    let deleted = client.delete_key(&key_id).await.map_err(AppError::from);
+    let record = activity_for_id("delete", &connection, &key_id);
+    state.activity.record(record, deleted)
+}
+
+/// Switches a key on or off.
+#[tauri::command]
+#[specta::specta]
+pub async fn set_key_enabled(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+    enabled: bool,
+) -> AppResult<Key> {
+    let (connection, client) = state.connections.client(&connection_id)?;
+    let changed = client
+        .set_key_enabled(&key_id, enabled)
+        .await
+        .map_err(AppError::from);
+    let action = if enabled { "enable" } else { "disable" };
+    let mut record = activity_for_id(action, &connection, &key_id);
+    if let Ok(key) = &changed {
+        record.key_name = Some(key.name.clone());
+    }
+    state.activity.record(record, changed)
+}
+
+/// Searches every connection's keys for a pasted leaked key, reporting the connections that
+/// could not be searched.
+#[tauri::command]
+#[specta::specta]
+pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppResult<LeakSearch> {
+    let fingerprint = LeakFingerprint::parse(&pasted)?;
+    drop(pasted);
+    let (inventories, failed) = inventory(&state).await?;
+    let borrowed: Vec<(usize, &[Key])> = inventories
+        .iter()
+        .enumerate()
+        .map(|(index, (_, keys))| (index, keys.as_slice()))
+        .collect();
+    let found = keydesk_core::find_leaked(&fingerprint, &borrowed);
+    let search = LeakSearch {
+        matches: found
+            .matches
+            .into_iter()
+            .map(|found| {
+                let connection = &inventories[found.connection].0;
+                LeakMatch {
+                    connection_id: connection.id.clone(),
+                    connection_name: connection.name.clone(),
+                    key: found.key,
+                }
+            })
+            .collect(),
+        ambiguous: found.ambiguous,
+        searched: inventories.iter().map(|(c, _)| c.id.clone()).collect(),
+        failed,
+    };
+    let record = Activity {
+        action: "find_leaked_key",
+        ..Activity::default()
+    };
+    state.activity.record(record, Ok(search))
+}
+
+/// Writes every connection's keys (never secrets) to a CSV or JSON file; answers its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_inventory(
+    state: State<'_, AppState>,
+    format: ExportFormat,
+) -> AppResult<String> {
+    let (inventories, failed) = inventory(&state).await?;
+    if let Some(failure) = failed.into_iter().next() {
+        return Err(failure.error);
+    }
+    let path = export::write_inventory(&state.export_dir, format, &inventories)?;
+    let record = Activity {
+        action: "export_inventory",
+        ..Activity::default()
+    };
+    state
+        .activity
+        .record(record, Ok(path.to_string_lossy().into_owned()))
+}
+
+/// Lists every connection concurrently: the inventories that came back and the failures.
+async fn inventory(
+    state: &AppState,
+) -> AppResult<(Vec<(Connection, Vec<Key>)>, Vec<LeakSearchFailure>)> {
+    let connections = state.connections.list()?;
+    let lists = connections.into_iter().map(|connection| async {
+        let listed: AppResult<Vec<Key>> = async {
+            let (_, client): (_, Arc<dyn Provider>) = state.connections.client(&connection.id)?;
+            Ok(client.list_keys(None).await?)
+        }
+        .await;
+        (connection, listed)
+    });
+    let mut inventories = Vec::new();
+    let mut failed = Vec::new();
+    for (connection, listed) in join_all(lists).await {
+        match listed {
+            Ok(keys) => inventories.push((connection, keys)),
+            Err(error) => failed.push(LeakSearchFailure {
+                connection_id: connection.id,
+                error,
+            }),
+        }
+    }
+    Ok((inventories, failed))
+}
+
+fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) -> Activity {
+    Activity {
+        action,
+        connection_id: Some(connection.id.clone()),
+        connection_name: Some(connection.name.clone()),
+        key_id: key.map(|key| key.id.clone()),
+        key_name: key.map(|key| key.name.clone()),
+    }
+}
+
+fn activity_for_id(action: &'static str, connection: &Connection, key_id: &str) -> Activity {
+    Activity {
+        key_id: Some(key_id.to_owned()),
+        ..activity(action, connection, None)
+    }
+}

@@ -1,0 +1,153 @@
+//! The commands the UI calls (docs/IPC.md). Each one resolves state, calls one function of
+//! the app or of keydesk-core, records the action where it is one, and maps the error.
+
+pub mod connections;
+pub mod keys;
+pub mod reveal;
+pub mod settings;
+
+use tauri::Runtime;
+use tauri_specta::{collect_commands, collect_events};
+
+use crate::clipboard::ClipboardChange;
+use crate::commands::keys::InventoryProgress;
+
+/// Every command and event, for the invoke handler and for the generated bindings.
+pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
+    tauri_specta::Builder::<R>::new()
+        .commands(collect_commands![
+            connections::provider_capabilities,
+            connections::list_connections,
+            connections::save_connection,
+            connections::delete_connection,
+            connections::test_connection,
+            keys::list_keys,
+            keys::create_key,
+            keys::rotate_key,
+            keys::revoke_key,
+            keys::delete_key,
+            keys::set_key_enabled,
+            keys::find_leaked_key,
+            keys::export_inventory,
+            reveal::pending_reveals,
+            reveal::reveal_secret,
+            reveal::copy_secret,
+            reveal::acknowledge_reveal,
+            settings::get_settings,
+            settings::save_settings,
+            settings::list_activity,
+            settings::export_activity,
+            settings::startup_notices,
+        ])
+        .events(collect_events![ClipboardChange, InventoryProgress])
+        // One TypeScript type per Rust type: the UI reads the JSON shapes, not serde phases.
+        .disable_serde_phases()
+}
+
+/// The command names, as the app manifest and the capability file grant them.
+pub const COMMANDS: &[&str] = &[
+    "provider_capabilities",
+    "list_connections",
+    "save_connection",
+    "delete_connection",
+    "test_connection",
+    "list_keys",
+    "create_key",
+    "rotate_key",
+    "revoke_key",
+    "delete_key",
+    "set_key_enabled",
+    "find_leaked_key",
+    "export_inventory",
+    "pending_reveals",
+    "reveal_secret",
+    "copy_secret",
+    "acknowledge_reveal",
+    "get_settings",
+    "save_settings",
+    "list_activity",
+    "export_activity",
+    "startup_notices",
+];
+
+/// Where the generated TypeScript bindings live, relative to this crate.
+pub const BINDINGS_PATH: &str = "../ui/src/lib/ipc/bindings.ts";
+
+/// Renders the TypeScript bindings of every command, event and type into `path`.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    let typescript = specta_typescript::Typescript::default().header(
+        "// generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` \
+         rewrites this file from the Rust types in src-tauri.",
+    );
+    specta_builder::<tauri::Wry>()
+        .export(typescript, path)
+        .map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// Fails when the committed bindings differ from what the Rust types generate. Run with
+    /// `UPDATE_BINDINGS=1` to rewrite them.
+    #[test]
+    fn bindings_are_current() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
+        let fresh =
+            std::env::temp_dir().join(format!("keydesk-bindings-{}.ts", std::process::id()));
+        export_bindings(&fresh).unwrap();
+        let generated = std::fs::read_to_string(&fresh).unwrap();
+        std::fs::remove_file(&fresh).unwrap();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed, &generated).unwrap();
+        }
+        let current = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            current == generated,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` and commit it",
+            committed.display()
+        );
+        assert!(generated.starts_with("// generated, do not edit"));
+        assert!(
+            !generated.contains("bigint"),
+            "64-bit integers must stay out of IPC types"
+        );
+    }
+
+    /// The build script's manifest, this list and the capability file agree: every command
+    /// is granted, and the window gets nothing else but event listening.
+    #[test]
+    fn every_command_is_gated_and_granted() {
+        let build = include_str!("../../build.rs");
+        for command in COMMANDS {
+            assert!(
+                build.contains(&format!("\"{command}\"")),
+                "{command} missing in build.rs"
+            );
+        }
+        assert_eq!(build.matches("\",\n").count(), COMMANDS.len());
+        let capability: serde_json::Value =
+            serde_json::from_str(include_str!("../../capabilities/default.json")).unwrap();
+        let granted: Vec<&str> = capability["permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap())
+            .collect();
+        let mut expected: Vec<String> = COMMANDS
+            .iter()
+            .map(|command| format!("allow-{}", command.replace('_', "-")))
+            .collect();
+        expected.extend([
+            "core:event:allow-listen".into(),
+            "core:event:allow-unlisten".into(),
+        ]);
+        let mut granted_sorted: Vec<String> = granted.iter().map(|p| p.to_string()).collect();
+        granted_sorted.sort();
+        expected.sort();
+        assert_eq!(granted_sorted, expected);
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+    }
+}

@@ -1,0 +1,50 @@
+//! Settings, activity log and startup notices.
+
+use tauri::State;
+
+use crate::activity::ActivityEntry;
+use crate::error::AppResult;
+use crate::export;
+use crate::settings::Settings;
+use crate::state::AppState;
+
+/// The user's preferences.
+#[tauri::command]
+#[specta::specta]
+pub fn get_settings(state: State<'_, AppState>) -> AppResult<Settings> {
+    Ok(state.settings.snapshot()?.settings)
+}
+
+/// Validates and stores the preferences; answers what was stored.
+#[tauri::command]
+#[specta::specta]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> AppResult<Settings> {
+    settings.validate()?;
+    state.settings.update(|stored| {
+        stored.settings = settings.clone();
+        Ok(settings)
+    })
+}
+
+/// The newest `limit` activity entries, newest first.
+#[tauri::command]
+#[specta::specta]
+pub fn list_activity(state: State<'_, AppState>, limit: u32) -> AppResult<Vec<ActivityEntry>> {
+    state.activity.list(limit)
+}
+
+/// Writes the whole activity log as CSV to the export folder; answers the file's path.
+#[tauri::command]
+#[specta::specta]
+pub fn export_activity(state: State<'_, AppState>) -> AppResult<String> {
+    let path = export::new_file_path(&state.export_dir, "keydesk-activity", "csv");
+    state.activity.export_csv(&path)?;
+    Ok(path.to_string_lossy().into_owned())
+}
+
+/// What went wrong at startup (bad settings file, no keyring…), one sentence each.
+#[tauri::command]
+#[specta::specta]
+pub fn startup_notices(state: State<'_, AppState>) -> Vec<String> {
+    state.notices.clone()
+}

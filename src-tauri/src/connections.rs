@@ -1,0 +1,271 @@
+//! The connection registry: connection metadata in the settings store, credentials in the
+//! keyring, and one provider client per connection (cached, so fiskaly keeps its tokens).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use keydesk_core::{ConnectionConfig, ConnectionField, Credentials, Provider, ProviderKind};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+use crate::error::{AppError, AppResult};
+use crate::settings::{Connection, SettingsStore};
+use crate::vault::{CredentialMap, KeyringVault};
+
+/// What the connection form sends: a new connection (`id` null) or changes to one.
+#[derive(Deserialize, specta::Type)]
+pub struct ConnectionInput {
+    /// `null` for a new connection.
+    pub id: Option<String>,
+    /// Display name.
+    pub name: String,
+    /// Which API it speaks.
+    pub provider: ProviderKind,
+    /// The API's base URL (https, or http to this machine).
+    pub base_url: String,
+    /// fiskaly organisation id.
+    pub org_id: Option<String>,
+    /// Strait project id.
+    pub project_id: Option<String>,
+    /// Short tag.
+    pub label: Option<String>,
+    /// Tag colour.
+    pub color: Option<String>,
+    /// Credential fields by name (`token`, `api_key`, `api_secret`); `null` keeps what the
+    /// keyring holds. Redacted in `Debug`, never serialized.
+    #[specta(type = Option<BTreeMap<String, String>>)]
+    pub credentials: Option<CredentialMap>,
+}
+
+impl std::fmt::Debug for ConnectionInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionInput")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|_| "<redacted>"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Every connection and how to reach it.
+pub struct ConnectionRegistry {
+    settings: Arc<SettingsStore>,
+    vault: Arc<KeyringVault>,
+    clients: Mutex<HashMap<String, Arc<dyn Provider>>>,
+}
+
+impl ConnectionRegistry {
+    /// A registry over the settings store and the keyring vault.
+    pub fn new(settings: Arc<SettingsStore>, vault: Arc<KeyringVault>) -> Self {
+        Self {
+            settings,
+            vault,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Every connection, in the order they were added.
+    pub fn list(&self) -> AppResult<Vec<Connection>> {
+        Ok(self.settings.snapshot()?.connections)
+    }
+
+    /// The connection with `id`.
+    pub fn get(&self, id: &str) -> AppResult<Connection> {
+        self.list()?
+            .into_iter()
+            .find(|connection| connection.id == id)
+            .ok_or_else(|| AppError::not_found("This connection no longer exists."))
+    }
+
+    /// Validates `input`, stores its credentials (if given) in the keyring and its metadata
+    /// in the settings store.
+    pub fn save(&self, input: ConnectionInput) -> AppResult<Connection> {
+        self.save_as(input, false)
+    }
+
+    /// [`Self::save`], marking the connection as served by the embedded sandbox.
+    pub fn save_as(&self, input: ConnectionInput, sandbox: bool) -> AppResult<Connection> {
+        let existing = match &input.id {
+            // The sandbox brings its own stable ids; anyone else must name a stored one.
+            Some(id) if sandbox => self.get(id).ok(),
+            Some(id) => Some(self.get(id)?),
+            None => None,
+        };
+        let config = validated_config(&input)?;
+        if let Some(credentials) = &input.credentials {
+            // Building the client checks the credentials' shape (empty token, missing secret).
+            keydesk_core::connect(config.clone(), to_core(input.provider, credentials)?)?;
+        } else if existing.as_ref().is_none_or(|old| !old.has_credentials) {
+            let field = first_credential_field(input.provider);
+            return Err(AppError::validation(
+                &field,
+                format!("Enter the {} for this connection.", field.replace('_', " ")),
+            ));
+        }
+        let id = input
+            .id
+            .clone()
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        if let Some(credentials) = &input.credentials {
+            self.vault.save(&id, credentials)?;
+        }
+        let connection = Connection {
+            id: id.clone(),
+            name: input.name.trim().to_owned(),
+            provider: input.provider,
+            base_url: config.base_url,
+            org_id: config.org_id,
+            project_id: config.project_id,
+            label: non_empty(input.label),
+            color: non_empty(input.color),
+            sandbox: sandbox || existing.as_ref().is_some_and(|old| old.sandbox),
+            has_credentials: true,
+        };
+        self.settings.update(|state| {
+            match state.connections.iter_mut().find(|old| old.id == id) {
+                Some(old) => *old = connection.clone(),
+                None => state.connections.push(connection.clone()),
+            }
+            Ok(())
+        })?;
+        self.forget_client(&id);
+        Ok(connection)
+    }
+
+    /// Removes the connection and its keyring item. The keyring goes first: a connection is
+    /// never dropped while its secrets stay behind.
+    pub fn delete(&self, id: &str) -> AppResult<()> {
+        self.vault.delete(id)?;
+        self.settings.update(|state| {
+            state.connections.retain(|connection| connection.id != id);
+            Ok(())
+        })?;
+        self.forget_client(id);
+        Ok(())
+    }
+
+    /// A client for `input` as typed in the form (credentials from the keyring when it
+    /// sends none), without saving anything.
+    pub fn client_for_input(&self, input: &ConnectionInput) -> AppResult<Arc<dyn Provider>> {
+        let config = validated_config(input)?;
+        let credentials = match (&input.credentials, &input.id) {
+            (Some(credentials), _) => to_core(input.provider, credentials)?,
+            (None, Some(id)) => self.stored_credentials(id, input.provider)?,
+            (None, None) => {
+                let field = first_credential_field(input.provider);
+                return Err(AppError::validation(
+                    &field,
+                    format!("Enter the {} for this connection.", field.replace('_', " ")),
+                ));
+            }
+        };
+        Ok(keydesk_core::connect(config, credentials)?)
+    }
+
+    /// The connection `id` and its (cached) client.
+    pub fn client(&self, id: &str) -> AppResult<(Connection, Arc<dyn Provider>)> {
+        let connection = self.get(id)?;
+        if let Some(client) = self.clients()?.get(id) {
+            return Ok((connection, client.clone()));
+        }
+        let credentials = self.stored_credentials(id, connection.provider)?;
+        let client = keydesk_core::connect(config_of(&connection), credentials)?;
+        self.clients()?.insert(id.to_owned(), client.clone());
+        Ok((connection, client))
+    }
+
+    fn stored_credentials(&self, id: &str, provider: ProviderKind) -> AppResult<Credentials> {
+        let stored = self.vault.read(id)?.ok_or_else(|| {
+            AppError::new(
+                keydesk_core::ErrorKind::Unauthorized,
+                "The keyring holds no credentials for this connection. Edit it and enter them.",
+            )
+        })?;
+        to_core(provider, &stored)
+    }
+
+    fn forget_client(&self, id: &str) {
+        if let Ok(mut clients) = self.clients() {
+            clients.remove(id);
+        }
+    }
+
+    fn clients(&self) -> AppResult<std::sync::MutexGuard<'_, HashMap<String, Arc<dyn Provider>>>> {
+        self.clients
+            .lock()
+            .map_err(|_| AppError::internal("The connection cache is poisoned."))
+    }
+}
+
+/// Checks name, URL and the provider's required settings.
+fn validated_config(input: &ConnectionInput) -> AppResult<ConnectionConfig> {
+    if input.name.trim().is_empty() {
+        return Err(AppError::validation("name", "Give the connection a name."));
+    }
+    let base_url = keydesk_core::parse_base_url(&input.base_url)?;
+    let needs = input.provider.capabilities().connection_fields;
+    let org_id = non_empty(input.org_id.clone());
+    let project_id = non_empty(input.project_id.clone());
+    if needs.contains(&ConnectionField::OrgId) && org_id.is_none() {
+        return Err(AppError::validation("org_id", "Enter the organisation id."));
+    }
+    if needs.contains(&ConnectionField::ProjectId) && project_id.is_none() {
+        return Err(AppError::validation("project_id", "Enter the project id."));
+    }
+    Ok(ConnectionConfig {
+        provider: input.provider,
+        base_url: base_url.as_str().trim_end_matches('/').to_owned(),
+        org_id,
+        project_id,
+    })
+}
+
+fn config_of(connection: &Connection) -> ConnectionConfig {
+    ConnectionConfig {
+        provider: connection.provider,
+        base_url: connection.base_url.clone(),
+        org_id: connection.org_id.clone(),
+        project_id: connection.project_id.clone(),
+    }
+}
+
+/// The stored credential fields as core wants them for `provider`.
+fn to_core(provider: ProviderKind, fields: &CredentialMap) -> AppResult<Credentials> {
+    let take = |name: &str| -> AppResult<SecretString> {
+        let value = fields.get(name).map(|value| value.expose_secret().trim());
+        match value {
+            Some(value) if !value.is_empty() => Ok(SecretString::from(value.to_owned())),
+            _ => Err(AppError::validation(
+                name,
+                format!("The {} is empty.", name.replace('_', " ")),
+            )),
+        }
+    };
+    Ok(match provider {
+        ProviderKind::Fiskaly => Credentials::FiskalyKey {
+            api_key: take("api_key")?,
+            api_secret: take("api_secret")?,
+        },
+        _ => Credentials::Bearer(take("token")?),
+    })
+}
+
+fn first_credential_field(provider: ProviderKind) -> String {
+    provider
+        .capabilities()
+        .credential_fields
+        .first()
+        .and_then(|field| serde_json::to_value(field.name).ok())
+        .and_then(|name| name.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "token".into())
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+}

@@ -1,0 +1,151 @@
+//! The embedded sandbox: `keydesk-sandbox` served in-process on 127.0.0.1:0, so a first run
+//! (and `--sandbox`) opens on four working, populated connections.
+//!
+//! Its SQLite file lives in the app data dir, so keys made in one session are there in the
+//! next. The port changes every run, so the four connections keep stable ids and get their
+//! base URL (and freshly minted credentials) re-pointed on every start.
+
+use std::path::PathBuf;
+
+use keydesk_core::ProviderKind;
+use keydesk_sandbox::{Chaos, Dialect, SandboxConfig, SandboxHandle, Seed, Storage, Variant};
+use secrecy::SecretString;
+
+use crate::connections::{ConnectionInput, ConnectionRegistry};
+use crate::error::{AppError, AppResult};
+use crate::vault::CredentialMap;
+
+/// How to run the embedded sandbox; tests and benchmarks tune it with `KEYDESK_SANDBOX_*`.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    /// The database file.
+    pub db_path: PathBuf,
+    /// Data for a fresh database (default: the demo).
+    pub seed: Seed,
+    /// Documented or deployed API flavour.
+    pub variant: Variant,
+    /// Fault injection.
+    pub chaos: Chaos,
+    /// fiskaly access-token lifetime.
+    pub token_ttl_secs: u64,
+}
+
+impl SandboxOptions {
+    /// Defaults for `db_path`, overridden by the `KEYDESK_SANDBOX_*` environment variables:
+    /// `SEED` (demo | bulk:N), `VARIANT` (documented | deployed), `TOKEN_TTL` (seconds),
+    /// `LATENCY_MS`, `FAIL_RATE` and `DROP_RATE` (0–1), `CHAOS_SEED`.
+    pub fn from_env(db_path: PathBuf) -> AppResult<Self> {
+        let defaults = SandboxConfig::default();
+        let var = |name: &str| std::env::var(format!("KEYDESK_SANDBOX_{name}")).ok();
+        let bad = |name: &str| {
+            AppError::internal(format!(
+                "KEYDESK_SANDBOX_{name} has a value Keydesk cannot use."
+            ))
+        };
+        let number = |name: &str, default: f64| -> AppResult<f64> {
+            var(name).map_or(Ok(default), |text| {
+                text.trim().parse().map_err(|_| bad(name))
+            })
+        };
+        let integer = |name: &str, default: u64| -> AppResult<u64> {
+            var(name).map_or(Ok(default), |text| {
+                text.trim().parse().map_err(|_| bad(name))
+            })
+        };
+        Ok(Self {
+            db_path,
+            seed: var("SEED")
+                .map_or(Ok(Seed::Demo), |text| text.parse().map_err(|_| bad("SEED")))?,
+            variant: var("VARIANT").map_or(Ok(defaults.variant), |text| {
+                text.parse().map_err(|_| bad("VARIANT"))
+            })?,
+            chaos: Chaos {
+                latency_ms: integer("LATENCY_MS", 0)?,
+                fail_rate: number("FAIL_RATE", 0.0)?,
+                drop_rate: number("DROP_RATE", 0.0)?,
+                seed: integer("CHAOS_SEED", 0)?,
+            },
+            token_ttl_secs: integer("TOKEN_TTL", defaults.token_ttl_secs)?,
+        })
+    }
+}
+
+/// Starts the sandbox on 127.0.0.1:0 (seeding a new database).
+pub async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
+    if let Some(dir) = options.db_path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|_| AppError::internal("Could not create the sandbox's data folder."))?;
+    }
+    let config = SandboxConfig {
+        storage: Storage::File(options.db_path.clone()),
+        port: 0,
+        seed: Some(options.seed),
+        variant: options.variant,
+        chaos: options.chaos,
+        token_ttl_secs: options.token_ttl_secs,
+    };
+    keydesk_sandbox::spawn(config).await.map_err(|error| {
+        tracing::warn!(%error, "embedded sandbox did not start");
+        AppError::internal("The built-in sandbox could not start.")
+    })
+}
+
+/// The stable id of the sandbox connection for `provider`.
+pub fn connection_id(provider: ProviderKind) -> String {
+    format!("sandbox-{}", provider.as_str())
+}
+
+/// Adds (or re-points) the four sandbox connections and stores fresh credentials for them.
+pub fn register(registry: &ConnectionRegistry, sandbox: &SandboxHandle) -> AppResult<()> {
+    for provider in ProviderKind::ALL {
+        let dialect = dialect(provider);
+        let minted = sandbox.credentials(dialect, None).map_err(|error| {
+            tracing::warn!(%error, "sandbox credentials");
+            AppError::internal("The built-in sandbox could not issue credentials.")
+        })?;
+        let text = |name: &str| {
+            minted
+                .credentials
+                .get(name)
+                .and_then(|value| value.as_str())
+                .map(str::to_owned)
+        };
+        let mut credentials = CredentialMap::new();
+        for name in ["token", "api_key", "api_secret"] {
+            if let Some(value) = text(name) {
+                credentials.insert(name.to_owned(), SecretString::from(value));
+            }
+        }
+        let id = connection_id(provider);
+        let existing = registry.get(&id).ok();
+        registry.save_as(
+            ConnectionInput {
+                id: Some(id),
+                name: existing.as_ref().map_or_else(
+                    || provider.display_name().to_owned(),
+                    |old| old.name.clone(),
+                ),
+                provider,
+                base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
+                org_id: text("organization_id"),
+                project_id: text("project_id"),
+                label: existing
+                    .as_ref()
+                    .map_or(Some("Sandbox".to_owned()), |old| old.label.clone()),
+                color: existing.and_then(|old| old.color),
+                credentials: Some(credentials),
+            },
+            true,
+        )?;
+    }
+    Ok(())
+}
+
+fn dialect(provider: ProviderKind) -> Dialect {
+    match provider {
+        ProviderKind::Oligon => Dialect::Oligon,
+        ProviderKind::Fiskaly => Dialect::Fiskaly,
+        ProviderKind::Syncgram => Dialect::Syncgram,
+        ProviderKind::Strait => Dialect::Strait,
+    }
+}
