@@ -57,6 +57,19 @@ pub fn decode_key(provider: ProviderKind, item: &Value) -> Result<Key, Error> {
     }
 }
 
+/// Normalizes the new key from a Strait rotate answer (`{old_key_id, new_key_id, …}`). Its
+/// `grace_expires_at` belongs to the old key, so the new key does not carry it.
+pub fn decode_rotated_key(body: &Value) -> Result<Key, Error> {
+    let mut new_key = body.as_object().cloned().unwrap_or_default();
+    for old_only in ["grace_expires_at", "old_key_id", "id"] {
+        new_key.remove(old_only);
+    }
+    if let Some(new_id) = new_key.remove("new_key_id") {
+        new_key.insert("id".into(), new_id);
+    }
+    decode_key(ProviderKind::Strait, &Value::Object(new_key))
+}
+
 /// SyncgramPay's deployments wrap bodies in `{"success": true, "data": …}`.
 pub(crate) fn unwrap_envelope(body: &Value) -> &Value {
     match body.get("success") {
@@ -151,8 +164,10 @@ fn fiskaly(object: &Map<String, Value>) -> Result<Key, Error> {
 fn syncgram(object: &Map<String, Value>) -> Result<Key, Error> {
     let id = required_id(object, &["api_key_id", "id"], ProviderKind::Syncgram)?;
     let expires_at = time(object, "expires_at");
+    let expired = expires_at.is_some_and(|at| at <= Utc::now());
+    // `is_active` is false for expired keys too; those are expired, not revoked.
     let revoked = match object.get("is_active").and_then(Value::as_bool) {
-        Some(active) => !active,
+        Some(active) => !active && !expired,
         None => text(object, "status").is_some_and(|status| status.eq_ignore_ascii_case("revoked")),
     } || object
         .get("revoked_at")

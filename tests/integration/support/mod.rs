@@ -1,3 +1,5 @@
 //! Shared helpers for the integration tests.
 
 pub mod sandbox;
+
+pub mod core;

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::secret_at;
 use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list};
+use crate::decode::{decode_key, decode_list, decode_rotated_key};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
@@ -163,15 +163,7 @@ impl Provider for StraitClient {
             }
             Err(failure) => return Err(failure.into()),
         };
-        // The answer describes the new key; its grace time and old id belong to the old one.
-        let mut new_key = reply.body.as_object().cloned().unwrap_or_default();
-        for old_only in ["grace_expires_at", "old_key_id"] {
-            new_key.remove(old_only);
-        }
-        if let Some(new_id) = new_key.remove("new_key_id") {
-            new_key.insert("id".into(), new_id);
-        }
-        let key = decode_key(KIND, &Value::Object(new_key))?;
+        let key = decode_rotated_key(&reply.body)?;
         let secret = secret_at(&reply.body, "key", "API key").ok_or_else(|| {
             Error::server(
                 "Strait's rotation answer has no key.",
