@@ -1,10 +1,23 @@
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
 import { toAppError, type Backend } from './backend';
-import type { ClipboardChange, InventoryProgress } from './types';
+import type { AppError, ClipboardChange, InventoryProgress } from './types';
+
+const NOT_IN_APP: AppError = {
+  kind: 'internal',
+  message: 'This page is not running inside the Keydesk app. Open Keydesk itself, or add ?mock to the address for demo data.',
+  request_id: null,
+  field: null,
+  retry_after_secs: null,
+};
+
+function insideTauri(): boolean {
+  return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
+}
 
 /** Calls a command by its IPC.md name; Tauri maps the camelCase arg keys to snake_case params. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  if (!insideTauri()) throw NOT_IN_APP;
   try {
     return await invoke<T>(command, args);
   } catch (reason) {
@@ -40,7 +53,12 @@ export const tauriBackend: Backend = {
   exportActivity: () => call('export_activity'),
   startupNotices: () => call('startup_notices'),
 
-  onClipboard: (handler) => listen<ClipboardChange>('clipboard', (e) => handler(e.payload)),
-  onInventoryProgress: (handler) =>
-    listen<InventoryProgress>('inventory-progress', (e) => handler(e.payload)),
+  onClipboard: async (handler) => {
+    if (!insideTauri()) throw NOT_IN_APP;
+    return listen<ClipboardChange>('clipboard', (e) => handler(e.payload));
+  },
+  onInventoryProgress: async (handler) => {
+    if (!insideTauri()) throw NOT_IN_APP;
+    return listen<InventoryProgress>('inventory-progress', (e) => handler(e.payload));
+  },
 };

@@ -56,10 +56,10 @@ export class Keydesk {
 
   async start(): Promise<void> {
     this.startError = null;
-    if (this.unsubscribe.length === 0) {
-      this.unsubscribe.push(await this.backend.onInventoryProgress((p) => this.onProgress(p)));
-    }
     try {
+      if (this.unsubscribe.length === 0) {
+        this.unsubscribe.push(await this.backend.onInventoryProgress((p) => this.onProgress(p)));
+      }
       const [capabilities, connections, settings, reveals, notices] = await Promise.all([
         this.backend.providerCapabilities(),
         this.backend.listConnections(),
