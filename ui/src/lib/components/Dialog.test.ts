@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/svelte';
+import { fireEvent, render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import { createRawSnippet } from 'svelte';
 import ConfirmDialog from './ConfirmDialog.svelte';
@@ -20,6 +20,14 @@ describe('Dialog', () => {
     expect(onclose).toHaveBeenCalledTimes(2);
     await user.click(dialog);
     expect(onclose).toHaveBeenCalledTimes(2);
+  });
+
+  it('stays open when a press starts inside and ends on the backdrop', async () => {
+    const onclose = vi.fn();
+    render(Dialog, { title: 'Drag', onclose, children: body });
+    await fireEvent.mouseDown(screen.getByRole('textbox', { name: 'First' }));
+    await fireEvent.click(screen.getByTestId('dialog-backdrop'));
+    expect(onclose).not.toHaveBeenCalled();
   });
 
   it('keeps Tab inside and gives focus back to where it was on close', async () => {

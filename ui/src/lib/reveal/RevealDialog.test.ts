@@ -38,6 +38,7 @@ describe('RevealDialog', () => {
   it('says it is the only time, masks the secret, and cannot be dismissed by Esc or an outside click', async () => {
     const backend = new MockBackend();
     const reveal = await created(backend, 'c-oligon');
+    const user = userEvent.setup();
     const { onclosed } = renderReveal(backend, reveal);
     const dialog = screen.getByRole('dialog', { name: 'Store the new secret' });
 
@@ -45,8 +46,8 @@ describe('RevealDialog', () => {
     expect(within(dialog).getByText('This is the only time this secret will be shown. Store it now.')).toBeInTheDocument();
     expect(within(dialog).getByTestId('secret-value')).toHaveTextContent(reveal.key.masked);
 
-    await fireEvent.keyDown(dialog, { key: 'Escape' });
-    await fireEvent.click(screen.getByTestId('dialog-backdrop'));
+    await user.keyboard('{Escape}');
+    await user.click(screen.getByTestId('dialog-backdrop'));
     expect(screen.getByRole('dialog')).toBeInTheDocument();
     expect(onclosed).not.toHaveBeenCalled();
     expect(backend.callsOf('acknowledge_reveal')).toHaveLength(0);
