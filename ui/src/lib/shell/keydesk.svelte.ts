@@ -106,7 +106,10 @@ export class Keydesk {
     const previous = this.lists[connectionId];
     this.setList(connectionId, { status: 'loading', keys: previous?.keys ?? [], error: null, progress: null });
     try {
+      // Benchmarks read these marks: the request, and the list's arrival in the UI.
+      performance.mark(`keys-requested:${connectionId}`);
       const keys = await this.backend.listKeys(connectionId);
+      performance.mark(`keys-received:${connectionId}`);
       this.setList(connectionId, { status: 'ready', keys, error: null, progress: null });
     } catch (reason) {
       this.setList(connectionId, { status: 'error', keys: previous?.keys ?? [], error: toAppError(reason), progress: null });
