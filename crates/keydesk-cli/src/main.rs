@@ -1,6 +1,342 @@
 //! `keydesk-cli`: manage API keys from a terminal through keydesk-core.
+//!
+//! Credentials come only from the environment, so they never show up in shell history or
+//! in `ps`: `KEYDESK_TOKEN`, or `KEYDESK_API_KEY` + `KEYDESK_API_SECRET` for fiskaly.
 
-fn main() {
-    eprintln!("keydesk-cli: not built yet");
-    std::process::exit(2);
+mod output;
+
+use std::collections::BTreeMap;
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use keydesk_core::{
+    ConnectionConfig, CreateOutcome, Credentials, Environment, Error, ErrorKind, KeyDraft,
+    LeakFingerprint, Provider, ProviderKind, SecretString, connect, find_leaked,
+};
+
+const AFTER_HELP: &str = "\
+Credentials (read from the environment only, never from the command line):
+  KEYDESK_TOKEN                       bearer token for oligon, syncgram and strait
+  KEYDESK_API_KEY, KEYDESK_API_SECRET fiskaly API key and secret
+
+Every option above can also be set as KEYDESK_PROVIDER, KEYDESK_BASE_URL, KEYDESK_ORG and
+KEYDESK_PROJECT. The base URL must be https:// unless it points at this machine.
+
+Exit codes: 0 ok, 1 API or network error, 2 usage or validation error,
+3 authentication or permission error. Errors go to stderr as one sentence plus the
+provider's request id.
+
+Examples:
+  KEYDESK_TOKEN=... keydesk-cli --provider oligon --base-url https://api.example.com list --json
+  keydesk-cli --provider strait --base-url URL --project proj_1 rotate KEY_ID --grace-minutes 30
+  pbpaste | keydesk-cli --provider oligon --base-url URL find-leaked";
+
+/// Manage the API keys of Oligon Receipts, fiskaly, SyncgramPay and Strait.
+#[derive(Debug, Parser)]
+#[command(name = "keydesk-cli", version, after_help = AFTER_HELP)]
+struct Cli {
+    /// Which API to talk to: oligon, fiskaly, syncgram or strait.
+    #[arg(long, env = "KEYDESK_PROVIDER", value_parser = parse_provider)]
+    provider: ProviderKind,
+    /// The API's base URL, e.g. http://127.0.0.1:8080/oligon for a local sandbox.
+    #[arg(long, env = "KEYDESK_BASE_URL")]
+    base_url: String,
+    /// fiskaly: the organisation whose keys to manage.
+    #[arg(long, env = "KEYDESK_ORG")]
+    org: Option<String>,
+    /// Strait: the project whose keys to manage.
+    #[arg(long, env = "KEYDESK_PROJECT")]
+    project: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// List every key (all pages).
+    List {
+        /// Print JSON (an array of keys) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a key and print its secret(s) once.
+    Create {
+        /// The key's name.
+        #[arg(long)]
+        name: String,
+        /// A scope to grant (repeatable).
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Make a live (production) key instead of a test key.
+        #[arg(long)]
+        live: bool,
+        /// Lifetime in days (SyncgramPay, Strait).
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+        /// Metadata entry as key=value (fiskaly, repeatable).
+        #[arg(long = "metadata", value_parser = parse_metadata)]
+        metadata: Vec<(String, String)>,
+        /// Automatic rotation period in days (Strait).
+        #[arg(long)]
+        rotation_interval_days: Option<u32>,
+        /// Webhook told about rotations (Strait).
+        #[arg(long)]
+        rotation_webhook_url: Option<String>,
+        /// Print JSON: {"key": {...}, "secrets": [{"label", "value"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a key for good.
+    Revoke {
+        /// The key's id.
+        id: String,
+        /// Print the key as JSON when the provider returns it.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a key's record.
+    Delete {
+        /// The key's id.
+        id: String,
+    },
+    /// Switch a disabled key back on (fiskaly).
+    Enable {
+        /// The key's id.
+        id: String,
+        /// Print the key as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Switch a key off without deleting it (fiskaly).
+    Disable {
+        /// The key's id.
+        id: String,
+        /// Print the key as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a key with a new one; the old one keeps working during the grace period (Strait).
+    Rotate {
+        /// The key's id.
+        id: String,
+        /// Minutes the old key stays valid (default 60, at most 10080).
+        #[arg(long)]
+        grace_minutes: Option<u32>,
+        /// Print JSON: {"key": {...}, "secrets": [{"label", "value"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Read a leaked key from stdin and find it among this connection's keys.
+    FindLeaked {
+        /// Print JSON: {"matches": [...], "ambiguous": bool}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn parse_provider(text: &str) -> Result<ProviderKind, String> {
+    text.parse()
+}
+
+fn parse_metadata(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(key, value)| (key.to_owned(), value.to_owned()))
+        .ok_or_else(|| format!("expected key=value, got {text:?}"))
+}
+
+/// Exit codes the issue fixes, by error kind.
+fn exit_code(error: &Error) -> u8 {
+    match error.kind() {
+        ErrorKind::Validation | ErrorKind::Unsupported => 2,
+        ErrorKind::Unauthorized | ErrorKind::Forbidden => 3,
+        _ => 1,
+    }
+}
+
+fn report(error: &Error) -> ExitCode {
+    let mut line = format!("keydesk-cli: {error}");
+    if let Some(request_id) = error.request_id() {
+        line.push_str(&format!(" (request id: {request_id})"));
+    }
+    eprintln!("{line}");
+    ExitCode::from(exit_code(error))
+}
+
+fn credentials(provider: ProviderKind) -> Result<Credentials, Error> {
+    let read = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|value| !value.trim().is_empty())
+            .map(SecretString::from)
+    };
+    let missing = |field: &str, message: &str| Error::Validation {
+        field: field.to_owned(),
+        message: message.to_owned(),
+    };
+    match provider {
+        ProviderKind::Fiskaly => match (read("KEYDESK_API_KEY"), read("KEYDESK_API_SECRET")) {
+            (Some(api_key), Some(api_secret)) => Ok(Credentials::FiskalyKey {
+                api_key,
+                api_secret,
+            }),
+            _ => Err(missing(
+                "api_key",
+                "Set KEYDESK_API_KEY and KEYDESK_API_SECRET in the environment for fiskaly.",
+            )),
+        },
+        _ => read("KEYDESK_TOKEN")
+            .map(Credentials::Bearer)
+            .ok_or_else(|| missing("token", "Set KEYDESK_TOKEN in the environment.")),
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => report(&error),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let config = ConnectionConfig {
+        provider: cli.provider,
+        base_url: cli.base_url,
+        org_id: cli.org,
+        project_id: cli.project,
+    };
+    let provider = connect(config, credentials(cli.provider)?)?;
+    execute(provider.as_ref(), cli.command).await
+}
+
+async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, Error> {
+    let kind = provider.kind();
+    match command {
+        Command::List { json } => {
+            let keys = provider.list_keys(None).await?;
+            output::print_keys(kind, &keys, json);
+        }
+        Command::Create {
+            name,
+            scopes,
+            live,
+            expires_in_days,
+            metadata,
+            rotation_interval_days,
+            rotation_webhook_url,
+            json,
+        } => {
+            // fiskaly needs a kind; test unless --live, like the other providers' default.
+            let environment = match (live, kind) {
+                (true, _) => Some(Environment::Live),
+                (false, ProviderKind::Fiskaly) => Some(Environment::Test),
+                (false, _) => None,
+            };
+            let draft = KeyDraft {
+                name,
+                scopes,
+                environment,
+                expires_in_days,
+                metadata: metadata.into_iter().collect::<BTreeMap<_, _>>(),
+                kind: None,
+                rotation_interval_days,
+                rotation_webhook_url,
+            };
+            match provider.create_key(&draft).await? {
+                CreateOutcome::Created(created) => output::print_created(kind, &created, json),
+                CreateOutcome::Orphaned { key } => {
+                    output::print_orphan(key.as_ref(), json);
+                    return Ok(ExitCode::from(1));
+                }
+            }
+        }
+        Command::Revoke { id, json } => {
+            let key = provider.revoke_key(&id).await?;
+            match key {
+                Some(key) => output::print_key(kind, &key, json),
+                None if json => println!("{}", serde_json::json!({"id": id, "status": "revoked"})),
+                None => println!("Revoked {id}."),
+            }
+        }
+        Command::Delete { id } => {
+            provider.delete_key(&id).await?;
+            println!("Deleted {id}.");
+        }
+        Command::Enable { id, json } => {
+            let key = provider.set_key_enabled(&id, true).await?;
+            output::print_key(kind, &key, json);
+        }
+        Command::Disable { id, json } => {
+            let key = provider.set_key_enabled(&id, false).await?;
+            output::print_key(kind, &key, json);
+        }
+        Command::Rotate {
+            id,
+            grace_minutes,
+            json,
+        } => {
+            let created = provider.rotate_key(&id, grace_minutes).await?;
+            output::print_created(kind, &created, json);
+        }
+        Command::FindLeaked { json } => {
+            let mut pasted = String::new();
+            std::io::stdin()
+                .read_to_string(&mut pasted)
+                .map_err(|_| Error::Validation {
+                    field: "pasted".to_owned(),
+                    message: "Could not read the key from stdin.".to_owned(),
+                })?;
+            let fingerprint = LeakFingerprint::parse(&pasted)?;
+            let keys = provider.list_keys(None).await?;
+            let result = find_leaked(&fingerprint, &[((), keys.as_slice())]);
+            let matches: Vec<_> = result.matches.into_iter().map(|found| found.key).collect();
+            output::print_leak(kind, fingerprint.masked(), &matches, result.ambiguous, json);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn exit_codes_follow_the_error_kind() {
+        let validation = Error::Validation {
+            field: "name".into(),
+            message: "m".into(),
+        };
+        assert_eq!(exit_code(&validation), 2);
+        let network = Error::Network {
+            message: "m".into(),
+        };
+        assert_eq!(exit_code(&network), 1);
+        let unauthorized = Error::Api {
+            kind: ErrorKind::Unauthorized,
+            status: Some(401),
+            message: "m".into(),
+            request_id: None,
+            field: None,
+            retry_after: None,
+        };
+        assert_eq!(exit_code(&unauthorized), 3);
+    }
+
+    #[test]
+    fn metadata_needs_an_equals_sign() {
+        assert_eq!(
+            parse_metadata("team=payments").unwrap(),
+            ("team".into(), "payments".into())
+        );
+        assert_eq!(parse_metadata("a=b=c").unwrap(), ("a".into(), "b=c".into()));
+        assert!(parse_metadata("team").is_err());
+    }
 }

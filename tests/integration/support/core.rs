@@ -153,3 +153,131 @@ pub fn in_org(org: &str) -> CredentialOptions {
         ..CredentialOptions::default()
     }
 }
+
+/// What one `keydesk-cli` run produced.
+#[derive(Debug)]
+pub struct CliRun {
+    /// The exit code.
+    pub code: i32,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+}
+
+impl CliRun {
+    /// stdout parsed as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("stdout is not JSON ({error}): {self:?}"))
+    }
+}
+
+/// The `keydesk-cli` binary beside this test binary (`target/<profile>/keydesk-cli`).
+/// `cargo test` builds test binaries but not other packages' binaries, so the first call
+/// runs `cargo build -p keydesk-cli` (a no-op when it is up to date; cargo has released its
+/// build lock once tests run). Set `KEYDESK_CLI_BIN` to use a prebuilt binary instead.
+pub fn cli_binary() -> std::path::PathBuf {
+    static BINARY: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            if let Some(path) = std::env::var_os("KEYDESK_CLI_BIN") {
+                return path.into();
+            }
+            let test_exe = std::env::current_exe().expect("test binary path");
+            // target/<profile>/deps/integration-… → target/<profile>
+            let profile_dir = test_exe
+                .parent()
+                .and_then(|deps| deps.parent())
+                .expect("target dir");
+            let target_dir = profile_dir.parent().expect("target root");
+            let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .parent()
+                .expect("workspace");
+            let mut build = std::process::Command::new(env!("CARGO"));
+            build
+                .current_dir(workspace)
+                .args(["build", "--quiet", "-p", "keydesk-cli"]);
+            build.env("CARGO_TARGET_DIR", target_dir);
+            if profile_dir
+                .file_name()
+                .is_some_and(|name| name == "release")
+            {
+                build.arg("--release");
+            }
+            let status = build.status().expect("cargo runs");
+            assert!(status.success(), "cargo build -p keydesk-cli failed");
+            profile_dir.join(format!("keydesk-cli{}", std::env::consts::EXE_SUFFIX))
+        })
+        .clone()
+}
+
+/// Runs `keydesk-cli` with `args`, only the environment in `env` (plus nothing inherited),
+/// and `stdin`. Runs on a blocking thread so the sandbox in this process keeps serving.
+pub async fn run_cli(args: &[&str], env: &[(&str, &str)], stdin: &str) -> CliRun {
+    use std::io::Write as _;
+    let binary = cli_binary();
+    let args: Vec<String> = args.iter().map(|arg| (*arg).to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let stdin = stdin.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut child = std::process::Command::new(binary)
+            .args(&args)
+            .env_clear()
+            .envs(env)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("keydesk-cli starts");
+        if let Some(mut input) = child.stdin.take() {
+            input.write_all(stdin.as_bytes()).expect("stdin written");
+        }
+        let output = child.wait_with_output().expect("keydesk-cli finishes");
+        CliRun {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    })
+    .await
+    .expect("cli task")
+}
+
+/// The global options and credential variables that point `keydesk-cli` at `provider` in
+/// `sandbox`, plus the secrets that must never appear on stderr.
+pub fn cli_connection(
+    sandbox: &SandboxHandle,
+    provider: ProviderKind,
+    options: &CredentialOptions,
+) -> (Vec<String>, Vec<(String, String)>, Vec<String>) {
+    let (config, _, raw) = connection(sandbox, provider, options);
+    let mut args = vec![
+        "--provider".to_owned(),
+        provider.as_str().to_owned(),
+        "--base-url".to_owned(),
+        config.base_url,
+    ];
+    if let Some(org) = config.org_id {
+        args.extend(["--org".to_owned(), org]);
+    }
+    if let Some(project) = config.project_id {
+        args.extend(["--project".to_owned(), project]);
+    }
+    let mut env = Vec::new();
+    let mut secrets = Vec::new();
+    for (field, variable) in [
+        ("token", "KEYDESK_TOKEN"),
+        ("api_key", "KEYDESK_API_KEY"),
+        ("api_secret", "KEYDESK_API_SECRET"),
+    ] {
+        if let Some(value) = raw[field].as_str() {
+            env.push((variable.to_owned(), value.to_owned()));
+            secrets.push(value.to_owned());
+        }
+    }
+    (args, env, secrets)
+}

@@ -1,0 +1,290 @@
+//! Each command end to end.
+
+use keydesk_core::ProviderKind;
+use keydesk_sandbox::{CredentialOptions, SandboxHandle, Variant};
+use serde_json::Value;
+
+use crate::support::core::{CliRun, VARIANTS, cli_connection, run_cli, sandbox};
+
+/// A `keydesk-cli` pointed at one provider of one sandbox, checking every run's stderr.
+struct Cli {
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    secrets: Vec<String>,
+}
+
+impl Cli {
+    fn new(sandbox: &SandboxHandle, provider: ProviderKind) -> Self {
+        let (args, env, secrets) = cli_connection(sandbox, provider, &CredentialOptions::default());
+        Cli { args, env, secrets }
+    }
+
+    async fn run(&mut self, command: &[&str], stdin: &str) -> CliRun {
+        let mut args: Vec<&str> = self.args.iter().map(String::as_str).collect();
+        args.extend_from_slice(command);
+        let env: Vec<(&str, &str)> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let run = run_cli(&args, &env, stdin).await;
+        for secret in &self.secrets {
+            assert!(
+                !run.stderr.contains(secret.as_str()),
+                "a secret reached stderr: {command:?}"
+            );
+        }
+        run
+    }
+
+    /// Runs a command that must succeed and print JSON.
+    async fn json(&mut self, command: &[&str]) -> Value {
+        let run = self.run(command, "").await;
+        assert_eq!(run.code, 0, "{command:?}: {}", run.stderr);
+        run.json()
+    }
+
+    /// Remembers the secrets a create/rotate printed, so later stderr is checked for them.
+    fn remember(&mut self, created: &Value) {
+        for secret in created["secrets"].as_array().unwrap() {
+            self.secrets
+                .push(secret["value"].as_str().unwrap().to_owned());
+        }
+    }
+}
+
+fn status_of(list: &Value, id: &str) -> String {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|key| key["id"] == id)
+        .map(|key| key["status"].as_str().unwrap().to_owned())
+        .unwrap_or_else(|| "absent".to_owned())
+}
+
+fn assert_key_shape(key: &Value) {
+    for field in [
+        "id",
+        "name",
+        "status",
+        "environment",
+        "created_at",
+        "last_used_at",
+        "last_used_ip",
+        "expires_at",
+    ] {
+        assert!(key.get(field).is_some(), "{field} missing in {key}");
+    }
+    let status = key["status"].as_str().unwrap();
+    assert!(["active", "revoked", "disabled", "expired", "rotating"].contains(&status));
+    assert!(
+        key["environment"].is_null()
+            || ["live", "test"].contains(&key["environment"].as_str().unwrap())
+    );
+    if let Some(created_at) = key["created_at"].as_str() {
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(created_at).is_ok(),
+            "{created_at}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oligon_list_create_revoke_delete_find_leaked() {
+    for variant in VARIANTS {
+        let sandbox = sandbox(variant).await;
+        let mut cli = Cli::new(&sandbox, ProviderKind::Oligon);
+        assert_eq!(cli.json(&["list", "--json"]).await, Value::Array(vec![]));
+
+        let created = cli
+            .json(&[
+                "create",
+                "--name",
+                "ci runner",
+                "--scope",
+                "extract:read",
+                "--scope",
+                "extract:write",
+                "--live",
+                "--json",
+            ])
+            .await;
+        cli.remember(&created);
+        assert_key_shape(&created["key"]);
+        assert_eq!(created["key"]["environment"], "live");
+        assert_eq!(created["secrets"][0]["label"], "API key");
+        let secret = created["secrets"][0]["value"].as_str().unwrap().to_owned();
+        assert!(secret.starts_with("sk_live_"));
+        let id = created["key"]["id"].as_str().unwrap().to_owned();
+
+        let list = cli.json(&["list", "--json"]).await;
+        list.as_array().unwrap().iter().for_each(assert_key_shape);
+        assert_eq!(status_of(&list, &id), "active");
+        assert!(!list.to_string().contains(&secret));
+
+        let table = cli.run(&["list"], "").await;
+        assert_eq!(table.code, 0);
+        assert!(
+            table.stdout.starts_with("ID") && table.stdout.contains("ci runner"),
+            "{}",
+            table.stdout
+        );
+        assert!(
+            table.stdout.contains("never"),
+            "last use is shown: {}",
+            table.stdout
+        );
+
+        let leaked = cli
+            .run(&["find-leaked", "--json"], &format!("  '{secret}'\n"))
+            .await;
+        assert_eq!(leaked.code, 0, "{}", leaked.stderr);
+        let leaked = leaked.json();
+        assert_eq!(leaked["matches"][0]["id"], id.as_str());
+        assert_eq!(leaked["ambiguous"], false);
+
+        let revoked = cli.json(&["revoke", &id, "--json"]).await;
+        assert_eq!(revoked["status"], "revoked");
+        let deleted = cli.run(&["delete", &id], "").await;
+        assert_eq!(deleted.code, 0, "{}", deleted.stderr);
+        assert_eq!(
+            status_of(&cli.json(&["list", "--json"]).await, &id),
+            "absent"
+        );
+
+        let again = cli.run(&["delete", &id], "").await;
+        assert_eq!(again.code, 1, "{variant:?}");
+        assert_eq!(
+            again.stderr.lines().count(),
+            1,
+            "one sentence: {}",
+            again.stderr
+        );
+        if variant == Variant::Deployed {
+            assert!(
+                again.stderr.contains("(request id: req_"),
+                "{}",
+                again.stderr
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fiskaly_create_disable_enable_delete() {
+    let sandbox = sandbox(Variant::Deployed).await;
+    let mut cli = Cli::new(&sandbox, ProviderKind::Fiskaly);
+    let created = cli
+        .json(&[
+            "create",
+            "--name",
+            "till-7",
+            "--metadata",
+            "store=berlin",
+            "--json",
+        ])
+        .await;
+    cli.remember(&created);
+    assert_eq!(created["secrets"].as_array().unwrap().len(), 2);
+    assert_eq!(created["key"]["environment"], "test");
+    assert_eq!(created["key"]["metadata"]["store"], "berlin");
+    let id = created["key"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        cli.json(&["disable", &id, "--json"]).await["status"],
+        "disabled"
+    );
+    assert_eq!(
+        status_of(&cli.json(&["list", "--json"]).await, &id),
+        "disabled"
+    );
+    assert_eq!(
+        cli.json(&["enable", &id, "--json"]).await["status"],
+        "active"
+    );
+    assert_eq!(cli.run(&["delete", &id], "").await.code, 0);
+    assert_eq!(
+        status_of(&cli.json(&["list", "--json"]).await, &id),
+        "absent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn syncgram_create_revoke_and_the_rate_limit() {
+    let sandbox = sandbox(Variant::Documented).await;
+    let mut cli = Cli::new(&sandbox, ProviderKind::Syncgram);
+    let created = cli
+        .json(&[
+            "create",
+            "--name",
+            "Production key",
+            "--expires-in-days",
+            "365",
+            "--json",
+        ])
+        .await;
+    cli.remember(&created);
+    let id = created["key"]["id"].as_str().unwrap().to_owned();
+    assert!(created["key"]["expires_at"].is_string());
+    let revoked = cli.json(&["revoke", &id, "--json"]).await;
+    assert_eq!(revoked["status"], "revoked");
+    assert_eq!(
+        status_of(&cli.json(&["list", "--json"]).await, &id),
+        "revoked"
+    );
+    let limited = cli.run(&["create", "--name", "another"], "").await;
+    assert_eq!(limited.code, 1);
+    assert!(
+        limited.stderr.contains("Try again in"),
+        "{}",
+        limited.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strait_create_rotate_revoke() {
+    let sandbox = sandbox(Variant::Deployed).await;
+    let mut cli = Cli::new(&sandbox, ProviderKind::Strait);
+    let created = cli
+        .json(&[
+            "create",
+            "--name",
+            "worker",
+            "--scope",
+            "read",
+            "--expires-in-days",
+            "90",
+            "--json",
+        ])
+        .await;
+    cli.remember(&created);
+    let id = created["key"]["id"].as_str().unwrap().to_owned();
+    let rotated = cli
+        .json(&["rotate", &id, "--grace-minutes", "30", "--json"])
+        .await;
+    cli.remember(&rotated);
+    let new_id = rotated["key"]["id"].as_str().unwrap().to_owned();
+    assert_ne!(new_id, id);
+    assert!(
+        rotated["secrets"][0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("strait_")
+    );
+    let list = cli.json(&["list", "--json"]).await;
+    assert_eq!(status_of(&list, &id), "rotating");
+    let old = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|key| key["id"] == id.as_str())
+        .unwrap();
+    assert!(old["rotation"]["grace_expires_at"].is_string());
+    let table = cli.run(&["list"], "").await;
+    assert!(table.stdout.contains("rotating until"), "{}", table.stdout);
+    let revoked = cli.run(&["revoke", &new_id], "").await;
+    assert_eq!(revoked.code, 0, "{}", revoked.stderr);
+    assert_eq!(
+        status_of(&cli.json(&["list", "--json"]).await, &new_id),
+        "revoked"
+    );
+}
