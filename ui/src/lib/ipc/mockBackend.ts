@@ -34,6 +34,17 @@ interface StoredReveal {
 }
 
 const DAY = 86_400_000;
+
+const EMPTY_DRAFT: Required<KeyDraft> = {
+  name: '',
+  scopes: [],
+  environment: null,
+  expires_in_days: null,
+  metadata: {},
+  kind: null,
+  rotation_interval_days: null,
+  rotation_webhook_url: null,
+};
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export function appError(kind: AppError['kind'], message: string, extra: Partial<AppError> = {}): AppError {
@@ -227,8 +238,9 @@ export class MockBackend implements Backend {
       return keys;
     });
 
-  createKey = (connectionId: string, draft: KeyDraft, replaceActive: boolean) =>
-    this.answer('create_key', { connectionId, draft, replaceActive }, (): CreateResult => {
+  createKey = (connectionId: string, given: KeyDraft, replaceActive: boolean) =>
+    this.answer('create_key', { connectionId, draft: given, replaceActive }, (): CreateResult => {
+      const draft: Required<KeyDraft> = { ...EMPTY_DRAFT, ...given };
       const keys = this.keysOf(connectionId);
       const caps = this.capsOf(connectionId);
       if (caps.single_active_key) {

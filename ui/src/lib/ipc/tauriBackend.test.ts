@@ -11,6 +11,7 @@ describe('tauriBackend', () => {
     mockIPC((cmd, args) => {
       seen.push({ cmd, args });
       if (cmd === 'create_key') return { status: 'orphaned', connection_id: 'c1', key: null, message: 'lost' };
+      if (cmd === 'startup_notices') return ['kept a backup of the settings file'];
       return null;
     });
     const draft: KeyDraft = {
@@ -32,6 +33,7 @@ describe('tauriBackend', () => {
     await tauriBackend.exportInventory('csv');
 
     expect(created.status).toBe('orphaned');
+    expect(await tauriBackend.startupNotices()).toEqual(['kept a backup of the settings file']);
     expect(seen).toEqual([
       { cmd: 'list_keys', args: { connectionId: 'c1' } },
       { cmd: 'create_key', args: { connectionId: 'c1', draft, replaceActive: true } },
@@ -39,6 +41,7 @@ describe('tauriBackend', () => {
       { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false } },
       { cmd: 'copy_secret', args: { revealId: 'rv1', index: 1 } },
       { cmd: 'export_inventory', args: { format: 'csv' } },
+      { cmd: 'startup_notices', args: {} },
     ]);
   });
 

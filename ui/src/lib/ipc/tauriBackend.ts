@@ -1,7 +1,6 @@
-import { invoke } from '@tauri-apps/api/core';
-import { listen } from '@tauri-apps/api/event';
 import { toAppError, type Backend } from './backend';
-import type { AppError, ClipboardChange, InventoryProgress } from './types';
+import { commands, events } from './bindings';
+import type { AppError } from './types';
 
 const NOT_IN_APP: AppError = {
   kind: 'internal',
@@ -15,50 +14,57 @@ function insideTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
-/** Calls a command by its IPC.md name; Tauri maps the camelCase arg keys to snake_case params. */
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+type Answer<T> = { status: 'ok'; data: T } | { status: 'error'; error: AppError };
+
+/**
+ * Runs one generated command (bindings.ts: IPC.md names, camelCase arg keys that Tauri maps
+ * to the Rust parameters) and turns its answer back into a value or a rejected AppError.
+ */
+async function call<T>(run: () => Promise<Answer<T> | T>, wrapped = true): Promise<T> {
   if (!insideTauri()) throw NOT_IN_APP;
+  let answer: Answer<T> | T;
   try {
-    return await invoke<T>(command, args);
+    answer = await run();
   } catch (reason) {
     throw toAppError(reason);
   }
+  if (!wrapped) return answer as T;
+  const result = answer as Answer<T>;
+  if (result.status === 'error') throw toAppError(result.error);
+  return result.data;
 }
 
-/** The Backend of the real app: one `invoke` per command, one `listen` per event. */
+/** The Backend of the real app. */
 export const tauriBackend: Backend = {
-  providerCapabilities: () => call('provider_capabilities'),
-  listConnections: () => call('list_connections'),
-  saveConnection: (input) => call('save_connection', { input }),
-  deleteConnection: (id) => call('delete_connection', { id }),
-  testConnection: (input) => call('test_connection', { input }),
-  listKeys: (connectionId) => call('list_keys', { connectionId }),
-  createKey: (connectionId, draft, replaceActive) =>
-    call('create_key', { connectionId, draft, replaceActive }),
-  rotateKey: (connectionId, keyId, graceMinutes) =>
-    call('rotate_key', { connectionId, keyId, graceMinutes }),
-  revokeKey: (connectionId, keyId) => call('revoke_key', { connectionId, keyId }),
-  deleteKey: (connectionId, keyId) => call('delete_key', { connectionId, keyId }),
-  setKeyEnabled: (connectionId, keyId, enabled) =>
-    call('set_key_enabled', { connectionId, keyId, enabled }),
-  findLeakedKey: (pasted) => call('find_leaked_key', { pasted }),
-  pendingReveals: () => call('pending_reveals'),
-  revealSecret: (revealId, index) => call('reveal_secret', { revealId, index }),
-  copySecret: (revealId, index) => call('copy_secret', { revealId, index }),
-  acknowledgeReveal: (revealId) => call('acknowledge_reveal', { revealId }),
-  exportInventory: (format) => call('export_inventory', { format }),
-  getSettings: () => call('get_settings'),
-  saveSettings: (settings) => call('save_settings', { settings }),
-  listActivity: (limit) => call('list_activity', { limit }),
-  exportActivity: () => call('export_activity'),
-  startupNotices: () => call('startup_notices'),
+  providerCapabilities: () => call(commands.providerCapabilities, false),
+  listConnections: () => call(commands.listConnections),
+  saveConnection: (input) => call(() => commands.saveConnection(input)),
+  deleteConnection: (id) => call(() => commands.deleteConnection(id)),
+  testConnection: (input) => call(() => commands.testConnection(input)),
+  listKeys: (connectionId) => call(() => commands.listKeys(connectionId)),
+  createKey: (connectionId, draft, replaceActive) => call(() => commands.createKey(connectionId, draft, replaceActive)),
+  rotateKey: (connectionId, keyId, graceMinutes) => call(() => commands.rotateKey(connectionId, keyId, graceMinutes)),
+  revokeKey: (connectionId, keyId) => call(() => commands.revokeKey(connectionId, keyId)),
+  deleteKey: (connectionId, keyId) => call(() => commands.deleteKey(connectionId, keyId)),
+  setKeyEnabled: (connectionId, keyId, enabled) => call(() => commands.setKeyEnabled(connectionId, keyId, enabled)),
+  findLeakedKey: (pasted) => call(() => commands.findLeakedKey(pasted)),
+  pendingReveals: () => call(commands.pendingReveals),
+  revealSecret: (revealId, index) => call(() => commands.revealSecret(revealId, index)),
+  copySecret: (revealId, index) => call(() => commands.copySecret(revealId, index)),
+  acknowledgeReveal: (revealId) => call(() => commands.acknowledgeReveal(revealId)),
+  exportInventory: (format) => call(() => commands.exportInventory(format)),
+  getSettings: () => call(commands.getSettings),
+  saveSettings: (settings) => call(() => commands.saveSettings(settings)),
+  listActivity: (limit) => call(() => commands.listActivity(limit)),
+  exportActivity: () => call(commands.exportActivity),
+  startupNotices: () => call(commands.startupNotices, false),
 
   onClipboard: async (handler) => {
     if (!insideTauri()) throw NOT_IN_APP;
-    return listen<ClipboardChange>('clipboard', (e) => handler(e.payload));
+    return events.clipboard.listen((e) => handler(e.payload));
   },
   onInventoryProgress: async (handler) => {
     if (!insideTauri()) throw NOT_IN_APP;
-    return listen<InventoryProgress>('inventory-progress', (e) => handler(e.payload));
+    return events.inventoryProgress.listen((e) => handler(e.payload));
   },
 };

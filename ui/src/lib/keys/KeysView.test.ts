@@ -153,6 +153,11 @@ describe('Keys view', () => {
     const bar = await screen.findByRole('progressbar', { name: 'Loading keys: page 37 of 100' });
     expect(bar).toHaveAttribute('aria-valuenow', '37');
 
+    // Cursor paging does not know the total: the bar says the page and is indeterminate.
+    backend.emitProgress({ connection_id: 'c-fiskaly', page: 38, pages: null });
+    const open = await screen.findByRole('progressbar', { name: 'Loading keys: page 38' });
+    expect(open).not.toHaveAttribute('aria-valuenow');
+
     release();
     expect(await screen.findAllByTestId('key-row')).not.toHaveLength(0);
     expect(screen.queryByRole('progressbar')).not.toBeInTheDocument();
