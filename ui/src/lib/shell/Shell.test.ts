@@ -47,4 +47,13 @@ describe('Shell', () => {
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findAllByTestId('key-row')).toHaveLength(1);
   });
+
+  it("shows a connection's label tag next to its name", async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.connections[2].label = 'prod';
+    render(App, { backend });
+    const items = await screen.findAllByTestId('connection-item');
+    expect(items[2]).toHaveTextContent(/Payments.*prod/);
+    expect(items[0]).not.toHaveTextContent('prod');
+  });
 });
