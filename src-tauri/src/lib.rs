@@ -21,14 +21,14 @@ use tauri::{AppHandle, Manager, Runtime};
 
 pub use state::{AppConfig, AppState, SandboxMode};
 
-/// The Tauri builder of Keydesk, for any runtime (the app uses Wry, tests the mock runtime).
-/// `config` decides where files live once the app's paths are known.
+/// Keydesk on top of `base` (the app passes `tauri::Builder::default()`, tests the mock
+/// runtime's builder). `config` decides where files live once the app's paths are known.
 pub fn builder<R: Runtime>(
+    base: tauri::Builder<R>,
     config: impl FnOnce(&AppHandle<R>) -> Result<AppConfig, String> + Send + 'static,
 ) -> tauri::Builder<R> {
     let specta = commands::specta_builder::<R>();
-    tauri::Builder::<R>::new()
-        .plugin(tauri_plugin_store::Builder::new().build())
+    base.plugin(tauri_plugin_store::Builder::new().build())
         .invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
@@ -48,8 +48,10 @@ pub fn run() {
     } else {
         SandboxMode::Auto
     };
-    let app = builder(move |app: &AppHandle| default_config(app, sandbox))
-        .build(tauri::generate_context!());
+    let app = builder(tauri::Builder::default(), move |app: &AppHandle| {
+        default_config(app, sandbox)
+    })
+    .build(tauri::generate_context!());
     match app {
         Ok(app) => app.run(|app, event| {
             if let tauri::RunEvent::Exit = event {

@@ -3,3 +3,5 @@
 pub mod sandbox;
 
 pub mod core;
+
+pub mod app;

@@ -1,0 +1,358 @@
+//! The command layer through Tauri's mock runtime, against sandboxes spawned on
+//! 127.0.0.1:0 over real HTTP.
+
+use keydesk_sandbox::Dialect;
+use serde_json::{Value, json};
+
+use crate::support::app::{TestApp, sandbox_input, spawn_sandbox};
+
+fn draft(name: &str) -> Value {
+    json!({
+        "name": name, "scopes": ["extract:read"], "environment": "test",
+        "expires_in_days": null, "metadata": {}, "kind": null,
+        "rotation_interval_days": null, "rotation_webhook_url": null
+    })
+}
+
+#[test]
+fn create_gives_a_pending_reveal_until_acknowledged() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
+    let id = connection["id"].as_str().unwrap();
+    assert_eq!(connection["has_credentials"], true);
+    assert_eq!(connection["sandbox"], false);
+
+    let created = app.call(
+        "create_key",
+        json!({"connectionId": id, "draft": draft("ci deploy"), "replaceActive": false}),
+    );
+    assert_eq!(created["status"], "created");
+    let reveal = &created["reveal"];
+    let reveal_id = reveal["reveal_id"].as_str().unwrap();
+    assert_eq!(reveal["connection_id"], id);
+    assert_eq!(reveal["key"]["name"], "ci deploy");
+    assert!(reveal["secrets"][0]["label"].is_string());
+
+    // The plaintext comes only from reveal_secret, and nowhere in the create answer.
+    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    let secret = secret.as_str().unwrap().to_owned();
+    assert!(secret.starts_with("sk_test_"), "{secret}");
+    assert!(!created.to_string().contains(&secret));
+    let masked = reveal["secrets"][0]["masked"].as_str().unwrap();
+    assert!(masked.ends_with(&secret[secret.len() - 4..]) && masked.len() < secret.len());
+
+    // A webview reload asks again and finds it.
+    let pending = app.call("pending_reveals", json!({}));
+    assert_eq!(pending.as_array().unwrap().len(), 1);
+    assert_eq!(pending[0]["reveal_id"], reveal_id);
+    assert!(!pending.to_string().contains(&secret));
+
+    // The key is real: it is listed, and the sandbox's data plane accepts the secret.
+    let keys = app.call("list_keys", json!({"connectionId": id}));
+    let new_key = reveal["key"]["id"].clone();
+    assert!(
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .any(|key| key["id"] == new_key)
+    );
+    let status = tauri::async_runtime::block_on(async {
+        crate::support::sandbox::http_client()
+            .get(format!("{}/oligon/v1/extract", sandbox.base_url()))
+            .header("X-API-Key", &secret)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    assert_eq!(status, 200);
+
+    assert_eq!(
+        app.call("acknowledge_reveal", json!({"revealId": reveal_id})),
+        Value::Null
+    );
+    assert_eq!(app.call("pending_reveals", json!({})), json!([]));
+    let gone = app.fail("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    assert_eq!(gone["kind"], "not_found");
+
+    let activity = app.call("list_activity", json!({"limit": 10}));
+    let actions: Vec<&str> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|entry| entry["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions[..4],
+        [
+            "reveal_secret",
+            "acknowledge_reveal",
+            "reveal_secret",
+            "create"
+        ]
+    );
+    assert_eq!(activity[0]["result"], "error");
+    assert_eq!(activity[0]["error_kind"], "not_found");
+    assert_eq!(activity[3]["result"], "ok");
+    assert_eq!(activity[3]["key_name"], "ci deploy");
+    assert_eq!(activity[3]["connection_id"], id);
+    assert!(!activity.to_string().contains(&secret));
+    app.quit();
+}
+
+#[test]
+fn revoke_updates_the_key_and_is_logged() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let created = app.call(
+        "create_key",
+        json!({"connectionId": id, "draft": draft("to revoke"), "replaceActive": false}),
+    );
+    let key_id = created["reveal"]["key"]["id"].as_str().unwrap().to_owned();
+
+    let revoked = app.call("revoke_key", json!({"connectionId": id, "keyId": key_id}));
+    if !revoked.is_null() {
+        assert_eq!(revoked["status"], "revoked");
+    }
+    let keys = app.call("list_keys", json!({"connectionId": id}));
+    let listed = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|key| key["id"] == key_id.as_str())
+        .unwrap();
+    assert_eq!(listed["status"], "revoked");
+
+    // Revoking an unknown key fails with the provider's kind, and the failure is logged.
+    let missing = app.fail(
+        "revoke_key",
+        json!({"connectionId": id, "keyId": "key_nope"}),
+    );
+    assert_eq!(missing["kind"], "not_found");
+    let activity = app.call("list_activity", json!({"limit": 2}));
+    assert_eq!(activity[0]["action"], "revoke");
+    assert_eq!(activity[0]["result"], "error");
+    assert_eq!(activity[0]["error_kind"], "not_found");
+    assert_eq!(activity[1]["action"], "revoke");
+    assert_eq!(activity[1]["result"], "ok");
+    assert_eq!(activity[1]["key_id"], key_id.as_str());
+    app.quit();
+}
+
+#[test]
+fn leaked_key_search_covers_every_connection_and_reports_the_failing_one() {
+    let first = spawn_sandbox();
+    let second = spawn_sandbox();
+    let app = TestApp::start();
+    let oligon = app.connect_sandbox(&first, Dialect::Oligon)["id"].clone();
+    let strait = app.connect_sandbox(&second, Dialect::Strait)["id"].clone();
+    // A third connection whose server goes away: it cannot be searched.
+    let doomed = spawn_sandbox();
+    let broken = app.connect_sandbox(&doomed, Dialect::Syncgram)["id"].clone();
+    tauri::async_runtime::block_on(doomed.shutdown());
+
+    let created = app.call(
+        "create_key",
+        json!({"connectionId": oligon, "draft": draft("leaky"), "replaceActive": false}),
+    );
+    let reveal_id = created["reveal"]["reveal_id"].clone();
+    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    app.call("acknowledge_reveal", json!({"revealId": reveal_id}));
+
+    let pasted = format!("  OLIGON_KEY={}\n", secret.as_str().unwrap());
+    let search = app.call("find_leaked_key", json!({"pasted": pasted}));
+    assert_eq!(search["matches"].as_array().unwrap().len(), 1, "{search}");
+    assert_eq!(search["matches"][0]["connection_id"], oligon);
+    assert_eq!(search["matches"][0]["connection_name"], "oligon test");
+    assert_eq!(
+        search["matches"][0]["key"]["id"],
+        created["reveal"]["key"]["id"]
+    );
+    assert_eq!(search["ambiguous"], false);
+    let mut searched: Vec<Value> = search["searched"].as_array().unwrap().clone();
+    searched.sort_by_key(|id| id.to_string());
+    let mut expected = vec![oligon.clone(), strait.clone()];
+    expected.sort_by_key(|id| id.to_string());
+    assert_eq!(searched, expected);
+    assert_eq!(search["failed"].as_array().unwrap().len(), 1);
+    assert_eq!(search["failed"][0]["connection_id"], broken);
+    assert_eq!(search["failed"][0]["error"]["kind"], "network");
+
+    // One-step revoke from the match.
+    let key_id = search["matches"][0]["key"]["id"].clone();
+    app.call(
+        "revoke_key",
+        json!({"connectionId": oligon, "keyId": key_id}),
+    );
+    let again = app.call("find_leaked_key", json!({"pasted": pasted}));
+    assert_eq!(again["matches"][0]["key"]["status"], "revoked");
+    app.quit();
+}
+
+#[test]
+fn invalid_connection_input_names_the_field_and_saves_nothing() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let good = sandbox_input(&sandbox, Dialect::Oligon);
+
+    let cases = [
+        ("base_url", json!("not a url")),
+        ("base_url", json!("http://api.example.com/oligon")),
+    ];
+    for (field, value) in cases {
+        let mut input = good.clone();
+        input["base_url"] = value;
+        let error = app.fail("save_connection", json!({"input": input}));
+        assert_eq!(error["kind"], "validation", "{error}");
+        assert_eq!(error["field"], field, "{error}");
+    }
+    let mut empty_token = good.clone();
+    empty_token["credentials"] = json!({"token": "  "});
+    let error = app.fail("save_connection", json!({"input": empty_token}));
+    assert_eq!(
+        (error["kind"].clone(), error["field"].clone()),
+        (json!("validation"), json!("token"))
+    );
+
+    let mut no_name = good.clone();
+    no_name["name"] = json!("");
+    assert_eq!(
+        app.fail("save_connection", json!({"input": no_name}))["field"],
+        "name"
+    );
+
+    let mut fiskaly = sandbox_input(&sandbox, Dialect::Fiskaly);
+    fiskaly["org_id"] = Value::Null;
+    assert_eq!(
+        app.fail("save_connection", json!({"input": fiskaly}))["field"],
+        "org_id"
+    );
+
+    assert_eq!(app.call("list_connections", json!({})), json!([]));
+    // Credentials never travel back to the UI.
+    let saved = app.call("save_connection", json!({"input": good}));
+    assert!(saved.get("credentials").is_none());
+    app.quit();
+}
+
+#[test]
+fn test_connection_counts_keys_and_reports_bad_credentials() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let input = sandbox_input(&sandbox, Dialect::Strait);
+    let seen = app.call("test_connection", json!({"input": input}));
+    assert_eq!(seen, json!(0));
+
+    let mut wrong = input.clone();
+    wrong["credentials"] = json!({"token": "not-a-valid-token"});
+    let error = app.fail("test_connection", json!({"input": wrong}));
+    assert_eq!(error["kind"], "unauthorized");
+    assert_eq!(app.call("list_connections", json!({})), json!([]));
+    app.quit();
+}
+
+#[test]
+fn deleting_a_connection_removes_its_keyring_item() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Fiskaly)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
+    let stored = vault.read(&id).unwrap().unwrap();
+    assert_eq!(
+        stored.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["api_key", "api_secret"]
+    );
+
+    // Editing without credentials keeps what the keyring holds.
+    let mut edit = sandbox_input(&sandbox, Dialect::Fiskaly);
+    edit["id"] = json!(id);
+    edit["name"] = json!("renamed");
+    edit["credentials"] = Value::Null;
+    assert_eq!(
+        app.call("save_connection", json!({"input": edit}))["name"],
+        "renamed"
+    );
+    assert!(vault.read(&id).unwrap().is_some());
+    assert!(
+        app.call("list_keys", json!({"connectionId": id}))
+            .is_array()
+    );
+
+    assert_eq!(
+        app.call("delete_connection", json!({"id": id})),
+        Value::Null
+    );
+    assert!(vault.read(&id).unwrap().is_none());
+    assert_eq!(app.call("list_connections", json!({})), json!([]));
+    let gone = app.fail("list_keys", json!({"connectionId": id}));
+    assert_eq!(gone["kind"], "not_found");
+    app.quit();
+}
+
+#[test]
+fn settings_round_trip_and_reject_out_of_range_values() {
+    let app = TestApp::start();
+    assert_eq!(
+        app.call("get_settings", json!({})),
+        json!({"clipboard_clear_secs": 30, "theme": "system"})
+    );
+    let wanted = json!({"clipboard_clear_secs": null, "theme": "dark"});
+    assert_eq!(
+        app.call("save_settings", json!({"settings": wanted})),
+        wanted
+    );
+    assert_eq!(app.call("get_settings", json!({})), wanted);
+    for secs in [5, 301] {
+        let error = app.fail(
+            "save_settings",
+            json!({"settings": {"clipboard_clear_secs": secs, "theme": "light"}}),
+        );
+        assert_eq!(error["field"], "clipboard_clear_secs");
+    }
+    let dirs = app.quit();
+    let again = TestApp::start_in(dirs, keydesk_app::SandboxMode::Off);
+    assert_eq!(again.call("get_settings", json!({})), wanted);
+    again.quit();
+}
+
+#[test]
+fn inventory_export_writes_keys_without_secrets() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
+    let created = app.call(
+        "create_key",
+        json!({"connectionId": id, "draft": draft("exported"), "replaceActive": false}),
+    );
+    let reveal_id = created["reveal"]["reveal_id"].clone();
+    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    let secret = secret.as_str().unwrap();
+
+    let csv_path = app.call("export_inventory", json!({"format": "csv"}));
+    let csv = std::fs::read_to_string(csv_path.as_str().unwrap()).unwrap();
+    assert!(csv.starts_with("connection,provider,key_id,name,masked"));
+    assert!(
+        csv.contains("exported")
+            && csv.contains(created["reveal"]["key"]["masked"].as_str().unwrap())
+    );
+    assert!(!csv.contains(secret));
+
+    let json_path = app.call("export_inventory", json!({"format": "json"}));
+    let text = std::fs::read_to_string(json_path.as_str().unwrap()).unwrap();
+    let document: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(document[0]["connection_id"], id);
+    assert!(!text.contains(secret));
+
+    let activity_path = app.call("export_activity", json!({}));
+    let activity = std::fs::read_to_string(activity_path.as_str().unwrap()).unwrap();
+    assert!(activity.contains(",create,ok,"), "{activity}");
+    app.quit();
+}

@@ -1,0 +1,234 @@
+//! Helpers for driving the desktop app's state and commands through Tauri's mock runtime,
+//! against a sandbox spawned on 127.0.0.1:0, with the real keyring and clipboard of the
+//! desktop session (`scripts/desktop-session`).
+
+// Test helpers: a panic is the failure message.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use keydesk_app::{AppConfig, AppState, SandboxMode};
+use keydesk_sandbox::{Dialect, SandboxConfig, SandboxHandle};
+use serde_json::{Value, json};
+use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
+use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
+use tempfile::TempDir;
+
+/// The app built on the mock runtime, with its files in a temporary folder and its keyring
+/// items under a service name of its own.
+pub struct TestApp {
+    pub app: tauri::App<MockRuntime>,
+    pub window: WebviewWindow<MockRuntime>,
+    pub dirs: AppDirs,
+}
+
+/// The folders and keyring namespace of one test app; reusable to "restart" the app.
+pub struct AppDirs {
+    pub root: TempDir,
+    pub service: String,
+}
+
+impl AppDirs {
+    pub fn new() -> Self {
+        Self {
+            root: tempfile::tempdir().unwrap(),
+            service: format!("dev.keydesk.test.{}", uuid::Uuid::new_v4()),
+        }
+    }
+
+    pub fn data_dir(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    pub fn export_dir(&self) -> PathBuf {
+        self.root.path().join("exports")
+    }
+}
+
+impl TestApp {
+    /// A fresh app without the embedded sandbox.
+    pub fn start() -> Self {
+        Self::start_in(AppDirs::new(), SandboxMode::Off)
+    }
+
+    /// An app on `dirs` (files of an earlier app stay), with `sandbox`.
+    pub fn start_in(dirs: AppDirs, sandbox: SandboxMode) -> Self {
+        let config = AppConfig {
+            data_dir: dirs.data_dir(),
+            export_dir: dirs.export_dir(),
+            keyring_service: dirs.service.clone(),
+            sandbox,
+        };
+        let mut app = keydesk_app::builder(mock_builder(), move |_| Ok(config))
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        // Tauri runs the setup hook (which builds the state) on the event loop's first turn.
+        #[allow(deprecated)]
+        app.run_iteration(|_, _| {});
+        let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        Self { app, window, dirs }
+    }
+
+    /// Calls `command` as the webview would; `Err` holds the rejected JSON.
+    pub fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
+        let request = tauri::webview::InvokeRequest {
+            cmd: command.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        };
+        tauri::test::get_ipc_response(&self.window, request)
+            .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    /// `invoke` that must succeed.
+    pub fn call(&self, command: &str, args: Value) -> Value {
+        match self.invoke(command, args) {
+            Ok(value) => value,
+            Err(error) => panic!("{command} failed: {error}"),
+        }
+    }
+
+    /// `invoke` that must fail; answers the AppError JSON.
+    pub fn fail(&self, command: &str, args: Value) -> Value {
+        match self.invoke(command, args) {
+            Ok(value) => panic!("{command} should have failed, answered {value}"),
+            Err(error) => error,
+        }
+    }
+
+    pub fn state(&self) -> tauri::State<'_, AppState> {
+        self.app.state::<AppState>()
+    }
+
+    /// Saves a connection to `sandbox` speaking `dialect`; answers the Connection JSON.
+    pub fn connect_sandbox(&self, sandbox: &SandboxHandle, dialect: Dialect) -> Value {
+        self.call(
+            "save_connection",
+            json!({ "input": sandbox_input(sandbox, dialect) }),
+        )
+    }
+
+    /// Quits: clears the clipboard, wipes reveals, removes this app's keyring items.
+    pub fn quit(self) -> AppDirs {
+        keydesk_app::state::shutdown(self.app.handle());
+        for connection in self.state().connections.list().unwrap() {
+            let _ = self.state().connections.delete(&connection.id);
+        }
+        let Self { app, window, dirs } = self;
+        drop(window);
+        drop(app);
+        dirs
+    }
+}
+
+/// The ConnectionInput JSON for `dialect` of `sandbox`, with its minted credentials.
+pub fn sandbox_input(sandbox: &SandboxHandle, dialect: Dialect) -> Value {
+    let minted = sandbox.credentials(dialect, None).unwrap();
+    let c = &minted.credentials;
+    let mut credentials = serde_json::Map::new();
+    for name in ["token", "api_key", "api_secret"] {
+        if let Some(value) = c.get(name) {
+            credentials.insert(name.into(), value.clone());
+        }
+    }
+    json!({
+        "id": null,
+        "name": format!("{} test", dialect.as_str()),
+        "provider": dialect.as_str(),
+        "base_url": format!("{}{}", sandbox.base_url(), minted.base_path),
+        "org_id": c.get("organization_id"),
+        "project_id": c.get("project_id"),
+        "label": null,
+        "color": null,
+        "credentials": credentials,
+    })
+}
+
+/// A sandbox in memory, served from the same runtime the app's commands run on.
+pub fn spawn_sandbox() -> SandboxHandle {
+    tauri::async_runtime::block_on(keydesk_sandbox::spawn(SandboxConfig::default())).unwrap()
+}
+
+/// The single X clipboard is shared by every test that copies: they take turns.
+pub fn clipboard_turn() -> MutexGuard<'static, ()> {
+    static CLIPBOARD: Mutex<()> = Mutex::new(());
+    CLIPBOARD
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What `xclip -o -selection clipboard` prints (`None` when the clipboard holds no text).
+pub fn xclip_output() -> Option<String> {
+    let output = std::process::Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .output()
+        .unwrap();
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// Puts `text` on the clipboard from another process, as a user copying elsewhere would.
+pub fn xclip_copy(text: &str) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("xclip")
+        .args(["-i", "-selection", "clipboard"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    // xclip forks a server to own the selection and the foreground process exits.
+    assert!(child.wait().unwrap().success());
+}
+
+/// Polls `condition` until it holds or `limit` passes; answers whether it held.
+pub fn eventually(limit: Duration, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if condition() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                if bytes
+                    .windows(needle.len())
+                    .any(|window| window == needle.as_bytes())
+                {
+                    hits.push(path);
+                }
+            }
+        }
+    }
+    hits
+}
