@@ -218,13 +218,14 @@ impl FiskalyAuth {
 fn lifetime(body: &Value, expires_in: &str, expires_at: &str) -> Option<Duration> {
     if let Some(seconds) = body.get(expires_in).and_then(Value::as_f64)
         && seconds.is_finite()
-        && seconds > 0.0
     {
-        return Some(Duration::from_secs_f64(seconds.min(86_400.0 * 365.0)));
+        return Some(Duration::from_secs_f64(
+            seconds.clamp(0.0, 86_400.0 * 365.0),
+        ));
     }
     let at = body.get(expires_at).and_then(Value::as_i64)?;
-    let left = at - Utc::now().timestamp();
-    (left > 0).then(|| Duration::from_secs(left.unsigned_abs()))
+    let left = at.saturating_sub(Utc::now().timestamp()).max(0);
+    Some(Duration::from_secs(left.unsigned_abs()))
 }
 
 #[cfg(test)]

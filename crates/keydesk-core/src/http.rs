@@ -587,3 +587,157 @@ mod tests {
         assert!(error.to_string().contains("field required"));
     }
 }
+
+#[cfg(test)]
+mod policy_tests {
+    use std::time::Duration;
+
+    use reqwest::Method;
+
+    use super::*;
+    use crate::test_server::{Reply::*, serve};
+
+    fn fast() -> HttpOptions {
+        HttpOptions {
+            backoff_base: Duration::from_millis(1),
+            backoff_max: Duration::from_millis(5),
+            ..HttpOptions::default()
+        }
+    }
+
+    async fn server(
+        script: Vec<crate::test_server::Reply>,
+    ) -> (
+        Http,
+        std::sync::Arc<std::sync::Mutex<Vec<crate::test_server::Seen>>>,
+    ) {
+        let (url, seen) = serve(script).await;
+        (Http::new(ProviderKind::Oligon, &url, fast()).unwrap(), seen)
+    }
+
+    #[tokio::test]
+    async fn idempotent_calls_retry_through_gateway_errors_and_lost_answers() {
+        let (http, seen) = server(vec![
+            Answer(503, &[], "{}"),
+            Drop,
+            Answer(502, &[], ""),
+            Answer(504, &[], ""),
+            Answer(200, &[], "[]"),
+        ])
+        .await;
+        let reply = http
+            .send(
+                &Request::new(Method::GET, "/v1/api-keys"),
+                None,
+                Retry::Idempotent,
+            )
+            .await
+            .unwrap();
+        assert_eq!(reply.body, serde_json::json!([]));
+        assert_eq!(seen.lock().unwrap().len(), 5);
+    }
+
+    #[tokio::test]
+    async fn a_retry_after_within_the_cap_is_honoured_and_a_longer_one_reported() {
+        let (http, seen) = server(vec![
+            Answer(429, &[("retry-after", "0")], "{}"),
+            Answer(200, &[], "{}"),
+        ])
+        .await;
+        http.send(&Request::new(Method::GET, "/x"), None, Retry::Idempotent)
+            .await
+            .unwrap();
+        assert_eq!(seen.lock().unwrap().len(), 2);
+
+        let (http, seen) = server(vec![Answer(
+            429,
+            &[("retry-after", "3600")],
+            r#"{"message":"slow down"}"#,
+        )])
+        .await;
+        let error: Error = http
+            .send(&Request::new(Method::GET, "/x"), None, Retry::Idempotent)
+            .await
+            .unwrap_err()
+            .into();
+        assert_eq!(error.kind(), ErrorKind::RateLimited);
+        assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn creates_are_never_retried_blindly() {
+        let (http, seen) = server(vec![Answer(503, &[], "{}"), Answer(201, &[], "{}")]).await;
+        let failure = http
+            .send(
+                &Request::new(Method::POST, "/v1/api-keys"),
+                None,
+                Retry::Once,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(failure, Failure::Answered(ref error) if error.kind() == ErrorKind::Server)
+        );
+        assert_eq!(seen.lock().unwrap().len(), 1);
+
+        let (http, seen) = server(vec![Drop, Answer(201, &[], "{}")]).await;
+        let failure = http
+            .send(
+                &Request::new(Method::POST, "/v1/api-keys"),
+                None,
+                Retry::Once,
+            )
+            .await
+            .unwrap_err();
+        assert!(matches!(failure, Failure::Lost(ref error) if error.kind() == ErrorKind::Network));
+        assert_eq!(seen.lock().unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn idempotency_keyed_creates_repeat_the_same_body() {
+        let (http, seen) = server(vec![
+            Drop,
+            Answer(503, &[], "{}"),
+            Answer(201, &[], r#"{"id":"k"}"#),
+        ])
+        .await;
+        let request =
+            Request::new(Method::POST, "/keys").json(serde_json::json!({"idempotency_key": "abc"}));
+        http.send(&request, None, Retry::SameIdempotencyKey)
+            .await
+            .unwrap();
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 3);
+        assert!(
+            seen.iter()
+                .all(|request| request.body.contains("\"idempotency_key\":\"abc\""))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_second_attempt_finding_the_work_done_is_flagged() {
+        let (http, _) = server(vec![Drop, Answer(404, &[], "{}")]).await;
+        let failure = http
+            .send(&Request::new(Method::DELETE, "/k"), None, Retry::Idempotent)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(failure, Failure::AnsweredAfterLoss(ref error) if error.kind() == ErrorKind::NotFound)
+        );
+    }
+
+    #[tokio::test]
+    async fn the_token_is_sent_as_a_bearer_header() {
+        let (http, seen) = server(vec![Answer(200, &[], "{}")]).await;
+        let token = SecretString::from("fake-token-123");
+        http.send(
+            &Request::new(Method::GET, "/x").query("a", "b c"),
+            Some(&token),
+            Retry::Idempotent,
+        )
+        .await
+        .unwrap();
+        assert_eq!(seen.lock().unwrap()[0].line, "GET /x?a=b+c HTTP/1.1");
+    }
+}

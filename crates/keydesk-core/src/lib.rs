@@ -21,6 +21,9 @@ mod provider;
 mod providers;
 mod validate;
 
+#[cfg(test)]
+mod test_server;
+
 pub use auth::{Credentials, jwt_expiry};
 pub use capabilities::{
     Capabilities, ConnectionField, CredentialField, CredentialName, FISKALY_NAME_PATTERN,

@@ -217,3 +217,91 @@ impl Provider for FiskalyClient {
         Ok(decode_key(KIND, &reply.body)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::test_server::{Reply::Answer, serve};
+
+    const LIST: &str = r#"{"data":[],"count":0,"_type":"API_KEY_LIST"}"#;
+
+    async fn client(
+        script: Vec<crate::test_server::Reply>,
+    ) -> (
+        Arc<FiskalyClient>,
+        Arc<std::sync::Mutex<Vec<crate::test_server::Seen>>>,
+    ) {
+        let (url, seen) = serve(script).await;
+        let client = FiskalyClient::new(
+            &url,
+            "org-1".into(),
+            SecretString::from("fake-api-key"),
+            SecretString::from("fake-api-secret"),
+            HttpOptions::default(),
+        )
+        .unwrap();
+        (Arc::new(client), seen)
+    }
+
+    fn auth_requests(seen: &[crate::test_server::Seen]) -> Vec<String> {
+        seen.iter()
+            .filter(|request| request.line.starts_with("POST /auth"))
+            .map(|request| request.body.clone())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_rejected_refresh_token_falls_back_to_a_full_sign_in() {
+        let (fiskaly, seen) = client(vec![
+            Answer(200, &[], r#"{"access_token":"a1","access_token_expires_in":0,"refresh_token":"r1","refresh_token_expires_in":600}"#),
+            Answer(200, &[], LIST),
+            Answer(401, &[], r#"{"message":"refresh token revoked"}"#),
+            Answer(200, &[], r#"{"access_token":"a2","access_token_expires_in":300,"refresh_token":"r2","refresh_token_expires_in":600}"#),
+            Answer(200, &[], LIST),
+        ])
+        .await;
+        fiskaly.list_keys(None).await.unwrap();
+        fiskaly.list_keys(None).await.unwrap();
+        let auth = auth_requests(&seen.lock().unwrap());
+        assert_eq!(auth.len(), 3);
+        assert!(auth[0].contains("\"api_key\""));
+        assert!(auth[1].contains("\"refresh_token\":\"r1\""));
+        assert!(auth[2].contains("\"api_key\""));
+    }
+
+    #[tokio::test]
+    async fn a_refused_access_token_is_refreshed_once() {
+        let (fiskaly, seen) = client(vec![
+            Answer(200, &[], r#"{"access_token":"a1","access_token_expires_in":300,"refresh_token":"r1","refresh_token_expires_in":600}"#),
+            Answer(401, &[], "{}"),
+            Answer(200, &[], r#"{"access_token":"a2","access_token_expires_in":300,"refresh_token":"r2","refresh_token_expires_in":600}"#),
+            Answer(200, &[], LIST),
+        ])
+        .await;
+        fiskaly.list_keys(None).await.unwrap();
+        let auth = auth_requests(&seen.lock().unwrap());
+        assert_eq!(auth.len(), 2);
+        assert!(auth[1].contains("\"refresh_token\":\"r1\""));
+    }
+
+    #[tokio::test]
+    async fn concurrent_callers_share_one_sign_in() {
+        let mut script = vec![Answer(
+            200,
+            &[],
+            r#"{"access_token":"a1","access_token_expires_in":300,"refresh_token":"r1","refresh_token_expires_in":600}"#,
+        )];
+        script.extend((0..5).map(|_| Answer(200, &[], LIST)));
+        let (fiskaly, seen) = client(script).await;
+        let calls = (0..5).map(|_| {
+            let fiskaly = Arc::clone(&fiskaly);
+            tokio::spawn(async move { fiskaly.list_keys(None).await })
+        });
+        for call in calls.collect::<Vec<_>>() {
+            call.await.unwrap().unwrap();
+        }
+        assert_eq!(auth_requests(&seen.lock().unwrap()).len(), 1);
+    }
+}
