@@ -293,7 +293,7 @@ async fn list(
         let mut keys = state
             .db(move |conn| {
                 let mut statement = conn.prepare(&format!(
-                    "SELECT {COLUMNS} FROM fiskaly_keys WHERE org = ?1 ORDER BY seq"
+                    "SELECT {COLUMNS} FROM fiskaly_keys WHERE org = ?1 ORDER BY created_at, seq"
                 ))?;
                 let keys = statement
                     .query_map(params![org], |row| {

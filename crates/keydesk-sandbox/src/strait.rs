@@ -63,7 +63,7 @@ fn check_project(token_project: &str, requested: Option<&str>) -> Result<(), Fai
 const COLUMNS: &str =
     "id, project_id, name, key_prefix, scopes, expires_at, last_used_at, created_at,
     revoked_at, replaced_by_key_id, grace_expires_at, environment_id, rotation_interval_days,
-    next_rotation_at, rotation_webhook_url, seq";
+    next_rotation_at, rotation_webhook_url, seq, created_at";
 
 fn key_json(row: &Row<'_>) -> rusqlite::Result<Value> {
     let scopes: String = row.get(4)?;
@@ -113,7 +113,8 @@ async fn list(
                 let keys = state
                     .db(move |conn| {
                         let mut statement = conn.prepare(&format!(
-                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 ORDER BY seq DESC"
+                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
+                             ORDER BY created_at DESC, seq DESC"
                         ))?;
                         let keys = statement
                             .query_map(params![project], key_json)?
@@ -126,30 +127,42 @@ async fn list(
             Variant::Deployed => {
                 let limit = query_int(&pairs, "limit")?.unwrap_or(MAX_PAGE);
                 if !(1..=MAX_PAGE).contains(&limit) {
-                    return Err(Failure::validation("limit", "limit must be between 1 and 100"));
+                    return Err(Failure::validation(
+                        "limit",
+                        "limit must be between 1 and 100",
+                    ));
                 }
-                let before = match query_value(&pairs, "cursor") {
+                let (before_time, before_seq) = match query_value(&pairs, "cursor") {
                     Some(cursor) => decode_cursor(cursor)?,
-                    None => i64::MAX,
+                    None => (i64::MAX, i64::MAX),
                 };
                 state
                     .db(move |conn| {
                         let mut statement = conn.prepare(&format!(
-                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 AND seq < ?2
-                             ORDER BY seq DESC LIMIT ?3"
+                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
+                             AND (created_at < ?2 OR (created_at = ?2 AND seq < ?3))
+                             ORDER BY created_at DESC, seq DESC LIMIT ?4"
                         ))?;
                         let rows = statement
-                            .query_map(params![project, before, limit + 1], |row| {
-                                Ok((row.get::<_, i64>(15)?, key_json(row)?))
-                            })?
+                            .query_map(
+                                params![project, before_time, before_seq, limit + 1],
+                                |row| {
+                                    Ok((
+                                        (row.get::<_, i64>(16)?, row.get::<_, i64>(15)?),
+                                        key_json(row)?,
+                                    ))
+                                },
+                            )?
                             .collect::<Result<Vec<_>, _>>()?;
                         let has_more = rows.len() > usize::try_from(limit).unwrap_or(0);
-                        let page: Vec<(i64, Value)> = rows
+                        let page: Vec<((i64, i64), Value)> = rows
                             .into_iter()
                             .take(usize::try_from(limit).unwrap_or(0))
                             .collect();
                         let next_cursor = match page.last() {
-                            Some((seq, _)) if has_more => Value::String(encode_cursor(*seq)),
+                            Some((position, _)) if has_more => {
+                                Value::String(encode_cursor(*position))
+                            }
                             _ => Value::Null,
                         };
                         let data: Vec<Value> = page.into_iter().map(|(_, key)| key).collect();
@@ -163,16 +176,20 @@ async fn list(
     respond(&state, StatusCode::OK, result)
 }
 
-fn encode_cursor(seq: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("seq:{seq}"))
+/// Opaque cursor: the (created_at, seq) position of the last key on the page.
+fn encode_cursor((created_at, seq): (i64, i64)) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{created_at}:{seq}"))
 }
 
-fn decode_cursor(cursor: &str) -> Result<i64, Failure> {
+fn decode_cursor(cursor: &str) -> Result<(i64, i64), Failure> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("seq:").and_then(|seq| seq.parse().ok()))
+        .and_then(|text| {
+            let (created_at, seq) = text.split_once(':')?;
+            Some((created_at.parse().ok()?, seq.parse().ok()?))
+        })
         .ok_or_else(|| Failure::validation("cursor", "cursor is not valid"))
 }
 

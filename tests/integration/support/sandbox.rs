@@ -3,7 +3,7 @@
 // Test helpers: a panic is the failure message.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use keydesk_sandbox::{
@@ -141,7 +141,7 @@ pub fn sandbox_binary() -> PathBuf {
     BUILT
         .get_or_init(|| {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let manifest = Path::new(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+            // Run inside the workspace; cargo finds its root from there.
             let status = std::process::Command::new(cargo)
                 .args([
                     "build",
@@ -150,9 +150,8 @@ pub fn sandbox_binary() -> PathBuf {
                     "keydesk-sandbox",
                     "--bin",
                     "keydesk-sandbox",
-                    "--manifest-path",
                 ])
-                .arg(&manifest)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .status()
                 .unwrap();
             assert!(status.success(), "building keydesk-sandbox failed");
