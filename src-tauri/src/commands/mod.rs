@@ -117,7 +117,7 @@ mod tests {
     }
 
     /// The build script's manifest, this list and the capability file agree: every command
-    /// is granted, and the window gets nothing else but event listening.
+    /// is granted, and the window gets nothing else but event listening and its title.
     #[test]
     fn every_command_is_gated_and_granted() {
         let build = include_str!("../../build.rs");
@@ -140,9 +140,12 @@ mod tests {
             .iter()
             .map(|command| format!("allow-{}", command.replace('_', "-")))
             .collect();
+        // Events for the clipboard countdown and inventory progress; the title for
+        // "Keydesk — <connection>".
         expected.extend([
             "core:event:allow-listen".into(),
             "core:event:allow-unlisten".into(),
+            "core:window:allow-set-title".into(),
         ]);
         let mut granted_sorted: Vec<String> = granted.iter().map(|p| p.to_string()).collect();
         granted_sorted.sort();
