@@ -9,3 +9,7 @@ if (!('ResizeObserver' in globalThis)) {
     disconnect() {}
   };
 }
+
+// Flows typed key by key through user-event can take seconds when the machine is busy
+// (the two cores are shared with Rust builds); a slow run is not a failure.
+vi.setConfig({ testTimeout: 20_000 });
