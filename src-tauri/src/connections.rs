@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use keydesk_core::{ConnectionConfig, ConnectionField, Credentials, Provider, ProviderKind};
+use keydesk_core::{
+    ConnectionConfig, ConnectionField, Credentials, ErrorKind, Provider, ProviderKind,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
@@ -110,8 +112,17 @@ impl ConnectionRegistry {
             .id
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        let mut keyring_failure = None;
         if let Some(credentials) = &input.credentials {
-            self.vault.save(&id, credentials)?;
+            match self.vault.save(&id, credentials) {
+                Ok(()) => {}
+                // Sandbox connections are listed even without a keyring, so the UI can show
+                // them and say why they do not work; anyone else's input is refused.
+                Err(error) if sandbox && error.kind == ErrorKind::KeychainUnavailable => {
+                    keyring_failure = Some(error);
+                }
+                Err(error) => return Err(error),
+            }
         }
         let connection = Connection {
             id: id.clone(),
@@ -123,7 +134,7 @@ impl ConnectionRegistry {
             label: non_empty(input.label),
             color: non_empty(input.color),
             sandbox: sandbox || existing.as_ref().is_some_and(|old| old.sandbox),
-            has_credentials: true,
+            has_credentials: keyring_failure.is_none(),
         };
         self.settings.update(|state| {
             match state.connections.iter_mut().find(|old| old.id == id) {
@@ -133,7 +144,10 @@ impl ConnectionRegistry {
             Ok(())
         })?;
         self.forget_client(&id);
-        Ok(connection)
+        match keyring_failure {
+            Some(error) => Err(error),
+            None => Ok(connection),
+        }
     }
 
     /// Removes the connection and its keyring item. The keyring goes first: a connection is
@@ -181,7 +195,7 @@ impl ConnectionRegistry {
     fn stored_credentials(&self, id: &str, provider: ProviderKind) -> AppResult<Credentials> {
         let stored = self.vault.read(id)?.ok_or_else(|| {
             AppError::new(
-                keydesk_core::ErrorKind::Unauthorized,
+                ErrorKind::Unauthorized,
                 "The keyring holds no credentials for this connection. Edit it and enter them.",
             )
         })?;

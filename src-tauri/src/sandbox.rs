@@ -96,48 +96,62 @@ pub fn connection_id(provider: ProviderKind) -> String {
 }
 
 /// Adds (or re-points) the four sandbox connections and stores fresh credentials for them.
+/// Without a keyring the connections are still listed (without credentials) and the
+/// keyring's error is returned.
 pub fn register(registry: &ConnectionRegistry, sandbox: &SandboxHandle) -> AppResult<()> {
+    let mut first_error = None;
     for provider in ProviderKind::ALL {
-        let dialect = dialect(provider);
-        let minted = sandbox.credentials(dialect, None).map_err(|error| {
-            tracing::warn!(%error, "sandbox credentials");
-            AppError::internal("The built-in sandbox could not issue credentials.")
-        })?;
-        let text = |name: &str| {
-            minted
-                .credentials
-                .get(name)
-                .and_then(|value| value.as_str())
-                .map(str::to_owned)
-        };
-        let mut credentials = CredentialMap::new();
-        for name in ["token", "api_key", "api_secret"] {
-            if let Some(value) = text(name) {
-                credentials.insert(name.to_owned(), SecretString::from(value));
-            }
+        if let Err(error) = register_one(registry, sandbox, provider) {
+            first_error.get_or_insert(error);
         }
-        let id = connection_id(provider);
-        let existing = registry.get(&id).ok();
-        registry.save_as(
-            ConnectionInput {
-                id: Some(id),
-                name: existing.as_ref().map_or_else(
-                    || provider.display_name().to_owned(),
-                    |old| old.name.clone(),
-                ),
-                provider,
-                base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
-                org_id: text("organization_id"),
-                project_id: text("project_id"),
-                label: existing
-                    .as_ref()
-                    .map_or(Some("Sandbox".to_owned()), |old| old.label.clone()),
-                color: existing.and_then(|old| old.color),
-                credentials: Some(credentials),
-            },
-            true,
-        )?;
     }
+    first_error.map_or(Ok(()), Err)
+}
+
+fn register_one(
+    registry: &ConnectionRegistry,
+    sandbox: &SandboxHandle,
+    provider: ProviderKind,
+) -> AppResult<()> {
+    let dialect = dialect(provider);
+    let minted = sandbox.credentials(dialect, None).map_err(|error| {
+        tracing::warn!(%error, "sandbox credentials");
+        AppError::internal("The built-in sandbox could not issue credentials.")
+    })?;
+    let text = |name: &str| {
+        minted
+            .credentials
+            .get(name)
+            .and_then(|value| value.as_str())
+            .map(str::to_owned)
+    };
+    let mut credentials = CredentialMap::new();
+    for name in ["token", "api_key", "api_secret"] {
+        if let Some(value) = text(name) {
+            credentials.insert(name.to_owned(), SecretString::from(value));
+        }
+    }
+    let id = connection_id(provider);
+    let existing = registry.get(&id).ok();
+    registry.save_as(
+        ConnectionInput {
+            id: Some(id),
+            name: existing.as_ref().map_or_else(
+                || provider.display_name().to_owned(),
+                |old| old.name.clone(),
+            ),
+            provider,
+            base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
+            org_id: text("organization_id"),
+            project_id: text("project_id"),
+            label: existing
+                .as_ref()
+                .map_or(Some("Sandbox".to_owned()), |old| old.label.clone()),
+            color: existing.and_then(|old| old.color),
+            credentials: Some(credentials),
+        },
+        true,
+    )?;
     Ok(())
 }
 

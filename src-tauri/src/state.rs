@@ -16,6 +16,7 @@ use crate::reveal::RevealVault;
 use crate::sandbox::{self, SandboxOptions};
 use crate::settings::SettingsStore;
 use crate::vault::KeyringVault;
+use keydesk_core::ErrorKind;
 
 /// Where Keydesk keeps its files and which keyring namespace it uses.
 #[derive(Debug, Clone)]
@@ -127,11 +128,15 @@ fn start_sandbox(
             return None;
         }
     };
-    if let Err(error) = sandbox::register(connections, &handle) {
-        notices.push(format!(
-            "The built-in sandbox runs, but its connections could not be set up: {}",
-            error.message
-        ));
+    match sandbox::register(connections, &handle) {
+        // A missing keyring is already a notice of its own.
+        Err(error) if error.kind != ErrorKind::KeychainUnavailable => {
+            notices.push(format!(
+                "The built-in sandbox runs, but its connections could not be set up: {}",
+                error.message
+            ));
+        }
+        _ => {}
     }
     Some(handle)
 }

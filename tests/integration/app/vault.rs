@@ -2,8 +2,12 @@
 
 use std::collections::BTreeMap;
 
+use keydesk_app::SandboxMode;
 use keydesk_app::vault::{CredentialMap, KeyringVault};
 use secrecy::{ExposeSecret, SecretString};
+use serde_json::json;
+
+use crate::support::app::{AppDirs, TestApp};
 
 fn vault() -> KeyringVault {
     KeyringVault::new(format!("dev.keydesk.test.{}", uuid::Uuid::new_v4()))
@@ -79,6 +83,33 @@ fn keyring_probe() {
             serde_json::to_value(saved).unwrap()["kind"],
             "keychain_unavailable"
         );
+
+        // The app still opens, says why, lists the sandbox's connections without
+        // credentials, and never writes them anywhere else.
+        let app = TestApp::start_in(AppDirs::new(), SandboxMode::Always);
+        let notices = app.call("startup_notices", json!({}));
+        assert_eq!(notices.as_array().unwrap().len(), 1, "{notices}");
+        assert!(
+            notices[0].as_str().unwrap().contains("keyring"),
+            "{notices}"
+        );
+        let connections = app.call("list_connections", json!({}));
+        assert_eq!(connections.as_array().unwrap().len(), 4);
+        assert!(
+            connections
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["has_credentials"] == false)
+        );
+        let listed = app.fail("list_keys", json!({"connectionId": "sandbox-oligon"}));
+        assert_eq!(listed["kind"], "keychain_unavailable");
+        let store = std::fs::read_to_string(app.dirs.data_dir().join("settings.json")).unwrap();
+        assert!(
+            !store.contains("token") && !store.contains("api_secret"),
+            "{store}"
+        );
+        app.quit();
         println!("probe saw keychain_unavailable");
     } else {
         result.unwrap();
