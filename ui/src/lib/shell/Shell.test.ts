@@ -56,4 +56,19 @@ describe('Shell', () => {
     expect(items[2].querySelector('.tag')).toHaveTextContent('prod');
     expect(items[0].querySelector('.tag')).toBeNull();
   });
+
+  it('lets the sidebar be resized from the keyboard, within limits', async () => {
+    const user = userEvent.setup();
+    render(App, { backend: new MockBackend({ keysPerConnection: 1 }) });
+    await screen.findAllByTestId('key-row');
+    const splitter = screen.getByRole('separator', { name: 'Resize the sidebar' });
+    const nav = screen.getByRole('navigation', { name: 'Connections' });
+
+    splitter.focus();
+    await user.keyboard('{ArrowRight}{ArrowRight}');
+    expect(splitter).toHaveAttribute('aria-valuenow', '280');
+    expect(nav.style.width).toBe('280px');
+    await user.keyboard('{Home}{ArrowLeft}');
+    expect(splitter).toHaveAttribute('aria-valuenow', '180');
+  });
 });
