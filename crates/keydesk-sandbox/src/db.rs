@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS fiskaly_keys (
     status TEXT NOT NULL, metadata TEXT NOT NULL, created_at INTEGER NOT NULL,
     created_by_user TEXT NOT NULL, last_used_at INTEGER,
     UNIQUE (org, name));
+CREATE INDEX IF NOT EXISTS fiskaly_keys_by_org ON fiskaly_keys (org, created_at);
 CREATE TABLE IF NOT EXISTS fiskaly_managers (
     api_key TEXT PRIMARY KEY, org TEXT NOT NULL, secret_hash BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS syncgram_orgs (id TEXT PRIMARY KEY, payments_enabled INTEGER NOT NULL);

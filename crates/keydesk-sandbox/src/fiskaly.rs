@@ -246,14 +246,6 @@ fn find_key(conn: &Connection, org: &str, key_ref: &str) -> Result<Value, Failur
     .ok_or_else(|| Failure::not_found("API key not found"))
 }
 
-/// One list entry with what sorting needs.
-struct Listed {
-    name: String,
-    kind: String,
-    status: String,
-    json: Value,
-}
-
 async fn list(
     State(state): State<SandboxState>,
     headers: HeaderMap,
@@ -290,54 +282,56 @@ async fn list(
         }
         let kinds = multi_values(&pairs, "kind", &["test", "live"])?;
         let statuses = multi_values(&pairs, "status", &["enabled", "disabled"])?;
-        let mut keys = state
+        state
             .db(move |conn| {
-                let mut statement = conn.prepare(&format!(
-                    "SELECT {COLUMNS} FROM fiskaly_keys WHERE org = ?1 ORDER BY created_at, seq"
-                ))?;
-                let keys = statement
-                    .query_map(params![org], |row| {
-                        Ok(Listed {
-                            name: row.get(1)?,
-                            kind: row.get(3)?,
-                            status: row.get(4)?,
-                            json: key_json(row)?,
+                // Filters, order and paging run in SQL: a 10,000-key org is paged 100 at a time.
+                let mut filter = String::from("org = ?1");
+                let mut values: Vec<String> = vec![org];
+                for (column, wanted) in [("kind", &kinds), ("status", &statuses)] {
+                    if wanted.is_empty() {
+                        continue;
+                    }
+                    let placeholders: Vec<String> = wanted
+                        .iter()
+                        .map(|value| {
+                            values.push(value.clone());
+                            format!("?{}", values.len())
                         })
-                    })?
+                        .collect();
+                    filter.push_str(&format!(" AND {column} IN ({})", placeholders.join(", ")));
+                }
+                let direction = if descending { "DESC" } else { "ASC" };
+                // `order_by` is one of three known column names, never caller text.
+                let sort_column = match order_by.as_deref() {
+                    Some("name") => Some("name"),
+                    Some("kind") => Some("kind"),
+                    Some("status") => Some("status"),
+                    _ => None,
+                };
+                let order = match sort_column {
+                    Some(column) => {
+                        format!("{column} {direction}, created_at {direction}, seq {direction}")
+                    }
+                    None => format!("created_at {direction}, seq {direction}"),
+                };
+                let count: i64 = conn.query_row(
+                    &format!("SELECT COUNT(*) FROM fiskaly_keys WHERE {filter}"),
+                    rusqlite::params_from_iter(values.iter()),
+                    |row| row.get(0),
+                )?;
+                let mut statement = conn.prepare(&format!(
+                    "SELECT {COLUMNS} FROM fiskaly_keys WHERE {filter} ORDER BY {order}
+                     LIMIT {limit} OFFSET {offset}"
+                ))?;
+                let page = statement
+                    .query_map(rusqlite::params_from_iter(values.iter()), key_json)?
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(keys)
+                Ok(json!({"data": page, "count": count, "_type": "API_KEY_LIST"}))
             })
-            .await?;
-        keys.retain(|key| {
-            (kinds.is_empty() || kinds.contains(&key.kind))
-                && (statuses.is_empty() || statuses.contains(&key.status))
-        });
-        if let Some(field) = order_by.as_deref() {
-            // Stable sort: ties keep creation order.
-            keys.sort_by(|a, b| sort_field(a, field).cmp(sort_field(b, field)));
-        }
-        if descending {
-            keys.reverse();
-        }
-        let count = keys.len();
-        let page: Vec<Value> = keys
-            .into_iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(100))
-            .map(|key| key.json)
-            .collect();
-        Ok(json!({"data": page, "count": count, "_type": "API_KEY_LIST"}))
+            .await
     }
     .await;
     respond(&state, result)
-}
-
-fn sort_field<'a>(key: &'a Listed, field: &str) -> &'a str {
-    match field {
-        "kind" => &key.kind,
-        "status" => &key.status,
-        _ => &key.name,
-    }
 }
 
 /// `kind[]=a&kind[]=b` or `kind=a&kind=b` or `kind=a,b`, each value from `allowed`.

@@ -79,3 +79,45 @@ pub fn router(state: SandboxState) -> Router {
         .layer(from_fn_with_state(state.clone(), chaos::inject))
         .with_state(state)
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_router_answers_without_a_socket() {
+        let state = SandboxState::open(&SandboxConfig::default()).unwrap();
+        let token = state
+            .credentials(Dialect::Oligon, None)
+            .unwrap()
+            .credentials["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let app = router(state);
+        let unauthenticated = app
+            .clone()
+            .oneshot(
+                Request::get("/oligon/v1/api-keys")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(unauthenticated.status(), StatusCode::UNAUTHORIZED);
+        let listed = app
+            .oneshot(
+                Request::get("/oligon/v1/api-keys")
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(listed.status(), StatusCode::OK);
+    }
+}
