@@ -1,6 +1,6 @@
 // Starts the built Keydesk app in real WebKit through tauri-driver, with its own data dirs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, mkdirSync, createWriteStream, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,10 +34,13 @@ async function waitForPort(port, deadlineMs, exited) {
 
 /**
  * Launches Keydesk with fresh XDG data/config/cache dirs (so every run is a first run) and
- * returns the WebDriver session plus a `stop()` that ends app and driver.
- * The app's and driver's output go to .artifacts/<name>-*.log for the secrets audit.
+ * returns the WebDriver session plus a `stop()` that ends app and driver. `application` picks
+ * another binary (the benchmarks' bare window).
+ * The driver's output goes to .artifacts/<name>-driver.log and the app's (which WebKitWebDriver
+ * does not pass on) to .artifacts/<name>-app.log, through a small launcher script, for the
+ * secrets audit.
  */
-export async function launchApp(name, { env = {}, home } = {}) {
+export async function launchApp(name, { env = {}, home, application = appBinary } = {}) {
   mkdirSync(artifacts, { recursive: true });
   const root = home ?? mkdtempSync(join(tmpdir(), `keydesk-e2e-${name}-`));
   const appEnv = {
@@ -49,6 +52,14 @@ export async function launchApp(name, { env = {}, home } = {}) {
     WEBKIT_DISABLE_COMPOSITING_MODE: '1',
     ...env,
   };
+  // WebKitWebDriver drops the application's stdout/stderr: a launcher keeps them.
+  const appLog = join(artifacts, `${name}-app.log`);
+  writeFileSync(appLog, '');
+  const launcher = join(root, 'keydesk-launcher.sh');
+  const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
+  writeFileSync(launcher, `#!/bin/sh\nexec ${quote(application)} "$@" >>${quote(appLog)} 2>&1\n`, {
+    mode: 0o755,
+  });
   const port = 4444 + Math.floor(Math.random() * 1000);
   const nativePort = port + 1000;
   const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort)], {
@@ -69,13 +80,13 @@ export async function launchApp(name, { env = {}, home } = {}) {
       hostname: '127.0.0.1',
       port,
       logLevel: 'warn',
-      capabilities: { 'tauri:options': { application: appBinary } },
+      capabilities: { 'tauri:options': { application: launcher } },
     });
     const stop = async () => {
       await browser.deleteSession().catch(() => {});
       driver.kill();
     };
-    return { browser, root, stop };
+    return { browser, root, stop, appLog };
   } catch (err) {
     driver.kill();
     throw err;
