@@ -49,6 +49,8 @@ describe('KeyTable', () => {
     const ids = screen.getAllByTestId('key-row').map((r) => r.dataset.keyId);
     expect(ids).toContain('k5000');
     expect(ids).not.toContain('k0');
+    // The active row (the first) scrolled out of the DOM: nothing may point at it.
+    expect(grid).not.toHaveAttribute('aria-activedescendant');
   });
 
   it('shows the masked key, environment, status and relative last use with exact time on hover', () => {
