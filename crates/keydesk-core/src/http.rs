@@ -255,8 +255,9 @@ impl Http {
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(body) => body,
                 Err(_) if !status.is_success() => Value::Null,
+                // A success we cannot read is as good as lost: a create may have happened.
                 Err(_) => {
-                    return Err(Failure::Answered(Error::server(
+                    return Err(Failure::Lost(Error::server(
                         format!(
                             "{} sent an answer that is not JSON (status {}).",
                             self.provider.display_name(),

@@ -178,7 +178,13 @@ impl Provider for FiskalyClient {
             .await
         {
             Ok(reply) => {
-                let key = decode_key(KIND, &reply.body)?;
+                // An answer without a readable key still means a key was made.
+                let key = match decode_key(KIND, &reply.body) {
+                    Ok(key) => key,
+                    Err(unreadable) => {
+                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
+                    }
+                };
                 let (Some(public), Some(secret)) = (
                     secret_at(&reply.body, "key", "API key"),
                     secret_at(&reply.body, "secret", "API secret"),

@@ -76,7 +76,13 @@ impl Provider for OligonClient {
             .await
         {
             Ok(reply) => {
-                let key = decode_key(KIND, &reply.body)?;
+                // An answer without a readable key still means a key was made.
+                let key = match decode_key(KIND, &reply.body) {
+                    Ok(key) => key,
+                    Err(unreadable) => {
+                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
+                    }
+                };
                 Ok(match secret_at(&reply.body, "key", "API key") {
                     Some(secret) => CreateOutcome::Created(CreatedKey {
                         key,
@@ -109,5 +115,60 @@ impl Provider for OligonClient {
             Err(Failure::AnsweredAfterLoss(error)) if error.kind() == ErrorKind::NotFound => Ok(()),
             Err(failure) => Err(failure.into()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_server::{Reply::*, serve};
+
+    async fn oligon(script: Vec<crate::test_server::Reply>) -> OligonClient {
+        let (url, _) = serve(script).await;
+        OligonClient::new(
+            &url,
+            SecretString::from("fake-token"),
+            HttpOptions::default(),
+        )
+        .unwrap()
+    }
+
+    fn named(name: &str) -> KeyDraft {
+        KeyDraft {
+            name: name.into(),
+            ..KeyDraft::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_create_answer_becomes_an_orphan_report() {
+        let listed =
+            r#"[{"id":"k9","name":"ci","prefix":"sk_test","last4":"abcd","revoked_at":null}]"#;
+        let client = oligon(vec![
+            Answer(201, &[], "<html>created</html>"),
+            Answer(200, &[], listed),
+        ])
+        .await;
+        match client.create_key(&named("ci")).await.unwrap() {
+            CreateOutcome::Orphaned { key } => assert_eq!(key.unwrap().id, "k9"),
+            CreateOutcome::Created(_) => panic!("no secret arrived"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_lost_create_that_made_nothing_stays_a_network_error() {
+        let client = oligon(vec![Drop, Answer(200, &[], "[]")]).await;
+        let error = client.create_key(&named("ci")).await.err().unwrap();
+        assert_eq!(error.kind(), ErrorKind::Network);
+    }
+
+    #[tokio::test]
+    async fn an_answer_without_the_secret_is_an_orphan() {
+        let made = r#"{"id":"k1","name":"ci","prefix":"sk_test","last4":"abcd"}"#;
+        let client = oligon(vec![Answer(201, &[], made)]).await;
+        let outcome = client.create_key(&named("ci")).await.unwrap();
+        assert!(
+            matches!(outcome, CreateOutcome::Orphaned { key: Some(ref key) } if key.id == "k1")
+        );
     }
 }

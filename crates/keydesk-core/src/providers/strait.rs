@@ -125,7 +125,13 @@ impl Provider for StraitClient {
         let started = Utc::now();
         match self.send(request, Retry::Once).await {
             Ok(reply) => {
-                let key = decode_key(KIND, &reply.body)?;
+                // An answer without a readable key still means a key was made.
+                let key = match decode_key(KIND, &reply.body) {
+                    Ok(key) => key,
+                    Err(unreadable) => {
+                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
+                    }
+                };
                 let Some(secret) = secret_at(&reply.body, "key", "API key") else {
                     return Ok(CreateOutcome::Orphaned { key: Some(key) });
                 };

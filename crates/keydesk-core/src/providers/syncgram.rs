@@ -104,7 +104,13 @@ impl Provider for SyncgramClient {
         let started = Utc::now();
         match self.send(request, Retry::SameIdempotencyKey).await {
             Ok(reply) => {
-                let mut key = decode_key(KIND, &reply.body)?;
+                // An answer without a readable key still means a key was made.
+                let mut key = match decode_key(KIND, &reply.body) {
+                    Ok(key) => key,
+                    Err(unreadable) => {
+                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
+                    }
+                };
                 let secret = secret_at(&reply.body, "key", "API key");
                 if let Some(plain) = unwrap_envelope(&reply.body)
                     .get("key")
