@@ -47,5 +47,8 @@ test-ui: bootstrap
 e2e: app
 	$(DESKTOP) npm --prefix tests/e2e test --silent
 
+bench: ui
+	scripts/bench
+
 dev: bootstrap
 	ui/node_modules/.bin/tauri dev -- -- --sandbox

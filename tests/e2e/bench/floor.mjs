@@ -1,0 +1,124 @@
+// Keydesk against the floor: a bare Tauri 2 window (bench/bare-window) built with the same
+// toolchain and profile, measured in the same run, runs interleaved.
+// - Cold start: from the process's exec (its /proc start time) to the first keys on screen
+//   (Keydesk, embedded sandbox with 1,000 keys per API; mark 'keys-table-painted') or to the
+//   bare page's first paint ('bare-window-painted'). Launched through tauri-driver.
+// - Idle memory: launched directly (no WebDriver), PSS and RSS summed over the process and its
+//   WebKit children after BENCH_IDLE_MS (30 s).
+// Writes target/bench/results/floor.json. Measures only: no figure here is asserted.
+//   KEYDESK_APP=… BARE_WINDOW=… scripts/desktop-session node tests/e2e/bench/floor.mjs
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchApp } from '../support/app.js';
+import { median, memoryOf, processTree, processesOf, runs, sleep, startedAt, waitForMarks, writeResult } from './lib.mjs';
+
+const binaries = { app: process.env.KEYDESK_APP, bare: process.env.BARE_WINDOW };
+if (!binaries.app || !binaries.bare) throw new Error('set KEYDESK_APP and BARE_WINDOW');
+const KEYS = 1000;
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
+const marks = { app: 'keys-table-painted', bare: 'bare-window-painted' };
+const envs = { app: { KEYDESK_SANDBOX_SEED: `bulk:${KEYS}` }, bare: {} };
+
+// Keydesk keeps its data (sandbox database, settings, keyring entries) between runs, as on a
+// user's machine: a first start seeds the sandbox and is not measured.
+const appHome = mkdtempSync(join(tmpdir(), 'keydesk-bench-floor-'));
+const homes = { app: () => appHome, bare: () => mkdtempSync(join(tmpdir(), 'keydesk-bench-bare-')) };
+
+async function coldStart(kind, index) {
+  const before = Date.now();
+  const session = await launchApp(`bench-floor-${kind}-${index}`, {
+    application: binaries[kind],
+    env: envs[kind],
+    home: homes[kind](),
+  });
+  try {
+    const page = await waitForMarks(session.browser, [marks[kind]], 120_000);
+    const shownAt = page.origin + page.marks[marks[kind]];
+    const started = processesOf(binaries[kind])
+      .map(startedAt)
+      .filter((t) => t >= before - 20);
+    return {
+      exec_to_shown_ms: started.length ? shownAt - Math.min(...started) : null,
+      session_request_to_shown_ms: shownAt - before,
+      navigation_to_shown_ms: page.marks[marks[kind]],
+    };
+  } finally {
+    await session.stop();
+  }
+}
+
+async function idleMemory(kind) {
+  const root = homes[kind]();
+  const child = spawn(binaries[kind], [], {
+    env: {
+      ...process.env,
+      XDG_DATA_HOME: join(root, 'data'),
+      XDG_CONFIG_HOME: join(root, 'config'),
+      XDG_CACHE_HOME: join(root, 'cache'),
+      NO_AT_BRIDGE: '1',
+      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+      ...envs[kind],
+    },
+    stdio: 'ignore',
+  });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  await sleep(IDLE_MS);
+  const tree = processTree(child.pid);
+  const memory = memoryOf(tree);
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(5_000)]);
+  for (const pid of tree) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return memory;
+}
+
+const warmup = await coldStart('app', 'seed');
+console.log(`bench: floor: seeded the sandbox (first start ${warmup.exec_to_shown_ms} ms, not counted)`);
+
+const cold = { app: [], bare: [] };
+for (let i = 0; i < runs; i++) {
+  for (const kind of ['bare', 'app']) {
+    const run = await coldStart(kind, i);
+    console.log(`bench: floor: cold start ${kind} run ${i + 1}/${runs}: ${run.exec_to_shown_ms} ms`);
+    cold[kind].push(run);
+  }
+}
+
+const memory = { app: [], bare: [] };
+for (let i = 0; i < runs; i++) {
+  for (const kind of ['bare', 'app']) {
+    const run = await idleMemory(kind);
+    console.log(
+      `bench: floor: idle memory ${kind} run ${i + 1}/${runs}: PSS ${(run.pss_kb / 1024).toFixed(0)} MB, RSS ${(run.rss_kb / 1024).toFixed(0)} MB (${run.processes.map((p) => p.name).join(', ')})`,
+    );
+    memory[kind].push(run);
+  }
+}
+
+const coldMedian = (kind) => median(cold[kind].map((r) => r.exec_to_shown_ms));
+const memMedian = (kind, field) => median(memory[kind].map((r) => r[field]));
+writeResult('floor', {
+  keys_per_api: KEYS,
+  idle_ms: IDLE_MS,
+  binaries,
+  cold,
+  memory,
+  summary: {
+    cold_app_ms: coldMedian('app'),
+    cold_bare_ms: coldMedian('bare'),
+    cold_ratio: coldMedian('app') / coldMedian('bare'),
+    pss_app_kb: memMedian('app', 'pss_kb'),
+    pss_bare_kb: memMedian('bare', 'pss_kb'),
+    pss_ratio: memMedian('app', 'pss_kb') / memMedian('bare', 'pss_kb'),
+    rss_app_kb: memMedian('app', 'rss_kb'),
+    rss_bare_kb: memMedian('bare', 'rss_kb'),
+    rss_ratio: memMedian('app', 'rss_kb') / memMedian('bare', 'rss_kb'),
+  },
+});

@@ -1,0 +1,183 @@
+// The keys table in the real app (WebKitGTK through tauri-driver) on 10,000 keys per sandbox
+// connection: first paint, filter keystrokes and a scroll through the whole list.
+// Each run is a fresh app; figures are medians over BENCH_RUNS (≥ 5) runs. Writes
+// target/bench/results/ui-table.json. Measures only: no figure here is asserted.
+//   scripts/desktop-session node tests/e2e/bench/table.mjs
+import { launchApp } from '../support/app.js';
+import { median, runs, waitForMarks, writeResult } from './lib.mjs';
+
+const KEYS = Number(process.env.BENCH_TABLE_KEYS ?? 10_000);
+
+/** Installs listeners that time every keystroke: to the end of its work, and to the next paint. */
+function installKeystrokeProbe() {
+  const probe = { keys: [] };
+  window.__keydeskBench = probe;
+  addEventListener(
+    'keydown',
+    (event) => {
+      const record = { key: event.key, start: performance.now(), worked: null, painted: null };
+      probe.keys.push(record);
+      // Bubbling on window runs after the search box's own handlers; Svelte flushes its
+      // updates in a microtask before the next task, and reading layout makes the engine do it.
+      addEventListener(
+        'input',
+        () =>
+          setTimeout(() => {
+            document.querySelector('[data-testid="key-table"]')?.getBoundingClientRect();
+            void document.body.offsetHeight;
+            record.worked = performance.now();
+          }, 0),
+        { once: true },
+      );
+      requestAnimationFrame(() => setTimeout(() => (record.painted = performance.now()), 0));
+    },
+    { capture: true },
+  );
+}
+
+/** Scrolls the grid top to bottom, `step` pixels per frame, timing the gaps between frames. */
+function scrollThrough(step, done) {
+  const grid = document.querySelector('[data-testid="key-table"]');
+  const supported = globalThis.PerformanceObserver?.supportedEntryTypes ?? [];
+  const longTasks = [];
+  let observer = null;
+  if (supported.includes('longtask')) {
+    observer = new PerformanceObserver((list) => longTasks.push(...list.getEntries().map((e) => e.duration)));
+    observer.observe({ type: 'longtask' });
+  }
+  grid.scrollTop = 0;
+  const gaps = [];
+  let last = null;
+  const started = performance.now();
+  function frame(time) {
+    if (last !== null) gaps.push(time - last);
+    last = time;
+    if (grid.scrollTop + grid.clientHeight >= grid.scrollHeight - 1) {
+      observer?.disconnect();
+      const rows = [...grid.querySelectorAll('[data-testid="key-row"]')];
+      done({
+        supported,
+        longTasks,
+        gaps,
+        ms: performance.now() - started,
+        scrollHeight: grid.scrollHeight,
+        lastRowIndex: Math.max(...rows.map((r) => Number(r.getAttribute('aria-rowindex')))),
+      });
+      return;
+    }
+    grid.scrollTop += step;
+    requestAnimationFrame(frame);
+  }
+  requestAnimationFrame(frame);
+}
+
+async function oneRun(index) {
+  const app = await launchApp(`bench-table-${index}`, { env: { KEYDESK_SANDBOX_SEED: `bulk:${KEYS}` } });
+  try {
+    const { browser } = app;
+    await browser.setTimeout({ script: 180_000 });
+    const { marks } = await waitForMarks(browser, ['keys-table-painted'], 300_000);
+    // The selected connection is the first one asked for; the others load in the background.
+    const requested = Object.entries(marks)
+      .filter(([name]) => name.startsWith('keys-requested:'))
+      .sort((a, b) => a[1] - b[1]);
+    const connection = requested[0][0].slice('keys-requested:'.length);
+    const received = marks[`keys-received:${connection}`];
+    const rows = Number(await browser.$('[data-testid="key-table"]').getAttribute('aria-rowcount')) - 1;
+    if (rows !== KEYS) throw new Error(`the table lists ${rows} keys, not ${KEYS}`);
+    const firstName = await browser.execute(
+      () => document.querySelector('[data-testid="key-row"] .name')?.textContent?.trim() ?? '',
+    );
+
+    // Filter: type the end of a key's name ("Bulk key 09999" → "9", "99", "999"), one
+    // keystroke at a time, each narrowing the list, then clear it with Escape.
+    await browser.execute(installKeystrokeProbe);
+    const search = await browser.$('#key-search');
+    await search.click();
+    const typed = firstName.slice(-3);
+    const shownAfter = [];
+    for (const char of typed) {
+      await browser.keys(char);
+      await browser.waitUntil(() => browser.execute(() => window.__keydeskBench.keys.at(-1)?.painted != null), {
+        timeout: 30_000,
+      });
+      shownAfter.push(Number(await browser.$('[data-testid="key-table"]').getAttribute('aria-rowcount')) - 1);
+    }
+    await browser.keys('Escape');
+    await browser.waitUntil(() => browser.execute(() => window.__keydeskBench.keys.at(-1)?.painted != null), {
+      timeout: 30_000,
+    });
+    const strokes = await browser.execute(() => window.__keydeskBench.keys);
+    const timed = strokes.map((s) => ({
+      key: s.key,
+      work_ms: s.worked == null ? null : s.worked - s.start,
+      paint_ms: s.painted - s.start,
+    }));
+    const shownCleared = Number(await browser.$('[data-testid="key-table"]').getAttribute('aria-rowcount')) - 1;
+
+    // Scroll: 20 rows per frame from top to bottom.
+    const scroll = await browser.executeAsync(scrollThrough, 20 * 36);
+    return {
+      connection,
+      rows,
+      list_ms: received - marks[`keys-requested:${connection}`],
+      rendered_ms: marks['keys-table-rendered'] - received,
+      painted_ms: marks['keys-table-painted'] - received,
+      keystrokes: timed,
+      shown_after: shownAfter,
+      shown_cleared: shownCleared,
+      scroll: {
+        longtask_supported: scroll.supported.includes('longtask'),
+        supported_entry_types: scroll.supported,
+        long_tasks_ms: scroll.longTasks,
+        frames: scroll.gaps.length,
+        median_gap_ms: median(scroll.gaps),
+        max_gap_ms: Math.max(...scroll.gaps),
+        gaps_over_50ms: scroll.gaps.filter((g) => g > 50).length,
+        total_ms: scroll.ms,
+        last_row_index: scroll.lastRowIndex,
+      },
+    };
+  } finally {
+    await app.stop();
+  }
+}
+
+const results = [];
+for (let i = 0; i < runs; i++) {
+  const run = await oneRun(i);
+  console.log(
+    `bench: table run ${i + 1}/${runs}: paint ${run.painted_ms.toFixed(1)} ms, keystrokes ${run.keystrokes
+      .map((k) => `${k.work_ms?.toFixed(1)}/${k.paint_ms.toFixed(1)}`)
+      .join(' ')} ms, scroll max gap ${run.scroll.max_gap_ms.toFixed(1)} ms`,
+  );
+  results.push(run);
+}
+
+const first = results.map((r) => r.keystrokes[0]);
+const further = results.flatMap((r) => r.keystrokes.slice(1, -1));
+const clears = results.map((r) => r.keystrokes.at(-1));
+writeResult('ui-table', {
+  app: process.env.KEYDESK_APP ?? 'target/debug/keydesk',
+  keys: KEYS,
+  runs: results,
+  summary: {
+    list_ms: median(results.map((r) => r.list_ms)),
+    rendered_ms: median(results.map((r) => r.rendered_ms)),
+    painted_ms: median(results.map((r) => r.painted_ms)),
+    first_keystroke_work_ms: median(first.map((k) => k.work_ms)),
+    first_keystroke_paint_ms: median(first.map((k) => k.paint_ms)),
+    further_keystroke_work_ms: median(further.map((k) => k.work_ms)),
+    further_keystroke_paint_ms: median(further.map((k) => k.paint_ms)),
+    clear_work_ms: median(clears.map((k) => k.work_ms)),
+    clear_paint_ms: median(clears.map((k) => k.paint_ms)),
+    shown_after_first_keystroke: median(results.map((r) => r.shown_after[0])),
+    longtask_supported: results.every((r) => r.scroll.longtask_supported),
+    scroll_long_tasks: results.reduce((n, r) => n + r.scroll.long_tasks_ms.filter((d) => d > 50).length, 0),
+    scroll_max_gap_ms: median(results.map((r) => r.scroll.max_gap_ms)),
+    scroll_worst_gap_ms: Math.max(...results.map((r) => r.scroll.max_gap_ms)),
+    scroll_median_gap_ms: median(results.map((r) => r.scroll.median_gap_ms)),
+    scroll_gaps_over_50ms: results.reduce((n, r) => n + r.scroll.gaps_over_50ms, 0),
+    scroll_frames: results.reduce((n, r) => n + r.scroll.frames, 0),
+  },
+});
