@@ -66,7 +66,8 @@ pub fn run() {
 }
 
 /// Files under the app data dir (a `debug` subfolder for debug builds, so they never share
-/// data with a release install); exports into the Downloads folder when there is one.
+/// data with a release install); exports into `KEYDESK_EXPORT_DIR`, else the Downloads
+/// folder when there is one.
 fn default_config<R: Runtime>(
     app: &AppHandle<R>,
     sandbox: SandboxMode,
@@ -80,11 +81,9 @@ fn default_config<R: Runtime>(
     } else {
         base
     };
-    let export_dir = app
-        .path()
-        .download_dir()
-        .ok()
-        .filter(|dir| dir.is_dir())
+    let export_dir = std::env::var_os("KEYDESK_EXPORT_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| app.path().download_dir().ok().filter(|dir| dir.is_dir()))
         .unwrap_or_else(|| data_dir.join("exports"));
     Ok(AppConfig {
         data_dir,

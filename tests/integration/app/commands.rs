@@ -4,7 +4,7 @@
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, sandbox_input, spawn_sandbox};
+use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox};
 
 fn draft(name: &str) -> Value {
     json!({
@@ -354,5 +354,159 @@ fn inventory_export_writes_keys_without_secrets() {
     let activity_path = app.call("export_activity", json!({}));
     let activity = std::fs::read_to_string(activity_path.as_str().unwrap()).unwrap();
     assert!(activity.contains(",create,ok,"), "{activity}");
+    app.quit();
+}
+
+#[test]
+fn rotate_reveals_the_new_key_and_keeps_the_old_one_in_grace() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
+    let draft = json!({"name": "rotating", "scopes": ["keys:read"]});
+    let created = app.call(
+        "create_key",
+        json!({"connectionId": id, "draft": draft, "replaceActive": false}),
+    );
+    let old_id = created["reveal"]["key"]["id"].clone();
+    app.call(
+        "acknowledge_reveal",
+        json!({"revealId": created["reveal"]["reveal_id"]}),
+    );
+
+    let rotated = app.call(
+        "rotate_key",
+        json!({"connectionId": id, "keyId": old_id, "graceMinutes": 30}),
+    );
+    assert_ne!(rotated["key"]["id"], old_id);
+    assert_eq!(rotated["connection_id"], id);
+    let new_secret = app.call(
+        "reveal_secret",
+        json!({"revealId": rotated["reveal_id"], "index": 0}),
+    );
+    assert!(new_secret.as_str().unwrap().starts_with("strait_"));
+    let keys = app.call("list_keys", json!({"connectionId": id}));
+    let old = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|key| key["id"] == old_id)
+        .unwrap();
+    assert_eq!(old["status"], "rotating", "{old}");
+    assert!(old["rotation"]["grace_expires_at"].is_string(), "{old}");
+
+    let too_long = app.fail(
+        "rotate_key",
+        json!({"connectionId": id, "keyId": rotated["key"]["id"], "graceMinutes": 20000}),
+    );
+    assert_eq!(too_long["kind"], "validation");
+    let activity = app.call("list_activity", json!({"limit": 3}));
+    assert_eq!(
+        (activity[0]["action"].clone(), activity[0]["result"].clone()),
+        (json!("rotate"), json!("error"))
+    );
+    assert_eq!(activity[0]["error_kind"], "validation");
+    assert_eq!(
+        (activity[2]["action"].clone(), activity[2]["result"].clone()),
+        (json!("rotate"), json!("ok"))
+    );
+    assert_eq!(activity[2]["key_id"], old_id);
+    app.quit();
+}
+
+#[test]
+fn fiskaly_keys_are_disabled_and_enabled_in_place() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Fiskaly)["id"].clone();
+    let draft =
+        json!({"name": "pos-terminal-7", "environment": "test", "metadata": {"site": "berlin"}});
+    let created = app.call(
+        "create_key",
+        json!({"connectionId": id, "draft": draft, "replaceActive": false}),
+    );
+    let reveal = &created["reveal"];
+    assert_eq!(
+        reveal["secrets"].as_array().unwrap().len(),
+        2,
+        "key + secret"
+    );
+    let key_id = reveal["key"]["id"].clone();
+
+    let disabled = app.call(
+        "set_key_enabled",
+        json!({"connectionId": id, "keyId": key_id, "enabled": false}),
+    );
+    assert_eq!(disabled["status"], "disabled");
+    let enabled = app.call(
+        "set_key_enabled",
+        json!({"connectionId": id, "keyId": key_id, "enabled": true}),
+    );
+    assert_eq!(enabled["status"], "active");
+    let activity = app.call("list_activity", json!({"limit": 2}));
+    assert_eq!(activity[0]["action"], "enable");
+    assert_eq!(activity[1]["action"], "disable");
+    assert_eq!(activity[1]["key_name"], "pos-terminal-7");
+
+    // A name fiskaly refuses is caught before any request, naming the field.
+    let bad = json!({"name": "Not Valid!", "environment": "test"});
+    let error = app.fail(
+        "create_key",
+        json!({"connectionId": id, "draft": bad, "replaceActive": false}),
+    );
+    assert_eq!(
+        (error["kind"].clone(), error["field"].clone()),
+        (json!("validation"), json!("name"))
+    );
+    app.quit();
+}
+
+#[test]
+fn replace_active_revokes_the_single_active_key_first() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    // SyncgramPay allows one create per user and minute: three admins of one org take turns.
+    let mut connection = |user: &str| {
+        let input = sandbox_input_as(&sandbox, Dialect::Syncgram, Some(user));
+        app.call("save_connection", json!({ "input": input }))["id"].clone()
+    };
+    let (first_admin, second_admin, third_admin) = (
+        connection("admin_a"),
+        connection("admin_b"),
+        connection("admin_c"),
+    );
+
+    let first = app.call(
+        "create_key",
+        json!({"connectionId": first_admin, "draft": {"name": "first"}, "replaceActive": false}),
+    );
+    let first_id = first["reveal"]["key"]["id"].clone();
+    let conflict = app.fail(
+        "create_key",
+        json!({"connectionId": second_admin, "draft": {"name": "second"}, "replaceActive": false}),
+    );
+    assert_eq!(conflict["kind"], "conflict", "{conflict}");
+
+    let replaced = app.call(
+        "create_key",
+        json!({"connectionId": third_admin, "draft": {"name": "second"}, "replaceActive": true}),
+    );
+    assert_eq!(replaced["status"], "created", "{replaced}");
+    let keys = app.call("list_keys", json!({"connectionId": third_admin}));
+    let status_of = |key_id: &Value| {
+        keys.as_array()
+            .unwrap()
+            .iter()
+            .find(|key| &key["id"] == key_id)
+            .map(|key| key["status"].clone())
+    };
+    assert_eq!(status_of(&first_id), Some(json!("revoked")));
+    assert_eq!(
+        status_of(&replaced["reveal"]["key"]["id"]),
+        Some(json!("active"))
+    );
+    let activity = app.call("list_activity", json!({"limit": 2}));
+    assert_eq!(activity[0]["action"], "create");
+    assert_eq!(activity[1]["action"], "revoke");
+    assert_eq!(activity[1]["key_id"], first_id);
     app.quit();
 }

@@ -11,6 +11,10 @@ fn no_secret_or_token_on_disk_after_create_copy_acknowledge() {
     let _turn = clipboard_turn();
     let app = TestApp::start_in(AppDirs::new(), SandboxMode::Always);
     let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
+    let (events, clipboard_events) = std::sync::mpsc::channel::<String>();
+    tauri::Listener::listen(&app.app, "clipboard", move |event| {
+        let _ = events.send(event.payload().to_owned());
+    });
 
     let mut needles = Vec::new();
     for provider in ["oligon", "fiskaly", "strait"] {
@@ -43,6 +47,15 @@ fn no_secret_or_token_on_disk_after_create_copy_acknowledge() {
             );
             assert!(copied["clears_at"].is_string());
             assert_eq!(xclip_output().as_deref(), secret.as_str());
+            let event: serde_json::Value = serde_json::from_str(
+                &clipboard_events
+                    .recv_timeout(std::time::Duration::from_secs(5))
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(event["state"], "copied");
+            assert_eq!(event["reveal_id"], reveal_id);
+            assert_eq!(event["clears_at"], copied["clears_at"]);
             let label = &created["reveal"]["secrets"][index]["label"];
             if !(provider == "fiskaly" && label == "API key") {
                 needles.push(secret.as_str().unwrap().to_owned());

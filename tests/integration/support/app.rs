@@ -131,7 +131,16 @@ impl TestApp {
 
 /// The ConnectionInput JSON for `dialect` of `sandbox`, with its minted credentials.
 pub fn sandbox_input(sandbox: &SandboxHandle, dialect: Dialect) -> Value {
-    let minted = sandbox.credentials(dialect, None).unwrap();
+    sandbox_input_as(sandbox, dialect, None)
+}
+
+/// [`sandbox_input`] with the token of `user` (`None`: the default admin).
+pub fn sandbox_input_as(sandbox: &SandboxHandle, dialect: Dialect, user: Option<&str>) -> Value {
+    let options = keydesk_sandbox::CredentialOptions {
+        user: user.map(str::to_owned),
+        ..Default::default()
+    };
+    let minted = sandbox.credentials_with(dialect, &options).unwrap();
     let c = &minted.credentials;
     let mut credentials = serde_json::Map::new();
     for name in ["token", "api_key", "api_secret"] {
