@@ -465,7 +465,7 @@ fn replace_active_revokes_the_single_active_key_first() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();
     // SyncgramPay allows one create per user and minute: three admins of one org take turns.
-    let mut connection = |user: &str| {
+    let connection = |user: &str| {
         let input = sandbox_input_as(&sandbox, Dialect::Syncgram, Some(user));
         app.call("save_connection", json!({ "input": input }))["id"].clone()
     };
