@@ -77,7 +77,28 @@ pub fn router(state: SandboxState) -> Router {
         .nest("/strait", strait::routes())
         .layer(DefaultBodyLimit::max(api::BODY_LIMIT_BYTES))
         .layer(from_fn_with_state(state.clone(), chaos::inject))
+        .layer(axum::middleware::from_fn(log_request))
         .with_state(state)
+}
+
+/// One stderr line per request: method, path (never the query or headers, which may carry
+/// credentials), status and duration.
+async fn log_request(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    tracing::info!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "request"
+    );
+    response
 }
 
 #[cfg(test)]

@@ -182,7 +182,8 @@ async fn create_key(
             format!("unknown scope {unknown:?}; allowed: {}", SCOPES.join(", ")),
         ));
     }
-    scopes.dedup();
+    let mut seen = std::collections::HashSet::new();
+    scopes.retain(|scope| seen.insert(scope.clone()));
     let expires_at = match (state.variant(), request.expires_at) {
         (Variant::Deployed, Some(text)) => Some(
             chrono::DateTime::parse_from_rfc3339(&text)
