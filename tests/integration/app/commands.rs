@@ -510,3 +510,38 @@ fn replace_active_revokes_the_single_active_key_first() {
     assert_eq!(activity[1]["key_id"], first_id);
     app.quit();
 }
+
+#[test]
+fn long_inventories_report_their_progress() {
+    let sandbox =
+        tauri::async_runtime::block_on(keydesk_sandbox::spawn(keydesk_sandbox::SandboxConfig {
+            seed: Some(keydesk_sandbox::Seed::Bulk { keys_per_api: 250 }),
+            ..Default::default()
+        }))
+        .unwrap();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Fiskaly)["id"].clone();
+    let (events, progress) = std::sync::mpsc::channel::<String>();
+    tauri::Listener::listen(&app.app, "inventory-progress", move |event| {
+        let _ = events.send(event.payload().to_owned());
+    });
+
+    let keys = app.call("list_keys", json!({"connectionId": id}));
+    assert!(keys.as_array().unwrap().len() >= 250);
+    let mut seen = Vec::new();
+    while let Ok(payload) = progress.recv_timeout(std::time::Duration::from_secs(5)) {
+        let event: Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(event["connection_id"], id);
+        seen.push((event["page"].as_u64().unwrap(), event["pages"].clone()));
+        if seen.len() == 3 {
+            break;
+        }
+    }
+    // 100 keys a page: three pages, the total known once the first answered.
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.iter().all(|(_, pages)| pages == &json!(3)), "{seen:?}");
+    let mut pages: Vec<u64> = seen.iter().map(|(page, _)| *page).collect();
+    pages.sort_unstable();
+    assert_eq!(pages, [1, 2, 3]);
+    app.quit();
+}
