@@ -22,6 +22,16 @@ describe('Dialog', () => {
     expect(onclose).toHaveBeenCalledTimes(2);
   });
 
+  it('still closes on Esc when focus has dropped out of it', async () => {
+    const user = userEvent.setup();
+    const onclose = vi.fn();
+    render(Dialog, { title: 'Lost focus', onclose, children: body });
+    (document.activeElement as HTMLElement).blur();
+    expect(document.body).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
   it('stays open when a press starts inside and ends on the backdrop', async () => {
     const onclose = vi.fn();
     render(Dialog, { title: 'Drag', onclose, children: body });

@@ -35,6 +35,7 @@ describe('Leaked key', () => {
     const match = await within(dialog).findByTestId('leak-match');
     expect(backend.callsOf('find_leaked_key')).toEqual([{ pasted: LEAKED }]);
     expect(input).toHaveValue('');
+    expect(within(dialog).getByTestId('leak-result')).toHaveFocus();
     expect(match).toHaveTextContent('Checkout');
     expect(match).toHaveTextContent('in Payments');
     expect(match).toHaveTextContent('last used 2 h ago');
