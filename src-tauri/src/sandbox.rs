@@ -35,8 +35,13 @@ impl SandboxOptions {
     /// `SEED` (demo | bulk:N), `VARIANT` (documented | deployed), `TOKEN_TTL` (seconds),
     /// `LATENCY_MS`, `FAIL_RATE` and `DROP_RATE` (0–1), `CHAOS_SEED`.
     pub fn from_env(db_path: PathBuf) -> AppResult<Self> {
+        Self::from_vars(db_path, |name| std::env::var(name).ok())
+    }
+
+    /// [`Self::from_env`] reading the variables through `lookup`.
+    pub fn from_vars(db_path: PathBuf, lookup: impl Fn(&str) -> Option<String>) -> AppResult<Self> {
         let defaults = SandboxConfig::default();
-        let var = |name: &str| std::env::var(format!("KEYDESK_SANDBOX_{name}")).ok();
+        let var = |name: &str| lookup(&format!("KEYDESK_SANDBOX_{name}"));
         let bad = |name: &str| {
             AppError::internal(format!(
                 "KEYDESK_SANDBOX_{name} has a value Keydesk cannot use."
@@ -161,5 +166,64 @@ fn dialect(provider: ProviderKind) -> Dialect {
         ProviderKind::Fiskaly => Dialect::Fiskaly,
         ProviderKind::Syncgram => Dialect::Syncgram,
         ProviderKind::Strait => Dialect::Strait,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn options(vars: &[(&str, &str)]) -> AppResult<SandboxOptions> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(name, value)| (format!("KEYDESK_SANDBOX_{name}"), value.to_string()))
+            .collect();
+        SandboxOptions::from_vars(PathBuf::from("db"), |name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_to_the_demo_without_faults() {
+        let options = options(&[]).unwrap();
+        assert_eq!(options.seed, Seed::Demo);
+        assert!(options.chaos.is_off());
+        assert_eq!(
+            options.token_ttl_secs,
+            SandboxConfig::default().token_ttl_secs
+        );
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let options = options(&[
+            ("SEED", "bulk:1000"),
+            ("VARIANT", "deployed"),
+            ("TOKEN_TTL", "5"),
+            ("LATENCY_MS", "20"),
+            ("FAIL_RATE", "0.1"),
+            ("DROP_RATE", "0.05"),
+            ("CHAOS_SEED", "7"),
+        ])
+        .unwrap();
+        assert_eq!(options.seed, Seed::Bulk { keys_per_api: 1000 });
+        assert_eq!(options.variant, Variant::Deployed);
+        assert_eq!(options.token_ttl_secs, 5);
+        assert_eq!((options.chaos.latency_ms, options.chaos.seed), (20, 7));
+        assert_eq!(
+            (options.chaos.fail_rate, options.chaos.drop_rate),
+            (0.1, 0.05)
+        );
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let error = options(&[("LATENCY_MS", "soon")]).unwrap_err();
+        assert!(
+            error.message.contains("KEYDESK_SANDBOX_LATENCY_MS"),
+            "{}",
+            error.message
+        );
+        assert!(options(&[("SEED", "everything")]).is_err());
     }
 }
