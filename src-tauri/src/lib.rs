@@ -43,6 +43,13 @@ pub fn builder<R: Runtime>(
 /// embedded sandbox (otherwise only on a first run or when sandbox connections exist).
 pub fn run() {
     init_tracing();
+    if !cfg!(debug_assertions) {
+        // A panic's message may quote whatever value it choked on; say only where it was.
+        std::panic::set_hook(Box::new(|info| {
+            let at = info.location().map(ToString::to_string).unwrap_or_default();
+            eprintln!("Keydesk stopped unexpectedly (at {at}).");
+        }));
+    }
     let sandbox = if std::env::args().any(|arg| arg == "--sandbox") {
         SandboxMode::Always
     } else {
