@@ -182,7 +182,12 @@ export async function createKey(browser, fields, { replace = false } = {}) {
   }
   await click(browser, replace ? 'Revoke and create' : 'Create key', dialog);
   const reveal = await browser.$('[data-testid="reveal-dialog"]');
-  await reveal.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: 'the reveal dialog never opened' });
+  try {
+    await reveal.waitForDisplayed({ timeout: TIMEOUT });
+  } catch {
+    const said = (await dialog.isExisting()) ? await text(dialog) : '(no create dialog)';
+    throw new Error(`the reveal dialog never opened; the create dialog says: ${said}`);
+  }
   return reveal;
 }
 
@@ -243,7 +248,12 @@ export function clipboardText() {
 
 /** Puts text on the X clipboard from outside the app (as another program would). */
 export function setClipboard(text) {
-  execFileSync('xclip', ['-i', '-selection', 'clipboard', '-loops', '0'], { input: text, timeout: 5_000 });
+  // xclip stays in the background to serve the selection: it must not hold our pipes.
+  execFileSync('xclip', ['-i', '-selection', 'clipboard'], {
+    input: text,
+    stdio: ['pipe', 'ignore', 'ignore'],
+    timeout: 5_000,
+  });
 }
 
 /** The whole page's HTML plus every input's value. */
@@ -329,4 +339,47 @@ export function findSecretsOnDisk(roots, logs, secrets) {
     }
   }
   return { hits, files: files.length };
+}
+
+/** Filters the table by `name` and returns that key's row (as tableRows reads it). */
+export async function rowNamed(browser, name) {
+  await searchKeys(browser, name);
+  let found;
+  await browser.waitUntil(
+    async () => {
+      found = (await tableRows(browser)).find((r) => r.name === name);
+      return found !== undefined;
+    },
+    { timeout: TIMEOUT, timeoutMsg: `no row named ${name}` },
+  );
+  return found;
+}
+
+/** Waits until the row of key `id` satisfies `check` (re-reading it); returns the row. */
+export async function waitForRow(browser, id, check, message) {
+  let row;
+  await browser.waitUntil(
+    async () => {
+      row = (await tableRows(browser)).find((r) => r.id === id);
+      return row !== undefined && check(row);
+    },
+    { timeout: TIMEOUT, timeoutMsg: `${message}; last seen: ${JSON.stringify(row)}` },
+  );
+  return row;
+}
+
+/** Opens the details drawer of key `id` and returns it. */
+export async function openDetails(browser, id) {
+  await (await keyRow(browser, id)).click();
+  const drawer = await browser.$('[data-testid="key-details"]');
+  await drawer.waitForDisplayed({ timeout: TIMEOUT });
+  await browser.waitUntil(async () => (await text(drawer.$('.selectable'))) === id, { timeout: TIMEOUT });
+  return drawer;
+}
+
+/** An HTTP call to the sandbox's data plane: returns the status. */
+export async function dataPlane(url, init = {}) {
+  const response = await fetch(url, init);
+  await response.arrayBuffer();
+  return response.status;
 }
