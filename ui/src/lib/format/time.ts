@@ -59,9 +59,13 @@ export function exactTime(iso: string): string {
   return `${localFormat.format(d)} (local) · ${utcFormat.format(d)} UTC`;
 }
 
+// One formatter for every cell: `toLocaleDateString` builds a new one per call, which was a
+// tenth of the web process's time while scrolling 10,000 rows (BENCHMARKS.md).
+const shortFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
 /** A short absolute date for table cells: "23 Nov 2026". */
 export function shortDate(iso: string): string {
-  return new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+  return shortFormat.format(new Date(iso));
 }
 
 export interface LastUsed {

@@ -48,6 +48,20 @@ function haystack(key: Key): string {
   return text;
 }
 
+/**
+ * Builds the search text of `keys` ahead of the first search, a slice per task so no frame
+ * waits: on 10,000 keys this is most of a first keystroke's cost (BENCHMARKS.md).
+ */
+export function prepareSearch(keys: readonly Key[], slice = 500): void {
+  let next = 0;
+  const step = () => {
+    const end = Math.min(keys.length, next + slice);
+    for (; next < end; next++) haystack(keys[next]);
+    if (next < keys.length) setTimeout(step, 0);
+  };
+  setTimeout(step, 0);
+}
+
 /** The keys that pass `filter`: search over name, masked key, id and metadata. */
 export function filterKeys(keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number = Date.now()): Key[] {
   const query = filter.query.trim().toLowerCase();

@@ -11,6 +11,7 @@ import type {
 } from '../ipc/types';
 import { Toasts } from '../components/toasts.svelte';
 import { backendContextEntry } from '../ipc/context';
+import { prepareSearch } from '../keys/keyList';
 
 export interface KeyList {
   status: 'loading' | 'ready' | 'error';
@@ -111,6 +112,7 @@ export class Keydesk {
       const keys = await this.backend.listKeys(connectionId);
       performance.mark(`keys-received:${connectionId}`);
       this.setList(connectionId, { status: 'ready', keys, error: null, progress: null });
+      prepareSearch(keys);
     } catch (reason) {
       this.setList(connectionId, { status: 'error', keys: previous?.keys ?? [], error: toAppError(reason), progress: null });
     }
