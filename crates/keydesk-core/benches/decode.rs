@@ -5,7 +5,7 @@ use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use keydesk_core::ProviderKind;
-use keydesk_core::decode::decode_list;
+use keydesk_core::decode::decode_list_owned;
 use serde_json::{Value, json};
 
 const KEYS: usize = 10_000;
@@ -69,6 +69,16 @@ fn decode_and_normalize(c: &mut Criterion) {
         });
     }
     group.finish();
+    // The floor: parsing the same bytes into JSON values, without normalizing.
+    let mut parse_only = c.benchmark_group("parse only (baseline) 10,000 keys");
+    parse_only.throughput(Throughput::Elements(KEYS as u64));
+    for provider in ProviderKind::ALL {
+        let bytes = list_answer(provider);
+        parse_only.bench_function(provider.as_str(), |b| {
+            b.iter(|| serde_json::from_slice::<Value>(black_box(&bytes)).is_ok());
+        });
+    }
+    parse_only.finish();
 }
 
 criterion_group!(benches, decode_and_normalize);

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::secret_at;
 use crate::auth::FiskalyAuth;
-use crate::decode::{decode_key, decode_list, unwrap_envelope};
+use crate::decode::{decode_key, decode_list_owned, unwrap_envelope};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
@@ -84,10 +84,10 @@ impl FiskalyClient {
             .query("limit", PAGE_SIZE.to_string())
             .query("offset", offset.to_string());
         let reply = self.send(request, Retry::Idempotent).await?;
-        let keys = decode_list(KIND, &reply.body)?;
         let count = unwrap_envelope(&reply.body)
             .get("count")
             .and_then(Value::as_u64);
+        let keys = decode_list_owned(KIND, reply.body)?;
         Ok((keys, count))
     }
 }

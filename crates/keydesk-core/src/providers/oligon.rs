@@ -8,7 +8,7 @@ use serde_json::json;
 
 use super::secret_at;
 use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list};
+use crate::decode::{decode_key, decode_list_owned};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Request, Retry};
 use crate::model::{
@@ -50,7 +50,7 @@ impl Provider for OligonClient {
         let reply = self
             .send(Request::new(Method::GET, "/v1/api-keys"), Retry::Idempotent)
             .await?;
-        let keys = decode_list(KIND, &reply.body)?;
+        let keys = decode_list_owned(KIND, reply.body)?;
         if let Some(progress) = progress {
             progress(Progress {
                 page: 1,

@@ -10,7 +10,7 @@ use serde_json::{Map, Value, json};
 
 use super::secret_at;
 use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list, decode_rotated_key};
+use crate::decode::{decode_key, decode_list_owned, decode_rotated_key};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
@@ -79,8 +79,9 @@ impl Provider for StraitClient {
                 request = request.query("cursor", cursor);
             }
             let reply = self.send(request, Retry::Idempotent).await?;
-            keys.extend(decode_list(KIND, &reply.body)?);
             cursor = next_cursor(&reply.body);
+            let request_id = reply.request_id.clone();
+            keys.extend(decode_list_owned(KIND, reply.body)?);
             if let Some(progress) = progress {
                 progress(Progress {
                     page,
@@ -92,7 +93,7 @@ impl Provider for StraitClient {
                 Some(next) if !seen_cursors.insert(next.clone()) => {
                     return Err(Error::server(
                         "Strait sent the same page cursor twice.",
-                        reply.request_id,
+                        request_id,
                     ));
                 }
                 Some(_) => {}

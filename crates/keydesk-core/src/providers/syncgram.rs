@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 
 use super::secret_at;
 use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list, mask_full, unwrap_envelope};
+use crate::decode::{decode_key, decode_list_owned, mask_full, unwrap_envelope};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
@@ -74,7 +74,7 @@ impl Provider for SyncgramClient {
                 Retry::Idempotent,
             )
             .await?;
-        let keys = decode_list(KIND, &reply.body)?;
+        let keys = decode_list_owned(KIND, reply.body)?;
         if let Some(progress) = progress {
             progress(Progress {
                 page: 1,
