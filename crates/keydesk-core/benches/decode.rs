@@ -60,7 +60,7 @@ fn decode_and_normalize(c: &mut Criterion) {
         group.bench_function(provider.as_str(), |b| {
             b.iter(|| {
                 let body: Value = serde_json::from_slice(black_box(&bytes)).unwrap_or(Value::Null);
-                let keys = decode_list(provider, &body)
+                let keys = decode_list_owned(provider, body)
                     .map(|keys| keys.len())
                     .unwrap_or(0);
                 assert_eq!(keys, KEYS);
