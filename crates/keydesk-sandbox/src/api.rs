@@ -13,6 +13,8 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::config::{Dialect, Variant};
+use crate::secrets::{self, Claims};
+use crate::state::SandboxState;
 
 /// Largest request body any endpoint accepts.
 pub(crate) const BODY_LIMIT_BYTES: usize = 64 * 1024;
@@ -142,6 +144,19 @@ pub(crate) fn json_response(status: StatusCode, body: Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
+/// A handler's outcome: `status` with the JSON body, or the failure in `dialect`'s error shape.
+pub(crate) fn respond(
+    state: &SandboxState,
+    dialect: Dialect,
+    status: StatusCode,
+    result: Result<Value, Failure>,
+) -> Response {
+    match result {
+        Ok(body) => json_response(status, body),
+        Err(failure) => failure.render(dialect, state.variant()),
+    }
+}
+
 /// Parse a JSON request body into `T`. An empty body counts as `{}` when `empty_is_object`.
 pub(crate) fn parse_body<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
@@ -191,6 +206,18 @@ pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
         .eq_ignore_ascii_case("bearer")
         .then(|| token.trim())
         .filter(|token| !token.is_empty())
+}
+
+/// The claims of the request's bearer JWT, verified for `audience` (401 when it is missing,
+/// forged, expired or meant for another API).
+pub(crate) fn bearer_claims(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    audience: &str,
+) -> Result<Claims, Failure> {
+    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
+    secrets::verify_jwt(&state.inner().signing_key, token, audience, now_ms() / 1000)
+        .map_err(|_| Failure::unauthorized("invalid or expired token"))
 }
 
 /// Query string as ordered pairs (repeated keys and `kind[]` forms kept as given).

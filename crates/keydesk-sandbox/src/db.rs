@@ -2,7 +2,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use rusqlite::{Connection, OptionalExtension as _, params};
+use rusqlite::{Connection, OptionalExtension as _, Params, Row, params};
 
 use crate::api::Failure;
 use crate::config::Storage;
@@ -48,6 +48,31 @@ CREATE TABLE IF NOT EXISTS strait_keys (
     webhook_secret_hash BLOB);
 CREATE INDEX IF NOT EXISTS strait_keys_by_project ON strait_keys (project_id, seq);
 "#;
+
+/// Every row `sql` selects, read by `read`.
+pub(crate) fn rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    read: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, Failure> {
+    Ok(conn
+        .prepare(sql)?
+        .query_map(params, read)?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The one key row `sql` selects, or 404 "API key not found".
+pub(crate) fn key_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    read: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<T, Failure> {
+    conn.query_row(sql, params, read)
+        .optional()?
+        .ok_or_else(|| Failure::not_found("API key not found"))
+}
 
 /// The default organisation of SyncgramPay; it has payments enabled.
 pub(crate) const SYNCGRAM_DEFAULT_ORG: &str = "org_acme";

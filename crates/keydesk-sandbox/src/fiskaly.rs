@@ -13,11 +13,14 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    Failure, bearer, json_response, now_ms, parse_body, query_int, query_pairs, query_value,
+    Failure, bearer, now_ms, parse_body, query_int, query_pairs, query_value, respond,
 };
 use crate::config::{Dialect, Variant};
+use crate::db::{key_row, rows};
 use crate::secrets::{self, Claims};
 use crate::state::SandboxState;
+
+const FISKALY: Dialect = Dialect::Fiskaly;
 
 pub(crate) fn routes() -> Router<SandboxState> {
     Router::new()
@@ -33,17 +36,6 @@ pub(crate) fn routes() -> Router<SandboxState> {
                 .patch(update_status)
                 .delete(remove),
         )
-}
-
-fn fail(state: &SandboxState, failure: Failure) -> Response {
-    failure.render(Dialect::Fiskaly, state.variant())
-}
-
-fn respond(state: &SandboxState, result: Result<Value, Failure>) -> Response {
-    match result {
-        Ok(body) => json_response(StatusCode::OK, body),
-        Err(failure) => fail(state, failure),
-    }
 }
 
 #[derive(Deserialize)]
@@ -181,10 +173,11 @@ async fn auth(State(state): State<SandboxState>, body: Result<Bytes, BytesReject
         }))
     }
     .await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }
 
-/// Verify the access token and that it belongs to `org` (another org's path → 404).
+/// Verify the access token and that it belongs to `org` (another org's path → 404). Not
+/// `api::bearer_claims`: only access tokens count, and the refusal says so.
 async fn authorize(
     state: &SandboxState,
     headers: &HeaderMap,
@@ -237,13 +230,12 @@ fn key_json(row: &Row<'_>) -> rusqlite::Result<Value> {
 
 /// A key of `org` by its `_id` or its name (the draft addresses keys by name).
 fn find_key(conn: &Connection, org: &str, key_ref: &str) -> Result<Value, Failure> {
-    conn.query_row(
+    key_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM fiskaly_keys WHERE org = ?1 AND (id = ?2 OR name = ?2)"),
         params![org, key_ref],
         key_json,
     )
-    .optional()?
-    .ok_or_else(|| Failure::not_found("API key not found"))
 }
 
 async fn list(
@@ -319,19 +311,21 @@ async fn list(
                     rusqlite::params_from_iter(values.iter()),
                     |row| row.get(0),
                 )?;
-                let mut statement = conn.prepare(&format!(
-                    "SELECT {COLUMNS} FROM fiskaly_keys WHERE {filter} ORDER BY {order}
-                     LIMIT {limit} OFFSET {offset}"
-                ))?;
-                let page = statement
-                    .query_map(rusqlite::params_from_iter(values.iter()), key_json)?
-                    .collect::<Result<Vec<_>, _>>()?;
+                let page = rows(
+                    conn,
+                    &format!(
+                        "SELECT {COLUMNS} FROM fiskaly_keys WHERE {filter} ORDER BY {order}
+                         LIMIT {limit} OFFSET {offset}"
+                    ),
+                    rusqlite::params_from_iter(values.iter()),
+                    key_json,
+                )?;
                 Ok(json!({"data": page, "count": count, "_type": "API_KEY_LIST"}))
             })
             .await
     }
     .await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }
 
 /// `kind[]=a&kind[]=b` or `kind=a&kind=b` or `kind=a,b`, each value from `allowed`.
@@ -378,7 +372,7 @@ async fn create_from_body(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let result = create_key(&state, &headers, org, None, body).await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }
 
 async fn create_at_path(
@@ -388,7 +382,7 @@ async fn create_at_path(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let result = create_key(&state, &headers, org, Some(key_name), body).await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }
 
 fn valid_name(name: &str) -> bool {
@@ -500,7 +494,7 @@ async fn retrieve(
         state.db(move |conn| find_key(conn, &org, &key_ref)).await
     }
     .await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }
 
 #[derive(Deserialize)]
@@ -541,7 +535,7 @@ async fn update_status(
             .await
     }
     .await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }
 
 async fn remove(
@@ -568,5 +562,5 @@ async fn remove(
             .await
     }
     .await;
-    respond(&state, result)
+    respond(&state, FISKALY, StatusCode::OK, result)
 }

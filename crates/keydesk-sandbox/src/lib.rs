@@ -28,6 +28,7 @@ mod api;
 mod chaos;
 mod config;
 mod credentials;
+mod data_plane;
 mod db;
 mod fiskaly;
 mod oligon;

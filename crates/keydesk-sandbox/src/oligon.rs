@@ -14,11 +14,15 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    ClientIp, Failure, bearer, json_response, now_ms, optional_time, parse_body, rfc3339_offset,
+    ClientIp, Failure, bearer_claims, now_ms, optional_time, parse_body, respond, rfc3339_offset,
 };
 use crate::config::{Dialect, Variant};
-use crate::secrets::{self, Claims};
+use crate::data_plane::accept_key;
+use crate::db::{key_row, rows};
+use crate::secrets;
 use crate::state::SandboxState;
+
+const OLIGON: Dialect = Dialect::Oligon;
 
 /// The scopes a key may carry.
 pub(crate) const SCOPES: [&str; 4] = [
@@ -52,22 +56,16 @@ pub(crate) async fn request_id(
     response
 }
 
-fn fail(state: &SandboxState, failure: Failure) -> Response {
-    failure.render(Dialect::Oligon, state.variant())
-}
-
-/// Verify the dashboard JWT and that it grants `permission`.
+/// Verify the dashboard JWT and that it grants `permission`; returns (org, user).
 fn authorize(
     state: &SandboxState,
     headers: &HeaderMap,
     permission: &str,
-) -> Result<Claims, Failure> {
-    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
-    let claims = secrets::verify_jwt(&state.inner().signing_key, token, "oligon", now_ms() / 1000)
-        .map_err(|_| Failure::unauthorized("invalid or expired token"))?;
-    if claims.org.is_none() {
+) -> Result<(String, String), Failure> {
+    let claims = bearer_claims(state, headers, "oligon")?;
+    let Some(org) = claims.org else {
         return Err(Failure::unauthorized("token has no org"));
-    }
+    };
     if !claims
         .permissions
         .iter()
@@ -77,7 +75,7 @@ fn authorize(
             "token lacks the {permission} permission"
         )));
     }
-    Ok(claims)
+    Ok((org, claims.sub))
 }
 
 const COLUMNS: &str = "id, name, scopes, is_live, last4, created_at, revoked_at, expires_at, last_used_at, last_used_ip";
@@ -105,37 +103,34 @@ fn key_json(row: &Row<'_>, variant: Variant) -> rusqlite::Result<Value> {
 }
 
 fn find_key(conn: &Connection, org: &str, id: &str, variant: Variant) -> Result<Value, Failure> {
-    conn.query_row(
+    key_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM oligon_keys WHERE id = ?1 AND org = ?2"),
         params![id, org],
         |row| key_json(row, variant),
     )
-    .optional()?
-    .ok_or_else(|| Failure::not_found("API key not found"))
 }
 
 async fn list(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
-    let claims = match authorize(&state, &headers, "apikey:read") {
-        Ok(claims) => claims,
-        Err(failure) => return fail(&state, failure),
-    };
-    let org = claims.org.unwrap_or_default();
-    let variant = state.variant();
-    let result = state
-        .db(move |conn| {
-            let mut statement = conn.prepare(&format!(
-                "SELECT {COLUMNS} FROM oligon_keys WHERE org = ?1 ORDER BY created_at DESC, seq DESC"
-            ))?;
-            let keys = statement
-                .query_map(params![org], |row| key_json(row, variant))?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(keys)
-        })
-        .await;
-    match result {
-        Ok(keys) => json_response(StatusCode::OK, Value::Array(keys)),
-        Err(failure) => fail(&state, failure),
+    let result = async {
+        let (org, _user) = authorize(&state, &headers, "apikey:read")?;
+        let variant = state.variant();
+        let keys = state
+            .db(move |conn| {
+                rows(
+                    conn,
+                    &format!(
+                        "SELECT {COLUMNS} FROM oligon_keys WHERE org = ?1 ORDER BY created_at DESC, seq DESC"
+                    ),
+                    params![org],
+                    |row| key_json(row, variant),
+                )
+            })
+            .await?;
+        Ok(Value::Array(keys))
     }
+    .await;
+    respond(&state, OLIGON, StatusCode::OK, result)
 }
 
 #[derive(Deserialize)]
@@ -155,10 +150,8 @@ async fn create(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match create_key(&state, &headers, body).await {
-        Ok(created) => json_response(StatusCode::CREATED, created),
-        Err(failure) => fail(&state, failure),
-    }
+    let result = create_key(&state, &headers, body).await;
+    respond(&state, OLIGON, StatusCode::CREATED, result)
 }
 
 async fn create_key(
@@ -166,7 +159,7 @@ async fn create_key(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Value, Failure> {
-    let claims = authorize(state, headers, "apikey:write")?;
+    let (org, _user) = authorize(state, headers, "apikey:write")?;
     let request: CreateBody = parse_body(body, false)?;
     let name = request.name.trim().to_owned();
     if name.is_empty() || request.name.chars().count() > 120 {
@@ -193,7 +186,6 @@ async fn create_key(
         _ => None,
     };
     let live = request.live.unwrap_or(false);
-    let org = claims.org.unwrap_or_default();
     let plaintext = format!(
         "{}{}",
         if live { "sk_live_" } else { "sk_test_" },
@@ -223,33 +215,29 @@ async fn revoke(
     headers: HeaderMap,
     Path(key_id): Path<String>,
 ) -> Response {
-    let claims = match authorize(&state, &headers, "apikey:revoke") {
-        Ok(claims) => claims,
-        Err(failure) => return fail(&state, failure),
-    };
-    let variant = state.variant();
-    let result = state
-        .db(move |conn| {
-            let org = claims.org.unwrap_or_default();
-            let transaction = conn.transaction()?;
-            let now = now_ms();
-            let changed = transaction.execute(
-                "UPDATE oligon_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
-                params![now, key_id, org],
-            )?;
-            if changed == 0 {
-                return Err(Failure::not_found("API key not found"));
-            }
-            record_audit(&transaction, &org, &claims.sub, "api_key.revoked", &key_id, now)?;
-            let key = find_key(&transaction, &org, &key_id, variant)?;
-            transaction.commit()?;
-            Ok(key)
-        })
-        .await;
-    match result {
-        Ok(key) => json_response(StatusCode::OK, key),
-        Err(failure) => fail(&state, failure),
+    let result = async {
+        let (org, user) = authorize(&state, &headers, "apikey:revoke")?;
+        let variant = state.variant();
+        state
+            .db(move |conn| {
+                let transaction = conn.transaction()?;
+                let now = now_ms();
+                let changed = transaction.execute(
+                    "UPDATE oligon_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
+                    params![now, key_id, org],
+                )?;
+                if changed == 0 {
+                    return Err(Failure::not_found("API key not found"));
+                }
+                record_audit(&transaction, &org, &user, "api_key.revoked", &key_id, now)?;
+                let key = find_key(&transaction, &org, &key_id, variant)?;
+                transaction.commit()?;
+                Ok(key)
+            })
+            .await
     }
+    .await;
+    respond(&state, OLIGON, StatusCode::OK, result)
 }
 
 async fn remove(
@@ -257,45 +245,44 @@ async fn remove(
     headers: HeaderMap,
     Path(key_id): Path<String>,
 ) -> Response {
-    let claims = match authorize(&state, &headers, "apikey:revoke") {
-        Ok(claims) => claims,
-        Err(failure) => return fail(&state, failure),
-    };
-    let result = state
-        .db(move |conn| {
-            let org = claims.org.unwrap_or_default();
-            let transaction = conn.transaction()?;
-            let exists = transaction
-                .query_row(
-                    "SELECT 1 FROM oligon_keys WHERE id = ?1 AND org = ?2",
+    let result = async {
+        let (org, user) = authorize(&state, &headers, "apikey:revoke")?;
+        state
+            .db(move |conn| {
+                let transaction = conn.transaction()?;
+                let exists = transaction
+                    .query_row(
+                        "SELECT 1 FROM oligon_keys WHERE id = ?1 AND org = ?2",
+                        params![key_id, org],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                if !exists {
+                    return Err(Failure::not_found("API key not found"));
+                }
+                // The audit event goes in first, as the document promises.
+                record_audit(
+                    &transaction,
+                    &org,
+                    &user,
+                    "api_key.deleted",
+                    &key_id,
+                    now_ms(),
+                )?;
+                transaction.execute(
+                    "DELETE FROM oligon_keys WHERE id = ?1 AND org = ?2",
                     params![key_id, org],
-                    |_| Ok(()),
-                )
-                .optional()?
-                .is_some();
-            if !exists {
-                return Err(Failure::not_found("API key not found"));
-            }
-            // The audit event goes in first, as the document promises.
-            record_audit(
-                &transaction,
-                &org,
-                &claims.sub,
-                "api_key.deleted",
-                &key_id,
-                now_ms(),
-            )?;
-            transaction.execute(
-                "DELETE FROM oligon_keys WHERE id = ?1 AND org = ?2",
-                params![key_id, org],
-            )?;
-            transaction.commit()?;
-            Ok(())
-        })
-        .await;
+                )?;
+                transaction.commit()?;
+                Ok(())
+            })
+            .await
+    }
+    .await;
     match result {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(failure) => fail(&state, failure),
+        Err(failure) => failure.render(OLIGON, state.variant()),
     }
 }
 
@@ -315,41 +302,30 @@ fn record_audit(
 }
 
 async fn audit_events(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
-    let claims = match authorize(&state, &headers, "apikey:read") {
-        Ok(claims) => claims,
-        Err(failure) => return fail(&state, failure),
-    };
-    let result = state
-        .db(move |conn| {
-            let mut statement = conn.prepare(
-                "SELECT action, key_id, actor, at FROM audit_events
-                 WHERE api = 'oligon' AND org = ?1 ORDER BY seq DESC",
-            )?;
-            let events = statement
-                .query_map(params![claims.org.unwrap_or_default()], |row| {
-                    Ok(json!({
-                        "action": row.get::<_, String>(0)?,
-                        "key_id": row.get::<_, String>(1)?,
-                        "actor": row.get::<_, String>(2)?,
-                        "at": rfc3339_offset(row.get(3)?),
-                    }))
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok(events)
-        })
-        .await;
-    match result {
-        Ok(events) => json_response(StatusCode::OK, Value::Array(events)),
-        Err(failure) => fail(&state, failure),
+    let result = async {
+        let (org, _user) = authorize(&state, &headers, "apikey:read")?;
+        let events = state
+            .db(move |conn| {
+                rows(
+                    conn,
+                    "SELECT action, key_id, actor, at FROM audit_events
+                     WHERE api = 'oligon' AND org = ?1 ORDER BY seq DESC",
+                    params![org],
+                    |row| {
+                        Ok(json!({
+                            "action": row.get::<_, String>(0)?,
+                            "key_id": row.get::<_, String>(1)?,
+                            "actor": row.get::<_, String>(2)?,
+                            "at": rfc3339_offset(row.get(3)?),
+                        }))
+                    },
+                )
+            })
+            .await?;
+        Ok(Value::Array(events))
     }
-}
-
-/// What the data plane needs to accept or refuse a key.
-struct UsableKey {
-    id: String,
-    hash: Vec<u8>,
-    revoked_at: Option<i64>,
-    expires_at: Option<i64>,
+    .await;
+    respond(&state, OLIGON, StatusCode::OK, result)
 }
 
 /// Data plane: a request authenticated by the key itself.
@@ -358,53 +334,24 @@ async fn extract(
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
 ) -> Response {
-    let Some(key) = headers
+    let key = headers
         .get("x-api-key")
         .and_then(|value| value.to_str().ok())
-        .map(str::to_owned)
-    else {
-        return fail(&state, Failure::unauthorized("missing X-API-Key"));
-    };
-    let result = state
-        .db(move |conn| {
-            let hash = secrets::digest(&key);
-            let found = conn
-                .query_row(
-                    "SELECT id, key_hash, revoked_at, expires_at FROM oligon_keys WHERE key_hash = ?1",
-                    params![hash],
-                    |row| {
-                        Ok(UsableKey {
-                            id: row.get(0)?,
-                            hash: row.get(1)?,
-                            revoked_at: row.get(2)?,
-                            expires_at: row.get(3)?,
-                        })
-                    },
-                )
-                .optional()?;
-            let now = now_ms();
-            let Some(found) = found else {
-                return Err(Failure::unauthorized("invalid API key"));
-            };
-            if !secrets::matches(&key, &found.hash)
-                || found.revoked_at.is_some()
-                || found.expires_at.is_some_and(|expiry| expiry <= now)
-            {
-                return Err(Failure::unauthorized("invalid API key"));
-            }
-            let id = found.id;
-            conn.execute(
-                "UPDATE oligon_keys SET last_used_at = ?1, last_used_ip = ?2 WHERE id = ?3",
-                params![now, ip, id],
-            )?;
-            Ok(id)
-        })
-        .await;
-    match result {
-        Ok(id) => json_response(
-            StatusCode::OK,
-            json!({"object": "extraction", "key_id": id, "receipts": []}),
-        ),
-        Err(failure) => fail(&state, failure),
+        .map(str::to_owned);
+    let result = async {
+        let key = key.ok_or_else(|| Failure::unauthorized("missing X-API-Key"))?;
+        state
+            .db(move |conn| {
+                let now = now_ms();
+                let (id, ()) = accept_key(conn, "oligon_keys", &[], &key, now, |_| Ok(()))?;
+                conn.execute(
+                    "UPDATE oligon_keys SET last_used_at = ?1, last_used_ip = ?2 WHERE id = ?3",
+                    params![now, ip, id],
+                )?;
+                Ok(json!({"object": "extraction", "key_id": id, "receipts": []}))
+            })
+            .await
     }
+    .await;
+    respond(&state, OLIGON, StatusCode::OK, result)
 }

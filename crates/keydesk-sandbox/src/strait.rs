@@ -10,17 +10,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use rusqlite::{Connection, Row, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, json_response, now_ms, optional_time, parse_body,
-    query_int, query_pairs, query_value, rfc3339_z,
+    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, json_response, now_ms, optional_time,
+    parse_body, query_int, query_pairs, query_value, respond, rfc3339_z,
 };
 use crate::config::{Dialect, Variant};
+use crate::data_plane::{accept_key, invalid_key};
+use crate::db::{key_row, rows};
 use crate::secrets;
 use crate::state::SandboxState;
+
+const STRAIT: Dialect = Dialect::Strait;
 
 /// Deployed list pages hold at most this many keys.
 const MAX_PAGE: i64 = 100;
@@ -34,18 +38,9 @@ pub(crate) fn routes() -> Router<SandboxState> {
         .route("/v1/whoami", get(whoami))
 }
 
-fn respond(state: &SandboxState, status: StatusCode, result: Result<Value, Failure>) -> Response {
-    match result {
-        Ok(body) => json_response(status, body),
-        Err(failure) => failure.render(Dialect::Strait, state.variant()),
-    }
-}
-
 /// Verify the admin token; returns its project.
 fn authorize(state: &SandboxState, headers: &HeaderMap) -> Result<String, Failure> {
-    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
-    secrets::verify_jwt(&state.inner().signing_key, token, "strait", now_ms() / 1000)
-        .map_err(|_| Failure::unauthorized("invalid or expired token"))?
+    bearer_claims(state, headers, "strait")?
         .project_id
         .ok_or_else(|| Failure::unauthorized("token has no project"))
 }
@@ -87,13 +82,12 @@ fn key_json(row: &Row<'_>) -> rusqlite::Result<Value> {
 }
 
 fn find_key(conn: &Connection, project: &str, id: &str) -> Result<Value, Failure> {
-    conn.query_row(
+    key_row(
+        conn,
         &format!("SELECT {COLUMNS} FROM strait_keys WHERE id = ?1 AND project_id = ?2"),
         params![id, project],
         key_json,
     )
-    .optional()?
-    .ok_or_else(|| Failure::not_found("API key not found"))
 }
 
 async fn list(
@@ -112,14 +106,15 @@ async fn list(
             Variant::Documented => {
                 let keys = state
                     .db(move |conn| {
-                        let mut statement = conn.prepare(&format!(
-                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
-                             ORDER BY created_at DESC, seq DESC"
-                        ))?;
-                        let keys = statement
-                            .query_map(params![project], key_json)?
-                            .collect::<Result<Vec<_>, _>>()?;
-                        Ok(keys)
+                        rows(
+                            conn,
+                            &format!(
+                                "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
+                                 ORDER BY created_at DESC, seq DESC"
+                            ),
+                            params![project],
+                            key_json,
+                        )
                     })
                     .await?;
                 Ok(Value::Array(keys))
@@ -138,22 +133,21 @@ async fn list(
                 };
                 state
                     .db(move |conn| {
-                        let mut statement = conn.prepare(&format!(
-                            "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
-                             AND (created_at < ?2 OR (created_at = ?2 AND seq < ?3))
-                             ORDER BY created_at DESC, seq DESC LIMIT ?4"
-                        ))?;
-                        let rows = statement
-                            .query_map(
-                                params![project, before_time, before_seq, limit + 1],
-                                |row| {
-                                    Ok((
-                                        (row.get::<_, i64>(16)?, row.get::<_, i64>(15)?),
-                                        key_json(row)?,
-                                    ))
-                                },
-                            )?
-                            .collect::<Result<Vec<_>, _>>()?;
+                        let rows = rows(
+                            conn,
+                            &format!(
+                                "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
+                                 AND (created_at < ?2 OR (created_at = ?2 AND seq < ?3))
+                                 ORDER BY created_at DESC, seq DESC LIMIT ?4"
+                            ),
+                            params![project, before_time, before_seq, limit + 1],
+                            |row| {
+                                Ok((
+                                    (row.get::<_, i64>(16)?, row.get::<_, i64>(15)?),
+                                    key_json(row)?,
+                                ))
+                            },
+                        )?;
                         let has_more = rows.len() > usize::try_from(limit).unwrap_or(0);
                         let page: Vec<((i64, i64), Value)> = rows
                             .into_iter()
@@ -173,7 +167,7 @@ async fn list(
         }
     }
     .await;
-    respond(&state, StatusCode::OK, result)
+    respond(&state, STRAIT, StatusCode::OK, result)
 }
 
 /// Opaque cursor: the (created_at, seq) position of the last key on the page.
@@ -209,6 +203,50 @@ struct CreateBody {
     rotation_webhook_url: Option<String>,
 }
 
+/// A row to insert into `strait_keys`, by create and by rotate.
+struct NewKey<'a> {
+    id: &'a str,
+    project: &'a str,
+    name: &'a str,
+    prefix: &'a str,
+    hash: &'a [u8],
+    /// JSON array text.
+    scopes: &'a str,
+    environment_id: Option<&'a str>,
+    created_at: i64,
+    expires_at: Option<i64>,
+    rotation_interval_days: Option<i64>,
+    rotation_webhook_url: Option<&'a str>,
+    webhook_secret_hash: Option<&'a [u8]>,
+}
+
+/// Insert `key`; its next rotation is due one interval after its creation.
+fn insert_key(conn: &Connection, key: &NewKey<'_>) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO strait_keys (id, project_id, name, key_prefix, key_hash, scopes,
+         environment_id, created_at, expires_at, rotation_interval_days, next_rotation_at,
+         rotation_webhook_url, webhook_secret_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            key.id,
+            key.project,
+            key.name,
+            key.prefix,
+            key.hash,
+            key.scopes,
+            key.environment_id,
+            key.created_at,
+            key.expires_at,
+            key.rotation_interval_days,
+            key.rotation_interval_days
+                .map(|days| key.created_at + days * DAY_MS),
+            key.rotation_webhook_url,
+            key.webhook_secret_hash
+        ],
+    )?;
+    Ok(())
+}
+
 /// A fresh `strait_` key: 256 random bits as 64 hex digits.
 fn new_key() -> (String, String, Vec<u8>) {
     let plaintext = format!("strait_{}", secrets::random_hex(32));
@@ -231,7 +269,10 @@ async fn create(
         }
         let scopes = request.scopes.unwrap_or_default();
         if scopes.is_empty() || scopes.iter().any(|scope| scope.trim().is_empty()) {
-            return Err(Failure::validation("scopes", "scopes must be a non-empty list"));
+            return Err(Failure::validation(
+                "scopes",
+                "scopes must be a non-empty list",
+            ));
         }
         if let Some(days) = request.expires_in_days {
             if !(1..=36500).contains(&days) {
@@ -276,26 +317,22 @@ async fn create(
             .db(move |conn| {
                 let now = now_ms();
                 let id = uuid::Uuid::new_v4().to_string();
-                conn.execute(
-                    "INSERT INTO strait_keys (id, project_id, name, key_prefix, key_hash, scopes,
-                     environment_id, created_at, expires_at, rotation_interval_days, next_rotation_at,
-                     rotation_webhook_url, webhook_secret_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    params![
-                        id,
-                        project,
-                        request.name,
-                        prefix,
-                        hash,
-                        json!(scopes).to_string(),
-                        request.environment_id,
-                        now,
-                        request.expires_in_days.map(|days| now + days * DAY_MS),
-                        request.rotation_interval_days,
-                        request.rotation_interval_days.map(|days| now + days * DAY_MS),
-                        request.rotation_webhook_url,
-                        webhook_hash
-                    ],
+                insert_key(
+                    conn,
+                    &NewKey {
+                        id: &id,
+                        project: &project,
+                        name: &request.name,
+                        prefix: &prefix,
+                        hash: &hash,
+                        scopes: &json!(scopes).to_string(),
+                        environment_id: request.environment_id.as_deref(),
+                        created_at: now,
+                        expires_at: request.expires_in_days.map(|days| now + days * DAY_MS),
+                        rotation_interval_days: request.rotation_interval_days,
+                        rotation_webhook_url: request.rotation_webhook_url.as_deref(),
+                        webhook_secret_hash: webhook_hash.as_deref(),
+                    },
                 )?;
                 find_key(conn, &project, &id)
             })
@@ -307,7 +344,7 @@ async fn create(
         Ok(created)
     }
     .await;
-    respond(&state, StatusCode::CREATED, result)
+    respond(&state, STRAIT, StatusCode::CREATED, result)
 }
 
 async fn revoke(
@@ -336,7 +373,7 @@ async fn revoke(
     match (result, state.variant()) {
         (Ok(()), Variant::Documented) => StatusCode::NO_CONTENT.into_response(),
         (Ok(()), Variant::Deployed) => json_response(StatusCode::OK, json!({"status": "revoked"})),
-        (Err(failure), variant) => failure.render(Dialect::Strait, variant),
+        (Err(failure), variant) => failure.render(STRAIT, variant),
     }
 }
 
@@ -380,29 +417,27 @@ async fn rotate(
         let mut rotated = state
             .db(move |conn| {
                 let transaction = conn.transaction()?;
-                let old = transaction
-                    .query_row(
-                        "SELECT name, scopes, environment_id, created_at, expires_at, revoked_at,
-                         replaced_by_key_id, rotation_interval_days, rotation_webhook_url, webhook_secret_hash
-                         FROM strait_keys WHERE id = ?1 AND project_id = ?2",
-                        params![key_id, project],
-                        |row| {
-                            Ok(Rotatable {
-                                name: row.get(0)?,
-                                scopes: row.get(1)?,
-                                environment_id: row.get(2)?,
-                                created_at: row.get(3)?,
-                                expires_at: row.get(4)?,
-                                revoked_at: row.get(5)?,
-                                replaced_by: row.get(6)?,
-                                rotation_interval_days: row.get(7)?,
-                                rotation_webhook_url: row.get(8)?,
-                                webhook_secret_hash: row.get(9)?,
-                            })
-                        },
-                    )
-                    .optional()?
-                    .ok_or_else(|| Failure::not_found("API key not found"))?;
+                let old = key_row(
+                    &transaction,
+                    "SELECT name, scopes, environment_id, created_at, expires_at, revoked_at,
+                     replaced_by_key_id, rotation_interval_days, rotation_webhook_url, webhook_secret_hash
+                     FROM strait_keys WHERE id = ?1 AND project_id = ?2",
+                    params![key_id, project],
+                    |row| {
+                        Ok(Rotatable {
+                            name: row.get(0)?,
+                            scopes: row.get(1)?,
+                            environment_id: row.get(2)?,
+                            created_at: row.get(3)?,
+                            expires_at: row.get(4)?,
+                            revoked_at: row.get(5)?,
+                            replaced_by: row.get(6)?,
+                            rotation_interval_days: row.get(7)?,
+                            rotation_webhook_url: row.get(8)?,
+                            webhook_secret_hash: row.get(9)?,
+                        })
+                    },
+                )?;
                 if old.revoked_at.is_some() {
                     return Err(Failure::conflict("the key is revoked and cannot be rotated"));
                 }
@@ -415,26 +450,22 @@ async fn rotate(
                 // The new key keeps the old key's lifetime, counted from now.
                 let expires_at = old.expires_at.map(|expiry| now + (expiry - old.created_at));
                 let grace_expires_at = now + grace_minutes * MINUTE_MS;
-                transaction.execute(
-                    "INSERT INTO strait_keys (id, project_id, name, key_prefix, key_hash, scopes,
-                     environment_id, created_at, expires_at, rotation_interval_days, next_rotation_at,
-                     rotation_webhook_url, webhook_secret_hash)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                    params![
-                        new_id,
-                        project,
-                        new_name,
-                        prefix,
-                        hash,
-                        old.scopes,
-                        old.environment_id,
-                        now,
+                insert_key(
+                    &transaction,
+                    &NewKey {
+                        id: &new_id,
+                        project: &project,
+                        name: &new_name,
+                        prefix: &prefix,
+                        hash: &hash,
+                        scopes: &old.scopes,
+                        environment_id: old.environment_id.as_deref(),
+                        created_at: now,
                         expires_at,
-                        old.rotation_interval_days,
-                        old.rotation_interval_days.map(|days| now + days * DAY_MS),
-                        old.rotation_webhook_url,
-                        old.webhook_secret_hash
-                    ],
+                        rotation_interval_days: old.rotation_interval_days,
+                        rotation_webhook_url: old.rotation_webhook_url.as_deref(),
+                        webhook_secret_hash: old.webhook_secret_hash.as_deref(),
+                    },
                 )?;
                 transaction.execute(
                     "UPDATE strait_keys SET replaced_by_key_id = ?1, grace_expires_at = ?2,
@@ -459,7 +490,7 @@ async fn rotate(
         Ok(rotated)
     }
     .await;
-    respond(&state, StatusCode::OK, result)
+    respond(&state, STRAIT, StatusCode::OK, result)
 }
 
 async fn expiring_soon(
@@ -482,15 +513,16 @@ async fn expiring_soon(
         let keys = state
             .db(move |conn| {
                 let now = now_ms();
-                let mut statement = conn.prepare(&format!(
-                    "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 AND revoked_at IS NULL
-                     AND expires_at IS NOT NULL AND expires_at > ?2 AND expires_at <= ?3
-                     ORDER BY expires_at"
-                ))?;
-                let keys = statement
-                    .query_map(params![project, now, now + within_days * DAY_MS], key_json)?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(keys)
+                rows(
+                    conn,
+                    &format!(
+                        "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1 AND revoked_at IS NULL
+                         AND expires_at IS NOT NULL AND expires_at > ?2 AND expires_at <= ?3
+                         ORDER BY expires_at"
+                    ),
+                    params![project, now, now + within_days * DAY_MS],
+                    key_json,
+                )
             })
             .await?;
         Ok(match variant {
@@ -499,18 +531,7 @@ async fn expiring_soon(
         })
     }
     .await;
-    respond(&state, StatusCode::OK, result)
-}
-
-/// What the data plane needs to accept or refuse a key.
-struct UsableKey {
-    id: String,
-    project_id: String,
-    hash: Vec<u8>,
-    scopes: String,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-    grace_expires_at: Option<i64>,
+    respond(&state, STRAIT, StatusCode::OK, result)
 }
 
 /// Data plane: who am I, authenticated by the key.
@@ -521,46 +542,36 @@ async fn whoami(State(state): State<SandboxState>, headers: HeaderMap) -> Respon
         state
             .db(move |conn| {
                 let now = now_ms();
-                let refused = || Failure::unauthorized("invalid API key");
-                let found = conn
-                    .query_row(
-                        "SELECT id, project_id, key_hash, scopes, expires_at, revoked_at, grace_expires_at
-                         FROM strait_keys WHERE key_hash = ?1",
-                        params![secrets::digest(&key)],
-                        |row| {
-                            Ok(UsableKey {
-                                id: row.get(0)?,
-                                project_id: row.get(1)?,
-                                hash: row.get(2)?,
-                                scopes: row.get(3)?,
-                                expires_at: row.get(4)?,
-                                revoked_at: row.get(5)?,
-                                grace_expires_at: row.get(6)?,
-                            })
-                        },
-                    )
-                    .optional()?
-                    .ok_or_else(refused)?;
+                let (id, (project_id, scopes, grace_expires_at)) = accept_key(
+                    conn,
+                    "strait_keys",
+                    &["project_id", "scopes", "grace_expires_at"],
+                    &key,
+                    now,
+                    |row| {
+                        Ok((
+                            row.get::<_, String>("project_id")?,
+                            row.get::<_, String>("scopes")?,
+                            row.get::<_, Option<i64>>("grace_expires_at")?,
+                        ))
+                    },
+                )?;
                 // A rotated key works until its grace ends (grace_expires_at is set only by rotate).
-                if !secrets::matches(&key, &found.hash)
-                    || found.revoked_at.is_some()
-                    || found.expires_at.is_some_and(|expiry| expiry <= now)
-                    || found.grace_expires_at.is_some_and(|grace| grace <= now)
-                {
-                    return Err(refused());
+                if grace_expires_at.is_some_and(|grace| grace <= now) {
+                    return Err(invalid_key());
                 }
                 conn.execute(
                     "UPDATE strait_keys SET last_used_at = ?1 WHERE id = ?2",
-                    params![now, found.id],
+                    params![now, id],
                 )?;
                 Ok(json!({
-                    "key_id": found.id,
-                    "project_id": found.project_id,
-                    "scopes": serde_json::from_str::<Value>(&found.scopes).unwrap_or_else(|_| json!([])),
+                    "key_id": id,
+                    "project_id": project_id,
+                    "scopes": serde_json::from_str::<Value>(&scopes).unwrap_or_else(|_| json!([])),
                 }))
             })
             .await
     }
     .await;
-    respond(&state, StatusCode::OK, result)
+    respond(&state, STRAIT, StatusCode::OK, result)
 }

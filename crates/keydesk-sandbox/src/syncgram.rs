@@ -13,11 +13,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, json_response, now_ms, optional_time, parse_body, rfc3339_z,
+    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, json_response, now_ms, optional_time,
+    parse_body, rfc3339_z,
 };
 use crate::config::{Dialect, Variant};
-use crate::secrets::{self, Claims};
+use crate::data_plane::accept_key;
+use crate::db::rows;
+use crate::secrets;
 use crate::state::{IdempotentReply, SandboxState};
+
+const SYNCGRAM: Dialect = Dialect::Syncgram;
 
 pub(crate) fn routes() -> Router<SandboxState> {
     Router::new()
@@ -39,22 +44,13 @@ fn wrap(variant: Variant, body: Value) -> Value {
 }
 
 fn respond(state: &SandboxState, status: StatusCode, result: Result<Value, Failure>) -> Response {
-    match result {
-        Ok(body) => success(state, status, body),
-        Err(failure) => failure.render(Dialect::Syncgram, state.variant()),
-    }
+    let result = result.map(|body| wrap(state.variant(), body));
+    crate::api::respond(state, SYNCGRAM, status, result)
 }
 
 /// Verify the user JWT; connected accounts may not manage keys.
 fn authorize(state: &SandboxState, headers: &HeaderMap) -> Result<(String, String), Failure> {
-    let token = bearer(headers).ok_or_else(|| Failure::unauthorized("missing bearer token"))?;
-    let claims: Claims = secrets::verify_jwt(
-        &state.inner().signing_key,
-        token,
-        "syncgram",
-        now_ms() / 1000,
-    )
-    .map_err(|_| Failure::unauthorized("invalid or expired token"))?;
+    let claims = bearer_claims(state, headers, "syncgram")?;
     if claims.account_type.as_deref() == Some("connected") {
         return Err(Failure::forbidden(
             "Connected accounts cannot manage API keys.",
@@ -90,13 +86,14 @@ async fn list(State(state): State<SandboxState>, headers: HeaderMap) -> Response
         let keys = state
             .db(move |conn| {
                 let now = now_ms();
-                let mut statement = conn.prepare(&format!(
-                    "SELECT {COLUMNS} FROM syncgram_keys WHERE org = ?1 ORDER BY created_at DESC, seq DESC"
-                ))?;
-                let keys = statement
-                    .query_map(params![org], |row| key_json(row, now))?
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(keys)
+                rows(
+                    conn,
+                    &format!(
+                        "SELECT {COLUMNS} FROM syncgram_keys WHERE org = ?1 ORDER BY created_at DESC, seq DESC"
+                    ),
+                    params![org],
+                    |row| key_json(row, now),
+                )
             })
             .await?;
         Ok(json!({"keys": keys}))
@@ -193,7 +190,7 @@ async fn create(
     match result {
         Ok(Created::Fresh(body)) => success(&state, StatusCode::CREATED, body),
         Ok(Created::Replay(status, body)) => json_response(status, body),
-        Err(failure) => failure.render(Dialect::Syncgram, variant),
+        Err(failure) => failure.render(SYNCGRAM, variant),
     }
 }
 
@@ -309,15 +306,6 @@ async fn revoke(
     respond(&state, StatusCode::OK, result)
 }
 
-/// What the data plane needs to accept or refuse a key.
-struct UsableKey {
-    id: String,
-    hash: Vec<u8>,
-    env: String,
-    revoked_at: Option<i64>,
-    expires_at: Option<i64>,
-}
-
 /// Data plane: a payments call authenticated by the API key.
 async fn balance(State(state): State<SandboxState>, headers: HeaderMap) -> Response {
     let key = bearer(&headers).map(str::to_owned);
@@ -326,30 +314,9 @@ async fn balance(State(state): State<SandboxState>, headers: HeaderMap) -> Respo
         state
             .db(move |conn| {
                 let now = now_ms();
-                let refused = || Failure::unauthorized("invalid API key");
-                let found = conn
-                    .query_row(
-                        "SELECT id, key_hash, env, revoked_at, expires_at FROM syncgram_keys WHERE key_hash = ?1",
-                        params![secrets::digest(&key)],
-                        |row| {
-                            Ok(UsableKey {
-                                id: row.get(0)?,
-                                hash: row.get(1)?,
-                                env: row.get(2)?,
-                                revoked_at: row.get(3)?,
-                                expires_at: row.get(4)?,
-                            })
-                        },
-                    )
-                    .optional()?
-                    .ok_or_else(refused)?;
-                if !secrets::matches(&key, &found.hash)
-                    || found.revoked_at.is_some()
-                    || found.expires_at.is_some_and(|expiry| expiry <= now)
-                {
-                    return Err(refused());
-                }
-                let (id, env) = (found.id, found.env);
+                let (id, env) = accept_key(conn, "syncgram_keys", &["env"], &key, now, |row| {
+                    row.get::<_, String>("env")
+                })?;
                 conn.execute(
                     "UPDATE syncgram_keys SET last_used_at = ?1 WHERE id = ?2",
                     params![now, id],
