@@ -307,6 +307,8 @@ put(
   `- Build: ${build === 'release' ? 'release profile (lto = true, codegen-units = 1, opt-level = "s", panic = "abort", strip)' : `${build} (not the product's profile)`}`,
   '- Display: Xvfb 1400×900×24 with a private D-Bus session and gnome-keyring (`scripts/desktop-session`), `WEBKIT_DISABLE_COMPOSITING_MODE=1`',
   `- Load average (1, 5, 15 min) when each step started: ${loads.length ? loads.join('; ') : 'not recorded'}`,
+  '- Priority: every measurement ran at `nice -n -10` (builds at the normal priority), so the other work on the machine interferes less;',
+  '  it still shares both cores with it, which makes wall-clock figures noisier than on a quiet machine.',
   '',
   '## How to run',
   '',

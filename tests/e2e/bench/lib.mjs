@@ -48,11 +48,21 @@ export async function waitForMarks(browser, names, timeoutMs) {
 
 const ticksPerSecond = 100; // USER_HZ on Linux
 
-function stat(pid) {
+function statFields(pid) {
   const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name may hold spaces and parentheses: fields start after the last ')'.
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+function stat(pid) {
+  const fields = statFields(pid);
   return { ppid: Number(fields[1]), startTicks: Number(fields[19]) };
+}
+
+/** CPU time (user + system) `pid` has used so far, in ms (10 ms resolution). */
+export function cpuMs(pid) {
+  const fields = statFields(pid);
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
 }
 
 /**
