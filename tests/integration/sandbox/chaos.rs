@@ -8,20 +8,22 @@ use serde_json::json;
 
 use crate::support::sandbox::{Sandbox, http_client, send, start_with, temp_db};
 
-fn with_chaos(path: &std::path::Path, chaos: Chaos) -> SandboxConfig {
-    SandboxConfig {
+/// A sandbox with `chaos` on the database file at `path` (restarts see the same data).
+async fn start_on(path: &std::path::Path, chaos: Chaos) -> Sandbox {
+    start_with(SandboxConfig {
         storage: Storage::File(path.to_owned()),
         chaos,
         ..SandboxConfig::default()
-    }
+    })
+    .await
 }
 
 async fn oligon_key_names(sandbox: &Sandbox) -> Vec<String> {
+    let token = sandbox.token(Dialect::Oligon, None);
     let (status, _, keys) = send(
         sandbox
-            .http
-            .get(sandbox.url(Dialect::Oligon, "/v1/api-keys"))
-            .bearer_auth(sandbox.token(Dialect::Oligon, None)),
+            .get(Dialect::Oligon, "/v1/api-keys")
+            .bearer_auth(token),
     )
     .await;
     assert_eq!(status, 200);
@@ -35,20 +37,19 @@ async fn oligon_key_names(sandbox: &Sandbox) -> Vec<String> {
 #[tokio::test]
 async fn fail_rate_one_answers_503_and_does_nothing() {
     let (_dir, path) = temp_db();
-    let failing = start_with(with_chaos(
+    let failing = start_on(
         &path,
         Chaos {
             fail_rate: 1.0,
             ..Chaos::default()
         },
-    ))
+    )
     .await;
     let token = failing.token(Dialect::Oligon, None);
     for _ in 0..5 {
         let (status, _, _) = send(
             failing
-                .http
-                .post(failing.url(Dialect::Oligon, "/v1/api-keys"))
+                .post(Dialect::Oligon, "/v1/api-keys")
                 .bearer_auth(&token)
                 .json(&json!({"name": "never stored"})),
         )
@@ -56,11 +57,11 @@ async fn fail_rate_one_answers_503_and_does_nothing() {
         assert_eq!(status, 503);
     }
     for dialect in Dialect::ALL {
-        let (status, _, _) = send(failing.http.get(failing.url(dialect, "/anything"))).await;
+        let (status, _, _) = send(failing.get(dialect, "/anything")).await;
         assert_eq!(status, 503, "{dialect}: before routing, before auth");
     }
     failing.handle.shutdown().await;
-    let calm = start_with(with_chaos(&path, Chaos::default())).await;
+    let calm = start_on(&path, Chaos::default()).await;
     assert!(
         oligon_key_names(&calm).await.is_empty(),
         "a 503 did not create anything"
@@ -70,17 +71,16 @@ async fn fail_rate_one_answers_503_and_does_nothing() {
 #[tokio::test]
 async fn drop_rate_one_does_the_work_then_drops_the_connection() {
     let (_dir, path) = temp_db();
-    let dropping = start_with(with_chaos(
+    let dropping = start_on(
         &path,
         Chaos {
             drop_rate: 1.0,
             ..Chaos::default()
         },
-    ))
+    )
     .await;
     let result = dropping
-        .http
-        .post(dropping.url(Dialect::Oligon, "/v1/api-keys"))
+        .post(Dialect::Oligon, "/v1/api-keys")
         .bearer_auth(dropping.token(Dialect::Oligon, None))
         .json(&json!({"name": "orphan"}))
         .send()
@@ -93,7 +93,7 @@ async fn drop_rate_one_does_the_work_then_drops_the_connection() {
     );
     dropping.handle.shutdown().await;
 
-    let calm = start_with(with_chaos(&path, Chaos::default())).await;
+    let calm = start_on(&path, Chaos::default()).await;
     assert_eq!(
         oligon_key_names(&calm).await,
         ["orphan"],
@@ -113,12 +113,7 @@ async fn latency_delays_every_response() {
     .await;
     for path in ["/v1/api-keys", "/v1/extract"] {
         let started = Instant::now();
-        let response = sandbox
-            .http
-            .get(sandbox.url(Dialect::Oligon, path))
-            .send()
-            .await
-            .unwrap();
+        let response = sandbox.get(Dialect::Oligon, path).send().await.unwrap();
         assert_eq!(response.status(), 401);
         // Only a lower bound: a loaded machine may be slower, never faster.
         assert!(started.elapsed() >= Duration::from_millis(150), "{path}");

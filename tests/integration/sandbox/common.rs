@@ -6,6 +6,24 @@ use serde_json::json;
 
 use crate::support::sandbox::{Sandbox, send, start, start_on_file};
 
+/// POST `body` as JSON text (sent as given, valid or not) with a bearer token.
+async fn post_raw(
+    sandbox: &Sandbox,
+    dialect: Dialect,
+    path: &str,
+    token: &str,
+    body: impl Into<reqwest::Body>,
+) -> (u16, reqwest::header::HeaderMap, serde_json::Value) {
+    send(
+        sandbox
+            .post(dialect, path)
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body),
+    )
+    .await
+}
+
 /// A management request of each API that takes a JSON body: (dialect, path, bearer token).
 async fn json_endpoints(sandbox: &Sandbox) -> Vec<(Dialect, String, String)> {
     let (org, fiskaly) = sandbox.fiskaly_token(None).await;
@@ -39,26 +57,12 @@ async fn bodies_over_64_kib_are_413_and_malformed_json_is_400_in_each_shape() {
         let sandbox = start(variant).await;
         for (dialect, path, token) in json_endpoints(&sandbox).await {
             let huge = json!({"name": "x".repeat(65 * 1024)}).to_string();
-            let (status, _, _) = send(
-                sandbox
-                    .http
-                    .post(sandbox.url(dialect, &path))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(huge),
-            )
-            .await;
+            let (status, _, _) = post_raw(&sandbox, dialect, &path, &token, huge).await;
             assert_eq!(status, 413, "{dialect}");
 
-            let (status, headers, error) = send(
-                sandbox
-                    .http
-                    .post(sandbox.url(dialect, &path))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body("{\"name\": \"unterminated"),
-            )
-            .await;
+            let malformed = "{\"name\": \"unterminated";
+            let (status, headers, error) =
+                post_raw(&sandbox, dialect, &path, &token, malformed).await;
             assert_eq!(status, 400, "{dialect} {variant}");
             let content_type = headers["content-type"].to_str().unwrap();
             match (dialect, variant) {
@@ -154,15 +158,7 @@ async fn hostile_input_gets_answers_not_panics() {
     ];
     for (dialect, path, token) in &endpoints {
         for body in bodies {
-            let (status, _, _) = send(
-                sandbox
-                    .http
-                    .post(sandbox.url(*dialect, path))
-                    .bearer_auth(token)
-                    .header("content-type", "application/json")
-                    .body(body),
-            )
-            .await;
+            let (status, _, _) = post_raw(&sandbox, *dialect, path, token, body).await;
             // Some of these are valid creates (unknown fields are ignored); none may crash.
             assert!(status < 500, "{dialect} {body:?} → {status}");
         }
@@ -219,8 +215,7 @@ async fn hostile_input_gets_answers_not_panics() {
     let (org, token) = sandbox.fiskaly_token(None).await;
     let (status, _, list) = send(
         sandbox
-            .http
-            .get(sandbox.url(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys")))
+            .get(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys"))
             .bearer_auth(token),
     )
     .await;
@@ -257,8 +252,7 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
     for i in 0..3 {
         let (_, _, key) = send(
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Oligon, "/v1/api-keys"))
+                .post(Dialect::Oligon, "/v1/api-keys")
                 .bearer_auth(&oligon)
                 .json(&json!({"name": format!("k{i}"), "live": i % 2 == 0})),
         )
@@ -266,8 +260,7 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
         secrets.push(key["key"].as_str().unwrap().to_owned());
         let (_, _, key) = send(
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys")))
+                .post(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys"))
                 .bearer_auth(&fiskaly)
                 .json(&json!({"name": format!("key-{i}"), "kind": "live", "status": "enabled"})),
         )
@@ -276,8 +269,7 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
         public.push(key["key"].as_str().unwrap().to_owned());
         let (_, _, key) = send(
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Strait, "/v1/api-keys"))
+                .post(Dialect::Strait, "/v1/api-keys")
                 .bearer_auth(&strait)
                 .json(&json!({"project_id": "proj_acme", "name": "n", "scopes": ["a"],
                               "rotation_interval_days": 7, "rotation_webhook_url": "https://h.example/r"})),
@@ -285,16 +277,9 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
         .await;
         secrets.push(key["key"].as_str().unwrap().to_owned());
         secrets.push(key["rotation_webhook_secret"].as_str().unwrap().to_owned());
-        let (_, _, rotated) = send(
-            sandbox
-                .http
-                .post(sandbox.url(
-                    Dialect::Strait,
-                    &format!("/v1/api-keys/{}/rotate", key["id"].as_str().unwrap()),
-                ))
-                .bearer_auth(&strait),
-        )
-        .await;
+        let rotate = format!("/v1/api-keys/{}/rotate", key["id"].as_str().unwrap());
+        let (_, _, rotated) =
+            send(sandbox.post(Dialect::Strait, &rotate).bearer_auth(&strait)).await;
         secrets.push(rotated["key"].as_str().unwrap().to_owned());
         let user = sandbox.token_with(
             Dialect::Syncgram,
@@ -306,8 +291,7 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
         );
         let (_, _, key) = send(
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Syncgram, "/api/v1/auth/api-keys"))
+                .post(Dialect::Syncgram, "/api/v1/auth/api-keys")
                 .bearer_auth(&user)
                 .json(&json!({"key_name": "k", "idempotency_key": format!("idem-{i}")})),
         )
@@ -349,18 +333,15 @@ async fn fifty_concurrent_creates_lose_nothing() {
     for i in 0..50 {
         let requests = [
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Oligon, "/v1/api-keys"))
+                .post(Dialect::Oligon, "/v1/api-keys")
                 .bearer_auth(&oligon)
                 .json(&json!({"name": format!("concurrent {i}")})),
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Strait, "/v1/api-keys"))
+                .post(Dialect::Strait, "/v1/api-keys")
                 .bearer_auth(&strait)
                 .json(&json!({"project_id": "proj_acme", "name": format!("concurrent {i}"), "scopes": ["a"]})),
             sandbox
-                .http
-                .post(sandbox.url(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys")))
+                .post(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys"))
                 .bearer_auth(&fiskaly)
                 .json(&json!({"name": format!("concurrent-{i}"), "kind": "test", "status": "enabled"})),
         ];
@@ -376,8 +357,7 @@ async fn fifty_concurrent_creates_lose_nothing() {
     }
     let (_, _, oligon_keys) = send(
         sandbox
-            .http
-            .get(sandbox.url(Dialect::Oligon, "/v1/api-keys"))
+            .get(Dialect::Oligon, "/v1/api-keys")
             .bearer_auth(&oligon),
     )
     .await;
@@ -390,19 +370,14 @@ async fn fifty_concurrent_creates_lose_nothing() {
     assert_eq!(ids.len(), 50);
     let (_, _, strait_keys) = send(
         sandbox
-            .http
-            .get(format!(
-                "{}?project_id=proj_acme",
-                sandbox.url(Dialect::Strait, "/v1/api-keys")
-            ))
+            .get(Dialect::Strait, "/v1/api-keys?project_id=proj_acme")
             .bearer_auth(&strait),
     )
     .await;
     assert_eq!(strait_keys["data"].as_array().unwrap().len(), 50);
     let (_, _, fiskaly_keys) = send(
         sandbox
-            .http
-            .get(sandbox.url(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys")))
+            .get(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys"))
             .bearer_auth(&fiskaly),
     )
     .await;

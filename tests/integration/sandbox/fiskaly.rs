@@ -1,6 +1,7 @@
 //! fiskaly Management: `/auth`, `/organizations/{org}/api-keys…`; using a key = `/auth` with it.
 
 use keydesk_sandbox::{Dialect, SandboxConfig, Variant};
+use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 
 use super::both_variants;
@@ -32,33 +33,29 @@ impl Admin<'_> {
         )
     }
 
+    /// `method` on the key `key_ref` (its `_id` or name), with this admin's token.
+    fn key_request(&self, method: Method, key_ref: &str) -> RequestBuilder {
+        self.sandbox
+            .http
+            .request(method, self.url(&format!("/{key_ref}")))
+            .bearer_auth(&self.token)
+    }
+
     async fn create(&self, body: Value) -> (u16, Value) {
-        let (status, _, body) = send(
-            self.sandbox
-                .http
-                .post(self.url(""))
-                .bearer_auth(&self.token)
-                .json(&body),
-        )
-        .await;
+        let request = self.sandbox.http.post(self.url(""));
+        let (status, _, body) = send(request.bearer_auth(&self.token).json(&body)).await;
         (status, body)
     }
 
     async fn list(&self, query: &str) -> (u16, Value) {
-        let (status, _, body) = send(
-            self.sandbox
-                .http
-                .get(format!("{}{query}", self.url("")))
-                .bearer_auth(&self.token),
-        )
-        .await;
+        let request = self.sandbox.http.get(self.url(query));
+        let (status, _, body) = send(request.bearer_auth(&self.token)).await;
         (status, body)
     }
 }
 
 async fn auth_with(sandbox: &Sandbox, body: Value) -> (u16, Value) {
-    let (status, _, body) =
-        send(sandbox.http.post(sandbox.url(FISKALY, "/auth")).json(&body)).await;
+    let (status, _, body) = send(sandbox.post(FISKALY, "/auth").json(&body)).await;
     (status, body)
 }
 
@@ -150,14 +147,7 @@ async fn token_ttl_is_configurable_and_expired_tokens_are_refused() {
         ..SandboxConfig::default()
     })
     .await;
-    let (org, token) = sandbox.fiskaly_token(None).await;
-    let (status, _, error) = send(
-        sandbox
-            .http
-            .get(sandbox.url(FISKALY, &format!("/organizations/{org}/api-keys")))
-            .bearer_auth(token),
-    )
-    .await;
+    let (status, error) = Admin::of(&sandbox, None).await.list("").await;
     assert_eq!(status, 401);
     assert_eq!(error["code"], "E_AUTHENTICATION_FAILED");
 }
@@ -186,13 +176,7 @@ async fn create_retrieve_update_delete(variant: Variant) {
 
     let id = created["_id"].as_str().unwrap().to_owned();
     for reference in [id.as_str(), "pos-terminal-1"] {
-        let (status, _, found) = send(
-            sandbox
-                .http
-                .get(admin.url(&format!("/{reference}")))
-                .bearer_auth(&admin.token),
-        )
-        .await;
+        let (status, _, found) = send(admin.key_request(Method::GET, reference)).await;
         assert_eq!(status, 200);
         assert_eq!(found["_id"], created["_id"]);
         assert!(found.get("secret").is_none(), "secret is shown once");
@@ -205,10 +189,8 @@ async fn create_retrieve_update_delete(variant: Variant) {
     let key_token = key_tokens["access_token"].as_str().unwrap().to_owned();
 
     let patch = |status: &str| {
-        sandbox
-            .http
-            .patch(admin.url(&format!("/{id}")))
-            .bearer_auth(&admin.token)
+        admin
+            .key_request(Method::PATCH, &id)
             .json(&json!({"status": status}))
     };
     let (status, _, disabled) = send(patch("disabled")).await;
@@ -224,22 +206,10 @@ async fn create_retrieve_update_delete(variant: Variant) {
     assert_eq!(status, 200);
     assert_eq!(use_key().await.0, 200);
 
-    let (status, _, deleted) = send(
-        sandbox
-            .http
-            .delete(admin.url(&format!("/{id}")))
-            .bearer_auth(&admin.token),
-    )
-    .await;
+    let (status, _, deleted) = send(admin.key_request(Method::DELETE, &id)).await;
     assert_eq!(status, 200);
     assert_eq!(deleted, json!({"deleted": true}));
-    let (status, _, missing) = send(
-        sandbox
-            .http
-            .get(admin.url(&format!("/{id}")))
-            .bearer_auth(&admin.token),
-    )
-    .await;
+    let (status, _, missing) = send(admin.key_request(Method::GET, &id)).await;
     assert_eq!(status, 404);
     assert_eq!(missing["code"], "E_NOT_FOUND");
     assert_eq!(use_key().await.0, 401, "deleted keys cannot authenticate");
@@ -282,10 +252,8 @@ async fn create_validation(variant: Variant) {
 
     // The draft's form: the name in the path.
     let (status, _, created) = send(
-        sandbox
-            .http
-            .put(admin.url("/named-in-path"))
-            .bearer_auth(&admin.token)
+        admin
+            .key_request(Method::PUT, "named-in-path")
             .json(&json!({"kind": "test", "status": "enabled"})),
     )
     .await;
@@ -380,24 +348,17 @@ async fn org_isolation(variant: Variant) {
     };
     assert_eq!(intruder.list("").await.0, 404);
     for request in [
-        sandbox.http.get(intruder.url(&format!("/{id}"))),
-        sandbox.http.delete(intruder.url(&format!("/{id}"))),
-        sandbox
-            .http
-            .patch(intruder.url(&format!("/{id}")))
+        intruder.key_request(Method::GET, id),
+        intruder.key_request(Method::DELETE, id),
+        intruder
+            .key_request(Method::PATCH, id)
             .json(&json!({"status": "disabled"})),
     ] {
-        let (status, _, _) = send(request.bearer_auth(&globex.token)).await;
+        let (status, _, _) = send(request).await;
         assert_eq!(status, 404);
     }
     // Globex's own path with Acme's key id: not there either.
-    let (status, _, _) = send(
-        sandbox
-            .http
-            .get(globex.url(&format!("/{id}")))
-            .bearer_auth(&globex.token),
-    )
-    .await;
+    let (status, _, _) = send(globex.key_request(Method::GET, id)).await;
     assert_eq!(status, 404);
     assert_eq!(acme.list("").await.1["data"][0]["status"], "enabled");
     let (status, _, _) = send(sandbox.http.get(acme.url(""))).await;

@@ -11,8 +11,7 @@ const OLIGON: Dialect = Dialect::Oligon;
 async fn create(sandbox: &Sandbox, token: &str, body: Value) -> (u16, Value) {
     let (status, _, body) = send(
         sandbox
-            .http
-            .post(sandbox.url(OLIGON, "/v1/api-keys"))
+            .post(OLIGON, "/v1/api-keys")
             .bearer_auth(token)
             .json(&body),
     )
@@ -21,22 +20,25 @@ async fn create(sandbox: &Sandbox, token: &str, body: Value) -> (u16, Value) {
 }
 
 async fn list(sandbox: &Sandbox, token: &str) -> Vec<Value> {
-    let (status, _, body) = send(
-        sandbox
-            .http
-            .get(sandbox.url(OLIGON, "/v1/api-keys"))
-            .bearer_auth(token),
-    )
-    .await;
+    let (status, _, body) = send(sandbox.get(OLIGON, "/v1/api-keys").bearer_auth(token)).await;
     assert_eq!(status, 200, "{body}");
     body.as_array().unwrap().clone()
 }
 
+async fn revoke(sandbox: &Sandbox, token: &str, id: &str) -> (u16, Value) {
+    let path = format!("/v1/api-keys/{id}/revoke");
+    let (status, _, body) = send(sandbox.post(OLIGON, &path).bearer_auth(token)).await;
+    (status, body)
+}
+
+async fn remove(sandbox: &Sandbox, token: &str, id: &str) -> (u16, Value) {
+    let path = format!("/v1/api-keys/{id}");
+    let (status, _, body) = send(sandbox.delete(OLIGON, &path).bearer_auth(token)).await;
+    (status, body)
+}
+
 async fn extract(sandbox: &Sandbox, key: &str, forwarded_for: Option<&str>) -> (u16, Value) {
-    let mut request = sandbox
-        .http
-        .get(sandbox.url(OLIGON, "/v1/extract"))
-        .header("X-API-Key", key);
+    let mut request = sandbox.get(OLIGON, "/v1/extract").header("X-API-Key", key);
     if let Some(ip) = forwarded_for {
         request = request.header("X-Forwarded-For", ip);
     }
@@ -95,14 +97,7 @@ async fn key_lifecycle(variant: Variant) {
         "list leaks secrets"
     );
 
-    let live_id = live["id"].as_str().unwrap();
-    let (status, _, revoked) = send(
-        sandbox
-            .http
-            .post(sandbox.url(OLIGON, &format!("/v1/api-keys/{live_id}/revoke")))
-            .bearer_auth(&token),
-    )
-    .await;
+    let (status, revoked) = revoke(&sandbox, &token, live["id"].as_str().unwrap()).await;
     assert_eq!(status, 200);
     assert!(revoked["revoked_at"].is_string());
     assert_eq!(revoked["id"], live["id"]);
@@ -114,34 +109,17 @@ async fn key_lifecycle(variant: Variant) {
     assert_eq!(error_code(variant, &body), "authentication_failed");
 
     let test_id = test["id"].as_str().unwrap();
-    let (status, _, body) = send(
-        sandbox
-            .http
-            .delete(sandbox.url(OLIGON, &format!("/v1/api-keys/{test_id}")))
-            .bearer_auth(&token),
-    )
-    .await;
+    let (status, body) = remove(&sandbox, &token, test_id).await;
     assert_eq!(status, 204);
     assert_eq!(body, Value::Null);
     let keys = list(&sandbox, &token).await;
     assert_eq!(keys.len(), 1);
-    let (status, _, body) = send(
-        sandbox
-            .http
-            .delete(sandbox.url(OLIGON, &format!("/v1/api-keys/{test_id}")))
-            .bearer_auth(&token),
-    )
-    .await;
+    let (status, body) = remove(&sandbox, &token, test_id).await;
     assert_eq!(status, 404);
     assert_eq!(error_code(variant, &body), "not_found");
 
-    let (status, _, events) = send(
-        sandbox
-            .http
-            .get(sandbox.url(OLIGON, "/v1/audit-events"))
-            .bearer_auth(&token),
-    )
-    .await;
+    let (status, _, events) =
+        send(sandbox.get(OLIGON, "/v1/audit-events").bearer_auth(&token)).await;
     assert_eq!(status, 200);
     assert_eq!(events[0]["action"], "api_key.deleted");
     assert_eq!(events[0]["key_id"], test["id"]);
@@ -165,8 +143,7 @@ async fn validation(variant: Variant) {
     ] {
         let (status, headers, error) = send(
             sandbox
-                .http
-                .post(sandbox.url(OLIGON, "/v1/api-keys"))
+                .post(OLIGON, "/v1/api-keys")
                 .bearer_auth(&token)
                 .json(&body),
         )
@@ -183,8 +160,7 @@ async fn validation(variant: Variant) {
     assert_eq!(status, 201, "{ok}");
     let (status, headers, error) = send(
         sandbox
-            .http
-            .post(sandbox.url(OLIGON, "/v1/api-keys"))
+            .post(OLIGON, "/v1/api-keys")
             .bearer_auth(&token)
             .header("content-type", "application/json")
             .body("{\"name\": "),
@@ -280,17 +256,8 @@ async fn org_isolation(variant: Variant) {
     let (_, key) = create(&sandbox, &acme, json!({"name": "acme key"})).await;
     let id = key["id"].as_str().unwrap();
     assert!(list(&sandbox, &globex).await.is_empty());
-    for request in [
-        sandbox
-            .http
-            .post(sandbox.url(OLIGON, &format!("/v1/api-keys/{id}/revoke"))),
-        sandbox
-            .http
-            .delete(sandbox.url(OLIGON, &format!("/v1/api-keys/{id}"))),
-    ] {
-        let (status, _, _) = send(request.bearer_auth(&globex)).await;
-        assert_eq!(status, 404);
-    }
+    assert_eq!(revoke(&sandbox, &globex, id).await.0, 404);
+    assert_eq!(remove(&sandbox, &globex, id).await.0, 404);
     let keys = list(&sandbox, &acme).await;
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["revoked_at"], Value::Null);
@@ -322,7 +289,7 @@ async fn extract_records_last_use(variant: Variant) {
         assert_eq!(status, 401);
         assert_eq!(error_code(variant, &body), "authentication_failed");
     }
-    let (status, _, _) = send(sandbox.http.get(sandbox.url(OLIGON, "/v1/extract"))).await;
+    let (status, _, _) = send(sandbox.get(OLIGON, "/v1/extract")).await;
     assert_eq!(status, 401);
 }
 both_variants!(extract_records_last_use);

@@ -18,13 +18,7 @@ fn age(value: &Value) -> Option<Duration> {
 }
 
 async fn get(sandbox: &Sandbox, dialect: Dialect, path: &str, token: &str) -> Value {
-    let (status, _, body) = send(
-        sandbox
-            .http
-            .get(sandbox.url(dialect, path))
-            .bearer_auth(token),
-    )
-    .await;
+    let (status, _, body) = send(sandbox.get(dialect, path).bearer_auth(token)).await;
     assert_eq!(status, 200, "{path}: {body}");
     body
 }

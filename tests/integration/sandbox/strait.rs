@@ -33,14 +33,8 @@ impl<'a> Admin<'a> {
         if body.get("project_id").is_none() {
             body["project_id"] = json!(self.project);
         }
-        let (status, _, body) = send(
-            self.sandbox
-                .http
-                .post(self.sandbox.url(STRAIT, "/v1/api-keys"))
-                .bearer_auth(&self.token)
-                .json(&body),
-        )
-        .await;
+        let request = self.sandbox.post(STRAIT, "/v1/api-keys");
+        let (status, _, body) = send(request.bearer_auth(&self.token).json(&body)).await;
         (status, body)
     }
 
@@ -55,18 +49,15 @@ impl<'a> Admin<'a> {
         let mut keys = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let mut url = format!(
-                "{}?project_id={}",
-                self.sandbox.url(STRAIT, "/v1/api-keys"),
-                self.project
-            );
+            let mut path = format!("/v1/api-keys?project_id={}", self.project);
             if variant == Variant::Deployed {
-                url.push_str("&limit=2");
+                path.push_str("&limit=2");
             }
             if let Some(cursor) = &cursor {
-                url.push_str(&format!("&cursor={cursor}"));
+                path.push_str(&format!("&cursor={cursor}"));
             }
-            let (status, _, body) = send(self.sandbox.http.get(url).bearer_auth(&self.token)).await;
+            let request = self.sandbox.get(STRAIT, &path);
+            let (status, _, body) = send(request.bearer_auth(&self.token)).await;
             assert_eq!(status, 200, "{body}");
             match variant {
                 Variant::Documented => return body.as_array().unwrap().clone(),
@@ -85,24 +76,15 @@ impl<'a> Admin<'a> {
     }
 
     async fn revoke(&self, id: &str) -> (u16, Value) {
-        let (status, _, body) = send(
-            self.sandbox
-                .http
-                .delete(self.sandbox.url(STRAIT, &format!("/v1/api-keys/{id}")))
-                .bearer_auth(&self.token),
-        )
-        .await;
+        let request = self.sandbox.delete(STRAIT, &format!("/v1/api-keys/{id}"));
+        let (status, _, body) = send(request.bearer_auth(&self.token)).await;
         (status, body)
     }
 
     async fn rotate(&self, id: &str, body: Option<Value>) -> (u16, Value) {
         let mut request = self
             .sandbox
-            .http
-            .post(
-                self.sandbox
-                    .url(STRAIT, &format!("/v1/api-keys/{id}/rotate")),
-            )
+            .post(STRAIT, &format!("/v1/api-keys/{id}/rotate"))
             .bearer_auth(&self.token);
         if let Some(body) = body {
             request = request.json(&body);
@@ -112,15 +94,16 @@ impl<'a> Admin<'a> {
     }
 
     async fn use_key(&self, key: &str) -> u16 {
-        send(
-            self.sandbox
-                .http
-                .get(self.sandbox.url(STRAIT, "/v1/whoami"))
-                .bearer_auth(key),
-        )
-        .await
-        .0
+        send(self.sandbox.get(STRAIT, "/v1/whoami").bearer_auth(key))
+            .await
+            .0
     }
+}
+
+/// The status of a list request with `query` and `token` (any token, not only an admin's).
+async fn list_status(sandbox: &Sandbox, query: &str, token: &str) -> u16 {
+    let path = format!("/v1/api-keys{query}");
+    send(sandbox.get(STRAIT, &path).bearer_auth(token)).await.0
 }
 
 fn time(value: &Value) -> chrono::DateTime<chrono::FixedOffset> {
@@ -337,11 +320,7 @@ async fn expiring_soon(variant: Variant) {
     admin.create_ok("never").await;
     let fetch = |query: &str| {
         sandbox
-            .http
-            .get(format!(
-                "{}{query}",
-                sandbox.url(STRAIT, "/v1/api-keys/expiring-soon")
-            ))
+            .get(STRAIT, &format!("/v1/api-keys/expiring-soon{query}"))
             .bearer_auth(&admin.token)
     };
     let names = |body: &Value| -> Vec<String> {
@@ -379,38 +358,22 @@ async fn project_isolation(variant: Variant) {
         .create(json!({"project_id": acme.project, "name": "sneaky", "scopes": ["a"]}))
         .await;
     assert_eq!(status, 403, "{error}");
-    let (status, _, _) = send(
-        sandbox
-            .http
-            .get(format!(
-                "{}?project_id={}",
-                sandbox.url(STRAIT, "/v1/api-keys"),
-                acme.project
-            ))
-            .bearer_auth(&other.token),
-    )
-    .await;
-    assert_eq!(status, 403);
-    let (status, _, _) = send(
-        sandbox
-            .http
-            .get(sandbox.url(STRAIT, "/v1/api-keys"))
-            .bearer_auth(&acme.token),
-    )
-    .await;
-    assert_eq!(status, 400, "project_id is required");
-    let (status, _, _) = send(
-        sandbox
-            .http
-            .get(format!(
-                "{}?project_id={}",
-                sandbox.url(STRAIT, "/v1/api-keys"),
-                acme.project
-            ))
-            .bearer_auth(sandbox.token(Dialect::Oligon, None)),
-    )
-    .await;
-    assert_eq!(status, 401, "another API's token");
+    let acme_project = format!("?project_id={}", acme.project);
+    assert_eq!(
+        list_status(&sandbox, &acme_project, &other.token).await,
+        403
+    );
+    assert_eq!(
+        list_status(&sandbox, "", &acme.token).await,
+        400,
+        "project_id is required"
+    );
+    let oligon = sandbox.token(Dialect::Oligon, None);
+    assert_eq!(
+        list_status(&sandbox, &acme_project, &oligon).await,
+        401,
+        "another API's token"
+    );
     let keys = acme.list_all(variant).await;
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0]["revoked_at"], Value::Null);

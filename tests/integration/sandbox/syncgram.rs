@@ -46,48 +46,36 @@ async fn create(
     token: &str,
     body: Value,
 ) -> (u16, reqwest::header::HeaderMap, Value) {
-    send(
-        sandbox
-            .http
-            .post(sandbox.url(SYNCGRAM, "/api/v1/auth/api-keys"))
-            .bearer_auth(token)
-            .json(&body),
-    )
-    .await
+    let request = sandbox.post(SYNCGRAM, "/api/v1/auth/api-keys");
+    send(request.bearer_auth(token).json(&body)).await
 }
 
 async fn list(sandbox: &Sandbox, variant: Variant, token: &str) -> Vec<Value> {
-    let (status, _, body) = send(
-        sandbox
-            .http
-            .get(sandbox.url(SYNCGRAM, "/api/v1/auth/api-keys"))
-            .bearer_auth(token),
-    )
-    .await;
+    let (status, body) = list_request(sandbox, Some(token)).await;
     assert_eq!(status, 200);
     data(variant, body)["keys"].as_array().unwrap().clone()
 }
 
+/// A list request with `token`, or with none.
+async fn list_request(sandbox: &Sandbox, token: Option<&str>) -> (u16, Value) {
+    let mut request = sandbox.get(SYNCGRAM, "/api/v1/auth/api-keys");
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let (status, _, body) = send(request).await;
+    (status, body)
+}
+
 async fn revoke(sandbox: &Sandbox, token: &str, id: &str) -> (u16, Value) {
-    let (status, _, body) = send(
-        sandbox
-            .http
-            .post(sandbox.url(SYNCGRAM, &format!("/api/v1/auth/api-keys/{id}/revoke")))
-            .bearer_auth(token),
-    )
-    .await;
+    let path = format!("/api/v1/auth/api-keys/{id}/revoke");
+    let (status, _, body) = send(sandbox.post(SYNCGRAM, &path).bearer_auth(token)).await;
     (status, body)
 }
 
 async fn use_key(sandbox: &Sandbox, key: &str) -> u16 {
-    send(
-        sandbox
-            .http
-            .get(sandbox.url(SYNCGRAM, "/api/v1/balance"))
-            .bearer_auth(key),
-    )
-    .await
-    .0
+    send(sandbox.get(SYNCGRAM, "/api/v1/balance").bearer_auth(key))
+        .await
+        .0
 }
 
 async fn one_active_key_revoke_and_rate_limit(variant: Variant) {
@@ -232,22 +220,9 @@ async fn validation_and_denials(variant: Variant) {
         error_message(variant, &error),
         "Connected accounts cannot manage API keys."
     );
-    let (status, _, _) = send(
-        sandbox
-            .http
-            .get(sandbox.url(SYNCGRAM, "/api/v1/auth/api-keys"))
-            .bearer_auth(&connected),
-    )
-    .await;
-    assert_eq!(status, 403);
+    assert_eq!(list_request(&sandbox, Some(&connected)).await.0, 403);
     assert_eq!(revoke(&sandbox, &connected, "key_x").await.0, 403);
-    let (status, _, _) = send(
-        sandbox
-            .http
-            .get(sandbox.url(SYNCGRAM, "/api/v1/auth/api-keys")),
-    )
-    .await;
-    assert_eq!(status, 401);
+    assert_eq!(list_request(&sandbox, None).await.0, 401);
     assert_eq!(use_key(&sandbox, "sk_live_unknown").await, 401);
     assert!(list(&sandbox, variant, &token).await.is_empty());
 }

@@ -67,6 +67,21 @@ impl Sandbox {
         format!("{}{}{}", self.handle.base_url(), dialect.base_path(), path)
     }
 
+    /// A GET of `path` under `dialect`'s prefix; add the credentials the case needs.
+    pub fn get(&self, dialect: Dialect, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(dialect, path))
+    }
+
+    /// A POST of `path` under `dialect`'s prefix; add the credentials the case needs.
+    pub fn post(&self, dialect: Dialect, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.url(dialect, path))
+    }
+
+    /// A DELETE of `path` under `dialect`'s prefix; add the credentials the case needs.
+    pub fn delete(&self, dialect: Dialect, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(self.url(dialect, path))
+    }
+
     /// The database file, for file-backed sandboxes.
     pub fn db_path(&self) -> PathBuf {
         self.dir.as_ref().unwrap().path().join("sandbox.db")
@@ -98,8 +113,7 @@ impl Sandbox {
             .unwrap()
             .credentials;
         let response = self
-            .http
-            .post(self.url(Dialect::Fiskaly, "/auth"))
+            .post(Dialect::Fiskaly, "/auth")
             .json(&json!({
                 "api_key": credentials["api_key"],
                 "api_secret": credentials["api_secret"],
