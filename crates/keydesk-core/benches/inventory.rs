@@ -39,7 +39,7 @@ fn full_inventory(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
-    for (label, concurrency) in [("concurrent (8 pages at once)", 8), ("sequential", 1)] {
+    for (label, concurrency) in [("concurrent (16 pages at once)", 16), ("sequential", 1)] {
         let options = HttpOptions {
             page_concurrency: concurrency,
             ..HttpOptions::default()

@@ -41,7 +41,7 @@ impl Default for HttpOptions {
             backoff_base: Duration::from_millis(50),
             backoff_max: Duration::from_secs(2),
             max_retry_after: Duration::from_secs(10),
-            page_concurrency: 8,
+            page_concurrency: 16,
         }
     }
 }
