@@ -135,9 +135,9 @@ export function validateAll(specs: FieldSpec[], values: FormValues): Record<stri
   return errors;
 }
 
-/** The draft for valid `values`; fields the provider does not ask for keep their empty defaults. */
-export function toDraft(specs: FieldSpec[], values: FormValues): KeyDraft {
-  const draft: KeyDraft = {
+/** A draft with every field at its empty default: what core assumes for a field left out. */
+export function emptyDraft(): Required<KeyDraft> {
+  return {
     name: '',
     scopes: [],
     environment: null,
@@ -147,6 +147,11 @@ export function toDraft(specs: FieldSpec[], values: FormValues): KeyDraft {
     rotation_interval_days: null,
     rotation_webhook_url: null,
   };
+}
+
+/** The draft for valid `values`; fields the provider does not ask for keep their empty defaults. */
+export function toDraft(specs: FieldSpec[], values: FormValues): KeyDraft {
+  const draft = emptyDraft();
   for (const spec of specs) {
     const value = values[spec.name];
     if (isEmpty(value)) continue;

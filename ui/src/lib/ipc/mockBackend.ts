@@ -1,3 +1,4 @@
+import { emptyDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
 import { MOCK_CAPABILITIES } from './mockCapabilities';
 import type {
@@ -35,20 +36,32 @@ interface StoredReveal {
 
 const DAY = 86_400_000;
 
-const EMPTY_DRAFT: Required<KeyDraft> = {
-  name: '',
-  scopes: [],
-  environment: null,
-  expires_in_days: null,
-  metadata: {},
-  kind: null,
-  rotation_interval_days: null,
-  rotation_webhook_url: null,
-};
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
 export function appError(kind: AppError['kind'], message: string, extra: Partial<AppError> = {}): AppError {
   return { kind, message, request_id: null, field: null, retry_after_secs: null, ...extra };
+}
+
+/** An active key with every optional field empty; callers set what they care about. */
+export function blankKey(key: Pick<Key, 'id' | 'name' | 'masked' | 'environment' | 'created_at'> & Partial<Key>): Key {
+  const { id, name, masked, environment, created_at, ...rest } = key;
+  return {
+    id,
+    name,
+    masked,
+    environment,
+    scopes: [],
+    status: 'active',
+    created_at,
+    last_used_at: null,
+    last_used_ip: null,
+    expires_at: null,
+    revoked_at: null,
+    rotation: null,
+    metadata: {},
+    raw: {},
+    ...rest,
+  };
 }
 
 /** Deterministic pseudo-random numbers, so demo data is the same on every run. */
@@ -67,55 +80,37 @@ function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+/** A demo connection with stored credentials; fields its provider does not use stay empty. */
+function demoConnection(
+  id: string,
+  name: string,
+  provider: ProviderKind,
+  base_url: string,
+  extra: Partial<Connection> = {},
+): Connection {
+  return {
+    id,
+    name,
+    provider,
+    base_url,
+    org_id: null,
+    project_id: null,
+    label: null,
+    color: null,
+    sandbox: false,
+    has_credentials: true,
+    ...extra,
+  };
+}
+
 const DEMO_CONNECTIONS: Connection[] = [
-  {
-    id: 'c-oligon',
-    name: 'Receipts production',
-    provider: 'oligon',
-    base_url: 'https://receipts.example.test',
-    org_id: null,
-    project_id: null,
-    label: null,
-    color: null,
-    sandbox: false,
-    has_credentials: true,
-  },
-  {
-    id: 'c-fiskaly',
-    name: 'fiskaly sandbox',
-    provider: 'fiskaly',
-    base_url: 'http://127.0.0.1:4100/fiskaly/api/v0',
+  demoConnection('c-oligon', 'Receipts production', 'oligon', 'https://receipts.example.test'),
+  demoConnection('c-fiskaly', 'fiskaly sandbox', 'fiskaly', 'http://127.0.0.1:4100/fiskaly/api/v0', {
     org_id: 'org-demo-0001',
-    project_id: null,
-    label: null,
-    color: null,
     sandbox: true,
-    has_credentials: true,
-  },
-  {
-    id: 'c-syncgram',
-    name: 'Payments',
-    provider: 'syncgram',
-    base_url: 'https://payments.example.test',
-    org_id: null,
-    project_id: null,
-    label: null,
-    color: null,
-    sandbox: false,
-    has_credentials: true,
-  },
-  {
-    id: 'c-strait',
-    name: 'Jobs platform',
-    provider: 'strait',
-    base_url: 'https://jobs.example.test',
-    org_id: null,
-    project_id: 'proj-demo',
-    label: null,
-    color: null,
-    sandbox: false,
-    has_credentials: true,
-  },
+  }),
+  demoConnection('c-syncgram', 'Payments', 'syncgram', 'https://payments.example.test'),
+  demoConnection('c-strait', 'Jobs platform', 'strait', 'https://jobs.example.test', { project_id: 'proj-demo' }),
 ];
 
 const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing export', 'Mobile backend',
@@ -240,7 +235,7 @@ export class MockBackend implements Backend {
 
   createKey = (connectionId: string, given: KeyDraft, replaceActive: boolean) =>
     this.answer('create_key', { connectionId, draft: given, replaceActive }, (): CreateResult => {
-      const draft: Required<KeyDraft> = { ...EMPTY_DRAFT, ...given };
+      const draft: Required<KeyDraft> = { ...emptyDraft(), ...given };
       const keys = this.keysOf(connectionId);
       const caps = this.capsOf(connectionId);
       if (caps.single_active_key) {
@@ -512,22 +507,14 @@ export class MockBackend implements Backend {
 
   private makeKey(provider: ProviderKind, name: string, env: Environment, createdMs: number): Key {
     const id = `${provider.slice(0, 3)}_${String(this.nextId++).padStart(6, '0')}`;
-    return {
+    return blankKey({
       id,
       name,
       masked: this.maskFor(provider, env),
       environment: env,
-      scopes: [],
-      status: 'active',
       created_at: new Date(createdMs).toISOString(),
-      last_used_at: null,
-      last_used_ip: null,
-      expires_at: null,
-      revoked_at: null,
-      rotation: null,
-      metadata: {},
       raw: { id, name, provider_note: 'mock data' },
-    };
+    });
   }
 
   private generateKeys(provider: ProviderKind, count: number): Key[] {
