@@ -2,6 +2,7 @@
 //! parsing, bearer tokens, client addresses, timestamps.
 
 use std::net::{IpAddr, SocketAddr};
+use std::ops::RangeInclusive;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -220,6 +221,25 @@ pub(crate) fn bearer_claims(
         .map_err(|_| Failure::unauthorized("invalid or expired token"))
 }
 
+/// A validation failure on `field` unless `value` lies in `range`.
+pub(crate) fn check_range(
+    field: &'static str,
+    value: i64,
+    range: RangeInclusive<i64>,
+) -> Result<(), Failure> {
+    if range.contains(&value) {
+        return Ok(());
+    }
+    Err(Failure::validation(
+        field,
+        format!(
+            "{field} must be between {} and {}",
+            range.start(),
+            range.end()
+        ),
+    ))
+}
+
 /// Query string as ordered pairs (repeated keys and `kind[]` forms kept as given).
 pub(crate) fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
@@ -315,6 +335,14 @@ mod tests {
         assert_eq!(bearer(&headers), None);
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic abc"));
         assert_eq!(bearer(&headers), None);
+    }
+
+    #[test]
+    fn range_failures_name_the_field_and_the_bounds() {
+        assert!(check_range("limit", 100, 1..=100).is_ok());
+        let failure = check_range("limit", 0, 1..=100).unwrap_err();
+        assert_eq!(failure.field, Some("limit"));
+        assert_eq!(failure.message, "limit must be between 1 and 100");
     }
 
     #[test]

@@ -74,6 +74,23 @@ pub(crate) fn key_row<T>(
         .ok_or_else(|| Failure::not_found("API key not found"))
 }
 
+/// Append an event to the audit trail of `api` ("oligon", "fiskaly" or "syncgram").
+pub(crate) fn record_audit(
+    conn: &Connection,
+    api: &str,
+    org: &str,
+    actor: &str,
+    action: &str,
+    key_id: &str,
+    at: i64,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO audit_events (api, org, actor, action, key_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![api, org, actor, action, key_id, at],
+    )?;
+    Ok(())
+}
+
 /// The default organisation of SyncgramPay; it has payments enabled.
 pub(crate) const SYNCGRAM_DEFAULT_ORG: &str = "org_acme";
 

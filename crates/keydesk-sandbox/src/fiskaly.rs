@@ -13,10 +13,10 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::{
-    Failure, bearer, now_ms, parse_body, query_int, query_pairs, query_value, respond,
+    Failure, bearer, check_range, now_ms, parse_body, query_int, query_pairs, query_value, respond,
 };
 use crate::config::{Dialect, Variant};
-use crate::db::{key_row, rows};
+use crate::db::{key_row, record_audit, rows};
 use crate::secrets::{self, Claims};
 use crate::state::SandboxState;
 
@@ -262,12 +262,7 @@ async fn list(
             _ => return Err(Failure::validation("order", "order must be asc or desc")),
         };
         let limit = query_int(&pairs, "limit")?.unwrap_or(100);
-        if !(1..=100).contains(&limit) {
-            return Err(Failure::validation(
-                "limit",
-                "limit must be between 1 and 100",
-            ));
-        }
+        check_range("limit", limit, 1..=100)?;
         let offset = query_int(&pairs, "offset")?.unwrap_or(0);
         if offset < 0 {
             return Err(Failure::validation("offset", "offset must not be negative"));
@@ -550,10 +545,14 @@ async fn remove(
                 let transaction = conn.transaction()?;
                 let key = find_key(&transaction, &org, &key_ref)?;
                 let id = key["_id"].as_str().unwrap_or_default().to_owned();
-                transaction.execute(
-                    "INSERT INTO audit_events (api, org, actor, action, key_id, at)
-                     VALUES ('fiskaly', ?1, ?2, 'api_key.deleted', ?3, ?4)",
-                    params![org, claims.sub, id, now_ms()],
+                record_audit(
+                    &transaction,
+                    "fiskaly",
+                    &org,
+                    &claims.sub,
+                    "api_key.deleted",
+                    &id,
+                    now_ms(),
                 )?;
                 transaction.execute("DELETE FROM fiskaly_keys WHERE id = ?1", params![id])?;
                 transaction.commit()?;

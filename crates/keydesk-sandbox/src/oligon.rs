@@ -18,7 +18,7 @@ use crate::api::{
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
-use crate::db::{key_row, rows};
+use crate::db::{key_row, record_audit, rows};
 use crate::secrets;
 use crate::state::SandboxState;
 
@@ -229,7 +229,15 @@ async fn revoke(
                 if changed == 0 {
                     return Err(Failure::not_found("API key not found"));
                 }
-                record_audit(&transaction, &org, &user, "api_key.revoked", &key_id, now)?;
+                record_audit(
+                    &transaction,
+                    "oligon",
+                    &org,
+                    &user,
+                    "api_key.revoked",
+                    &key_id,
+                    now,
+                )?;
                 let key = find_key(&transaction, &org, &key_id, variant)?;
                 transaction.commit()?;
                 Ok(key)
@@ -264,6 +272,7 @@ async fn remove(
                 // The audit event goes in first, as the document promises.
                 record_audit(
                     &transaction,
+                    "oligon",
                     &org,
                     &user,
                     "api_key.deleted",
@@ -284,21 +293,6 @@ async fn remove(
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(failure) => failure.render(OLIGON, state.variant()),
     }
-}
-
-fn record_audit(
-    conn: &Connection,
-    org: &str,
-    actor: &str,
-    action: &str,
-    key_id: &str,
-    at: i64,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO audit_events (api, org, actor, action, key_id, at) VALUES ('oligon', ?1, ?2, ?3, ?4, ?5)",
-        params![org, actor, action, key_id, at],
-    )?;
-    Ok(())
 }
 
 async fn audit_events(State(state): State<SandboxState>, headers: HeaderMap) -> Response {

@@ -15,8 +15,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, json_response, now_ms, optional_time,
-    parse_body, query_int, query_pairs, query_value, respond, rfc3339_z,
+    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, check_range, json_response, now_ms,
+    optional_time, parse_body, query_int, query_pairs, query_value, respond, rfc3339_z,
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::{accept_key, invalid_key};
@@ -121,12 +121,7 @@ async fn list(
             }
             Variant::Deployed => {
                 let limit = query_int(&pairs, "limit")?.unwrap_or(MAX_PAGE);
-                if !(1..=MAX_PAGE).contains(&limit) {
-                    return Err(Failure::validation(
-                        "limit",
-                        "limit must be between 1 and 100",
-                    ));
-                }
+                check_range("limit", limit, 1..=MAX_PAGE)?;
                 let (before_time, before_seq) = match query_value(&pairs, "cursor") {
                     Some(cursor) => decode_cursor(cursor)?,
                     None => (i64::MAX, i64::MAX),
@@ -275,20 +270,10 @@ async fn create(
             ));
         }
         if let Some(days) = request.expires_in_days {
-            if !(1..=36500).contains(&days) {
-                return Err(Failure::validation(
-                    "expires_in_days",
-                    "expires_in_days must be between 1 and 36500",
-                ));
-            }
+            check_range("expires_in_days", days, 1..=36500)?;
         }
         if let Some(days) = request.rotation_interval_days {
-            if !(1..=36500).contains(&days) {
-                return Err(Failure::validation(
-                    "rotation_interval_days",
-                    "rotation_interval_days must be between 1 and 36500",
-                ));
-            }
+            check_range("rotation_interval_days", days, 1..=36500)?;
             if request.rotation_webhook_url.is_none() {
                 return Err(Failure::validation(
                     "rotation_webhook_url",
@@ -407,12 +392,7 @@ async fn rotate(
         let project = authorize(&state, &headers)?;
         let request: RotateBody = parse_body(body, true)?;
         let grace_minutes = request.grace_period_minutes.unwrap_or(60);
-        if !(0..=10080).contains(&grace_minutes) {
-            return Err(Failure::validation(
-                "grace_period_minutes",
-                "grace_period_minutes must be between 0 and 10080",
-            ));
-        }
+        check_range("grace_period_minutes", grace_minutes, 0..=10080)?;
         let (plaintext, prefix, hash) = new_key();
         let mut rotated = state
             .db(move |conn| {
@@ -504,12 +484,7 @@ async fn expiring_soon(
         let pairs = query_pairs(query.as_deref());
         check_project(&project, query_value(&pairs, "project_id"))?;
         let within_days = query_int(&pairs, "within_days")?.unwrap_or(30);
-        if !(1..=36500).contains(&within_days) {
-            return Err(Failure::validation(
-                "within_days",
-                "within_days must be between 1 and 36500",
-            ));
-        }
+        check_range("within_days", within_days, 1..=36500)?;
         let keys = state
             .db(move |conn| {
                 let now = now_ms();

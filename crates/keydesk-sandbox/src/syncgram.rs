@@ -13,12 +13,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, json_response, now_ms, optional_time,
-    parse_body, rfc3339_z,
+    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, check_range, json_response, now_ms,
+    optional_time, parse_body, rfc3339_z,
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
-use crate::db::rows;
+use crate::db::{record_audit, rows};
 use crate::secrets;
 use crate::state::{IdempotentReply, SandboxState};
 
@@ -136,12 +136,7 @@ async fn create(
             ));
         }
         if let Some(days) = request.expires_in_days {
-            if !(1..=3650).contains(&days) {
-                return Err(Failure::validation(
-                    "expires_in_days",
-                    "expires_in_days must be between 1 and 3650",
-                ));
-            }
+            check_range("expires_in_days", days, 1..=3650)?;
         }
         if let Some(env) = request.env.as_deref() {
             if env != "live" && env != "test" {
@@ -292,10 +287,14 @@ async fn revoke(
                 if changed == 0 {
                     return Err(Failure::not_found("API key not found."));
                 }
-                transaction.execute(
-                    "INSERT INTO audit_events (api, org, actor, action, key_id, at)
-                     VALUES ('syncgram', ?1, ?2, 'api_key.revoked', ?3, ?4)",
-                    params![org, user, api_key_id, now],
+                record_audit(
+                    &transaction,
+                    "syncgram",
+                    &org,
+                    &user,
+                    "api_key.revoked",
+                    &api_key_id,
+                    now,
                 )?;
                 transaction.commit()?;
                 Ok(json!({"status": "revoked", "api_key_id": api_key_id}))
