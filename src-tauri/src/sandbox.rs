@@ -7,13 +7,66 @@
 
 use std::path::PathBuf;
 
-use keydesk_core::ProviderKind;
+use keydesk_core::{ErrorKind, ProviderKind};
 use keydesk_sandbox::{Chaos, Dialect, SandboxConfig, SandboxHandle, Seed, Storage, Variant};
 use secrecy::SecretString;
 
 use crate::connections::{ConnectionInput, ConnectionRegistry};
 use crate::error::{AppError, AppResult};
+use crate::settings::Connection;
 use crate::vault::CredentialMap;
+
+/// The app's embedded sandbox: where its database lives, and its server while it runs.
+pub struct EmbeddedSandbox {
+    db_path: PathBuf,
+    /// An async lock: starting the server awaits, and two starts must not race.
+    running: tokio::sync::Mutex<Option<SandboxHandle>>,
+}
+
+impl EmbeddedSandbox {
+    /// A sandbox keeping its database at `db_path`; nothing runs until [`Self::open`].
+    pub fn new(db_path: PathBuf) -> Self {
+        Self {
+            db_path,
+            running: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Starts the sandbox unless it runs, then adds (or re-points) its four connections with
+    /// fresh credentials; answers them. Startup and the `start_sandbox` command both come
+    /// here. Without a keyring the connections are still listed and the keyring's error is
+    /// returned; any other failure to set them up says that the sandbox itself runs.
+    pub async fn open(&self, registry: &ConnectionRegistry) -> AppResult<Vec<Connection>> {
+        let mut running = self.running.lock().await;
+        if running.is_none() {
+            let options = SandboxOptions::from_env(self.db_path.clone())?;
+            *running = Some(start(&options).await?);
+        }
+        let Some(handle) = running.as_ref() else {
+            return Err(AppError::internal("The built-in sandbox is not running."));
+        };
+        register(registry, handle).map_err(|error| {
+            if error.kind == ErrorKind::KeychainUnavailable {
+                return error;
+            }
+            AppError {
+                message: format!(
+                    "The built-in sandbox runs, but its connections could not be set up: {}",
+                    error.message
+                ),
+                ..error
+            }
+        })
+    }
+
+    /// Stops the server if it runs. Blocks, so call it outside async code (at exit).
+    pub fn shutdown(&self) {
+        let handle = self.running.blocking_lock().take();
+        if let Some(handle) = handle {
+            tauri::async_runtime::block_on(handle.shutdown());
+        }
+    }
+}
 
 /// How to run the embedded sandbox; tests and benchmarks tune it with `KEYDESK_SANDBOX_*`.
 #[derive(Debug, Clone)]
@@ -76,7 +129,7 @@ impl SandboxOptions {
 }
 
 /// Starts the sandbox on 127.0.0.1:0 (seeding a new database).
-pub async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
+async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
     if let Some(dir) = options.db_path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|_| AppError::internal("Could not create the sandbox's data folder."))?;
@@ -100,24 +153,28 @@ pub fn connection_id(provider: ProviderKind) -> String {
     format!("sandbox-{}", provider.as_str())
 }
 
-/// Adds (or re-points) the four sandbox connections and stores fresh credentials for them.
-/// Without a keyring the connections are still listed (without credentials) and the
-/// keyring's error is returned.
-pub fn register(registry: &ConnectionRegistry, sandbox: &SandboxHandle) -> AppResult<()> {
+/// Adds (or re-points) the four sandbox connections and stores fresh credentials for them;
+/// answers them. Without a keyring the connections are still listed (without credentials)
+/// and the keyring's error is returned.
+fn register(registry: &ConnectionRegistry, sandbox: &SandboxHandle) -> AppResult<Vec<Connection>> {
+    let mut registered = Vec::new();
     let mut first_error = None;
     for provider in ProviderKind::ALL {
-        if let Err(error) = register_one(registry, sandbox, provider) {
-            first_error.get_or_insert(error);
+        match register_one(registry, sandbox, provider) {
+            Ok(connection) => registered.push(connection),
+            Err(error) => {
+                first_error.get_or_insert(error);
+            }
         }
     }
-    first_error.map_or(Ok(()), Err)
+    first_error.map_or(Ok(registered), Err)
 }
 
 fn register_one(
     registry: &ConnectionRegistry,
     sandbox: &SandboxHandle,
     provider: ProviderKind,
-) -> AppResult<()> {
+) -> AppResult<Connection> {
     let dialect = dialect(provider);
     let minted = sandbox.credentials(dialect, None).map_err(|error| {
         tracing::warn!(%error, "sandbox credentials");
@@ -156,8 +213,7 @@ fn register_one(
             credentials: Some(credentials),
         },
         true,
-    )?;
-    Ok(())
+    )
 }
 
 fn dialect(provider: ProviderKind) -> Dialect {

@@ -229,3 +229,34 @@ fn backup_path(path: &Path) -> PathBuf {
 fn json(value: &impl Serialize) -> AppResult<Value> {
     serde_json::to_value(value).map_err(|_| AppError::internal("Could not encode the settings."))
 }
+
+#[cfg(test)]
+mod tests {
+    use keydesk_core::ErrorKind;
+
+    use super::*;
+
+    fn clearing_after(secs: Option<u32>) -> AppResult<()> {
+        Settings {
+            clipboard_clear_secs: secs,
+            theme: Theme::System,
+        }
+        .validate()
+    }
+
+    #[test]
+    fn clipboard_clearing_is_off_or_10_to_300_seconds() {
+        for secs in [None, Some(10), Some(30), Some(300)] {
+            assert_eq!(clearing_after(secs), Ok(()), "{secs:?}");
+        }
+        for secs in [0, 9, 301, u32::MAX] {
+            let error = clearing_after(Some(secs)).unwrap_err();
+            assert_eq!(error.kind, ErrorKind::Validation, "{secs}");
+            assert_eq!(
+                error.field.as_deref(),
+                Some("clipboard_clear_secs"),
+                "{secs}"
+            );
+        }
+    }
+}

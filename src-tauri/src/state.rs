@@ -1,9 +1,8 @@
 //! The app's managed state, built once at startup, and what happens at quit.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use keydesk_sandbox::SandboxHandle;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
@@ -13,7 +12,7 @@ use crate::commands::keys::InventoryProgress;
 use crate::connections::ConnectionRegistry;
 use crate::error::AppResult;
 use crate::reveal::RevealVault;
-use crate::sandbox::{self, SandboxOptions};
+use crate::sandbox::EmbeddedSandbox;
 use crate::settings::SettingsStore;
 use crate::vault::KeyringVault;
 use keydesk_core::ErrorKind;
@@ -58,8 +57,8 @@ pub struct AppState {
     pub export_dir: PathBuf,
     /// What went wrong at startup, for the UI to show once.
     pub notices: Vec<String>,
-    /// The embedded sandbox, while it runs.
-    pub sandbox: Mutex<Option<SandboxHandle>>,
+    /// The embedded sandbox (running from startup, or once the user asks for it).
+    pub sandbox: EmbeddedSandbox,
     /// Sends `inventory-progress` to the UI (a closure, so state needs no runtime type).
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
 }
@@ -90,7 +89,16 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
             tracing::debug!(%error, "progress event not sent");
         }
     });
-    let sandbox = start_sandbox(&config, &connections, &mut notices);
+    let sandbox = EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3"));
+    if sandbox_wanted(config.sandbox, &connections) {
+        match tauri::async_runtime::block_on(sandbox.open(&connections)) {
+            // A missing keyring is already a notice of its own.
+            Err(error) if error.kind != ErrorKind::KeychainUnavailable => {
+                notices.push(error.message);
+            }
+            _ => {}
+        }
+    }
     app.manage(AppState {
         connections,
         settings,
@@ -99,46 +107,22 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         activity: ActivityLog::new(config.data_dir.join("activity.jsonl")),
         export_dir: config.export_dir,
         notices,
-        sandbox: Mutex::new(sandbox),
+        sandbox,
         report_progress,
     });
     Ok(())
 }
 
-fn start_sandbox(
-    config: &AppConfig,
-    connections: &ConnectionRegistry,
-    notices: &mut Vec<String>,
-) -> Option<SandboxHandle> {
-    let stored = connections.list().unwrap_or_default();
-    let wanted = match config.sandbox {
+/// Whether the embedded sandbox starts with the app.
+fn sandbox_wanted(mode: SandboxMode, connections: &ConnectionRegistry) -> bool {
+    match mode {
         SandboxMode::Off => false,
         SandboxMode::Always => true,
-        SandboxMode::Auto => stored.is_empty() || stored.iter().any(|c| c.sandbox),
-    };
-    if !wanted {
-        return None;
-    }
-    let started = SandboxOptions::from_env(config.data_dir.join("sandbox").join("sandbox.sqlite3"))
-        .and_then(|options| tauri::async_runtime::block_on(sandbox::start(&options)));
-    let handle = match started {
-        Ok(handle) => handle,
-        Err(error) => {
-            notices.push(error.message);
-            return None;
+        SandboxMode::Auto => {
+            let stored = connections.list().unwrap_or_default();
+            stored.is_empty() || stored.iter().any(|c| c.sandbox)
         }
-    };
-    match sandbox::register(connections, &handle) {
-        // A missing keyring is already a notice of its own.
-        Err(error) if error.kind != ErrorKind::KeychainUnavailable => {
-            notices.push(format!(
-                "The built-in sandbox runs, but its connections could not be set up: {}",
-                error.message
-            ));
-        }
-        _ => {}
     }
-    Some(handle)
 }
 
 /// Clears the clipboard if it still holds a secret, wipes pending reveals and stops the
@@ -149,8 +133,5 @@ pub fn shutdown<R: Runtime>(app: &AppHandle<R>) {
     };
     state.clipboard.clear_now();
     state.reveals.clear();
-    let sandbox = state.sandbox.lock().ok().and_then(|mut slot| slot.take());
-    if let Some(sandbox) = sandbox {
-        tauri::async_runtime::block_on(sandbox.shutdown());
-    }
+    state.sandbox.shutdown();
 }

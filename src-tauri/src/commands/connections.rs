@@ -75,3 +75,16 @@ pub async fn test_connection(state: State<'_, AppState>, input: ConnectionInput)
     let keys = client.list_keys(None).await?;
     Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
 }
+
+/// Starts the embedded sandbox unless it runs and (re)adds its four connections with fresh
+/// credentials, as a first run does; answers them.
+#[tauri::command]
+#[specta::specta]
+pub async fn start_sandbox(state: State<'_, AppState>) -> AppResult<Vec<Connection>> {
+    let opened = state.sandbox.open(&state.connections).await;
+    let activity = Activity {
+        action: "start_sandbox",
+        ..Activity::default()
+    };
+    state.activity.record(activity, opened)
+}

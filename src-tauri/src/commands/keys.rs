@@ -148,12 +148,8 @@ pub async fn rotate_key(
     grace_minutes: Option<u32>,
 ) -> AppResult<PendingReveal> {
     let (connection, client) = state.connections.client(&connection_id)?;
-    let rotated = client
-        .rotate_key(&key_id, grace_minutes)
-        .await
-        .map_err(AppError::from);
-    let record = activity_for_id("rotate", &connection, &key_id);
-    let created = state.activity.record(record, rotated)?;
+    let rotated = client.rotate_key(&key_id, grace_minutes).await;
+    let created = record_on_key(&state, "rotate", &connection, &key_id, rotated, |_| None)?;
     state.reveals.insert(&connection_id, created)
 }
 
@@ -166,12 +162,10 @@ pub async fn revoke_key(
     key_id: String,
 ) -> AppResult<Option<Key>> {
     let (connection, client) = state.connections.client(&connection_id)?;
-    let revoked = client.revoke_key(&key_id).await.map_err(AppError::from);
-    let mut record = activity_for_id("revoke", &connection, &key_id);
-    if let Ok(Some(key)) = &revoked {
-        record.key_name = Some(key.name.clone());
-    }
-    state.activity.record(record, revoked)
+    let revoked = client.revoke_key(&key_id).await;
+    record_on_key(&state, "revoke", &connection, &key_id, revoked, |key| {
+        key.as_ref().map(|key| key.name.clone())
+    })
 }
 
 /// Deletes a key for good.
@@ -183,9 +177,8 @@ pub async fn delete_key(
     key_id: String,
 ) -> AppResult<()> {
     let (connection, client) = state.connections.client(&connection_id)?;
-    let deleted = client.delete_key(&key_id).await.map_err(AppError::from);
-    let record = activity_for_id("delete", &connection, &key_id);
-    state.activity.record(record, deleted)
+    let deleted = client.delete_key(&key_id).await;
+    record_on_key(&state, "delete", &connection, &key_id, deleted, |_| None)
 }
 
 /// Switches a key on or off.
@@ -198,16 +191,11 @@ pub async fn set_key_enabled(
     enabled: bool,
 ) -> AppResult<Key> {
     let (connection, client) = state.connections.client(&connection_id)?;
-    let changed = client
-        .set_key_enabled(&key_id, enabled)
-        .await
-        .map_err(AppError::from);
+    let changed = client.set_key_enabled(&key_id, enabled).await;
     let action = if enabled { "enable" } else { "disable" };
-    let mut record = activity_for_id(action, &connection, &key_id);
-    if let Ok(key) = &changed {
-        record.key_name = Some(key.name.clone());
-    }
-    state.activity.record(record, changed)
+    record_on_key(&state, action, &connection, &key_id, changed, |key| {
+        Some(key.name.clone())
+    })
 }
 
 /// Searches every connection's keys for a pasted leaked key, reporting the connections that
@@ -306,9 +294,21 @@ fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) ->
     }
 }
 
-fn activity_for_id(action: &'static str, connection: &Connection, key_id: &str) -> Activity {
-    Activity {
+/// Logs what the provider answered to `action` on the key `key_id` (with the key's name when
+/// `name_of` finds it in the answer) and hands the answer back as the command's result.
+fn record_on_key<T>(
+    state: &AppState,
+    action: &'static str,
+    connection: &Connection,
+    key_id: &str,
+    answer: Result<T, keydesk_core::Error>,
+    name_of: impl FnOnce(&T) -> Option<String>,
+) -> AppResult<T> {
+    let answer = answer.map_err(AppError::from);
+    let record = Activity {
         key_id: Some(key_id.to_owned()),
+        key_name: answer.as_ref().ok().and_then(name_of),
         ..activity(action, connection, None)
-    }
+    };
+    state.activity.record(record, answer)
 }

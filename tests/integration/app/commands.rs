@@ -4,7 +4,7 @@
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox};
+use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox, strings};
 
 fn draft(name: &str) -> Value {
     json!({
@@ -77,14 +77,8 @@ fn create_gives_a_pending_reveal_until_acknowledged() {
     assert_eq!(gone["kind"], "not_found");
 
     let activity = app.call("list_activity", json!({"limit": 10}));
-    let actions: Vec<&str> = activity
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|entry| entry["action"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        actions[..4],
+        strings(&activity, "action")[..4],
         [
             "reveal_secret",
             "acknowledge_reveal",

@@ -1,29 +1,22 @@
-//! Startup: the embedded sandbox, and settings files Keydesk cannot use.
+//! Startup: the embedded sandbox (at startup and on demand), and settings files Keydesk
+//! cannot use.
 
 use keydesk_app::SandboxMode;
 use serde_json::{Value, json};
 
-use crate::support::app::{AppDirs, TestApp};
+use crate::support::app::{AppDirs, TestApp, strings};
 
-#[test]
-fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
-    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
-    let connections = app.call("list_connections", json!({}));
-    let ids: Vec<&str> = connections
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            "sandbox-oligon",
-            "sandbox-fiskaly",
-            "sandbox-syncgram",
-            "sandbox-strait"
-        ]
-    );
+/// The stable ids of the embedded sandbox's connections, in the order they are added.
+const SANDBOX_IDS: [&str; 4] = [
+    "sandbox-oligon",
+    "sandbox-fiskaly",
+    "sandbox-syncgram",
+    "sandbox-strait",
+];
+
+/// `connections` are the sandbox's four, each with credentials that list its demo keys.
+fn assert_sandbox_connections_work(app: &TestApp, connections: &Value) {
+    assert_eq!(strings(connections, "id"), SANDBOX_IDS);
     for connection in connections.as_array().unwrap() {
         assert_eq!(connection["sandbox"], true);
         assert_eq!(connection["has_credentials"], true);
@@ -34,6 +27,13 @@ fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
             connection["id"]
         );
     }
+}
+
+#[test]
+fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
+    let connections = app.call("list_connections", json!({}));
+    assert_sandbox_connections_work(&app, &connections);
     let first_url = connections[0]["base_url"].clone();
     assert!(first_url.as_str().unwrap().starts_with("http://127.0.0.1:"));
     let db = app.dirs.data_dir().join("sandbox").join("sandbox.sqlite3");
@@ -77,14 +77,40 @@ fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
 }
 
 #[test]
-fn corrupt_settings_file_is_kept_as_a_backup_and_reported() {
-    let dirs = AppDirs::new();
-    std::fs::create_dir_all(dirs.data_dir()).unwrap();
-    let path = dirs.data_dir().join("settings.json");
-    std::fs::write(&path, b"{ this is not json").unwrap();
+fn start_sandbox_brings_back_deleted_sandbox_connections() {
+    // Not started with the app: the command starts the server itself.
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Off);
+    assert_eq!(app.call("list_connections", json!({})), json!([]));
+    let started = app.call("start_sandbox", json!({}));
+    assert_sandbox_connections_work(&app, &started);
+    assert_eq!(app.call("list_connections", json!({})), started);
 
-    let app = TestApp::start_in(dirs, SandboxMode::Off);
-    let notices = app.call("startup_notices", json!({}));
+    // The user removes them, keyring items and all; asking again adds them back.
+    let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
+    for id in SANDBOX_IDS {
+        app.call("delete_connection", json!({"id": id}));
+        assert!(vault.read(id).unwrap().is_none(), "{id}");
+    }
+    assert_eq!(app.call("list_connections", json!({})), json!([]));
+    let again = app.call("start_sandbox", json!({}));
+    assert_sandbox_connections_work(&app, &again);
+    assert_eq!(app.call("list_connections", json!({})), again);
+    for id in SANDBOX_IDS {
+        assert!(vault.read(id).unwrap().is_some(), "{id}");
+    }
+    // The server that already ran serves them: no second sandbox on another port.
+    assert_eq!(again[0]["base_url"], started[0]["base_url"]);
+    let activity = app.call("list_activity", json!({"limit": 1}));
+    assert_eq!(
+        (activity[0]["action"].clone(), activity[0]["result"].clone()),
+        (json!("start_sandbox"), json!("ok"))
+    );
+    app.quit();
+}
+
+#[test]
+fn corrupt_settings_file_is_kept_as_a_backup_and_reported() {
+    let (app, path, notices) = start_on_settings_file(b"{ this is not json");
     let notice = notices[0].as_str().unwrap();
     assert!(notice.contains("corrupt"), "{notice}");
     let backup = backup_next_to(&path);
@@ -96,14 +122,8 @@ fn corrupt_settings_file_is_kept_as_a_backup_and_reported() {
 
 #[test]
 fn settings_from_a_newer_keydesk_are_not_overwritten() {
-    let dirs = AppDirs::new();
-    std::fs::create_dir_all(dirs.data_dir()).unwrap();
-    let path = dirs.data_dir().join("settings.json");
     let newer = json!({"schema_version": 99, "connections": [{"shape": "unknown"}]}).to_string();
-    std::fs::write(&path, &newer).unwrap();
-
-    let app = TestApp::start_in(dirs, SandboxMode::Off);
-    let notices = app.call("startup_notices", json!({}));
+    let (app, path, notices) = start_on_settings_file(newer.as_bytes());
     assert!(
         notices[0].as_str().unwrap().contains("newer Keydesk"),
         "{notices}"
@@ -120,6 +140,18 @@ fn settings_from_a_newer_keydesk_are_not_overwritten() {
     let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(written["schema_version"], 1);
     app.quit();
+}
+
+/// An app started on a settings file holding `contents`: the app, the file's path and the
+/// startup notices.
+fn start_on_settings_file(contents: &[u8]) -> (TestApp, std::path::PathBuf, Value) {
+    let dirs = AppDirs::new();
+    std::fs::create_dir_all(dirs.data_dir()).unwrap();
+    let path = dirs.data_dir().join("settings.json");
+    std::fs::write(&path, contents).unwrap();
+    let app = TestApp::start_in(dirs, SandboxMode::Off);
+    let notices = app.call("startup_notices", json!({}));
+    (app, path, notices)
 }
 
 fn backup_next_to(path: &std::path::Path) -> std::path::PathBuf {

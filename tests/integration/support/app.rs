@@ -161,6 +161,15 @@ pub fn sandbox_input_as(sandbox: &SandboxHandle, dialect: Dialect, user: Option<
     })
 }
 
+/// The string `field` of every object in the JSON array `list` (ids, actions…).
+pub fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[field].as_str().unwrap())
+        .collect()
+}
+
 /// A sandbox in memory, served from the same runtime the app's commands run on.
 pub fn spawn_sandbox() -> SandboxHandle {
     tauri::async_runtime::block_on(keydesk_sandbox::spawn(SandboxConfig::default())).unwrap()

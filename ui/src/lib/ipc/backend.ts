@@ -29,6 +29,8 @@ export interface Backend {
   saveConnection(input: ConnectionInput): Promise<Connection>;
   deleteConnection(id: string): Promise<null>;
   testConnection(input: ConnectionInput): Promise<number>;
+  /** Starts the built-in sandbox if needed and (re)adds its four connections; answers them. */
+  startSandbox(): Promise<Connection[]>;
   listKeys(connectionId: string): Promise<Key[]>;
   createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean): Promise<CreateResult>;
   rotateKey(connectionId: string, keyId: string, graceMinutes: number | null): Promise<PendingReveal>;

@@ -16,6 +16,11 @@ export const commands = {
 	deleteConnection: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_connection", { id })),
 	/**  Lists the keys reachable with `input` without saving it; answers how many it saw. */
 	testConnection: (input: ConnectionInput) => typedError<number, AppError>(__TAURI_INVOKE("test_connection", { input })),
+	/**
+	 *  Starts the embedded sandbox unless it runs and (re)adds its four connections with fresh
+	 *  credentials, as a first run does; answers them.
+	 */
+	startSandbox: () => typedError<Connection[], AppError>(__TAURI_INVOKE("start_sandbox")),
 	/**  The keys of a connection; long lists report `inventory-progress`. */
 	listKeys: (connectionId: string) => typedError<Key[], AppError>(__TAURI_INVOKE("list_keys", { connectionId })),
 	/**

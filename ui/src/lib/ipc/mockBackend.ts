@@ -222,6 +222,30 @@ export class MockBackend implements Backend {
       return 0;
     });
 
+  startSandbox = () =>
+    this.answer('start_sandbox', {}, () =>
+      this.capabilities.map((caps): Connection => {
+        const id = `sandbox-${caps.provider}`;
+        const existing = this.connections.find((c) => c.id === id);
+        const connection: Connection = {
+          id,
+          name: existing?.name ?? caps.display_name,
+          provider: caps.provider,
+          base_url: `http://127.0.0.1:4100/${caps.provider}`,
+          org_id: caps.connection_fields.includes('org_id') ? 'org-sandbox' : null,
+          project_id: caps.connection_fields.includes('project_id') ? 'proj-sandbox' : null,
+          label: existing ? existing.label : 'Sandbox',
+          color: existing?.color ?? null,
+          sandbox: true,
+          has_credentials: true,
+        };
+        if (existing) Object.assign(existing, connection);
+        else this.connections.push(connection);
+        if (!this.keys.has(id)) this.keys.set(id, this.generateKeys(caps.provider, 14));
+        return connection;
+      }),
+    );
+
   listKeys = (connectionId: string) =>
     this.answer('list_keys', { connectionId }, () => {
       const keys = this.keysOf(connectionId);

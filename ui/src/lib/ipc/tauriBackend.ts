@@ -41,6 +41,7 @@ export const tauriBackend: Backend = {
   saveConnection: (input) => call(() => commands.saveConnection(input)),
   deleteConnection: (id) => call(() => commands.deleteConnection(id)),
   testConnection: (input) => call(() => commands.testConnection(input)),
+  startSandbox: () => call(commands.startSandbox),
   listKeys: (connectionId) => call(() => commands.listKeys(connectionId)),
   createKey: (connectionId, draft, replaceActive) => call(() => commands.createKey(connectionId, draft, replaceActive)),
   rotateKey: (connectionId, keyId, graceMinutes) => call(() => commands.rotateKey(connectionId, keyId, graceMinutes)),

@@ -170,6 +170,29 @@ export class Keydesk {
     this.view = 'keys';
   }
 
+  /**
+   * Starts the built-in sandbox, adds its four connections and opens the first. Rejects with
+   * the AppError; the connections are reloaded then too, since a missing keyring still lists
+   * them (without credentials).
+   */
+  async startSandbox(): Promise<void> {
+    let started: Connection[];
+    try {
+      started = await this.backend.startSandbox();
+    } catch (reason) {
+      this.connections = await this.backend.listConnections().catch(() => this.connections);
+      throw toAppError(reason);
+    }
+    const fresh = new Map(started.map((c) => [c.id, c]));
+    const kept = this.connections.filter((c) => !fresh.has(c.id));
+    this.connections = [...kept, ...started];
+    if (started.length === 0) return;
+    for (const c of started.slice(1)) void this.loadKeys(c.id);
+    this.selectedId = started[0].id;
+    this.view = 'keys';
+    await this.loadKeys(started[0].id);
+  }
+
   editConnection(connection: Connection | null): void {
     this.editing = connection;
     this.view = 'connection';
