@@ -23,10 +23,7 @@ fn create_gives_a_pending_reveal_until_acknowledged() {
     assert_eq!(connection["has_credentials"], true);
     assert_eq!(connection["sandbox"], false);
 
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": id, "draft": draft("ci deploy"), "replaceActive": false}),
-    );
+    let created = app.create_key(id, draft("ci deploy"));
     assert_eq!(created["status"], "created");
     let reveal = &created["reveal"];
     let reveal_id = reveal["reveal_id"].as_str().unwrap();
@@ -103,10 +100,7 @@ fn revoke_updates_the_key_and_is_logged() {
         .as_str()
         .unwrap()
         .to_owned();
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": id, "draft": draft("to revoke"), "replaceActive": false}),
-    );
+    let created = app.create_key(id.as_str(), draft("to revoke"));
     let key_id = created["reveal"]["key"]["id"].as_str().unwrap().to_owned();
 
     let revoked = app.call("revoke_key", json!({"connectionId": id, "keyId": key_id}));
@@ -150,10 +144,7 @@ fn leaked_key_search_covers_every_connection_and_reports_the_failing_one() {
     let broken = app.connect_sandbox(&doomed, Dialect::Syncgram)["id"].clone();
     tauri::async_runtime::block_on(doomed.shutdown());
 
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": oligon, "draft": draft("leaky"), "replaceActive": false}),
-    );
+    let created = app.create_key(oligon.clone(), draft("leaky"));
     let reveal_id = created["reveal"]["reveal_id"].clone();
     let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
     app.call("acknowledge_reveal", json!({"revealId": reveal_id}));
@@ -322,10 +313,7 @@ fn inventory_export_writes_keys_without_secrets() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();
     let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": id, "draft": draft("exported"), "replaceActive": false}),
-    );
+    let created = app.create_key(id.clone(), draft("exported"));
     let reveal_id = created["reveal"]["reveal_id"].clone();
     let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
     let secret = secret.as_str().unwrap();
@@ -357,10 +345,7 @@ fn rotate_reveals_the_new_key_and_keeps_the_old_one_in_grace() {
     let app = TestApp::start();
     let id = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
     let draft = json!({"name": "rotating", "scopes": ["keys:read"]});
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": id, "draft": draft, "replaceActive": false}),
-    );
+    let created = app.create_key(id.clone(), draft);
     let old_id = created["reveal"]["key"]["id"].clone();
     app.call(
         "acknowledge_reveal",
@@ -414,10 +399,7 @@ fn fiskaly_keys_are_disabled_and_enabled_in_place() {
     let id = app.connect_sandbox(&sandbox, Dialect::Fiskaly)["id"].clone();
     let draft =
         json!({"name": "pos-terminal-7", "environment": "test", "metadata": {"site": "berlin"}});
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": id, "draft": draft, "replaceActive": false}),
-    );
+    let created = app.create_key(id.clone(), draft);
     let reveal = &created["reveal"];
     assert_eq!(
         reveal["secrets"].as_array().unwrap().len(),
@@ -469,10 +451,7 @@ fn replace_active_revokes_the_single_active_key_first() {
         connection("admin_c"),
     );
 
-    let first = app.call(
-        "create_key",
-        json!({"connectionId": first_admin, "draft": {"name": "first"}, "replaceActive": false}),
-    );
+    let first = app.create_key(first_admin.clone(), json!({"name": "first"}));
     let first_id = first["reveal"]["key"]["id"].clone();
     let conflict = app.fail(
         "create_key",

@@ -30,10 +30,7 @@ fn no_secret_or_token_on_disk_after_create_copy_acknowledge() {
             "strait" => json!({"name": "disk-check", "scopes": ["keys:read"]}),
             _ => json!({"name": "disk-check", "environment": "test"}),
         };
-        let created = app.call(
-            "create_key",
-            json!({"connectionId": id, "draft": draft, "replaceActive": false}),
-        );
+        let created = app.create_key(id.as_str(), draft);
         assert_eq!(created["status"], "created", "{created}");
         let reveal_id = created["reveal"]["reveal_id"].clone();
         for index in 0..created["reveal"]["secrets"].as_array().unwrap().len() {

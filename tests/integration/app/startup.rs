@@ -39,10 +39,7 @@ fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
     let db = app.dirs.data_dir().join("sandbox").join("sandbox.sqlite3");
     assert!(db.is_file());
     let draft = json!({"name": "survives restarts", "environment": "test"});
-    let created = app.call(
-        "create_key",
-        json!({"connectionId": "sandbox-oligon", "draft": draft, "replaceActive": false}),
-    );
+    let created = app.create_key("sandbox-oligon", draft);
     let keys_before = app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
 
     // Restart on the same files: same ids, same data, the base URL follows the new port.

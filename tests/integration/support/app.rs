@@ -116,6 +116,17 @@ impl TestApp {
         )
     }
 
+    /// Creates a key from `draft` in `connection_id` (no replacing); answers the
+    /// CreateResult JSON.
+    pub fn create_key(&self, connection_id: impl Into<Value>, draft: Value) -> Value {
+        let args = json!({
+            "connectionId": connection_id.into(),
+            "draft": draft,
+            "replaceActive": false,
+        });
+        self.call("create_key", args)
+    }
+
     /// Quits: clears the clipboard, wipes reveals, removes this app's keyring items.
     pub fn quit(self) -> AppDirs {
         keydesk_app::state::shutdown(self.app.handle());
