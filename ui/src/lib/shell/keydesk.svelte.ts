@@ -75,7 +75,10 @@ export class Keydesk {
       this.notices = notices;
       this.started = true;
       const first = connections.length > 0 ? this.select(connections[0].id) : Promise.resolve();
-      // The other connections load in the background so the sidebar can show their counts.
+      // The other connections load in the background so the sidebar can show their counts, once
+      // the open one is in (or after a second): taking in their lists meanwhile delayed its
+      // first paint (BENCHMARKS.md).
+      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 1_000))]);
       for (const c of connections.slice(1)) void this.loadKeys(c.id);
       await first;
     } catch (reason) {
