@@ -181,7 +181,8 @@ impl FiskalyAuth {
             .send(&request, None, Retry::Idempotent)
             .await
             .map_err(Error::from)?;
-        let body = crate::decode::unwrap_envelope(&reply.body);
+        let body = reply.body();
+        let body = crate::decode::unwrap_envelope(&body);
         let access = body
             .get("access_token")
             .and_then(Value::as_str)

@@ -1,123 +1,46 @@
 //! Turning each provider's JSON into the normalized [`Key`]. Tolerant by design: unknown
 //! fields are ignored, missing optional fields become `None`, and no input makes it panic.
+//!
+//! Answers are read from their bytes one level at a time: a list into its items' raw text,
+//! an item into its fields' raw text, and only the fields the model uses are parsed. No
+//! `serde_json::Value` tree is built for a list, and a key's [`Key::raw`] is its object's
+//! text as sent, rebuilt only when a secret field has to be left out.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::fmt;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use serde_json::{Map, Value};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use serde_json::{Number, Value};
 
 use crate::error::Error;
-use crate::model::{Environment, Key, KeyStatus, ProviderKind, Rotation};
+use crate::model::{Environment, Key, KeyStatus, ProviderKind, RawJson, Rotation};
 
 /// Fields that hold a secret in some answers; they never reach [`Key::raw`].
 const SECRET_FIELDS: [&str; 4] = ["key", "secret", "api_secret", "rotation_webhook_secret"];
+/// fiskaly's `key` is the public half of the pair, kept for leak matching.
+const FISKALY_SECRET_FIELDS: [&str; 2] = ["secret", "api_secret"];
 
 /// Normalizes one list answer (or one page of it) of `provider` into keys. Accepts every
 /// shape the documents and the deployments use: bare arrays, `{data}`, `{keys}` and
 /// SyncgramPay's `{success, data}` envelope.
 pub fn decode_list(provider: ProviderKind, body: &Value) -> Result<Vec<Key>, Error> {
-    let body = unwrap_envelope(body);
-    let items = body
-        .as_array()
-        .or_else(|| body.get("data").and_then(Value::as_array))
-        .or_else(|| body.get("keys").and_then(Value::as_array))
-        .or_else(|| body.get("api_keys").and_then(Value::as_array))
-        .ok_or_else(|| {
-            Error::server(
-                format!(
-                    "{}'s key list has an unexpected shape.",
-                    provider.display_name()
-                ),
-                None,
-            )
-        })?;
-    items
-        .iter()
-        .map(|item| decode_key(provider, item))
-        .collect()
+    let bytes = serde_json::to_vec(body).map_err(|_| list_shape_error(provider))?;
+    decode_list_json(provider, &bytes)
+}
+
+/// [`decode_list`] straight from the bytes of an answer, the way the clients read lists.
+pub fn decode_list_json(provider: ProviderKind, bytes: &[u8]) -> Result<Vec<Key>, Error> {
+    Ok(decode_page(provider, bytes)?.keys)
 }
 
 /// Normalizes one key object of `provider`.
 pub fn decode_key(provider: ProviderKind, item: &Value) -> Result<Key, Error> {
-    let item = unwrap_envelope(item);
-    let object = item.as_object().ok_or_else(|| {
-        Error::server(
-            format!(
-                "{} sent a key that is not an object.",
-                provider.display_name()
-            ),
-            None,
-        )
-    })?;
-    decode_object(provider, object.clone())
-}
-
-/// [`decode_list`] for an answer the caller owns: each key's JSON moves into
-/// [`Key::raw`] instead of being copied, which halves the allocations of a big inventory.
-pub fn decode_list_owned(provider: ProviderKind, body: Value) -> Result<Vec<Key>, Error> {
-    let items = match take_envelope(body) {
-        Value::Array(items) => Some(items),
-        Value::Object(mut object) => {
-            ["data", "keys", "api_keys"]
-                .iter()
-                .find_map(|name| match object.remove(*name) {
-                    Some(Value::Array(items)) => Some(items),
-                    _ => None,
-                })
-        }
-        _ => None,
-    }
-    .ok_or_else(|| {
-        Error::server(
-            format!(
-                "{}'s key list has an unexpected shape.",
-                provider.display_name()
-            ),
-            None,
-        )
-    })?;
-    items
-        .into_iter()
-        .map(|item| match take_envelope(item) {
-            Value::Object(object) => decode_object(provider, object),
-            _ => Err(Error::server(
-                format!(
-                    "{} sent a key that is not an object.",
-                    provider.display_name()
-                ),
-                None,
-            )),
-        })
-        .collect()
-}
-
-/// Reads the model out of `object`, then keeps what is left after removing secrets as raw.
-fn decode_object(provider: ProviderKind, mut object: Map<String, Value>) -> Result<Key, Error> {
-    let (mut key, secret_fields): (Key, &[&str]) = match provider {
-        ProviderKind::Oligon => (oligon(&object)?, &SECRET_FIELDS),
-        // fiskaly's `key` is the public half of the pair, kept for leak matching.
-        ProviderKind::Fiskaly => (fiskaly(&object)?, &["secret", "api_secret"]),
-        ProviderKind::Syncgram => (syncgram(&object)?, &SECRET_FIELDS),
-        ProviderKind::Strait => (strait(&object)?, &SECRET_FIELDS),
-    };
-    for field in secret_fields {
-        object.remove(*field);
-    }
-    key.raw = Value::Object(object);
-    Ok(key)
-}
-
-/// [`unwrap_envelope`] by value.
-fn take_envelope(body: Value) -> Value {
-    match body {
-        Value::Object(mut object) if matches!(object.get("success"), Some(Value::Bool(_))) => {
-            match object.remove("data") {
-                Some(data) => data,
-                None => Value::Object(object),
-            }
-        }
-        other => other,
-    }
+    let text = serde_json::to_string(item).map_err(|_| not_an_object(provider))?;
+    let raw: &RawValue = serde_json::from_str(&text).map_err(|_| not_an_object(provider))?;
+    decode_item(provider, raw, Utc::now())
 }
 
 /// Normalizes the new key from a Strait rotate answer (`{old_key_id, new_key_id, …}`). Its
@@ -133,6 +56,62 @@ pub fn decode_rotated_key(body: &Value) -> Result<Key, Error> {
     decode_key(ProviderKind::Strait, &Value::Object(new_key))
 }
 
+/// One page of a list answer: its keys and the paging facts sent beside them.
+#[derive(Debug)]
+pub(crate) struct Page {
+    pub keys: Vec<Key>,
+    /// How many keys there are in all (fiskaly's `count`).
+    pub count: Option<u64>,
+    /// Where the next page starts (Strait's `next_cursor`, unless `has_more` is false).
+    pub next_cursor: Option<String>,
+}
+
+/// Reads a list answer's keys and paging facts from its bytes.
+pub(crate) fn decode_page(provider: ProviderKind, bytes: &[u8]) -> Result<Page, Error> {
+    let top: Node = serde_json::from_slice(bytes).map_err(|_| list_shape_error(provider))?;
+    let next_cursor = match &top {
+        Node::Object(fields) => next_cursor(fields),
+        _ => None,
+    };
+    let (items, count) = match open_envelope(top) {
+        Node::Array(items) => (items, None),
+        Node::Object(fields) => {
+            let items = ["data", "keys", "api_keys"]
+                .iter()
+                .find_map(|name| match fields.get(name).map(Node::of) {
+                    Some(Node::Array(items)) => Some(items),
+                    _ => None,
+                })
+                .ok_or_else(|| list_shape_error(provider))?;
+            let count = fields
+                .get("count")
+                .and_then(number)
+                .and_then(|count| count.as_u64());
+            (items, count)
+        }
+        Node::Other => return Err(list_shape_error(provider)),
+    };
+    let now = Utc::now();
+    let keys = items
+        .into_iter()
+        .map(|item| decode_item(provider, item, now))
+        .collect::<Result<_, _>>()?;
+    Ok(Page {
+        keys,
+        count,
+        next_cursor,
+    })
+}
+
+/// The cursor of the next page, if the answer says there is one.
+fn next_cursor(body: &Fields) -> Option<String> {
+    let cursor = body.text("next_cursor")?;
+    match body.get("has_more").and_then(boolean) {
+        Some(false) => None,
+        _ => Some(cursor),
+    }
+}
+
 /// SyncgramPay's deployments wrap bodies in `{"success": true, "data": …}`.
 pub(crate) fn unwrap_envelope(body: &Value) -> &Value {
     match body.get("success") {
@@ -141,51 +120,341 @@ pub(crate) fn unwrap_envelope(body: &Value) -> &Value {
     }
 }
 
-fn oligon(object: &Map<String, Value>) -> Result<Key, Error> {
+/// [`unwrap_envelope`] for a body read one level deep.
+fn open_envelope(node: Node<'_>) -> Node<'_> {
+    match &node {
+        Node::Object(fields) if fields.get("success").and_then(boolean).is_some() => {
+            fields.get("data").map_or(node, Node::of)
+        }
+        _ => node,
+    }
+}
+
+/// Normalizes one listed item: a key object, possibly in an envelope.
+fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> Result<Key, Error> {
+    let (object, node) = match Node::of(item) {
+        Node::Object(fields) if fields.get("success").and_then(boolean).is_some() => {
+            match fields.get("data") {
+                Some(data) => (data, Node::of(data)),
+                None => (item, Node::Object(fields)),
+            }
+        }
+        node => (item, node),
+    };
+    let Node::Object(fields) = node else {
+        return Err(not_an_object(provider));
+    };
+    let (mut key, secret_fields): (Key, &[&str]) = match provider {
+        ProviderKind::Oligon => (oligon(&fields, now)?, &SECRET_FIELDS),
+        ProviderKind::Fiskaly => (fiskaly(&fields)?, &FISKALY_SECRET_FIELDS),
+        ProviderKind::Syncgram => (syncgram(&fields, now)?, &SECRET_FIELDS),
+        ProviderKind::Strait => (strait(&fields, now)?, &SECRET_FIELDS),
+    };
+    key.raw = fields.raw_without(object, secret_fields);
+    Ok(key)
+}
+
+fn list_shape_error(provider: ProviderKind) -> Error {
+    Error::server(
+        format!(
+            "{}'s key list has an unexpected shape.",
+            provider.display_name()
+        ),
+        None,
+    )
+}
+
+fn not_an_object(provider: ProviderKind) -> Error {
+    Error::server(
+        format!(
+            "{} sent a key that is not an object.",
+            provider.display_name()
+        ),
+        None,
+    )
+}
+
+/// A JSON value read one level deep: an object's fields or an array's items, each kept as
+/// its raw text until something asks for it.
+enum Node<'a> {
+    Object(Fields<'a>),
+    Array(Vec<&'a RawValue>),
+    Other,
+}
+
+impl<'a> Node<'a> {
+    fn of(raw: &'a RawValue) -> Self {
+        serde_json::from_str(raw.get()).unwrap_or(Node::Other)
+    }
+}
+
+/// An object's fields in the order sent, each value as raw JSON text.
+struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Node<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl<'de> Visitor<'de> for NodeVisitor {
+    type Value = Node<'de>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
+        let mut fields = Vec::with_capacity(16);
+        while let Some(FieldName(name)) = map.next_key()? {
+            fields.push((name, map.next_value()?));
+        }
+        Ok(Node::Object(Fields(fields)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Node::Array(items))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Node<'de>, E> {
+        Ok(Node::Other)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Node<'de>, E> {
+        Ok(Node::Other)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Node<'de>, E> {
+        Ok(Node::Other)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Node<'de>, E> {
+        Ok(Node::Other)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Node<'de>, E> {
+        Ok(Node::Other)
+    }
+
+    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
+        Ok(Node::Other)
+    }
+}
+
+/// A field name, borrowed from the answer unless it had escapes.
+struct FieldName<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for FieldName<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl<'de> Visitor<'de> for NameVisitor {
+            type Value = FieldName<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("a field name")
+            }
+
+            fn visit_borrowed_str<E>(self, name: &'de str) -> Result<FieldName<'de>, E> {
+                Ok(FieldName(Cow::Borrowed(name)))
+            }
+
+            fn visit_str<E>(self, name: &str) -> Result<FieldName<'de>, E> {
+                Ok(FieldName(Cow::Owned(name.to_owned())))
+            }
+        }
+        deserializer.deserialize_str(NameVisitor)
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// The field's raw value; the last one wins when a name repeats, as in `Value`.
+    fn get(&self, name: &str) -> Option<&'a RawValue> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(field, _)| field == name)
+            .map(|(_, value)| *value)
+    }
+
+    /// A string field; numbers are accepted too, since some deployments send numeric ids.
+    fn text(&self, name: &str) -> Option<String> {
+        let value = self.get(name)?;
+        match string(value) {
+            Some(text) => (!text.is_empty()).then(|| text.into_owned()),
+            None => number(value).map(|number| number.to_string()),
+        }
+    }
+
+    /// A non-empty string field, borrowed when it has no escapes.
+    fn str(&self, name: &str) -> Option<Cow<'a, str>> {
+        self.get(name)
+            .and_then(string)
+            .filter(|text| !text.is_empty())
+    }
+
+    fn flag(&self, name: &str) -> Option<bool> {
+        self.get(name).and_then(boolean)
+    }
+
+    fn is_set(&self, name: &str) -> bool {
+        self.get(name).is_some_and(|value| value.get() != "null")
+    }
+
+    fn strings(&self, name: &str) -> Vec<String> {
+        let Some(value) = self.get(name) else {
+            return Vec::new();
+        };
+        match Node::of(value) {
+            Node::Array(items) => items
+                .into_iter()
+                .filter_map(string)
+                .map(Cow::into_owned)
+                .collect(),
+            // Some deployments send scopes space- or comma-separated.
+            _ => string(value)
+                .map(|joined| {
+                    joined
+                        .split([' ', ','])
+                        .filter(|scope| !scope.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// A timestamp as RFC 3339 (any offset), a zone-less ISO 8601 time (taken as UTC), or
+    /// unix seconds (milliseconds when the number is too big for seconds).
+    fn time(&self, name: &str) -> Option<DateTime<Utc>> {
+        let value = self.get(name)?;
+        if let Some(text) = string(value) {
+            return parse_time(&text);
+        }
+        let seconds = number(value)?.as_f64()?;
+        if !seconds.is_finite() {
+            return None;
+        }
+        let seconds = if seconds.abs() >= 1e11 {
+            seconds / 1000.0
+        } else {
+            seconds
+        };
+        if seconds.abs() > 1e13 {
+            return None;
+        }
+        DateTime::from_timestamp(seconds.trunc() as i64, 0)
+    }
+
+    /// The object's text without `secrets`: the text as sent when it holds none of them.
+    fn raw_without(&self, object: &RawValue, secrets: &[&str]) -> RawJson {
+        let is_secret = |name: &Cow<str>| secrets.contains(&name.as_ref());
+        if !self.0.iter().any(|(name, _)| is_secret(name)) {
+            return RawJson::from(object.to_owned());
+        }
+        let mut text = String::with_capacity(object.get().len());
+        text.push('{');
+        for (name, value) in self.0.iter().filter(|(name, _)| !is_secret(name)) {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            text.push_str(&Value::from(name.as_ref()).to_string());
+            text.push(':');
+            text.push_str(value.get());
+        }
+        text.push('}');
+        RawValue::from_string(text)
+            .map(RawJson::from)
+            .unwrap_or_default()
+    }
+}
+
+/// A JSON string's text, unescaped.
+fn string(value: &RawValue) -> Option<Cow<'_, str>> {
+    let text = value.get();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(text).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
+}
+
+fn number(value: &RawValue) -> Option<Number> {
+    let text = value.get();
+    text.starts_with(|first: char| first == '-' || first.is_ascii_digit())
+        .then(|| serde_json::from_str(text).ok())
+        .flatten()
+}
+
+fn boolean(value: &RawValue) -> Option<bool> {
+    match value.get() {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// A metadata value as text: strings as they are, anything else as compact JSON.
+fn scalar_text(value: &RawValue) -> String {
+    match string(value) {
+        Some(text) => text.into_owned(),
+        None => serde_json::from_str::<Value>(value.get())
+            .map(|value| value.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn oligon(object: &Fields, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &["id"], ProviderKind::Oligon)?;
-    let prefix = text(object, "prefix");
-    let last4 = text(object, "last4");
-    let environment = match object.get("is_live").and_then(Value::as_bool) {
+    let prefix = object.text("prefix");
+    let last4 = object.text("last4");
+    let environment = match object.flag("is_live") {
         Some(true) => Some(Environment::Live),
         Some(false) => Some(Environment::Test),
         None => prefix.as_deref().and_then(environment_from_prefix),
     };
-    let revoked_at = time(object, "revoked_at");
-    let expires_at = time(object, "expires_at");
+    let revoked_at = object.time("revoked_at");
+    let expires_at = object.time("expires_at");
     Ok(Key {
         id,
-        name: text(object, "name").unwrap_or_default(),
+        name: object.text("name").unwrap_or_default(),
         masked: mask(prefix.as_deref(), last4.as_deref()),
         environment,
-        scopes: strings(object, "scopes"),
+        scopes: object.strings("scopes"),
         status: lifecycle(
-            revoked_at.is_some() || flag(object, "revoked"),
+            now,
+            revoked_at.is_some() || object.flag("revoked").unwrap_or(false),
             expires_at,
             None,
         ),
-        created_at: time(object, "created_at"),
-        last_used_at: time(object, "last_used_at"),
-        last_used_ip: text(object, "last_used_ip"),
+        created_at: object.time("created_at"),
+        last_used_at: object.time("last_used_at"),
+        last_used_ip: object.text("last_used_ip"),
         expires_at,
         revoked_at,
         rotation: None,
         metadata: BTreeMap::new(),
-        raw: Value::Null,
+        raw: RawJson::default(),
     })
 }
 
-fn fiskaly(object: &Map<String, Value>) -> Result<Key, Error> {
+fn fiskaly(object: &Fields) -> Result<Key, Error> {
     let id = required_id(object, &["_id", "id"], ProviderKind::Fiskaly)?;
-    let environment = object
-        .get("_envs")
-        .and_then(Value::as_array)
-        .and_then(|envs| {
-            envs.iter()
-                .filter_map(Value::as_str)
-                .find_map(environment_word)
-        })
-        .or_else(|| text(object, "kind").as_deref().and_then(environment_word));
-    let status = match text(object, "status").as_deref() {
+    let environment = match object.get("_envs").map(Node::of) {
+        Some(Node::Array(envs)) => envs
+            .into_iter()
+            .filter_map(string)
+            .find_map(|env| environment_word(&env)),
+        _ => None,
+    }
+    .or_else(|| object.text("kind").as_deref().and_then(environment_word));
+    let status = match object.str("status").as_deref() {
         Some(status) if status.eq_ignore_ascii_case("disabled") => KeyStatus::Disabled,
         Some(status)
             if status.eq_ignore_ascii_case("revoked") || status.eq_ignore_ascii_case("deleted") =>
@@ -194,61 +463,65 @@ fn fiskaly(object: &Map<String, Value>) -> Result<Key, Error> {
         }
         _ => KeyStatus::Active,
     };
-    let public_key = text(object, "key");
-    let metadata = object
-        .get("metadata")
-        .and_then(Value::as_object)
-        .map(|entries| {
-            entries
-                .iter()
-                .map(|(name, value)| (name.clone(), scalar_text(value)))
-                .collect()
-        })
-        .unwrap_or_default();
+    let metadata = match object.get("metadata").map(Node::of) {
+        Some(Node::Object(entries)) => entries
+            .0
+            .into_iter()
+            .map(|(name, value)| (name.into_owned(), scalar_text(value)))
+            .collect(),
+        _ => BTreeMap::new(),
+    };
     Ok(Key {
         id,
-        name: text(object, "name").unwrap_or_default(),
+        name: object.text("name").unwrap_or_default(),
         // The fiskaly `key` is the public half of the pair; still, show only its ends.
-        masked: public_key.as_deref().map(shorten).unwrap_or_default(),
+        masked: object
+            .text("key")
+            .as_deref()
+            .map(shorten)
+            .unwrap_or_default(),
         environment,
         scopes: Vec::new(),
         status,
-        created_at: time(object, "created_at"),
-        last_used_at: time(object, "last_used_at"),
+        created_at: object.time("created_at"),
+        last_used_at: object.time("last_used_at"),
         last_used_ip: None,
-        expires_at: time(object, "expires_at"),
+        expires_at: object.time("expires_at"),
         revoked_at: None,
         rotation: None,
         metadata,
-        raw: Value::Null,
+        raw: RawJson::default(),
     })
 }
 
-fn syncgram(object: &Map<String, Value>) -> Result<Key, Error> {
+fn syncgram(object: &Fields, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &["api_key_id", "id"], ProviderKind::Syncgram)?;
-    let expires_at = time(object, "expires_at");
-    let expired = expires_at.is_some_and(|at| at <= Utc::now());
+    let expires_at = object.time("expires_at");
+    let expired = expires_at.is_some_and(|at| at <= now);
     // `is_active` is false for expired keys too; those are expired, not revoked.
-    let revoked = match object.get("is_active").and_then(Value::as_bool) {
+    let revoked = match object.flag("is_active") {
         Some(active) => !active && !expired,
-        None => text(object, "status").is_some_and(|status| status.eq_ignore_ascii_case("revoked")),
-    } || object
-        .get("revoked_at")
-        .is_some_and(|value| !value.is_null());
-    let prefix = text(object, "prefix").or_else(|| text(object, "key_prefix"));
-    let last4 = text(object, "last4");
-    let environment = text(object, "env")
-        .or_else(|| text(object, "environment"))
+        None => object
+            .str("status")
+            .is_some_and(|status| status.eq_ignore_ascii_case("revoked")),
+    } || object.is_set("revoked_at");
+    let prefix = object.text("prefix").or_else(|| object.text("key_prefix"));
+    let last4 = object.text("last4");
+    let environment = object
+        .text("env")
+        .or_else(|| object.text("environment"))
         .as_deref()
         .and_then(environment_word)
         .or_else(|| prefix.as_deref().and_then(environment_from_prefix))
         .or_else(|| {
-            text(object, "key")
+            object
+                .text("key")
                 .as_deref()
                 .and_then(environment_from_prefix)
         });
     let masked = match (&prefix, &last4) {
-        (None, None) => text(object, "key")
+        (None, None) => object
+            .text("key")
             .as_deref()
             .map(mask_full)
             .unwrap_or_default(),
@@ -256,75 +529,77 @@ fn syncgram(object: &Map<String, Value>) -> Result<Key, Error> {
     };
     Ok(Key {
         id,
-        name: text(object, "key_name")
-            .or_else(|| text(object, "name"))
+        name: object
+            .text("key_name")
+            .or_else(|| object.text("name"))
             .unwrap_or_default(),
         masked,
         environment,
         scopes: Vec::new(),
-        status: lifecycle(revoked, expires_at, None),
-        created_at: time(object, "created_at"),
-        last_used_at: time(object, "last_used_at"),
-        last_used_ip: text(object, "last_used_ip"),
+        status: lifecycle(now, revoked, expires_at, None),
+        created_at: object.time("created_at"),
+        last_used_at: object.time("last_used_at"),
+        last_used_ip: object.text("last_used_ip"),
         expires_at,
-        revoked_at: time(object, "revoked_at"),
+        revoked_at: object.time("revoked_at"),
         rotation: None,
         metadata: BTreeMap::new(),
-        raw: Value::Null,
+        raw: RawJson::default(),
     })
 }
 
-fn strait(object: &Map<String, Value>) -> Result<Key, Error> {
+fn strait(object: &Fields, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &["id", "new_key_id"], ProviderKind::Strait)?;
-    let key_prefix = text(object, "key_prefix");
-    let revoked_at = time(object, "revoked_at");
-    let expires_at = time(object, "expires_at");
+    let revoked_at = object.time("revoked_at");
+    let expires_at = object.time("expires_at");
     let rotation = Rotation {
-        replaced_by: text(object, "replaced_by_key_id"),
-        grace_expires_at: time(object, "grace_expires_at"),
+        replaced_by: object.text("replaced_by_key_id"),
+        grace_expires_at: object.time("grace_expires_at"),
         interval_days: object
             .get("rotation_interval_days")
-            .and_then(Value::as_u64)
+            .and_then(number)
+            .and_then(|days| days.as_u64())
             .filter(|days| *days > 0)
             .and_then(|days| u32::try_from(days).ok()),
-        next_rotation_at: time(object, "next_rotation_at"),
-        webhook_url: text(object, "rotation_webhook_url"),
+        next_rotation_at: object.time("next_rotation_at"),
+        webhook_url: object.text("rotation_webhook_url"),
     };
     let rotating_until = rotation.replaced_by.as_ref().and(rotation.grace_expires_at);
     let mut metadata = BTreeMap::new();
     for field in ["project_id", "environment_id"] {
-        if let Some(value) = text(object, field) {
+        if let Some(value) = object.text(field) {
             metadata.insert(field.to_owned(), value);
         }
     }
     Ok(Key {
         id,
-        name: text(object, "name").unwrap_or_default(),
-        masked: key_prefix
+        name: object.text("name").unwrap_or_default(),
+        masked: object
+            .text("key_prefix")
             .map(|prefix| format!("{prefix}…"))
             .unwrap_or_default(),
         environment: None,
-        scopes: strings(object, "scopes"),
-        status: lifecycle(revoked_at.is_some(), expires_at, rotating_until),
-        created_at: time(object, "created_at"),
-        last_used_at: time(object, "last_used_at"),
-        last_used_ip: text(object, "last_used_ip"),
+        scopes: object.strings("scopes"),
+        status: lifecycle(now, revoked_at.is_some(), expires_at, rotating_until),
+        created_at: object.time("created_at"),
+        last_used_at: object.time("last_used_at"),
+        last_used_ip: object.text("last_used_ip"),
         expires_at,
         revoked_at,
         rotation: (!rotation.is_empty()).then_some(rotation),
         metadata,
-        raw: Value::Null,
+        raw: RawJson::default(),
     })
 }
 
 /// Status from the facts every provider reports in some form. A key replaced in a rotation
 /// is `Rotating` while its grace lasts and `Expired` after it.
 fn lifecycle(
+    now: DateTime<Utc>,
     revoked: bool,
     expires_at: Option<DateTime<Utc>>,
     rotating_until: Option<DateTime<Utc>>,
 ) -> KeyStatus {
-    let now = Utc::now();
     if revoked {
         KeyStatus::Revoked
     } else if expires_at.is_some_and(|at| at <= now) {
@@ -340,81 +615,16 @@ fn lifecycle(
     }
 }
 
-fn required_id(
-    object: &Map<String, Value>,
-    names: &[&str],
-    provider: ProviderKind,
-) -> Result<String, Error> {
+fn required_id(object: &Fields, names: &[&str], provider: ProviderKind) -> Result<String, Error> {
     names
         .iter()
-        .find_map(|name| text(object, name))
+        .find_map(|name| object.text(name))
         .ok_or_else(|| {
             Error::server(
                 format!("{} sent a key without an id.", provider.display_name()),
                 None,
             )
         })
-}
-
-/// A string field; numbers are accepted too, since some deployments send numeric ids.
-pub(crate) fn text(object: &Map<String, Value>, name: &str) -> Option<String> {
-    match object.get(name)? {
-        Value::String(text) if !text.is_empty() => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    }
-}
-
-fn flag(object: &Map<String, Value>, name: &str) -> bool {
-    object.get(name).and_then(Value::as_bool).unwrap_or(false)
-}
-
-fn scalar_text(value: &Value) -> String {
-    match value {
-        Value::String(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
-fn strings(object: &Map<String, Value>, name: &str) -> Vec<String> {
-    match object.get(name) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_owned)
-            .collect(),
-        // Some deployments send scopes space- or comma-separated.
-        Some(Value::String(joined)) => joined
-            .split([' ', ','])
-            .filter(|scope| !scope.is_empty())
-            .map(str::to_owned)
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// A timestamp as RFC 3339 (any offset), a zone-less ISO 8601 time (taken as UTC), or unix
-/// seconds (milliseconds when the number is too big for seconds).
-pub(crate) fn time(object: &Map<String, Value>, name: &str) -> Option<DateTime<Utc>> {
-    match object.get(name)? {
-        Value::String(text) => parse_time(text),
-        Value::Number(number) => {
-            let seconds = number.as_f64()?;
-            if !seconds.is_finite() {
-                return None;
-            }
-            let seconds = if seconds.abs() >= 1e11 {
-                seconds / 1000.0
-            } else {
-                seconds
-            };
-            if seconds.abs() > 1e13 {
-                return None;
-            }
-            DateTime::from_timestamp(seconds.trunc() as i64, 0)
-        }
-        _ => None,
-    }
 }
 
 fn parse_time(text: &str) -> Option<DateTime<Utc>> {
@@ -482,13 +692,13 @@ pub(crate) fn mask_full(key: &str) -> String {
 
 /// The first 8 and last 4 characters of a long identifier.
 fn shorten(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    if chars.len() <= 16 {
+    let length = text.chars().count();
+    if length <= 16 {
         return text.to_owned();
     }
-    let head: String = chars[..8].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
+    let head_end = text.char_indices().nth(8).map_or(text.len(), |(at, _)| at);
+    let tail_start = text.char_indices().nth(length - 4).map_or(0, |(at, _)| at);
+    format!("{}…{}", &text[..head_end], &text[tail_start..])
 }
 
 #[cfg(test)]
@@ -515,28 +725,69 @@ mod tests {
     }
 
     #[test]
-    fn owned_and_borrowed_decoding_agree() {
-        let body = json!({"success": true, "data": {"keys": [
+    fn value_and_byte_decoding_agree() {
+        let text = r#"{"success": true, "data": {"keys": [
             {"api_key_id": "k1", "key_name": "a", "is_active": true, "key": "sk_live_fakefakefake1234"},
             {"api_key_id": "k2", "key_name": "b", "is_active": false}
-        ]}});
-        let borrowed = decode_list(ProviderKind::Syncgram, &body).unwrap();
-        let owned = decode_list_owned(ProviderKind::Syncgram, body).unwrap();
-        assert_eq!(borrowed, owned);
-        assert!(owned[0].raw.get("key").is_none());
-        assert!(decode_list_owned(ProviderKind::Oligon, json!({"oops": []})).is_err());
-        assert!(decode_list_owned(ProviderKind::Oligon, json!([1])).is_err());
+        ]}}"#;
+        let body: Value = serde_json::from_str(text).unwrap();
+        let from_value = decode_list(ProviderKind::Syncgram, &body).unwrap();
+        let from_bytes = decode_list_json(ProviderKind::Syncgram, text.as_bytes()).unwrap();
+        assert_eq!(from_value, from_bytes);
+        assert!(from_bytes[0].raw.get("key").is_none());
+        assert_eq!(from_bytes[1].raw.get("key_name"), Some(json!("b")));
+        assert!(decode_list_json(ProviderKind::Oligon, br#"{"oops": []}"#).is_err());
+        assert!(decode_list_json(ProviderKind::Oligon, b"[1]").is_err());
+    }
+
+    #[test]
+    fn an_escaped_secret_field_name_is_still_left_out() {
+        let keys = decode_list_json(
+            ProviderKind::Oligon,
+            br#"[{"id": "k1", "k\u0065y": "sk_live_fakefakefake1234", "name": "n\u00e9"}]"#,
+        )
+        .unwrap();
+        assert_eq!(keys[0].name, "n\u{e9}");
+        assert!(!keys[0].raw.to_string().contains("fakefake"));
+        assert_eq!(keys[0].raw.get("id"), Some(json!("k1")));
+    }
+
+    #[test]
+    fn paging_facts_beside_the_keys() {
+        let page = decode_page(
+            ProviderKind::Fiskaly,
+            br#"{"success": true, "data": {"data": [], "count": 250}}"#,
+        )
+        .unwrap();
+        assert_eq!(page.count, Some(250));
+        let cursor = |text: &str| {
+            decode_page(ProviderKind::Strait, text.as_bytes())
+                .unwrap()
+                .next_cursor
+        };
+        assert_eq!(
+            cursor(r#"{"data": [], "next_cursor": "c2", "has_more": true}"#).as_deref(),
+            Some("c2")
+        );
+        assert_eq!(
+            cursor(r#"{"data": [], "next_cursor": "c2", "has_more": false}"#),
+            None
+        );
+        assert_eq!(cursor(r#"{"data": [], "next_cursor": null}"#), None);
+        assert_eq!(cursor("[]"), None);
     }
 
     #[test]
     fn times_in_every_shape() {
-        let object = json!({"a": "2024-01-15T10:00:00Z", "b": "2024-01-15T10:00:00", "c": 1577833200, "d": 1577833200000u64, "e": "yesterday"});
-        let object = object.as_object().unwrap();
-        assert_eq!(time(object, "a").unwrap().timestamp(), 1705312800);
-        assert_eq!(time(object, "b").unwrap().timestamp(), 1705312800);
-        assert_eq!(time(object, "c").unwrap().timestamp(), 1577833200);
-        assert_eq!(time(object, "d").unwrap().timestamp(), 1577833200);
-        assert_eq!(time(object, "e"), None);
+        let text = r#"{"a": "2024-01-15T10:00:00Z", "b": "2024-01-15T10:00:00", "c": 1577833200, "d": 1577833200000, "e": "yesterday"}"#;
+        let Node::Object(object) = serde_json::from_str(text).unwrap() else {
+            panic!("an object");
+        };
+        assert_eq!(object.time("a").unwrap().timestamp(), 1705312800);
+        assert_eq!(object.time("b").unwrap().timestamp(), 1705312800);
+        assert_eq!(object.time("c").unwrap().timestamp(), 1577833200);
+        assert_eq!(object.time("d").unwrap().timestamp(), 1577833200);
+        assert_eq!(object.time("e"), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use rand::Rng;
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
+use serde::de::IgnoredAny;
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
@@ -91,8 +92,15 @@ impl Request {
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub request_id: Option<String>,
-    /// The decoded body; `Null` when empty.
-    pub body: Value,
+    /// The body as sent: JSON, or empty. Lists are decoded from these bytes directly.
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    /// The body as a `Value`, for the small answers; `Null` when empty.
+    pub fn body(&self) -> Value {
+        serde_json::from_slice(&self.bytes).unwrap_or(Value::Null)
+    }
 }
 
 /// Why a call failed, with what a create needs to know: could the action have happened?
@@ -249,28 +257,26 @@ impl Http {
                 }));
             }
         };
-        let body = if bytes.iter().all(u8::is_ascii_whitespace) {
-            Value::Null
-        } else {
-            match serde_json::from_slice::<Value>(&bytes) {
-                Ok(body) => body,
-                Err(_) if !status.is_success() => Value::Null,
-                // A success we cannot read is as good as lost: a create may have happened.
-                Err(_) => {
-                    return Err(Failure::Lost(Error::server(
-                        format!(
-                            "{} sent an answer that is not JSON (status {}).",
-                            self.provider.display_name(),
-                            status.as_u16()
-                        ),
-                        request_id,
-                    )));
-                }
-            }
-        };
+        let empty = bytes.iter().all(u8::is_ascii_whitespace);
         if status.is_success() {
-            return Ok(Reply { request_id, body });
+            // A success we cannot read is as good as lost: a create may have happened. The
+            // check builds nothing; callers decode what they need from the bytes.
+            if !empty && serde_json::from_slice::<IgnoredAny>(&bytes).is_err() {
+                return Err(Failure::Lost(Error::server(
+                    format!(
+                        "{} sent an answer that is not JSON (status {}).",
+                        self.provider.display_name(),
+                        status.as_u16()
+                    ),
+                    request_id,
+                )));
+            }
+            return Ok(Reply {
+                request_id,
+                bytes: bytes.into(),
+            });
         }
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Err(Failure::Answered(error_from_answer(
             self.provider,
             status,
@@ -634,7 +640,7 @@ mod policy_tests {
             )
             .await
             .unwrap();
-        assert_eq!(reply.body, serde_json::json!([]));
+        assert_eq!(reply.body(), serde_json::json!([]));
         assert_eq!(seen.lock().unwrap().len(), 5);
     }
 

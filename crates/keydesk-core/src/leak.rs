@@ -111,9 +111,9 @@ impl LeakFingerprint {
     /// Whether `key` is the listed form of this pasted key.
     pub fn matches(&self, key: &Key) -> bool {
         let pasted = self.value.expose_secret();
+        let raw = key.raw.to_value();
         let field = |name: &str| {
-            key.raw
-                .get(name)
+            raw.get(name)
                 .and_then(Value::as_str)
                 .filter(|text| !text.is_empty())
         };

@@ -36,7 +36,7 @@ pub use http::HttpOptions;
 pub use leak::{KeyFormat, LeakFingerprint, LeakMatch, LeakResult, find_leaked};
 pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
-    ProviderKind, RevealedSecret, Rotation,
+    ProviderKind, RawJson, RevealedSecret, Rotation,
 };
 pub use provider::Provider;
 pub use secrecy::{ExposeSecret, SecretString};

@@ -5,7 +5,9 @@ use std::fmt;
 
 use chrono::{DateTime, Utc};
 use secrecy::SecretString;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 /// Which key-management API a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -178,7 +180,76 @@ pub struct Key {
     /// The provider's own JSON for the details pane, with any secret removed.
     // `unknown` in TypeScript: specta would refuse `Value` for its 64-bit number variants.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Unknown))]
-    pub raw: serde_json::Value,
+    pub raw: RawJson,
+}
+
+/// A piece of JSON kept as the text the provider sent and serialized as that JSON, so a
+/// list of 10,000 keys builds no `Value` tree that only the details pane would read.
+#[derive(Debug, Clone)]
+pub struct RawJson(Box<RawValue>);
+
+impl RawJson {
+    /// The JSON text.
+    pub fn json(&self) -> &str {
+        self.0.get()
+    }
+
+    /// The JSON as a `Value`.
+    pub fn to_value(&self) -> Value {
+        serde_json::from_str(self.json()).unwrap_or(Value::Null)
+    }
+
+    /// The field `name` when this is an object that has it.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        match self.to_value() {
+            Value::Object(mut fields) => fields.remove(name),
+            _ => None,
+        }
+    }
+}
+
+impl Default for RawJson {
+    fn default() -> Self {
+        RawJson(RawValue::NULL.to_owned())
+    }
+}
+
+impl From<Box<RawValue>> for RawJson {
+    fn from(raw: Box<RawValue>) -> Self {
+        RawJson(raw)
+    }
+}
+
+impl From<Value> for RawJson {
+    fn from(value: Value) -> Self {
+        let text = value.to_string();
+        RawJson(RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+    }
+}
+
+/// Equal when the JSON is, whatever the spacing and field order.
+impl PartialEq for RawJson {
+    fn eq(&self, other: &Self) -> bool {
+        self.json() == other.json() || self.to_value() == other.to_value()
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.json())
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Value::deserialize(deserializer).map(RawJson::from)
+    }
 }
 
 /// What the user asks for when creating a key. Which fields count depends on the provider
@@ -309,7 +380,7 @@ mod tests {
                 ..Rotation::default()
             }),
             metadata: BTreeMap::new(),
-            raw: json!({"id": "k1"}),
+            raw: json!({"id": "k1"}).into(),
         };
         assert_eq!(
             serde_json::to_value(&key).unwrap(),

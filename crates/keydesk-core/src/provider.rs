@@ -140,7 +140,7 @@ mod tests {
             revoked_at: None,
             rotation: None,
             metadata: BTreeMap::new(),
-            raw: serde_json::Value::Null,
+            raw: crate::model::RawJson::default(),
         }
     }
 

@@ -9,15 +9,15 @@ use chrono::Utc;
 use futures::{StreamExt, TryStreamExt, stream};
 use reqwest::Method;
 use secrecy::SecretString;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use super::secret_at;
+use super::{create_outcome, done_if_lost_then, secret_at};
 use crate::auth::FiskalyAuth;
-use crate::decode::{decode_key, decode_list_owned, unwrap_envelope};
+use crate::decode::{decode_key, decode_page};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
-use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
-use crate::provider::{Provider, orphan_after_loss, require_id, segment};
+use crate::model::{CreateOutcome, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
+use crate::provider::{Provider, require_id, segment};
 use crate::validate::{fiskaly_environment, validate_draft};
 
 const KIND: ProviderKind = ProviderKind::Fiskaly;
@@ -84,11 +84,8 @@ impl FiskalyClient {
             .query("limit", PAGE_SIZE.to_string())
             .query("offset", offset.to_string());
         let reply = self.send(request, Retry::Idempotent).await?;
-        let count = unwrap_envelope(&reply.body)
-            .get("count")
-            .and_then(Value::as_u64);
-        let keys = decode_list_owned(KIND, reply.body)?;
-        Ok((keys, count))
+        let page = decode_page(KIND, &reply.bytes)?;
+        Ok((page.keys, page.count))
     }
 }
 
@@ -170,49 +167,21 @@ impl Provider for FiskalyClient {
             "metadata": draft.metadata,
         });
         let started = Utc::now();
-        match self
-            .send(
-                Request::new(Method::POST, self.keys_path()).json(body),
-                Retry::Once,
-            )
-            .await
-        {
-            Ok(reply) => {
-                // An answer without a readable key still means a key was made.
-                let key = match decode_key(KIND, &reply.body) {
-                    Ok(key) => key,
-                    Err(unreadable) => {
-                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
-                    }
-                };
-                let (Some(public), Some(secret)) = (
-                    secret_at(&reply.body, "key", "API key"),
-                    secret_at(&reply.body, "secret", "API secret"),
-                ) else {
-                    return Ok(CreateOutcome::Orphaned { key: Some(key) });
-                };
-                Ok(CreateOutcome::Created(CreatedKey {
-                    key,
-                    secrets: vec![public, secret],
-                }))
-            }
-            Err(Failure::Lost(lost)) => orphan_after_loss(self, &draft.name, started, lost).await,
-            Err(failure) => Err(failure.into()),
-        }
+        let request = Request::new(Method::POST, self.keys_path()).json(body);
+        let sent = self.send(request, Retry::Once).await;
+        create_outcome(self, draft, started, sent, |body, _| {
+            Some(vec![
+                secret_at(body, "key", "API key")?,
+                secret_at(body, "secret", "API secret")?,
+            ])
+        })
+        .await
     }
 
     async fn delete_key(&self, id: &str) -> Result<(), Error> {
-        match self
-            .send(
-                Request::new(Method::DELETE, self.key_path(id)?),
-                Retry::Idempotent,
-            )
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(Failure::AnsweredAfterLoss(error)) if error.kind() == ErrorKind::NotFound => Ok(()),
-            Err(failure) => Err(failure.into()),
-        }
+        let request = Request::new(Method::DELETE, self.key_path(id)?);
+        let sent = self.send(request, Retry::Idempotent).await;
+        done_if_lost_then(sent, &[ErrorKind::NotFound]).map(drop)
     }
 
     async fn set_key_enabled(&self, id: &str, enabled: bool) -> Result<Key, Error> {
@@ -220,7 +189,7 @@ impl Provider for FiskalyClient {
         let request =
             Request::new(Method::PATCH, self.key_path(id)?).json(json!({"status": status}));
         let reply = self.send(request, Retry::Idempotent).await?;
-        Ok(decode_key(KIND, &reply.body)?)
+        decode_key(KIND, &reply.body())
     }
 }
 

@@ -8,13 +8,12 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
-use super::secret_at;
-use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list_owned, decode_rotated_key};
+use super::{BearerApi, create_outcome, done_if_lost_then, secret_at};
+use crate::decode::{decode_key, decode_page, decode_rotated_key};
 use crate::error::{Error, ErrorKind};
-use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
+use crate::http::{Failure, HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
-use crate::provider::{Provider, orphan_after_loss, require_id, segment};
+use crate::provider::{Provider, require_id, segment};
 use crate::validate::{validate_draft, validate_grace};
 
 const KIND: ProviderKind = ProviderKind::Strait;
@@ -24,9 +23,8 @@ const MAX_PAGES: u32 = 10_000;
 /// Strait client for one project.
 #[derive(Debug)]
 pub(crate) struct StraitClient {
-    http: Http,
+    api: BearerApi,
     project_id: String,
-    token: BearerToken,
 }
 
 impl StraitClient {
@@ -37,28 +35,9 @@ impl StraitClient {
         options: HttpOptions,
     ) -> Result<Self, Error> {
         Ok(StraitClient {
-            http: Http::new(KIND, base, options)?,
+            api: BearerApi::new(KIND, base, token, options)?,
             project_id,
-            token: BearerToken::new(token),
         })
-    }
-
-    async fn send(&self, request: Request, retry: Retry) -> Result<Reply, Failure> {
-        let token = self.token.current().map_err(Failure::NotSent)?;
-        self.http.send(&request, Some(token), retry).await
-    }
-}
-
-/// The cursor of the next page, if the answer says there is one.
-fn next_cursor(body: &Value) -> Option<String> {
-    let cursor = body.get("next_cursor").and_then(|cursor| match cursor {
-        Value::String(text) if !text.is_empty() => Some(text.clone()),
-        Value::Number(number) => Some(number.to_string()),
-        _ => None,
-    })?;
-    match body.get("has_more").and_then(Value::as_bool) {
-        Some(false) => None,
-        _ => Some(cursor),
     }
 }
 
@@ -78,10 +57,11 @@ impl Provider for StraitClient {
             if let Some(cursor) = &cursor {
                 request = request.query("cursor", cursor);
             }
-            let reply = self.send(request, Retry::Idempotent).await?;
-            cursor = next_cursor(&reply.body);
-            let request_id = reply.request_id.clone();
-            keys.extend(decode_list_owned(KIND, reply.body)?);
+            let reply = self.api.send(request, Retry::Idempotent).await?;
+            let page_answer = decode_page(KIND, &reply.bytes)?;
+            cursor = page_answer.next_cursor;
+            let request_id = reply.request_id;
+            keys.extend(page_answer.keys);
             if let Some(progress) = progress {
                 progress(Progress {
                     page,
@@ -124,29 +104,17 @@ impl Provider for StraitClient {
         }
         let request = Request::new(Method::POST, "/v1/api-keys").json(Value::Object(body));
         let started = Utc::now();
-        match self.send(request, Retry::Once).await {
-            Ok(reply) => {
-                // An answer without a readable key still means a key was made.
-                let key = match decode_key(KIND, &reply.body) {
-                    Ok(key) => key,
-                    Err(unreadable) => {
-                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
-                    }
-                };
-                let Some(secret) = secret_at(&reply.body, "key", "API key") else {
-                    return Ok(CreateOutcome::Orphaned { key: Some(key) });
-                };
-                let mut secrets = vec![secret];
-                secrets.extend(secret_at(
-                    &reply.body,
-                    "rotation_webhook_secret",
-                    "Webhook signing secret",
-                ));
-                Ok(CreateOutcome::Created(CreatedKey { key, secrets }))
-            }
-            Err(Failure::Lost(lost)) => orphan_after_loss(self, &draft.name, started, lost).await,
-            Err(failure) => Err(failure.into()),
-        }
+        let sent = self.api.send(request, Retry::Once).await;
+        create_outcome(self, draft, started, sent, |body, _| {
+            let mut secrets = vec![secret_at(body, "key", "API key")?];
+            secrets.extend(secret_at(
+                body,
+                "rotation_webhook_secret",
+                "Webhook signing secret",
+            ));
+            Some(secrets)
+        })
+        .await
     }
 
     async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {
@@ -157,6 +125,7 @@ impl Provider for StraitClient {
             None => json!({}),
         };
         let reply = match self
+            .api
             .send(Request::new(Method::POST, path).json(body), Retry::Once)
             .await
         {
@@ -170,8 +139,9 @@ impl Provider for StraitClient {
             }
             Err(failure) => return Err(failure.into()),
         };
-        let key = decode_rotated_key(&reply.body)?;
-        let secret = secret_at(&reply.body, "key", "API key").ok_or_else(|| {
+        let body = reply.body();
+        let key = decode_rotated_key(&body)?;
+        let secret = secret_at(&body, "key", "API key").ok_or_else(|| {
             Error::server(
                 "Strait's rotation answer has no key.",
                 reply.request_id.clone(),
@@ -185,42 +155,15 @@ impl Provider for StraitClient {
 
     async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {
         let path = format!("/v1/api-keys/{}", segment(require_id(id)?));
-        match self
+        let sent = self
+            .api
             .send(Request::new(Method::DELETE, path), Retry::Idempotent)
-            .await
-        {
-            // 204, or 200 {"status": "revoked"}; a full key object is used when sent.
-            Ok(reply) => Ok(reply
-                .body
-                .get("id")
-                .is_some()
-                .then(|| decode_key(KIND, &reply.body).ok())
-                .flatten()),
-            Err(Failure::AnsweredAfterLoss(error))
-                if matches!(error.kind(), ErrorKind::Conflict | ErrorKind::NotFound) =>
-            {
-                Ok(None)
-            }
-            Err(failure) => Err(failure.into()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_rules() {
-        assert_eq!(
-            next_cursor(&json!({"data": [], "next_cursor": "c2", "has_more": true})).as_deref(),
-            Some("c2")
-        );
-        assert_eq!(
-            next_cursor(&json!({"data": [], "next_cursor": "c2", "has_more": false})),
-            None
-        );
-        assert_eq!(next_cursor(&json!({"data": [], "next_cursor": null})), None);
-        assert_eq!(next_cursor(&json!([])), None);
+            .await;
+        // 204, or 200 {"status": "revoked"}; a full key object is used when sent.
+        let revoked = done_if_lost_then(sent, &[ErrorKind::Conflict, ErrorKind::NotFound])?
+            .map(|reply| reply.body())
+            .filter(|body| body.get("id").is_some())
+            .and_then(|body| decode_key(KIND, &body).ok());
+        Ok(revoked)
     }
 }

@@ -6,13 +6,12 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
-use super::secret_at;
-use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list_owned, mask_full, unwrap_envelope};
+use super::{BearerApi, create_outcome, done_if_lost_then, secret_at};
+use crate::decode::{mask_full, unwrap_envelope};
 use crate::error::{Error, ErrorKind};
-use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
-use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
-use crate::provider::{Provider, orphan_after_loss, require_id, segment};
+use crate::http::{HttpOptions, Request, Retry};
+use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
+use crate::provider::{Provider, require_id, segment};
 use crate::validate::validate_draft;
 
 const KIND: ProviderKind = ProviderKind::Syncgram;
@@ -20,21 +19,14 @@ const KIND: ProviderKind = ProviderKind::Syncgram;
 /// SyncgramPay client.
 #[derive(Debug)]
 pub(crate) struct SyncgramClient {
-    http: Http,
-    token: BearerToken,
+    api: BearerApi,
 }
 
 impl SyncgramClient {
     pub fn new(base: &url::Url, token: SecretString, options: HttpOptions) -> Result<Self, Error> {
         Ok(SyncgramClient {
-            http: Http::new(KIND, base, options)?,
-            token: BearerToken::new(token),
+            api: BearerApi::new(KIND, base, token, options)?,
         })
-    }
-
-    async fn send(&self, request: Request, retry: Retry) -> Result<Reply, Failure> {
-        let token = self.token.current().map_err(Failure::NotSent)?;
-        self.http.send(&request, Some(token), retry).await
     }
 }
 
@@ -68,20 +60,9 @@ impl Provider for SyncgramClient {
     }
 
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
-        let reply = self
-            .send(
-                Request::new(Method::GET, "/api/v1/auth/api-keys"),
-                Retry::Idempotent,
-            )
-            .await?;
-        let keys = decode_list_owned(KIND, reply.body)?;
-        if let Some(progress) = progress {
-            progress(Progress {
-                page: 1,
-                pages: Some(1),
-            });
-        }
-        Ok(keys)
+        self.api
+            .list_at_once(KIND, "/api/v1/auth/api-keys", progress)
+            .await
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
@@ -102,50 +83,27 @@ impl Provider for SyncgramClient {
         );
         let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(Value::Object(body));
         let started = Utc::now();
-        match self.send(request, Retry::SameIdempotencyKey).await {
-            Ok(reply) => {
-                // An answer without a readable key still means a key was made.
-                let mut key = match decode_key(KIND, &reply.body) {
-                    Ok(key) => key,
-                    Err(unreadable) => {
-                        return orphan_after_loss(self, &draft.name, started, unreadable).await;
-                    }
-                };
-                let secret = secret_at(&reply.body, "key", "API key");
-                if let Some(plain) = unwrap_envelope(&reply.body)
-                    .get("key")
-                    .and_then(Value::as_str)
-                    && key.masked.is_empty()
-                {
-                    key.masked = mask_full(plain);
-                }
-                Ok(match secret {
-                    Some(secret) => CreateOutcome::Created(CreatedKey {
-                        key,
-                        secrets: vec![secret],
-                    }),
-                    None => CreateOutcome::Orphaned { key: Some(key) },
-                })
+        let sent = self.api.send(request, Retry::SameIdempotencyKey).await;
+        create_outcome(self, draft, started, sent, |body, key| {
+            if let Some(plain) = unwrap_envelope(body).get("key").and_then(Value::as_str)
+                && key.masked.is_empty()
+            {
+                key.masked = mask_full(plain);
             }
-            Err(Failure::Lost(lost)) => orphan_after_loss(self, &draft.name, started, lost).await,
-            Err(failure) => Err(single_active_conflict(failure.into())),
-        }
+            Some(vec![secret_at(body, "key", "API key")?])
+        })
+        .await
+        .map_err(single_active_conflict)
     }
 
     async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {
         let path = format!("/api/v1/auth/api-keys/{}/revoke", segment(require_id(id)?));
-        match self
+        let sent = self
+            .api
             .send(Request::new(Method::POST, path), Retry::Idempotent)
-            .await
-        {
-            Ok(_) => Ok(None),
-            // The lost attempt revoked it; the retry is told it is already revoked.
-            Err(Failure::AnsweredAfterLoss(error))
-                if matches!(error.kind(), ErrorKind::Conflict | ErrorKind::Validation) =>
-            {
-                Ok(None)
-            }
-            Err(failure) => Err(failure.into()),
-        }
+            .await;
+        // The lost attempt revoked it; the retry is told it is already revoked.
+        done_if_lost_then(sent, &[ErrorKind::Conflict, ErrorKind::Validation])?;
+        Ok(None)
     }
 }
