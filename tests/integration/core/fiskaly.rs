@@ -6,7 +6,8 @@ use keydesk_core::{Environment, ErrorKind, ExposeSecret, KeyStatus, Progress, Pr
 use keydesk_sandbox::{SandboxConfig, Seed, Variant};
 
 use crate::support::core::{
-    VARIANTS, client, client_with, created, draft, in_org, sandbox, sandbox_with,
+    VARIANTS, client, client_and_key, client_with, created, draft, in_org, listed, sandbox,
+    sandbox_with,
 };
 
 const FISKALY: ProviderKind = ProviderKind::Fiskaly;
@@ -15,13 +16,7 @@ const FISKALY: ProviderKind = ProviderKind::Fiskaly;
 async fn create_disable_enable_delete_in_both_variants() {
     for variant in VARIANTS {
         let sandbox = sandbox(variant).await;
-        let fiskaly = client(&sandbox, FISKALY);
-        let made = created(
-            fiskaly
-                .create_key(&draft(FISKALY, "pos-terminal-1"))
-                .await
-                .unwrap(),
-        );
+        let (fiskaly, made) = client_and_key(&sandbox, FISKALY, "pos-terminal-1").await;
         let labels: Vec<&str> = made
             .secrets
             .iter()
@@ -39,13 +34,8 @@ async fn create_disable_enable_delete_in_both_variants() {
 
         let disabled = fiskaly.set_key_enabled(&made.key.id, false).await.unwrap();
         assert_eq!(disabled.status, KeyStatus::Disabled, "{variant:?}");
-        let listed = fiskaly.list_keys(None).await.unwrap();
         assert_eq!(
-            listed
-                .iter()
-                .find(|key| key.id == made.key.id)
-                .unwrap()
-                .status,
+            listed(&*fiskaly, &made.key.id).await.status,
             KeyStatus::Disabled
         );
         let enabled = fiskaly.set_key_enabled(&made.key.id, true).await.unwrap();
@@ -123,12 +113,7 @@ async fn names_must_follow_the_pattern_and_be_unique() {
 #[tokio::test]
 async fn organisations_are_isolated() {
     let sandbox = sandbox(Variant::Deployed).await;
-    let made = created(
-        client(&sandbox, FISKALY)
-            .create_key(&draft(FISKALY, "only-mine"))
-            .await
-            .unwrap(),
-    );
+    let (_, made) = client_and_key(&sandbox, FISKALY, "only-mine").await;
     let other = client_with(&sandbox, FISKALY, &in_org("org-elsewhere"));
     assert!(
         other

@@ -3,7 +3,9 @@
 use keydesk_core::{ErrorKind, ExposeSecret, KeyStatus, ProviderKind};
 use keydesk_sandbox::{CredentialOptions, Variant};
 
-use crate::support::core::{VARIANTS, client, client_with, created, draft, in_org, sandbox};
+use crate::support::core::{
+    VARIANTS, client, client_and_key, client_with, created, draft, in_org, sandbox,
+};
 
 const OLIGON: ProviderKind = ProviderKind::Oligon;
 
@@ -11,13 +13,7 @@ const OLIGON: ProviderKind = ProviderKind::Oligon;
 async fn create_list_revoke_delete_in_both_variants() {
     for variant in VARIANTS {
         let sandbox = sandbox(variant).await;
-        let oligon = client(&sandbox, OLIGON);
-        let made = created(
-            oligon
-                .create_key(&draft(OLIGON, "Production server"))
-                .await
-                .unwrap(),
-        );
+        let (oligon, made) = client_and_key(&sandbox, OLIGON, "Production server").await;
         let secret = made.secrets[0].value.expose_secret().to_owned();
         assert!(secret.starts_with("sk_live_"), "{variant:?}");
         assert_eq!(
@@ -30,14 +26,14 @@ async fn create_list_revoke_delete_in_both_variants() {
             "raw must not hold the secret"
         );
 
-        let listed = oligon.list_keys(None).await.unwrap();
-        let key = listed
+        let all = oligon.list_keys(None).await.unwrap();
+        let key = all
             .iter()
             .find(|key| key.id == made.key.id)
             .expect("listed");
         assert_eq!(key.status, KeyStatus::Active);
         assert_eq!(key.name, "Production server");
-        assert!(!serde_json::to_string(&listed).unwrap().contains(&secret));
+        assert!(!serde_json::to_string(&all).unwrap().contains(&secret));
 
         let revoked = oligon
             .revoke_key(&made.key.id)
@@ -109,12 +105,7 @@ async fn unknown_scopes_never_reach_the_server() {
 #[tokio::test]
 async fn other_orgs_keys_are_not_found_and_missing_permissions_are_forbidden() {
     let sandbox = sandbox(Variant::Documented).await;
-    let mine = created(
-        client(&sandbox, OLIGON)
-            .create_key(&draft(OLIGON, "mine"))
-            .await
-            .unwrap(),
-    );
+    let (_, mine) = client_and_key(&sandbox, OLIGON, "mine").await;
     let theirs = client_with(&sandbox, OLIGON, &in_org("org_other"));
     assert_eq!(
         theirs.revoke_key(&mine.key.id).await.unwrap_err().kind(),

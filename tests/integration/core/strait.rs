@@ -4,7 +4,8 @@ use keydesk_core::{ErrorKind, ExposeSecret, KeyDraft, KeyStatus, ProviderKind};
 use keydesk_sandbox::{SandboxConfig, Seed, Variant};
 
 use crate::support::core::{
-    VARIANTS, client, client_with, created, draft, in_org, sandbox, sandbox_with,
+    VARIANTS, client, client_and_key, client_with, created, draft, in_org, listed, sandbox,
+    sandbox_with,
 };
 
 const STRAIT: ProviderKind = ProviderKind::Strait;
@@ -13,13 +14,7 @@ const STRAIT: ProviderKind = ProviderKind::Strait;
 async fn create_rotate_revoke_in_both_variants() {
     for variant in VARIANTS {
         let sandbox = sandbox(variant).await;
-        let strait = client(&sandbox, STRAIT);
-        let made = created(
-            strait
-                .create_key(&draft(STRAIT, "billing-worker"))
-                .await
-                .unwrap(),
-        );
+        let (strait, made) = client_and_key(&sandbox, STRAIT, "billing-worker").await;
         let secret = made.secrets[0].value.expose_secret().to_owned();
         assert!(
             secret.starts_with("strait_") && secret.len() == 7 + 64,
@@ -32,8 +27,7 @@ async fn create_rotate_revoke_in_both_variants() {
         assert_ne!(rotated.key.id, made.key.id);
         assert_eq!(rotated.key.status, KeyStatus::Active);
         assert_ne!(rotated.secrets[0].value.expose_secret(), secret.as_str());
-        let listed = strait.list_keys(None).await.unwrap();
-        let old = listed.iter().find(|key| key.id == made.key.id).unwrap();
+        let old = listed(&*strait, &made.key.id).await;
         assert_eq!(old.status, KeyStatus::Rotating, "{variant:?}");
         let rotation = old.rotation.as_ref().unwrap();
         assert_eq!(
@@ -51,13 +45,8 @@ async fn create_rotate_revoke_in_both_variants() {
             ErrorKind::Conflict
         );
         strait.revoke_key(&rotated.key.id).await.unwrap();
-        let listed = strait.list_keys(None).await.unwrap();
         assert_eq!(
-            listed
-                .iter()
-                .find(|key| key.id == rotated.key.id)
-                .unwrap()
-                .status,
+            listed(&*strait, &rotated.key.id).await.status,
             KeyStatus::Revoked
         );
         let error = strait.rotate_key(&rotated.key.id, None).await.unwrap_err();
@@ -80,13 +69,8 @@ async fn zero_grace_expires_the_old_key_at_once_and_too_much_grace_is_refused() 
         (ErrorKind::Validation, Some("grace_minutes"))
     );
     strait.rotate_key(&made.key.id, Some(0)).await.unwrap();
-    let listed = strait.list_keys(None).await.unwrap();
     assert_eq!(
-        listed
-            .iter()
-            .find(|key| key.id == made.key.id)
-            .unwrap()
-            .status,
+        listed(&*strait, &made.key.id).await.status,
         KeyStatus::Expired
     );
 }
@@ -109,9 +93,9 @@ async fn a_webhook_returns_its_signing_secret_once() {
     assert_eq!(rotation.interval_days, Some(30));
     assert!(rotation.next_rotation_at.is_some());
     let webhook_secret = made.secrets[1].value.expose_secret().to_owned();
-    let listed = strait.list_keys(None).await.unwrap();
+    let keys = strait.list_keys(None).await.unwrap();
     assert!(
-        !serde_json::to_string(&listed)
+        !serde_json::to_string(&keys)
             .unwrap()
             .contains(&webhook_secret)
     );
@@ -138,12 +122,7 @@ async fn the_cursor_is_followed_to_the_end() {
 #[tokio::test]
 async fn projects_are_isolated() {
     let sandbox = sandbox(Variant::Documented).await;
-    let made = created(
-        client(&sandbox, STRAIT)
-            .create_key(&draft(STRAIT, "mine"))
-            .await
-            .unwrap(),
-    );
+    let (_, made) = client_and_key(&sandbox, STRAIT, "mine").await;
     let other = client_with(&sandbox, STRAIT, &in_org("proj_other"));
     assert!(other.list_keys(None).await.unwrap().is_empty());
     assert_eq!(

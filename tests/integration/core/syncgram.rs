@@ -3,7 +3,9 @@
 use keydesk_core::{Environment, ErrorKind, ExposeSecret, KeyStatus, ProviderKind};
 use keydesk_sandbox::{CredentialOptions, Variant};
 
-use crate::support::core::{VARIANTS, as_user, client, client_with, created, draft, sandbox};
+use crate::support::core::{
+    VARIANTS, as_user, client_and_key, client_with, created, draft, listed, sandbox,
+};
 
 const SYNCGRAM: ProviderKind = ProviderKind::Syncgram;
 
@@ -11,36 +13,21 @@ const SYNCGRAM: ProviderKind = ProviderKind::Syncgram;
 async fn create_list_revoke_in_both_variants() {
     for variant in VARIANTS {
         let sandbox = sandbox(variant).await;
-        let syncgram = client(&sandbox, SYNCGRAM);
-        let made = created(
-            syncgram
-                .create_key(&draft(SYNCGRAM, "Production key"))
-                .await
-                .unwrap(),
-        );
+        let (syncgram, made) = client_and_key(&sandbox, SYNCGRAM, "Production key").await;
         let secret = made.secrets[0].value.expose_secret().to_owned();
         assert!(secret.starts_with("sk_"), "{variant:?}");
         assert!(made.key.masked.ends_with(&secret[secret.len() - 4..]));
         assert!(!made.key.masked.contains(&secret[8..secret.len() - 4]));
         assert!(made.key.expires_at.is_some());
-        let listed = syncgram.list_keys(None).await.unwrap();
-        let key = listed
-            .iter()
-            .find(|key| key.id == made.key.id)
-            .expect("listed");
+        let key = listed(&*syncgram, &made.key.id).await;
         assert_eq!(
             (key.status, key.name.as_str()),
             (KeyStatus::Active, "Production key")
         );
 
         assert!(syncgram.revoke_key(&made.key.id).await.unwrap().is_none());
-        let listed = syncgram.list_keys(None).await.unwrap();
         assert_eq!(
-            listed
-                .iter()
-                .find(|key| key.id == made.key.id)
-                .unwrap()
-                .status,
+            listed(&*syncgram, &made.key.id).await.status,
             KeyStatus::Revoked
         );
         assert_eq!(
@@ -72,13 +59,7 @@ async fn a_second_active_key_is_a_conflict() {
 #[tokio::test]
 async fn the_create_rate_limit_surfaces_the_wait() {
     let sandbox = sandbox(Variant::Documented).await;
-    let syncgram = client(&sandbox, SYNCGRAM);
-    let made = created(
-        syncgram
-            .create_key(&draft(SYNCGRAM, "first"))
-            .await
-            .unwrap(),
-    );
+    let (syncgram, made) = client_and_key(&sandbox, SYNCGRAM, "first").await;
     syncgram.revoke_key(&made.key.id).await.unwrap();
     let error = syncgram
         .create_key(&draft(SYNCGRAM, "second"))

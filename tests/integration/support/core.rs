@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keydesk_core::{
-    ConnectionConfig, CreateOutcome, CreatedKey, Credentials, Environment, HttpOptions, KeyDraft,
-    Provider, ProviderKind, SecretString, connect_with,
+    ConnectionConfig, CreateOutcome, CreatedKey, Credentials, Environment, HttpOptions, Key,
+    KeyDraft, Provider, ProviderKind, SecretString, connect_with,
 };
 use keydesk_sandbox::{
     Chaos, CredentialOptions, Dialect, SandboxConfig, SandboxHandle, Seed, Variant, spawn,
@@ -128,6 +128,25 @@ pub fn draft(provider: ProviderKind, name: &str) -> KeyDraft {
         }
     }
     draft
+}
+
+/// A client of `provider` on `sandbox` and the key it created from [`draft`]`(provider, name)`.
+pub async fn client_and_key(
+    sandbox: &SandboxHandle,
+    provider: ProviderKind,
+    name: &str,
+) -> (Arc<dyn Provider>, CreatedKey) {
+    let client = client(sandbox, provider);
+    let made = created(client.create_key(&draft(provider, name)).await.unwrap());
+    (client, made)
+}
+
+/// The key `id` as a fresh list shows it.
+pub async fn listed(client: &dyn Provider, id: &str) -> Key {
+    let keys = client.list_keys(None).await.unwrap();
+    keys.into_iter()
+        .find(|key| key.id == id)
+        .expect("the key is listed")
 }
 
 /// The created key, failing the test on an orphan report.
