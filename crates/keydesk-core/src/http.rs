@@ -483,6 +483,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// The error for an answer that carries no request id, sent without a token.
+    fn answered(
+        provider: ProviderKind,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &Value,
+    ) -> Error {
+        error_from_answer(provider, status, headers, body, None, None)
+    }
+
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut map = HeaderMap::new();
         for (name, value) in pairs {
@@ -514,46 +524,38 @@ mod tests {
     #[test]
     fn problem_json_and_status_kinds() {
         let body = json!({"title": "Conflict", "status": 409, "detail": "key already revoked"});
-        let error = error_from_answer(
+        let error = answered(
             ProviderKind::Strait,
             StatusCode::CONFLICT,
             &HeaderMap::new(),
             &body,
-            None,
-            None,
         );
         assert_eq!(error.kind(), ErrorKind::Conflict);
         assert!(error.to_string().contains("key already revoked"));
-        let empty = error_from_answer(
+        let empty = answered(
             ProviderKind::Strait,
             StatusCode::UNAUTHORIZED,
             &HeaderMap::new(),
             &Value::Null,
-            None,
-            None,
         );
         assert_eq!(empty.kind(), ErrorKind::Unauthorized);
         assert_eq!(empty.to_string(), "Strait rejected the credentials (401).");
-        let bad_gateway = error_from_answer(
+        let bad_gateway = answered(
             ProviderKind::Strait,
             StatusCode::BAD_GATEWAY,
             &HeaderMap::new(),
             &Value::Null,
-            None,
-            None,
         );
         assert_eq!(bad_gateway.kind(), ErrorKind::Server);
     }
 
     #[test]
     fn rate_limit_carries_the_wait_in_seconds_or_as_a_date() {
-        let error = error_from_answer(
+        let error = answered(
             ProviderKind::Syncgram,
             StatusCode::TOO_MANY_REQUESTS,
             &headers(&[("retry-after", "60")]),
             &json!({"success": false, "error": {"message": "Rate limit exceeded"}}),
-            None,
-            None,
         );
         assert_eq!(error.kind(), ErrorKind::RateLimited);
         assert_eq!(error.retry_after(), Some(Duration::from_secs(60)));
@@ -582,13 +584,11 @@ mod tests {
     #[test]
     fn fastapi_detail_list_names_the_field() {
         let body = json!({"detail": [{"loc": ["body", "key_name"], "msg": "field required"}]});
-        let error = error_from_answer(
+        let error = answered(
             ProviderKind::Syncgram,
             StatusCode::UNPROCESSABLE_ENTITY,
             &HeaderMap::new(),
             &body,
-            None,
-            None,
         );
         assert_eq!(error.field(), Some("key_name"));
         assert!(error.to_string().contains("field required"));
