@@ -44,6 +44,21 @@ impl Cli {
         run.json()
     }
 
+    /// Runs `create` with `args` and `--json`: the answer (its secrets remembered) and the
+    /// new key's id.
+    async fn create(&mut self, args: &[&str]) -> (Value, String) {
+        let command = [&["create"], args, &["--json"]].concat();
+        let created = self.json(&command).await;
+        self.remember(&created);
+        let id = created["key"]["id"].as_str().unwrap().to_owned();
+        (created, id)
+    }
+
+    /// The status `list` shows for `id`, `absent` when it is not listed.
+    async fn listed_status(&mut self, id: &str) -> String {
+        status_of(&self.json(&["list", "--json"]).await, id)
+    }
+
     /// Remembers the secrets a create/rotate printed, so later stderr is checked for them.
     fn remember(&mut self, created: &Value) {
         for secret in created["secrets"].as_array().unwrap() {
@@ -96,9 +111,8 @@ async fn oligon_list_create_revoke_delete_find_leaked() {
         let mut cli = Cli::new(&sandbox, ProviderKind::Oligon);
         assert_eq!(cli.json(&["list", "--json"]).await, Value::Array(vec![]));
 
-        let created = cli
-            .json(&[
-                "create",
+        let (created, id) = cli
+            .create(&[
                 "--name",
                 "ci runner",
                 "--scope",
@@ -106,16 +120,13 @@ async fn oligon_list_create_revoke_delete_find_leaked() {
                 "--scope",
                 "extract:write",
                 "--live",
-                "--json",
             ])
             .await;
-        cli.remember(&created);
         assert_key_shape(&created["key"]);
         assert_eq!(created["key"]["environment"], "live");
         assert_eq!(created["secrets"][0]["label"], "API key");
         let secret = created["secrets"][0]["value"].as_str().unwrap().to_owned();
         assert!(secret.starts_with("sk_live_"));
-        let id = created["key"]["id"].as_str().unwrap().to_owned();
 
         let list = cli.json(&["list", "--json"]).await;
         list.as_array().unwrap().iter().for_each(assert_key_shape);
@@ -147,10 +158,7 @@ async fn oligon_list_create_revoke_delete_find_leaked() {
         assert_eq!(revoked["status"], "revoked");
         let deleted = cli.run(&["delete", &id], "").await;
         assert_eq!(deleted.code, 0, "{}", deleted.stderr);
-        assert_eq!(
-            status_of(&cli.json(&["list", "--json"]).await, &id),
-            "absent"
-        );
+        assert_eq!(cli.listed_status(&id).await, "absent");
 
         let again = cli.run(&["delete", &id], "").await;
         assert_eq!(again.code, 1, "{variant:?}");
@@ -174,63 +182,36 @@ async fn oligon_list_create_revoke_delete_find_leaked() {
 async fn fiskaly_create_disable_enable_delete() {
     let sandbox = sandbox(Variant::Deployed).await;
     let mut cli = Cli::new(&sandbox, ProviderKind::Fiskaly);
-    let created = cli
-        .json(&[
-            "create",
-            "--name",
-            "till-7",
-            "--metadata",
-            "store=berlin",
-            "--json",
-        ])
+    let (created, id) = cli
+        .create(&["--name", "till-7", "--metadata", "store=berlin"])
         .await;
-    cli.remember(&created);
     assert_eq!(created["secrets"].as_array().unwrap().len(), 2);
     assert_eq!(created["key"]["environment"], "test");
     assert_eq!(created["key"]["metadata"]["store"], "berlin");
-    let id = created["key"]["id"].as_str().unwrap().to_owned();
     assert_eq!(
         cli.json(&["disable", &id, "--json"]).await["status"],
         "disabled"
     );
-    assert_eq!(
-        status_of(&cli.json(&["list", "--json"]).await, &id),
-        "disabled"
-    );
+    assert_eq!(cli.listed_status(&id).await, "disabled");
     assert_eq!(
         cli.json(&["enable", &id, "--json"]).await["status"],
         "active"
     );
     assert_eq!(cli.run(&["delete", &id], "").await.code, 0);
-    assert_eq!(
-        status_of(&cli.json(&["list", "--json"]).await, &id),
-        "absent"
-    );
+    assert_eq!(cli.listed_status(&id).await, "absent");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn syncgram_create_revoke_and_the_rate_limit() {
     let sandbox = sandbox(Variant::Documented).await;
     let mut cli = Cli::new(&sandbox, ProviderKind::Syncgram);
-    let created = cli
-        .json(&[
-            "create",
-            "--name",
-            "Production key",
-            "--expires-in-days",
-            "365",
-            "--json",
-        ])
+    let (created, id) = cli
+        .create(&["--name", "Production key", "--expires-in-days", "365"])
         .await;
-    cli.remember(&created);
-    let id = created["key"]["id"].as_str().unwrap().to_owned();
     assert!(created["key"]["expires_at"].is_string());
     let revoked = cli.json(&["revoke", &id, "--json"]).await;
     assert_eq!(revoked["status"], "revoked");
-    assert_eq!(
-        status_of(&cli.json(&["list", "--json"]).await, &id),
-        "revoked"
-    );
+    assert_eq!(cli.listed_status(&id).await, "revoked");
     let limited = cli.run(&["create", "--name", "another"], "").await;
     assert_eq!(limited.code, 1);
     assert!(
@@ -244,20 +225,16 @@ async fn syncgram_create_revoke_and_the_rate_limit() {
 async fn strait_create_rotate_revoke() {
     let sandbox = sandbox(Variant::Deployed).await;
     let mut cli = Cli::new(&sandbox, ProviderKind::Strait);
-    let created = cli
-        .json(&[
-            "create",
+    let (_, id) = cli
+        .create(&[
             "--name",
             "worker",
             "--scope",
             "read",
             "--expires-in-days",
             "90",
-            "--json",
         ])
         .await;
-    cli.remember(&created);
-    let id = created["key"]["id"].as_str().unwrap().to_owned();
     let rotated = cli
         .json(&["rotate", &id, "--grace-minutes", "30", "--json"])
         .await;
