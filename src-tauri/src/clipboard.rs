@@ -171,17 +171,35 @@ impl ClipboardGuard {
 impl Inner {
     fn clipboard(&mut self) -> AppResult<&mut arboard::Clipboard> {
         if self.clipboard.is_none() {
-            let clipboard = arboard::Clipboard::new().map_err(|error| {
-                tracing::warn!(%error, "no clipboard");
-                AppError::internal(
-                    "The system clipboard is not available. Use Reveal and copy the secret by hand.",
-                )
-            })?;
-            self.clipboard = Some(clipboard);
+            self.clipboard = Some(open_clipboard()?);
         }
         self.clipboard
             .as_mut()
             .ok_or_else(|| AppError::internal("The system clipboard is not available."))
+    }
+}
+
+/// Opens the system clipboard. On X11 a handle dropped moments ago may still be handing its
+/// selection over (arboard reports the clipboard as occupied meanwhile), so a failure is
+/// retried briefly before the user is told to copy by hand.
+fn open_clipboard() -> AppResult<arboard::Clipboard> {
+    const ATTEMPTS: u32 = 5;
+    let mut attempt = 1;
+    loop {
+        match arboard::Clipboard::new() {
+            Ok(clipboard) => return Ok(clipboard),
+            Err(error) if attempt < ATTEMPTS => {
+                tracing::debug!(%error, attempt, "clipboard busy, retrying");
+                std::thread::sleep(std::time::Duration::from_millis(20 * u64::from(attempt)));
+                attempt += 1;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "no clipboard");
+                return Err(AppError::internal(
+                    "The system clipboard is not available. Use Reveal and copy the secret by hand.",
+                ));
+            }
+        }
     }
 }
 
