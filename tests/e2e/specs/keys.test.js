@@ -232,7 +232,7 @@ describe('keys on every provider', () => {
     ).catch((err) => {
       throw new Error(`${err.message}: ${JSON.stringify(listed.map((r) => [r.name, r.status]))}`);
     });
-    const oldRow = await waitForRow(browser, old.id, (r) => /^Rotating until \d\d:\d\d$/.test(r.status), 'old key rotating');
+    const oldRow = await waitForRow(browser, old.id, (r) => /^Rotating until (\d\d:\d\d|\d{1,2} \w+)$/.test(r.status), 'old key rotating');
     const fresh = (await tableRows(browser)).find((r) => r.name === `${old.name} (rotated)`);
     assert.notEqual(fresh.id, old.id);
     assert.equal(fresh.status, 'Active');

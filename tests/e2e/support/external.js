@@ -3,7 +3,7 @@
 // --drop-rate applies to every request, list included, so it cannot pick one create).
 import { execFileSync, spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -33,7 +33,10 @@ export async function startSandbox(args = []) {
     baseUrl,
     db,
     dir,
-    stop: () => child.kill(),
+    stop: () => {
+      child.kill();
+      if (!process.env.KEYDESK_E2E_KEEP) process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    },
   };
 }
 

@@ -2,7 +2,7 @@
 // label, create a key and read its secret from the reveal dialog, read the X clipboard.
 // Secrets read here stay in memory (the audit's list); nothing secret is written to disk.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { artifacts, launchApp } from './app.js';
@@ -37,6 +37,9 @@ export function sandboxBaseUrl(root) {
 export async function launch(name, options = {}) {
   const app = await launchApp(name, options);
   app.name = name;
+  // The temp home (app data, sandbox DB, WebKit dirs) goes when the spec file's process ends,
+  // after its audit; KEYDESK_E2E_KEEP=1 keeps it for a look.
+  if (!process.env.KEYDESK_E2E_KEEP) process.once('exit', () => rmSync(app.root, { recursive: true, force: true }));
   const stop = app.stop;
   let stopped;
   app.stop = () => (stopped ??= stop());
