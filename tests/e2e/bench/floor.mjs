@@ -5,7 +5,7 @@
 //   bare page's first paint ('bare-window-painted'). Launched through tauri-driver.
 // - Idle memory: launched directly (no WebDriver), PSS and RSS summed over the process and its
 //   WebKit children after BENCH_IDLE_MS (30 s).
-// Writes target/bench/results/floor.json. Measures only: no figure here is asserted.
+// Writes target/bench/results/floor-cold.json and floor-memory.json. Measures only: no figure here is asserted.
 //   KEYDESK_APP=… BARE_WINDOW=… scripts/desktop-session node tests/e2e/bench/floor.mjs
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -79,11 +79,14 @@ async function idleMemory(kind) {
   return memory;
 }
 
+// BENCH_FLOOR_PARTS=cold or =memory runs one half (each writes its own results file).
+const parts = (process.env.BENCH_FLOOR_PARTS ?? 'cold,memory').split(',');
+
 const warmup = await coldStart('app', 'seed');
 console.log(`bench: floor: seeded the sandbox (first start ${warmup.exec_to_shown_ms} ms, not counted)`);
 
 const cold = { app: [], bare: [] };
-for (let i = 0; i < runs; i++) {
+for (let i = 0; parts.includes('cold') && i < runs; i++) {
   for (const kind of ['bare', 'app']) {
     const run = await coldStart(kind, i);
     console.log(`bench: floor: cold start ${kind} run ${i + 1}/${runs}: ${run.exec_to_shown_ms} ms`);
@@ -92,7 +95,7 @@ for (let i = 0; i < runs; i++) {
 }
 
 const memory = { app: [], bare: [] };
-for (let i = 0; i < runs; i++) {
+for (let i = 0; parts.includes('memory') && i < runs; i++) {
   for (const kind of ['bare', 'app']) {
     const run = await idleMemory(kind);
     console.log(
@@ -104,21 +107,25 @@ for (let i = 0; i < runs; i++) {
 
 const coldMedian = (kind) => median(cold[kind].map((r) => r.exec_to_shown_ms));
 const memMedian = (kind, field) => median(memory[kind].map((r) => r[field]));
-writeResult('floor', {
-  keys_per_api: KEYS,
-  idle_ms: IDLE_MS,
-  binaries,
-  cold,
-  memory,
-  summary: {
-    cold_app_ms: coldMedian('app'),
-    cold_bare_ms: coldMedian('bare'),
-    cold_ratio: coldMedian('app') / coldMedian('bare'),
-    pss_app_kb: memMedian('app', 'pss_kb'),
-    pss_bare_kb: memMedian('bare', 'pss_kb'),
-    pss_ratio: memMedian('app', 'pss_kb') / memMedian('bare', 'pss_kb'),
-    rss_app_kb: memMedian('app', 'rss_kb'),
-    rss_bare_kb: memMedian('bare', 'rss_kb'),
-    rss_ratio: memMedian('app', 'rss_kb') / memMedian('bare', 'rss_kb'),
-  },
-});
+const common = { keys_per_api: KEYS, idle_ms: IDLE_MS, binaries };
+if (parts.includes('cold')) {
+  writeResult('floor-cold', {
+    ...common,
+    cold,
+    summary: { cold_app_ms: coldMedian('app'), cold_bare_ms: coldMedian('bare'), cold_ratio: coldMedian('app') / coldMedian('bare') },
+  });
+}
+if (parts.includes('memory')) {
+  writeResult('floor-memory', {
+    ...common,
+    memory,
+    summary: {
+      pss_app_kb: memMedian('app', 'pss_kb'),
+      pss_bare_kb: memMedian('bare', 'pss_kb'),
+      pss_ratio: memMedian('app', 'pss_kb') / memMedian('bare', 'pss_kb'),
+      rss_app_kb: memMedian('app', 'rss_kb'),
+      rss_bare_kb: memMedian('bare', 'rss_kb'),
+      rss_ratio: memMedian('app', 'rss_kb') / memMedian('bare', 'rss_kb'),
+    },
+  });
+}
