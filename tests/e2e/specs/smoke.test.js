@@ -1,12 +1,12 @@
 // Smoke: the real app starts in real WebKit, names its window and renders the shell.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchApp } from '../support/app.js';
+import { launch } from '../support/keydesk.js';
 
 describe('Keydesk starts', () => {
   let app;
   before(async () => {
-    app = await launchApp('smoke');
+    app = await launch('smoke');
   });
   after(async () => {
     await app?.stop();
