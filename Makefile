@@ -11,7 +11,7 @@ FEATURES := --features keydesk-app/custom-protocol
 APP := target/debug/keydesk
 DESKTOP := scripts/desktop-session
 
-.PHONY: help bootstrap ui app run dev test lint test-rust test-ui e2e bench sandbox
+.PHONY: help bootstrap ui app run dev screenshots test lint test-rust test-ui e2e bench sandbox
 
 help:
 	@echo "make run    build and open Keydesk on the embedded sandbox"
@@ -46,6 +46,11 @@ test-ui: bootstrap
 
 e2e: app
 	$(DESKTOP) npm --prefix tests/e2e test --silent
+
+# Refreshes the README's pictures in docs/screenshots from the real app.
+screenshots: app
+	KEYDESK_SCREENSHOTS_DIR=$(CURDIR)/docs/screenshots $(DESKTOP) \
+		node --test --test-reporter=spec tests/e2e/specs/screens.test.js
 
 bench: ui
 	scripts/bench

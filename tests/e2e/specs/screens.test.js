@@ -23,7 +23,11 @@ import {
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const shots = resolve(import.meta.dirname, '../../../docs/screenshots');
+// Every run photographs the screens into .artifacts; `make screenshots` points this at
+// docs/screenshots to refresh the README's pictures, so plain test runs leave the tree clean.
+const shots = process.env.KEYDESK_SCREENSHOTS_DIR
+  ? resolve(process.env.KEYDESK_SCREENSHOTS_DIR)
+  : resolve(import.meta.dirname, '../.artifacts/screenshots');
 
 describe('screens', () => {
   let app;
@@ -56,7 +60,7 @@ describe('screens', () => {
   }
 
   /**
-   * Lets the last transition finish painting, then writes docs/screenshots/<name>.png. The
+   * Lets the last transition finish painting, then writes <shots>/<name>.png. The
    * window is captured from the X display (ImageMagick's `import`, 64 flat colours keep the PNGs
    * small): WebKitWebDriver's own screenshot stalls 45–60 s in some states (the leaked-key
    * dialog with a match), though the page paints normally. Without `import`, WebDriver's.
