@@ -11,7 +11,7 @@ FEATURES := --features keydesk-app/custom-protocol
 APP := target/debug/keydesk
 DESKTOP := scripts/desktop-session
 
-.PHONY: help bootstrap ui app run dev screenshots test lint test-rust test-ui e2e bench sandbox
+.PHONY: help bootstrap ui app run dev screenshots test lint test-rust test-ui e2e bench
 
 help:
 	@echo "make run    build and open Keydesk on the embedded sandbox"
