@@ -206,9 +206,8 @@ fn register_one(
             base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
             org_id: text("organization_id"),
             project_id: text("project_id"),
-            label: existing
-                .as_ref()
-                .map_or(Some("Sandbox".to_owned()), |old| old.label.clone()),
+            // No label of its own: `sandbox: true` already puts a "Sandbox" badge beside it.
+            label: existing.as_ref().and_then(|old| old.label.clone()),
             color: existing.and_then(|old| old.color),
             credentials: Some(credentials),
         },
