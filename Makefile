@@ -25,8 +25,9 @@ bootstrap:
 ui: bootstrap
 	npm --prefix ui run build --silent
 
+# Every binary at once (the app, keydesk-sandbox, keydesk-cli): one feature set, one build.
 app: ui
-	cargo build -p keydesk-app $(FEATURES)
+	cargo build --workspace --bins $(FEATURES)
 
 run: app
 	$(APP) --sandbox
@@ -38,8 +39,11 @@ lint: ui
 	cargo clippy --workspace --all-targets $(FEATURES) -- -D warnings
 	npm --prefix ui run check --silent
 
-test-rust: ui
-	$(DESKTOP) cargo test --workspace $(FEATURES)
+# The CLI and sandbox tests run the binaries `app` built instead of building their own.
+test-rust: app
+	KEYDESK_CLI_BIN=$(CURDIR)/target/debug/keydesk-cli \
+	KEYDESK_SANDBOX_BIN=$(CURDIR)/target/debug/keydesk-sandbox \
+		$(DESKTOP) cargo test --workspace $(FEATURES)
 
 test-ui: bootstrap
 	npm --prefix ui test --silent

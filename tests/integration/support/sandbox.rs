@@ -154,6 +154,10 @@ pub fn sandbox_binary() -> PathBuf {
     static BUILT: OnceLock<PathBuf> = OnceLock::new();
     BUILT
         .get_or_init(|| {
+            // `make test` builds every binary first and says where.
+            if let Some(path) = std::env::var_os("KEYDESK_SANDBOX_BIN") {
+                return path.into();
+            }
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             // Run inside the workspace; cargo finds its root from there.
             let status = std::process::Command::new(cargo)
