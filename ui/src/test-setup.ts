@@ -12,4 +12,5 @@ if (!('ResizeObserver' in globalThis)) {
 
 // Flows typed key by key through user-event can take seconds when the machine is busy
 // (the two cores are shared with Rust builds); a slow run is not a failure.
-vi.setConfig({ testTimeout: 20_000 });
+// The limit only catches a hang: axe over a whole screen in jsdom took 20 s on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
