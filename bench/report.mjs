@@ -199,7 +199,7 @@ if (estimates.length) {
     '',
     'Decode: the bytes of one list answer of 10,000 keys (every optional field filled) parsed and normalized into `Key`s (`benches/decode.rs`).',
     'Inventory: `list_keys` of the fiskaly client against a spawned sandbox seeded with `bulk:10000`, every request answered after 20 ms;',
-    'concurrent = the client\'s default (`HttpOptions::page_concurrency` = 8), sequential = `page_concurrency: 1`, same client code and sandbox (`benches/inventory.rs`).',
+    'concurrent = the client\'s default `HttpOptions::page_concurrency` (16 pages at a time in this run), sequential = `page_concurrency: 1`, same client code and sandbox (`benches/inventory.rs`).',
     '',
   );
 } else {
