@@ -351,7 +351,8 @@ impl ProviderKind {
                             .required()
                             .length(1, 255),
                         FieldSpec::new("scopes", "Scopes", FieldKind::Scopes)
-                            .help("Free-form scope names."),
+                            .required()
+                            .help("Free-form scope names; at least one."),
                         FieldSpec::new("expires_in_days", "Expires in (days)", FieldKind::Integer)
                             .range(1, MAX_DAYS),
                         FieldSpec::new(

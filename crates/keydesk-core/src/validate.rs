@@ -39,6 +39,9 @@ pub fn validate_draft(provider: ProviderKind, draft: &KeyDraft) -> Result<(), Er
             check_name_length(&draft.name, 1, 255)?;
             check_free_scopes(&draft.scopes)?;
             reject_set(provider, "environment", draft.environment.is_some())?;
+            if draft.scopes.is_empty() {
+                return Err(Error::validation("scopes", "Choose at least one scope."));
+            }
             check_days("expires_in_days", draft.expires_in_days)?;
             check_days("rotation_interval_days", draft.rotation_interval_days)?;
             if let (Some(interval), Some(lifetime)) =
@@ -389,6 +392,7 @@ mod tests {
     #[test]
     fn strait_rotation_rules() {
         let mut key = draft("svc");
+        key.scopes = vec!["keys:read".into()];
         key.expires_in_days = Some(90);
         key.rotation_interval_days = Some(30);
         key.rotation_webhook_url = Some("https://hooks.example.test/rotate".into());

@@ -169,6 +169,7 @@ proptest! {
         expires in prop::option::of(0u32..4000),
         interval in prop::option::of(0u32..4000),
         webhook in prop::option::of(prop::sample::select(vec!["https://hooks.example.test/x", "http://hooks.example.test/x", "not a url"])),
+        scoped in any::<bool>(),
     ) {
         let syncgram = KeyDraft { name: name.clone(), expires_in_days: expires, ..KeyDraft::default() };
         let name_ok = !name.trim().is_empty() && name.chars().count() <= 255;
@@ -180,6 +181,7 @@ proptest! {
             expires_in_days: expires,
             rotation_interval_days: interval,
             rotation_webhook_url: webhook.map(str::to_owned),
+            scopes: if scoped { vec!["keys:read".to_owned()] } else { Vec::new() },
             ..KeyDraft::default()
         };
         let order_ok = match (interval, expires) {
@@ -190,7 +192,7 @@ proptest! {
             None => true,
             Some(url) => interval.is_some() && url.starts_with("https://"),
         };
-        let allowed = name_ok && days_ok(expires) && days_ok(interval) && order_ok && webhook_ok;
+        let allowed = name_ok && scoped && days_ok(expires) && days_ok(interval) && order_ok && webhook_ok;
         prop_assert_eq!(validate_draft(ProviderKind::Strait, &strait).is_ok(), allowed);
     }
 }

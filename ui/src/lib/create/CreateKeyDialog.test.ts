@@ -69,6 +69,7 @@ describe('Create key', () => {
     );
     const { user, dialog } = await openCreate('Jobs platform', backend);
     await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'deployer');
+    await user.type(within(dialog).getByRole('textbox', { name: /Scopes/ }), 'jobs:deploy');
     await user.type(within(dialog).getByRole('textbox', { name: 'Expires in (days)' }), '10');
     await user.type(within(dialog).getByRole('textbox', { name: 'Rotate every (days)' }), '30');
     await user.click(within(dialog).getByRole('button', { name: 'Create key' }));

@@ -53,7 +53,10 @@ describe('create-form validation (core rules)', () => {
     expect(
       validateAll(specs, { name: 'n', rotation_interval_days: '30', rotation_webhook_url: 'http://hooks.example/x' }).rotation_webhook_url,
     ).toBe('Rotation webhook must be an https:// address.');
-    expect(validateAll(specs, { name: 'n', rotation_interval_days: '30', rotation_webhook_url: 'http://127.0.0.1:9000/x' })).toEqual({});
+    expect(validateAll(specs, { name: 'n' }).scopes).toBe('Choose at least one scope.');
+    expect(
+      validateAll(specs, { name: 'n', scopes: ['jobs:read'], rotation_interval_days: '30', rotation_webhook_url: 'http://127.0.0.1:9000/x' }),
+    ).toEqual({});
   });
 
   it('rejects oligon scopes outside its list', () => {

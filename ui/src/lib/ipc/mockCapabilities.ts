@@ -135,7 +135,7 @@ export const MOCK_CAPABILITIES: Capabilities[] = [
     actions: ['create', 'revoke', 'rotate'],
     create_fields: [
       field({ name: 'name', label: 'Name', kind: 'text', required: true, min_length: 1, max_length: 255 }),
-      field({ name: 'scopes', label: 'Scopes', kind: 'scopes', help: 'Free-form scope names.' }),
+      field({ name: 'scopes', label: 'Scopes', kind: 'scopes', required: true, help: 'Free-form scope names; at least one.' }),
       field({ name: 'expires_in_days', label: 'Expires in (days)', kind: 'integer', min: 1, max: 3650 }),
       field({
         name: 'rotation_interval_days',
