@@ -7,7 +7,6 @@ use std::sync::{Arc, Mutex};
 use keydesk_core::{
     ConnectionConfig, ConnectionField, Credentials, ErrorKind, Provider, ProviderKind,
 };
-use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
@@ -249,23 +248,9 @@ fn config_of(connection: &Connection) -> ConnectionConfig {
 
 /// The stored credential fields as core wants them for `provider`.
 fn to_core(provider: ProviderKind, fields: &CredentialMap) -> AppResult<Credentials> {
-    let take = |name: &str| -> AppResult<SecretString> {
-        let value = fields.get(name).map(|value| value.expose_secret().trim());
-        match value {
-            Some(value) if !value.is_empty() => Ok(SecretString::from(value.to_owned())),
-            _ => Err(AppError::validation(
-                name,
-                format!("The {} is empty.", name.replace('_', " ")),
-            )),
-        }
-    };
-    Ok(match provider {
-        ProviderKind::Fiskaly => Credentials::FiskalyKey {
-            api_key: take("api_key")?,
-            api_secret: take("api_secret")?,
-        },
-        _ => Credentials::Bearer(take("token")?),
-    })
+    Ok(Credentials::from_fields(provider, |name| {
+        fields.get(name).cloned()
+    })?)
 }
 
 fn first_credential_field(provider: ProviderKind) -> String {

@@ -29,6 +29,33 @@ pub enum Credentials {
     },
 }
 
+impl Credentials {
+    /// Builds `provider`'s credentials from its named credential fields (the names
+    /// [`Capabilities::credential_fields`](crate::Capabilities) lists), trimmed; an absent or
+    /// blank field is a validation error naming it.
+    pub fn from_fields(
+        provider: crate::ProviderKind,
+        field: impl Fn(&str) -> Option<SecretString>,
+    ) -> Result<Self, Error> {
+        let take = |name: &str| {
+            field(name)
+                .map(|value| value.expose_secret().trim().to_owned())
+                .filter(|value| !value.is_empty())
+                .map(SecretString::from)
+                .ok_or_else(|| {
+                    Error::validation(name, format!("The {} is empty.", name.replace('_', " ")))
+                })
+        };
+        Ok(match provider {
+            crate::ProviderKind::Fiskaly => Credentials::FiskalyKey {
+                api_key: take("api_key")?,
+                api_secret: take("api_secret")?,
+            },
+            _ => Credentials::Bearer(take("token")?),
+        })
+    }
+}
+
 impl fmt::Debug for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
