@@ -97,10 +97,16 @@ impl ConnectionRegistry {
             None => None,
         };
         let config = validated_config(&input)?;
-        if let Some(credentials) = &input.credentials {
-            // Building the client checks the credentials' shape (empty token, missing secret).
-            keydesk_core::connect(config.clone(), to_core(input.provider, credentials)?)?;
-        } else if existing.as_ref().is_none_or(|old| !old.has_credentials) {
+        // Building the client checks the credentials' shape (empty token, missing secret);
+        // once saved it serves the connection, so its first list reads no keyring item back.
+        let client = match &input.credentials {
+            Some(credentials) => Some(keydesk_core::connect(
+                config.clone(),
+                to_core(input.provider, credentials)?,
+            )?),
+            None => None,
+        };
+        if client.is_none() && existing.as_ref().is_none_or(|old| !old.has_credentials) {
             let field = first_credential_field(input.provider);
             return Err(AppError::validation(
                 &field,
@@ -142,7 +148,14 @@ impl ConnectionRegistry {
             }
             Ok(())
         })?;
-        self.forget_client(&id);
+        match (client, &keyring_failure) {
+            (Some(client), None) => {
+                if let Ok(mut clients) = self.clients() {
+                    clients.insert(id.clone(), client);
+                }
+            }
+            _ => self.forget_client(&id),
+        }
         match keyring_failure {
             Some(error) => Err(error),
             None => Ok(connection),

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod connections;
 pub mod error;
 pub mod export;
+pub mod keys;
 pub mod reveal;
 pub mod sandbox;
 pub mod settings;
@@ -19,7 +20,7 @@ pub mod vault;
 
 use tauri::{AppHandle, Manager, Runtime};
 
-pub use state::{AppConfig, AppState, SandboxMode};
+pub use state::{AppConfig, AppState, SandboxMode, StartupGate};
 
 /// Keydesk on top of `base` (the app passes `tauri::Builder::default()`, tests the mock
 /// runtime's builder). `config` decides where files live once the app's paths are known.

@@ -5,11 +5,12 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
-use keydesk_core::{CreatedKey, Key, RevealedSecret};
+use keydesk_core::{CreatedKey, RevealedSecret};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
+use crate::keys::KeySummary;
 
 /// A secret's label and a masked preview of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -28,7 +29,7 @@ pub struct PendingReveal {
     /// The connection the key belongs to.
     pub connection_id: String,
     /// The new key's metadata.
-    pub key: Key,
+    pub key: KeySummary,
     /// One preview per secret, in the order `reveal_secret`'s `index` counts.
     pub secrets: Vec<SecretPreview>,
     /// When the secret arrived (RFC 3339).
@@ -54,7 +55,7 @@ impl RevealVault {
         let pending = PendingReveal {
             reveal_id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_owned(),
-            key,
+            key: key.into(),
             secrets: secrets
                 .iter()
                 .map(|secret| SecretPreview {

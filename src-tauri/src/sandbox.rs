@@ -6,6 +6,7 @@
 //! base URL (and freshly minted credentials) re-pointed on every start.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use keydesk_core::{ErrorKind, ProviderKind};
 use keydesk_sandbox::{Chaos, Dialect, SandboxConfig, SandboxHandle, Seed, Storage, Variant};
@@ -36,7 +37,7 @@ impl EmbeddedSandbox {
     /// fresh credentials; answers them. Startup and the `start_sandbox` command both come
     /// here. Without a keyring the connections are still listed and the keyring's error is
     /// returned; any other failure to set them up says that the sandbox itself runs.
-    pub async fn open(&self, registry: &ConnectionRegistry) -> AppResult<Vec<Connection>> {
+    pub async fn open(&self, registry: &Arc<ConnectionRegistry>) -> AppResult<Vec<Connection>> {
         let mut running = self.running.lock().await;
         if running.is_none() {
             let options = SandboxOptions::from_env(self.db_path.clone())?;
@@ -45,7 +46,7 @@ impl EmbeddedSandbox {
         let Some(handle) = running.as_ref() else {
             return Err(AppError::internal("The built-in sandbox is not running."));
         };
-        register(registry, handle).map_err(|error| {
+        register(registry, handle).await.map_err(|error| {
             if error.kind == ErrorKind::KeychainUnavailable {
                 return error;
             }
@@ -155,26 +156,42 @@ pub fn connection_id(provider: ProviderKind) -> String {
 
 /// Adds (or re-points) the four sandbox connections and stores fresh credentials for them;
 /// answers them. Without a keyring the connections are still listed (without credentials)
-/// and the keyring's error is returned.
-fn register(registry: &ConnectionRegistry, sandbox: &SandboxHandle) -> AppResult<Vec<Connection>> {
-    let mut registered = Vec::new();
-    let mut first_error = None;
-    for provider in ProviderKind::ALL {
-        match register_one(registry, sandbox, provider) {
-            Ok(connection) => registered.push(connection),
-            Err(error) => {
-                first_error.get_or_insert(error);
+/// and the keyring's error is returned. The keyring is written on a blocking thread (it
+/// speaks D-Bus synchronously); the saved connections keep their clients, built from the
+/// minted credentials, so their first lists read nothing back from the keyring.
+async fn register(
+    registry: &Arc<ConnectionRegistry>,
+    sandbox: &SandboxHandle,
+) -> AppResult<Vec<Connection>> {
+    let inputs: Vec<AppResult<ConnectionInput>> = ProviderKind::ALL
+        .into_iter()
+        .map(|provider| input_for(registry, sandbox, provider))
+        .collect();
+    let registry = registry.clone();
+    let saved = tauri::async_runtime::spawn_blocking(move || {
+        let mut registered = Vec::new();
+        let mut first_error = None;
+        for input in inputs {
+            match input.and_then(|input| registry.save_as(input, true)) {
+                Ok(connection) => registered.push(connection),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
             }
         }
-    }
-    first_error.map_or(Ok(registered), Err)
+        first_error.map_or(Ok(registered), Err)
+    })
+    .await;
+    saved.map_err(|_| AppError::internal("Keydesk could not store the sandbox's credentials."))?
 }
 
-fn register_one(
+/// The connection input of the sandbox connection for `provider`, with fresh credentials
+/// and what the user changed about it (name, label, colour) kept.
+fn input_for(
     registry: &ConnectionRegistry,
     sandbox: &SandboxHandle,
     provider: ProviderKind,
-) -> AppResult<Connection> {
+) -> AppResult<ConnectionInput> {
     let dialect = dialect(provider);
     let minted = sandbox.credentials(dialect, None).map_err(|error| {
         tracing::warn!(%error, "sandbox credentials");
@@ -195,24 +212,21 @@ fn register_one(
     }
     let id = connection_id(provider);
     let existing = registry.get(&id).ok();
-    registry.save_as(
-        ConnectionInput {
-            id: Some(id),
-            name: existing.as_ref().map_or_else(
-                || provider.display_name().to_owned(),
-                |old| old.name.clone(),
-            ),
-            provider,
-            base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
-            org_id: text("organization_id"),
-            project_id: text("project_id"),
-            // No label of its own: `sandbox: true` already puts a "Sandbox" badge beside it.
-            label: existing.as_ref().and_then(|old| old.label.clone()),
-            color: existing.and_then(|old| old.color),
-            credentials: Some(credentials),
-        },
-        true,
-    )
+    Ok(ConnectionInput {
+        id: Some(id),
+        name: existing.as_ref().map_or_else(
+            || provider.display_name().to_owned(),
+            |old| old.name.clone(),
+        ),
+        provider,
+        base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
+        org_id: text("organization_id"),
+        project_id: text("project_id"),
+        // No label of its own: `sandbox: true` already puts a "Sandbox" badge beside it.
+        label: existing.as_ref().and_then(|old| old.label.clone()),
+        color: existing.and_then(|old| old.color),
+        credentials: Some(credentials),
+    })
 }
 
 fn dialect(provider: ProviderKind) -> Dialect {

@@ -1,7 +1,7 @@
 //! The app's managed state, built once at startup, and what happens at quit.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
@@ -10,7 +10,8 @@ use crate::activity::ActivityLog;
 use crate::clipboard::ClipboardGuard;
 use crate::commands::keys::InventoryProgress;
 use crate::connections::ConnectionRegistry;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::keys::RawStash;
 use crate::reveal::RevealVault;
 use crate::sandbox::EmbeddedSandbox;
 use crate::settings::SettingsStore;
@@ -43,8 +44,9 @@ pub enum SandboxMode {
 
 /// Everything the commands work with.
 pub struct AppState {
-    /// Connections, their credentials and clients.
-    pub connections: ConnectionRegistry,
+    /// Connections, their credentials and clients. Wait for [`Self::ready`] before using it
+    /// in a command: the embedded sandbox (re)registers its connections in the background.
+    pub connections: Arc<ConnectionRegistry>,
     /// Preferences and connection metadata.
     pub settings: Arc<SettingsStore>,
     /// Secrets waiting to be stored by the user.
@@ -55,16 +57,98 @@ pub struct AppState {
     pub activity: ActivityLog,
     /// Where exports go.
     pub export_dir: PathBuf,
-    /// What went wrong at startup, for the UI to show once.
-    pub notices: Vec<String>,
+    /// Startup work that runs after the window opens, and what went wrong at startup.
+    pub startup: Startup,
+    /// The provider JSON of the keys last listed, for the details pane.
+    pub raw: RawStash,
     /// The embedded sandbox (running from startup, or once the user asks for it).
     pub sandbox: EmbeddedSandbox,
     /// Sends `inventory-progress` to the UI (a closure, so state needs no runtime type).
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
 }
 
-/// Builds the state from `config` and hands it to Tauri. Problems that leave the app usable
-/// (a bad settings file, no keyring, a sandbox that would not start) become notices.
+/// Startup work that runs after the window opens (the keyring check, the embedded sandbox
+/// and its connections), and the notices of everything that went wrong at startup.
+pub struct Startup {
+    /// `true` once the background work is done (or gave up).
+    done: tokio::sync::watch::Sender<bool>,
+    notices: Mutex<Vec<String>>,
+}
+
+impl Startup {
+    fn new(notices: Vec<String>) -> Self {
+        Self {
+            done: tokio::sync::watch::Sender::new(false),
+            notices: Mutex::new(notices),
+        }
+    }
+
+    /// Resolves once the background startup work is done. Commands that read connections or
+    /// their clients await it, so a call that comes early waits instead of answering stale.
+    pub async fn ready(&self) {
+        let mut done = self.done.subscribe();
+        // The sender lives as long as the state: `Err` cannot happen while `self` exists.
+        let _ = done.wait_for(|done| *done).await;
+    }
+
+    /// How many callers are waiting in [`Self::ready`] right now.
+    pub fn waiting(&self) -> usize {
+        self.done.receiver_count()
+    }
+
+    /// What went wrong at startup, one sentence each, in the order it happened.
+    pub fn notices(&self) -> AppResult<Vec<String>> {
+        Ok(self.locked_notices()?.clone())
+    }
+
+    fn notice(&self, notice: String) {
+        if let Ok(mut notices) = self.locked_notices() {
+            notices.push(notice);
+        }
+    }
+
+    fn finish(&self) {
+        self.done.send_replace(true);
+    }
+
+    fn locked_notices(&self) -> AppResult<std::sync::MutexGuard<'_, Vec<String>>> {
+        self.notices
+            .lock()
+            .map_err(|_| AppError::internal("The startup notices are poisoned."))
+    }
+}
+
+/// Marks startup done when dropped, so waiting commands go on even if the work panicked.
+struct FinishOnDrop<'a>(&'a Startup);
+
+impl Drop for FinishOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.finish();
+    }
+}
+
+/// Holds the background startup work until [`Self::open`]. Tests manage one on the builder
+/// (`tauri::Builder::manage`) to issue commands while startup is still under way; without
+/// it the work starts at once.
+#[derive(Default)]
+pub struct StartupGate(tokio::sync::watch::Sender<bool>);
+
+impl StartupGate {
+    /// Lets the background startup work begin.
+    pub fn open(&self) {
+        self.0.send_replace(true);
+    }
+
+    async fn opened(&self) {
+        let mut open = self.0.subscribe();
+        let _ = open.wait_for(|open| *open).await;
+    }
+}
+
+/// Builds the state from `config` and hands it to Tauri, then starts what may take long (the
+/// keyring over D-Bus, the embedded sandbox) on a task so the window opens at once. Problems
+/// that leave the app usable (a bad settings file, no keyring, a sandbox that would not
+/// start) become notices.
 pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()> {
     let mut notices = Vec::new();
     let settings = Arc::new(SettingsStore::open(
@@ -73,10 +157,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         &mut notices,
     )?);
     let vault = Arc::new(KeyringVault::new(config.keyring_service.clone()));
-    if let Err(error) = vault.check() {
-        notices.push(error.message);
-    }
-    let connections = ConnectionRegistry::new(settings.clone(), vault);
+    let connections = Arc::new(ConnectionRegistry::new(settings.clone(), vault.clone()));
     let handle = app.clone();
     let clipboard = ClipboardGuard::new(move |change| {
         if let Err(error) = change.emit(&handle) {
@@ -89,16 +170,6 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
             tracing::debug!(%error, "progress event not sent");
         }
     });
-    let sandbox = EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3"));
-    if sandbox_wanted(config.sandbox, &connections) {
-        match tauri::async_runtime::block_on(sandbox.open(&connections)) {
-            // A missing keyring is already a notice of its own.
-            Err(error) if error.kind != ErrorKind::KeychainUnavailable => {
-                notices.push(error.message);
-            }
-            _ => {}
-        }
-    }
     app.manage(AppState {
         connections,
         settings,
@@ -106,11 +177,50 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         clipboard,
         activity: ActivityLog::new(config.data_dir.join("activity.jsonl")),
         export_dir: config.export_dir,
-        notices,
-        sandbox,
+        startup: Startup::new(notices),
+        raw: RawStash::default(),
+        sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
     });
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        if let Some(gate) = app.try_state::<StartupGate>() {
+            gate.opened().await;
+        }
+        let state = app.state::<AppState>();
+        let _finish = FinishOnDrop(&state.startup);
+        start_in_background(&state, vault, config.sandbox).await;
+    });
     Ok(())
+}
+
+/// Checks the keyring (on a blocking thread: the keyring speaks D-Bus synchronously) while
+/// the sandbox starts, then registers the sandbox's connections. Notices keep the order they
+/// had when all this ran before the window: keyring first, then sandbox.
+async fn start_in_background(state: &AppState, vault: Arc<KeyringVault>, mode: SandboxMode) {
+    let keyring = tauri::async_runtime::spawn_blocking(move || vault.check());
+    let sandbox = async {
+        if sandbox_wanted(mode, &state.connections) {
+            Some(state.sandbox.open(&state.connections).await)
+        } else {
+            None
+        }
+    };
+    let (keyring, sandbox) = futures::join!(keyring, sandbox);
+    match keyring {
+        Ok(Err(error)) => state.startup.notice(error.message),
+        Err(_) => state
+            .startup
+            .notice("Keydesk could not check the system keyring.".to_owned()),
+        Ok(Ok(())) => {}
+    }
+    match sandbox {
+        // A missing keyring is already a notice of its own.
+        Some(Err(error)) if error.kind != ErrorKind::KeychainUnavailable => {
+            state.startup.notice(error.message);
+        }
+        _ => {}
+    }
 }
 
 /// Whether the embedded sandbox starts with the app.
@@ -126,12 +236,14 @@ fn sandbox_wanted(mode: SandboxMode, connections: &ConnectionRegistry) -> bool {
 }
 
 /// Clears the clipboard if it still holds a secret, wipes pending reveals and stops the
-/// sandbox. Called when the app exits.
+/// sandbox (once background startup is done). Called when the app exits.
 pub fn shutdown<R: Runtime>(app: &AppHandle<R>) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
     state.clipboard.clear_now();
     state.reveals.clear();
+    // A sandbox still starting would outlive the stop below: let startup finish first.
+    tauri::async_runtime::block_on(state.startup.ready());
     state.sandbox.shutdown();
 }

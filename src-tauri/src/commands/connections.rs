@@ -22,7 +22,8 @@ pub fn provider_capabilities() -> Vec<Capabilities> {
 /// Every connection.
 #[tauri::command]
 #[specta::specta]
-pub fn list_connections(state: State<'_, AppState>) -> AppResult<Vec<Connection>> {
+pub async fn list_connections(state: State<'_, AppState>) -> AppResult<Vec<Connection>> {
+    state.startup.ready().await;
     state.connections.list()
 }
 
@@ -33,6 +34,7 @@ pub async fn save_connection(
     state: State<'_, AppState>,
     input: ConnectionInput,
 ) -> AppResult<Connection> {
+    state.startup.ready().await;
     let activity = Activity {
         action: "save_connection",
         connection_id: input.id.clone(),
@@ -55,6 +57,7 @@ pub async fn save_connection(
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_connection(state: State<'_, AppState>, id: String) -> AppResult<()> {
+    state.startup.ready().await;
     let name = state.connections.get(&id).ok().map(|c| c.name);
     let activity = Activity {
         action: "delete_connection",
@@ -62,15 +65,18 @@ pub async fn delete_connection(state: State<'_, AppState>, id: String) -> AppRes
         connection_name: name,
         ..Activity::default()
     };
-    state
-        .activity
-        .record(activity, state.connections.delete(&id))
+    let deleted = state.connections.delete(&id);
+    if deleted.is_ok() {
+        state.raw.forget(&id, None)?;
+    }
+    state.activity.record(activity, deleted)
 }
 
 /// Lists the keys reachable with `input` without saving it; answers how many it saw.
 #[tauri::command]
 #[specta::specta]
 pub async fn test_connection(state: State<'_, AppState>, input: ConnectionInput) -> AppResult<u32> {
+    state.startup.ready().await;
     let client = state.connections.client_for_input(&input)?;
     let keys = client.list_keys(None).await?;
     Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
@@ -81,6 +87,7 @@ pub async fn test_connection(state: State<'_, AppState>, input: ConnectionInput)
 #[tauri::command]
 #[specta::specta]
 pub async fn start_sandbox(state: State<'_, AppState>) -> AppResult<Vec<Connection>> {
+    state.startup.ready().await;
     let opened = state.sandbox.open(&state.connections).await;
     let activity = Activity {
         action: "start_sandbox",

@@ -11,6 +11,7 @@ use tauri::State;
 use crate::activity::Activity;
 use crate::error::{AppError, AppResult};
 use crate::export::{self, ExportFormat};
+use crate::keys::{KeyDetails, KeySummary};
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
 use crate::state::AppState;
@@ -41,7 +42,7 @@ pub enum CreateResult {
         /// The connection it was created in.
         connection_id: String,
         /// The orphan, when a fresh list could identify it.
-        key: Option<Key>,
+        key: Option<KeySummary>,
         /// What happened, in one sentence.
         message: String,
     },
@@ -55,7 +56,7 @@ pub struct LeakMatch {
     /// That connection's name.
     pub connection_name: String,
     /// The key.
-    pub key: Key,
+    pub key: KeySummary,
 }
 
 /// A connection that could not be searched, and why.
@@ -80,11 +81,15 @@ pub struct LeakSearch {
     pub failed: Vec<LeakSearchFailure>,
 }
 
-/// The keys of a connection; long lists report `inventory-progress`.
+/// The keys of a connection, without their raw provider JSON (kept for `key_details`); long
+/// lists report `inventory-progress`.
 #[tauri::command]
 #[specta::specta]
-pub async fn list_keys(state: State<'_, AppState>, connection_id: String) -> AppResult<Vec<Key>> {
-    let (_, client) = state.connections.client(&connection_id)?;
+pub async fn list_keys(
+    state: State<'_, AppState>,
+    connection_id: String,
+) -> AppResult<Vec<KeySummary>> {
+    let (_, client) = connected(&state, &connection_id).await?;
     let report = |progress: Progress| {
         (state.report_progress)(InventoryProgress {
             connection_id: connection_id.clone(),
@@ -92,7 +97,31 @@ pub async fn list_keys(state: State<'_, AppState>, connection_id: String) -> App
             pages: progress.pages,
         });
     };
-    Ok(client.list_keys(Some(&report)).await?)
+    let keys = client.list_keys(Some(&report)).await?;
+    state.raw.replace(&connection_id, keys)
+}
+
+/// What the details pane shows beyond the listed key: its raw provider JSON, from the
+/// connection's last list (listed again when the key is not in it).
+#[tauri::command]
+#[specta::specta]
+pub async fn key_details(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+) -> AppResult<KeyDetails> {
+    if let Some(raw) = state.raw.get(&connection_id, &key_id)? {
+        return Ok(KeyDetails { raw });
+    }
+    let (_, client) = connected(&state, &connection_id).await?;
+    state
+        .raw
+        .replace(&connection_id, client.list_keys(None).await?)?;
+    state
+        .raw
+        .get(&connection_id, &key_id)?
+        .map(|raw| KeyDetails { raw })
+        .ok_or_else(|| AppError::not_found("This key is no longer listed. Refresh the list."))
 }
 
 /// Creates a key. With `replace_active` (single-active-key providers) the active keys are
@@ -105,7 +134,7 @@ pub async fn create_key(
     draft: KeyDraft,
     replace_active: bool,
 ) -> AppResult<CreateResult> {
-    let (connection, client) = state.connections.client(&connection_id)?;
+    let (connection, client) = connected(&state, &connection_id).await?;
     if replace_active {
         let active = client.list_keys(None).await?;
         for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
@@ -125,12 +154,17 @@ pub async fn create_key(
     record.key_name = record.key_name.or(Some(draft.name.clone()));
     let outcome = state.activity.record(record, outcome)?;
     match outcome {
-        CreateOutcome::Created(created) => Ok(CreateResult::Created {
-            reveal: state.reveals.insert(&connection_id, created)?,
-        }),
+        CreateOutcome::Created(created) => {
+            state.raw.remember(&connection_id, &created.key)?;
+            Ok(CreateResult::Created {
+                reveal: state.reveals.insert(&connection_id, created)?,
+            })
+        }
         CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
+            key: key
+                .map(|key| state.raw.keep(&connection_id, key))
+                .transpose()?,
             connection_id,
-            key,
             message: "The key was created, but its secret never arrived. Revoke it and create \
                       a new one."
                 .into(),
@@ -147,9 +181,10 @@ pub async fn rotate_key(
     key_id: String,
     grace_minutes: Option<u32>,
 ) -> AppResult<PendingReveal> {
-    let (connection, client) = state.connections.client(&connection_id)?;
+    let (connection, client) = connected(&state, &connection_id).await?;
     let rotated = client.rotate_key(&key_id, grace_minutes).await;
     let created = record_on_key(&state, "rotate", &connection, &key_id, rotated, |_| None)?;
+    state.raw.remember(&connection_id, &created.key)?;
     state.reveals.insert(&connection_id, created)
 }
 
@@ -160,12 +195,15 @@ pub async fn revoke_key(
     state: State<'_, AppState>,
     connection_id: String,
     key_id: String,
-) -> AppResult<Option<Key>> {
-    let (connection, client) = state.connections.client(&connection_id)?;
+) -> AppResult<Option<KeySummary>> {
+    let (connection, client) = connected(&state, &connection_id).await?;
     let revoked = client.revoke_key(&key_id).await;
-    record_on_key(&state, "revoke", &connection, &key_id, revoked, |key| {
+    let revoked = record_on_key(&state, "revoke", &connection, &key_id, revoked, |key| {
         key.as_ref().map(|key| key.name.clone())
-    })
+    })?;
+    revoked
+        .map(|key| state.raw.keep(&connection_id, key))
+        .transpose()
 }
 
 /// Deletes a key for good.
@@ -176,9 +214,10 @@ pub async fn delete_key(
     connection_id: String,
     key_id: String,
 ) -> AppResult<()> {
-    let (connection, client) = state.connections.client(&connection_id)?;
+    let (connection, client) = connected(&state, &connection_id).await?;
     let deleted = client.delete_key(&key_id).await;
-    record_on_key(&state, "delete", &connection, &key_id, deleted, |_| None)
+    record_on_key(&state, "delete", &connection, &key_id, deleted, |_| None)?;
+    state.raw.forget(&connection_id, Some(&key_id))
 }
 
 /// Switches a key on or off.
@@ -189,13 +228,14 @@ pub async fn set_key_enabled(
     connection_id: String,
     key_id: String,
     enabled: bool,
-) -> AppResult<Key> {
-    let (connection, client) = state.connections.client(&connection_id)?;
+) -> AppResult<KeySummary> {
+    let (connection, client) = connected(&state, &connection_id).await?;
     let changed = client.set_key_enabled(&key_id, enabled).await;
     let action = if enabled { "enable" } else { "disable" };
-    record_on_key(&state, action, &connection, &key_id, changed, |key| {
+    let changed = record_on_key(&state, action, &connection, &key_id, changed, |key| {
         Some(key.name.clone())
-    })
+    })?;
+    state.raw.keep(&connection_id, changed)
 }
 
 /// Searches every connection's keys for a pasted leaked key, reporting the connections that
@@ -221,7 +261,7 @@ pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppR
                 LeakMatch {
                     connection_id: connection.id.clone(),
                     connection_name: connection.name.clone(),
-                    key: found.key,
+                    key: found.key.into(),
                 }
             })
             .collect(),
@@ -261,6 +301,7 @@ pub async fn export_inventory(
 async fn inventory(
     state: &AppState,
 ) -> AppResult<(Vec<(Connection, Vec<Key>)>, Vec<LeakSearchFailure>)> {
+    state.startup.ready().await;
     let connections = state.connections.list()?;
     let lists = connections.into_iter().map(|connection| async {
         let listed: AppResult<Vec<Key>> = async {
@@ -282,6 +323,15 @@ async fn inventory(
         }
     }
     Ok((inventories, failed))
+}
+
+/// The connection `connection_id` and its client, once startup's background work is done.
+async fn connected(
+    state: &AppState,
+    connection_id: &str,
+) -> AppResult<(Connection, Arc<dyn Provider>)> {
+    state.startup.ready().await;
+    state.connections.client(connection_id)
 }
 
 fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) -> Activity {

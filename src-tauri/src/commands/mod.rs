@@ -26,6 +26,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             connections::test_connection,
             connections::start_sandbox,
             keys::list_keys,
+            keys::key_details,
             keys::create_key,
             keys::rotate_key,
             keys::revoke_key,

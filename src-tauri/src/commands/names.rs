@@ -12,6 +12,7 @@ pub const COMMANDS: &[&str] = &[
     "test_connection",
     "start_sandbox",
     "list_keys",
+    "key_details",
     "create_key",
     "rotate_key",
     "revoke_key",

@@ -42,9 +42,11 @@ pub fn export_activity(state: State<'_, AppState>) -> AppResult<String> {
     Ok(path.to_string_lossy().into_owned())
 }
 
-/// What went wrong at startup (bad settings file, no keyring…), one sentence each.
+/// What went wrong at startup (bad settings file, no keyring…), one sentence each. Answers
+/// once the startup work that runs behind the open window is done.
 #[tauri::command]
 #[specta::specta]
-pub fn startup_notices(state: State<'_, AppState>) -> Vec<String> {
-    state.notices.clone()
+pub async fn startup_notices(state: State<'_, AppState>) -> AppResult<Vec<String>> {
+    state.startup.ready().await;
+    state.startup.notices()
 }

@@ -15,6 +15,75 @@ fn draft(name: &str) -> Value {
 }
 
 #[test]
+fn keys_are_listed_without_their_raw_json_which_key_details_answers() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
+    let id = connection["id"].clone();
+    let created: Vec<Value> = ["first", "second"]
+        .into_iter()
+        .map(|name| app.create_key(id.clone(), draft(name))["reveal"]["key"]["id"].clone())
+        .collect();
+
+    // Another app on the same server has listed nothing: key_details lists by itself.
+    let fresh = TestApp::start();
+    let other = fresh.connect_sandbox(&sandbox, Dialect::Oligon);
+    let unlisted = fresh.call(
+        "key_details",
+        json!({"connectionId": other["id"], "keyId": created[0]}),
+    );
+    assert!(
+        unlisted["raw"]
+            .to_string()
+            .contains(created[0].as_str().unwrap()),
+        "{unlisted}"
+    );
+    fresh.quit();
+
+    let keys = app.call("list_keys", json!({"connectionId": id}));
+    let keys = keys.as_array().unwrap();
+    assert_eq!(
+        strings(&Value::from(keys.clone()), "id").len(),
+        created.len()
+    );
+    for key in keys {
+        assert!(key.get("raw").is_none(), "{key}");
+        let details = app.call(
+            "key_details",
+            json!({"connectionId": id, "keyId": key["id"]}),
+        );
+        // The provider's own JSON: its id, its name as the provider spells them.
+        let raw = details["raw"].to_string();
+        assert!(raw.contains(key["id"].as_str().unwrap()), "{raw}");
+        assert!(raw.contains(key["name"].as_str().unwrap()), "{raw}");
+    }
+
+    // A key made after the list has its details from the create answer; the secret is not
+    // in them.
+    let created = app.create_key(id.clone(), draft("after the list"));
+    let new_id = created["reveal"]["key"]["id"].clone();
+    assert!(created["reveal"]["key"].get("raw").is_none());
+    let secret = app.call(
+        "reveal_secret",
+        json!({"revealId": created["reveal"]["reveal_id"], "index": 0}),
+    );
+    let details = app.call("key_details", json!({"connectionId": id, "keyId": new_id}));
+    assert!(
+        details["raw"]
+            .to_string()
+            .contains(new_id.as_str().unwrap())
+    );
+    assert!(!details.to_string().contains(secret.as_str().unwrap()));
+
+    let missing = app.fail(
+        "key_details",
+        json!({"connectionId": id, "keyId": "no-such-key"}),
+    );
+    assert_eq!(missing["kind"], "not_found");
+    app.quit();
+}
+
+#[test]
 fn create_gives_a_pending_reveal_until_acknowledged() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();

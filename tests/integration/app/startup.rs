@@ -1,8 +1,10 @@
-//! Startup: the embedded sandbox (at startup and on demand), and settings files Keydesk
-//! cannot use.
+//! Startup: the embedded sandbox (at startup and on demand), commands that come while it
+//! still starts behind the open window, and settings files Keydesk cannot use.
 
-use keydesk_app::SandboxMode;
+use keydesk_app::{AppConfig, AppState, SandboxMode, StartupGate};
 use serde_json::{Value, json};
+use tauri::test::{mock_builder, mock_context, noop_assets};
+use tauri::{AppHandle, Manager, WebviewWindowBuilder};
 
 use crate::support::app::{AppDirs, TestApp, strings};
 
@@ -102,6 +104,79 @@ fn start_sandbox_brings_back_deleted_sandbox_connections() {
         (activity[0]["action"].clone(), activity[0]["result"].clone()),
         (json!("start_sandbox"), json!("ok"))
     );
+    app.quit();
+}
+
+/// [`TestApp::start_in`] with the background startup work held until
+/// [`open_gate_once_waited_on`] lets it go.
+fn start_gated(dirs: AppDirs, sandbox: SandboxMode) -> TestApp {
+    let config = AppConfig {
+        data_dir: dirs.data_dir(),
+        export_dir: dirs.export_dir(),
+        keyring_service: dirs.service.clone(),
+        sandbox,
+    };
+    let mut app = keydesk_app::builder(mock_builder().manage(StartupGate::default()), move |_| {
+        Ok(config)
+    })
+    .build(mock_context(noop_assets()))
+    .unwrap();
+    #[allow(deprecated)]
+    app.run_iteration(|_, _| {});
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    TestApp { app, window, dirs }
+}
+
+/// On another thread: once a command waits for startup, checks that nothing of the sandbox
+/// is registered yet (an early answer would have been empty), then lets startup run.
+fn open_gate_once_waited_on(
+    handle: AppHandle<tauri::test::MockRuntime>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let state = handle.state::<AppState>();
+        while state.startup.waiting() == 0 {
+            std::thread::yield_now();
+        }
+        assert_eq!(state.connections.list().unwrap(), vec![]);
+        handle.state::<StartupGate>().open();
+    })
+}
+
+#[test]
+fn a_command_that_comes_before_startup_is_done_waits_for_it() {
+    let app = start_gated(AppDirs::new(), SandboxMode::Auto);
+    let opener = open_gate_once_waited_on(app.app.handle().clone());
+    // Issued while the sandbox has not even started: answers its four connections.
+    let connections = app.call("list_connections", json!({}));
+    opener.join().unwrap();
+    assert_sandbox_connections_work(&app, &connections);
+    assert_eq!(app.call("startup_notices", json!({})), json!([]));
+    app.quit();
+}
+
+#[test]
+fn problems_found_in_the_background_reach_the_startup_notices_in_order() {
+    let dirs = AppDirs::new();
+    std::fs::create_dir_all(dirs.data_dir()).unwrap();
+    std::fs::write(dirs.data_dir().join("settings.json"), b"{ not json").unwrap();
+    // A file where the sandbox's folder should be: the sandbox cannot start.
+    std::fs::write(dirs.data_dir().join("sandbox"), b"").unwrap();
+    let app = start_gated(dirs, SandboxMode::Auto);
+    let opener = open_gate_once_waited_on(app.app.handle().clone());
+    let notices = app.call("startup_notices", json!({}));
+    opener.join().unwrap();
+    let notices: Vec<&str> = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert!(notices[0].contains("corrupt"), "{notices:?}");
+    assert!(notices[1].contains("sandbox's data folder"), "{notices:?}");
+    assert_eq!(app.call("list_connections", json!({})), json!([]));
     app.quit();
 }
 

@@ -10,6 +10,7 @@ import type {
   ExportFormat,
   InventoryProgress,
   Key,
+  KeyDetails,
   KeyDraft,
   LeakSearch,
   PendingReveal,
@@ -31,7 +32,10 @@ export interface Backend {
   testConnection(input: ConnectionInput): Promise<number>;
   /** Starts the built-in sandbox if needed and (re)adds its four connections; answers them. */
   startSandbox(): Promise<Connection[]>;
+  /** A connection's keys, without the provider's raw JSON (see `keyDetails`). */
   listKeys(connectionId: string): Promise<Key[]>;
+  /** What the details pane shows beyond the listed key: its raw provider JSON. */
+  keyDetails(connectionId: string, keyId: string): Promise<KeyDetails>;
   createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean): Promise<CreateResult>;
   rotateKey(connectionId: string, keyId: string, graceMinutes: number | null): Promise<PendingReveal>;
   revokeKey(connectionId: string, keyId: string): Promise<Key | null>;
@@ -47,6 +51,7 @@ export interface Backend {
   saveSettings(settings: Settings): Promise<Settings>;
   listActivity(limit: number): Promise<ActivityEntry[]>;
   exportActivity(): Promise<string>;
+  /** Answers once the startup work that runs behind the open window (keyring, sandbox) is done. */
   startupNotices(): Promise<string[]>;
 
   /** `clipboard` event: a copied secret was placed on, cleared from or kept on the clipboard. */

@@ -21,8 +21,16 @@ export const commands = {
 	 *  credentials, as a first run does; answers them.
 	 */
 	startSandbox: () => typedError<Connection[], AppError>(__TAURI_INVOKE("start_sandbox")),
-	/**  The keys of a connection; long lists report `inventory-progress`. */
+	/**
+	 *  The keys of a connection, without their raw provider JSON (kept for `key_details`); long
+	 *  lists report `inventory-progress`.
+	 */
 	listKeys: (connectionId: string) => typedError<Key[], AppError>(__TAURI_INVOKE("list_keys", { connectionId })),
+	/**
+	 *  What the details pane shows beyond the listed key: its raw provider JSON, from the
+	 *  connection's last list (listed again when the key is not in it).
+	 */
+	keyDetails: (connectionId: string, keyId: string) => typedError<KeyDetails, AppError>(__TAURI_INVOKE("key_details", { connectionId, keyId })),
 	/**
 	 *  Creates a key. With `replace_active` (single-active-key providers) the active keys are
 	 *  revoked first. The secrets go to the reveal vault, never into the answer.
@@ -59,8 +67,11 @@ export const commands = {
 	listActivity: (limit: number) => typedError<ActivityEntry[], AppError>(__TAURI_INVOKE("list_activity", { limit })),
 	/**  Writes the whole activity log as CSV to the export folder; answers the file's path. */
 	exportActivity: () => typedError<string, AppError>(__TAURI_INVOKE("export_activity")),
-	/**  What went wrong at startup (bad settings file, no keyring…), one sentence each. */
-	startupNotices: () => __TAURI_INVOKE<string[]>("startup_notices"),
+	/**
+	 *  What went wrong at startup (bad settings file, no keyring…), one sentence each. Answers
+	 *  once the startup work that runs behind the open window is done.
+	 */
+	startupNotices: () => typedError<string[], AppError>(__TAURI_INVOKE("startup_notices")),
 };
 
 /** Events */
@@ -376,7 +387,10 @@ export type InventoryProgress = {
 	pages: number | null,
 };
 
-/**  One API key as every provider's keys look to the app. Never holds a secret. */
+/**
+ *  One API key without its raw provider JSON (see [`KeyDetails`]). Named `Key` on the IPC:
+ *  every command answers keys in this shape.
+ */
 export type Key = {
 	/**  The provider's id for the key (used in every action). */
 	id: string,
@@ -404,7 +418,11 @@ export type Key = {
 	rotation: Rotation | null,
 	/**  Custom key-value data (fiskaly metadata, Strait environment id…). */
 	metadata: { [key in string]: string },
-	/**  The provider's own JSON for the details pane, with any secret removed. */
+};
+
+/**  What `key_details` answers: what the details pane shows beyond the listed key. */
+export type KeyDetails = {
+	/**  The provider's own JSON for the key, with any secret removed. */
 	raw: unknown,
 };
 

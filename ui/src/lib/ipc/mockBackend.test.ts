@@ -8,6 +8,14 @@ describe('MockBackend', () => {
     for (const c of connections) expect(await backend.listKeys(c.id)).toHaveLength(5);
   });
 
+  it('lists keys without their raw JSON and answers it from keyDetails', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const [key] = await backend.listKeys('c-oligon');
+    expect(key).not.toHaveProperty('raw');
+    expect((await backend.keyDetails('c-oligon', key.id)).raw).toMatchObject({ id: key.id, name: key.name });
+    await expect(backend.keyDetails('c-oligon', 'no_such_key')).rejects.toMatchObject({ kind: 'not_found' });
+  });
+
   it('keeps plaintext out of everything but revealSecret', async () => {
     const backend = new MockBackend();
     const result = await backend.createKey('c-fiskaly', {

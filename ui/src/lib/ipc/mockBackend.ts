@@ -59,7 +59,6 @@ export function blankKey(key: Pick<Key, 'id' | 'name' | 'masked' | 'environment'
     revoked_at: null,
     rotation: null,
     metadata: {},
-    raw: {},
     ...rest,
   };
 }
@@ -255,6 +254,13 @@ export class MockBackend implements Backend {
         for (let page = 1; page <= pages; page++) this.emitProgress({ connection_id: connectionId, page, pages });
       }
       return keys;
+    });
+
+  keyDetails = (connectionId: string, keyId: string) =>
+    this.answer('key_details', { connectionId, keyId }, () => {
+      const key = this.keysOf(connectionId).find((k) => k.id === keyId);
+      if (!key) throw appError('not_found', 'This key is no longer listed. Refresh the list.');
+      return { raw: { id: key.id, name: key.name, provider_note: 'mock data' } };
     });
 
   createKey = (connectionId: string, given: KeyDraft, replaceActive: boolean) =>
@@ -537,7 +543,6 @@ export class MockBackend implements Backend {
       masked: this.maskFor(provider, env),
       environment: env,
       created_at: new Date(createdMs).toISOString(),
-      raw: { id, name, provider_note: 'mock data' },
     });
   }
 

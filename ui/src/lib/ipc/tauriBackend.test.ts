@@ -12,6 +12,7 @@ describe('tauriBackend', () => {
       seen.push({ cmd, args });
       if (cmd === 'create_key') return { status: 'orphaned', connection_id: 'c1', key: null, message: 'lost' };
       if (cmd === 'startup_notices') return ['kept a backup of the settings file'];
+      if (cmd === 'key_details') return { raw: { id: 'k1', plan: 'pro' } };
       return null;
     });
     const draft: KeyDraft = {
@@ -26,6 +27,7 @@ describe('tauriBackend', () => {
     };
 
     await tauriBackend.listKeys('c1');
+    const details = await tauriBackend.keyDetails('c1', 'k1');
     const created = await tauriBackend.createKey('c1', draft, true);
     await tauriBackend.rotateKey('c1', 'k1', 0);
     await tauriBackend.setKeyEnabled('c1', 'k1', false);
@@ -33,9 +35,11 @@ describe('tauriBackend', () => {
     await tauriBackend.exportInventory('csv');
 
     expect(created.status).toBe('orphaned');
+    expect(details.raw).toEqual({ id: 'k1', plan: 'pro' });
     expect(await tauriBackend.startupNotices()).toEqual(['kept a backup of the settings file']);
     expect(seen).toEqual([
       { cmd: 'list_keys', args: { connectionId: 'c1' } },
+      { cmd: 'key_details', args: { connectionId: 'c1', keyId: 'k1' } },
       { cmd: 'create_key', args: { connectionId: 'c1', draft, replaceActive: true } },
       { cmd: 'rotate_key', args: { connectionId: 'c1', keyId: 'k1', graceMinutes: 0 } },
       { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false } },

@@ -43,6 +43,7 @@ export const tauriBackend: Backend = {
   testConnection: (input) => call(() => commands.testConnection(input)),
   startSandbox: () => call(commands.startSandbox),
   listKeys: (connectionId) => call(() => commands.listKeys(connectionId)),
+  keyDetails: (connectionId, keyId) => call(() => commands.keyDetails(connectionId, keyId)),
   createKey: (connectionId, draft, replaceActive) => call(() => commands.createKey(connectionId, draft, replaceActive)),
   rotateKey: (connectionId, keyId, graceMinutes) => call(() => commands.rotateKey(connectionId, keyId, graceMinutes)),
   revokeKey: (connectionId, keyId) => call(() => commands.revokeKey(connectionId, keyId)),
@@ -58,7 +59,7 @@ export const tauriBackend: Backend = {
   saveSettings: (settings) => call(() => commands.saveSettings(settings)),
   listActivity: (limit) => call(() => commands.listActivity(limit)),
   exportActivity: () => call(commands.exportActivity),
-  startupNotices: () => call(commands.startupNotices, false),
+  startupNotices: () => call(commands.startupNotices),
 
   onClipboard: async (handler) => {
     if (!insideTauri()) throw NOT_IN_APP;

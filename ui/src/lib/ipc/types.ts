@@ -24,6 +24,7 @@ export type {
   FieldSpec,
   InventoryProgress,
   Key,
+  KeyDetails,
   KeyDraft,
   KeyStatus,
   LeakMatch,
