@@ -53,6 +53,39 @@ describe('KeyTable', () => {
     expect(grid).not.toHaveAttribute('aria-activedescendant');
   });
 
+  it('keeps the rows that stay in view when scrolled, and refills rows in place for a new list', async () => {
+    const keys = manyKeys(10_000);
+    const { rerender } = render(KeyTable, props(keys));
+    const grid = screen.getByRole('grid');
+    const rowOf = (id: string) => screen.getAllByTestId('key-row').find((r) => r.dataset.keyId === id);
+    const row20 = rowOf('k20');
+    expect(row20).toBeDefined();
+
+    grid.scrollTop = 36 * 3;
+    await fireEvent.scroll(grid);
+    expect(rowOf('k20')).toBe(row20);
+    const rows = screen.getAllByTestId('key-row');
+    // In index order in the DOM, each row saying which key and position it shows.
+    const indexes = rows.map((r) => Number(r.getAttribute('aria-rowindex')));
+    expect(indexes).toEqual(indexes.map((_, i) => indexes[0] + i));
+    for (const r of rows) {
+      const index = Number(r.getAttribute('aria-rowindex')) - 2;
+      expect(r.dataset.keyId).toBe(`k${index}`);
+      expect(within(r).getByRole('gridcell', { name: `Key ${index}` })).toBeInTheDocument();
+      expect(r.style.top).toBe(`${index * 36}px`);
+    }
+
+    const odd = keys.filter((_, i) => i % 2 === 1);
+    await rerender(props(odd));
+    const refilled = screen.getAllByTestId('key-row');
+    expect(refilled.length).toBe(rows.length);
+    for (const r of refilled) {
+      const index = Number(r.getAttribute('aria-rowindex')) - 2;
+      expect(r.dataset.keyId).toBe(odd[index].id);
+      expect(within(r).getByRole('checkbox')).toHaveAccessibleName(`Select ${odd[index].name}`);
+    }
+  });
+
   it('shows the masked key, environment, status and relative last use with exact time on hover', () => {
     const key = fakeKey({ last_used_at: '2026-11-23T09:00:00Z', last_used_ip: '203.0.113.5', scopes: ['extract:read'] });
     render(KeyTable, props([key]));

@@ -1,5 +1,5 @@
 import type { Key } from '../ipc/types';
-import { NO_FILTER, filterKeys, isStale, sortKeys } from './keyList';
+import { NO_FILTER, countKeys, filterKeys, isStale, narrowingFilter, sortKeys, type KeyFilter } from './keyList';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const D = 86_400_000;
@@ -8,7 +8,7 @@ function key(over: Partial<Key>): Key {
   return {
     id: 'k', name: 'n', masked: 'sk_test_…0000', environment: 'test', scopes: [], status: 'active',
     created_at: null, last_used_at: null, last_used_ip: null, expires_at: null, revoked_at: null,
-    rotation: null, metadata: {}, raw: null, ...over,
+    rotation: null, metadata: {}, ...over,
   };
 }
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -43,6 +43,72 @@ describe('filterKeys', () => {
     expect(ids(filterKeys(keys, { ...NO_FILTER, status: 'revoked' }, true, NOW))).toEqual(['b2']);
     expect(ids(filterKeys(keys, { ...NO_FILTER, environment: 'live' }, true, NOW))).toEqual(['a1']);
     expect(ids(filterKeys(keys, { ...NO_FILTER, stale: true }, true, NOW))).toEqual(['c3']);
+  });
+});
+
+describe('narrowingFilter', () => {
+  const many = Array.from({ length: 300 }, (_, i) =>
+    key({
+      id: `id${i}`,
+      name: `Key ${i}`,
+      status: i % 7 === 0 ? 'revoked' : 'active',
+      environment: i % 3 === 0 ? 'live' : 'test',
+      last_used_at: i % 5 === 0 ? null : iso(NOW - (i % 200) * D),
+      metadata: i % 4 === 0 ? { team: `team ${i % 11}` } : {},
+    }),
+  );
+  const ids = (ks: Key[]) => ks.map((k) => k.id);
+
+  it('answers what a full filter answers through typing, deleting, extra words and filter changes', () => {
+    const filter = narrowingFilter();
+    const steps: KeyFilter[] = [
+      { ...NO_FILTER, query: '1' },
+      { ...NO_FILTER, query: '12' },
+      { ...NO_FILTER, query: '123' },
+      { ...NO_FILTER, query: '12' },
+      { ...NO_FILTER, query: '2' },
+      { ...NO_FILTER, query: '2 team' },
+      { ...NO_FILTER, query: 'team 2' },
+      { ...NO_FILTER, query: 'TEAM 2' },
+      { ...NO_FILTER, query: 'team 2', status: 'revoked' },
+      { ...NO_FILTER, query: 'team 21', status: 'revoked' },
+      { ...NO_FILTER, query: 'team 21', status: 'active', environment: 'live' },
+      { ...NO_FILTER, query: 'key', stale: true },
+      { ...NO_FILTER, query: 'key 1', stale: true },
+      { ...NO_FILTER, query: '' },
+      { ...NO_FILTER, query: 'id29' },
+    ];
+    for (const step of steps) {
+      expect(ids(filter(many, step, true, NOW)), JSON.stringify(step)).toEqual(ids(filterKeys(many, step, true, NOW)));
+    }
+  });
+
+  it('starts over when the list, the time or last-use tracking changes', () => {
+    const filter = narrowingFilter();
+    const stale = { ...NO_FILTER, query: 'key', stale: true };
+    expect(ids(filter(many, stale, true, NOW))).toEqual(ids(filterKeys(many, stale, true, NOW)));
+    expect(ids(filter(many, stale, true, NOW + 30 * D))).toEqual(ids(filterKeys(many, stale, true, NOW + 30 * D)));
+    expect(ids(filter(many, { ...stale, query: 'key 1' }, false, NOW))).toEqual([]);
+    const fewer = many.slice(100);
+    const narrower = { ...NO_FILTER, query: 'key 1' };
+    filter(many, { ...NO_FILTER, query: 'key' }, true, NOW);
+    expect(ids(filter(fewer, narrower, true, NOW))).toEqual(ids(filterKeys(fewer, narrower, true, NOW)));
+  });
+
+  it('answers the list itself when nothing filters', () => {
+    expect(narrowingFilter()(many, { ...NO_FILTER, query: '  ' }, true, NOW)).toBe(many);
+  });
+});
+
+describe('countKeys', () => {
+  it('counts all, active (rotating included) and live keys that are not revoked', () => {
+    const keys = [
+      key({ status: 'active', environment: 'live' }),
+      key({ status: 'rotating', environment: 'test' }),
+      key({ status: 'revoked', environment: 'live' }),
+      key({ status: 'disabled', environment: 'live' }),
+    ];
+    expect(countKeys(keys)).toEqual({ total: 4, active: 2, live: 2 });
   });
 });
 

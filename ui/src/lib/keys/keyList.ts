@@ -50,7 +50,8 @@ function haystack(key: Key): string {
 
 /**
  * Builds the search text of `keys` ahead of the first search, a slice per task so no frame
- * waits: on 10,000 keys this is most of a first keystroke's cost (BENCHMARKS.md).
+ * waits: on 10,000 keys this is most of a first keystroke's cost (BENCHMARKS.md). It starts
+ * after the next frame, so it does not hold up the first paint of the list it prepares.
  */
 export function prepareSearch(keys: readonly Key[], slice = 500): void {
   let next = 0;
@@ -59,20 +60,88 @@ export function prepareSearch(keys: readonly Key[], slice = 500): void {
     for (; next < end; next++) haystack(keys[next]);
     if (next < keys.length) setTimeout(step, 0);
   };
-  setTimeout(step, 0);
+  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(step, 0));
+  else setTimeout(step, 0);
+}
+
+function searchWords(query: string): string[] {
+  const text = query.trim().toLowerCase();
+  return text ? text.split(/\s+/) : [];
+}
+
+function passes(key: Key, filter: KeyFilter, tracksLastUsed: boolean, now: number): boolean {
+  return (
+    (filter.status === 'all' || key.status === filter.status) &&
+    (filter.environment === 'all' || key.environment === filter.environment) &&
+    (!filter.stale || isStale(key, tracksLastUsed, now))
+  );
+}
+
+function matches(text: string, words: readonly string[]): boolean {
+  for (const w of words) if (!text.includes(w)) return false;
+  return true;
 }
 
 /** The keys that pass `filter`: search over name, masked key, id and metadata. */
 export function filterKeys(keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number = Date.now()): Key[] {
-  const query = filter.query.trim().toLowerCase();
-  const words = query ? query.split(/\s+/) : [];
-  return keys.filter(
-    (key) =>
-      (filter.status === 'all' || key.status === filter.status) &&
-      (filter.environment === 'all' || key.environment === filter.environment) &&
-      (!filter.stale || isStale(key, tracksLastUsed, now)) &&
-      words.every((w) => haystack(key).includes(w)),
-  );
+  const words = searchWords(filter.query);
+  return keys.filter((key) => passes(key, filter, tracksLastUsed, now) && matches(haystack(key), words));
+}
+
+/** A filter answer kept to narrow the next one: the keys that passed and their search text. */
+interface Filtered {
+  source: Key[];
+  filter: KeyFilter;
+  tracksLastUsed: boolean;
+  now: number;
+  words: string[];
+  keys: Key[];
+  texts: string[];
+}
+
+/**
+ * `filterKeys` for a search box: it remembers its last answer, and when only the query changed
+ * and the new one narrows it (every earlier word lies inside a new word, as when typing on),
+ * it searches the keys that passed last time instead of all of them. With no filter it answers
+ * `keys` itself. The answer is always the one `filterKeys` gives.
+ */
+export function narrowingFilter(): (keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number) => Key[] {
+  let last: Filtered | null = null;
+  return (keys, filter, tracksLastUsed, now) => {
+    const words = searchWords(filter.query);
+    if (words.length === 0 && filter.status === 'all' && filter.environment === 'all' && !filter.stale) {
+      last = null;
+      return keys;
+    }
+    let from = keys;
+    let texts: string[] | null = null;
+    let checkRest = true;
+    if (
+      last &&
+      last.source === keys &&
+      last.filter.status === filter.status &&
+      last.filter.environment === filter.environment &&
+      last.filter.stale === filter.stale &&
+      (!filter.stale || (last.tracksLastUsed === tracksLastUsed && last.now === now)) &&
+      last.words.every((old) => words.some((w) => w.includes(old)))
+    ) {
+      from = last.keys;
+      texts = last.texts;
+      checkRest = false;
+    }
+    const passed: Key[] = [];
+    const passedTexts: string[] = [];
+    for (let i = 0; i < from.length; i++) {
+      const key = from[i];
+      if (checkRest && !passes(key, filter, tracksLastUsed, now)) continue;
+      const text = texts ? texts[i] : haystack(key);
+      if (!matches(text, words)) continue;
+      passed.push(key);
+      passedTexts.push(text);
+    }
+    last = { source: keys, filter: { ...filter }, tracksLastUsed, now, words, keys: passed, texts: passedTexts };
+    return passed;
+  };
 }
 
 const STATUS_ORDER: Record<KeyStatus, number> = { active: 0, rotating: 1, disabled: 2, expired: 3, revoked: 4 };
@@ -119,12 +188,20 @@ export interface KeyCounts {
   live: number;
 }
 
+// Lists are replaced, never mutated: a list's counts hold until it is replaced. The sidebar
+// counts every connection's list whenever any of them changes.
+const counted = new WeakMap<Key[], KeyCounts>();
+
 export function countKeys(keys: Key[]): KeyCounts {
+  const known = counted.get(keys);
+  if (known) return known;
   let active = 0;
   let live = 0;
   for (const k of keys) {
     if (k.status === 'active' || k.status === 'rotating') active++;
     if (k.environment === 'live' && k.status !== 'revoked') live++;
   }
-  return { total: keys.length, active, live };
+  const counts = { total: keys.length, active, live };
+  counted.set(keys, counts);
+  return counts;
 }
