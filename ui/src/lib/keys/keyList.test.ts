@@ -126,6 +126,42 @@ describe('sortKeys', () => {
     expect(ids(sortKeys(keys, 'name', 'desc'))).toBe('cdab');
   });
 
+  it('orders like a stable sort with empty values last, whether or not the list came in order', () => {
+    const columns = ['name', 'status', 'scopes', 'created_at', 'last_used_at', 'environment'] as const;
+    const many = Array.from({ length: 200 }, (_, i) =>
+      key({
+        id: `k${i}`,
+        name: `key ${(i * 7) % 13}`,
+        status: (['active', 'revoked', 'disabled'] as const)[i % 3],
+        scopes: i % 4 ? [`s${i % 5}`] : [],
+        created_at: iso(NOW - ((i * 31) % 17) * D),
+        last_used_at: i % 6 ? iso(NOW - (i % 9) * D) : null,
+        environment: i % 5 ? 'test' : 'live',
+      }),
+    );
+    const reference = (ks: Key[], column: (typeof columns)[number], direction: 'asc' | 'desc') => {
+      const value = (k: Key) =>
+        column === 'status' ? ['active', 'rotating', 'disabled', 'expired', 'revoked'].indexOf(k.status)
+        : column === 'scopes' ? (k.scopes.length ? k.scopes.join(',') : null)
+        : column === 'created_at' || column === 'last_used_at' ? (k[column] ? Date.parse(k[column]!) : null)
+        : k[column];
+      const withValue = ks.filter((k) => value(k) !== null);
+      const order = (a: Key, b: Key) => {
+        const [x, y] = [value(a)!, value(b)!];
+        const c = typeof x === 'number' ? x - (y as number) : String(x).localeCompare(String(y), 'en', { numeric: true, sensitivity: 'base' });
+        return direction === 'asc' ? c : -c;
+      };
+      return ids([...withValue].sort(order).concat(ks.filter((k) => value(k) === null)));
+    };
+    for (const column of columns) {
+      for (const direction of ['asc', 'desc'] as const) {
+        expect(ids(sortKeys(many, column, direction)), `${column} ${direction}`).toBe(reference(many, column, direction));
+        const inOrder = sortKeys(many, column, direction);
+        expect(ids(sortKeys(inOrder, column, direction))).toBe(ids(inOrder));
+      }
+    }
+  });
+
   it('puts keys without a value last in both directions', () => {
     expect(ids(sortKeys(keys, 'last_used_at', 'desc'))).toBe('cadb');
     expect(ids(sortKeys(keys, 'last_used_at', 'asc'))).toBe('dacb');

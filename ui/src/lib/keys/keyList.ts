@@ -165,21 +165,34 @@ function sortValue(key: Key, column: SortColumn): string | number | null {
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-/** A sorted copy; keys without a value (never used, no expiry) go last in both directions. */
+/**
+ * A sorted copy; keys without a value (never used, no expiry) go last in both directions, in
+ * the order they came. Stable: ties keep their order. A list that already comes in order (a
+ * provider's newest-first list on the default sort) is checked in one pass and not sorted.
+ */
 export function sortKeys(keys: Key[], column: SortColumn, direction: SortDirection): Key[] {
   const factor = direction === 'asc' ? 1 : -1;
-  const decorated = keys.map((key) => ({ key, value: sortValue(key, column) }));
-  decorated.sort((a, b) => {
-    if (a.value === null || b.value === null) {
-      return a.value === b.value ? 0 : a.value === null ? 1 : -1;
+  const present: { key: Key; value: string | number }[] = [];
+  const absent: Key[] = [];
+  let numeric = true;
+  for (const key of keys) {
+    const value = sortValue(key, column);
+    if (value === null) absent.push(key);
+    else {
+      present.push({ key, value });
+      if (typeof value !== 'number') numeric = false;
     }
-    const order =
-      typeof a.value === 'number' && typeof b.value === 'number'
-        ? a.value - b.value
-        : collator.compare(String(a.value), String(b.value));
-    return order * factor;
-  });
-  return decorated.map((d) => d.key);
+  }
+  type Decorated = (typeof present)[number];
+  const compare = numeric
+    ? (a: Decorated, b: Decorated) => ((a.value as number) - (b.value as number)) * factor
+    : (a: Decorated, b: Decorated) => collator.compare(String(a.value), String(b.value)) * factor;
+  let ordered = true;
+  for (let i = 1; ordered && i < present.length; i++) ordered = compare(present[i - 1], present[i]) <= 0;
+  if (!ordered) present.sort(compare);
+  const sorted = present.map((d) => d.key);
+  for (const key of absent) sorted.push(key);
+  return sorted;
 }
 
 export interface KeyCounts {
