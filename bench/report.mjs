@@ -221,6 +221,11 @@ if (ui) {
     `| Escape (back to 10,000): work / painted | ${ms(s.clear_work_ms, 0)} / ${ms(s.clear_paint_ms, 0)} |`,
     `| scroll: median frame interval / median of each run's longest frame / longest of all | ${ms(s.scroll_median_gap_ms, 0)} / ${ms(s.scroll_max_gap_ms, 0)} / ${ms(s.scroll_worst_gap_ms, 0)} |`,
     `| scroll: CPU time of the web process per frame (not waiting for the machine's other work) | ${ms(s.scroll_web_cpu_ms_per_frame, 1)} |`,
+    ...(s.first_keystroke_web_cpu_ms == null
+      ? []
+      : [
+          `| keystrokes: CPU time of the web process, first / further (10 ms ticks; includes the next frame and serving WebDriver) | ${ms(s.first_keystroke_web_cpu_ms, 0)} / ${ms(s.further_keystroke_web_cpu_ms, 0)} |`,
+        ]),
     '',
     `Method: ${ui.runs.length} fresh launches of \`${ui.app.replace(`${repo}/`, '')}\` through tauri-driver with \`KEYDESK_SANDBOX_SEED=bulk:${ui.keys}\`;`,
     'the app opens the first connection (Oligon) while the other three load in the background, as on every start.',
