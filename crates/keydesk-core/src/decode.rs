@@ -11,16 +11,18 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 
 use crate::error::Error;
 use crate::model::{Environment, Key, KeyStatus, ProviderKind, RawJson, Rotation};
 
+mod body;
 mod item;
 mod timestamp;
 
+use body::Body;
 use item::{Item, Slot};
 use timestamp::parse_time;
 
@@ -81,34 +83,35 @@ pub(crate) struct Page {
 
 /// Reads a list answer's keys and paging facts from its bytes.
 pub(crate) fn decode_page(provider: ProviderKind, bytes: &[u8]) -> Result<Page, Error> {
-    let top: Node = serde_json::from_slice(bytes).map_err(|_| list_shape_error(provider))?;
-    let next_cursor = match &top {
-        Node::Object(fields) => next_cursor(fields),
-        _ => None,
+    let top: Body = serde_json::from_slice(bytes).map_err(|_| list_shape_error(provider))?;
+    let next_cursor = next_cursor(&top);
+    let list = match top.get("success").and_then(Body::flag) {
+        Some(_) => top.get("data").unwrap_or(&top),
+        None => &top,
     };
-    let (items, count) = match open_envelope(top) {
-        Node::Array(items) => (items, None),
-        Node::Object(fields) => {
+    let (items, count) = match list {
+        Body::Array(items) => (items, None),
+        Body::Object(_) => {
             let items = ["data", "keys", "api_keys"]
                 .iter()
-                .find_map(|name| match fields.get(name).map(Node::of) {
-                    Some(Node::Array(items)) => Some(items),
+                .find_map(|name| match list.get(name) {
+                    Some(Body::Array(items)) => Some(items),
                     _ => None,
                 })
                 .ok_or_else(|| list_shape_error(provider))?;
-            let count = fields
+            let count = list
                 .get("count")
-                .and_then(number)
-                .and_then(|count| count.as_u64());
+                .and_then(Body::number)
+                .and_then(Number::as_u64);
             (items, count)
         }
-        Node::Other => return Err(list_shape_error(provider)),
+        _ => return Err(list_shape_error(provider)),
     };
     let now = Utc::now();
-    let keys = items
-        .into_iter()
-        .map(|item| decode_item(provider, item, now))
-        .collect::<Result<_, _>>()?;
+    let mut keys = Vec::with_capacity(items.len());
+    for item in items {
+        keys.push(decode_item(provider, item, now)?);
+    }
     Ok(Page {
         keys,
         count,
@@ -117,9 +120,9 @@ pub(crate) fn decode_page(provider: ProviderKind, bytes: &[u8]) -> Result<Page, 
 }
 
 /// The cursor of the next page, if the answer says there is one.
-fn next_cursor(body: &Fields) -> Option<String> {
-    let cursor = body.text("next_cursor")?;
-    match body.get("has_more").and_then(boolean) {
+fn next_cursor(body: &Body) -> Option<String> {
+    let cursor = body.get("next_cursor")?.text()?;
+    match body.get("has_more").and_then(Body::flag) {
         Some(false) => None,
         _ => Some(cursor),
     }
@@ -133,25 +136,20 @@ pub(crate) fn unwrap_envelope(body: &Value) -> &Value {
     }
 }
 
-/// [`unwrap_envelope`] for a body read one level deep.
-fn open_envelope(node: Node<'_>) -> Node<'_> {
-    match &node {
-        Node::Object(fields) if fields.get("success").and_then(boolean).is_some() => {
-            fields.get("data").map_or(node, Node::of)
-        }
-        _ => node,
-    }
-}
-
 /// Normalizes one listed item: a key object, possibly in an envelope.
 fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> Result<Key, Error> {
     let mut object = item;
-    let mut fields = Item::parse(item.get()).ok_or_else(|| not_an_object(provider))?;
+    let mut fields = Item::new();
+    if !fields.read(item.get()) {
+        return Err(not_an_object(provider));
+    }
     if fields.flag(Slot::Success).is_some()
         && let Some(data) = fields.raw(Slot::Data)
     {
         object = data;
-        fields = Item::parse(data.get()).ok_or_else(|| not_an_object(provider))?;
+        if !fields.read(data.get()) {
+            return Err(not_an_object(provider));
+        }
     }
     let (mut key, secrets): (Key, (&[&str], &[Slot])) = match provider {
         ProviderKind::Oligon => (oligon(&fields, now)?, (&SECRET_FIELDS, &SECRET_SLOTS)),
@@ -164,10 +162,9 @@ fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> R
     };
     let (secret_names, secret_slots) = secrets;
     key.raw = if secret_slots.iter().any(|slot| fields.has(*slot)) {
-        match Node::of(object) {
-            Node::Object(all) => all.raw_without(object, secret_names),
-            _ => RawJson::default(),
-        }
+        Fields::of(object)
+            .map(|all| all.raw_without(object, secret_names))
+            .unwrap_or_default()
     } else {
         RawJson::from(object.to_owned())
     };
@@ -194,76 +191,54 @@ fn not_an_object(provider: ProviderKind) -> Error {
     )
 }
 
-/// A JSON value read one level deep: an object's fields or an array's items, each kept as
-/// its raw text until something asks for it.
-enum Node<'a> {
-    Object(Fields<'a>),
-    Array(Vec<&'a RawValue>),
-    Other,
-}
-
-impl<'a> Node<'a> {
-    fn of(raw: &'a RawValue) -> Self {
-        serde_json::from_str(raw.get()).unwrap_or(Node::Other)
-    }
-}
-
 /// An object's fields in the order sent, each value as raw JSON text.
 struct Fields<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
-impl<'de> Deserialize<'de> for Node<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(NodeVisitor)
+impl<'a> Fields<'a> {
+    /// The fields of `raw`; `None` when it is no object.
+    fn of(raw: &'a RawValue) -> Option<Self> {
+        serde_json::from_str(raw.get()).ok()
+    }
+
+    /// The object's text without `secrets`.
+    fn raw_without(&self, object: &RawValue, secrets: &[&str]) -> RawJson {
+        let is_secret = |name: &Cow<str>| secrets.contains(&name.as_ref());
+        let mut text = String::with_capacity(object.get().len());
+        text.push('{');
+        for (name, value) in self.0.iter().filter(|(name, _)| !is_secret(name)) {
+            if text.len() > 1 {
+                text.push(',');
+            }
+            text.push_str(&Value::from(name.as_ref()).to_string());
+            text.push(':');
+            text.push_str(value.get());
+        }
+        text.push('}');
+        RawValue::from_string(text)
+            .map(RawJson::from)
+            .unwrap_or_default()
     }
 }
 
-struct NodeVisitor;
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+        impl<'de> Visitor<'de> for FieldsVisitor {
+            type Value = Fields<'de>;
 
-impl<'de> Visitor<'de> for NodeVisitor {
-    type Value = Node<'de>;
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("an object")
+            }
 
-    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        formatter.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node<'de>, A::Error> {
-        let mut fields = Vec::with_capacity(16);
-        while let Some(FieldName(name)) = map.next_key()? {
-            fields.push((name, map.next_value()?));
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fields<'de>, A::Error> {
+                let mut fields = Vec::new();
+                while let Some(FieldName(name)) = map.next_key()? {
+                    fields.push((name, map.next_value()?));
+                }
+                Ok(Fields(fields))
+            }
         }
-        Ok(Node::Object(Fields(fields)))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Node::Array(items))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Node<'de>, E> {
-        Ok(Node::Other)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Node<'de>, E> {
-        Ok(Node::Other)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Node<'de>, E> {
-        Ok(Node::Other)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Node<'de>, E> {
-        Ok(Node::Other)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Node<'de>, E> {
-        Ok(Node::Other)
-    }
-
-    fn visit_unit<E>(self) -> Result<Node<'de>, E> {
-        Ok(Node::Other)
+        deserializer.deserialize_map(FieldsVisitor)
     }
 }
 
@@ -292,45 +267,6 @@ impl<'de> Deserialize<'de> for FieldName<'de> {
     }
 }
 
-impl<'a> Fields<'a> {
-    /// The field's raw value; the last one wins when a name repeats, as in `Value`.
-    fn get(&self, name: &str) -> Option<&'a RawValue> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(field, _)| field == name)
-            .map(|(_, value)| *value)
-    }
-
-    /// A string field; numbers are accepted too, since some deployments send numeric ids.
-    fn text(&self, name: &str) -> Option<String> {
-        let value = self.get(name)?;
-        match string(value) {
-            Some(text) => (!text.is_empty()).then(|| text.into_owned()),
-            None => number(value).map(|number| number.to_string()),
-        }
-    }
-
-    /// The object's text without `secrets`.
-    fn raw_without(&self, object: &RawValue, secrets: &[&str]) -> RawJson {
-        let is_secret = |name: &Cow<str>| secrets.contains(&name.as_ref());
-        let mut text = String::with_capacity(object.get().len());
-        text.push('{');
-        for (name, value) in self.0.iter().filter(|(name, _)| !is_secret(name)) {
-            if text.len() > 1 {
-                text.push(',');
-            }
-            text.push_str(&Value::from(name.as_ref()).to_string());
-            text.push(':');
-            text.push_str(value.get());
-        }
-        text.push('}');
-        RawValue::from_string(text)
-            .map(RawJson::from)
-            .unwrap_or_default()
-    }
-}
-
 /// A JSON string's text, unescaped.
 fn string(value: &RawValue) -> Option<Cow<'_, str>> {
     let text = value.get();
@@ -339,21 +275,6 @@ fn string(value: &RawValue) -> Option<Cow<'_, str>> {
         serde_json::from_str::<String>(text).ok().map(Cow::Owned)
     } else {
         Some(Cow::Borrowed(inner))
-    }
-}
-
-fn number(value: &RawValue) -> Option<Number> {
-    let text = value.get();
-    text.starts_with(|first: char| first == '-' || first.is_ascii_digit())
-        .then(|| serde_json::from_str(text).ok())
-        .flatten()
-}
-
-fn boolean(value: &RawValue) -> Option<bool> {
-    match value.get() {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
     }
 }
 
@@ -425,8 +346,8 @@ fn fiskaly(object: &Item) -> Result<Key, Error> {
         }
         _ => KeyStatus::Active,
     };
-    let metadata = match object.raw(Slot::Metadata).map(Node::of) {
-        Some(Node::Object(entries)) => entries
+    let metadata = match object.raw(Slot::Metadata).and_then(Fields::of) {
+        Some(entries) => entries
             .0
             .into_iter()
             .map(|(name, value)| (name.into_owned(), scalar_text(value)))
@@ -744,7 +665,8 @@ mod tests {
         let text = r#"{"created_at": "2024-01-15T10:00:00Z", "expires_at": "2024-01-15T10:00:00",
             "revoked_at": 1577833200, "last_used_at": 1577833200000, "next_rotation_at": "yesterday",
             "grace_expires_at": "2024-01-15T12:00:00+02:00"}"#;
-        let object = Item::parse(text).unwrap();
+        let mut object = Item::new();
+        assert!(object.read(text));
         let at = |slot| object.time(slot).map(|time| time.timestamp());
         assert_eq!(at(Slot::CreatedAt), Some(1705312800));
         assert_eq!(at(Slot::ExpiresAt), Some(1705312800));
@@ -753,6 +675,18 @@ mod tests {
         assert_eq!(at(Slot::GraceExpiresAt), Some(1705312800));
         assert_eq!(at(Slot::NextRotationAt), None);
         assert_eq!(at(Slot::Name), None);
+    }
+
+    #[test]
+    fn nesting_of_any_depth_is_skipped_not_refused() {
+        let deep_array = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let deep_object = format!("{}1{}", r#"{"a":"#.repeat(300), "}".repeat(300));
+        let text = format!(
+            r#"{{"extra": {deep_object}, "data": [{{"id": "k1", "scopes": ["read", {deep_array}, {deep_object}], "other": {deep_object}}}]}}"#
+        );
+        let keys = decode_list_json(ProviderKind::Strait, text.as_bytes()).unwrap();
+        assert_eq!(keys[0].scopes, ["read"]);
+        assert!(keys[0].raw.json().contains(r#""other": {"a":"#));
     }
 
     #[test]

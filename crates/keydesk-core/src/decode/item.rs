@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{
+    Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
+};
 use serde_json::Number;
 use serde_json::value::RawValue;
 
@@ -127,9 +129,15 @@ enum Val<'a> {
 pub(super) struct Item<'a>([Val<'a>; SLOTS]);
 
 impl<'a> Item<'a> {
-    /// Reads one object; anything that is not an object is an error.
-    pub fn parse(text: &'a str) -> Option<Item<'a>> {
-        serde_json::from_str(text).ok()
+    pub fn new() -> Self {
+        Item(std::array::from_fn(|_| Val::Absent))
+    }
+
+    /// Reads one object into the slots, emptied first; `false` when `text` is no object.
+    pub fn read(&mut self, text: &'a str) -> bool {
+        self.0.iter_mut().for_each(|val| *val = Val::Absent);
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        ItemSeed(self).deserialize(&mut deserializer).is_ok() && deserializer.end().is_ok()
     }
 
     fn val(&self, slot: Slot) -> &Val<'a> {
@@ -240,33 +248,38 @@ fn epoch_time(number: &Number) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(seconds.trunc() as i64, 0)
 }
 
-impl<'de> Deserialize<'de> for Item<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ItemVisitor;
-        impl<'de> Visitor<'de> for ItemVisitor {
-            type Value = Item<'de>;
+/// Fills an [`Item`] in place: it is large enough that moving it costs more than reading
+/// a small key.
+struct ItemSeed<'i, 'a>(&'i mut Item<'a>);
 
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a key object")
-            }
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_, 'de> {
+    type Value = ();
 
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Item<'de>, A::Error> {
-                let mut item = Item(std::array::from_fn(|_| Val::Absent));
-                while let Some(FieldName(name)) = map.next_key()? {
-                    match Slot::of(&name) {
-                        Some(slot @ (Slot::Data | Slot::Metadata)) => {
-                            item.0[slot as usize] = Val::Raw(map.next_value()?);
-                        }
-                        Some(slot) => item.0[slot as usize] = map.next_value::<Val>()?,
-                        None => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        formatter.write_str("a key object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(FieldName(name)) = map.next_key()? {
+            match Slot::of(&name) {
+                Some(slot @ (Slot::Data | Slot::Metadata)) => {
+                    self.0.0[slot as usize] = Val::Raw(map.next_value()?);
                 }
-                Ok(item)
+                Some(slot) => self.0.0[slot as usize] = map.next_value::<Val>()?,
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        deserializer.deserialize_map(ItemVisitor)
+        Ok(())
     }
 }
 
@@ -329,14 +342,58 @@ impl<'de> Deserialize<'de> for Val<'de> {
     }
 }
 
-/// An array item: a string, or nothing for any other value.
+/// An array item: a string, or nothing for any other value. Nested arrays and objects are
+/// skipped without recursion, so no depth of nesting makes a key unreadable.
 struct ListItem<'a>(Option<Cow<'a, str>>);
 
 impl<'de> Deserialize<'de> for ListItem<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Val::deserialize(deserializer)? {
-            Val::Str(text) => Ok(ListItem(Some(text))),
-            _ => Ok(ListItem(None)),
+        struct ListItemVisitor;
+        impl<'de> Visitor<'de> for ListItemVisitor {
+            type Value = ListItem<'de>;
+
+            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+                formatter.write_str("any JSON value")
+            }
+
+            fn visit_borrowed_str<E>(self, text: &'de str) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(Some(Cow::Borrowed(text))))
+            }
+
+            fn visit_str<E>(self, text: &str) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(Some(Cow::Owned(text.to_owned()))))
+            }
+
+            fn visit_unit<E>(self) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(None))
+            }
+
+            fn visit_bool<E>(self, _: bool) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(None))
+            }
+
+            fn visit_u64<E>(self, _: u64) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(None))
+            }
+
+            fn visit_i64<E>(self, _: i64) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(None))
+            }
+
+            fn visit_f64<E>(self, _: f64) -> Result<ListItem<'de>, E> {
+                Ok(ListItem(None))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ListItem<'de>, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ListItem(None))
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ListItem<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(ListItem(None))
+            }
         }
+        deserializer.deserialize_any(ListItemVisitor)
     }
 }
