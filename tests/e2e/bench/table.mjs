@@ -17,18 +17,23 @@ function installKeystrokeProbe() {
   addEventListener(
     'keydown',
     (event) => {
-      const record = { key: event.key, start: performance.now(), worked: null, painted: null };
+      const record = { key: event.key, start: performance.now(), input: null, flushed: null, timer: null, worked: null, painted: null };
       probe.keys.push(record);
-      // Bubbling on window runs after the search box's own handlers; Svelte flushes its
-      // updates in a microtask before the next task, and reading layout makes the engine do it.
+      // Capturing on window runs before the search box's own handlers, bubbling after them
+      // and after the microtasks they queued (Svelte flushes its updates in one). Reading
+      // layout in the next task makes the engine do the layout.
+      addEventListener('input', () => (record.input = performance.now()), { capture: true, once: true });
       addEventListener(
         'input',
-        () =>
+        () => {
+          record.flushed = performance.now();
           setTimeout(() => {
+            record.timer = performance.now();
             document.querySelector('[data-testid="key-table"]')?.getBoundingClientRect();
             void document.body.offsetHeight;
             record.worked = performance.now();
-          }, 0),
+          }, 0);
+        },
         { once: true },
       );
       requestAnimationFrame(() => setTimeout(() => (record.painted = performance.now()), 0));
@@ -129,9 +134,17 @@ async function oneRun(index) {
     }
     await press('Escape');
     const strokes = await browser.execute(() => window.__keydeskBench.keys);
+    const since = (from, to) => (from == null || to == null ? null : to - from);
     const timed = strokes.map((s, i) => ({
       key: s.key,
-      work_ms: s.worked == null ? null : s.worked - s.start,
+      work_ms: since(s.start, s.worked),
+      // The parts of work_ms: keydown to the input event (the engine edits the box), the
+      // script's update of the page, the wait for the next task (the engine's rendering
+      // update runs there when a frame falls due), and the layout forced in that task.
+      input_ms: since(s.start, s.input),
+      script_ms: since(s.input, s.flushed),
+      wait_ms: since(s.flushed, s.timer),
+      layout_ms: since(s.timer, s.worked),
       paint_ms: s.painted - s.start,
       web_cpu_ms: strokeCpu[i] ?? null,
     }));
@@ -174,7 +187,7 @@ for (let i = 0; i < runs; i++) {
   const run = await oneRun(i);
   console.log(
     `bench: table run ${i + 1}/${runs}: paint ${run.painted_ms.toFixed(1)} ms, keystrokes ${run.keystrokes
-      .map((k) => `${k.work_ms?.toFixed(1)}/${k.paint_ms.toFixed(1)} (cpu ${k.web_cpu_ms})`)
+      .map((k) => `${k.work_ms?.toFixed(1)}/${k.paint_ms.toFixed(1)} (script ${k.script_ms?.toFixed(1)}, then ${k.wait_ms?.toFixed(1)}, cpu ${k.web_cpu_ms})`)
       .join(' ')} ms, rendered ${run.rendered_ms.toFixed(1)} ms, scroll cpu ${run.scroll.web_cpu_ms_per_frame.toFixed(1)} ms/frame, scroll max gap ${run.scroll.max_gap_ms.toFixed(1)} ms`,
   );
   results.push(run);
@@ -197,6 +210,12 @@ writeResult('ui-table', {
     further_keystroke_paint_ms: median(further.map((k) => k.paint_ms)),
     clear_work_ms: median(clears.map((k) => k.work_ms)),
     clear_paint_ms: median(clears.map((k) => k.paint_ms)),
+    first_keystroke_input_ms: median(first.map((k) => k.input_ms)),
+    first_keystroke_script_ms: median(first.map((k) => k.script_ms)),
+    first_keystroke_wait_ms: median(first.map((k) => k.wait_ms)),
+    first_keystroke_layout_ms: median(first.map((k) => k.layout_ms)),
+    further_keystroke_script_ms: median(further.map((k) => k.script_ms)),
+    further_keystroke_layout_ms: median(further.map((k) => k.layout_ms)),
     first_keystroke_web_cpu_ms: median(first.map((k) => k.web_cpu_ms)),
     further_keystroke_web_cpu_ms: median(further.map((k) => k.web_cpu_ms)),
     shown_after_first_keystroke: median(results.map((r) => r.shown_after[0])),

@@ -1,5 +1,16 @@
 import type { Key } from '../ipc/types';
-import { NO_FILTER, countKeys, filterKeys, isStale, narrowingFilter, sortKeys, type KeyFilter } from './keyList';
+import {
+  NO_FILTER,
+  countKeys,
+  filterKeys,
+  isStale,
+  narrowingFilter,
+  prepareSearch,
+  preparedSearch,
+  sortKeys,
+  warmSearch,
+  type KeyFilter,
+} from './keyList';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const D = 86_400_000;
@@ -97,6 +108,39 @@ describe('narrowingFilter', () => {
 
   it('answers the list itself when nothing filters', () => {
     expect(narrowingFilter()(many, { ...NO_FILTER, query: '  ' }, true, NOW)).toBe(many);
+  });
+});
+
+describe('prepareSearch', () => {
+  afterEach(() => vi.useRealTimers());
+
+  const keys = Array.from({ length: 7 }, (_, i) =>
+    key({ id: `id${i}`, name: `Key ${i}`, masked: `sk_live_…${i}${i}`, metadata: i % 2 ? { Team: `Ops ${i}` } : {} }),
+  );
+
+  it('builds the search text of a list in slices, aligned with it, then calls back', () => {
+    vi.useFakeTimers();
+    const done = vi.fn();
+    prepareSearch(keys, 3, done);
+    vi.advanceTimersToNextTimer();
+    expect(preparedSearch(keys)).toBeUndefined();
+    vi.runAllTimers();
+    expect(done).toHaveBeenCalledTimes(1);
+    expect(preparedSearch(keys)).toEqual(keys.map((k, i) => `key ${i}\nsk_live_…${i}${i}\nid${i}\n${i % 2 ? `team ops ${i}` : ''}`));
+    expect(preparedSearch(keys.slice())).toBeUndefined();
+  });
+
+  it('leaves what a search over the prepared list answers unchanged, warmed or not', () => {
+    vi.useFakeTimers();
+    const list = keys.slice(2);
+    prepareSearch(list);
+    vi.runAllTimers();
+    warmSearch(list);
+    const filter = narrowingFilter();
+    for (const query of ['ops', 'ops 3', 'KEY', '…44', 'id6', 'nothing']) {
+      const step = { ...NO_FILTER, query };
+      expect(filter(list, step, true, NOW), query).toEqual(filterKeys(list, step, true, NOW));
+    }
   });
 });
 

@@ -48,17 +48,32 @@ function haystack(key: Key): string {
   return text;
 }
 
+// The search text of a whole list, aligned with it: a search's pass over every key reads
+// `texts[i]` instead of looking each key up. Lists are replaced, never mutated.
+const aligned = new WeakMap<readonly Key[], string[]>();
+
+/** The search text of every key in `keys`, in order, once `prepareSearch(keys)` has finished. */
+export function preparedSearch(keys: readonly Key[]): readonly string[] | undefined {
+  return aligned.get(keys);
+}
+
 /**
  * Builds the search text of `keys` ahead of the first search, a slice per task so no frame
  * waits: on 10,000 keys this is most of a first keystroke's cost (BENCHMARKS.md). It starts
- * after the next frame, so it does not hold up the first paint of the list it prepares.
+ * after the next frame, so it does not hold up the first paint of the list it prepares. Once
+ * done, a search over `keys` reads the texts from one array aligned with it, and `then` runs.
  */
-export function prepareSearch(keys: readonly Key[], slice = 500): void {
-  let next = 0;
+export function prepareSearch(keys: readonly Key[], slice = 500, then?: () => void): void {
+  if (aligned.has(keys)) return;
+  const texts: string[] = [];
   const step = () => {
-    const end = Math.min(keys.length, next + slice);
-    for (; next < end; next++) haystack(keys[next]);
-    if (next < keys.length) setTimeout(step, 0);
+    const end = Math.min(keys.length, texts.length + slice);
+    for (let i = texts.length; i < end; i++) texts.push(haystack(keys[i]));
+    if (texts.length < keys.length) setTimeout(step, 0);
+    else {
+      aligned.set(keys, texts);
+      then?.();
+    }
   };
   if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(step, 0));
   else setTimeout(step, 0);
@@ -88,6 +103,16 @@ export function filterKeys(keys: Key[], filter: KeyFilter, tracksLastUsed: boole
   return keys.filter((key) => passes(key, filter, tracksLastUsed, now) && matches(haystack(key), words));
 }
 
+/**
+ * Runs one search over `keys` on a throwaway query, so the engine has compiled the search's
+ * pass before a keystroke needs it: the first pass over 10,000 keys costs a cold engine
+ * about ten times what it costs once compiled (BENCHMARKS.md). Call it off the keystroke,
+ * once `prepareSearch(keys)` has finished, so it runs the same path a keystroke takes.
+ */
+export function warmSearch(keys: Key[]): void {
+  narrowingFilter()(keys, { ...NO_FILTER, query: 'e' }, false, 0);
+}
+
 /** A filter answer kept to narrow the next one: the keys that passed and their search text. */
 interface Filtered {
   source: Key[];
@@ -96,7 +121,7 @@ interface Filtered {
   now: number;
   words: string[];
   keys: Key[];
-  texts: string[];
+  texts: readonly string[];
 }
 
 /**
@@ -107,15 +132,19 @@ interface Filtered {
  */
 export function narrowingFilter(): (keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number) => Key[] {
   let last: Filtered | null = null;
-  return (keys, filter, tracksLastUsed, now) => {
+  return (keys, given, tracksLastUsed, now) => {
+    // A plain copy: the pass below reads it per key, and a reactive proxy (the view's
+    // filter state) costs a tracked read each time.
+    const filter: KeyFilter = { query: given.query, status: given.status, environment: given.environment, stale: given.stale };
     const words = searchWords(filter.query);
-    if (words.length === 0 && filter.status === 'all' && filter.environment === 'all' && !filter.stale) {
+    const unfiltered = filter.status === 'all' && filter.environment === 'all' && !filter.stale;
+    if (words.length === 0 && unfiltered) {
       last = null;
       return keys;
     }
     let from = keys;
-    let texts: string[] | null = null;
-    let checkRest = true;
+    let texts: readonly string[] | null = aligned.get(keys) ?? null;
+    let checkRest = !unfiltered;
     if (
       last &&
       last.source === keys &&
@@ -139,7 +168,7 @@ export function narrowingFilter(): (keys: Key[], filter: KeyFilter, tracksLastUs
       passed.push(key);
       passedTexts.push(text);
     }
-    last = { source: keys, filter: { ...filter }, tracksLastUsed, now, words, keys: passed, texts: passedTexts };
+    last = { source: keys, filter, tracksLastUsed, now, words, keys: passed, texts: passedTexts };
     return passed;
   };
 }
@@ -172,25 +201,32 @@ const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' })
  */
 export function sortKeys(keys: Key[], column: SortColumn, direction: SortDirection): Key[] {
   const factor = direction === 'asc' ? 1 : -1;
-  const present: { key: Key; value: string | number }[] = [];
+  // Keys and their values side by side, not an object per key: the first sort of 10,000 keys
+  // runs before the list's first paint, on code the engine has not compiled yet.
+  const present: Key[] = [];
+  const values: (string | number)[] = [];
   const absent: Key[] = [];
   let numeric = true;
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
     const value = sortValue(key, column);
     if (value === null) absent.push(key);
     else {
-      present.push({ key, value });
+      present.push(key);
+      values.push(value);
       if (typeof value !== 'number') numeric = false;
     }
   }
-  type Decorated = (typeof present)[number];
   const compare = numeric
-    ? (a: Decorated, b: Decorated) => ((a.value as number) - (b.value as number)) * factor
-    : (a: Decorated, b: Decorated) => collator.compare(String(a.value), String(b.value)) * factor;
+    ? (a: number, b: number) => ((values[a] as number) - (values[b] as number)) * factor
+    : (a: number, b: number) => collator.compare(String(values[a]), String(values[b])) * factor;
   let ordered = true;
-  for (let i = 1; ordered && i < present.length; i++) ordered = compare(present[i - 1], present[i]) <= 0;
-  if (!ordered) present.sort(compare);
-  const sorted = present.map((d) => d.key);
+  for (let i = 1; ordered && i < values.length; i++) ordered = compare(i - 1, i) <= 0;
+  let sorted = present;
+  if (!ordered) {
+    const order = present.map((_, i) => i).sort((a, b) => compare(a, b) || a - b);
+    sorted = order.map((i) => present[i]);
+  }
   for (const key of absent) sorted.push(key);
   return sorted;
 }
