@@ -216,6 +216,11 @@ if (ui) {
     `| list received → table in the DOM (\`keys-table-rendered\`) | ${ms(s.rendered_ms, 0)} |`,
     `| list received → table painted (\`keys-table-painted\`) | ${ms(s.painted_ms, 0)} |`,
     `| first filter keystroke: keydown → filtered and laid out | ${ms(s.first_keystroke_work_ms, 0)} |`,
+    ...(s.first_keystroke_script_ms == null
+      ? []
+      : [
+          `| … of which the page's script (\`input\` event → its update flushed) / what follows until the next task (a frame, when one falls due) | ${ms(s.first_keystroke_script_ms, 0)} / ${ms(s.first_keystroke_wait_ms, 0)} |`,
+        ]),
     `| first filter keystroke: keydown → next frame painted | ${ms(s.first_keystroke_paint_ms, 0)} |`,
     `| further keystrokes (narrowing): work / painted | ${ms(s.further_keystroke_work_ms, 0)} / ${ms(s.further_keystroke_paint_ms, 0)} |`,
     `| Escape (back to 10,000): work / painted | ${ms(s.clear_work_ms, 0)} / ${ms(s.clear_paint_ms, 0)} |`,
