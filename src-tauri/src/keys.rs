@@ -49,38 +49,22 @@ pub struct KeySummary {
 impl KeySummary {
     /// Splits `key` into what the UI lists and its raw JSON.
     pub fn split(key: Key) -> (Self, RawJson) {
-        let Key {
-            id,
-            name,
-            masked,
-            environment,
-            scopes,
-            status,
-            created_at,
-            last_used_at,
-            last_used_ip,
-            expires_at,
-            revoked_at,
-            rotation,
-            metadata,
-            raw,
-        } = key;
         let summary = Self {
-            id,
-            name,
-            masked,
-            environment,
-            scopes,
-            status,
-            created_at,
-            last_used_at,
-            last_used_ip,
-            expires_at,
-            revoked_at,
-            rotation,
-            metadata,
+            id: key.id,
+            name: key.name,
+            masked: key.masked,
+            environment: key.environment,
+            scopes: key.scopes,
+            status: key.status,
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            last_used_ip: key.last_used_ip,
+            expires_at: key.expires_at,
+            revoked_at: key.revoked_at,
+            rotation: key.rotation,
+            metadata: key.metadata,
         };
-        (summary, raw)
+        (summary, key.raw)
     }
 }
 
