@@ -147,6 +147,7 @@ fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> R
         && let Some(data) = fields.raw(Slot::Data)
     {
         object = data;
+        fields = Item::new();
         if !fields.read(data.get()) {
             return Err(not_an_object(provider));
         }
