@@ -62,65 +62,48 @@ pub(super) enum Slot {
 const SLOTS: usize = Slot::EnvironmentId as usize + 1;
 
 impl Slot {
-    /// The slot of a field name as sent (after unescaping). By length first: most names a
-    /// key sends are looked up, and a chain of 37 string comparisons showed in profiles.
+    /// The slot of a field name as sent (after unescaping).
     fn of(name: &str) -> Option<Slot> {
-        let candidates: &[(&str, Slot)] = match name.len() {
-            2 => &[("id", Slot::Id)],
-            3 => &[
-                ("_id", Slot::UnderscoreId),
-                ("key", Slot::Key),
-                ("env", Slot::Env),
-            ],
-            4 => &[
-                ("name", Slot::Name),
-                ("data", Slot::Data),
-                ("kind", Slot::Kind),
-            ],
-            5 => &[("last4", Slot::Last4), ("_envs", Slot::Envs)],
-            6 => &[
-                ("prefix", Slot::Prefix),
-                ("secret", Slot::Secret),
-                ("status", Slot::Status),
-                ("scopes", Slot::Scopes),
-            ],
-            7 => &[
-                ("is_live", Slot::IsLive),
-                ("revoked", Slot::Revoked),
-                ("success", Slot::Success),
-            ],
-            8 => &[("key_name", Slot::KeyName), ("metadata", Slot::Metadata)],
-            9 => &[("is_active", Slot::IsActive)],
-            10 => &[
-                ("api_key_id", Slot::ApiKeyId),
-                ("new_key_id", Slot::NewKeyId),
-                ("key_prefix", Slot::KeyPrefix),
-                ("api_secret", Slot::ApiSecret),
-                ("revoked_at", Slot::RevokedAt),
-                ("expires_at", Slot::ExpiresAt),
-                ("created_at", Slot::CreatedAt),
-                ("project_id", Slot::ProjectId),
-            ],
-            11 => &[("environment", Slot::Environment)],
-            12 => &[
-                ("last_used_at", Slot::LastUsedAt),
-                ("last_used_ip", Slot::LastUsedIp),
-            ],
-            14 => &[("environment_id", Slot::EnvironmentId)],
-            16 => &[
-                ("grace_expires_at", Slot::GraceExpiresAt),
-                ("next_rotation_at", Slot::NextRotationAt),
-            ],
-            18 => &[("replaced_by_key_id", Slot::ReplacedByKeyId)],
-            20 => &[("rotation_webhook_url", Slot::RotationWebhookUrl)],
-            22 => &[("rotation_interval_days", Slot::RotationIntervalDays)],
-            23 => &[("rotation_webhook_secret", Slot::RotationWebhookSecret)],
+        Some(match name {
+            "id" => Slot::Id,
+            "_id" => Slot::UnderscoreId,
+            "api_key_id" => Slot::ApiKeyId,
+            "new_key_id" => Slot::NewKeyId,
+            "name" => Slot::Name,
+            "key_name" => Slot::KeyName,
+            "prefix" => Slot::Prefix,
+            "key_prefix" => Slot::KeyPrefix,
+            "last4" => Slot::Last4,
+            "key" => Slot::Key,
+            "secret" => Slot::Secret,
+            "api_secret" => Slot::ApiSecret,
+            "rotation_webhook_secret" => Slot::RotationWebhookSecret,
+            "is_live" => Slot::IsLive,
+            "revoked" => Slot::Revoked,
+            "is_active" => Slot::IsActive,
+            "success" => Slot::Success,
+            "data" => Slot::Data,
+            "status" => Slot::Status,
+            "kind" => Slot::Kind,
+            "env" => Slot::Env,
+            "environment" => Slot::Environment,
+            "_envs" => Slot::Envs,
+            "scopes" => Slot::Scopes,
+            "metadata" => Slot::Metadata,
+            "revoked_at" => Slot::RevokedAt,
+            "expires_at" => Slot::ExpiresAt,
+            "created_at" => Slot::CreatedAt,
+            "last_used_at" => Slot::LastUsedAt,
+            "grace_expires_at" => Slot::GraceExpiresAt,
+            "next_rotation_at" => Slot::NextRotationAt,
+            "last_used_ip" => Slot::LastUsedIp,
+            "replaced_by_key_id" => Slot::ReplacedByKeyId,
+            "rotation_interval_days" => Slot::RotationIntervalDays,
+            "rotation_webhook_url" => Slot::RotationWebhookUrl,
+            "project_id" => Slot::ProjectId,
+            "environment_id" => Slot::EnvironmentId,
             _ => return None,
-        };
-        candidates
-            .iter()
-            .find(|(known, _)| *known == name)
-            .map(|(_, slot)| *slot)
+        })
     }
 }
 
