@@ -281,9 +281,14 @@ fn string(value: &RawValue) -> Option<Cow<'_, str>> {
 
 /// A metadata value as text: strings as they are, anything else as compact JSON.
 fn scalar_text(value: &RawValue) -> String {
+    let text = value.get();
+    // An unsigned integer that fits in u64 reads back as itself, without a `Value`.
+    if (1..=19).contains(&text.len()) && text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return text.to_owned();
+    }
     match string(value) {
         Some(text) => text.into_owned(),
-        None => serde_json::from_str::<Value>(value.get())
+        None => serde_json::from_str::<Value>(text)
             .map(|value| value.to_string())
             .unwrap_or_default(),
     }
@@ -347,14 +352,16 @@ fn fiskaly(object: &Item) -> Result<Key, Error> {
         }
         _ => KeyStatus::Active,
     };
-    let metadata = match object.raw(Slot::Metadata).and_then(Fields::of) {
-        Some(entries) => entries
-            .0
-            .into_iter()
-            .map(|(name, value)| (name.into_owned(), scalar_text(value)))
-            .collect(),
-        _ => BTreeMap::new(),
-    };
+    let mut metadata = BTreeMap::new();
+    // Inserted one by one: for a few entries that is cheaper than collecting, and a
+    // repeated name keeps its last value either way.
+    for (name, value) in object
+        .raw(Slot::Metadata)
+        .and_then(Fields::of)
+        .map_or_else(Vec::new, |fields| fields.0)
+    {
+        metadata.insert(name.into_owned(), scalar_text(value));
+    }
     Ok(Key {
         id,
         name: object.string(Slot::Name).unwrap_or_default(),
@@ -688,6 +695,33 @@ mod tests {
         let keys = decode_list_json(ProviderKind::Strait, text.as_bytes()).unwrap();
         assert_eq!(keys[0].scopes, ["read"]);
         assert!(keys[0].raw.json().contains(r#""other": {"a":"#));
+    }
+
+    #[test]
+    fn metadata_values_as_text() {
+        let text = r#"{"a": "x", "b": 42, "c": 18446744073709551615, "d": 1.5e3, "e": -0,
+            "f": [1, {"g": null}], "h": true, "i": 123456789012345678901, "a": "last"}"#;
+        let raw: &RawValue = serde_json::from_str(text).unwrap();
+        let fields = Fields::of(raw).unwrap();
+        let texts: Vec<String> = fields
+            .0
+            .iter()
+            .map(|(_, value)| scalar_text(value))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "x",
+                "42",
+                "18446744073709551615",
+                "1500.0",
+                "-0.0",
+                r#"[1,{"g":null}]"#,
+                "true",
+                "1.2345678901234567e+20",
+                "last"
+            ]
+        );
     }
 
     #[test]
