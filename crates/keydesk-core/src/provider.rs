@@ -28,6 +28,14 @@ pub trait Provider: Send + Sync {
     /// are listed again and the key created without its secret is reported as an orphan.
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error>;
 
+    /// How long until the provider takes another create from this client, when it limits
+    /// creates (SyncgramPay: one a minute per user) and this client created a key, or was
+    /// refused one, too recently; `None` when a create may go now. A caller that must revoke
+    /// before it creates asks first, so a limit never leaves an organisation without its key.
+    fn create_wait(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Replaces a key with a new one; the old one keeps working for `grace_minutes`
     /// (the provider's default when `None`).
     async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use futures::future::join_all;
-use keydesk_core::{CreateOutcome, Key, KeyDraft, KeyStatus, LeakFingerprint, Progress, Provider};
+use keydesk_core::{
+    CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, LeakFingerprint, Progress, Provider,
+};
 use serde::Serialize;
 use tauri::State;
 
@@ -135,16 +137,38 @@ pub async fn create_key(
     replace_active: bool,
 ) -> AppResult<CreateResult> {
     let (connection, client) = connected(&state, &connection_id).await?;
+    let mut revoked_any = false;
     if replace_active {
+        // Revoking first and then being refused the create would leave the organisation
+        // without an active key: wait out a create limit before revoking anything.
+        if let Some(wait) = client.create_wait() {
+            return Err(create_limited(&client.capabilities().display_name, wait));
+        }
         let active = client.list_keys(None).await?;
         for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
             let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
             state
                 .activity
                 .record(activity("revoke", &connection, Some(key)), revoked)?;
+            revoked_any = true;
         }
     }
-    let outcome = client.create_key(&draft).await.map_err(AppError::from);
+    let outcome = client
+        .create_key(&draft)
+        .await
+        .map_err(AppError::from)
+        .map_err(|error| {
+            if !revoked_any {
+                return error;
+            }
+            AppError {
+                message: format!(
+                    "The active key was revoked, but the new key was not created: {}",
+                    error.message
+                ),
+                ..error
+            }
+        });
     let created_key = match &outcome {
         Ok(CreateOutcome::Created(created)) => Some(created.key.clone()),
         Ok(CreateOutcome::Orphaned { key }) => key.clone(),
@@ -169,6 +193,20 @@ pub async fn create_key(
                       a new one."
                 .into(),
         }),
+    }
+}
+
+/// The refusal of a "revoke and create" that the provider's create limit would cut in half.
+fn create_limited(provider: &str, wait: std::time::Duration) -> AppError {
+    let secs = u32::try_from(wait.as_secs().saturating_add(1)).unwrap_or(u32::MAX);
+    AppError {
+        retry_after_secs: Some(secs),
+        ..AppError::new(
+            ErrorKind::RateLimited,
+            format!(
+                "{provider} allows one new key a minute. Nothing was revoked: try again in {secs} s."
+            ),
+        )
     }
 }
 

@@ -550,6 +550,34 @@ fn replace_active_revokes_the_single_active_key_first() {
     assert_eq!(activity[0]["action"], "create");
     assert_eq!(activity[1]["action"], "revoke");
     assert_eq!(activity[1]["key_id"], first_id);
+
+    // The same admin again within the minute: SyncgramPay would refuse the create, so the
+    // active key is not revoked at all.
+    let limited = app.fail(
+        "create_key",
+        json!({"connectionId": third_admin, "draft": {"name": "third"}, "replaceActive": true}),
+    );
+    assert_eq!(limited["kind"], "rate_limited", "{limited}");
+    let wait = limited["retry_after_secs"].as_u64().unwrap();
+    assert!((1..=61).contains(&wait), "{limited}");
+    assert!(
+        limited["message"]
+            .as_str()
+            .unwrap()
+            .contains("Nothing was revoked"),
+        "{limited}"
+    );
+    let keys = app.call("list_keys", json!({"connectionId": third_admin}));
+    let active: Vec<&Value> = keys
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|key| key["status"] == "active")
+        .map(|key| &key["id"])
+        .collect();
+    assert_eq!(active, [&replaced["reveal"]["key"]["id"]]);
+    let latest = app.call("list_activity", json!({"limit": 1}));
+    assert_eq!(latest[0]["action"], "create", "no revoke was recorded");
     app.quit();
 }
 

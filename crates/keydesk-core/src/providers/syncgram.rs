@@ -1,5 +1,8 @@
 //! SyncgramPay: `/api/v1/auth/api-keys` with a user JWT; creates carry an idempotency key.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use async_trait::async_trait;
 use chrono::Utc;
 use reqwest::Method;
@@ -16,17 +19,38 @@ use crate::validate::validate_draft;
 
 const KIND: ProviderKind = ProviderKind::Syncgram;
 
+/// "Rate limit: 1 creation per minute per user."
+const CREATE_INTERVAL: Duration = Duration::from_secs(60);
+
 /// SyncgramPay client.
 #[derive(Debug)]
 pub(crate) struct SyncgramClient {
     api: BearerApi,
+    /// When the rate limit lets this user create again, as far as this client has seen.
+    next_create: Mutex<Option<Instant>>,
 }
 
 impl SyncgramClient {
     pub fn new(base: &url::Url, token: SecretString, options: HttpOptions) -> Result<Self, Error> {
         Ok(SyncgramClient {
             api: BearerApi::new(KIND, base, token, options)?,
+            next_create: Mutex::new(None),
         })
+    }
+
+    /// Notes what a create's result says about the next one: a key made (or possibly made)
+    /// starts the minute; a 429 says how long to wait, or a minute when it does not say.
+    fn note_create<T>(&self, result: &Result<T, Error>) {
+        let wait = match result {
+            Ok(_) => Some(CREATE_INTERVAL),
+            Err(error) if error.kind() == ErrorKind::RateLimited => {
+                Some(error.retry_after().unwrap_or(CREATE_INTERVAL))
+            }
+            Err(_) => None,
+        };
+        if let (Some(wait), Ok(mut next)) = (wait, self.next_create.lock()) {
+            *next = Some(Instant::now() + wait);
+        }
     }
 }
 
@@ -84,7 +108,7 @@ impl Provider for SyncgramClient {
         let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(Value::Object(body));
         let started = Utc::now();
         let sent = self.api.send(request, Retry::SameIdempotencyKey).await;
-        create_outcome(self, draft, started, sent, |body, key| {
+        let outcome = create_outcome(self, draft, started, sent, |body, key| {
             if let Some(plain) = unwrap_envelope(body).get("key").and_then(Value::as_str)
                 && key.masked.is_empty()
             {
@@ -93,7 +117,15 @@ impl Provider for SyncgramClient {
             Some(vec![secret_at(body, "key", "API key")?])
         })
         .await
-        .map_err(single_active_conflict)
+        .map_err(single_active_conflict);
+        self.note_create(&outcome);
+        outcome
+    }
+
+    fn create_wait(&self) -> Option<Duration> {
+        let next = (*self.next_create.lock().ok()?)?;
+        let wait = next.saturating_duration_since(Instant::now());
+        (!wait.is_zero()).then_some(wait)
     }
 
     async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {

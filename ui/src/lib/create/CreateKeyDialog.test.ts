@@ -100,6 +100,26 @@ describe('Create key', () => {
     expect(backend.keys.get('c-syncgram')!.find((k) => k.id === active.id)!.status).toBe('revoked');
   });
 
+  it('lists the keys again when a revoke and create fails, and keeps the form', async () => {
+    const backend = new MockBackend();
+    backend.failNext(
+      'create_key',
+      appError('rate_limited', 'SyncgramPay allows one new key a minute. Nothing was revoked: try again in 42 s.', {
+        retry_after_secs: 42,
+      }),
+    );
+    const { user, dialog } = await openCreate('Payments', backend);
+    await user.click(within(dialog).getByRole('checkbox', { name: /Replace: revoke/ }));
+    await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'New payments key');
+    const listsBefore = backend.callsOf('list_keys').length;
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke and create' }));
+
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent('Nothing was revoked');
+    await vi.waitFor(() => expect(backend.callsOf('list_keys').length).toBe(listsBefore + 1));
+    expect(backend.callsOf('list_keys').at(-1)).toEqual({ connectionId: 'c-syncgram' });
+    expect(within(dialog).getByRole('textbox', { name: /Name/ })).toHaveValue('New payments key');
+  });
+
   it('shows other errors inside the form and keeps what was typed', async () => {
     const backend = new MockBackend();
     backend.failNext('create_key', appError('rate_limited', 'Only one key per minute.', { retry_after_secs: 42, request_id: 'req_rl' }));
