@@ -52,6 +52,15 @@ impl std::fmt::Debug for ConnectionInput {
     }
 }
 
+/// When [`ConnectionRegistry::save_with`] writes the credentials to the keyring.
+#[derive(Clone, Copy)]
+enum KeyringWrite {
+    /// Before the connection is saved: a refusal leaves nothing saved.
+    Now,
+    /// After, by [`ConnectionRegistry::store_credentials`].
+    Later,
+}
+
 /// Every connection and how to reach it.
 pub struct ConnectionRegistry {
     settings: Arc<SettingsStore>,
@@ -90,6 +99,43 @@ impl ConnectionRegistry {
 
     /// [`Self::save`], marking the connection as served by the embedded sandbox.
     pub fn save_as(&self, input: ConnectionInput, sandbox: bool) -> AppResult<Connection> {
+        self.save_with(input, sandbox, KeyringWrite::Now)
+            .map(|(connection, _)| connection)
+    }
+
+    /// Saves a sandbox connection and its client but leaves its credentials to
+    /// [`Self::store_credentials`]: the connection is listed, and its client serves it, before
+    /// the keyring is written. Answers the credentials still to store.
+    pub fn save_sandbox_unstored(
+        &self,
+        input: ConnectionInput,
+    ) -> AppResult<(Connection, Option<CredentialMap>)> {
+        self.save_with(input, true, KeyringWrite::Later)
+    }
+
+    /// Writes the credentials of a connection saved by [`Self::save_sandbox_unstored`]. When
+    /// the keyring refuses them the connection is marked as having none and loses its client,
+    /// as if [`Self::save_as`] had failed to store them, and the keyring's error is returned.
+    pub fn store_credentials(&self, id: &str, credentials: &CredentialMap) -> AppResult<()> {
+        let Err(error) = self.vault.save(id, credentials) else {
+            return Ok(());
+        };
+        self.settings.update(|state| {
+            if let Some(connection) = state.connections.iter_mut().find(|old| old.id == id) {
+                connection.has_credentials = false;
+            }
+            Ok(())
+        })?;
+        self.forget_client(id);
+        Err(error)
+    }
+
+    fn save_with(
+        &self,
+        input: ConnectionInput,
+        sandbox: bool,
+        keyring: KeyringWrite,
+    ) -> AppResult<(Connection, Option<CredentialMap>)> {
         let existing = match &input.id {
             // The sandbox brings its own stable ids; anyone else must name a stored one.
             Some(id) if sandbox => self.get(id).ok(),
@@ -118,7 +164,7 @@ impl ConnectionRegistry {
             .clone()
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let mut keyring_failure = None;
-        if let Some(credentials) = &input.credentials {
+        if let (Some(credentials), KeyringWrite::Now) = (&input.credentials, keyring) {
             match self.vault.save(&id, credentials) {
                 Ok(()) => {}
                 // Sandbox connections are listed even without a keyring, so the UI can show
@@ -156,9 +202,10 @@ impl ConnectionRegistry {
             }
             _ => self.forget_client(&id),
         }
-        match keyring_failure {
-            Some(error) => Err(error),
-            None => Ok(connection),
+        match (keyring_failure, keyring) {
+            (Some(error), _) => Err(error),
+            (None, KeyringWrite::Now) => Ok((connection, None)),
+            (None, KeyringWrite::Later) => Ok((connection, input.credentials)),
         }
     }
 

@@ -61,15 +61,40 @@ pub fn run() {
     })
     .build(tauri::generate_context!());
     match app {
-        Ok(app) => app.run(|app, event| {
-            if let tauri::RunEvent::Exit = event {
-                state::shutdown(app);
-            }
-        }),
+        Ok(app) => {
+            keep_web_caches_small(&app);
+            app.run(|app, event| {
+                if let tauri::RunEvent::Exit = event {
+                    state::shutdown(app);
+                }
+            });
+        }
         Err(error) => {
             eprintln!("Keydesk could not start: {error}");
             std::process::exit(1);
         }
+    }
+}
+
+/// Keydesk is one page from its own bundle: WebKit's document viewer cache model keeps no
+/// memory cache or back/forward pages for it, so the web process stays smaller.
+fn keep_web_caches_small(app: &tauri::App) {
+    let Some(window) = app.get_webview_window("main") else {
+        return;
+    };
+    let result = window.with_webview(|webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{CacheModel, WebContextExt as _, WebViewExt as _};
+            if let Some(context) = webview.inner().web_context() {
+                context.set_cache_model(CacheModel::DocumentViewer);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = webview;
+    });
+    if let Err(error) = result {
+        tracing::debug!(%error, "web cache model not set");
     }
 }
 

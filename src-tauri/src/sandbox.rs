@@ -7,6 +7,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Instant;
 
 use keydesk_core::{ErrorKind, ProviderKind};
 use keydesk_sandbox::{Chaos, Dialect, SandboxConfig, SandboxHandle, Seed, Storage, Variant};
@@ -34,30 +35,34 @@ impl EmbeddedSandbox {
     }
 
     /// Starts the sandbox unless it runs, then adds (or re-points) its four connections with
-    /// fresh credentials; answers them. Startup and the `start_sandbox` command both come
-    /// here. Without a keyring the connections are still listed and the keyring's error is
-    /// returned; any other failure to set them up says that the sandbox itself runs.
+    /// fresh credentials; answers them. The `start_sandbox` command comes here. Without a
+    /// keyring the connections are still listed and the keyring's error is returned; any
+    /// other failure to set them up says that the sandbox itself runs.
     pub async fn open(&self, registry: &Arc<ConnectionRegistry>) -> AppResult<Vec<Connection>> {
+        self.open_unstored(registry).await?.store().await
+    }
+
+    /// [`Self::open`] up to the keyring: once this answers the connections are listed and
+    /// their clients serve them; [`UnstoredCredentials::store`] writes their credentials.
+    /// Startup comes here, so the first lists do not wait for the keyring.
+    pub async fn open_unstored(
+        &self,
+        registry: &Arc<ConnectionRegistry>,
+    ) -> AppResult<UnstoredCredentials> {
         let mut running = self.running.lock().await;
         if running.is_none() {
             let options = SandboxOptions::from_env(self.db_path.clone())?;
+            let started = Instant::now();
             *running = Some(start(&options).await?);
+            tracing::debug!(elapsed = ?started.elapsed(), "embedded sandbox started");
         }
         let Some(handle) = running.as_ref() else {
             return Err(AppError::internal("The built-in sandbox is not running."));
         };
-        register(registry, handle).await.map_err(|error| {
-            if error.kind == ErrorKind::KeychainUnavailable {
-                return error;
-            }
-            AppError {
-                message: format!(
-                    "The built-in sandbox runs, but its connections could not be set up: {}",
-                    error.message
-                ),
-                ..error
-            }
-        })
+        let started = Instant::now();
+        let unstored = register(registry, handle).await.map_err(setup_failed);
+        tracing::debug!(elapsed = ?started.elapsed(), "sandbox connections registered");
+        unstored
     }
 
     /// Stops the server if it runs. Blocks, so call it outside async code (at exit).
@@ -154,35 +159,99 @@ pub fn connection_id(provider: ProviderKind) -> String {
     format!("sandbox-{}", provider.as_str())
 }
 
-/// Adds (or re-points) the four sandbox connections and stores fresh credentials for them;
-/// answers them. Without a keyring the connections are still listed (without credentials)
-/// and the keyring's error is returned. The keyring is written on a blocking thread (it
-/// speaks D-Bus synchronously); the saved connections keep their clients, built from the
-/// minted credentials, so their first lists read nothing back from the keyring.
+/// What a failure to set up the sandbox's connections says: that the sandbox runs, unless
+/// the keyring is missing (which has a message of its own).
+fn setup_failed(error: AppError) -> AppError {
+    if error.kind == ErrorKind::KeychainUnavailable {
+        return error;
+    }
+    AppError {
+        message: format!(
+            "The built-in sandbox runs, but its connections could not be set up: {}",
+            error.message
+        ),
+        ..error
+    }
+}
+
+/// The sandbox's connections, saved with clients but with their credentials not yet in the
+/// keyring (see [`EmbeddedSandbox::open_unstored`]).
+pub struct UnstoredCredentials {
+    registry: Arc<ConnectionRegistry>,
+    ids: Vec<String>,
+    credentials: Vec<(String, CredentialMap)>,
+    /// What went wrong before the keyring (minting, validation), reported by `store`.
+    failed: Option<AppError>,
+}
+
+impl UnstoredCredentials {
+    /// Writes the credentials to the keyring, all four at once (each on a blocking thread:
+    /// the keyring speaks D-Bus synchronously), and answers the connections as they are
+    /// then. A refused write leaves its connection without credentials and is the error.
+    pub async fn store(self) -> AppResult<Vec<Connection>> {
+        let started = Instant::now();
+        let writes = self.credentials.into_iter().map(|(id, credentials)| {
+            let registry = self.registry.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                registry.store_credentials(&id, &credentials)
+            })
+        });
+        let written = futures::future::join_all(writes).await;
+        tracing::debug!(elapsed = ?started.elapsed(), "sandbox credentials stored");
+        let mut failed = self.failed;
+        for result in written {
+            let result = result.map_err(|_| {
+                AppError::internal("Keydesk could not store the sandbox's credentials.")
+            });
+            if let Err(error) = result.and_then(|stored| stored) {
+                failed.get_or_insert(error);
+            }
+        }
+        if let Some(error) = failed {
+            return Err(setup_failed(error));
+        }
+        self.ids.iter().map(|id| self.registry.get(id)).collect()
+    }
+}
+
+/// Adds (or re-points) the four sandbox connections, each with a client built from freshly
+/// minted credentials, and answers the credentials still to be written to the keyring.
+/// The settings file is written on a blocking thread.
 async fn register(
     registry: &Arc<ConnectionRegistry>,
     sandbox: &SandboxHandle,
-) -> AppResult<Vec<Connection>> {
+) -> AppResult<UnstoredCredentials> {
     let inputs: Vec<AppResult<ConnectionInput>> = ProviderKind::ALL
         .into_iter()
         .map(|provider| input_for(registry, sandbox, provider))
         .collect();
     let registry = registry.clone();
     let saved = tauri::async_runtime::spawn_blocking(move || {
-        let mut registered = Vec::new();
-        let mut first_error = None;
+        let mut unstored = UnstoredCredentials {
+            registry: registry.clone(),
+            ids: Vec::new(),
+            credentials: Vec::new(),
+            failed: None,
+        };
         for input in inputs {
-            match input.and_then(|input| registry.save_as(input, true)) {
-                Ok(connection) => registered.push(connection),
+            match input.and_then(|input| registry.save_sandbox_unstored(input)) {
+                Ok((connection, credentials)) => {
+                    if let Some(credentials) = credentials {
+                        unstored
+                            .credentials
+                            .push((connection.id.clone(), credentials));
+                    }
+                    unstored.ids.push(connection.id);
+                }
                 Err(error) => {
-                    first_error.get_or_insert(error);
+                    unstored.failed.get_or_insert(error);
                 }
             }
         }
-        first_error.map_or(Ok(registered), Err)
+        unstored
     })
     .await;
-    saved.map_err(|_| AppError::internal("Keydesk could not store the sandbox's credentials."))?
+    saved.map_err(|_| AppError::internal("Keydesk could not register the sandbox's connections."))
 }
 
 /// The connection input of the sandbox connection for `provider`, with fresh credentials

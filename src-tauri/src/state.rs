@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
@@ -70,7 +71,9 @@ pub struct AppState {
 /// Startup work that runs after the window opens (the keyring check, the embedded sandbox
 /// and its connections), and the notices of everything that went wrong at startup.
 pub struct Startup {
-    /// `true` once the background work is done (or gave up).
+    /// `true` once the connections and their clients are in place (or startup gave up).
+    ready: tokio::sync::watch::Sender<bool>,
+    /// `true` once all the background work is done, the keyring writes included.
     done: tokio::sync::watch::Sender<bool>,
     notices: Mutex<Vec<String>>,
 }
@@ -78,22 +81,31 @@ pub struct Startup {
 impl Startup {
     fn new(notices: Vec<String>) -> Self {
         Self {
+            ready: tokio::sync::watch::Sender::new(false),
             done: tokio::sync::watch::Sender::new(false),
             notices: Mutex::new(notices),
         }
     }
 
-    /// Resolves once the background startup work is done. Commands that read connections or
-    /// their clients await it, so a call that comes early waits instead of answering stale.
+    /// Resolves once the connections and their clients are in place. Commands that read
+    /// connections or their clients await it, so a call that comes early waits instead of
+    /// answering stale; the sandbox's keyring writes may still be under way.
     pub async fn ready(&self) {
-        let mut done = self.done.subscribe();
-        // The sender lives as long as the state: `Err` cannot happen while `self` exists.
-        let _ = done.wait_for(|done| *done).await;
+        wait_for_true(&self.ready).await;
     }
 
-    /// How many callers are waiting in [`Self::ready`] right now.
+    /// Resolves once all the background startup work is done, so every notice is in.
+    pub async fn done(&self) {
+        wait_for_true(&self.done).await;
+    }
+
+    /// How many callers are waiting in [`Self::ready`] or [`Self::done`] right now.
     pub fn waiting(&self) -> usize {
-        self.done.receiver_count()
+        self.ready.receiver_count() + self.done.receiver_count()
+    }
+
+    fn mark_ready(&self) {
+        self.ready.send_replace(true);
     }
 
     /// What went wrong at startup, one sentence each, in the order it happened.
@@ -108,6 +120,7 @@ impl Startup {
     }
 
     fn finish(&self) {
+        self.mark_ready();
         self.done.send_replace(true);
     }
 
@@ -116,6 +129,12 @@ impl Startup {
             .lock()
             .map_err(|_| AppError::internal("The startup notices are poisoned."))
     }
+}
+
+async fn wait_for_true(flag: &tokio::sync::watch::Sender<bool>) {
+    let mut flag = flag.subscribe();
+    // The sender lives as long as the state: `Err` cannot happen while it exists.
+    let _ = flag.wait_for(|set| *set).await;
 }
 
 /// Marks startup done when dropped, so waiting commands go on even if the work panicked.
@@ -195,18 +214,27 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
 }
 
 /// Checks the keyring (on a blocking thread: the keyring speaks D-Bus synchronously) while
-/// the sandbox starts, then registers the sandbox's connections. Notices keep the order they
-/// had when all this ran before the window: keyring first, then sandbox.
+/// the sandbox starts, then registers the sandbox's connections. Startup is ready once they
+/// are listed with their clients; their credentials go to the keyring after that. Notices
+/// keep the order they had when all this ran before the window: keyring first, then sandbox.
 async fn start_in_background(state: &AppState, vault: Arc<KeyringVault>, mode: SandboxMode) {
+    let started = Instant::now();
     let keyring = tauri::async_runtime::spawn_blocking(move || vault.check());
     let sandbox = async {
-        if sandbox_wanted(mode, &state.connections) {
-            Some(state.sandbox.open(&state.connections).await)
-        } else {
-            None
+        if !sandbox_wanted(mode, &state.connections) {
+            state.startup.mark_ready();
+            return None;
         }
+        let unstored = state.sandbox.open_unstored(&state.connections).await;
+        state.startup.mark_ready();
+        tracing::debug!(elapsed = ?started.elapsed(), "startup ready");
+        Some(match unstored {
+            Ok(unstored) => unstored.store().await.map(drop),
+            Err(error) => Err(error),
+        })
     };
     let (keyring, sandbox) = futures::join!(keyring, sandbox);
+    tracing::debug!(elapsed = ?started.elapsed(), "startup done");
     match keyring {
         Ok(Err(error)) => state.startup.notice(error.message),
         Err(_) => state
@@ -244,6 +272,30 @@ pub fn shutdown<R: Runtime>(app: &AppHandle<R>) {
     state.clipboard.clear_now();
     state.reveals.clear();
     // A sandbox still starting would outlive the stop below: let startup finish first.
-    tauri::async_runtime::block_on(state.startup.ready());
+    tauri::async_runtime::block_on(state.startup.done());
     state.sandbox.shutdown();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ready_comes_before_done_and_finishing_releases_both() {
+        let startup = Startup::new(vec!["first".to_owned()]);
+        startup.mark_ready();
+        assert!(*startup.ready.borrow());
+        assert!(
+            !*startup.done.borrow(),
+            "the keyring writes are still to come"
+        );
+        startup.notice("second".to_owned());
+        // Work that panics still lets every waiting command go on.
+        drop(FinishOnDrop(&startup));
+        tauri::async_runtime::block_on(async {
+            startup.ready().await;
+            startup.done().await;
+        });
+        assert_eq!(startup.notices().unwrap(), ["first", "second"]);
+    }
 }

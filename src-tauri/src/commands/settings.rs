@@ -47,6 +47,6 @@ pub fn export_activity(state: State<'_, AppState>) -> AppResult<String> {
 #[tauri::command]
 #[specta::specta]
 pub async fn startup_notices(state: State<'_, AppState>) -> AppResult<Vec<String>> {
-    state.startup.ready().await;
+    state.startup.done().await;
     state.startup.notices()
 }
