@@ -113,7 +113,9 @@ describe('KeyTable', () => {
       rotation: { replaced_by: 'k2', grace_expires_at: '2026-11-23T12:45:00Z', interval_days: null, next_rotation_at: null, webhook_url: null },
     });
     render(KeyTable, props([key]));
-    expect(screen.getByText(/Rotating/)).toHaveTextContent(/Rotating\s+until\s+\d\d:\d\d/);
+    const badge = screen.getByText(/Rotating/);
+    expect(badge).toHaveTextContent(/Rotating\s+until\s+\d\d:\d\d/);
+    expect(badge.getAttribute('title')).toMatch(/^The old key keeps working until \d\d:\d\d \(in \d+ (minutes|hours?)\)$/);
   });
 
   it('sorts by a column when its header is clicked and reports the order to assistive tech', async () => {
