@@ -292,7 +292,15 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             let keys = provider.list_keys(None).await?;
             let result = find_leaked(&fingerprint, &[((), keys.as_slice())]);
             let matches: Vec<_> = result.matches.into_iter().map(|found| found.key).collect();
-            output::print_leak(kind, fingerprint.masked(), &matches, result.ambiguous, json);
+            let blind = !result.blind.is_empty();
+            output::print_leak(
+                kind,
+                fingerprint.masked(),
+                &matches,
+                result.ambiguous,
+                blind,
+                json,
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -67,12 +67,22 @@ pub fn print_leak(
     masked: &str,
     matches: &[Key],
     ambiguous: bool,
+    blind: bool,
     as_json: bool,
 ) {
     if as_json {
         println!(
             "{}",
-            json!({"searched": masked, "matches": matches, "ambiguous": ambiguous})
+            json!({"searched": masked, "matches": matches, "ambiguous": ambiguous,
+                   "searchable": !blind})
+        );
+        return;
+    }
+    if matches.is_empty() && blind {
+        println!(
+            "{} lists no part of its keys, so {masked} cannot be matched here. If it may be this \
+             organisation's key, revoke its active key.",
+            provider.capabilities().display_name
         );
         return;
     }

@@ -111,38 +111,75 @@ impl LeakFingerprint {
     /// Whether `key` is the listed form of this pasted key.
     pub fn matches(&self, key: &Key) -> bool {
         let pasted = self.value.expose_secret();
+        match Fragment::of(key) {
+            Some(Fragment::KeyPrefix { prefix, last4 }) => {
+                pasted.starts_with(prefix.as_str())
+                    && last4.is_none_or(|last4| pasted.ends_with(last4.as_str()))
+            }
+            Some(Fragment::TypeAndLast4 { prefix, last4 }) => {
+                let prefix = prefix.trim_end_matches('_');
+                pasted.len() > prefix.len()
+                    && pasted.starts_with(prefix)
+                    && pasted[prefix.len()..].starts_with('_')
+                    && pasted.ends_with(last4.as_str())
+            }
+            Some(Fragment::Public(public)) => pasted == public,
+            Some(Fragment::Masked { head, tail }) => {
+                pasted.starts_with(head) && pasted.ends_with(tail)
+            }
+            None => false,
+        }
+    }
+}
+
+/// Whether `key`, as listed, shows any part of the key a pasted one can be matched against.
+/// SyncgramPay's lists show none: a leaked SyncgramPay key cannot be found by its text.
+pub fn lists_fragment(key: &Key) -> bool {
+    Fragment::of(key).is_some()
+}
+
+/// The part of a key its listing shows, in the order it is trusted.
+enum Fragment<'a> {
+    /// Strait: the first 12 characters as `key_prefix` (and the last 4 where listed).
+    KeyPrefix {
+        prefix: String,
+        last4: Option<String>,
+    },
+    /// Oligon (and any SyncgramPay deployment that lists them): type prefix + last 4.
+    TypeAndLast4 { prefix: String, last4: String },
+    /// fiskaly lists the whole public key.
+    Public(String),
+    /// Last resort: the masked form, `head…tail`, with at least four known characters at the
+    /// end.
+    Masked { head: &'a str, tail: &'a str },
+}
+
+impl<'a> Fragment<'a> {
+    fn of(key: &'a Key) -> Option<Self> {
         let raw = key.raw.to_value();
         let field = |name: &str| {
             raw.get(name)
                 .and_then(Value::as_str)
                 .filter(|text| !text.is_empty())
+                .map(str::to_owned)
         };
-        // Strait: the first 12 characters are listed as `key_prefix`.
-        if let Some(prefix) = field("key_prefix")
-            && prefix.len() >= 8
-        {
-            return pasted.starts_with(prefix)
-                && field("last4").is_none_or(|last4| pasted.ends_with(last4));
+        if let Some(prefix) = field("key_prefix").filter(|prefix| prefix.len() >= 8) {
+            return Some(Fragment::KeyPrefix {
+                prefix,
+                last4: field("last4"),
+            });
         }
-        // Oligon (and SyncgramPay deployments that list them): type prefix + last 4.
         if let (Some(prefix), Some(last4)) = (field("prefix"), field("last4")) {
-            let prefix = prefix.trim_end_matches('_');
-            return pasted.len() > prefix.len()
-                && pasted.starts_with(prefix)
-                && pasted[prefix.len()..].starts_with('_')
-                && pasted.ends_with(last4);
+            return Some(Fragment::TypeAndLast4 { prefix, last4 });
         }
-        // fiskaly lists the whole public key.
         if let Some(public) = field("key") {
-            return pasted == public;
+            return Some(Fragment::Public(public));
         }
-        // Last resort: the masked form, `head…tail`, with at least four known characters
-        // at the end.
         match key.masked.split_once('…') {
             Some((head, tail)) if tail.chars().count() >= 4 && !head.is_empty() => {
-                pasted.starts_with(head) && pasted.ends_with(tail)
+                Some(Fragment::Masked { head, tail })
             }
-            _ => false,
+            _ => None,
         }
     }
 }
@@ -175,6 +212,9 @@ pub struct LeakResult<C> {
     pub matches: Vec<LeakMatch<C>>,
     /// More than one key matches (prefix + last 4 can collide): the user must choose.
     pub ambiguous: bool,
+    /// Inventories whose keys show no part of a key (SyncgramPay): the key may be among
+    /// them without matching, so the search there proves nothing.
+    pub blind: Vec<C>,
 }
 
 /// Searches `inventories` (each labelled by the caller's connection id) for `fingerprint`.
@@ -194,7 +234,16 @@ pub fn find_leaked<C: Clone>(
         })
         .collect();
     let ambiguous = matches.len() > 1;
-    LeakResult { matches, ambiguous }
+    let blind = inventories
+        .iter()
+        .filter(|(_, keys)| !keys.is_empty() && !keys.iter().any(lists_fragment))
+        .map(|(connection, _)| connection.clone())
+        .collect();
+    LeakResult {
+        matches,
+        ambiguous,
+        blind,
+    }
 }
 
 #[cfg(test)]
@@ -298,5 +347,33 @@ mod tests {
                 .unwrap()
                 .matches(&fiskaly)
         );
+    }
+
+    #[test]
+    fn syncgram_lists_no_fragment_so_its_inventory_is_reported_blind() {
+        let syncgram = decode_key(
+            ProviderKind::Syncgram,
+            &json!({"api_key_id": "key_abc123", "key_name": "Production key", "is_active": true,
+                    "created_at": "2024-01-15T10:00:00Z"}),
+        )
+        .unwrap();
+        assert!(!lists_fragment(&syncgram));
+        let listed = oligon("o1", "sk_live", "x9k2");
+        assert!(lists_fragment(&listed));
+
+        let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
+        let syncgram_keys = [syncgram];
+        let oligon_keys = [listed];
+        let result = find_leaked(
+            &fingerprint,
+            &[
+                ("payments", &syncgram_keys[..]),
+                ("receipts", &oligon_keys[..]),
+                ("empty", &[][..]),
+            ],
+        );
+        assert_eq!(result.matches.len(), 1);
+        assert_eq!(result.matches[0].connection, "receipts");
+        assert_eq!(result.blind, ["payments"], "an empty list hides nothing");
     }
 }

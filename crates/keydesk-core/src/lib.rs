@@ -33,7 +33,7 @@ pub use capabilities::{
 pub use connect::{ConnectionConfig, connect, connect_with, parse_base_url};
 pub use error::{Error, ErrorKind};
 pub use http::HttpOptions;
-pub use leak::{KeyFormat, LeakFingerprint, LeakMatch, LeakResult, find_leaked};
+pub use leak::{KeyFormat, LeakFingerprint, LeakMatch, LeakResult, find_leaked, lists_fragment};
 pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
     ProviderKind, RawJson, RevealedSecret, Rotation,

@@ -2,7 +2,7 @@
 
 use keydesk_core::ProviderKind;
 use keydesk_sandbox::{CredentialOptions, SandboxHandle, Variant};
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::support::core::{CliRun, VARIANTS, cli_connection, run_cli, sandbox};
 
@@ -209,6 +209,19 @@ async fn syncgram_create_revoke_and_the_rate_limit() {
         .create(&["--name", "Production key", "--expires-in-days", "365"])
         .await;
     assert!(created["key"]["expires_at"].is_string());
+    // SyncgramPay lists no part of a key: its own fresh key cannot be found, and the search
+    // says so instead of reporting "no match".
+    let secret = created["secrets"][0]["value"].as_str().unwrap().to_owned();
+    let leaked = cli.run(&["find-leaked", "--json"], &secret).await.json();
+    assert_eq!(leaked["matches"], json!([]));
+    assert_eq!(leaked["searchable"], false);
+    let told = cli.run(&["find-leaked"], &secret).await;
+    assert!(
+        told.stdout.contains("SyncgramPay lists no part of its keys"),
+        "{}",
+        told.stdout
+    );
+    assert!(!told.stdout.contains(&secret));
     let revoked = cli.json(&["revoke", &id, "--json"]).await;
     assert_eq!(revoked["status"], "revoked");
     assert_eq!(cli.listed_status(&id).await, "revoked");
