@@ -79,6 +79,9 @@ pub struct LeakSearch {
     pub ambiguous: bool,
     /// Ids of the connections whose keys were searched.
     pub searched: Vec<String>,
+    /// Ids of searched connections whose keys show no part of a key (SyncgramPay): the
+    /// leaked key may be among them without matching.
+    pub unsearchable: Vec<String>,
     /// Connections that could not be searched.
     pub failed: Vec<LeakSearchFailure>,
 }
@@ -305,6 +308,11 @@ pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppR
             .collect(),
         ambiguous: found.ambiguous,
         searched: inventories.iter().map(|(c, _)| c.id.clone()).collect(),
+        unsearchable: found
+            .blind
+            .into_iter()
+            .map(|index| inventories[index].0.id.clone())
+            .collect(),
         failed,
     };
     let record = Activity {

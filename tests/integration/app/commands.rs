@@ -208,7 +208,10 @@ fn leaked_key_search_covers_every_connection_and_reports_the_failing_one() {
     let app = TestApp::start();
     let oligon = app.connect_sandbox(&first, Dialect::Oligon)["id"].clone();
     let strait = app.connect_sandbox(&second, Dialect::Strait)["id"].clone();
-    // A third connection whose server goes away: it cannot be searched.
+    // SyncgramPay lists no part of its keys: searched, but said to prove nothing.
+    let payments = app.connect_sandbox(&second, Dialect::Syncgram)["id"].clone();
+    app.create_key(payments.clone(), json!({"name": "payments"}));
+    // A fourth connection whose server goes away: it cannot be searched.
     let doomed = spawn_sandbox();
     let broken = app.connect_sandbox(&doomed, Dialect::Syncgram)["id"].clone();
     tauri::async_runtime::block_on(doomed.shutdown());
@@ -230,9 +233,10 @@ fn leaked_key_search_covers_every_connection_and_reports_the_failing_one() {
     assert_eq!(search["ambiguous"], false);
     let mut searched: Vec<Value> = search["searched"].as_array().unwrap().clone();
     searched.sort_by_key(|id| id.to_string());
-    let mut expected = vec![oligon.clone(), strait.clone()];
+    let mut expected = vec![oligon.clone(), strait.clone(), payments.clone()];
     expected.sort_by_key(|id| id.to_string());
     assert_eq!(searched, expected);
+    assert_eq!(search["unsearchable"], json!([payments]));
     assert_eq!(search["failed"].as_array().unwrap().len(), 1);
     assert_eq!(search["failed"][0]["connection_id"], broken);
     assert_eq!(search["failed"][0]["error"]["kind"], "network");

@@ -217,7 +217,8 @@ async fn syncgram_create_revoke_and_the_rate_limit() {
     assert_eq!(leaked["searchable"], false);
     let told = cli.run(&["find-leaked"], &secret).await;
     assert!(
-        told.stdout.contains("SyncgramPay lists no part of its keys"),
+        told.stdout
+            .contains("SyncgramPay lists no part of its keys"),
         "{}",
         told.stdout
     );

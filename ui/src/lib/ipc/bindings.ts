@@ -486,6 +486,11 @@ export type LeakSearch = {
 	ambiguous: boolean,
 	/**  Ids of the connections whose keys were searched. */
 	searched: string[],
+	/**
+	 *  Ids of searched connections whose keys show no part of a key (SyncgramPay): the
+	 *  leaked key may be among them without matching.
+	 */
+	unsearchable: string[],
 	/**  Connections that could not be searched. */
 	failed: LeakSearchFailure[],
 };

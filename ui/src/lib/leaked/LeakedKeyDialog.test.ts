@@ -19,7 +19,7 @@ describe('Leaked key', () => {
   it('opens with Ctrl+K, finds the key across connections and revokes it now', async () => {
     const { user, backend } = await setup((b) =>
       b.addKey(
-        'c-syncgram',
+        'c-oligon',
         fakeKey({ id: 'leak1', name: 'Checkout', masked: 'sk_live_…x9k2', last_used_at: new Date(Date.now() - 2 * 3_600_000).toISOString() }),
       ),
     );
@@ -37,13 +37,13 @@ describe('Leaked key', () => {
     expect(input).toHaveValue('');
     expect(within(dialog).getByTestId('leak-result')).toHaveFocus();
     expect(match).toHaveTextContent('Checkout');
-    expect(match).toHaveTextContent('in Payments');
+    expect(match).toHaveTextContent('in Receipts production');
     expect(match).toHaveTextContent('last used 2 h ago');
 
     await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
     expect(await within(match).findByText(/Revoked\. Requests using it now fail/)).toBeInTheDocument();
-    expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-syncgram', keyId: 'leak1' }]);
-    expect(backend.keys.get('c-syncgram')!.find((k) => k.id === 'leak1')!.status).toBe('revoked');
+    expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-oligon', keyId: 'leak1' }]);
+    expect(backend.keys.get('c-oligon')!.find((k) => k.id === 'leak1')!.status).toBe('revoked');
   });
 
   it('says which connections were searched and which could not be when nothing matches', async () => {
@@ -61,12 +61,15 @@ describe('Leaked key', () => {
     expect(result).toHaveTextContent('Could not search this connection:');
     expect(result).toHaveTextContent('Jobs platform: The admin token was refused.');
     expect(result).toHaveTextContent('req_401');
+    expect(within(result).getByTestId('leak-unsearchable')).toHaveTextContent(
+      'Payments lists no part of its keys, so Keydesk cannot tell whether this key is there.',
+    );
   });
 
   it('warns when more than one key matches', async () => {
     const { user } = await setup((b) => {
       b.addKey('c-oligon', fakeKey({ id: 'o1', name: 'One', masked: 'sk_live_…x9k2' }));
-      b.addKey('c-syncgram', fakeKey({ id: 's1', name: 'Two', masked: 'sk_live_…x9k2' }));
+      b.addKey('c-oligon', fakeKey({ id: 'o2', name: 'Two', masked: 'sk_live_…x9k2' }));
     });
     await user.keyboard('{Control>}k{/Control}');
     const dialog = screen.getByRole('dialog', { name: 'Leaked key' });
