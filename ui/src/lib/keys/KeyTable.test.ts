@@ -107,6 +107,12 @@ describe('KeyTable', () => {
     expect(screen.getByText('in 5 d').closest('[role=gridcell]')).toHaveClass('soon');
   });
 
+  it('says "not listed" for a key whose provider lists no part of it (SyncgramPay)', () => {
+    render(KeyTable, props([fakeKey({ masked: '' })]));
+    const cell = screen.getByText('not listed');
+    expect(cell.closest('[role=gridcell]')).toHaveClass('masked');
+  });
+
   it('shows a rotating key with the end of its grace period', () => {
     const key = fakeKey({
       status: 'rotating',
