@@ -1,10 +1,9 @@
 //! Startup: the embedded sandbox (at startup and on demand), commands that come while it
 //! still starts behind the open window, and settings files Keydesk cannot use.
 
-use keydesk_app::{AppConfig, AppState, SandboxMode, StartupGate};
+use keydesk_app::{AppState, SandboxMode, StartupGate};
 use serde_json::{Value, json};
-use tauri::test::{mock_builder, mock_context, noop_assets};
-use tauri::{AppHandle, Manager, WebviewWindowBuilder};
+use tauri::{AppHandle, Manager};
 
 use crate::support::app::{AppDirs, TestApp, strings};
 
@@ -110,23 +109,9 @@ fn start_sandbox_brings_back_deleted_sandbox_connections() {
 /// [`TestApp::start_in`] with the background startup work held until
 /// [`open_gate_once_waited_on`] lets it go.
 fn start_gated(dirs: AppDirs, sandbox: SandboxMode) -> TestApp {
-    let config = AppConfig {
-        data_dir: dirs.data_dir(),
-        export_dir: dirs.export_dir(),
-        keyring_service: dirs.service.clone(),
-        sandbox,
-    };
-    let mut app = keydesk_app::builder(mock_builder().manage(StartupGate::default()), move |_| {
-        Ok(config)
+    TestApp::start_with(dirs, sandbox, |builder| {
+        builder.manage(StartupGate::default())
     })
-    .build(mock_context(noop_assets()))
-    .unwrap();
-    #[allow(deprecated)]
-    app.run_iteration(|_, _| {});
-    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .unwrap();
-    TestApp { app, window, dirs }
 }
 
 /// On another thread: once a command waits for startup, checks that nothing of the sandbox

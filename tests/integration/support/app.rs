@@ -55,13 +55,23 @@ impl TestApp {
 
     /// An app on `dirs` (files of an earlier app stay), with `sandbox`.
     pub fn start_in(dirs: AppDirs, sandbox: SandboxMode) -> Self {
+        Self::start_with(dirs, sandbox, |builder| builder)
+    }
+
+    /// [`Self::start_in`] on a mock builder that `prepare` adds to first (e.g. managed test
+    /// state the app looks for).
+    pub fn start_with(
+        dirs: AppDirs,
+        sandbox: SandboxMode,
+        prepare: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
+    ) -> Self {
         let config = AppConfig {
             data_dir: dirs.data_dir(),
             export_dir: dirs.export_dir(),
             keyring_service: dirs.service.clone(),
             sandbox,
         };
-        let mut app = keydesk_app::builder(mock_builder(), move |_| Ok(config))
+        let mut app = keydesk_app::builder(prepare(mock_builder()), move |_| Ok(config))
             .build(mock_context(noop_assets()))
             .unwrap();
         // Tauri runs the setup hook (which builds the state) on the event loop's first turn.
