@@ -207,7 +207,7 @@ fn create_limited(provider: &str, wait: std::time::Duration) -> AppError {
         ..AppError::new(
             ErrorKind::RateLimited,
             format!(
-                "{provider} allows one new key a minute. Nothing was revoked: try again in {secs} s."
+                "{provider} limits how often keys are created. Nothing was revoked: try again in {secs} s."
             ),
         )
     }

@@ -104,7 +104,7 @@ describe('Create key', () => {
     const backend = new MockBackend();
     backend.failNext(
       'create_key',
-      appError('rate_limited', 'SyncgramPay allows one new key a minute. Nothing was revoked: try again in 42 s.', {
+      appError('rate_limited', 'SyncgramPay limits how often keys are created. Nothing was revoked: try again in 42 s.', {
         retry_after_secs: 42,
       }),
     );
