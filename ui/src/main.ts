@@ -1,8 +1,12 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
 import type { Backend } from './lib/ipc/backend';
+// Imported up front, not on demand: a start would otherwise wait for one more module.
+import { tauriBackend } from './lib/ipc/tauriBackend';
+import { osOf } from './lib/shell/platform';
 import './app.css';
 
+document.documentElement.dataset.os = osOf(navigator.userAgent);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks #app');
 
@@ -14,7 +18,6 @@ async function chooseBackend(): Promise<Backend> {
     const keys = Number(params.get('keys') ?? '') || undefined;
     return new MockBackend({ latencyMs: 200, keysPerConnection: keys });
   }
-  const { tauriBackend } = await import('./lib/ipc/tauriBackend');
   return tauriBackend;
 }
 

@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import { startupTiming } from './keydesk.svelte';
 
 describe('Shell', () => {
   it('lists the shortcuts on "?" and not while typing', async () => {
@@ -36,6 +37,61 @@ describe('Shell', () => {
     backend.notices = ['The settings file was corrupt; kept a backup at /tmp/settings.json.bak.'];
     render(App, { backend });
     expect(await screen.findByText(/settings file was corrupt/)).toBeInTheDocument();
+  });
+
+  it("asks for the open connection's keys without waiting for the startup notices", async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    let release: (notices: string[]) => void = () => {};
+    backend.startupNotices = () => new Promise((resolve) => (release = resolve));
+    render(App, { backend });
+
+    expect(await screen.findAllByTestId('key-row')).toHaveLength(1);
+    expect(backend.callsOf('list_keys')[0]).toEqual({ connectionId: 'c-oligon' });
+    release(['The settings file was unreadable; kept a copy.']);
+    expect(await screen.findByText('The settings file was unreadable; kept a copy.')).toBeInTheDocument();
+  });
+
+  it('says so when the startup notices cannot be read, and starts anyway', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.failNext('startup_notices', appError('internal', 'The startup notices are poisoned.'));
+    render(App, { backend });
+    expect(await screen.findAllByTestId('key-row')).toHaveLength(1);
+    expect(await screen.findByText(/could not read its startup notices: The startup notices are poisoned/)).toBeInTheDocument();
+  });
+
+  it('shows the sidebar and the keys together when the first list comes in time', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    const listKeys = backend.listKeys;
+    let asked = false;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    backend.listKeys = async (connectionId) => {
+      asked = true;
+      await held;
+      return listKeys(connectionId);
+    };
+    const wait = startupTiming.firstListWaitMs;
+    startupTiming.firstListWaitMs = 60_000;
+    try {
+      render(App, { backend });
+      await vi.waitFor(() => expect(asked).toBe(true));
+      expect(screen.getByText('Starting Keydesk…')).toBeInTheDocument();
+      expect(screen.queryAllByTestId('connection-item')).toHaveLength(0);
+
+      release();
+      expect(await screen.findAllByTestId('key-row')).toHaveLength(1);
+      expect(screen.getAllByTestId('connection-item')).toHaveLength(4);
+    } finally {
+      startupTiming.firstListWaitMs = wait;
+    }
+  });
+
+  it('shows the sidebar without waiting long for a slow first list', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.listKeys = () => new Promise(() => {});
+    render(App, { backend });
+    expect(await screen.findAllByTestId('connection-item', {}, { timeout: 2000 })).toHaveLength(4);
+    expect(screen.queryAllByTestId('key-row')).toHaveLength(0);
   });
 
   it('explains a failed start and retries it', async () => {

@@ -20,6 +20,11 @@ export interface KeyList {
   progress: InventoryProgress | null;
 }
 
+/** How long a start waits for the open connection's keys before showing the app without them. */
+export const startupTiming = { firstListWaitMs: 300 };
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 export type View = 'keys' | 'activity' | 'settings' | 'connection';
 
 export interface Orphan {
@@ -58,27 +63,40 @@ export class Keydesk {
   async start(): Promise<void> {
     this.startError = null;
     try {
-      if (this.unsubscribe.length === 0) {
-        this.unsubscribe.push(await this.backend.onInventoryProgress((p) => this.onProgress(p)));
-      }
-      const [capabilities, connections, settings, reveals, notices] = await Promise.all([
-        this.backend.providerCapabilities(),
-        this.backend.listConnections(),
-        this.backend.getSettings(),
-        this.backend.pendingReveals(),
-        this.backend.startupNotices(),
-      ]);
+      const listening =
+        this.unsubscribe.length > 0
+          ? Promise.resolve()
+          : this.backend.onInventoryProgress((p) => this.onProgress(p)).then((u) => void this.unsubscribe.push(u));
+      // The notices wait for the sandbox's keyring writes: they show when they come, and the
+      // start does not wait for them.
+      void this.backend.startupNotices().then(
+        (notices) => (this.notices = [...notices, ...this.notices]),
+        (reason) => (this.notices = [...this.notices, `Keydesk could not read its startup notices: ${toAppError(reason).message}`]),
+      );
+      const rest = Promise.all([this.backend.providerCapabilities(), this.backend.getSettings(), this.backend.pendingReveals()]);
+      // Both are awaited below; a failure before then is reported there.
+      listening.catch(() => undefined);
+      rest.catch(() => undefined);
+      // The open connection's keys are what a start waits for: ask as soon as the connections
+      // are known.
+      const connections = await this.backend.listConnections();
+      await listening;
+      const first = connections.length > 0 ? this.loadKeys(connections[0].id) : Promise.resolve();
+      const [capabilities, settings, reveals] = await rest;
       this.capabilities = capabilities;
       this.connections = connections;
       this.settings = settings;
       this.reveals = reveals;
-      this.notices = notices;
+      this.selectedId = connections[0]?.id ?? null;
+      this.view = 'keys';
+      // A list that comes soon shows in the window's first full frame, instead of a frame of
+      // "loading" that costs as much to draw as the keys (BENCHMARKS.md); a slow one shows after.
+      await Promise.race([first, delay(startupTiming.firstListWaitMs)]);
       this.started = true;
-      const first = connections.length > 0 ? this.select(connections[0].id) : Promise.resolve();
       // The other connections load in the background so the sidebar can show their counts, once
       // the open one is in (or after a second): taking in their lists meanwhile delayed its
       // first paint (BENCHMARKS.md).
-      await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 1_000))]);
+      await Promise.race([first, delay(1_000)]);
       for (const c of connections.slice(1)) void this.loadKeys(c.id);
       await first;
     } catch (reason) {

@@ -6,6 +6,14 @@ export function applyTheme(theme: Theme, root: HTMLElement = document.documentEl
   else root.setAttribute('data-theme', theme);
 }
 
+/** The desktop the page runs on, from its user agent: the font stack depends on it (app.css). */
+export function osOf(userAgent: string): 'linux' | 'mac' | 'windows' | 'other' {
+  if (userAgent.includes('Windows')) return 'windows';
+  if (userAgent.includes('Mac OS X')) return 'mac';
+  if (userAgent.includes('Linux') && !userAgent.includes('Android')) return 'linux';
+  return 'other';
+}
+
 function insideTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
