@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { median } from '../tests/e2e/bench/lib.mjs';
 
 const repo = resolve(import.meta.dirname, '..');
 const out = join(repo, 'target/bench');
@@ -248,6 +249,20 @@ if (ui) {
   put(absent('ui'), '');
 }
 
+/** Keydesk's page timeline (medians, ms after navigation), when the runs recorded one. */
+function phaseLine(runs) {
+  const recorded = runs.filter((r) => r.phases);
+  if (recorded.length === 0) return [];
+  const at = (name) => {
+    const value = median(recorded.map((r) => r.phases[name]).filter((v) => v !== null));
+    return value === null ? '—' : value.toFixed(0);
+  };
+  return [
+    `Keydesk's page, medians in ms after navigation: document loaded ${at('loaded')}, first paint ("Starting Keydesk…") ${at('first_paint')}, ` +
+      `open connection's keys asked for ${at('keys_requested')} and received ${at('keys_received')}, table in the DOM ${at('rendered')}, on screen ${at('shown')}.`,
+  ];
+}
+
 put('### Against the floor: a bare Tauri 2 window (`bench/bare-window`)', '');
 if (floorCold) {
   const s = floorCold.summary;
@@ -259,6 +274,7 @@ if (floorCold) {
     '',
     `Cold-start runs (ms, exec → shown): Keydesk ${each('app', (r) => r.exec_to_shown_ms)}; bare ${each('bare', (r) => r.exec_to_shown_ms)}.`,
     `Of which page navigation → shown: Keydesk ${each('app', (r) => r.navigation_to_shown_ms.toFixed(0))}; bare ${each('bare', (r) => r.navigation_to_shown_ms.toFixed(0))}.`,
+    ...phaseLine(floorCold.cold.app),
     '',
     `Method: runs interleaved (bare, Keydesk, bare, …) in one Xvfb session (\`scripts/desktop-session\`), ${floorCold.cold.app.length} of each, launched through`,
     'tauri-driver and timed from the process\'s exec (its start time in /proc, 10 ms resolution) to the page\'s mark (`keys-table-painted` for Keydesk,',

@@ -36,6 +36,7 @@ async function coldStart(kind, index) {
   try {
     const page = await waitForMarks(session.browser, [marks[kind]], 120_000);
     const shownAt = page.origin + page.marks[marks[kind]];
+    const phases = kind === 'app' ? await appPhases(session.browser, page.marks) : null;
     const started = processesOf(binaries[kind])
       .map(startedAt)
       .filter((t) => t >= before - 20);
@@ -43,10 +44,35 @@ async function coldStart(kind, index) {
       exec_to_shown_ms: started.length ? shownAt - Math.min(...started) : null,
       session_request_to_shown_ms: shownAt - before,
       navigation_to_shown_ms: page.marks[marks[kind]],
+      phases,
     };
   } finally {
     await session.stop();
   }
+}
+
+/**
+ * Where Keydesk's page spent its time, in ms after navigation: the document loaded, its first
+ * paint, the open connection's keys asked for and received (the first of the marks the UI
+ * leaves around `listKeys`), the table in the DOM and on screen.
+ */
+async function appPhases(browser, pageMarks) {
+  const timing = await browser.execute(() => ({
+    loaded: performance.getEntriesByType('navigation')[0]?.loadEventEnd ?? null,
+    first_paint: performance.getEntriesByType('paint').find((p) => p.name === 'first-contentful-paint')?.startTime ?? null,
+  }));
+  const first = (prefix) =>
+    Object.entries(pageMarks)
+      .filter(([name]) => name.startsWith(prefix))
+      .map(([, at]) => at)
+      .sort((a, b) => a - b)[0] ?? null;
+  return {
+    ...timing,
+    keys_requested: first('keys-requested:'),
+    keys_received: first('keys-received:'),
+    rendered: pageMarks['keys-table-rendered'] ?? null,
+    shown: pageMarks[marks.app],
+  };
 }
 
 async function idleMemory(kind) {
