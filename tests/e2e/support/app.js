@@ -1,7 +1,7 @@
 // Starts the built Keydesk app in real WebKit through tauri-driver, with its own data dirs.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, createWriteStream, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { remote } from 'webdriverio';
@@ -13,6 +13,21 @@ export const appBinary = process.env.KEYDESK_APP ?? join(repo, 'target/debug/key
 const tauriDriver =
   process.env.TAURI_DRIVER ??
   (process.env.HOME ? join(process.env.HOME, '.cargo/bin/tauri-driver') : 'tauri-driver');
+
+/**
+ * A port nothing listens on now, picked by the OS from its ephemeral range. A random pick near
+ * 4444 sometimes landed on 5060, which fetch (and so WebdriverIO) refuses as a "bad port".
+ */
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
 
 /** Resolves once something accepts TCP connections on 127.0.0.1:port, or rejects at the deadline. */
 async function waitForPort(port, deadlineMs, exited) {
@@ -60,8 +75,8 @@ export async function launchApp(name, { env = {}, home, application = appBinary 
   writeFileSync(launcher, `#!/bin/sh\nexec ${quote(application)} "$@" >>${quote(appLog)} 2>&1\n`, {
     mode: 0o755,
   });
-  const port = 4444 + Math.floor(Math.random() * 1000);
-  const nativePort = port + 1000;
+  const port = await freePort();
+  const nativePort = await freePort();
   const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort)], {
     env: appEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
