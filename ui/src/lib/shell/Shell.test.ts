@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
-import { startupTiming } from './keydesk.svelte';
+import { Keydesk, startupTiming } from './keydesk.svelte';
 
 describe('Shell', () => {
   it('lists the shortcuts on "?" and not while typing', async () => {
@@ -102,6 +102,27 @@ describe('Shell', () => {
     expect(await screen.findByTestId('error-notice')).toHaveTextContent('Unlock it, then retry.');
     await user.click(screen.getByRole('button', { name: 'Retry' }));
     expect(await screen.findAllByTestId('key-row')).toHaveLength(1);
+  });
+
+  it('keeps each startup notice once when a failed start is retried', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.notices = ['The settings file was corrupt; kept a backup at /tmp/settings.json.bak.'];
+    backend.failNext('list_connections', appError('keychain_unavailable', 'The keyring is locked.'));
+    // Counts the answers; the desk takes each one in the same microtask flush.
+    let answered = 0;
+    const startupNotices = backend.startupNotices;
+    backend.startupNotices = () => startupNotices().then((notices) => (answered++, notices));
+    const desk = new Keydesk(backend);
+    await desk.start();
+    expect(desk.startError?.kind).toBe('keychain_unavailable');
+    await vi.waitFor(() => expect(answered).toBe(1));
+    expect(desk.notices).toEqual(backend.notices);
+
+    await desk.start();
+    expect(desk.startError).toBeNull();
+    await vi.waitFor(() => expect(answered).toBe(2));
+    expect(desk.notices).toEqual(backend.notices);
+    desk.stop();
   });
 
   it("shows a connection's label tag next to its name", async () => {

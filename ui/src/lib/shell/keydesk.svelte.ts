@@ -70,7 +70,7 @@ export class Keydesk {
       // The notices wait for the sandbox's keyring writes: they show when they come, and the
       // start does not wait for them.
       void this.backend.startupNotices().then(
-        (notices) => (this.notices = [...notices, ...this.notices]),
+        (notices) => (this.notices = notices),
         (reason) => (this.notices = [...this.notices, `Keydesk could not read its startup notices: ${toAppError(reason).message}`]),
       );
       const rest = Promise.all([this.backend.providerCapabilities(), this.backend.getSettings(), this.backend.pendingReveals()]);
