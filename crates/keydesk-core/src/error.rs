@@ -127,6 +127,41 @@ impl Error {
         }
     }
 
+    /// The same error with `rewrite` applied to every text that can carry what a server sent
+    /// (message, request id, field): how credential values are scrubbed out.
+    pub(crate) fn map_text(self, rewrite: impl Fn(&str) -> String) -> Self {
+        match self {
+            Error::Api {
+                kind,
+                status,
+                message,
+                request_id,
+                field,
+                retry_after,
+            } => Error::Api {
+                kind,
+                status,
+                message: rewrite(&message),
+                request_id: request_id.as_deref().map(&rewrite),
+                field: field.as_deref().map(&rewrite),
+                retry_after,
+            },
+            Error::Validation { field, message } => Error::Validation {
+                field: rewrite(&field),
+                message: rewrite(&message),
+            },
+            Error::Network { message } => Error::Network {
+                message: rewrite(&message),
+            },
+            Error::Unsupported { message } => Error::Unsupported {
+                message: rewrite(&message),
+            },
+            Error::Internal { message } => Error::Internal {
+                message: rewrite(&message),
+            },
+        }
+    }
+
     pub(crate) fn validation(field: &str, message: impl Into<String>) -> Self {
         Error::Validation {
             field: field.to_owned(),

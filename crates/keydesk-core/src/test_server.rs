@@ -1,6 +1,6 @@
 //! A scripted HTTP/1.1 server for unit tests of the retry policy and token refresh: it
-//! answers each request with the next canned reply (or drops the connection) and records
-//! what it was asked.
+//! answers each request with the next canned reply (or drops the connection, never answers,
+//! redirects, or sends without end) and records what it was asked.
 
 use std::sync::{Arc, Mutex};
 
@@ -13,6 +13,27 @@ pub(crate) enum Reply {
     Answer(u16, &'static [(&'static str, &'static str)], &'static str),
     /// Read the request, then close the connection without answering.
     Drop,
+    /// Read the request and keep the connection open without ever answering.
+    Silent,
+    /// A redirect with this status to this `Location`.
+    Redirect(u16, String),
+    /// A 200 whose body never ends: chunked, or under this declared `Content-Length`, sent
+    /// until the client stops reading.
+    Endless(Option<u64>),
+}
+
+/// Writes `head` and then a JSON-looking body of spaces until the peer goes away, chunked
+/// unless `head` declares a length.
+async fn send_forever(mut socket: tokio::net::TcpStream, head: String, chunked: bool) {
+    if socket.write_all(head.as_bytes()).await.is_err() {
+        return;
+    }
+    let block = vec![b' '; 64 * 1024];
+    let mut framed = format!("{:x}\r\n", block.len()).into_bytes();
+    framed.extend_from_slice(&block);
+    framed.extend_from_slice(b"\r\n");
+    let piece = if chunked { framed } else { block };
+    while socket.write_all(&piece).await.is_ok() {}
 }
 
 /// A request the server received: its first line and its body.
@@ -69,6 +90,29 @@ pub(crate) async fn serve(script: Vec<Reply>) -> (url::Url, Arc<Mutex<Vec<Seen>>
             });
             match reply {
                 Reply::Drop => drop(socket),
+                Reply::Silent => {
+                    tokio::spawn(async move {
+                        // Hold the connection until the client gives up on it.
+                        while matches!(socket.read(&mut chunk).await, Ok(read) if read > 0) {}
+                    });
+                }
+                Reply::Redirect(status, location) => {
+                    let answer = format!(
+                        "HTTP/1.1 {status} X\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                    );
+                    let _ = socket.write_all(answer.as_bytes()).await;
+                    let _ = socket.shutdown().await;
+                }
+                Reply::Endless(length) => {
+                    let framing = match length {
+                        Some(length) => format!("content-length: {length}"),
+                        None => "transfer-encoding: chunked".to_owned(),
+                    };
+                    let head = format!(
+                        "HTTP/1.1 200 X\r\ncontent-type: application/json\r\n{framing}\r\nconnection: close\r\n\r\n"
+                    );
+                    tokio::spawn(send_forever(socket, head, length.is_none()));
+                }
                 Reply::Answer(status, headers, body) => {
                     let mut answer = format!(
                         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",

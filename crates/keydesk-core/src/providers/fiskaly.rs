@@ -43,7 +43,12 @@ impl FiskalyClient {
         options: HttpOptions,
     ) -> Result<Self, Error> {
         Ok(FiskalyClient {
-            http: Http::new(KIND, base, options)?,
+            http: Http::new(
+                KIND,
+                base,
+                options,
+                vec![api_key.clone(), api_secret.clone()],
+            )?,
             org_id,
             auth: FiskalyAuth::new(api_key, api_secret),
         })
@@ -81,6 +86,7 @@ impl FiskalyClient {
 
     async fn page(&self, offset: u64) -> Result<(Vec<Key>, Option<u64>), Error> {
         let request = Request::new(Method::GET, self.keys_path())
+            .list_answer()
             .query("limit", PAGE_SIZE.to_string())
             .query("offset", offset.to_string());
         let reply = self.send(request, Retry::Idempotent).await?;

@@ -38,7 +38,7 @@ impl BearerApi {
         options: HttpOptions,
     ) -> Result<Self, Error> {
         Ok(BearerApi {
-            http: Http::new(provider, base, options)?,
+            http: Http::new(provider, base, options, vec![token.clone()])?,
             token: BearerToken::new(token),
         })
     }
@@ -56,7 +56,10 @@ impl BearerApi {
         progress: Option<ProgressFn<'_>>,
     ) -> Result<Vec<Key>, Error> {
         let reply = self
-            .send(Request::new(Method::GET, path), Retry::Idempotent)
+            .send(
+                Request::new(Method::GET, path).list_answer(),
+                Retry::Idempotent,
+            )
             .await?;
         let keys = decode_list_json(provider, &reply.bytes)?;
         if let Some(progress) = progress {

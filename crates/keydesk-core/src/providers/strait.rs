@@ -52,8 +52,9 @@ impl Provider for StraitClient {
         let mut seen_cursors = HashSet::new();
         let mut cursor: Option<String> = None;
         for page in 1..=MAX_PAGES {
-            let mut request =
-                Request::new(Method::GET, "/v1/api-keys").query("project_id", &self.project_id);
+            let mut request = Request::new(Method::GET, "/v1/api-keys")
+                .list_answer()
+                .query("project_id", &self.project_id);
             if let Some(cursor) = &cursor {
                 request = request.query("cursor", cursor);
             }
