@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
 use crate::auth::Credentials;
+use crate::deadline::WithDeadline;
 use crate::error::Error;
 use crate::http::HttpOptions;
 use crate::model::ProviderKind;
@@ -39,7 +40,9 @@ pub fn connect(
     connect_with(config, credentials, HttpOptions::default())
 }
 
-/// [`connect`] with explicit timeouts and retry limits.
+/// [`connect`] with explicit timeouts, retry limits and deadline. Every call of the client
+/// returned ends within [`HttpOptions::operation_deadline`] (creates and rotations within
+/// twice that).
 pub fn connect_with(
     config: ConnectionConfig,
     credentials: Credentials,
@@ -47,7 +50,8 @@ pub fn connect_with(
 ) -> Result<Arc<dyn Provider>, Error> {
     let base_url = parse_base_url(&config.base_url)?;
     let provider = config.provider;
-    match (provider, credentials) {
+    let deadline = options.operation_deadline;
+    let client: Arc<dyn Provider> = match (provider, credentials) {
         (
             ProviderKind::Fiskaly,
             Credentials::FiskalyKey {
@@ -62,28 +66,32 @@ pub fn connect_with(
                 config.org_id,
                 "fiskaly needs the organisation id.",
             )?;
-            Ok(Arc::new(FiskalyClient::new(
+            Arc::new(FiskalyClient::new(
                 &base_url, org_id, api_key, api_secret, options,
-            )?))
+            )?)
         }
-        (ProviderKind::Fiskaly, Credentials::Bearer(_)) => Err(Error::validation(
-            "api_key",
-            "fiskaly connects with an API key and secret, not a token.",
-        )),
-        (_, Credentials::FiskalyKey { .. }) => Err(Error::validation(
-            "token",
-            format!(
-                "{} connects with a bearer token, not a key and secret.",
-                provider.display_name()
-            ),
-        )),
+        (ProviderKind::Fiskaly, Credentials::Bearer(_)) => {
+            return Err(Error::validation(
+                "api_key",
+                "fiskaly connects with an API key and secret, not a token.",
+            ));
+        }
+        (_, Credentials::FiskalyKey { .. }) => {
+            return Err(Error::validation(
+                "token",
+                format!(
+                    "{} connects with a bearer token, not a key and secret.",
+                    provider.display_name()
+                ),
+            ));
+        }
         (ProviderKind::Oligon, Credentials::Bearer(token)) => {
             require_filled("token", token.expose_secret())?;
-            Ok(Arc::new(OligonClient::new(&base_url, token, options)?))
+            Arc::new(OligonClient::new(&base_url, token, options)?)
         }
         (ProviderKind::Syncgram, Credentials::Bearer(token)) => {
             require_filled("token", token.expose_secret())?;
-            Ok(Arc::new(SyncgramClient::new(&base_url, token, options)?))
+            Arc::new(SyncgramClient::new(&base_url, token, options)?)
         }
         (ProviderKind::Strait, Credentials::Bearer(token)) => {
             require_filled("token", token.expose_secret())?;
@@ -92,11 +100,10 @@ pub fn connect_with(
                 config.project_id,
                 "Strait needs the project id.",
             )?;
-            Ok(Arc::new(StraitClient::new(
-                &base_url, project_id, token, options,
-            )?))
+            Arc::new(StraitClient::new(&base_url, project_id, token, options)?)
         }
-    }
+    };
+    Ok(WithDeadline::wrap(client, deadline))
 }
 
 /// Parses a base URL and insists on https unless it points at this machine.

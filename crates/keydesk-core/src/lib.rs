@@ -12,6 +12,7 @@
 mod auth;
 mod capabilities;
 mod connect;
+mod deadline;
 pub mod decode;
 mod error;
 mod http;
