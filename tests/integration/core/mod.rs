@@ -7,7 +7,9 @@
 mod faults;
 mod fiskaly;
 mod fixtures;
+pub(crate) mod hostile;
 mod leaks;
+pub(crate) mod local_server;
 mod oligon;
 mod props;
 mod strait;
