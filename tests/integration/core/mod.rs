@@ -7,6 +7,7 @@
 mod faults;
 mod fiskaly;
 mod fixtures;
+mod gateway;
 mod leaks;
 mod oligon;
 mod props;
