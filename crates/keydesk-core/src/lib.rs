@@ -40,4 +40,4 @@ pub use model::{
 };
 pub use provider::Provider;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use validate::{validate_draft, validate_grace};
+pub use validate::{is_control_or_bidi, validate_draft, validate_grace};

@@ -22,8 +22,7 @@ fn client_via(
     sandbox: &SandboxHandle,
     provider: ProviderKind,
 ) -> Arc<dyn Provider> {
-    let (mut config, credentials, _) =
-        connection(sandbox, provider, &CredentialOptions::default());
+    let (mut config, credentials, _) = connection(sandbox, provider, &CredentialOptions::default());
     config.base_url = config
         .base_url
         .replacen(&sandbox.base_url(), &gateway.base_url, 1);
@@ -48,8 +47,15 @@ async fn a_create_the_sandbox_made_but_a_gateway_answered_504_is_an_orphan() {
             };
             assert_eq!(orphan.name, "behind-gateway", "{provider}");
             let listed = api.list_keys(None).await.unwrap();
-            assert_eq!(listed.len(), 1, "{provider} {variant:?}: one key, no duplicate");
-            assert_eq!(listed[0].id, orphan.id, "{provider}: the orphan is the key made");
+            assert_eq!(
+                listed.len(),
+                1,
+                "{provider} {variant:?}: one key, no duplicate"
+            );
+            assert_eq!(
+                listed[0].id, orphan.id,
+                "{provider}: the orphan is the key made"
+            );
         }
     }
 }
