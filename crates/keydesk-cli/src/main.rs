@@ -23,7 +23,8 @@ Credentials (read from the environment only, never from the command line):
 Every option above can also be set as KEYDESK_PROVIDER, KEYDESK_BASE_URL, KEYDESK_ORG and
 KEYDESK_PROJECT. The base URL must be https:// unless it points at this machine.
 
-Exit codes: 0 ok, 1 API or network error, 2 usage or validation error,
+Exit codes: 0 ok, 1 API or network error, or a create whose key was made but whose secret
+never arrived (the orphan is named on stderr: revoke it), 2 usage or validation error,
 3 authentication or permission error. Errors go to stderr as one sentence plus the
 provider's request id.
 
@@ -159,7 +160,8 @@ fn report(error: &Error) -> ExitCode {
     if let Some(request_id) = error.request_id() {
         line.push_str(&format!(" (request id: {request_id})"));
     }
-    eprintln!("{line}");
+    // Messages carry servers' text: printed escaped, like every table cell.
+    eprintln!("{}", output::escaped(&line));
     ExitCode::from(exit_code(error))
 }
 
@@ -257,12 +259,12 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             match key {
                 Some(key) => output::print_key(kind, &key, json),
                 None if json => println!("{}", serde_json::json!({"id": id, "status": "revoked"})),
-                None => println!("Revoked {id}."),
+                None => println!("Revoked {}.", output::escaped(&id)),
             }
         }
         Command::Delete { id } => {
             provider.delete_key(&id).await?;
-            println!("Deleted {id}.");
+            println!("Deleted {}.", output::escaped(&id));
         }
         Command::Enable { id, json } => {
             let key = provider.set_key_enabled(&id, true).await?;

@@ -6,3 +6,4 @@
 
 mod commands;
 mod exit_codes;
+mod untrusted;
