@@ -12,8 +12,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use keydesk_core::{
     ConnectionConfig, CreateOutcome, Credentials, Environment, Error, ErrorKind, KeyDraft,
-    LeakFingerprint, Provider, ProviderKind, SecretString, connect, find_leaked,
+    LeakFingerprint, MAX_PASTED_KEY_BYTES, Provider, ProviderKind, SecretString, connect,
+    find_leaked,
 };
+use zeroize::Zeroizing;
 
 const AFTER_HELP: &str = "\
 Credentials (read from the environment only, never from the command line):
@@ -283,13 +285,16 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             output::print_created(kind, &created, json);
         }
         Command::FindLeaked { json } => {
-            let mut pasted = String::new();
+            // One byte past the cap is enough for the parser to refuse an oversized paste.
+            let mut pasted = Zeroizing::new(Vec::new());
             std::io::stdin()
-                .read_to_string(&mut pasted)
+                .take(MAX_PASTED_KEY_BYTES as u64 + 1)
+                .read_to_end(&mut pasted)
                 .map_err(|_| Error::Validation {
                     field: "pasted".to_owned(),
                     message: "Could not read the key from stdin.".to_owned(),
                 })?;
+            let pasted = Zeroizing::new(String::from_utf8_lossy(&pasted).into_owned());
             let fingerprint = LeakFingerprint::parse(&pasted)?;
             let keys = provider.list_keys(None).await?;
             let result = find_leaked(&fingerprint, &[((), keys.as_slice())]);

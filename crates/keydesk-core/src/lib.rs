@@ -33,7 +33,10 @@ pub use capabilities::{
 pub use connect::{ConnectionConfig, connect, connect_with, parse_base_url};
 pub use error::{Error, ErrorKind};
 pub use http::HttpOptions;
-pub use leak::{KeyFormat, LeakFingerprint, LeakMatch, LeakResult, find_leaked, lists_fragment};
+pub use leak::{
+    KeyFormat, LeakFingerprint, LeakMatch, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked,
+    lists_fragment,
+};
 pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
     ProviderKind, RawJson, RevealedSecret, Rotation,

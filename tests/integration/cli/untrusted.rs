@@ -141,3 +141,14 @@ async fn a_create_answered_504_after_it_happened_names_the_orphan_and_exits_1() 
         run.stderr
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paste_over_4_kib_is_refused_before_any_request() {
+    // Nothing listens on port 9: a request would fail as a network error, exit 1.
+    let args = oligon_cli("http://127.0.0.1:9/oligon", &["find-leaked"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let pasted = format!("{}sk_live_aB3dEfGhIjKlx9k2", "Bearer ".repeat(1000));
+    let run = run_cli(&args, &[("KEYDESK_TOKEN", "fake-token")], &pasted).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("4 KiB"), "{}", run.stderr);
+}
