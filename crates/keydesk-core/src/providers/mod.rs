@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
-use zeroize::Zeroizing;
+use zeroize::Zeroize;
 
 use crate::auth::BearerToken;
 use crate::decode::{decode_key, decode_list_json, mask_full, split_created};
@@ -122,18 +122,28 @@ fn restated(error: Error, message: String) -> Error {
 }
 
 /// The key and the secrets of a create/rotate answer, decoded from its bytes, which are
-/// zeroized afterwards. The secrets go straight into [`SecretString`]s; the key is decoded
-/// from the answer without them. `Err` when no key can be read; `Ok` with `None` secrets
-/// when a required one is missing.
+/// zeroized afterwards (whatever the outcome). The secrets go straight into
+/// [`SecretString`]s; the key is decoded from the answer without them. `Err` when no key can
+/// be read; `Ok` with `None` secrets when a required one is missing.
 fn created_key(
     provider: ProviderKind,
-    reply: Reply,
+    reply: &mut Reply,
     fields: &[SecretField],
     decode: impl FnOnce(&Value) -> Result<Key, Error>,
 ) -> Result<(Key, Option<Vec<RevealedSecret>>), Error> {
-    let bytes = Zeroizing::new(reply.bytes);
+    let read = read_created(provider, reply, fields, decode);
+    reply.bytes.as_mut_slice().zeroize();
+    read
+}
+
+fn read_created(
+    provider: ProviderKind,
+    reply: &Reply,
+    fields: &[SecretField],
+    decode: impl FnOnce(&Value) -> Result<Key, Error>,
+) -> Result<(Key, Option<Vec<RevealedSecret>>), Error> {
     let names: Vec<&str> = fields.iter().map(|field| field.field).collect();
-    let mut answer = split_created(provider, &bytes, &names).ok_or_else(|| {
+    let mut answer = split_created(provider, &reply.bytes, &names).ok_or_else(|| {
         Error::server(
             format!(
                 "{} sent a key that is not an object.",
@@ -174,7 +184,7 @@ async fn create_outcome(
     sent: Result<Reply, Failure>,
     secrets: &[SecretField],
 ) -> Result<CreateOutcome, Error> {
-    let reply = match sent {
+    let mut reply = match sent {
         Ok(reply) => reply,
         Err(failure) if may_have_acted(&failure) => {
             return orphan_after_loss(provider, &draft.name, started, failure.into()).await;
@@ -182,7 +192,7 @@ async fn create_outcome(
         Err(failure) => return Err(failure.into()),
     };
     let kind = provider.kind();
-    match created_key(kind, reply, secrets, |body| decode_key(kind, body)) {
+    match created_key(kind, &mut reply, secrets, |body| decode_key(kind, body)) {
         Ok((key, Some(secrets))) => Ok(CreateOutcome::Created(CreatedKey { key, secrets })),
         Ok((key, None)) => Ok(CreateOutcome::Orphaned { key: Some(key) }),
         Err(unreadable) => orphan_after_loss(provider, &draft.name, started, unreadable).await,
@@ -199,5 +209,47 @@ fn done_if_lost_then(
         Ok(reply) => Ok(Some(reply)),
         Err(Failure::AnsweredAfterLoss(error)) if done.contains(&error.kind()) => Ok(None),
         Err(failure) => Err(failure.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_created_answer_is_read_into_secrets_and_its_bytes_zeroized() {
+        let mut reply = Reply {
+            request_id: None,
+            bytes: br#"{"success": true, "data": {"api_key_id": "k1", "key_name": "ci",
+                "key": "sk_live_fakefakefakefake1234"}}"#
+                .to_vec(),
+        };
+        let kind = ProviderKind::Syncgram;
+        let (key, secrets) =
+            created_key(kind, &mut reply, &[API_KEY], |body| decode_key(kind, body)).unwrap();
+        assert_eq!(key.id, "k1");
+        assert_eq!(key.masked, "sk_live_…1234");
+        assert!(key.raw.get("key").is_none());
+        let secrets = secrets.unwrap();
+        assert_eq!(
+            secrets[0].value.expose_secret(),
+            "sk_live_fakefakefakefake1234"
+        );
+        assert!(reply.bytes.iter().all(|byte| *byte == 0), "zeroized");
+
+        let mut unreadable = Reply {
+            request_id: None,
+            bytes: b"<html>sk_live_fakefakefakefake1234</html>".to_vec(),
+        };
+        assert!(
+            created_key(kind, &mut unreadable, &[API_KEY], |body| decode_key(
+                kind, body
+            ))
+            .is_err()
+        );
+        assert!(
+            unreadable.bytes.iter().all(|byte| *byte == 0),
+            "zeroized too"
+        );
     }
 }

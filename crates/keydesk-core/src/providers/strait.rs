@@ -166,7 +166,7 @@ impl Provider for StraitClient {
             .api
             .send(Request::new(Method::POST, path).json(body), Retry::Once)
             .await;
-        let reply = match sent {
+        let mut reply = match sent {
             Ok(reply) => reply,
             Err(failure) if may_have_acted(&failure) => {
                 return Err(self.rotation_after_loss(id, started, failure.into()).await);
@@ -174,7 +174,7 @@ impl Provider for StraitClient {
             Err(failure) => return Err(failure.into()),
         };
         let request_id = reply.request_id.clone();
-        match created_key(KIND, reply, &[API_KEY], decode_rotated_key)? {
+        match created_key(KIND, &mut reply, &[API_KEY], decode_rotated_key)? {
             (key, Some(secrets)) => Ok(CreatedKey { key, secrets }),
             (_, None) => Err(Error::server(
                 "Strait's rotation answer has no key.",
