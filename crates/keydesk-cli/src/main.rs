@@ -12,8 +12,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use keydesk_core::{
     ConnectionConfig, CreateOutcome, Credentials, Environment, Error, ErrorKind, KeyDraft,
-    LeakFingerprint, Provider, ProviderKind, SecretString, connect, find_leaked,
+    LeakFingerprint, MAX_PASTED_KEY_BYTES, Provider, ProviderKind, SecretString, connect,
+    find_leaked,
 };
+use zeroize::Zeroizing;
 
 const AFTER_HELP: &str = "\
 Credentials (read from the environment only, never from the command line):
@@ -23,7 +25,8 @@ Credentials (read from the environment only, never from the command line):
 Every option above can also be set as KEYDESK_PROVIDER, KEYDESK_BASE_URL, KEYDESK_ORG and
 KEYDESK_PROJECT. The base URL must be https:// unless it points at this machine.
 
-Exit codes: 0 ok, 1 API or network error, 2 usage or validation error,
+Exit codes: 0 ok, 1 API or network error, or a create whose key was made but whose secret
+never arrived (the orphan is named on stderr: revoke it), 2 usage or validation error,
 3 authentication or permission error. Errors go to stderr as one sentence plus the
 provider's request id.
 
@@ -159,7 +162,8 @@ fn report(error: &Error) -> ExitCode {
     if let Some(request_id) = error.request_id() {
         line.push_str(&format!(" (request id: {request_id})"));
     }
-    eprintln!("{line}");
+    // Messages carry servers' text: printed escaped, like every table cell.
+    eprintln!("{}", output::escaped(&line));
     ExitCode::from(exit_code(error))
 }
 
@@ -257,12 +261,12 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             match key {
                 Some(key) => output::print_key(kind, &key, json),
                 None if json => println!("{}", serde_json::json!({"id": id, "status": "revoked"})),
-                None => println!("Revoked {id}."),
+                None => println!("Revoked {}.", output::escaped(&id)),
             }
         }
         Command::Delete { id } => {
             provider.delete_key(&id).await?;
-            println!("Deleted {id}.");
+            println!("Deleted {}.", output::escaped(&id));
         }
         Command::Enable { id, json } => {
             let key = provider.set_key_enabled(&id, true).await?;
@@ -281,13 +285,16 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             output::print_created(kind, &created, json);
         }
         Command::FindLeaked { json } => {
-            let mut pasted = String::new();
+            // One byte past the cap is enough for the parser to refuse an oversized paste.
+            let mut pasted = Zeroizing::new(Vec::new());
             std::io::stdin()
-                .read_to_string(&mut pasted)
+                .take(MAX_PASTED_KEY_BYTES as u64 + 1)
+                .read_to_end(&mut pasted)
                 .map_err(|_| Error::Validation {
                     field: "pasted".to_owned(),
                     message: "Could not read the key from stdin.".to_owned(),
                 })?;
+            let pasted = Zeroizing::new(String::from_utf8_lossy(&pasted).into_owned());
             let fingerprint = LeakFingerprint::parse(&pasted)?;
             let keys = provider.list_keys(None).await?;
             let result = find_leaked(&fingerprint, &[((), keys.as_slice())]);

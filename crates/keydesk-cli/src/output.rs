@@ -1,8 +1,15 @@
 //! What the CLI prints: JSON in the shapes the issue fixes, or readable tables.
 
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Utc};
-use keydesk_core::{CreatedKey, ExposeSecret, Key, ProviderKind};
+use keydesk_core::{CreatedKey, ExposeSecret, Key, ProviderKind, is_control_or_bidi};
 use serde_json::{Value, json};
+
+/// The most characters a key's name takes in a table; longer ones are cut with "…".
+const NAME_CHARS: usize = 48;
+/// The most characters any other table cell takes (ids, masked keys, "last used" with an IP).
+const CELL_CHARS: usize = 80;
 
 /// The list: JSON array of keys, or a table.
 pub fn print_keys(provider: ProviderKind, keys: &[Key], as_json: bool) {
@@ -41,7 +48,13 @@ pub fn print_created(provider: ProviderKind, created: &CreatedKey, as_json: bool
     println!();
     println!("This is the only time this secret will be shown. Store it now.");
     for secret in &created.secrets {
-        println!("{}: {}", secret.label, secret.value.expose_secret());
+        // A real key holds no control character, so escaping changes none; a server's
+        // forged one cannot drive the terminal.
+        println!(
+            "{}: {}",
+            secret.label,
+            escaped(secret.value.expose_secret())
+        );
     }
 }
 
@@ -52,8 +65,11 @@ pub fn print_orphan(key: Option<&Key>, as_json: bool) {
     }
     match key {
         Some(key) => eprintln!(
-            "keydesk-cli: A key was created, but its secret never arrived: {} ({}). Revoke it with `revoke {}`.",
-            key.id, key.masked, key.id
+            "keydesk-cli: A key was created, but its secret never arrived: \"{}\" ({}, {}). Revoke it with `revoke {}`.",
+            shown(&key.name, NAME_CHARS),
+            shown(&key.id, CELL_CHARS),
+            shown(&key.masked, CELL_CHARS),
+            escaped(&key.id)
         ),
         None => eprintln!(
             "keydesk-cli: A key was created, but its secret never arrived, and it could not be identified; list the keys and revoke the new one."
@@ -78,6 +94,7 @@ pub fn print_leak(
         );
         return;
     }
+    let masked = shown(masked, CELL_CHARS);
     if matches.is_empty() && blind {
         println!(
             "{} lists no part of its keys, so {masked} cannot be matched here. If it may be this \
@@ -145,15 +162,15 @@ fn table(provider: ProviderKind, keys: &[Key]) -> String {
             _ => key.status.as_str().to_owned(),
         };
         rows.push([
-            key.id.clone(),
-            key.name.clone(),
-            key.masked.clone(),
+            shown(&key.id, CELL_CHARS),
+            shown(&key.name, NAME_CHARS),
+            shown(&key.masked, CELL_CHARS),
             key.environment
                 .map_or("-", |environment| environment.as_str())
                 .to_owned(),
             status,
             time(key.created_at),
-            last_used(key),
+            shown(&last_used(key), CELL_CHARS),
             time(key.expires_at),
         ]);
     }
@@ -163,15 +180,75 @@ fn table(provider: ProviderKind, keys: &[Key]) -> String {
             *width = (*width).max(cell.chars().count());
         }
     }
+    // Padded by hand: a width from a server's text never reaches a format width (over
+    // 65,535 that panics), and every cell is cut and escaped before it is measured.
     let mut text = String::new();
     for row in &rows {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        text.push_str(cells.join("  ").trim_end());
+        let mut line = String::new();
+        for (cell, width) in row.iter().zip(widths) {
+            if !line.is_empty() {
+                line.push_str("  ");
+            }
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', width - cell.chars().count()));
+        }
+        text.push_str(line.trim_end());
         text.push('\n');
     }
     text
+}
+
+/// `text` as it may reach a terminal: every character [`is_control_or_bidi`] picks written
+/// as an escape (`\x1b`, `\r`, `\u{202e}`), so a server's text cannot forge rows, move the
+/// cursor or retitle the window.
+pub fn escaped(text: &str) -> String {
+    let mut safe = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' => safe.push_str("\\n"),
+            '\r' => safe.push_str("\\r"),
+            '\t' => safe.push_str("\\t"),
+            c if is_control_or_bidi(c) && u32::from(c) <= 0xff => {
+                let _ = write!(safe, "\\x{:02x}", u32::from(c));
+            }
+            c if is_control_or_bidi(c) => {
+                let _ = write!(safe, "\\u{{{:04x}}}", u32::from(c));
+            }
+            c => safe.push(c),
+        }
+    }
+    safe
+}
+
+/// `text` escaped and cut to at most `max_chars` characters (by characters, not bytes), the
+/// cut marked with "…".
+fn shown(text: &str, max_chars: usize) -> String {
+    let safe = escaped(text);
+    if safe.chars().count() <= max_chars {
+        return safe;
+    }
+    let mut cut: String = safe.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_direction_marks_are_escaped() {
+        assert_eq!(
+            escaped("a\u{1b}]0;pwned\u{7}\r\nb\u{202e}c\u{9b}"),
+            "a\\x1b]0;pwned\\x07\\r\\nb\\u{202e}c\\x9b"
+        );
+        assert_eq!(escaped("Zürich – CI ✓"), "Zürich – CI ✓");
+    }
+
+    #[test]
+    fn long_cells_are_cut_by_characters() {
+        assert_eq!(shown("ééééé", 3), "éé…");
+        assert_eq!(shown("abc", 3), "abc");
+        assert_eq!(shown("\u{1b}\u{1b}", 5), "\\x1b…");
+    }
 }

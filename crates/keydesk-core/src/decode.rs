@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
+use secrecy::{ExposeSecret, SecretString};
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Number, Value};
@@ -69,6 +70,73 @@ pub fn decode_rotated_key(body: &Value) -> Result<Key, Error> {
         new_key.insert("id".into(), new_id);
     }
     decode_key(ProviderKind::Strait, &Value::Object(new_key))
+}
+
+/// A create or rotate answer taken apart without a `Value` copy of its secrets: the key
+/// object minus every secret field (to decode the key's metadata from), and the secrets
+/// asked for, each straight into a [`SecretString`].
+pub(crate) struct CreatedAnswer {
+    /// The key object (out of SyncgramPay's envelope) without its secret fields.
+    pub key: Value,
+    secrets: Vec<(String, SecretString)>,
+}
+
+impl CreatedAnswer {
+    /// Takes the non-empty secret sent at `field`, if it was sent.
+    pub fn take_secret(&mut self, field: &str) -> Option<SecretString> {
+        let at = self.secrets.iter().position(|(name, _)| name == field)?;
+        Some(self.secrets.swap_remove(at).1)
+    }
+}
+
+/// Splits a create/rotate answer of `provider` into its key object and the string secrets at
+/// `secret_fields`. `None` when the answer is no JSON object. A secret is copied once, into
+/// its [`SecretString`]; one sent with JSON escapes is unescaped through a transient
+/// `String` that moves into it.
+pub(crate) fn split_created(
+    provider: ProviderKind,
+    bytes: &[u8],
+    secret_fields: &[&str],
+) -> Option<CreatedAnswer> {
+    let top: &RawValue = serde_json::from_slice(bytes).ok()?;
+    let mut object = top;
+    let mut fields = Fields::of(top)?;
+    let enveloped = fields
+        .0
+        .iter()
+        .any(|(name, value)| name == "success" && matches!(value.get(), "true" | "false"));
+    if enveloped && let Some((_, data)) = fields.0.iter().rev().find(|(name, _)| name == "data") {
+        object = data;
+        fields = Fields::of(data)?;
+    }
+    let mut secrets = Vec::new();
+    for (name, value) in &fields.0 {
+        if secret_fields.contains(&name.as_ref())
+            && let Some(secret) = secret_string(value)
+        {
+            // The last one wins when a name repeats, as everywhere else.
+            secrets.retain(|(seen, _)| seen != name);
+            secrets.push((name.as_ref().to_owned(), secret));
+        }
+    }
+    let left_out: &[&str] = match provider {
+        ProviderKind::Fiskaly => &FISKALY_SECRET_FIELDS,
+        _ => &SECRET_FIELDS,
+    };
+    let key = fields.raw_without(object, left_out).to_value();
+    Some(CreatedAnswer { key, secrets })
+}
+
+/// A non-empty JSON string as a secret, unescaped.
+fn secret_string(value: &RawValue) -> Option<SecretString> {
+    let text = value.get();
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    let secret = if inner.contains('\\') {
+        SecretString::from(serde_json::from_str::<String>(text).ok()?)
+    } else {
+        SecretString::from(inner.to_owned())
+    };
+    (!secret.expose_secret().is_empty()).then_some(secret)
 }
 
 /// One page of a list answer: its keys and the paging facts sent beside them.
@@ -749,6 +817,38 @@ mod tests {
             .unwrap()
             .is_empty()
         );
+    }
+
+    #[test]
+    fn a_created_answer_splits_into_secrets_and_a_key_without_them() {
+        let text = br#"{"success": true, "data": {"api_key_id": "k1", "key_name": "n",
+            "key": "sk_live_fake\u0041fakefake1234", "secret": "", "rotation_webhook_secret": 7}}"#;
+        let mut answer = split_created(
+            ProviderKind::Syncgram,
+            text,
+            &["key", "secret", "rotation_webhook_secret"],
+        )
+        .unwrap();
+        assert_eq!(
+            answer.take_secret("key").unwrap().expose_secret(),
+            "sk_live_fakeAfakefake1234"
+        );
+        assert!(answer.take_secret("secret").is_none(), "empty is no secret");
+        assert!(answer.take_secret("rotation_webhook_secret").is_none());
+        assert!(!answer.key.to_string().contains("fake"));
+        assert_eq!(answer.key["api_key_id"], "k1");
+        // fiskaly's `key` is public: it stays in the key object and is a secret to show too.
+        let mut fiskaly = split_created(
+            ProviderKind::Fiskaly,
+            br#"{"_id": "f1", "key": "test_fakepublic", "secret": "fakesecret"}"#,
+            &["key", "secret"],
+        )
+        .unwrap();
+        assert_eq!(fiskaly.key["key"], "test_fakepublic");
+        assert!(fiskaly.key.get("secret").is_none());
+        assert!(fiskaly.take_secret("secret").is_some());
+        assert!(split_created(ProviderKind::Oligon, b"[]", &["key"]).is_none());
+        assert!(split_created(ProviderKind::Oligon, b"<html>", &["key"]).is_none());
     }
 
     #[test]

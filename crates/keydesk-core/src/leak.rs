@@ -6,6 +6,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::model::Key;
@@ -40,8 +41,15 @@ impl fmt::Debug for LeakFingerprint {
 
 impl LeakFingerprint {
     /// Cleans up a pasted key (surrounding whitespace and quotes, line breaks, a `Bearer `
-    /// or `NAME=` in front, a trailing comma) and works out what can be matched.
+    /// or `NAME=` in front, a trailing comma) and works out what can be matched. A paste
+    /// longer than [`MAX_PASTED_KEY_BYTES`] is refused.
     pub fn parse(pasted: &str) -> Result<Self, Error> {
+        if pasted.len() > MAX_PASTED_KEY_BYTES {
+            return Err(Error::validation(
+                "pasted",
+                "That is longer than 4 KiB, which no API key is; paste only the key.",
+            ));
+        }
         let mut text = pasted.trim();
         if let Some((name, value)) = text.split_once('=')
             && !name.is_empty()
@@ -51,23 +59,10 @@ impl LeakFingerprint {
         {
             text = value;
         }
-        let mut cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        loop {
-            let before = cleaned.len();
-            cleaned = cleaned
-                .trim_end_matches([',', ';'])
-                .trim_matches(['"', '\'', '`', '“', '”', '‘', '’'])
-                .to_owned();
-            if let Some(rest) = cleaned
-                .strip_prefix("Bearer")
-                .filter(|_| cleaned.len() > 12)
-            {
-                cleaned = rest.to_owned();
-            }
-            if cleaned.len() == before {
-                break;
-            }
-        }
+        let joined: Zeroizing<String> =
+            Zeroizing::new(text.chars().filter(|c| !c.is_whitespace()).collect());
+        let (cleaned, _) = strip_wrappers(&joined);
+        let cleaned = cleaned.to_owned();
         if cleaned.is_empty() {
             return Err(Error::validation(
                 "pasted",
@@ -128,6 +123,34 @@ impl LeakFingerprint {
                 pasted.starts_with(head) && pasted.ends_with(tail)
             }
             None => false,
+        }
+    }
+}
+
+/// The longest paste [`LeakFingerprint::parse`] takes, in bytes. No provider's key is longer
+/// than about 100 characters, so 4 KiB leaves room for any quoting or `Bearer ` around one,
+/// and the bound keeps cleaning and matching cheap whatever is pasted.
+pub const MAX_PASTED_KEY_BYTES: usize = 4096;
+
+/// `text` without the quotes, trailing commas/semicolons and `Bearer` prefixes wrapped
+/// around it, however deeply nested, and how many rounds that took. Each round only narrows
+/// a slice, by at least one character unless it is the last, so the whole costs time linear
+/// in what it removes (copying the text each round made 256k `Bearer `s take 7.9 s).
+fn strip_wrappers(mut text: &str) -> (&str, usize) {
+    let mut rounds = 0;
+    loop {
+        rounds += 1;
+        let before = text.len();
+        text = text
+            .trim_end_matches([',', ';'])
+            .trim_matches(['"', '\'', '`', '“', '”', '‘', '’']);
+        if text.len() > 12
+            && let Some(rest) = text.strip_prefix("Bearer")
+        {
+            text = rest;
+        }
+        if text.len() == before {
+            return (text, rounds);
         }
     }
 }
@@ -282,6 +305,40 @@ mod tests {
             Some("pasted")
         );
         assert!(LeakFingerprint::parse("sk_live_x").is_err());
+    }
+
+    #[test]
+    fn a_paste_over_4_kib_is_refused_and_one_at_the_cap_parses() {
+        let huge = format!("{}sk_live_aB3dEfGhIjKlx9k2", "Bearer ".repeat(256 * 1024));
+        let error = LeakFingerprint::parse(&huge).unwrap_err();
+        assert_eq!(error.field(), Some("pasted"));
+        assert!(error.to_string().contains("4 KiB"), "{error}");
+
+        let key = "sk_live_aB3dEfGhIjKlx9k2";
+        // Each wrapper is `"Bearer ` in front and `",` behind: 10 bytes.
+        let wrappers = (MAX_PASTED_KEY_BYTES - key.len() - 2) / 10;
+        let worst = format!(
+            "{}\"{key}\"{}",
+            "\"Bearer ".repeat(wrappers),
+            "\",".repeat(wrappers)
+        );
+        assert!(worst.len() > MAX_PASTED_KEY_BYTES - 10 && worst.len() <= MAX_PASTED_KEY_BYTES);
+        let fingerprint = LeakFingerprint::parse(&worst).unwrap();
+        assert_eq!(fingerprint.masked(), "sk_live_…x9k2");
+        assert_eq!(fingerprint.format(), KeyFormat::SecretKey);
+    }
+
+    #[test]
+    fn stripping_nested_prefixes_takes_one_round_per_prefix() {
+        for depth in [0, 1, 10, 500] {
+            let text = format!("{}sk_live_aB3dEfGhIjKlx9k2", "Bearer".repeat(depth));
+            let (cleaned, rounds) = strip_wrappers(&text);
+            assert_eq!(cleaned, "sk_live_aB3dEfGhIjKlx9k2");
+            assert_eq!(rounds, depth + 1);
+        }
+        let (cleaned, rounds) = strip_wrappers("\"'`sk_live_aB3dEfGhIjKlx9k2`'\",;,");
+        assert_eq!(cleaned, "sk_live_aB3dEfGhIjKlx9k2");
+        assert_eq!(rounds, 2);
     }
 
     #[test]

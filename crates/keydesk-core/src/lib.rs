@@ -34,11 +34,14 @@ pub use capabilities::{
 pub use connect::{ConnectionConfig, connect, connect_with, parse_base_url};
 pub use error::{Error, ErrorKind};
 pub use http::HttpOptions;
-pub use leak::{KeyFormat, LeakFingerprint, LeakMatch, LeakResult, find_leaked, lists_fragment};
+pub use leak::{
+    KeyFormat, LeakFingerprint, LeakMatch, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked,
+    lists_fragment,
+};
 pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
     ProviderKind, RawJson, RevealedSecret, Rotation,
 };
 pub use provider::Provider;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use validate::{validate_draft, validate_grace};
+pub use validate::{is_control_or_bidi, validate_draft, validate_grace};

@@ -70,6 +70,40 @@ pub fn validate_draft(provider: ProviderKind, draft: &KeyDraft) -> Result<(), Er
     }
 }
 
+/// Whether `c` changes how text around it is shown instead of being shown itself: a C0 or
+/// C1 control (ESC sequences, CR/LF, DEL), a line or paragraph separator, or a bidi mark,
+/// embedding, override or isolate (U+061C, U+200E/U+200F, U+202A–U+202E, U+2066–U+2069).
+/// Names holding one can forge table rows or retitle a terminal, so Keydesk never sends one
+/// and escapes them where it prints text a server sent.
+pub fn is_control_or_bidi(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// Refuses `text` (the value of `field`, called `what` in the message) when it holds a
+/// character [`is_control_or_bidi`] picks.
+fn check_plain_text(field: &str, what: &str, text: &str) -> Result<(), Error> {
+    match text.chars().find(|c| is_control_or_bidi(*c)) {
+        Some(found) => Err(Error::validation(
+            field,
+            format!(
+                "{what} must not contain control characters or text-direction marks (it has U+{:04X}).",
+                u32::from(found)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Checks a rotate's grace period against Strait's limit (0 to one week).
 pub fn validate_grace(grace_minutes: Option<u32>) -> Result<(), Error> {
     match grace_minutes {
@@ -113,6 +147,7 @@ fn check_name_length(name: &str, min: usize, max: usize) -> Result<(), Error> {
     if name.trim().is_empty() {
         return Err(Error::validation("name", "The name is required."));
     }
+    check_plain_text("name", "The name", name)?;
     let length = name.chars().count();
     if length < min || length > max {
         return Err(Error::validation(
@@ -162,6 +197,7 @@ fn check_oligon_scopes(scopes: &[String]) -> Result<(), Error> {
 fn check_free_scopes(scopes: &[String]) -> Result<(), Error> {
     let mut seen = BTreeSet::new();
     for scope in scopes {
+        check_plain_text("scopes", "A scope", scope)?;
         if scope.is_empty() || scope.chars().count() > 100 || scope.chars().any(char::is_whitespace)
         {
             return Err(Error::validation(
@@ -203,6 +239,8 @@ fn check_fiskaly_metadata(draft: &KeyDraft) -> Result<(), Error> {
         ));
     }
     for (key, value) in &draft.metadata {
+        check_plain_text("metadata", "A metadata key", key)?;
+        check_plain_text("metadata", "A metadata value", value)?;
         let key_length = key.chars().count();
         if key_length == 0 || key_length > 40 {
             return Err(Error::validation(
@@ -451,6 +489,62 @@ mod tests {
                 .unwrap_err()
                 .field(),
             Some("environment")
+        );
+    }
+
+    #[test]
+    fn names_with_controls_or_direction_marks_are_refused_before_any_request() {
+        for name in [
+            "ci\u{1b}]0;pwned\u{7}",
+            "row\r\nforged",
+            "gnp.\u{202e}exe",
+            "\u{2066}iso",
+            "mark\u{200f}",
+            "c1\u{9b}",
+        ] {
+            for provider in [
+                ProviderKind::Oligon,
+                ProviderKind::Syncgram,
+                ProviderKind::Strait,
+                ProviderKind::Fiskaly,
+            ] {
+                let mut key = draft(name);
+                key.scopes = match provider {
+                    ProviderKind::Strait => vec!["read".into()],
+                    _ => Vec::new(),
+                };
+                key.environment = (provider == ProviderKind::Fiskaly).then_some(Environment::Test);
+                let error = validate_draft(provider, &key).unwrap_err();
+                assert_eq!(error.field(), Some("name"), "{provider} {name:?}");
+                if provider != ProviderKind::Fiskaly {
+                    assert!(
+                        error.to_string().contains("control characters"),
+                        "{provider}: {error}"
+                    );
+                }
+            }
+        }
+        assert!(validate_draft(ProviderKind::Oligon, &draft("Zürich – CI ✓")).is_ok());
+        let mut fiskaly = draft("pos-1");
+        fiskaly.environment = Some(Environment::Test);
+        fiskaly.metadata = [("team".to_owned(), "a\u{1b}[2J".to_owned())].into();
+        let error = validate_draft(ProviderKind::Fiskaly, &fiskaly).unwrap_err();
+        assert_eq!(error.field(), Some("metadata"));
+        assert!(error.to_string().contains("U+001B"), "{error}");
+        fiskaly.metadata = [("te\u{202e}am".to_owned(), "a".to_owned())].into();
+        assert_eq!(
+            validate_draft(ProviderKind::Fiskaly, &fiskaly)
+                .unwrap_err()
+                .field(),
+            Some("metadata")
+        );
+        let mut strait = draft("svc");
+        strait.scopes = vec!["read\u{200e}".into()];
+        assert_eq!(
+            validate_draft(ProviderKind::Strait, &strait)
+                .unwrap_err()
+                .field(),
+            Some("scopes")
         );
     }
 

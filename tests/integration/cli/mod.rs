@@ -7,3 +7,4 @@
 mod commands;
 mod exit_codes;
 mod redirects;
+mod untrusted;

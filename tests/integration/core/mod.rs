@@ -8,6 +8,7 @@ mod faults;
 mod fiskaly;
 mod fixtures;
 pub(crate) mod hostile;
+mod gateway;
 mod leaks;
 pub(crate) mod local_server;
 mod oligon;

@@ -68,6 +68,19 @@ fn field_name() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Text Keydesk sends as a name: no control character, no line/paragraph separator and no
+/// bidi mark, embedding, override or isolate.
+fn plain_text(text: &str) -> bool {
+    !text.chars().any(|c| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+                    | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            )
+    })
+}
+
 proptest! {
     #[test]
     fn decoders_never_panic(body in any_json()) {
@@ -120,6 +133,7 @@ proptest! {
         distinct.sort_unstable();
         distinct.dedup();
         let allowed = !name.trim().is_empty()
+            && plain_text(&name)
             && name.chars().count() <= 120
             && scopes.iter().all(|scope| documented.contains(scope))
             && distinct.len() == scopes.len();
@@ -172,7 +186,7 @@ proptest! {
         scoped in any::<bool>(),
     ) {
         let syncgram = KeyDraft { name: name.clone(), expires_in_days: expires, ..KeyDraft::default() };
-        let name_ok = !name.trim().is_empty() && name.chars().count() <= 255;
+        let name_ok = !name.trim().is_empty() && plain_text(&name) && name.chars().count() <= 255;
         let days_ok = |days: Option<u32>| days.is_none_or(|d| (1..=3650).contains(&d));
         prop_assert_eq!(validate_draft(ProviderKind::Syncgram, &syncgram).is_ok(), name_ok && days_ok(expires));
 

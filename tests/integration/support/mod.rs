@@ -4,4 +4,6 @@ pub mod sandbox;
 
 pub mod core;
 
+pub mod gateway;
+
 pub mod app;

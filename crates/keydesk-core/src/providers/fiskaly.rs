@@ -11,7 +11,7 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{create_outcome, done_if_lost_then, secret_at};
+use super::{API_KEY, SecretField, create_outcome, done_if_lost_then};
 use crate::auth::FiskalyAuth;
 use crate::decode::{decode_key, decode_page};
 use crate::error::{Error, ErrorKind};
@@ -175,13 +175,12 @@ impl Provider for FiskalyClient {
         let started = Utc::now();
         let request = Request::new(Method::POST, self.keys_path()).json(body);
         let sent = self.send(request, Retry::Once).await;
-        create_outcome(self, draft, started, sent, |body, _| {
-            Some(vec![
-                secret_at(body, "key", "API key")?,
-                secret_at(body, "secret", "API secret")?,
-            ])
-        })
-        .await
+        let secret = SecretField {
+            field: "secret",
+            label: "API secret",
+            required: true,
+        };
+        create_outcome(self, draft, started, sent, &[API_KEY, secret]).await
     }
 
     async fn delete_key(&self, id: &str) -> Result<(), Error> {

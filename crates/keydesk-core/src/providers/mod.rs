@@ -12,11 +12,12 @@ pub(crate) use syncgram::SyncgramClient;
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
+use zeroize::Zeroize;
 
 use crate::auth::BearerToken;
-use crate::decode::{decode_key, decode_list_json, unwrap_envelope};
+use crate::decode::{decode_key, decode_list_json, mask_full, split_created};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, Progress, ProgressFn, ProviderKind};
@@ -72,47 +73,133 @@ impl BearerApi {
     }
 }
 
-/// The secret at `field` of a create/rotate answer, labelled for the reveal dialog.
-fn secret_at(body: &Value, field: &str, label: &str) -> Option<RevealedSecret> {
-    unwrap_envelope(body)
-        .get(field)
-        .and_then(Value::as_str)
-        .filter(|value| !value.is_empty())
-        .map(|value| RevealedSecret {
-            label: label.to_owned(),
-            value: SecretString::from(value.to_owned()),
-        })
+/// A secret a create or rotate answer carries: its field and its label in the reveal dialog.
+#[derive(Debug, Clone, Copy)]
+struct SecretField {
+    field: &'static str,
+    label: &'static str,
+    /// Whether an answer without it lost something (an orphan) or merely had none to send.
+    required: bool,
+}
+
+/// The API key every provider sends (`key`).
+const API_KEY: SecretField = SecretField {
+    field: "key",
+    label: "API key",
+    required: true,
+};
+
+/// Whether a failed create (or rotate) may still have happened: its answer was lost, or what
+/// came back is a gateway error or a timeout (5xx, 408), which a proxy sends as readily after
+/// the provider acted as before.
+fn may_have_acted(failure: &Failure) -> bool {
+    match failure {
+        Failure::Lost(_) => true,
+        Failure::Answered(error) | Failure::AnsweredAfterLoss(error) => error
+            .status()
+            .is_some_and(|status| status == 408 || (500..=599).contains(&status)),
+        Failure::NotSent(_) => false,
+    }
+}
+
+/// `error` with `message` instead of its own, keeping its kind, status and request id.
+fn restated(error: Error, message: String) -> Error {
+    match error {
+        Error::Api {
+            kind,
+            status,
+            request_id,
+            field,
+            retry_after,
+            ..
+        } => Error::Api {
+            kind,
+            status,
+            message,
+            request_id,
+            field,
+            retry_after,
+        },
+        _ => Error::Network { message },
+    }
+}
+
+/// The key and the secrets of a create/rotate answer, decoded from its bytes, which are
+/// zeroized afterwards (whatever the outcome). The secrets go straight into
+/// [`SecretString`]s; the key is decoded from the answer without them. `Err` when no key can
+/// be read; `Ok` with `None` secrets when a required one is missing.
+fn created_key(
+    provider: ProviderKind,
+    reply: &mut Reply,
+    fields: &[SecretField],
+    decode: impl FnOnce(&Value) -> Result<Key, Error>,
+) -> Result<(Key, Option<Vec<RevealedSecret>>), Error> {
+    let read = read_created(provider, reply, fields, decode);
+    reply.bytes.as_mut_slice().zeroize();
+    read
+}
+
+fn read_created(
+    provider: ProviderKind,
+    reply: &Reply,
+    fields: &[SecretField],
+    decode: impl FnOnce(&Value) -> Result<Key, Error>,
+) -> Result<(Key, Option<Vec<RevealedSecret>>), Error> {
+    let names: Vec<&str> = fields.iter().map(|field| field.field).collect();
+    let mut answer = split_created(provider, &reply.bytes, &names).ok_or_else(|| {
+        Error::server(
+            format!(
+                "{} sent a key that is not an object.",
+                provider.display_name()
+            ),
+            reply.request_id.clone(),
+        )
+    })?;
+    let mut key = decode(&answer.key)?;
+    let mut secrets = Vec::with_capacity(fields.len());
+    for field in fields {
+        match answer.take_secret(field.field) {
+            Some(value) => {
+                if field.field == API_KEY.field && key.masked.is_empty() {
+                    key.masked = mask_full(value.expose_secret());
+                }
+                secrets.push(RevealedSecret {
+                    label: field.label.to_owned(),
+                    value,
+                });
+            }
+            None if field.required => return Ok((key, None)),
+            None => {}
+        }
+    }
+    Ok((key, Some(secrets)))
 }
 
 /// What a create's answer (`sent`, for a request sent at `started`) turns into. The key is
-/// decoded from the answer and `secrets` picks the secrets out of it (and may touch up the
-/// key); an answer without a readable key or without the secrets still means a key was
-/// made, so it is reported as an orphan, and a lost answer is looked for in a new list.
+/// decoded from the answer with the `secrets` it must carry; an answer without a readable
+/// key or without the secrets still means a key was made, so it is reported as an orphan,
+/// and a create that may have happened without its answer reaching us (lost, a gateway
+/// error, a timeout) is looked for in a new list.
 async fn create_outcome(
     provider: &(dyn Provider + '_),
     draft: &KeyDraft,
     started: DateTime<Utc>,
     sent: Result<Reply, Failure>,
-    secrets: impl FnOnce(&Value, &mut Key) -> Option<Vec<RevealedSecret>>,
+    secrets: &[SecretField],
 ) -> Result<CreateOutcome, Error> {
-    let reply = match sent {
+    let mut reply = match sent {
         Ok(reply) => reply,
-        Err(Failure::Lost(lost)) => {
-            return orphan_after_loss(provider, &draft.name, started, lost).await;
+        Err(failure) if may_have_acted(&failure) => {
+            return orphan_after_loss(provider, &draft.name, started, failure.into()).await;
         }
         Err(failure) => return Err(failure.into()),
     };
-    let body = reply.body();
-    let mut key = match decode_key(provider.kind(), &body) {
-        Ok(key) => key,
-        Err(unreadable) => {
-            return orphan_after_loss(provider, &draft.name, started, unreadable).await;
-        }
-    };
-    Ok(match secrets(&body, &mut key) {
-        Some(secrets) => CreateOutcome::Created(CreatedKey { key, secrets }),
-        None => CreateOutcome::Orphaned { key: Some(key) },
-    })
+    let kind = provider.kind();
+    match created_key(kind, &mut reply, secrets, |body| decode_key(kind, body)) {
+        Ok((key, Some(secrets))) => Ok(CreateOutcome::Created(CreatedKey { key, secrets })),
+        Ok((key, None)) => Ok(CreateOutcome::Orphaned { key: Some(key) }),
+        Err(unreadable) => orphan_after_loss(provider, &draft.name, started, unreadable).await,
+    }
 }
 
 /// The answer of an idempotent call, where an error of a `done` kind after a lost attempt
@@ -125,5 +212,47 @@ fn done_if_lost_then(
         Ok(reply) => Ok(Some(reply)),
         Err(Failure::AnsweredAfterLoss(error)) if done.contains(&error.kind()) => Ok(None),
         Err(failure) => Err(failure.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_created_answer_is_read_into_secrets_and_its_bytes_zeroized() {
+        let mut reply = Reply {
+            request_id: None,
+            bytes: br#"{"success": true, "data": {"api_key_id": "k1", "key_name": "ci",
+                "key": "sk_live_fakefakefakefake1234"}}"#
+                .to_vec(),
+        };
+        let kind = ProviderKind::Syncgram;
+        let (key, secrets) =
+            created_key(kind, &mut reply, &[API_KEY], |body| decode_key(kind, body)).unwrap();
+        assert_eq!(key.id, "k1");
+        assert_eq!(key.masked, "sk_live_…1234");
+        assert!(key.raw.get("key").is_none());
+        let secrets = secrets.unwrap();
+        assert_eq!(
+            secrets[0].value.expose_secret(),
+            "sk_live_fakefakefakefake1234"
+        );
+        assert!(reply.bytes.iter().all(|byte| *byte == 0), "zeroized");
+
+        let mut unreadable = Reply {
+            request_id: None,
+            bytes: b"<html>sk_live_fakefakefakefake1234</html>".to_vec(),
+        };
+        assert!(
+            created_key(kind, &mut unreadable, &[API_KEY], |body| decode_key(
+                kind, body
+            ))
+            .is_err()
+        );
+        assert!(
+            unreadable.bytes.iter().all(|byte| *byte == 0),
+            "zeroized too"
+        );
     }
 }

@@ -6,7 +6,7 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{BearerApi, create_outcome, done_if_lost_then, secret_at};
+use super::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 use crate::decode::decode_key;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
@@ -50,10 +50,7 @@ impl Provider for OligonClient {
         let started = Utc::now();
         let request = Request::new(Method::POST, "/v1/api-keys").json(body);
         let sent = self.api.send(request, Retry::Once).await;
-        create_outcome(self, draft, started, sent, |body, _| {
-            Some(vec![secret_at(body, "key", "API key")?])
-        })
-        .await
+        create_outcome(self, draft, started, sent, &[API_KEY]).await
     }
 
     async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {
@@ -118,6 +115,44 @@ mod tests {
         let client = oligon(vec![Drop, Answer(200, &[], "[]")]).await;
         let error = client.create_key(&named("ci")).await.err().unwrap();
         assert_eq!(error.kind(), ErrorKind::Network);
+    }
+
+    #[tokio::test]
+    async fn a_gateway_timeout_to_a_create_is_looked_for_in_a_new_list() {
+        let listed =
+            r#"[{"id":"k9","name":"ci","prefix":"sk_test","last4":"abcd","revoked_at":null}]"#;
+        for status in [504, 500, 408] {
+            let client = oligon(vec![
+                Answer(status, &[], "<html>Gateway Timeout</html>"),
+                Answer(200, &[], listed),
+            ])
+            .await;
+            match client.create_key(&named("ci")).await.unwrap() {
+                CreateOutcome::Orphaned { key } => assert_eq!(key.unwrap().id, "k9"),
+                CreateOutcome::Created(_) => panic!("no secret arrived"),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_gateway_error_to_a_create_that_made_nothing_stays_that_error() {
+        let client = oligon(vec![
+            Answer(
+                504,
+                &[("x-request-id", "req_gw")],
+                "<html>Gateway Timeout</html>",
+            ),
+            Answer(200, &[], "[]"),
+        ])
+        .await;
+        let error = client.create_key(&named("ci")).await.err().unwrap();
+        assert_eq!(error.kind(), ErrorKind::Server);
+        assert_eq!(error.status(), Some(504));
+        assert_eq!(error.request_id(), Some("req_gw"));
+        // A refusal is no gateway error: nothing was made, and no list is asked for.
+        let client = oligon(vec![Answer(422, &[], r#"{"error":{"message":"bad"}}"#)]).await;
+        let error = client.create_key(&named("ci")).await.err().unwrap();
+        assert_eq!(error.kind(), ErrorKind::Validation);
     }
 
     #[tokio::test]

@@ -3,15 +3,18 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
-use super::{BearerApi, create_outcome, done_if_lost_then, secret_at};
+use super::{
+    API_KEY, BearerApi, SecretField, create_outcome, created_key, done_if_lost_then,
+    may_have_acted, restated,
+};
 use crate::decode::{decode_key, decode_page, decode_rotated_key};
 use crate::error::{Error, ErrorKind};
-use crate::http::{Failure, HttpOptions, Request, Retry};
+use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
 use crate::validate::{validate_draft, validate_grace};
@@ -38,6 +41,44 @@ impl StraitClient {
             api: BearerApi::new(KIND, base, token, options)?,
             project_id,
         })
+    }
+
+    /// The error for a rotation of `id` (sent at `started`) that may have happened although
+    /// `failed` came back: a new list says whether the key now has a fresh replacement, whose
+    /// secret never arrived; if it has none, nothing was rotated and `failed` stands.
+    async fn rotation_after_loss(&self, id: &str, started: DateTime<Utc>, failed: Error) -> Error {
+        let keys = match self.list_keys(None).await {
+            Ok(keys) => keys,
+            Err(_) => {
+                return restated(
+                    failed,
+                    "The rotation may have happened, but its answer never arrived: list the keys; \
+                     if the old key is now rotating, its replacement exists but its secret never \
+                     arrived, so revoke the replacement and rotate again."
+                        .to_owned(),
+                );
+            }
+        };
+        let since = started - chrono::Duration::minutes(2);
+        let replacement = keys
+            .iter()
+            .find(|key| key.id == id)
+            .and_then(|old| old.rotation.as_ref())
+            .and_then(|rotation| rotation.replaced_by.as_deref())
+            .and_then(|new_id| keys.iter().find(|key| key.id == new_id))
+            .filter(|new| new.created_at.is_none_or(|at| at >= since));
+        match replacement {
+            Some(new) => restated(
+                failed,
+                format!(
+                    "The key was rotated, but the new key's secret never arrived: revoke the new \
+                     key {} ({}) and rotate again; the old key keeps working until its grace \
+                     period ends.",
+                    new.id, new.masked
+                ),
+            ),
+            None => failed,
+        }
     }
 }
 
@@ -106,16 +147,12 @@ impl Provider for StraitClient {
         let request = Request::new(Method::POST, "/v1/api-keys").json(Value::Object(body));
         let started = Utc::now();
         let sent = self.api.send(request, Retry::Once).await;
-        create_outcome(self, draft, started, sent, |body, _| {
-            let mut secrets = vec![secret_at(body, "key", "API key")?];
-            secrets.extend(secret_at(
-                body,
-                "rotation_webhook_secret",
-                "Webhook signing secret",
-            ));
-            Some(secrets)
-        })
-        .await
+        let webhook_secret = SecretField {
+            field: "rotation_webhook_secret",
+            label: "Webhook signing secret",
+            required: false,
+        };
+        create_outcome(self, draft, started, sent, &[API_KEY, webhook_secret]).await
     }
 
     async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {
@@ -125,33 +162,26 @@ impl Provider for StraitClient {
             Some(minutes) => json!({"grace_period_minutes": minutes}),
             None => json!({}),
         };
-        let reply = match self
+        let started = Utc::now();
+        let sent = self
             .api
             .send(Request::new(Method::POST, path).json(body), Retry::Once)
-            .await
-        {
+            .await;
+        let mut reply = match sent {
             Ok(reply) => reply,
-            Err(Failure::Lost(_)) => {
-                return Err(Error::Network {
-                    message: "The rotation's answer was lost: list the keys; if the old key is now rotating, \
-                              its replacement exists but its secret never arrived, so rotate or revoke it."
-                        .to_owned(),
-                });
+            Err(failure) if may_have_acted(&failure) => {
+                return Err(self.rotation_after_loss(id, started, failure.into()).await);
             }
             Err(failure) => return Err(failure.into()),
         };
-        let body = reply.body();
-        let key = decode_rotated_key(&body)?;
-        let secret = secret_at(&body, "key", "API key").ok_or_else(|| {
-            Error::server(
+        let request_id = reply.request_id.clone();
+        match created_key(KIND, &mut reply, &[API_KEY], decode_rotated_key)? {
+            (key, Some(secrets)) => Ok(CreatedKey { key, secrets }),
+            (_, None) => Err(Error::server(
                 "Strait's rotation answer has no key.",
-                reply.request_id.clone(),
-            )
-        })?;
-        Ok(CreatedKey {
-            key,
-            secrets: vec![secret],
-        })
+                request_id,
+            )),
+        }
     }
 
     async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {

@@ -9,8 +9,7 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
-use super::{BearerApi, create_outcome, done_if_lost_then, secret_at};
-use crate::decode::{mask_full, unwrap_envelope};
+use super::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
@@ -108,16 +107,9 @@ impl Provider for SyncgramClient {
         let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(Value::Object(body));
         let started = Utc::now();
         let sent = self.api.send(request, Retry::SameIdempotencyKey).await;
-        let outcome = create_outcome(self, draft, started, sent, |body, key| {
-            if let Some(plain) = unwrap_envelope(body).get("key").and_then(Value::as_str)
-                && key.masked.is_empty()
-            {
-                key.masked = mask_full(plain);
-            }
-            Some(vec![secret_at(body, "key", "API key")?])
-        })
-        .await
-        .map_err(single_active_conflict);
+        let outcome = create_outcome(self, draft, started, sent, &[API_KEY])
+            .await
+            .map_err(single_active_conflict);
         self.note_create(&outcome);
         outcome
     }
