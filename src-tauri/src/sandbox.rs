@@ -147,6 +147,7 @@ async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
         variant: options.variant,
         chaos: options.chaos,
         token_ttl_secs: options.token_ttl_secs,
+        ..SandboxConfig::default()
     };
     keydesk_sandbox::spawn(config).await.map_err(|error| {
         tracing::warn!(%error, "embedded sandbox did not start");

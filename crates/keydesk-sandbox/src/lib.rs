@@ -43,7 +43,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 
-pub use config::{Chaos, Dialect, SandboxConfig, Seed, Storage, Variant};
+pub use config::{
+    Chaos, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Dialect, SandboxConfig, Seed,
+    Storage, Variant,
+};
 pub use credentials::{
     CredentialOptions, DEFAULT_USER, DialectCredentials, FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG,
     OLIGON_PERMISSIONS, STRAIT_DEFAULT_PROJECT, SYNCGRAM_DEFAULT_ORG_ID, credentials_for_db,

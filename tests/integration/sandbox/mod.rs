@@ -9,6 +9,7 @@ mod common;
 mod fiskaly;
 mod oligon;
 mod seed;
+mod server;
 mod strait;
 mod syncgram;
 
