@@ -436,3 +436,55 @@ async fn fifty_concurrent_creates_lose_nothing() {
     .await;
     assert_eq!(fiskaly_keys["count"], 50);
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_folder_and_files_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new-folder").join("sandbox.db");
+    let sandbox = crate::support::sandbox::start_with(SandboxConfig {
+        storage: keydesk_sandbox::Storage::File(db.clone()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    // A write, so the write-ahead log has content.
+    let (status, _, _) = send(
+        sandbox
+            .post(Dialect::Oligon, "/v1/api-keys")
+            .bearer_auth(sandbox.token(Dialect::Oligon, None))
+            .json(&json!({"name": "mode check"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(db.parent().unwrap()), 0o700, "the folder it created");
+    let mut files = vec![db.clone()];
+    for suffix in ["-wal", "-shm"] {
+        files.push(std::path::PathBuf::from(format!(
+            "{}{suffix}",
+            db.display()
+        )));
+    }
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    sandbox.handle.shutdown().await;
+
+    // A database left readable by an older version is tightened when it is opened again.
+    for file in &files {
+        if file.exists() {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let again = crate::support::sandbox::start_with(SandboxConfig {
+        storage: keydesk_sandbox::Storage::File(db.clone()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    for file in files.iter().filter(|file| file.exists()) {
+        assert_eq!(mode(file), 0o600, "reopened {}", file.display());
+    }
+    drop(again);
+}
