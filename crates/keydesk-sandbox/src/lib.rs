@@ -48,8 +48,9 @@ pub use config::{
     Storage, Variant,
 };
 pub use credentials::{
-    CredentialOptions, DEFAULT_USER, DialectCredentials, FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG,
-    OLIGON_PERMISSIONS, STRAIT_DEFAULT_PROJECT, SYNCGRAM_DEFAULT_ORG_ID, credentials_for_db,
+    CredentialOptions, DEFAULT_TOKEN_LIFETIME_SECS, DEFAULT_USER, DialectCredentials,
+    FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG, OLIGON_PERMISSIONS, STRAIT_DEFAULT_PROJECT,
+    SYNCGRAM_DEFAULT_ORG_ID, credentials_for_db,
 };
 pub use server::{SandboxHandle, spawn};
 pub use state::SandboxState;

@@ -488,3 +488,18 @@ async fn the_database_folder_and_files_are_the_owners_only() {
     }
     drop(again);
 }
+
+#[tokio::test]
+async fn minted_tokens_expire_within_a_day() {
+    let sandbox = start(Variant::Documented).await;
+    let now = chrono::Utc::now().timestamp();
+    for dialect in [Dialect::Oligon, Dialect::Syncgram, Dialect::Strait] {
+        let expiry = crate::support::sandbox::jwt_expiry(&sandbox.token(dialect, None));
+        assert!(expiry > now, "{dialect}: already expired");
+        assert!(
+            expiry <= now + 24 * 60 * 60 + 5,
+            "{dialect}: expires in {} h",
+            (expiry - now) / 3600
+        );
+    }
+}

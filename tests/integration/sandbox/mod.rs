@@ -6,6 +6,7 @@
 mod binary;
 mod chaos;
 mod common;
+mod embedded;
 mod fiskaly;
 mod oligon;
 mod seed;

@@ -183,3 +183,16 @@ pub fn sandbox_binary() -> PathBuf {
         })
         .clone()
 }
+
+/// The JWT `exp` claim of `token` (seconds since the epoch), decoded without verifying.
+pub fn jwt_expiry(token: &str) -> i64 {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["exp"].as_i64().unwrap()
+}
