@@ -134,12 +134,9 @@ impl SandboxOptions {
     }
 }
 
-/// Starts the sandbox on 127.0.0.1:0 (seeding a new database).
+/// Starts the sandbox on 127.0.0.1:0 (seeding a new database). The sandbox creates its data
+/// folder itself, private to the user (it holds the signing secret of the sandbox's tokens).
 async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
-    if let Some(dir) = options.db_path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|_| AppError::internal("Could not create the sandbox's data folder."))?;
-    }
     let config = SandboxConfig {
         storage: Storage::File(options.db_path.clone()),
         port: 0,
@@ -147,6 +144,7 @@ async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
         variant: options.variant,
         chaos: options.chaos,
         token_ttl_secs: options.token_ttl_secs,
+        ..SandboxConfig::default()
     };
     keydesk_sandbox::spawn(config).await.map_err(|error| {
         tracing::warn!(%error, "embedded sandbox did not start");

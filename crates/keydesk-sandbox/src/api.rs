@@ -190,13 +190,73 @@ pub(crate) fn parse_body<T: DeserializeOwned>(
         })?
     };
     serde_json::from_value(value).map_err(|error| {
-        // serde names the field and the expected type; it does not echo long input.
+        // serde names the field and the expected type, but also quotes the value it got.
         Failure::new(
             StatusCode::BAD_REQUEST,
             "validation_error",
-            format!("invalid request body: {error}"),
+            format!(
+                "invalid request body: {}",
+                shorten_quotes(&error.to_string())
+            ),
         )
     })
+}
+
+/// Characters of client input an error message quotes at most; longer input is cut.
+const QUOTE_CHARS: usize = 40;
+
+/// `text` as a quoted string for an error message: at most [`QUOTE_CHARS`] characters of it,
+/// then "…", so a 10 KB input is not sent back in full.
+pub(crate) fn quote(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head:?}…")
+    } else {
+        format!("{head:?}")
+    }
+}
+
+/// `message` with every double-quoted part (serde quotes the values and names it rejects)
+/// cut to [`QUOTE_CHARS`] characters, and the whole held to a few hundred characters.
+fn shorten_quotes(message: &str) -> String {
+    let mut out = String::new();
+    let mut quoted = 0usize;
+    let mut in_quote = false;
+    let mut escaped = false;
+    let mut cut = false;
+    for ch in message.chars() {
+        if !in_quote {
+            in_quote = ch == '"';
+            quoted = 0;
+            cut = false;
+            out.push(ch);
+            continue;
+        }
+        let closing = ch == '"' && !escaped;
+        escaped = ch == '\\' && !escaped;
+        if closing {
+            in_quote = false;
+            if cut {
+                out.push('…');
+            }
+            out.push(ch);
+        } else if quoted < QUOTE_CHARS {
+            quoted += 1;
+            out.push(ch);
+        } else {
+            cut = true;
+        }
+    }
+    if in_quote && cut {
+        out.push('…');
+    }
+    const MESSAGE_CHARS: usize = 300;
+    if out.chars().count() > MESSAGE_CHARS {
+        out = out.chars().take(MESSAGE_CHARS).collect();
+        out.push('…');
+    }
+    out
 }
 
 /// The token of an `Authorization: Bearer …` header.
@@ -357,5 +417,24 @@ mod tests {
         let wrong = parse_body::<Body>(Ok(Bytes::from_static(b"{\"name\":1}")), false).unwrap_err();
         assert_eq!(wrong.code, "validation_error");
         assert!(parse_body::<Body>(Ok(Bytes::new()), true).is_err());
+    }
+
+    #[test]
+    fn quotes_of_client_input_are_cut() {
+        assert_eq!(quote("short"), "\"short\"");
+        let long = "x".repeat(10_000);
+        assert_eq!(quote(&long), format!("\"{}\"…", "x".repeat(40)));
+        let message = format!("invalid type: string \"{long}\", expected a boolean");
+        assert_eq!(
+            shorten_quotes(&message),
+            format!(
+                "invalid type: string \"{}…\", expected a boolean",
+                "x".repeat(40)
+            )
+        );
+        let escaped = format!("unknown variant \"a\\\"{long}\", expected `x`");
+        let shortened = shorten_quotes(&escaped);
+        assert!(shortened.ends_with("…\", expected `x`"), "{shortened}");
+        assert!(shorten_quotes(&"y".repeat(1_000)).chars().count() <= 301);
     }
 }

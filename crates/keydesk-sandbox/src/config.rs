@@ -3,6 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::time::Duration;
 
 use crate::SandboxError;
 
@@ -184,7 +185,21 @@ pub struct SandboxConfig {
     pub chaos: Chaos,
     /// Lifetime of fiskaly access tokens (refresh tokens live twice as long in `Deployed`).
     pub token_ttl_secs: u64,
+    /// How long a connection may take to send a request's headers, idle keep-alive time
+    /// included; a client that connects and sends nothing is dropped after it.
+    pub header_read_timeout: Duration,
+    /// Connections served at once; further ones wait (unaccepted) until one closes.
+    pub max_connections: usize,
 }
+
+/// The default [`SandboxConfig::header_read_timeout`]: longer than the 90 s an HTTP client
+/// pool (reqwest's default) keeps an idle connection, so such a client always closes first
+/// and never sends on a connection the server is closing.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(100);
+
+/// The default [`SandboxConfig::max_connections`]: far above what Keydesk's concurrent
+/// paging opens, low enough that a flood of idle sockets cannot exhaust the process.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 
 impl Default for SandboxConfig {
     fn default() -> Self {
@@ -195,6 +210,8 @@ impl Default for SandboxConfig {
             variant: Variant::Documented,
             chaos: Chaos::default(),
             token_ttl_secs: 300,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }

@@ -27,8 +27,9 @@ pub const DEFAULT_USER: &str = "user_admin";
 /// All three Oligon key-management permissions.
 pub const OLIGON_PERMISSIONS: [&str; 3] = ["apikey:read", "apikey:write", "apikey:revoke"];
 
-/// Lifetime of minted dashboard tokens: a year, so an embedded demo keeps working.
-const DEFAULT_TOKEN_LIFETIME_SECS: i64 = 365 * 24 * 60 * 60;
+/// Lifetime of minted dashboard tokens: 24 hours. A leaked sandbox token stops working by the
+/// next day; the embedded sandbox mints fresh ones on every start.
+pub const DEFAULT_TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
 
 /// What a client needs to call one API (the `token` CLI prints this object).
 #[derive(Debug, Clone, Serialize)]
@@ -55,7 +56,7 @@ pub struct CredentialOptions {
     /// SyncgramPay only: a connected account's token, which may not manage keys (403).
     pub connected_account: bool,
     /// Token lifetime from now in seconds; zero or negative mints an already expired token.
-    /// None = one year. Ignored by fiskaly, whose tokens come from `POST /auth`.
+    /// None = [`DEFAULT_TOKEN_LIFETIME_SECS`] (24 h). Ignored by fiskaly, whose tokens come from `POST /auth`.
     pub expires_in_secs: Option<i64>,
 }
 

@@ -105,10 +105,14 @@ impl Db {
         let conn = match storage {
             Storage::Memory => Connection::open_in_memory()?,
             Storage::File(path) => {
+                private::prepare(path)?;
                 let conn = Connection::open(path)?;
                 // WAL lets the `token` CLI read and write while a server holds the file.
                 conn.pragma_update(None, "journal_mode", "WAL")?;
                 conn.pragma_update(None, "synchronous", "NORMAL")?;
+                // SQLite gives new -wal/-shm files the database's mode; older ones are
+                // tightened here.
+                private::restrict_companions(path)?;
                 conn
             }
         };
@@ -152,5 +156,76 @@ impl Db {
         value
             .and_then(|hex_text| hex::decode(hex_text).ok())
             .ok_or_else(|| SandboxError::InvalidConfig("database has no signing secret".into()))
+    }
+}
+
+/// The database holds the JWT signing secret: its folder (when the sandbox creates it) is
+/// the owner's only (0700), and the database with its `-wal`, `-shm` and `-journal` files is
+/// readable by the owner only (0600). An existing folder is left as it is: `--db demo.db`
+/// may live in any directory.
+mod private {
+    use std::path::Path;
+
+    const SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+    /// Create the missing folders above `path` (0700) and the file itself (0600), or
+    /// tighten an existing file to 0600.
+    #[cfg(unix)]
+    pub(super) fn prepare(path: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(parent)?;
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(path)?;
+        restrict(path)
+    }
+
+    /// Tighten the database's companion files that exist to 0600.
+    #[cfg(unix)]
+    pub(super) fn restrict_companions(path: &Path) -> std::io::Result<()> {
+        for suffix in SUFFIXES {
+            let mut companion = path.as_os_str().to_owned();
+            companion.push(suffix);
+            let companion = Path::new(&companion);
+            if companion.exists() {
+                restrict(companion)?;
+            }
+        }
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    fn restrict(path: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+    }
+
+    /// Elsewhere only the folders are created; the user's profile folder is private already.
+    #[cfg(not(unix))]
+    pub(super) fn prepare(path: &Path) -> std::io::Result<()> {
+        if let Some(parent) = path
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+        {
+            std::fs::create_dir_all(parent)?;
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    pub(super) fn restrict_companions(_path: &Path) -> std::io::Result<()> {
+        let _ = SUFFIXES;
+        Ok(())
     }
 }

@@ -43,10 +43,14 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 
-pub use config::{Chaos, Dialect, SandboxConfig, Seed, Storage, Variant};
+pub use config::{
+    Chaos, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Dialect, SandboxConfig, Seed,
+    Storage, Variant,
+};
 pub use credentials::{
-    CredentialOptions, DEFAULT_USER, DialectCredentials, FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG,
-    OLIGON_PERMISSIONS, STRAIT_DEFAULT_PROJECT, SYNCGRAM_DEFAULT_ORG_ID, credentials_for_db,
+    CredentialOptions, DEFAULT_TOKEN_LIFETIME_SECS, DEFAULT_USER, DialectCredentials,
+    FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG, OLIGON_PERMISSIONS, STRAIT_DEFAULT_PROJECT,
+    SYNCGRAM_DEFAULT_ORG_ID, credentials_for_db,
 };
 pub use server::{SandboxHandle, spawn};
 pub use state::SandboxState;

@@ -102,6 +102,7 @@ async fn main() -> ExitCode {
                     seed: chaos_seed,
                 },
                 token_ttl_secs: token_ttl,
+                ..SandboxConfig::default()
             })
             .await
         }

@@ -14,7 +14,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    ClientIp, Failure, bearer_claims, now_ms, optional_time, parse_body, respond, rfc3339_offset,
+    ClientIp, Failure, bearer_claims, now_ms, optional_time, parse_body, quote, respond,
+    rfc3339_offset,
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
@@ -172,7 +173,11 @@ async fn create_key(
     {
         return Err(Failure::validation(
             "scopes",
-            format!("unknown scope {unknown:?}; allowed: {}", SCOPES.join(", ")),
+            format!(
+                "unknown scope {}; allowed: {}",
+                quote(unknown),
+                SCOPES.join(", ")
+            ),
         ));
     }
     let mut seen = std::collections::HashSet::new();

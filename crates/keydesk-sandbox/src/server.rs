@@ -1,17 +1,19 @@
-//! The accept loop: hyper HTTP/1 connections on 127.0.0.1, graceful shutdown, and the
-//! connection drop that `--drop-rate` asks for.
+//! The accept loop: hyper HTTP/1 connections on 127.0.0.1, a cap on how many are served at
+//! once, a deadline for each request's headers, graceful shutdown, and the connection drop
+//! that `--drop-rate` asks for.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+use tokio::sync::{Semaphore, oneshot};
 use tokio::task::JoinHandle;
 use tower::ServiceExt as _;
 
@@ -47,6 +49,11 @@ impl std::error::Error for ResponseDropped {}
 
 /// Open the storage, bind 127.0.0.1:`config.port` and serve until shut down.
 pub async fn spawn(config: SandboxConfig) -> Result<SandboxHandle, SandboxError> {
+    if config.max_connections == 0 {
+        return Err(SandboxError::InvalidConfig(
+            "max_connections must be at least 1".into(),
+        ));
+    }
     let state = {
         let config = config.clone();
         tokio::task::spawn_blocking(move || SandboxState::open(&config))
@@ -56,7 +63,11 @@ pub async fn spawn(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port)).await?;
     let address = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel();
-    let task = tokio::spawn(serve(listener, router(state.clone()), stopped));
+    let limits = Limits {
+        header_read_timeout: config.header_read_timeout,
+        connections: Arc::new(Semaphore::new(config.max_connections)),
+    };
+    let task = tokio::spawn(serve(listener, router(state.clone()), limits, stopped));
     tracing::info!(%address, variant = %config.variant, "sandbox listening");
     Ok(SandboxHandle {
         address,
@@ -66,45 +77,66 @@ pub async fn spawn(config: SandboxConfig) -> Result<SandboxHandle, SandboxError>
     })
 }
 
-async fn serve(listener: TcpListener, app: Router, mut stopped: oneshot::Receiver<()>) {
+/// What one server allows a connection.
+struct Limits {
+    header_read_timeout: Duration,
+    /// One permit per connection being served; accepting waits for a free one.
+    connections: Arc<Semaphore>,
+}
+
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    mut stopped: oneshot::Receiver<()>,
+) {
     let graceful = GracefulShutdown::new();
     loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(accepted) => accepted,
-                    Err(error) => {
-                        tracing::warn!(%error, "accept failed");
-                        continue;
-                    }
-                };
-                let app = app.clone();
-                let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    let app = app.clone();
-                    async move {
-                        let response = match app.oneshot(request.map(Body::new)).await {
-                            Ok(response) => response,
-                            Err(never) => match never {},
-                        };
-                        if response.extensions().get::<DropConnection>().is_some() {
-                            return Err(ResponseDropped);
-                        }
-                        Ok::<_, ResponseDropped>(response)
-                    }
-                });
-                let connection = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(stream), service);
-                let connection = graceful.watch(connection);
-                tokio::spawn(async move {
-                    if let Err(error) = connection.await {
-                        tracing::debug!(%error, "connection ended with an error");
-                    }
-                });
-            }
+        // Over the cap, connections wait in the listen backlog rather than being accepted.
+        let permit = tokio::select! {
+            permit = Arc::clone(&limits.connections).acquire_owned() => match permit {
+                Ok(permit) => permit,
+                Err(_closed) => break,
+            },
             // Fires on `shutdown` and also when the handle is dropped.
             _ = &mut stopped => break,
-        }
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "accept failed");
+                    continue;
+                }
+            },
+            _ = &mut stopped => break,
+        };
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move {
+                let response = match app.oneshot(request.map(Body::new)).await {
+                    Ok(response) => response,
+                    Err(never) => match never {},
+                };
+                if response.extensions().get::<DropConnection>().is_some() {
+                    return Err(ResponseDropped);
+                }
+                Ok::<_, ResponseDropped>(response)
+            }
+        });
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(permit);
+        });
     }
     drop(listener);
     if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())

@@ -318,17 +318,48 @@ export function filesUnder(dir) {
 }
 
 /**
+ * The forms in which `value` could sit in a file, each named for the audit's report: UTF-8
+ * and the UTF-16 WebKit's storage uses; base64, standard and url-safe, at each of the three
+ * byte alignments a secret can have inside a longer encoded buffer (only whole 3-byte groups:
+ * the characters of a partial group depend on the bytes around it); hex in lower and upper
+ * case; and a 20-character slice from its middle (a secret stored without its prefix), in
+ * UTF-8 and UTF-16.
+ */
+export function secretForms(value) {
+  const bytes = Buffer.from(value, 'utf8');
+  const forms = [
+    { form: 'text', bytes },
+    { form: 'UTF-16', bytes: Buffer.from(value, 'utf16le') },
+  ];
+  for (let skip = 0; skip < 3; skip++) {
+    const groups = Math.floor((bytes.length - skip) / 3) * 3;
+    const aligned = bytes.subarray(skip, skip + groups);
+    const base64 = aligned.toString('base64');
+    forms.push({ form: `base64 at +${skip}`, bytes: Buffer.from(base64) });
+    forms.push({ form: `url-safe base64 at +${skip}`, bytes: Buffer.from(aligned.toString('base64url')) });
+  }
+  const hex = bytes.toString('hex');
+  forms.push({ form: 'hex', bytes: Buffer.from(hex) });
+  forms.push({ form: 'upper-case hex', bytes: Buffer.from(hex.toUpperCase()) });
+  if (value.length >= 20) {
+    const middle = Math.floor(value.length / 2);
+    const slice = value.slice(middle - 10, middle + 10);
+    forms.push({ form: 'inner slice', bytes: Buffer.from(slice, 'utf8') });
+    forms.push({ form: 'UTF-16 inner slice', bytes: Buffer.from(slice, 'utf16le') });
+  }
+  return forms;
+}
+
+/**
  * The secrets audit: searches every file of the launch's temp XDG dirs (app data, sandbox DB,
  * activity log, WebKit data and cache) and the captured output of app and driver for each
- * secret, as text and in the UTF-16 form WebKit's storage uses. Returns "file: secret label".
+ * secret in every form of `secretForms`. Returns "file: secret label as form" for each find
+ * (never the secret).
  */
 export function findSecretsOnDisk(roots, logs, secrets) {
   const files = [...roots.flatMap((r) => filesUnder(r)), ...logs.filter((l) => existsSync(l))];
   assert.ok(files.length > 0, 'there are files to audit');
-  const needles = secrets.map(({ label, value }) => ({
-    label,
-    forms: [Buffer.from(value, 'utf8'), Buffer.from(value, 'utf16le')],
-  }));
+  const needles = secrets.map(({ label, value }) => ({ label, forms: secretForms(value) }));
   const hits = [];
   for (const file of files) {
     let bytes;
@@ -338,7 +369,8 @@ export function findSecretsOnDisk(roots, logs, secrets) {
       continue;
     }
     for (const { label, forms } of needles) {
-      if (forms.some((form) => bytes.includes(form))) hits.push(`${file}: ${label}`);
+      const found = forms.find(({ bytes: form }) => bytes.includes(form));
+      if (found) hits.push(`${file}: ${label} as ${found.form}`);
     }
   }
   return { hits, files: files.length };

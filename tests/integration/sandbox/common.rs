@@ -4,7 +4,7 @@
 use keydesk_sandbox::{Dialect, SandboxConfig, Variant};
 use serde_json::json;
 
-use crate::support::sandbox::{Sandbox, send, start, start_on_file};
+use crate::support::sandbox::{Sandbox, secret_forms_in, send, start, start_on_file};
 
 /// POST `body` as JSON text (sent as given, valid or not) with a bearer token.
 async fn post_raw(
@@ -223,6 +223,59 @@ async fn hostile_input_gets_answers_not_panics() {
     assert_eq!(list["count"], 0);
 }
 
+#[tokio::test]
+async fn validation_errors_quote_long_input_cut_short() {
+    let long = "x".repeat(10 * 1024);
+    // Every field of every create, sent as a long string where another type is expected or
+    // where the value itself is refused (Oligon's scopes).
+    let fields = [
+        "name",
+        "key_name",
+        "scopes",
+        "live",
+        "kind",
+        "status",
+        "metadata",
+        "env",
+        "expires_in_days",
+        "project_id",
+        "rotation_interval_days",
+    ];
+    for variant in [Variant::Documented, Variant::Deployed] {
+        let sandbox = start(variant).await;
+        for (dialect, path, token) in json_endpoints(&sandbox).await {
+            let mut bodies = vec![
+                json!({"name": "ok", "scopes": [long]}),
+                json!({"name": 1, "key_name": 1, "project_id": "proj_acme"}),
+            ];
+            for field in fields {
+                let mut body = json!({"name": "ok-name", "key_name": "ok", "project_id": "proj_acme",
+                                      "scopes": ["a"], "kind": "test", "status": "enabled"});
+                body[field] = json!(long);
+                bodies.push(body.clone());
+                // A long value of the wrong type, one level down.
+                body[field] = json!([long]);
+                bodies.push(body);
+            }
+            for body in bodies {
+                let text = body.to_string();
+                let (status, _, error) = post_raw(&sandbox, dialect, &path, &token, text).await;
+                if status < 400 {
+                    // Accepted (Strait takes any scope): a created key shows what it stores.
+                    continue;
+                }
+                let answer = error.to_string();
+                assert!(
+                    !answer.contains(&"x".repeat(41)),
+                    "{dialect} {variant} {status}: the answer quotes the input in full ({} bytes)",
+                    answer.len()
+                );
+                assert!(answer.len() < 1024, "{dialect} {variant}: {answer}");
+            }
+        }
+    }
+}
+
 /// Does `haystack` contain `needle`?
 fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
@@ -311,8 +364,20 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
         contains(&bytes, &public[0]),
         "sanity: the scan sees what the database stores"
     );
-    for secret in &secrets {
-        assert!(!contains(&bytes, secret), "a plaintext secret is on disk");
+    // The management tokens are secrets too (the database holds only their signing key).
+    for dialect in [Dialect::Oligon, Dialect::Syncgram, Dialect::Strait] {
+        secrets.push(sandbox.token(dialect, None));
+    }
+    assert!(
+        !secret_forms_in(&bytes, &public[0]).is_empty(),
+        "sanity: the form scan sees what the database stores"
+    );
+    for (index, secret) in secrets.iter().enumerate() {
+        let found = secret_forms_in(&bytes, secret);
+        assert!(
+            found.is_empty(),
+            "secret #{index} is in the database files as {found:?}"
+        );
         // Not even the random part without its prefix.
         let body = secret.rsplit('_').next().unwrap();
         assert!(!contains(&bytes, body), "a secret's random part is on disk");
@@ -382,4 +447,71 @@ async fn fifty_concurrent_creates_lose_nothing() {
     )
     .await;
     assert_eq!(fiskaly_keys["count"], 50);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_database_folder_and_files_are_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("new-folder").join("sandbox.db");
+    let sandbox = crate::support::sandbox::start_with(SandboxConfig {
+        storage: keydesk_sandbox::Storage::File(db.clone()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    // A write, so the write-ahead log has content.
+    let (status, _, _) = send(
+        sandbox
+            .post(Dialect::Oligon, "/v1/api-keys")
+            .bearer_auth(sandbox.token(Dialect::Oligon, None))
+            .json(&json!({"name": "mode check"})),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(db.parent().unwrap()), 0o700, "the folder it created");
+    let mut files = vec![db.clone()];
+    for suffix in ["-wal", "-shm"] {
+        files.push(std::path::PathBuf::from(format!(
+            "{}{suffix}",
+            db.display()
+        )));
+    }
+    for file in &files {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    sandbox.handle.shutdown().await;
+
+    // A database left readable by an older version is tightened when it is opened again.
+    for file in &files {
+        if file.exists() {
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+    let again = crate::support::sandbox::start_with(SandboxConfig {
+        storage: keydesk_sandbox::Storage::File(db.clone()),
+        ..SandboxConfig::default()
+    })
+    .await;
+    for file in files.iter().filter(|file| file.exists()) {
+        assert_eq!(mode(file), 0o600, "reopened {}", file.display());
+    }
+    drop(again);
+}
+
+#[tokio::test]
+async fn minted_tokens_expire_within_a_day() {
+    let sandbox = start(Variant::Documented).await;
+    let now = chrono::Utc::now().timestamp();
+    for dialect in [Dialect::Oligon, Dialect::Syncgram, Dialect::Strait] {
+        let expiry = crate::support::sandbox::jwt_expiry(&sandbox.token(dialect, None));
+        assert!(expiry > now, "{dialect}: already expired");
+        assert!(
+            expiry <= now + 24 * 60 * 60 + 5,
+            "{dialect}: expires in {} h",
+            (expiry - now) / 3600
+        );
+    }
 }

@@ -6,9 +6,11 @@
 mod binary;
 mod chaos;
 mod common;
+mod embedded;
 mod fiskaly;
 mod oligon;
 mod seed;
+mod server;
 mod strait;
 mod syncgram;
 

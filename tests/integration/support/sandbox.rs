@@ -183,3 +183,58 @@ pub fn sandbox_binary() -> PathBuf {
         })
         .clone()
 }
+
+/// The forms in which `secret` could sit in a file, each with a name for the failure message
+/// (never the secret): raw, base64 (standard and url-safe, at each of the three byte
+/// alignments a secret can have inside a longer encoded buffer), hex (lower and upper
+/// case), and a 20-character slice from its middle (a secret stored without its prefix).
+pub fn secret_forms(secret: &str) -> Vec<(String, Vec<u8>)> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let bytes = secret.as_bytes();
+    let mut forms = vec![("raw".to_owned(), bytes.to_vec())];
+    for skip in 0..3 {
+        // Whole 3-byte groups only: the characters of a partial group depend on what follows.
+        let groups = (bytes.len() - skip) / 3 * 3;
+        let aligned = &bytes[skip..skip + groups];
+        forms.push((
+            format!("base64 at +{skip}"),
+            STANDARD_NO_PAD.encode(aligned).into_bytes(),
+        ));
+        forms.push((
+            format!("url-safe base64 at +{skip}"),
+            URL_SAFE_NO_PAD.encode(aligned).into_bytes(),
+        ));
+    }
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    forms.push(("hex".to_owned(), hex.clone().into_bytes()));
+    forms.push(("upper-case hex".to_owned(), hex.to_uppercase().into_bytes()));
+    let middle = secret.len() / 2;
+    forms.push((
+        "20-character inner slice".to_owned(),
+        secret.as_bytes()[middle - 10..middle + 10].to_vec(),
+    ));
+    forms
+}
+
+/// The names of the forms of `secret` (see [`secret_forms`]) that `haystack` contains.
+pub fn secret_forms_in(haystack: &[u8], secret: &str) -> Vec<String> {
+    secret_forms(secret)
+        .into_iter()
+        .filter(|(_, form)| haystack.windows(form.len()).any(|window| window == form))
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// The JWT `exp` claim of `token` (seconds since the epoch), decoded without verifying.
+pub fn jwt_expiry(token: &str) -> i64 {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1).unwrap();
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    claims["exp"].as_i64().unwrap()
+}
