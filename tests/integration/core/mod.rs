@@ -7,8 +7,8 @@
 mod faults;
 mod fiskaly;
 mod fixtures;
-pub(crate) mod hostile;
 mod gateway;
+pub(crate) mod hostile;
 mod leaks;
 pub(crate) mod local_server;
 mod oligon;
