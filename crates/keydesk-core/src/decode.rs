@@ -196,14 +196,6 @@ fn next_cursor(body: &Body) -> Option<String> {
     }
 }
 
-/// SyncgramPay's deployments wrap bodies in `{"success": true, "data": …}`.
-pub(crate) fn unwrap_envelope(body: &Value) -> &Value {
-    match body.get("success") {
-        Some(Value::Bool(_)) => body.get("data").unwrap_or(body),
-        _ => body,
-    }
-}
-
 /// Normalizes one listed item: a key object, possibly in an envelope.
 fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> Result<Key, Error> {
     let mut object = item;
