@@ -225,7 +225,8 @@ mod tests {
             request_id: None,
             bytes: br#"{"success": true, "data": {"api_key_id": "k1", "key_name": "ci",
                 "key": "sk_live_fakefakefakefake1234"}}"#
-                .to_vec(),
+                .to_vec()
+                .into(),
         };
         let kind = ProviderKind::Syncgram;
         let (key, secrets) =
@@ -242,7 +243,7 @@ mod tests {
 
         let mut unreadable = Reply {
             request_id: None,
-            bytes: b"<html>sk_live_fakefakefakefake1234</html>".to_vec(),
+            bytes: b"<html>sk_live_fakefakefakefake1234</html>".to_vec().into(),
         };
         assert!(
             created_key(kind, &mut unreadable, &[API_KEY], |body| decode_key(
