@@ -24,8 +24,10 @@ pub trait Provider: Send + Sync {
     /// The complete inventory, every page fetched. `progress` hears about each page.
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error>;
 
-    /// Creates a key. When the answer is lost after the provider may have acted, the keys
-    /// are listed again and the key created without its secret is reported as an orphan.
+    /// Creates a key. When the provider may have acted although its answer did not arrive
+    /// (lost, a timeout, a gateway error: 5xx or 408), the keys are listed again and the key
+    /// created without its secret is reported as an orphan; when none was made, the original
+    /// error stands.
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error>;
 
     /// How long until the provider takes another create from this client, when it limits
@@ -37,7 +39,8 @@ pub trait Provider: Send + Sync {
     }
 
     /// Replaces a key with a new one; the old one keeps working for `grace_minutes`
-    /// (the provider's default when `None`).
+    /// (the provider's default when `None`). When the rotation happened but its answer did
+    /// not arrive, the error names the replacement, whose secret never arrived.
     async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {
         let _ = (id, grace_minutes);
         Err(unsupported(self.kind(), Action::Rotate))
@@ -110,9 +113,9 @@ pub(crate) fn find_orphan(keys: Vec<Key>, name: &str, started: DateTime<Utc>) ->
         .max_by_key(|key| key.created_at)
 }
 
-/// What a create whose answer was lost turns into: an orphan report when the provider now
-/// lists the key, the original network error when it does not (nothing was created), and an
-/// orphan of unknown identity when even the new list fails.
+/// What a create whose answer was lost (or was a gateway error or timeout) turns into: an
+/// orphan report when the provider now lists the key, the original error when it does not
+/// (nothing was created), and an orphan of unknown identity when even the new list fails.
 pub(crate) async fn orphan_after_loss(
     provider: &(dyn Provider + '_),
     name: &str,
