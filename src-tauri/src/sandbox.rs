@@ -134,9 +134,13 @@ impl SandboxOptions {
     }
 }
 
-/// Starts the sandbox on 127.0.0.1:0 (seeding a new database). The sandbox creates its data
-/// folder itself, private to the user (it holds the signing secret of the sandbox's tokens).
+/// Starts the sandbox on 127.0.0.1:0 (seeding a new database). Its folder is private to the
+/// user: the database holds the signing secret of the sandbox's tokens.
 async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
+    if let Some(dir) = options.db_path.parent() {
+        keydesk_sandbox::create_private_folder(dir)
+            .map_err(|_| AppError::internal("Could not create the sandbox's data folder."))?;
+    }
     let config = SandboxConfig {
         storage: Storage::File(options.db_path.clone()),
         port: 0,

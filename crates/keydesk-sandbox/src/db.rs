@@ -163,25 +163,37 @@ impl Db {
 /// the owner's only (0700), and the database with its `-wal`, `-shm` and `-journal` files is
 /// readable by the owner only (0600). An existing folder is left as it is: `--db demo.db`
 /// may live in any directory.
-mod private {
+pub(crate) mod private {
     use std::path::Path;
 
     const SUFFIXES: [&str; 3] = ["-wal", "-shm", "-journal"];
 
     /// Create the missing folders above `path` (0700) and the file itself (0600), or
     /// tighten an existing file to 0600.
-    #[cfg(unix)]
-    pub(super) fn prepare(path: &Path) -> std::io::Result<()> {
-        use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _};
+    pub(crate) fn prepare(path: &Path) -> std::io::Result<()> {
         if let Some(parent) = path
             .parent()
             .filter(|parent| !parent.as_os_str().is_empty())
         {
-            std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(parent)?;
+            create_folder(parent)?;
         }
+        create_file(path)
+    }
+
+    /// Create `folder` and its missing parents, each only the owner's (0700); an existing
+    /// folder is left as it is.
+    #[cfg(unix)]
+    pub(crate) fn create_folder(folder: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::DirBuilderExt as _;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(folder)
+    }
+
+    #[cfg(unix)]
+    fn create_file(path: &Path) -> std::io::Result<()> {
+        use std::os::unix::fs::OpenOptionsExt as _;
         std::fs::OpenOptions::new()
             .write(true)
             .create(true)
@@ -193,7 +205,7 @@ mod private {
 
     /// Tighten the database's companion files that exist to 0600.
     #[cfg(unix)]
-    pub(super) fn restrict_companions(path: &Path) -> std::io::Result<()> {
+    pub(crate) fn restrict_companions(path: &Path) -> std::io::Result<()> {
         for suffix in SUFFIXES {
             let mut companion = path.as_os_str().to_owned();
             companion.push(suffix);
@@ -211,20 +223,19 @@ mod private {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
     }
 
-    /// Elsewhere only the folders are created; the user's profile folder is private already.
+    /// Elsewhere folders and files are created as usual; the user's profile is private.
     #[cfg(not(unix))]
-    pub(super) fn prepare(path: &Path) -> std::io::Result<()> {
-        if let Some(parent) = path
-            .parent()
-            .filter(|parent| !parent.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent)?;
-        }
+    pub(crate) fn create_folder(folder: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(folder)
+    }
+
+    #[cfg(not(unix))]
+    fn create_file(_path: &Path) -> std::io::Result<()> {
         Ok(())
     }
 
     #[cfg(not(unix))]
-    pub(super) fn restrict_companions(_path: &Path) -> std::io::Result<()> {
+    pub(crate) fn restrict_companions(_path: &Path) -> std::io::Result<()> {
         let _ = SUFFIXES;
         Ok(())
     }

@@ -55,6 +55,14 @@ pub use credentials::{
 pub use server::{SandboxHandle, spawn};
 pub use state::SandboxState;
 
+/// Create a folder for a sandbox database (and its missing parents) readable by the owner
+/// only (0700 on Unix), as the sandbox does itself for a `Storage::File` whose folder is
+/// missing; an existing folder is left as it is. For embedders that report a folder they
+/// cannot create apart from other start-up failures.
+pub fn create_private_folder(folder: &std::path::Path) -> std::io::Result<()> {
+    db::private::create_folder(folder)
+}
+
 /// Why the sandbox could not start or mint credentials. Messages never contain secrets.
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {

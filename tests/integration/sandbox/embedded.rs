@@ -11,8 +11,9 @@ use crate::support::sandbox::jwt_expiry;
 #[test]
 fn the_app_gets_embedded_sandbox_tokens_that_expire_within_a_day_in_a_private_folder() {
     let app = TestApp::start_in(AppDirs::new(), SandboxMode::Always);
-    // The sandbox registers its connections behind the open window: wait for them.
-    app.call("list_connections", json!({}));
+    // The sandbox's credentials reach the keyring once startup is done, after its
+    // connections are listed.
+    tauri::async_runtime::block_on(app.state().startup.done());
     let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
     let now = chrono::Utc::now().timestamp();
     for provider in ["oligon", "syncgram", "strait"] {
