@@ -10,8 +10,9 @@ use crate::support::app::{AppDirs, TestApp, clipboard_turn, files_containing, xc
 fn no_secret_or_token_on_disk_after_create_copy_acknowledge() {
     let _turn = clipboard_turn();
     let app = TestApp::start_in(AppDirs::new(), SandboxMode::Always);
-    // The sandbox registers its connections behind the open window: wait for them.
-    app.call("list_connections", json!({}));
+    // The sandbox registers its connections behind the open window and writes their keyring
+    // items after that: wait until startup is done, so every item is there to read.
+    tauri::async_runtime::block_on(app.state().startup.done());
     let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
     let (events, clipboard_events) = std::sync::mpsc::channel::<String>();
     tauri::Listener::listen(&app.app, "clipboard", move |event| {
