@@ -171,7 +171,6 @@ impl StartupGate {
 pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()> {
     let mut notices = Vec::new();
     let settings = Arc::new(SettingsStore::open(
-        app,
         &config.data_dir.join("settings.json"),
         &mut notices,
     )?);
