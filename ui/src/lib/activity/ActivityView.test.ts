@@ -10,7 +10,7 @@ describe('Activity', () => {
     await backend.revokeKey('c-oligon', key.id);
     backend.activity.push({
       at: '2026-01-01T00:00:00Z', user: 'ops', connection_id: 'c-strait', connection_name: 'Jobs platform',
-      key_id: 'k9', key_name: 'deployer', action: 'rotate', result: 'error', request_id: 'req_old', error_kind: 'conflict',
+      key_id: 'k9', key_name: 'deployer', action: 'rotate', result: 'error', request_id: 'req_old', error_kind: 'conflict', operation_id: null,
     });
     const user = userEvent.setup();
     render(App, { backend });
