@@ -38,6 +38,22 @@ describe('Waiting and Cancel', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
 
+  it('cancels a connection test that waits, and says it was not tested', async () => {
+    const { user, backend } = await setup((b) => b.holdNext('test_connection'));
+    await user.click(screen.getByRole('button', { name: 'Edit connection' }));
+    const form = screen.getByTestId('connection-form');
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+
+    const notice = await screen.findByTestId('wait-notice', {}, { timeout: 3000 });
+    expect(notice).toHaveTextContent('Waiting for Oligon Receipts…');
+    await user.click(within(notice).getByRole('button', { name: 'Cancel' }));
+
+    expect(await screen.findByText('Cancelled: the connection was not tested.')).toBeInTheDocument();
+    expect(backend.callsOf('cancel_operation')).toHaveLength(1);
+    expect(within(form).queryByRole('alert')).not.toBeInTheDocument();
+    expect(within(form).getByRole('button', { name: 'Test connection' })).toBeEnabled();
+  });
+
   it('offers the orphan check for a create a quit cut off, and shows the orphan dialog when the key exists', async () => {
     const { user, backend } = await setup((b) => {
       b.addKey('c-oligon', fakeKey({ id: 'k-made', name: 'Nightly export', environment: 'test' }));
