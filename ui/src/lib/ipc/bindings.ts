@@ -34,7 +34,7 @@ export const commands = {
 	/**
 	 *  Creates a key. With `replace_active` (single-active-key providers) the active keys are
 	 *  revoked first. The secrets go to the reveal vault, never into the answer. The create is
-	 *  journaled (see [`crate::journal`]) and can be cancelled as `operation_id`.
+	 *  journaled in the activity log and can be cancelled as `operation_id`.
 	 */
 	createKey: (connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId: string | null) => typedError<CreateResult, AppError>(__TAURI_INVOKE("create_key", { connectionId, draft, replaceActive, operationId })),
 	/**  Rotates a key; the new key's secrets go to the reveal vault. */
