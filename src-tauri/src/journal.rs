@@ -42,8 +42,8 @@ pub enum OrphanCheck {
     Orphaned {
         /// The connection it is in.
         connection_id: String,
-        /// The orphan.
-        key: KeySummary,
+        /// The orphan (boxed: it is most of the answer's size).
+        key: Box<KeySummary>,
         /// What happened, in one sentence.
         message: String,
     },
@@ -200,7 +200,7 @@ pub async fn check_unfinished_create(
                  and create a new one.",
                 key.name
             ),
-            key: key.into(),
+            key: Box::new(key.into()),
             connection_id,
         },
         None if name.is_none() => OrphanCheck::NothingCreated {

@@ -10,7 +10,6 @@ use keydesk_app::journal::Journaled;
 use keydesk_core::ProviderKind;
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
-use tauri::Manager;
 
 use crate::support::app::{AppDirs, TestApp, sandbox_input, spawn_sandbox, strings};
 use crate::support::core::{client, draft};
