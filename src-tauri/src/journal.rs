@@ -42,7 +42,8 @@ pub enum OrphanCheck {
     Orphaned {
         /// The connection it is in.
         connection_id: String,
-        /// The orphan (boxed: it is most of the answer's size).
+        /// The orphan.
+        // Boxed: a key is most of the answer's size (clippy's large_enum_variant).
         key: Box<KeySummary>,
         /// What happened, in one sentence.
         message: String,

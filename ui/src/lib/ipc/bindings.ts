@@ -548,7 +548,7 @@ export type OrphanCheck =
 { status: "orphaned"; 
 /**  The connection it is in. */
 connection_id: string; 
-/**  The orphan (boxed: it is most of the answer's size). */
+/**  The orphan. */
 key: Key; 
 /**  What happened, in one sentence. */
 message: string } | 
