@@ -1,5 +1,9 @@
 //! The activity log: one JSON line per action, appended to a local file. It names who did
 //! what to which key and how it ended; it never holds a token or a secret.
+//!
+//! Creates and rotates are journaled: a `started` line is written (and synced to disk) before
+//! the request, and a line with the same `operation_id` completes it. A `started` line that
+//! nothing completed is a create Keydesk quit in the middle of (see [`crate::journal`]).
 
 use std::fs::{self, OpenOptions};
 use std::io::Write;
@@ -34,6 +38,8 @@ pub struct ActivityEntry {
     pub request_id: Option<String>,
     /// The error kind when `result` is `error`.
     pub error_kind: Option<String>,
+    /// Ties a journaled operation's lines together (`started`, then how it ended).
+    pub operation_id: Option<String>,
 }
 
 /// How an action ended.
@@ -44,6 +50,25 @@ pub enum ActivityResult {
     Ok,
     /// It failed; see `error_kind`.
     Error,
+    /// A journaled operation began; a later line with its `operation_id` says how it ended.
+    Started,
+    /// A key was created but its secret never arrived.
+    Orphaned,
+    /// The user cancelled it; it may still have happened on the server.
+    Cancelled,
+}
+
+impl ActivityResult {
+    /// The word for the CSV export and the JSON shape.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Error => "error",
+            Self::Started => "started",
+            Self::Orphaned => "orphaned",
+            Self::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// What the caller knows about an action; [`ActivityLog::record`] adds time, user and result.
@@ -59,6 +84,8 @@ pub struct Activity {
     pub key_id: Option<String>,
     /// Its name.
     pub key_name: Option<String>,
+    /// The journaled operation this line belongs to; its lines are synced to disk.
+    pub operation_id: Option<String>,
 }
 
 /// The append-only JSON Lines file of every action.
@@ -87,6 +114,23 @@ impl ActivityLog {
     /// Appends `activity` with the outcome of `result`, then hands `result` back. A log that
     /// cannot be written is reported in the app's own log but never fails the action.
     pub fn record<T>(&self, activity: Activity, result: AppResult<T>) -> AppResult<T> {
+        let outcome = match &result {
+            Ok(_) => ActivityResult::Ok,
+            Err(error) if error.is_cancelled() => ActivityResult::Cancelled,
+            Err(_) => ActivityResult::Error,
+        };
+        self.record_outcome(activity, outcome, result.as_ref().err());
+        result
+    }
+
+    /// Appends `activity` as ended with `outcome` (and `error`, when it failed). A line of a
+    /// journaled operation is synced to disk before this returns.
+    pub fn record_outcome(
+        &self,
+        activity: Activity,
+        outcome: ActivityResult,
+        error: Option<&AppError>,
+    ) {
         let entry = ActivityEntry {
             at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             user: self.user.clone(),
@@ -95,26 +139,69 @@ impl ActivityLog {
             key_id: activity.key_id,
             key_name: activity.key_name,
             action: activity.action.to_owned(),
-            result: if result.is_ok() {
-                ActivityResult::Ok
-            } else {
-                ActivityResult::Error
-            },
-            request_id: result
-                .as_ref()
-                .err()
-                .and_then(|error| error.request_id.clone()),
-            error_kind: result.as_ref().err().map(|error| {
+            result: outcome,
+            request_id: error.and_then(|error| error.request_id.clone()),
+            error_kind: error.map(|error| {
                 serde_json::to_value(error.kind)
                     .ok()
                     .and_then(|kind| kind.as_str().map(str::to_owned))
                     .unwrap_or_default()
             }),
+            operation_id: activity.operation_id,
         };
         if let Err(error) = self.append(&entry) {
             tracing::warn!(%error, "could not write the activity log");
         }
-        result
+    }
+
+    /// Writes the `started` line of a journaled operation and syncs it to disk, so a quit or
+    /// a crash during the request leaves it behind. Fails when it cannot be written: a create
+    /// that could leave no trace is not sent.
+    pub fn start(&self, activity: Activity) -> AppResult<()> {
+        let entry = ActivityEntry {
+            at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            user: self.user.clone(),
+            connection_id: activity.connection_id,
+            connection_name: activity.connection_name,
+            key_id: activity.key_id,
+            key_name: activity.key_name,
+            action: activity.action.to_owned(),
+            result: ActivityResult::Started,
+            request_id: None,
+            error_kind: None,
+            operation_id: activity.operation_id,
+        };
+        self.append(&entry).map_err(|error| {
+            tracing::warn!(%error, "could not write the activity log");
+            AppError::internal(
+                "Keydesk could not write its activity log, so it did not send the request.",
+            )
+        })
+    }
+
+    /// The `started` lines of journaled operations that never ended (Keydesk quit during the
+    /// request) or were cancelled, and that no later line resolved; oldest first.
+    pub fn unfinished(&self) -> AppResult<Vec<ActivityEntry>> {
+        let entries = self.read_all()?;
+        let mut last: std::collections::HashMap<&str, ActivityResult> = Default::default();
+        for entry in &entries {
+            if let Some(id) = entry.operation_id.as_deref() {
+                last.insert(id, entry.result);
+            }
+        }
+        Ok(entries
+            .iter()
+            .filter(|entry| entry.result == ActivityResult::Started)
+            .filter(|entry| {
+                entry.operation_id.as_deref().is_some_and(|id| {
+                    matches!(
+                        last.get(id),
+                        Some(ActivityResult::Started | ActivityResult::Cancelled)
+                    )
+                })
+            })
+            .cloned()
+            .collect())
     }
 
     fn append(&self, entry: &ActivityEntry) -> std::io::Result<()> {
@@ -131,12 +218,29 @@ impl ActivityLog {
             .create(true)
             .append(true)
             .open(&self.path)?;
-        file.write_all(line.as_bytes())
+        file.write_all(line.as_bytes())?;
+        if entry.operation_id.is_some() {
+            file.sync_data()?;
+        }
+        Ok(())
     }
 
-    /// The newest `limit` entries, newest first. Unreadable lines are skipped.
+    /// The newest `limit` entries, newest first. Unreadable lines are skipped; so are the
+    /// `started` lines of operations a later line completed (the completion says it all).
     pub fn list(&self, limit: u32) -> AppResult<Vec<ActivityEntry>> {
         let mut entries = self.read_all()?;
+        let completed: std::collections::HashSet<String> = entries
+            .iter()
+            .filter(|entry| entry.result != ActivityResult::Started)
+            .filter_map(|entry| entry.operation_id.clone())
+            .collect();
+        entries.retain(|entry| {
+            entry.result != ActivityResult::Started
+                || entry
+                    .operation_id
+                    .as_ref()
+                    .is_none_or(|id| !completed.contains(id))
+        });
         entries.reverse();
         entries.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(entries)
@@ -148,10 +252,7 @@ impl ActivityLog {
             "at,user,connection_id,connection_name,key_id,key_name,action,result,request_id,error_kind\n",
         );
         for entry in self.read_all()? {
-            let result = match entry.result {
-                ActivityResult::Ok => "ok",
-                ActivityResult::Error => "error",
-            };
+            let result = entry.result.as_str();
             let fields = [
                 Some(entry.at.as_str()),
                 Some(entry.user.as_str()),

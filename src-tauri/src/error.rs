@@ -3,13 +3,44 @@
 use keydesk_core::ErrorKind;
 use serde::Serialize;
 
+/// What the UI branches on: every kind core reports, plus `cancelled`, which only the app
+/// raises (the user pressed Cancel), so core's enum does not carry it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(untagged)]
+pub enum AppErrorKind {
+    /// A kind core (or the app on core's terms) reports.
+    Core(ErrorKind),
+    /// The user cancelled the operation; the UI goes back to where it was.
+    Cancelled(CancelledKind),
+}
+
+/// The `cancelled` kind on its own, so it serializes as the plain string `"cancelled"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelledKind {
+    /// The user pressed Cancel.
+    Cancelled,
+}
+
+impl From<ErrorKind> for AppErrorKind {
+    fn from(kind: ErrorKind) -> Self {
+        Self::Core(kind)
+    }
+}
+
+impl PartialEq<ErrorKind> for AppErrorKind {
+    fn eq(&self, other: &ErrorKind) -> bool {
+        *self == Self::Core(*other)
+    }
+}
+
 /// What a command rejects with. `kind` is what the UI branches on; `message` is one
 /// sentence safe to show (never a token, a secret or a created key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, thiserror::Error)]
 #[error("{message}")]
 pub struct AppError {
     /// Which kind of failure this is.
-    pub kind: ErrorKind,
+    pub kind: AppErrorKind,
     /// One sentence saying what happened and, where we know it, what to do.
     pub message: String,
     /// The provider's request id, for support tickets.
@@ -22,9 +53,9 @@ pub struct AppError {
 
 impl AppError {
     /// An error of `kind` with a message and nothing else.
-    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub fn new(kind: impl Into<AppErrorKind>, message: impl Into<String>) -> Self {
         Self {
-            kind,
+            kind: kind.into(),
             message: message.into(),
             request_id: None,
             field: None,
@@ -50,6 +81,16 @@ impl AppError {
         Self::new(ErrorKind::Internal, message)
     }
 
+    /// The user cancelled the operation before it finished.
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Self::new(AppErrorKind::Cancelled(CancelledKind::Cancelled), message)
+    }
+
+    /// Whether the user cancelled the operation.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self.kind, AppErrorKind::Cancelled(_))
+    }
+
     /// The OS keyring cannot be used; `message` says how to fix it.
     pub fn keychain_unavailable(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::KeychainUnavailable, message)
@@ -59,7 +100,7 @@ impl AppError {
 impl From<keydesk_core::Error> for AppError {
     fn from(error: keydesk_core::Error) -> Self {
         Self {
-            kind: error.kind(),
+            kind: error.kind().into(),
             message: error.to_string(),
             request_id: error.request_id().map(str::to_owned),
             field: error.field().map(str::to_owned),
@@ -94,6 +135,24 @@ mod tests {
                 "retry_after_secs": null
             })
         );
+    }
+
+    #[test]
+    fn a_cancelled_operation_has_its_own_kind() {
+        let error = AppError::cancelled("Cancelled.");
+        assert!(error.is_cancelled());
+        assert_eq!(
+            serde_json::to_value(&error).unwrap(),
+            json!({
+                "kind": "cancelled",
+                "message": "Cancelled.",
+                "request_id": null,
+                "field": null,
+                "retry_after_secs": null
+            })
+        );
+        assert!(!AppError::internal("x").is_cancelled());
+        assert_eq!(AppError::internal("x").kind, ErrorKind::Internal);
     }
 
     #[test]

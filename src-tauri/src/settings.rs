@@ -1,22 +1,31 @@
-//! The settings store: connection metadata and preferences in `tauri-plugin-store`, as one
-//! typed struct with a schema version. Nothing secret is ever written here.
+//! The settings store: connection metadata and preferences in one JSON file, as one typed
+//! struct with a schema version. Nothing secret is ever written here.
 //!
 //! A file that is corrupt, does not match the schema, or comes from a newer Keydesk is moved
 //! aside to a backup and reported through `startup_notices`; it is never overwritten silently.
+//! Values out of their range (a hand edit) are replaced by their default, with a notice.
+//!
+//! Every write goes to a temporary file in the same folder, is synced, and is renamed over the
+//! old file (then the folder is synced): a crash mid-write leaves the old file or the new one,
+//! never half of one. (The store plugin wrote the file in place; a truncated file lost every
+//! connection and left its keyring items behind.)
 
+use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use keydesk_core::ProviderKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use tauri::{AppHandle, Runtime};
-use tauri_plugin_store::StoreExt;
 
 use crate::error::{AppError, AppResult};
 
 /// The schema this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// How long a copied secret may stay on the clipboard, in seconds, when auto-clear is on.
+pub const CLIPBOARD_CLEAR_SECS: std::ops::RangeInclusive<u32> = 10..=300;
 
 /// The user's preferences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -37,10 +46,28 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Replaces each value outside its documented range (a hand-edited file) by its default,
+    /// answering one sentence per value replaced.
+    pub fn replace_out_of_range(&mut self) -> Vec<String> {
+        let mut replaced = Vec::new();
+        if let Some(secs) = self.clipboard_clear_secs
+            && !CLIPBOARD_CLEAR_SECS.contains(&secs)
+        {
+            let default = Self::default().clipboard_clear_secs;
+            self.clipboard_clear_secs = default;
+            replaced.push(format!(
+                "The settings file asked to clear the clipboard after {secs} s, outside 10 to \
+                 300 s; Keydesk uses {} s instead.",
+                default.unwrap_or_default()
+            ));
+        }
+        replaced
+    }
+
     /// Checks the documented ranges.
     pub fn validate(&self) -> AppResult<()> {
         match self.clipboard_clear_secs {
-            Some(secs) if !(10..=300).contains(&secs) => Err(AppError::validation(
+            Some(secs) if !CLIPBOARD_CLEAR_SECS.contains(&secs) => Err(AppError::validation(
                 "clipboard_clear_secs",
                 "Clear the clipboard after 10 to 300 seconds, or turn auto-clear off.",
             )),
@@ -95,24 +122,24 @@ pub struct StoredState {
     pub settings: Settings,
 }
 
-type Persist = Box<dyn Fn(&StoredState) -> AppResult<()> + Send + Sync>;
-
 /// The settings file, cached in memory and written through on every change.
 pub struct SettingsStore {
     state: Mutex<StoredState>,
-    persist: Persist,
+    path: PathBuf,
 }
 
 impl SettingsStore {
     /// Opens the store at `path`. A file it cannot use is moved to a backup, and a sentence
-    /// saying so is pushed to `notices`.
-    pub fn open<R: Runtime>(
-        app: &AppHandle<R>,
-        path: &Path,
-        notices: &mut Vec<String>,
-    ) -> AppResult<Self> {
+    /// saying so is pushed to `notices`; so is every out-of-range value replaced by its
+    /// default.
+    pub fn open(path: &Path, notices: &mut Vec<String>) -> AppResult<Self> {
+        remove_leftover_temps(path);
         let state = match read_checked(path) {
-            Ok(state) => state.unwrap_or_default(),
+            Ok(Some(mut state)) => {
+                notices.extend(state.settings.replace_out_of_range());
+                state
+            }
+            Ok(None) => StoredState::default(),
             Err(problem) => {
                 let backup = backup_path(path);
                 match std::fs::rename(path, &backup) {
@@ -133,27 +160,15 @@ impl SettingsStore {
                 StoredState::default()
             }
         };
-        let store = app
-            .store_builder(path)
-            .disable_auto_save()
-            .build()
-            .map_err(|error| {
-                tracing::warn!(%error, "settings store");
-                AppError::internal("Could not open the settings store.")
-            })?;
-        let persist: Persist = Box::new(move |state: &StoredState| {
-            store.set("schema_version", SCHEMA_VERSION);
-            store.set("connections", json(&state.connections)?);
-            store.set("settings", json(&state.settings)?);
-            store.save().map_err(|error| {
-                tracing::warn!(%error, "could not save settings");
-                AppError::internal("Could not save the settings file.")
-            })
-        });
         Ok(Self {
             state: Mutex::new(state),
-            persist,
+            path: path.to_owned(),
         })
+    }
+
+    /// Where the file lives.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// A copy of what is stored.
@@ -167,7 +182,10 @@ impl SettingsStore {
         let mut state = self.lock()?;
         let mut next = state.clone();
         let answer = change(&mut next)?;
-        (self.persist)(&next)?;
+        write_atomically(&self.path, &encode(&next)?).map_err(|error| {
+            tracing::warn!(%error, "could not save settings");
+            AppError::internal("Could not save the settings file.")
+        })?;
         *state = next;
         Ok(answer)
     }
@@ -219,15 +237,84 @@ fn read_checked(path: &Path) -> Result<Option<StoredState>, Problem> {
 
 fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "settings.json".into());
-    path.with_file_name(format!("{name}.{stamp}.bak"))
+    path.with_file_name(format!("{}.{stamp}.bak", file_name(path)))
 }
 
-fn json(value: &impl Serialize) -> AppResult<Value> {
-    serde_json::to_value(value).map_err(|_| AppError::internal("Could not encode the settings."))
+/// The file's bytes for `state`: the schema version, the connections and the settings.
+fn encode(state: &StoredState) -> AppResult<Vec<u8>> {
+    let document = serde_json::json!({
+        "schema_version": SCHEMA_VERSION,
+        "connections": state.connections,
+        "settings": state.settings,
+    });
+    serde_json::to_vec_pretty(&document)
+        .map_err(|_| AppError::internal("Could not encode the settings."))
+}
+
+/// The temporary file [`write_atomically`] writes before renaming it over `path`.
+fn temp_path(path: &Path) -> PathBuf {
+    path.with_file_name(format!(
+        ".{}.{}.tmp",
+        file_name(path),
+        uuid::Uuid::new_v4().simple()
+    ))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "settings.json".into())
+}
+
+/// Removes temporary files a crash left next to `path` before their rename: they may be
+/// incomplete, and the file itself is the last complete write.
+fn remove_leftover_temps(path: &Path) {
+    let (Some(dir), prefix) = (path.parent(), format!(".{}.", file_name(path))) else {
+        return;
+    };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
+/// old file or the new one: write a temporary file in the same folder, sync it, rename it
+/// over `path`, sync the folder so the rename itself survives a power cut.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let temp = temp_path(path);
+    let written = (|| {
+        let mut file = File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&temp, path)
+    })();
+    if written.is_err() {
+        let _ = fs::remove_file(&temp);
+    }
+    written?;
+    sync_dir(dir)
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+    // Windows cannot open a folder as a file; its rename is durable once it returns.
+    Ok(())
 }
 
 #[cfg(test)]
@@ -258,5 +345,42 @@ mod tests {
                 "{secs}"
             );
         }
+    }
+
+    #[test]
+    fn out_of_range_values_are_replaced_by_the_default_with_a_sentence() {
+        for secs in [0, 9, 301, u32::MAX] {
+            let mut settings = Settings {
+                clipboard_clear_secs: Some(secs),
+                theme: Theme::Dark,
+            };
+            let notices = settings.replace_out_of_range();
+            assert_eq!(settings.clipboard_clear_secs, Some(30), "{secs}");
+            assert_eq!(settings.theme, Theme::Dark);
+            assert_eq!(notices.len(), 1, "{secs}");
+            assert!(notices[0].contains(&format!("{secs} s")), "{notices:?}");
+        }
+        for secs in [None, Some(10), Some(300)] {
+            let mut settings = Settings {
+                clipboard_clear_secs: secs,
+                theme: Theme::System,
+            };
+            assert!(settings.replace_out_of_range().is_empty());
+            assert_eq!(settings.clipboard_clear_secs, secs);
+        }
+    }
+
+    #[test]
+    fn an_atomic_write_leaves_only_the_complete_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested").join("settings.json");
+        write_atomically(&path, b"{\"a\":1}").unwrap();
+        write_atomically(&path, b"{\"a\":2}").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"{\"a\":2}");
+        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["settings.json"]);
     }
 }

@@ -13,6 +13,7 @@ use crate::commands::keys::InventoryProgress;
 use crate::connections::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
 use crate::keys::RawStash;
+use crate::operations::Operations;
 use crate::reveal::RevealVault;
 use crate::sandbox::EmbeddedSandbox;
 use crate::settings::SettingsStore;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub clipboard: ClipboardGuard,
     /// The activity log.
     pub activity: ActivityLog,
+    /// The operations running now, so the UI can cancel them.
+    pub operations: Operations,
     /// Where exports go.
     pub export_dir: PathBuf,
     /// Startup work that runs after the window opens, and what went wrong at startup.
@@ -171,7 +174,6 @@ impl StartupGate {
 pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()> {
     let mut notices = Vec::new();
     let settings = Arc::new(SettingsStore::open(
-        app,
         &config.data_dir.join("settings.json"),
         &mut notices,
     )?);
@@ -195,6 +197,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         reveals: RevealVault::default(),
         clipboard,
         activity: ActivityLog::new(config.data_dir.join("activity.jsonl")),
+        operations: Operations::default(),
         export_dir: config.export_dir,
         startup: Startup::new(notices),
         raw: RawStash::default(),

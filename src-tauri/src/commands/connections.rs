@@ -75,10 +75,18 @@ pub async fn delete_connection(state: State<'_, AppState>, id: String) -> AppRes
 /// Lists the keys reachable with `input` without saving it; answers how many it saw.
 #[tauri::command]
 #[specta::specta]
-pub async fn test_connection(state: State<'_, AppState>, input: ConnectionInput) -> AppResult<u32> {
+pub async fn test_connection(
+    state: State<'_, AppState>,
+    input: ConnectionInput,
+    operation_id: Option<String>,
+) -> AppResult<u32> {
     state.startup.ready().await;
     let client = state.connections.client_for_input(&input)?;
-    let keys = client.list_keys(None).await?;
+    let listed = async { Ok(client.list_keys(None).await?) };
+    let keys = state
+        .operations
+        .run(operation_id.as_deref(), listed)
+        .await?;
     Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
 }
 

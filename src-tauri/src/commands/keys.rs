@@ -10,9 +10,10 @@ use keydesk_core::{
 use serde::Serialize;
 use tauri::State;
 
-use crate::activity::Activity;
+use crate::activity::{Activity, ActivityResult};
 use crate::error::{AppError, AppResult};
 use crate::export::{self, ExportFormat};
+use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
 use crate::keys::{KeyDetails, KeySummary};
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
@@ -93,6 +94,7 @@ pub struct LeakSearch {
 pub async fn list_keys(
     state: State<'_, AppState>,
     connection_id: String,
+    operation_id: Option<String>,
 ) -> AppResult<Vec<KeySummary>> {
     let (_, client) = connected(&state, &connection_id).await?;
     let report = |progress: Progress| {
@@ -102,7 +104,11 @@ pub async fn list_keys(
             pages: progress.pages,
         });
     };
-    let keys = client.list_keys(Some(&report)).await?;
+    let listed = async { Ok(client.list_keys(Some(&report)).await?) };
+    let keys = state
+        .operations
+        .run(operation_id.as_deref(), listed)
+        .await?;
     state.raw.replace(&connection_id, keys)
 }
 
@@ -130,7 +136,8 @@ pub async fn key_details(
 }
 
 /// Creates a key. With `replace_active` (single-active-key providers) the active keys are
-/// revoked first. The secrets go to the reveal vault, never into the answer.
+/// revoked first. The secrets go to the reveal vault, never into the answer. The create is
+/// journaled in the activity log and can be cancelled as `operation_id`.
 #[tauri::command]
 #[specta::specta]
 pub async fn create_key(
@@ -138,49 +145,32 @@ pub async fn create_key(
     connection_id: String,
     draft: KeyDraft,
     replace_active: bool,
+    operation_id: Option<String>,
 ) -> AppResult<CreateResult> {
     let (connection, client) = connected(&state, &connection_id).await?;
-    let mut revoked_any = false;
-    if replace_active {
-        // Revoking first and then being refused the create would leave the organisation
-        // without an active key: wait out a create limit before revoking anything.
-        if let Some(wait) = client.create_wait() {
-            return Err(create_limited(&client.capabilities().display_name, wait));
+    let journal = Journaled::start(
+        &state,
+        "create",
+        &connection,
+        None,
+        Some(&draft.name),
+        operation_id.as_deref(),
+    )?;
+    let creating = revoke_then_create(&state, &connection, client.as_ref(), &draft, replace_active);
+    let outcome = state
+        .operations
+        .run(operation_id.as_deref(), creating)
+        .await;
+    match &outcome {
+        Ok(CreateOutcome::Created(created)) => {
+            journal.finish(&state, ActivityResult::Ok, Some(&created.key), None);
         }
-        let active = client.list_keys(None).await?;
-        for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
-            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
-            state
-                .activity
-                .record(activity("revoke", &connection, Some(key)), revoked)?;
-            revoked_any = true;
+        Ok(CreateOutcome::Orphaned { key }) => {
+            journal.finish(&state, ActivityResult::Orphaned, key.as_ref(), None);
         }
+        Err(_) => journal.finish_with(&state, &outcome, |_| None),
     }
-    let outcome = client
-        .create_key(&draft)
-        .await
-        .map_err(AppError::from)
-        .map_err(|error| {
-            if !revoked_any {
-                return error;
-            }
-            AppError {
-                message: format!(
-                    "The active key was revoked, but the new key was not created: {}",
-                    error.message
-                ),
-                ..error
-            }
-        });
-    let created_key = match &outcome {
-        Ok(CreateOutcome::Created(created)) => Some(created.key.clone()),
-        Ok(CreateOutcome::Orphaned { key }) => key.clone(),
-        Err(_) => None,
-    };
-    let mut record = activity("create", &connection, created_key.as_ref());
-    record.key_name = record.key_name.or(Some(draft.name.clone()));
-    let outcome = state.activity.record(record, outcome)?;
-    match outcome {
+    match outcome? {
         CreateOutcome::Created(created) => {
             state.raw.remember(&connection_id, &created.key)?;
             Ok(CreateResult::Created {
@@ -197,6 +187,72 @@ pub async fn create_key(
                 .into(),
         }),
     }
+}
+
+/// With `replace_active`, revokes the active keys (each one logged), then creates `draft`.
+async fn revoke_then_create(
+    state: &AppState,
+    connection: &Connection,
+    client: &dyn Provider,
+    draft: &KeyDraft,
+    replace_active: bool,
+) -> AppResult<CreateOutcome> {
+    let mut revoked_any = false;
+    if replace_active {
+        // Revoking first and then being refused the create would leave the organisation
+        // without an active key: wait out a create limit before revoking anything.
+        if let Some(wait) = client.create_wait() {
+            return Err(create_limited(&client.capabilities().display_name, wait));
+        }
+        let active = client.list_keys(None).await?;
+        for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
+            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
+            state
+                .activity
+                .record(activity("revoke", connection, Some(key)), revoked)?;
+            revoked_any = true;
+        }
+    }
+    client.create_key(draft).await.map_err(|error| {
+        let error = AppError::from(error);
+        if !revoked_any {
+            return error;
+        }
+        AppError {
+            message: format!(
+                "The active key was revoked, but the new key was not created: {}",
+                error.message
+            ),
+            ..error
+        }
+    })
+}
+
+/// Creates and rotates that never finished (Keydesk quit during the request, or the user
+/// cancelled) and were not checked since: each may have made a key whose secret is lost.
+#[tauri::command]
+#[specta::specta]
+pub async fn unfinished_creates(state: State<'_, AppState>) -> AppResult<Vec<UnfinishedCreate>> {
+    journal::unfinished_creates(&state)
+}
+
+/// The orphan check of an unfinished create: lists its connection again and answers the key
+/// it made, if any. Once answered, the create is not offered again.
+#[tauri::command]
+#[specta::specta]
+pub async fn check_unfinished_create(
+    state: State<'_, AppState>,
+    operation_id: String,
+) -> AppResult<OrphanCheck> {
+    journal::check_unfinished_create(&state, &operation_id).await
+}
+
+/// Stops waiting for the operation `operation_id` (list, create, revoke…); `false` when it
+/// had already finished.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_operation(state: State<'_, AppState>, operation_id: String) -> AppResult<bool> {
+    state.operations.cancel(&operation_id)
 }
 
 /// The refusal of a "revoke and create" that the provider's create limit would cut in half.
@@ -221,10 +277,25 @@ pub async fn rotate_key(
     connection_id: String,
     key_id: String,
     grace_minutes: Option<u32>,
+    operation_id: Option<String>,
 ) -> AppResult<PendingReveal> {
     let (connection, client) = connected(&state, &connection_id).await?;
-    let rotated = client.rotate_key(&key_id, grace_minutes).await;
-    let created = record_on_key(&state, "rotate", &connection, &key_id, rotated, |_| None)?;
+    let journal = Journaled::start(
+        &state,
+        "rotate",
+        &connection,
+        Some(&key_id),
+        None,
+        operation_id.as_deref(),
+    )?;
+    let rotating = async { Ok(client.rotate_key(&key_id, grace_minutes).await?) };
+    let rotated = state
+        .operations
+        .run(operation_id.as_deref(), rotating)
+        .await;
+    // The line names the rotated key, as the started line does.
+    journal.finish_with(&state, &rotated, |_| None);
+    let created = rotated?;
     state.raw.remember(&connection_id, &created.key)?;
     state.reveals.insert(&connection_id, created)
 }
@@ -236,9 +307,14 @@ pub async fn revoke_key(
     state: State<'_, AppState>,
     connection_id: String,
     key_id: String,
+    operation_id: Option<String>,
 ) -> AppResult<Option<KeySummary>> {
     let (connection, client) = connected(&state, &connection_id).await?;
-    let revoked = client.revoke_key(&key_id).await;
+    let revoking = async { Ok(client.revoke_key(&key_id).await?) };
+    let revoked = state
+        .operations
+        .run(operation_id.as_deref(), revoking)
+        .await;
     let revoked = record_on_key(&state, "revoke", &connection, &key_id, revoked, |key| {
         key.as_ref().map(|key| key.name.clone())
     })?;
@@ -254,9 +330,14 @@ pub async fn delete_key(
     state: State<'_, AppState>,
     connection_id: String,
     key_id: String,
+    operation_id: Option<String>,
 ) -> AppResult<()> {
     let (connection, client) = connected(&state, &connection_id).await?;
-    let deleted = client.delete_key(&key_id).await;
+    let deleting = async { Ok(client.delete_key(&key_id).await?) };
+    let deleted = state
+        .operations
+        .run(operation_id.as_deref(), deleting)
+        .await;
     record_on_key(&state, "delete", &connection, &key_id, deleted, |_| None)?;
     state.raw.forget(&connection_id, Some(&key_id))
 }
@@ -269,9 +350,14 @@ pub async fn set_key_enabled(
     connection_id: String,
     key_id: String,
     enabled: bool,
+    operation_id: Option<String>,
 ) -> AppResult<KeySummary> {
     let (connection, client) = connected(&state, &connection_id).await?;
-    let changed = client.set_key_enabled(&key_id, enabled).await;
+    let changing = async { Ok(client.set_key_enabled(&key_id, enabled).await?) };
+    let changed = state
+        .operations
+        .run(operation_id.as_deref(), changing)
+        .await;
     let action = if enabled { "enable" } else { "disable" };
     let changed = record_on_key(&state, action, &connection, &key_id, changed, |key| {
         Some(key.name.clone())
@@ -387,6 +473,7 @@ fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) ->
         connection_name: Some(connection.name.clone()),
         key_id: key.map(|key| key.id.clone()),
         key_name: key.map(|key| key.name.clone()),
+        operation_id: None,
     }
 }
 
@@ -397,10 +484,9 @@ fn record_on_key<T>(
     action: &'static str,
     connection: &Connection,
     key_id: &str,
-    answer: Result<T, keydesk_core::Error>,
+    answer: AppResult<T>,
     name_of: impl FnOnce(&T) -> Option<String>,
 ) -> AppResult<T> {
-    let answer = answer.map_err(AppError::from);
     let record = Activity {
         key_id: Some(key_id.to_owned()),
         key_name: answer.as_ref().ok().and_then(name_of),

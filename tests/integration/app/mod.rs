@@ -7,6 +7,7 @@
 
 mod clipboard;
 mod commands;
+mod journal;
 mod secrets;
 mod startup;
 mod vault;

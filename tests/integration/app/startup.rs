@@ -224,3 +224,89 @@ fn backup_next_to(path: &std::path::Path) -> std::path::PathBuf {
     assert_eq!(backups.len(), 1, "{backups:?}");
     backups[0].clone()
 }
+
+/// A settings file as Keydesk writes it, with one connection and `clipboard_clear_secs`.
+fn settings_file_with(clipboard_clear_secs: Value) -> Vec<u8> {
+    let document = json!({
+        "schema_version": 1,
+        "connections": [{
+            "id": "c-1", "name": "Receipts prod", "provider": "oligon",
+            "base_url": "https://api.example.test", "org_id": null, "project_id": null,
+            "label": null, "color": null, "sandbox": false, "has_credentials": false,
+        }],
+        "settings": {"clipboard_clear_secs": clipboard_clear_secs, "theme": "dark"},
+    });
+    serde_json::to_vec_pretty(&document).unwrap()
+}
+
+#[test]
+fn out_of_range_clipboard_clearing_is_replaced_by_the_default_with_a_notice() {
+    for secs in [0_u64, 4_294_967_295] {
+        let (app, _path, notices) = start_on_settings_file(&settings_file_with(json!(secs)));
+        let settings = app.call("get_settings", json!({}));
+        assert_eq!(settings["clipboard_clear_secs"], 30, "{secs}: {settings}");
+        assert_eq!(settings["theme"], "dark", "the rest is kept");
+        assert_eq!(
+            strings(&app.call("list_connections", json!({})), "id"),
+            ["c-1"],
+            "{secs}: the connections are kept"
+        );
+        let notices = notices.as_array().unwrap();
+        assert_eq!(notices.len(), 1, "{secs}: {notices:?}");
+        let notice = notices[0].as_str().unwrap();
+        assert!(notice.contains(&format!("after {secs} s")), "{notice}");
+        assert!(notice.contains("uses 30 s instead"), "{notice}");
+        app.quit();
+    }
+}
+
+#[test]
+fn a_temp_file_left_by_a_crash_mid_write_is_ignored_and_removed() {
+    let dirs = AppDirs::new();
+    std::fs::create_dir_all(dirs.data_dir()).unwrap();
+    let path = dirs.data_dir().join("settings.json");
+    std::fs::write(&path, settings_file_with(json!(60))).unwrap();
+    // What a crash between writing the new settings and renaming them leaves behind.
+    let complete = settings_file_with(json!(90));
+    let leftover = dirs.data_dir().join(".settings.json.0123abcd.tmp");
+    std::fs::write(&leftover, &complete[..complete.len() / 2]).unwrap();
+    let app = TestApp::start_in(dirs, SandboxMode::Off);
+    assert_eq!(app.call("startup_notices", json!({})), json!([]));
+    assert_eq!(
+        app.call("get_settings", json!({}))["clipboard_clear_secs"],
+        60
+    );
+    assert_eq!(
+        strings(&app.call("list_connections", json!({})), "id"),
+        ["c-1"]
+    );
+    assert!(!leftover.exists(), "the half-written temp file is removed");
+    app.quit();
+}
+
+#[test]
+fn a_settings_write_replaces_the_file_whole_instead_of_rewriting_it_in_place() {
+    let (app, path, _) = start_on_settings_file(&settings_file_with(json!(60)));
+    // A second name for the file as it is now. Writing in place (truncate, then write) would
+    // change what it shows, and a crash in between would leave it cut short; a rename over
+    // the file leaves the old one whole.
+    let before = std::fs::read(&path).unwrap();
+    let old_file = path.with_file_name("old-settings.json");
+    std::fs::hard_link(&path, &old_file).unwrap();
+    app.call(
+        "save_settings",
+        json!({"settings": {"clipboard_clear_secs": 120, "theme": "light"}}),
+    );
+    assert_eq!(std::fs::read(&old_file).unwrap(), before);
+    let written: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(written["schema_version"], 1);
+    assert_eq!(written["settings"]["clipboard_clear_secs"], 120);
+    assert_eq!(strings(&written["connections"], "id"), ["c-1"]);
+    let names: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert_eq!(names, Vec::<String>::new(), "no temp file is left behind");
+    app.quit();
+}

@@ -13,7 +13,8 @@ export const NEXT_STEP: Record<AppError['kind'], string> = {
   unsupported: 'This provider does not offer that action.',
   keychain_unavailable: 'The system keyring is locked or missing. Unlock it, then retry.',
   internal: 'Keydesk hit an unexpected problem. Retry; if it persists, report it with the details.',
+  cancelled: 'You cancelled it; retry when the provider answers again.',
 };
 
 /** Kinds where trying the same thing again can work. */
-export const RETRYABLE = new Set<AppError['kind']>(['network', 'server', 'rate_limited', 'keychain_unavailable', 'internal']);
+export const RETRYABLE = new Set<AppError['kind']>(['network', 'server', 'rate_limited', 'keychain_unavailable', 'internal', 'cancelled']);

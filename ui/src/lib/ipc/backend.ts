@@ -13,8 +13,10 @@ import type {
   KeyDetails,
   KeyDraft,
   LeakSearch,
+  OrphanCheck,
   PendingReveal,
   Settings,
+  UnfinishedCreate,
 } from './types';
 
 export type Unsubscribe = () => void;
@@ -23,24 +25,33 @@ export type Unsubscribe = () => void;
  * Everything the UI asks of the app, one method per IPC command (docs/IPC.md).
  * Every method rejects with an `AppError`. Components get it from context (see context.ts)
  * and never call `invoke` themselves, so tests can hand them the in-memory MockBackend.
+ *
+ * Long operations take an optional `operationId` (any unique string the UI picks): while one
+ * runs, `cancelOperation(operationId)` stops it, and it rejects with kind `cancelled`.
  */
 export interface Backend {
   providerCapabilities(): Promise<Capabilities[]>;
   listConnections(): Promise<Connection[]>;
   saveConnection(input: ConnectionInput): Promise<Connection>;
   deleteConnection(id: string): Promise<null>;
-  testConnection(input: ConnectionInput): Promise<number>;
+  testConnection(input: ConnectionInput, operationId?: string): Promise<number>;
   /** Starts the built-in sandbox if needed and (re)adds its four connections; answers them. */
   startSandbox(): Promise<Connection[]>;
   /** A connection's keys, without the provider's raw JSON (see `keyDetails`). */
-  listKeys(connectionId: string): Promise<Key[]>;
+  listKeys(connectionId: string, operationId?: string): Promise<Key[]>;
   /** What the details pane shows beyond the listed key: its raw provider JSON. */
   keyDetails(connectionId: string, keyId: string): Promise<KeyDetails>;
-  createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean): Promise<CreateResult>;
-  rotateKey(connectionId: string, keyId: string, graceMinutes: number | null): Promise<PendingReveal>;
-  revokeKey(connectionId: string, keyId: string): Promise<Key | null>;
-  deleteKey(connectionId: string, keyId: string): Promise<null>;
-  setKeyEnabled(connectionId: string, keyId: string, enabled: boolean): Promise<Key>;
+  createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId?: string): Promise<CreateResult>;
+  rotateKey(connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string): Promise<PendingReveal>;
+  revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null>;
+  deleteKey(connectionId: string, keyId: string, operationId?: string): Promise<null>;
+  setKeyEnabled(connectionId: string, keyId: string, enabled: boolean, operationId?: string): Promise<Key>;
+  /** Stops the running operation `operationId`; false when it had already finished. */
+  cancelOperation(operationId: string): Promise<boolean>;
+  /** Creates and rotates cut off by a quit or cancelled, not checked since. */
+  unfinishedCreates(): Promise<UnfinishedCreate[]>;
+  /** Lists the connection of an unfinished create again and answers the key it made, if any. */
+  checkUnfinishedCreate(operationId: string): Promise<OrphanCheck>;
   findLeakedKey(pasted: string): Promise<LeakSearch>;
   pendingReveals(): Promise<PendingReveal[]>;
   revealSecret(revealId: string, index: number): Promise<string>;
@@ -72,6 +83,7 @@ const KINDS = new Set<AppError['kind']>([
   'unsupported',
   'keychain_unavailable',
   'internal',
+  'cancelled',
 ]);
 
 /** Whatever a command rejected with, as an AppError (a bare string becomes `internal`). */

@@ -15,7 +15,7 @@ export const commands = {
 	/**  Removes a connection and its keyring item. */
 	deleteConnection: (id: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_connection", { id })),
 	/**  Lists the keys reachable with `input` without saving it; answers how many it saw. */
-	testConnection: (input: ConnectionInput) => typedError<number, AppError>(__TAURI_INVOKE("test_connection", { input })),
+	testConnection: (input: ConnectionInput, operationId: string | null) => typedError<number, AppError>(__TAURI_INVOKE("test_connection", { input, operationId })),
 	/**
 	 *  Starts the embedded sandbox unless it runs and (re)adds its four connections with fresh
 	 *  credentials, as a first run does; answers them.
@@ -25,7 +25,7 @@ export const commands = {
 	 *  The keys of a connection, without their raw provider JSON (kept for `key_details`); long
 	 *  lists report `inventory-progress`.
 	 */
-	listKeys: (connectionId: string) => typedError<Key[], AppError>(__TAURI_INVOKE("list_keys", { connectionId })),
+	listKeys: (connectionId: string, operationId: string | null) => typedError<Key[], AppError>(__TAURI_INVOKE("list_keys", { connectionId, operationId })),
 	/**
 	 *  What the details pane shows beyond the listed key: its raw provider JSON, from the
 	 *  connection's last list (listed again when the key is not in it).
@@ -33,17 +33,33 @@ export const commands = {
 	keyDetails: (connectionId: string, keyId: string) => typedError<KeyDetails, AppError>(__TAURI_INVOKE("key_details", { connectionId, keyId })),
 	/**
 	 *  Creates a key. With `replace_active` (single-active-key providers) the active keys are
-	 *  revoked first. The secrets go to the reveal vault, never into the answer.
+	 *  revoked first. The secrets go to the reveal vault, never into the answer. The create is
+	 *  journaled in the activity log and can be cancelled as `operation_id`.
 	 */
-	createKey: (connectionId: string, draft: KeyDraft, replaceActive: boolean) => typedError<CreateResult, AppError>(__TAURI_INVOKE("create_key", { connectionId, draft, replaceActive })),
+	createKey: (connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId: string | null) => typedError<CreateResult, AppError>(__TAURI_INVOKE("create_key", { connectionId, draft, replaceActive, operationId })),
 	/**  Rotates a key; the new key's secrets go to the reveal vault. */
-	rotateKey: (connectionId: string, keyId: string, graceMinutes: number | null) => typedError<PendingReveal, AppError>(__TAURI_INVOKE("rotate_key", { connectionId, keyId, graceMinutes })),
+	rotateKey: (connectionId: string, keyId: string, graceMinutes: number | null, operationId: string | null) => typedError<PendingReveal, AppError>(__TAURI_INVOKE("rotate_key", { connectionId, keyId, graceMinutes, operationId })),
 	/**  Revokes a key; answers the updated key when the provider returns it. */
-	revokeKey: (connectionId: string, keyId: string) => typedError<Key | null, AppError>(__TAURI_INVOKE("revoke_key", { connectionId, keyId })),
+	revokeKey: (connectionId: string, keyId: string, operationId: string | null) => typedError<Key | null, AppError>(__TAURI_INVOKE("revoke_key", { connectionId, keyId, operationId })),
 	/**  Deletes a key for good. */
-	deleteKey: (connectionId: string, keyId: string) => typedError<null, AppError>(__TAURI_INVOKE("delete_key", { connectionId, keyId })),
+	deleteKey: (connectionId: string, keyId: string, operationId: string | null) => typedError<null, AppError>(__TAURI_INVOKE("delete_key", { connectionId, keyId, operationId })),
 	/**  Switches a key on or off. */
-	setKeyEnabled: (connectionId: string, keyId: string, enabled: boolean) => typedError<Key, AppError>(__TAURI_INVOKE("set_key_enabled", { connectionId, keyId, enabled })),
+	setKeyEnabled: (connectionId: string, keyId: string, enabled: boolean, operationId: string | null) => typedError<Key, AppError>(__TAURI_INVOKE("set_key_enabled", { connectionId, keyId, enabled, operationId })),
+	/**
+	 *  Stops waiting for the operation `operation_id` (list, create, revoke…); `false` when it
+	 *  had already finished.
+	 */
+	cancelOperation: (operationId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_operation", { operationId })),
+	/**
+	 *  Creates and rotates that never finished (Keydesk quit during the request, or the user
+	 *  cancelled) and were not checked since: each may have made a key whose secret is lost.
+	 */
+	unfinishedCreates: () => typedError<UnfinishedCreate[], AppError>(__TAURI_INVOKE("unfinished_creates")),
+	/**
+	 *  The orphan check of an unfinished create: lists its connection again and answers the key
+	 *  it made, if any. Once answered, the create is not offered again.
+	 */
+	checkUnfinishedCreate: (operationId: string) => typedError<OrphanCheck, AppError>(__TAURI_INVOKE("check_unfinished_create", { operationId })),
 	/**
 	 *  Searches every connection's keys for a pasted leaked key, reporting the connections that
 	 *  could not be searched.
@@ -118,6 +134,8 @@ export type ActivityEntry = {
 	request_id: string | null,
 	/**  The error kind when `result` is `error`. */
 	error_kind: string | null,
+	/**  Ties a journaled operation's lines together (`started`, then how it ended). */
+	operation_id: string | null,
 };
 
 /**  How an action ended. */
@@ -125,7 +143,13 @@ export type ActivityResult =
 /**  It worked. */
 "ok" | 
 /**  It failed; see `error_kind`. */
-"error";
+"error" | 
+/**  A journaled operation began; a later line with its `operation_id` says how it ended. */
+"started" | 
+/**  A key was created but its secret never arrived. */
+"orphaned" | 
+/**  The user cancelled it; it may still have happened on the server. */
+"cancelled";
 
 /**
  *  What a command rejects with. `kind` is what the UI branches on; `message` is one
@@ -133,7 +157,7 @@ export type ActivityResult =
  */
 export type AppError = {
 	/**  Which kind of failure this is. */
-	kind: ErrorKind,
+	kind: AppErrorKind,
 	/**  One sentence saying what happened and, where we know it, what to do. */
 	message: string,
 	/**  The provider's request id, for support tickets. */
@@ -143,6 +167,21 @@ export type AppError = {
 	/**  Seconds to wait before trying again (rate_limited). */
 	retry_after_secs: number | null,
 };
+
+/**
+ *  What the UI branches on: every kind core reports, plus `cancelled`, which only the app
+ *  raises (the user pressed Cancel), so core's enum does not carry it.
+ */
+export type AppErrorKind = 
+/**  A kind core (or the app on core's terms) reports. */
+ErrorKind | 
+/**  The user cancelled the operation; the UI goes back to where it was. */
+CancelledKind;
+
+/**  The `cancelled` kind on its own, so it serializes as the plain string `"cancelled"`. */
+export type CancelledKind = 
+/**  The user pressed Cancel. */
+"cancelled";
 
 /**  Everything the UI needs to know about a provider to render it. */
 export type Capabilities = {
@@ -503,6 +542,21 @@ export type LeakSearchFailure = {
 	error: AppError,
 };
 
+/**  What the orphan check found. */
+export type OrphanCheck = 
+/**  A key was created but its secret never arrived: revoke it. */
+{ status: "orphaned"; 
+/**  The connection it is in. */
+connection_id: string; 
+/**  The orphan. */
+key: Key; 
+/**  What happened, in one sentence. */
+message: string } | 
+/**  The fresh list holds no such key. */
+{ status: "nothing_created"; 
+/**  What was checked, in one sentence. */
+message: string };
+
 /**  How a provider's list is paged. */
 export type Pagination = 
 /**  One answer holds every key. */
@@ -583,6 +637,26 @@ export type Theme =
 "light" | 
 /**  Always dark. */
 "dark";
+
+/**  A create or rotate that started and never finished (or was cancelled), still unchecked. */
+export type UnfinishedCreate = {
+	/**  The operation's id: what `check_unfinished_create` takes. */
+	operation_id: string,
+	/**  `create` or `rotate`. */
+	action: string,
+	/**  The connection it was sent to. */
+	connection_id: string,
+	/**  That connection's name at the time. */
+	connection_name: string | null,
+	/**  The new key's name (create) or the rotated key's name when known (rotate). */
+	key_name: string | null,
+	/**  The key being rotated (rotate only). */
+	key_id: string | null,
+	/**  When it started (RFC 3339, UTC). */
+	started_at: string,
+	/**  The user cancelled it (otherwise Keydesk quit before it ended). */
+	cancelled: boolean,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

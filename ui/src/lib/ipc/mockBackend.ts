@@ -15,9 +15,11 @@ import type {
   Key,
   KeyDraft,
   LeakSearch,
+  OrphanCheck,
   PendingReveal,
   ProviderKind,
   Settings,
+  UnfinishedCreate,
 } from './types';
 
 export interface MockOptions {
@@ -134,7 +136,14 @@ export class MockBackend implements Backend {
   /** The next create answers "orphaned" (the response was lost after the key was made). */
   orphanNextCreate = false;
 
+  /** Creates and rotates cut off by a quit or cancelled, as `unfinished_creates` answers them. */
+  unfinished: UnfinishedCreate[] = [];
+
   private failures = new Map<string, AppError[]>();
+  /** Commands whose next call waits until it is cancelled (a server that never answers). */
+  private held = new Set<string>();
+  /** Operations waiting, by operation id: calling one rejects it as cancelled. */
+  private running = new Map<string, () => void>();
   private clipboardHandlers = new Set<(c: ClipboardChange) => void>();
   private progressHandlers = new Set<(p: InventoryProgress) => void>();
   private random = seededRandom(7);
@@ -154,6 +163,11 @@ export class MockBackend implements Backend {
     const queue = this.failures.get(command) ?? [];
     queue.push(error);
     this.failures.set(command, queue);
+  }
+
+  /** The next call of `command` that names an operation waits until `cancelOperation`. */
+  holdNext(command: string): void {
+    this.held.add(command);
   }
 
   /** Calls of one command, in order. */
@@ -211,7 +225,7 @@ export class MockBackend implements Backend {
       return null;
     });
 
-  testConnection = (input: ConnectionInput) =>
+  testConnection = (input: ConnectionInput, operationId?: string) =>
     this.answer('test_connection', { input }, () => {
       if (input.id) {
         const broken = this.brokenConnections.get(input.id);
@@ -219,7 +233,7 @@ export class MockBackend implements Backend {
         return this.keys.get(input.id)?.length ?? 0;
       }
       return 0;
-    });
+    }, operationId);
 
   startSandbox = () =>
     this.answer('start_sandbox', {}, () =>
@@ -245,7 +259,7 @@ export class MockBackend implements Backend {
       }),
     );
 
-  listKeys = (connectionId: string) =>
+  listKeys = (connectionId: string, operationId?: string) =>
     this.answer('list_keys', { connectionId }, () => {
       const keys = this.keysOf(connectionId);
       const caps = this.capsOf(connectionId);
@@ -254,7 +268,7 @@ export class MockBackend implements Backend {
         for (let page = 1; page <= pages; page++) this.emitProgress({ connection_id: connectionId, page, pages });
       }
       return keys;
-    });
+    }, operationId);
 
   keyDetails = (connectionId: string, keyId: string) =>
     this.answer('key_details', { connectionId, keyId }, () => {
@@ -263,7 +277,7 @@ export class MockBackend implements Backend {
       return { raw: { id: key.id, name: key.name, provider_note: 'mock data' } };
     });
 
-  createKey = (connectionId: string, given: KeyDraft, replaceActive: boolean) =>
+  createKey = (connectionId: string, given: KeyDraft, replaceActive: boolean, operationId?: string) =>
     this.answer('create_key', { connectionId, draft: given, replaceActive }, (): CreateResult => {
       const draft: Required<KeyDraft> = { ...emptyDraft(), ...given };
       const keys = this.keysOf(connectionId);
@@ -304,9 +318,9 @@ export class MockBackend implements Backend {
       }
       const withWebhook = caps.provider === 'strait' && draft.rotation_webhook_url !== null;
       return { status: 'created', reveal: this.storeReveal(connectionId, key, withWebhook) };
-    });
+    }, operationId);
 
-  rotateKey = (connectionId: string, keyId: string, graceMinutes: number | null) =>
+  rotateKey = (connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string) =>
     this.answer('rotate_key', { connectionId, keyId, graceMinutes }, () => {
       const keys = this.keysOf(connectionId);
       const old = this.keyOf(connectionId, keyId);
@@ -327,30 +341,56 @@ export class MockBackend implements Backend {
       keys.unshift(fresh);
       this.record(connectionId, old, 'rotate');
       return this.storeReveal(connectionId, fresh, false);
-    });
+    }, operationId);
 
-  revokeKey = (connectionId: string, keyId: string) =>
+  revokeKey = (connectionId: string, keyId: string, operationId?: string) =>
     this.answer('revoke_key', { connectionId, keyId }, () => {
       const key = this.keyOf(connectionId, keyId);
       this.revokeInPlace(key);
       this.record(connectionId, key, 'revoke');
       return key;
-    });
+    }, operationId);
 
-  deleteKey = (connectionId: string, keyId: string) =>
+  deleteKey = (connectionId: string, keyId: string, operationId?: string) =>
     this.answer('delete_key', { connectionId, keyId }, () => {
       const key = this.keyOf(connectionId, keyId);
       this.keys.set(connectionId, this.keysOf(connectionId).filter((k) => k.id !== keyId));
       this.record(connectionId, key, 'delete');
       return null;
-    });
+    }, operationId);
 
-  setKeyEnabled = (connectionId: string, keyId: string, enabled: boolean) =>
+  setKeyEnabled = (connectionId: string, keyId: string, enabled: boolean, operationId?: string) =>
     this.answer('set_key_enabled', { connectionId, keyId, enabled }, () => {
       const key = this.keyOf(connectionId, keyId);
       key.status = enabled ? 'active' : 'disabled';
       this.record(connectionId, key, enabled ? 'enable' : 'disable');
       return key;
+    }, operationId);
+
+  cancelOperation = (operationId: string) =>
+    this.answer('cancel_operation', { operationId }, () => {
+      const cancel = this.running.get(operationId);
+      cancel?.();
+      return cancel !== undefined;
+    });
+
+  unfinishedCreates = () => this.answer('unfinished_creates', {}, () => this.unfinished);
+
+  checkUnfinishedCreate = (operationId: string) =>
+    this.answer('check_unfinished_create', { operationId }, (): OrphanCheck => {
+      const unfinished = this.unfinished.find((u) => u.operation_id === operationId);
+      if (!unfinished) throw appError('not_found', 'This create was already checked.');
+      this.unfinished = this.unfinished.filter((u) => u !== unfinished);
+      const key = this.keysOf(unfinished.connection_id).find((k) => k.name === unfinished.key_name && k.status === 'active');
+      if (key) {
+        return {
+          status: 'orphaned',
+          connection_id: unfinished.connection_id,
+          key,
+          message: `The key \u201c${key.name}\u201d was created, but its secret never arrived. Revoke it and create a new one.`,
+        };
+      }
+      return { status: 'nothing_created', message: `No new key named \u201c${unfinished.key_name}\u201d is listed: nothing was created.` };
     });
 
   findLeakedKey = (pasted: string) =>
@@ -435,8 +475,16 @@ export class MockBackend implements Backend {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private async answer<T>(command: string, args: Record<string, unknown>, run: () => T): Promise<T> {
+  private async answer<T>(command: string, args: Record<string, unknown>, run: () => T, operationId?: string): Promise<T> {
     this.calls.push({ command, args: clone(args) });
+    if (operationId !== undefined && this.held.delete(command)) {
+      await new Promise<void>((_, reject) => {
+        this.running.set(operationId, () => {
+          this.running.delete(operationId);
+          reject(appError('cancelled', 'Cancelled: Keydesk stopped waiting for the answer.'));
+        });
+      });
+    }
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     else await Promise.resolve();
     const failure = this.failures.get(command)?.shift();
@@ -483,6 +531,7 @@ export class MockBackend implements Backend {
       result: 'ok',
       request_id: `req_mock_${this.nextId++}`,
       error_kind: null,
+      operation_id: null,
     });
   }
 

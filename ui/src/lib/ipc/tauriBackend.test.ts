@@ -31,6 +31,9 @@ describe('tauriBackend', () => {
     const created = await tauriBackend.createKey('c1', draft, true);
     await tauriBackend.rotateKey('c1', 'k1', 0);
     await tauriBackend.setKeyEnabled('c1', 'k1', false);
+    await tauriBackend.revokeKey('c1', 'k1', 'op-1');
+    await tauriBackend.cancelOperation('op-1');
+    await tauriBackend.checkUnfinishedCreate('op-2');
     await tauriBackend.copySecret('rv1', 1);
     await tauriBackend.exportInventory('csv');
 
@@ -38,11 +41,14 @@ describe('tauriBackend', () => {
     expect(details.raw).toEqual({ id: 'k1', plan: 'pro' });
     expect(await tauriBackend.startupNotices()).toEqual(['kept a backup of the settings file']);
     expect(seen).toEqual([
-      { cmd: 'list_keys', args: { connectionId: 'c1' } },
+      { cmd: 'list_keys', args: { connectionId: 'c1', operationId: null } },
       { cmd: 'key_details', args: { connectionId: 'c1', keyId: 'k1' } },
-      { cmd: 'create_key', args: { connectionId: 'c1', draft, replaceActive: true } },
-      { cmd: 'rotate_key', args: { connectionId: 'c1', keyId: 'k1', graceMinutes: 0 } },
-      { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false } },
+      { cmd: 'create_key', args: { connectionId: 'c1', draft, replaceActive: true, operationId: null } },
+      { cmd: 'rotate_key', args: { connectionId: 'c1', keyId: 'k1', graceMinutes: 0, operationId: null } },
+      { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false, operationId: null } },
+      { cmd: 'revoke_key', args: { connectionId: 'c1', keyId: 'k1', operationId: 'op-1' } },
+      { cmd: 'cancel_operation', args: { operationId: 'op-1' } },
+      { cmd: 'check_unfinished_create', args: { operationId: 'op-2' } },
       { cmd: 'copy_secret', args: { revealId: 'rv1', index: 1 } },
       { cmd: 'export_inventory', args: { format: 'csv' } },
       { cmd: 'startup_notices', args: {} },

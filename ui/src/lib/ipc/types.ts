@@ -30,6 +30,7 @@ export type {
   LeakMatch,
   LeakSearch,
   LeakSearchFailure,
+  OrphanCheck,
   Pagination,
   PendingReveal,
   ProviderKind,
@@ -38,4 +39,5 @@ export type {
   SecretPreview,
   Settings,
   Theme,
+  UnfinishedCreate,
 } from './bindings';

@@ -8,6 +8,7 @@ import type {
   Key,
   PendingReveal,
   Settings,
+  UnfinishedCreate,
 } from '../ipc/types';
 import { Toasts } from '../components/toasts.svelte';
 import { backendContextEntry } from '../ipc/context';
@@ -33,6 +34,24 @@ export interface Orphan {
   message: string;
 }
 
+/** An operation the app waits for: what it waits for, since when, and its id for Cancel. */
+export interface Wait {
+  operationId: string;
+  /** Who answers, e.g. "Oligon Receipts" ("Waiting for Oligon Receipts…"). */
+  waitingFor: string;
+  startedAt: number;
+}
+
+/** A fresh id for one operation (the Rust side keys its Cancel by it). */
+export function newOperationId(): string {
+  return `op-${crypto.randomUUID()}`;
+}
+
+/** Whether `reason` is the rejection of an operation the user cancelled. */
+export function wasCancelled(reason: unknown): boolean {
+  return toAppError(reason).kind === 'cancelled';
+}
+
 /**
  * The app's shared state: what the backend told us, which connection is open, and the
  * reveal queue. Lists are replaced, never mutated, so 10,000 keys stay cheap to track.
@@ -50,6 +69,10 @@ export class Keydesk {
   reveals = $state.raw<PendingReveal[]>([]);
   orphans = $state.raw<Orphan[]>([]);
   notices = $state.raw<string[]>([]);
+  /** Operations running now, oldest first (the wait notice shows the newest). */
+  waits = $state.raw<Wait[]>([]);
+  /** Creates and rotates a quit cut off (or the user cancelled), not checked yet. */
+  unfinished = $state.raw<UnfinishedCreate[]>([]);
   started = $state(false);
   startError = $state.raw<AppError | null>(null);
   readonly toasts = new Toasts();
@@ -72,6 +95,10 @@ export class Keydesk {
       void this.backend.startupNotices().then(
         (notices) => (this.notices = notices),
         (reason) => (this.notices = [...this.notices, `Keydesk could not read its startup notices: ${toAppError(reason).message}`]),
+      );
+      void this.backend.unfinishedCreates().then(
+        (unfinished) => (this.unfinished = unfinished),
+        () => undefined,
       );
       const rest = Promise.all([this.backend.providerCapabilities(), this.backend.getSettings(), this.backend.pendingReveals()]);
       // Both are awaited below; a failure before then is reported there.
@@ -130,12 +157,72 @@ export class Keydesk {
     try {
       // Benchmarks read these marks: the request, and the list's arrival in the UI.
       performance.mark(`keys-requested:${connectionId}`);
-      const keys = await this.backend.listKeys(connectionId);
+      const keys = await this.track(this.waitingFor(connectionId), (id) => this.backend.listKeys(connectionId, id));
       performance.mark(`keys-received:${connectionId}`);
       this.setList(connectionId, { status: 'ready', keys, error: null, progress: null });
       prepareSearch(keys);
     } catch (reason) {
+      if (wasCancelled(reason) && previous && previous.status !== 'loading') {
+        // Back to what was shown before the refresh.
+        this.setList(connectionId, previous);
+        this.toasts.show('Cancelled: the list was not refreshed.');
+        return;
+      }
       this.setList(connectionId, { status: 'error', keys: previous?.keys ?? [], error: toAppError(reason), progress: null });
+    }
+  }
+
+  /** Who answers for a connection, for "Waiting for …": its provider, else its name. */
+  waitingFor(connectionId: string): string {
+    const connection = this.connections.find((c) => c.id === connectionId) ?? null;
+    return this.capsFor(connection)?.display_name ?? connection?.name ?? 'the provider';
+  }
+
+  /**
+   * Runs one long operation under a fresh operation id, listed in `waits` while it runs so
+   * the wait notice can show it and Cancel it. Rejects as `run` does (kind `cancelled` after
+   * Cancel).
+   */
+  async track<T>(waitingFor: string, run: (operationId: string) => Promise<T>): Promise<T> {
+    const wait: Wait = { operationId: newOperationId(), waitingFor, startedAt: Date.now() };
+    this.waits = [...this.waits, wait];
+    try {
+      return await run(wait.operationId);
+    } finally {
+      this.waits = this.waits.filter((w) => w !== wait);
+    }
+  }
+
+  /** Cancels a waiting operation; its caller gets the `cancelled` rejection. */
+  async cancel(wait: Wait): Promise<void> {
+    try {
+      await this.backend.cancelOperation(wait.operationId);
+    } catch (reason) {
+      this.toasts.show(`Could not cancel: ${toAppError(reason).message}`);
+    }
+  }
+
+  /**
+   * The orphan check of a create that may have happened (Keydesk quit during it, or it was
+   * cancelled): the orphan dialog when a key was made, a note when nothing was. Resolves once
+   * the check is done; a check that fails says so and stays on offer.
+   */
+  async checkUnfinished(operationId: string, connectionId: string): Promise<void> {
+    try {
+      const result = await this.backend.checkUnfinishedCreate(operationId);
+      this.unfinished = this.unfinished.filter((u) => u.operation_id !== operationId);
+      if (result.status === 'orphaned') {
+        this.putKey(connectionId, result.key);
+        this.showOrphan({ connectionId: result.connection_id, key: result.key, message: result.message });
+      } else {
+        this.toasts.show(result.message);
+      }
+    } catch (reason) {
+      this.toasts.show(`Keydesk could not check for the key: ${toAppError(reason).message}`);
+      this.backend.unfinishedCreates().then(
+        (unfinished) => (this.unfinished = unfinished),
+        () => undefined,
+      );
     }
   }
 

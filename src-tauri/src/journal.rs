@@ -1,0 +1,260 @@
+//! The create journal: creates and rotates write a synced `started` line to the activity log
+//! before their request and a completing line after it. A create Keydesk quit in the middle of,
+//! or one the user cancelled, may have made a key whose secret never arrived: the UI offers
+//! the orphan check for it, which lists the connection again and looks for that key.
+
+use chrono::{DateTime, Duration, Utc};
+use keydesk_core::{Key, KeyStatus};
+use serde::Serialize;
+
+use crate::activity::{Activity, ActivityEntry, ActivityResult};
+use crate::error::{AppError, AppResult};
+use crate::keys::KeySummary;
+use crate::settings::Connection;
+use crate::state::AppState;
+
+/// A create or rotate that started and never finished (or was cancelled), still unchecked.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct UnfinishedCreate {
+    /// The operation's id: what `check_unfinished_create` takes.
+    pub operation_id: String,
+    /// `create` or `rotate`.
+    pub action: String,
+    /// The connection it was sent to.
+    pub connection_id: String,
+    /// That connection's name at the time.
+    pub connection_name: Option<String>,
+    /// The new key's name (create) or the rotated key's name when known (rotate).
+    pub key_name: Option<String>,
+    /// The key being rotated (rotate only).
+    pub key_id: Option<String>,
+    /// When it started (RFC 3339, UTC).
+    pub started_at: String,
+    /// The user cancelled it (otherwise Keydesk quit before it ended).
+    pub cancelled: bool,
+}
+
+/// What the orphan check found.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OrphanCheck {
+    /// A key was created but its secret never arrived: revoke it.
+    Orphaned {
+        /// The connection it is in.
+        connection_id: String,
+        /// The orphan.
+        // Boxed: a key is most of the answer's size (clippy's large_enum_variant).
+        key: Box<KeySummary>,
+        /// What happened, in one sentence.
+        message: String,
+    },
+    /// The fresh list holds no such key.
+    NothingCreated {
+        /// What was checked, in one sentence.
+        message: String,
+    },
+}
+
+/// The journal's handle on one create or rotate: started on [`Self::start`], completed by
+/// [`Self::finish`].
+pub struct Journaled {
+    activity: Activity,
+}
+
+impl Journaled {
+    /// Writes the synced `started` line of `action` on `connection` (the new key's name for a
+    /// create, the key's id for a rotate). `operation_id` is the UI's id, or a fresh one.
+    pub fn start(
+        state: &AppState,
+        action: &'static str,
+        connection: &Connection,
+        key_id: Option<&str>,
+        key_name: Option<&str>,
+        operation_id: Option<&str>,
+    ) -> AppResult<Self> {
+        let activity = Activity {
+            action,
+            connection_id: Some(connection.id.clone()),
+            connection_name: Some(connection.name.clone()),
+            key_id: key_id.map(str::to_owned),
+            key_name: key_name.map(str::to_owned),
+            operation_id: Some(
+                operation_id
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            ),
+        };
+        state.activity.start(activity.clone())?;
+        Ok(Self { activity })
+    }
+
+    /// Completes the operation: `outcome` (ok, error, orphaned or cancelled), the key it made
+    /// when known, and the error when it failed.
+    pub fn finish(
+        self,
+        state: &AppState,
+        outcome: ActivityResult,
+        key: Option<&Key>,
+        error: Option<&AppError>,
+    ) {
+        let mut activity = self.activity;
+        if let Some(key) = key {
+            activity.key_id = Some(key.id.clone());
+            activity.key_name = Some(key.name.clone());
+        }
+        state.activity.record_outcome(activity, outcome, error);
+    }
+
+    /// [`Self::finish`] from a command's answer: ok, cancelled or error.
+    pub fn finish_with<T>(
+        self,
+        state: &AppState,
+        answer: &AppResult<T>,
+        key: impl FnOnce(&T) -> Option<&Key>,
+    ) {
+        match answer {
+            Ok(value) => self.finish(state, ActivityResult::Ok, key(value), None),
+            Err(error) if error.is_cancelled() => {
+                self.finish(state, ActivityResult::Cancelled, None, Some(error));
+            }
+            Err(error) => self.finish(state, ActivityResult::Error, None, Some(error)),
+        }
+    }
+}
+
+/// Every create or rotate that never finished or was cancelled, and was not checked since.
+pub fn unfinished_creates(state: &AppState) -> AppResult<Vec<UnfinishedCreate>> {
+    let entries = state.activity.unfinished()?;
+    let cancelled: std::collections::HashSet<String> = state
+        .activity
+        .list(u32::MAX)?
+        .into_iter()
+        .filter(|entry| entry.result == ActivityResult::Cancelled)
+        .filter_map(|entry| entry.operation_id)
+        .collect();
+    Ok(entries
+        .into_iter()
+        .filter_map(|entry| {
+            let operation_id = entry.operation_id?;
+            Some(UnfinishedCreate {
+                cancelled: cancelled.contains(&operation_id),
+                operation_id,
+                action: entry.action,
+                connection_id: entry.connection_id?,
+                connection_name: entry.connection_name,
+                key_name: entry.key_name,
+                key_id: entry.key_id,
+                started_at: entry.at,
+            })
+        })
+        .collect())
+}
+
+/// Lists the connection of the unfinished create `operation_id` again and looks for the key
+/// it would have made. Once the list answers, the create is resolved (a line in the log) and
+/// not offered again; a list that fails leaves it to be checked later.
+pub async fn check_unfinished_create(
+    state: &AppState,
+    operation_id: &str,
+) -> AppResult<OrphanCheck> {
+    let started = state
+        .activity
+        .unfinished()?
+        .into_iter()
+        .find(|entry| entry.operation_id.as_deref() == Some(operation_id))
+        .ok_or_else(|| AppError::not_found("This create was already checked."))?;
+    let connection_id = started.connection_id.clone().unwrap_or_default();
+    state.startup.ready().await;
+    let (_, client) = match state.connections.client(&connection_id) {
+        Ok(found) => found,
+        Err(error) => {
+            // The connection is gone: there is nothing left to check it in.
+            resolve(state, &started, None, Some(&error));
+            return Err(error);
+        }
+    };
+    let keys = client.list_keys(None).await.map_err(AppError::from)?;
+    let since = started
+        .at
+        .parse::<DateTime<Utc>>()
+        .map_err(|_| AppError::internal("The activity log holds an unreadable time."))?;
+    let (name, rotated) = match started.key_id.as_deref() {
+        Some(rotated) if started.action == "rotate" => (
+            keys.iter()
+                .find(|key| key.id == rotated)
+                .map(|key| key.name.clone()),
+            Some(rotated.to_owned()),
+        ),
+        _ => (started.key_name.clone(), None),
+    };
+    let found = name
+        .as_deref()
+        .and_then(|name| orphan_among(&keys, name, since, rotated.as_deref()))
+        .cloned();
+    state.raw.replace(&connection_id, keys)?;
+    resolve(state, &started, found.as_ref(), None);
+    let described = name.as_deref().unwrap_or("the rotated key");
+    Ok(match found {
+        Some(key) => OrphanCheck::Orphaned {
+            message: format!(
+                "The key \u{201c}{}\u{201d} was created, but its secret never arrived. Revoke it \
+                 and create a new one.",
+                key.name
+            ),
+            key: Box::new(key.into()),
+            connection_id,
+        },
+        None if name.is_none() => OrphanCheck::NothingCreated {
+            message: "The rotated key is no longer listed, so Keydesk cannot tell whether the \
+                      rotation made a new key; check the list."
+                .into(),
+        },
+        None => OrphanCheck::NothingCreated {
+            message: format!(
+                "No new key named \u{201c}{described}\u{201d} is listed: nothing was created."
+            ),
+        },
+    })
+}
+
+/// Writes the line that resolves the unfinished create `started` (the orphan, if found).
+fn resolve(
+    state: &AppState,
+    started: &ActivityEntry,
+    found: Option<&Key>,
+    error: Option<&AppError>,
+) {
+    let activity = Activity {
+        action: "orphan_check",
+        connection_id: started.connection_id.clone(),
+        connection_name: started.connection_name.clone(),
+        key_id: found.map(|key| key.id.clone()),
+        key_name: found
+            .map(|key| key.name.clone())
+            .or_else(|| started.key_name.clone()),
+        operation_id: started.operation_id.clone(),
+    };
+    let outcome = match (found, error) {
+        (_, Some(_)) => ActivityResult::Error,
+        (Some(_), None) => ActivityResult::Orphaned,
+        (None, None) => ActivityResult::Ok,
+    };
+    state.activity.record_outcome(activity, outcome, error);
+}
+
+/// The key a create of `name` started at `started` must have made: an active key of that
+/// name created since shortly before (clocks differ), the newest if several, never the key
+/// being rotated. The same rule as core's lost-answer check (`find_orphan`, not public).
+fn orphan_among<'a>(
+    keys: &'a [Key],
+    name: &str,
+    started: DateTime<Utc>,
+    rotated: Option<&str>,
+) -> Option<&'a Key> {
+    let since = started - Duration::minutes(2);
+    keys.iter()
+        .filter(|key| key.name == name && key.status == KeyStatus::Active)
+        .filter(|key| Some(key.id.as_str()) != rotated)
+        .filter(|key| key.created_at.is_none_or(|at| at >= since))
+        .max_by_key(|key| key.created_at)
+}

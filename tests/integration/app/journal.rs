@@ -1,0 +1,251 @@
+//! The create journal and Cancel: a create Keydesk quit in the middle of is offered for the
+//! orphan check on the next start, and a cancelled operation answers `cancelled` at once.
+
+use std::io::Read;
+use std::net::{TcpListener, TcpStream};
+use std::sync::mpsc;
+
+use keydesk_app::SandboxMode;
+use keydesk_app::journal::Journaled;
+use keydesk_core::ProviderKind;
+use keydesk_sandbox::Dialect;
+use serde_json::{Value, json};
+
+use crate::support::app::{AppDirs, TestApp, sandbox_input, spawn_sandbox, strings};
+use crate::support::core::{client, draft};
+
+/// Stops the app as a quit would, keeping its files and keyring items for the next start.
+fn restart(app: TestApp) -> TestApp {
+    keydesk_app::state::shutdown(app.app.handle());
+    let TestApp { app, window, dirs } = app;
+    drop(window);
+    drop(app);
+    TestApp::start_in(dirs, SandboxMode::Off)
+}
+
+#[test]
+fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Off);
+    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let saved = app.state().connections.get(&id).unwrap();
+    // What a create writes before its request; then Keydesk quits before the answer, and the
+    // server has made the key.
+    Journaled::start(
+        &app.state(),
+        "create",
+        &saved,
+        None,
+        Some("cut off"),
+        Some("op-made"),
+    )
+    .unwrap();
+    Journaled::start(
+        &app.state(),
+        "create",
+        &saved,
+        None,
+        Some("never sent"),
+        Some("op-none"),
+    )
+    .unwrap();
+    let made = tauri::async_runtime::block_on(async {
+        let created = client(&sandbox, ProviderKind::Oligon)
+            .create_key(&draft(ProviderKind::Oligon, "cut off"))
+            .await
+            .unwrap();
+        match created {
+            keydesk_core::CreateOutcome::Created(created) => created.key.id,
+            other => panic!("{other:?}"),
+        }
+    });
+
+    let app = restart(app);
+    let offered = app.call("unfinished_creates", json!({}));
+    assert_eq!(strings(&offered, "operation_id"), ["op-made", "op-none"]);
+    assert_eq!(strings(&offered, "key_name"), ["cut off", "never sent"]);
+    assert_eq!(offered[0]["connection_id"], id.as_str());
+    assert_eq!(offered[0]["action"], "create");
+    assert_eq!(offered[0]["cancelled"], false);
+
+    let found = app.call("check_unfinished_create", json!({"operationId": "op-made"}));
+    assert_eq!(found["status"], "orphaned", "{found}");
+    assert_eq!(found["key"]["id"], made.as_str());
+    assert_eq!(found["key"]["name"], "cut off");
+    assert!(
+        found["message"]
+            .as_str()
+            .unwrap()
+            .contains("\u{201c}cut off\u{201d}"),
+        "{found}"
+    );
+    let nothing = app.call("check_unfinished_create", json!({"operationId": "op-none"}));
+    assert_eq!(nothing["status"], "nothing_created", "{nothing}");
+    assert!(
+        nothing["message"].as_str().unwrap().contains("never sent"),
+        "{nothing}"
+    );
+
+    // Checked once, offered no more, on this start or the next.
+    assert_eq!(app.call("unfinished_creates", json!({})), json!([]));
+    let again = app.fail("check_unfinished_create", json!({"operationId": "op-made"}));
+    assert_eq!(again["kind"], "not_found");
+    let activity = app.call("list_activity", json!({"limit": 2}));
+    assert_eq!(
+        strings(&activity, "action"),
+        ["orphan_check", "orphan_check"]
+    );
+    assert_eq!(strings(&activity, "result"), ["ok", "orphaned"]);
+    let app = restart(app);
+    assert_eq!(app.call("unfinished_creates", json!({})), json!([]));
+    app.quit();
+}
+
+#[test]
+fn a_finished_create_leaves_nothing_to_check_and_one_line_in_the_activity() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
+    let args = json!({
+        "connectionId": connection["id"], "draft": draft(ProviderKind::Oligon, "whole"),
+        "replaceActive": false, "operationId": "op-whole",
+    });
+    assert_eq!(app.call("create_key", args)["status"], "created");
+    assert_eq!(app.call("unfinished_creates", json!({})), json!([]));
+    let activity = app.call("list_activity", json!({"limit": 10}));
+    let creates: Vec<&Value> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["operation_id"] == "op-whole")
+        .collect();
+    assert_eq!(creates.len(), 1, "the started line is folded: {activity}");
+    assert_eq!(
+        (creates[0]["result"].clone(), creates[0]["key_name"].clone()),
+        (json!("ok"), json!("whole"))
+    );
+    let log = std::fs::read_to_string(app.state().activity.path()).unwrap();
+    assert!(log.contains(r#""result":"started""#), "{log}");
+    app.quit();
+}
+
+/// A server that accepts connections and never answers; each accepted connection is reported
+/// on the channel and held open for as long as the server lives.
+fn silent_server() -> (String, mpsc::Receiver<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (accepted, on_accept) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held: Vec<TcpStream> = Vec::new();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            // Read the request so it is really sent, then say nothing.
+            let mut buffer = [0_u8; 4096];
+            let _ = stream.read(&mut buffer);
+            held.push(stream);
+            if accepted.send(()).is_err() {
+                return;
+            }
+        }
+    });
+    (url, on_accept)
+}
+
+/// Runs `command` on another thread as the webview would; the answer comes on the channel.
+fn invoke_in_background(
+    app: &TestApp,
+    command: &str,
+    args: Value,
+) -> mpsc::Receiver<Result<Value, Value>> {
+    let window = app.window.clone();
+    let command = command.to_owned();
+    let (answer, answered) = mpsc::channel();
+    std::thread::spawn(move || {
+        let request = tauri::webview::InvokeRequest {
+            cmd: command,
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: tauri::test::INVOKE_KEY.to_string(),
+        };
+        let result = tauri::test::get_ipc_response(&window, request)
+            .map(|body| body.deserialize::<Value>().unwrap());
+        let _ = answer.send(result);
+    });
+    answered
+}
+
+/// Once the silent server holds the request, cancels `operation_id`; answers the command's
+/// rejection.
+fn cancel_once_sent(
+    app: &TestApp,
+    on_accept: &mpsc::Receiver<()>,
+    answered: mpsc::Receiver<Result<Value, Value>>,
+    operation_id: &str,
+) -> Value {
+    on_accept.recv().unwrap();
+    let cancelled = app.call("cancel_operation", json!({"operationId": operation_id}));
+    assert_eq!(cancelled, true, "the operation was still running");
+    match answered.recv().unwrap() {
+        Ok(value) => panic!("a cancelled operation answered {value}"),
+        Err(error) => error,
+    }
+}
+
+#[test]
+fn cancel_stops_waiting_for_a_server_that_never_answers() {
+    let sandbox = spawn_sandbox();
+    let (url, on_accept) = silent_server();
+    let app = TestApp::start();
+    let mut input = sandbox_input(&sandbox, Dialect::Oligon);
+    input["base_url"] = json!(format!("{url}/oligon"));
+    let connection = app.call("save_connection", json!({"input": input}));
+    let id = connection["id"].clone();
+
+    let listing = invoke_in_background(
+        &app,
+        "list_keys",
+        json!({"connectionId": id, "operationId": "op-list"}),
+    );
+    let error = cancel_once_sent(&app, &on_accept, listing, "op-list");
+    assert_eq!(error["kind"], "cancelled", "{error}");
+    assert!(
+        error["message"].as_str().unwrap().starts_with("Cancelled"),
+        "{error}"
+    );
+    assert_eq!(
+        app.call("cancel_operation", json!({"operationId": "op-list"})),
+        false,
+        "an operation that ended cannot be cancelled again"
+    );
+
+    let revoking = invoke_in_background(
+        &app,
+        "revoke_key",
+        json!({"connectionId": id, "keyId": "k-1", "operationId": "op-revoke"}),
+    );
+    let error = cancel_once_sent(&app, &on_accept, revoking, "op-revoke");
+    assert_eq!(error["kind"], "cancelled", "{error}");
+    let activity = app.call("list_activity", json!({"limit": 1}));
+    assert_eq!(
+        (activity[0]["action"].clone(), activity[0]["result"].clone()),
+        (json!("revoke"), json!("cancelled"))
+    );
+
+    // A cancelled create may have happened: it stays on offer for the orphan check.
+    let args = json!({
+        "connectionId": id, "draft": draft(ProviderKind::Oligon, "maybe made"),
+        "replaceActive": false, "operationId": "op-create",
+    });
+    let creating = invoke_in_background(&app, "create_key", args);
+    let error = cancel_once_sent(&app, &on_accept, creating, "op-create");
+    assert_eq!(error["kind"], "cancelled", "{error}");
+    let offered = app.call("unfinished_creates", json!({}));
+    assert_eq!(strings(&offered, "operation_id"), ["op-create"]);
+    assert_eq!(offered[0]["key_name"], "maybe made");
+    assert_eq!(offered[0]["cancelled"], true);
+    app.quit();
+}
