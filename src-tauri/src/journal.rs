@@ -3,8 +3,8 @@
 //! or one the user cancelled, may have made a key whose secret never arrived: the UI offers
 //! the orphan check for it, which lists the connection again and looks for that key.
 
-use chrono::{DateTime, Duration, Utc};
-use keydesk_core::{Key, KeyStatus};
+use chrono::{DateTime, Utc};
+use keydesk_core::Key;
 use serde::Serialize;
 
 use crate::activity::{Activity, ActivityEntry, ActivityResult};
@@ -189,7 +189,7 @@ pub async fn check_unfinished_create(
     };
     let found = name
         .as_deref()
-        .and_then(|name| orphan_among(&keys, name, since, rotated.as_deref()))
+        .and_then(|name| keydesk_core::find_orphan(&keys, name, since, rotated.as_deref()))
         .cloned();
     state.raw.replace(&connection_id, keys)?;
     resolve(state, &started, found.as_ref(), None);
@@ -240,21 +240,4 @@ fn resolve(
         (None, None) => ActivityResult::Ok,
     };
     state.activity.record_outcome(activity, outcome, error);
-}
-
-/// The key a create of `name` started at `started` must have made: an active key of that
-/// name created since shortly before (clocks differ), the newest if several, never the key
-/// being rotated. The same rule as core's lost-answer check (`find_orphan`, not public).
-fn orphan_among<'a>(
-    keys: &'a [Key],
-    name: &str,
-    started: DateTime<Utc>,
-    rotated: Option<&str>,
-) -> Option<&'a Key> {
-    let since = started - Duration::minutes(2);
-    keys.iter()
-        .filter(|key| key.name == name && key.status == KeyStatus::Active)
-        .filter(|key| Some(key.id.as_str()) != rotated)
-        .filter(|key| key.created_at.is_none_or(|at| at >= since))
-        .max_by_key(|key| key.created_at)
 }

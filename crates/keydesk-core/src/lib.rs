@@ -42,6 +42,6 @@ pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
     ProviderKind, RawJson, RevealedSecret, Rotation,
 };
-pub use provider::Provider;
+pub use provider::{Provider, find_orphan};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use validate::{is_control_or_bidi, validate_draft, validate_grace};

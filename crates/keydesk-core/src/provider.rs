@@ -102,13 +102,20 @@ pub(crate) fn require_id(id: &str) -> Result<&str, Error> {
     Ok(id)
 }
 
-/// Picks, from a fresh list, the key a create whose answer was lost must have made: an
-/// active key with the draft's name created since shortly before the request (clocks
-/// differ), the newest if several.
-pub(crate) fn find_orphan(keys: Vec<Key>, name: &str, started: DateTime<Utc>) -> Option<Key> {
+/// Picks, from a fresh list, the key a create of `name` sent at `started` must have made when
+/// its answer never arrived: an active key with that name created since shortly before the
+/// request (clocks differ), the newest if several, never the key `except` (the one being
+/// rotated). The app uses the same rule for a create a quit cut off.
+pub fn find_orphan<'a>(
+    keys: &'a [Key],
+    name: &str,
+    started: DateTime<Utc>,
+    except: Option<&str>,
+) -> Option<&'a Key> {
     let since = started - Duration::minutes(2);
-    keys.into_iter()
+    keys.iter()
         .filter(|key| key.name == name && key.status == KeyStatus::Active)
+        .filter(|key| Some(key.id.as_str()) != except)
         .filter(|key| key.created_at.is_none_or(|at| at >= since))
         .max_by_key(|key| key.created_at)
 }
@@ -123,8 +130,10 @@ pub(crate) async fn orphan_after_loss(
     lost: Error,
 ) -> Result<CreateOutcome, Error> {
     match provider.list_keys(None).await {
-        Ok(keys) => match find_orphan(keys, name, started) {
-            Some(key) => Ok(CreateOutcome::Orphaned { key: Some(key) }),
+        Ok(keys) => match find_orphan(&keys, name, started, None) {
+            Some(key) => Ok(CreateOutcome::Orphaned {
+                key: Some(key.clone()),
+            }),
             None => Err(lost),
         },
         Err(_) => Ok(CreateOutcome::Orphaned { key: None }),
@@ -169,9 +178,14 @@ mod tests {
             key("old", "ci", "2025-12-01T00:00:00Z", KeyStatus::Active),
             key("revoked", "ci", "2026-01-01T12:00:01Z", KeyStatus::Revoked),
             key("other", "web", "2026-01-01T12:00:01Z", KeyStatus::Active),
+            key("old2", "ci", "2026-01-01T12:00:00Z", KeyStatus::Active),
             key("new", "ci", "2026-01-01T12:00:01Z", KeyStatus::Active),
         ];
-        assert_eq!(find_orphan(keys.clone(), "ci", started).unwrap().id, "new");
-        assert!(find_orphan(keys, "nobody", started).is_none());
+        assert_eq!(find_orphan(&keys, "ci", started, None).unwrap().id, "new");
+        assert_eq!(
+            find_orphan(&keys, "ci", started, Some("new")).unwrap().id,
+            "old2"
+        );
+        assert!(find_orphan(&keys, "nobody", started, None).is_none());
     }
 }
