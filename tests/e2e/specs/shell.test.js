@@ -69,26 +69,6 @@ describe('the shell', () => {
     assert.match(await browser.getTitle(), /^Keydesk\b/);
   });
 
-  it('lets an app on other data dirs run beside it', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'keydesk-e2e-shell-other-'));
-    const other = startBinary(root);
-    let exit = null;
-    other.exited.then((result) => (exit = result));
-    try {
-      // Its settings exist once it is past the single-instance check and has set up its state.
-      await until(
-        () => exit !== null || existsSync(join(appDataDir(root), 'settings.json')),
-        'the other app never wrote its settings',
-        60_000,
-      );
-      assert.equal(exit, null, `the app on other data dirs exited:\n${other.output()}`);
-    } finally {
-      other.child.kill();
-      await other.exited;
-      rmSync(root, { recursive: true, force: true });
-    }
-  });
-
   it('stays on its page when the page tries to navigate away', async () => {
     const { browser } = app;
     const before = await browser.execute(() => location.href);
@@ -149,5 +129,26 @@ describe('the shell', () => {
       document.getElementById('e2e-blank-link')?.remove();
     });
     assert.equal(await browser.$('main').isDisplayed(), true);
+  });
+
+  // Last: that app writes the sandbox connections' keyring items of this D-Bus session too.
+  it('lets an app on other data dirs run beside it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'keydesk-e2e-shell-other-'));
+    const other = startBinary(root);
+    let exit = null;
+    other.exited.then((result) => (exit = result));
+    try {
+      // Its settings exist once it is past the single-instance check and has set up its state.
+      await until(
+        () => exit !== null || existsSync(join(appDataDir(root), 'settings.json')),
+        'the other app never wrote its settings',
+        60_000,
+      );
+      assert.equal(exit, null, `the app on other data dirs exited:\n${other.output()}`);
+    } finally {
+      other.child.kill();
+      await other.exited;
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
