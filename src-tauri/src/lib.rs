@@ -19,13 +19,15 @@ pub mod sandbox;
 pub mod settings;
 pub mod state;
 pub mod vault;
+pub mod window;
 
 use tauri::{AppHandle, Manager, Runtime};
 
 pub use state::{AppConfig, AppState, SandboxMode, StartupGate};
 
 /// Keydesk on top of `base` (the app passes `tauri::Builder::default()`, tests the mock
-/// runtime's builder). `config` decides where files live once the app's paths are known.
+/// runtime's builder). `config` decides where files live once the app's paths are known; it
+/// runs first in setup, before the main window and the app's state exist.
 pub fn builder<R: Runtime>(
     base: tauri::Builder<R>,
     config: impl FnOnce(&AppHandle<R>) -> Result<AppConfig, String> + Send + 'static,
@@ -37,6 +39,7 @@ pub fn builder<R: Runtime>(
             specta.mount_events(app);
             let handle = app.handle().clone();
             let config = config(&handle)?;
+            window::create_main(&handle)?;
             state::setup(&handle, config).map_err(|error| error.message)?;
             Ok(())
         })
@@ -59,7 +62,10 @@ pub fn run() {
         SandboxMode::Auto
     };
     let app = builder(tauri::Builder::default(), move |app: &AppHandle| {
-        default_config(app, sandbox)
+        let config = default_config(app, sandbox)?;
+        // Before anything reads or writes the data dir: a second launch exits here.
+        window::claim_single_instance(app, &config.data_dir).map_err(|error| error.to_string())?;
+        Ok(config)
     })
     .build(tauri::generate_context!());
     match app {

@@ -10,10 +10,16 @@ document.documentElement.dataset.os = osOf(navigator.userAgent);
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html lacks #app');
 
-/** `?mock` runs the UI on the in-memory backend (for UI work without Rust); otherwise Tauri. */
+/**
+ * `?mock` runs the UI on the in-memory backend (for UI work without Rust); otherwise Tauri.
+ * The production build (`vite build`, what the app bundles) leaves the mock out: the constant
+ * condition drops the import, so `ui/dist` carries no demo backend a page could switch to.
+ * The dev server, Vitest and `vite build --mode mock` (a static build for browser
+ * measurements) keep it.
+ */
 async function chooseBackend(): Promise<Backend> {
   const params = new URLSearchParams(window.location.search);
-  if (params.has('mock')) {
+  if (import.meta.env.MODE !== 'production' && params.has('mock')) {
     const { MockBackend } = await import('./lib/ipc/mockBackend');
     const keys = Number(params.get('keys') ?? '') || undefined;
     return new MockBackend({ latencyMs: 200, keysPerConnection: keys });

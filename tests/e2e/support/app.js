@@ -1,6 +1,6 @@
 // Starts the built Keydesk app in real WebKit through tauri-driver, with its own data dirs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, createWriteStream, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +47,37 @@ async function waitForPort(port, deadlineMs, exited) {
   }
 }
 
+/** Whether a process runs (a zombie has let go of everything, its D-Bus name included). */
+function running(pid) {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the app whose launcher wrote `pidFile` to exit; ends it if it does not. */
+async function appGone(pidFile) {
+  let pid;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+  } catch {
+    return; // never launched
+  }
+  for (const signal of [null, 'SIGTERM', 'SIGKILL']) {
+    if (signal) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        return;
+      }
+    }
+    const until = Date.now() + 5_000;
+    while (running(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    if (!running(pid)) return;
+  }
+}
+
 /**
  * Launches Keydesk with fresh XDG data/config/cache dirs (so every run is a first run) and
  * returns the WebDriver session plus a `stop()` that ends app and driver. `application` picks
@@ -72,9 +103,13 @@ export async function launchApp(name, { env = {}, home, application = appBinary 
   writeFileSync(appLog, '');
   const launcher = join(root, 'keydesk-launcher.sh');
   const quote = (text) => `'${text.replaceAll("'", `'\\''`)}'`;
-  writeFileSync(launcher, `#!/bin/sh\nexec ${quote(application)} "$@" >>${quote(appLog)} 2>&1\n`, {
-    mode: 0o755,
-  });
+  // It also notes the app's pid ($$ stays the same through exec), so stop() can wait for it.
+  const pidFile = join(root, `${name}-app.pid`);
+  writeFileSync(
+    launcher,
+    `#!/bin/sh\necho $$ >${quote(pidFile)}\nexec ${quote(application)} "$@" >>${quote(appLog)} 2>&1\n`,
+    { mode: 0o755 },
+  );
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort)], {
@@ -97,9 +132,13 @@ export async function launchApp(name, { env = {}, home, application = appBinary 
       logLevel: 'warn',
       capabilities: { 'tauri:options': { application: launcher } },
     });
+    // Returns once the app is gone: Keydesk runs once per data dir, so an app still shutting
+    // down would take over the next launch on the same home (a restart in a spec, the
+    // benchmarks' cold starts) and that launch would exit at once.
     const stop = async () => {
       await browser.deleteSession().catch(() => {});
       driver.kill();
+      await appGone(pidFile);
     };
     return { browser, root, stop, appLog };
   } catch (err) {

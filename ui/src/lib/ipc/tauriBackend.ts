@@ -4,7 +4,11 @@ import type { AppError } from './types';
 
 const NOT_IN_APP: AppError = {
   kind: 'internal',
-  message: 'This page is not running inside the Keydesk app. Open Keydesk itself, or add ?mock to the address for demo data.',
+  // Only builds that are not production carry the in-memory backend (see main.ts).
+  message:
+    import.meta.env.MODE === 'production'
+      ? 'This page is not running inside the Keydesk app. Open Keydesk itself.'
+      : 'This page is not running inside the Keydesk app. Open Keydesk itself, or add ?mock to the address for demo data.',
   request_id: null,
   field: null,
   retry_after_secs: null,

@@ -93,6 +93,30 @@ describe('Leaked key', () => {
     expect(within(dialog).getByLabelText(/Paste the full key/)).toHaveValue(LEAKED);
   });
 
+  it('takes at most 4,096 characters and refuses a longer paste, saying why', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Leaked key' }));
+    const dialog = screen.getByRole('dialog', { name: 'Leaked key' });
+    const input = within(dialog).getByLabelText(/Paste the full key/);
+    expect(input).toHaveAttribute('maxlength', '4096');
+
+    await user.click(input);
+    await user.paste('Bearer '.repeat(1000));
+    expect(input).toHaveValue('');
+    const refused = within(dialog).getByTestId('leaked-refused');
+    expect(refused).toHaveTextContent('it is 7,000 characters long');
+    expect(refused).toHaveTextContent("no provider's key is longer than 4,096");
+    expect(input).toHaveAccessibleDescription(/did not take that paste/);
+    expect(within(dialog).getByRole('button', { name: 'Find' })).toBeDisabled();
+
+    await user.paste(LEAKED);
+    expect(input).toHaveValue(LEAKED);
+    expect(within(dialog).queryByTestId('leaked-refused')).not.toBeInTheDocument();
+    await user.click(within(dialog).getByRole('button', { name: 'Find' }));
+    await within(dialog).findByTestId('leak-result');
+    expect(backend.callsOf('find_leaked_key')).toEqual([{ pasted: LEAKED }]);
+  });
+
   it('closes with Esc and gives focus back', async () => {
     const { user } = await setup();
     const button = screen.getByRole('button', { name: 'Leaked key' });

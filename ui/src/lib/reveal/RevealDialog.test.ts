@@ -154,6 +154,58 @@ describe('RevealDialog', () => {
     expect(onclosed).not.toHaveBeenCalled();
   });
 
+  it('retries a failed Copy with Copy again, and keeps the dialog and the secret', async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    const reveal = await created(backend, 'c-oligon');
+    backend.failNext('copy_secret', appError('internal', 'The clipboard is not available.'));
+    const { onclosed } = renderReveal(backend, reveal);
+
+    await user.click(screen.getByRole('button', { name: 'Copy API key' }));
+    expect(screen.getByTestId('error-notice')).toHaveTextContent('The clipboard is not available.');
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+
+    expect(backend.callsOf('copy_secret')).toHaveLength(2);
+    expect(backend.callsOf('acknowledge_reveal')).toHaveLength(0);
+    expect(onclosed).not.toHaveBeenCalled();
+    expect(screen.getByRole('dialog', { name: 'Store the new secret' })).toBeInTheDocument();
+    expect(screen.queryByTestId('error-notice')).not.toBeInTheDocument();
+    expect(screen.getByTestId('clipboard-status')).toHaveTextContent('API key copied.');
+  });
+
+  it('retries a failed Reveal with Reveal again, not with acknowledging', async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    const reveal = await created(backend, 'c-oligon');
+    const plaintext = await backend.revealSecret(reveal.reveal_id, 0);
+    backend.failNext('reveal_secret', appError('internal', 'The reveal vault is busy.'));
+    const { onclosed } = renderReveal(backend, reveal);
+
+    await user.click(screen.getByRole('button', { name: 'Reveal API key' }));
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+
+    expect(screen.getByTestId('secret-value')).toHaveTextContent(plaintext);
+    expect(backend.callsOf('acknowledge_reveal')).toHaveLength(0);
+    expect(onclosed).not.toHaveBeenCalled();
+  });
+
+  it('retries a failed acknowledge with acknowledging again', async () => {
+    const user = userEvent.setup();
+    const backend = new MockBackend();
+    const reveal = await created(backend, 'c-oligon');
+    backend.failNext('acknowledge_reveal', appError('internal', 'The reveal vault is busy.'));
+    const { onclosed } = renderReveal(backend, reveal);
+
+    await user.click(screen.getByRole('button', { name: 'Copy API key' }));
+    await user.click(screen.getByRole('button', { name: 'I have stored it' }));
+    expect(onclosed).not.toHaveBeenCalled();
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+
+    expect(backend.callsOf('acknowledge_reveal')).toHaveLength(2);
+    expect(backend.callsOf('copy_secret')).toHaveLength(1);
+    expect(onclosed).toHaveBeenCalledOnce();
+  });
+
   it('traps focus inside and starts on Copy', async () => {
     const user = userEvent.setup();
     const backend = new MockBackend();

@@ -1,0 +1,32 @@
+// @vitest-environment node
+import { build, type Rolldown } from 'vite';
+import mockBackendSource from './lib/ipc/mockBackend.ts?raw';
+import mainSource from './main.ts?raw';
+
+/** Strings only the in-memory backend, its fixtures and its switch contain (minifying keeps them). */
+const MOCK_MARKERS = ['receipts.example.test', 'org-demo-0001', 'keydesk-inventory.', '?mock'];
+
+describe('the production build', () => {
+  it('bundles no mock backend: no mock chunk, no demo fixtures, no ?mock switch', async () => {
+    for (const marker of MOCK_MARKERS) expect(mockBackendSource + mainSource).toContain(marker);
+
+    // What `npm run build` (and so the app bundle) makes, kept in memory.
+    vi.stubEnv('NODE_ENV', 'production');
+    let result: Awaited<ReturnType<typeof build>>;
+    try {
+      result = await build({ configFile: 'vite.config.ts', mode: 'production', logLevel: 'error', build: { write: false } });
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    if (!Array.isArray(result) && !('output' in result)) throw new Error('the build watched instead of writing');
+    const outputs = (Array.isArray(result) ? result : [result]).flatMap((r: Rolldown.RolldownOutput) => r.output);
+    const files = outputs.map((file) => file.fileName);
+    expect(files).toContain('index.html');
+    expect(files.some((file) => file.endsWith('.js'))).toBe(true);
+    expect(files.filter((file) => /mock/i.test(file))).toEqual([]);
+    for (const file of outputs) {
+      const text = file.type === 'chunk' ? file.code : String(file.source);
+      expect(MOCK_MARKERS.filter((marker) => text.includes(marker)), file.fileName).toEqual([]);
+    }
+  }, 60_000);
+});
