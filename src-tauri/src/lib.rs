@@ -33,8 +33,7 @@ pub fn builder<R: Runtime>(
     config: impl FnOnce(&AppHandle<R>) -> Result<AppConfig, String> + Send + 'static,
 ) -> tauri::Builder<R> {
     let specta = commands::specta_builder::<R>();
-    base.plugin(tauri_plugin_store::Builder::new().build())
-        .invoke_handler(specta.invoke_handler())
+    base.invoke_handler(specta.invoke_handler())
         .setup(move |app| {
             specta.mount_events(app);
             let handle = app.handle().clone();
