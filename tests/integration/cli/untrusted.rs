@@ -6,7 +6,8 @@ use keydesk_sandbox::{CredentialOptions, Dialect, Variant};
 use serde_json::json;
 
 use crate::support::core::{cli_connection, run_cli, sandbox};
-use crate::support::gateway::{Picked, canned, creates, gateway};
+use crate::support::gateway::{Picked, creates, gateway};
+use crate::support::local_server::canned;
 use crate::support::sandbox::http_client;
 
 /// Characters that must never reach a terminal from a server.
