@@ -131,7 +131,33 @@ impl ActivityLog {
         outcome: ActivityResult,
         error: Option<&AppError>,
     ) {
-        let entry = ActivityEntry {
+        let entry = self.entry(activity, outcome, error);
+        if let Err(error) = self.append(&entry) {
+            tracing::warn!(%error, "could not write the activity log");
+        }
+    }
+
+    /// Writes the `started` line of a journaled operation and syncs it to disk, so a quit or
+    /// a crash during the request leaves it behind. Fails when it cannot be written: a create
+    /// that could leave no trace is not sent.
+    pub fn start(&self, activity: Activity) -> AppResult<()> {
+        let entry = self.entry(activity, ActivityResult::Started, None);
+        self.append(&entry).map_err(|error| {
+            tracing::warn!(%error, "could not write the activity log");
+            AppError::internal(
+                "Keydesk could not write its activity log, so it did not send the request.",
+            )
+        })
+    }
+
+    /// The line for `activity` ended with `outcome`, stamped now with this log's user.
+    fn entry(
+        &self,
+        activity: Activity,
+        outcome: ActivityResult,
+        error: Option<&AppError>,
+    ) -> ActivityEntry {
+        ActivityEntry {
             at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             user: self.user.clone(),
             connection_id: activity.connection_id,
@@ -148,35 +174,7 @@ impl ActivityLog {
                     .unwrap_or_default()
             }),
             operation_id: activity.operation_id,
-        };
-        if let Err(error) = self.append(&entry) {
-            tracing::warn!(%error, "could not write the activity log");
         }
-    }
-
-    /// Writes the `started` line of a journaled operation and syncs it to disk, so a quit or
-    /// a crash during the request leaves it behind. Fails when it cannot be written: a create
-    /// that could leave no trace is not sent.
-    pub fn start(&self, activity: Activity) -> AppResult<()> {
-        let entry = ActivityEntry {
-            at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            user: self.user.clone(),
-            connection_id: activity.connection_id,
-            connection_name: activity.connection_name,
-            key_id: activity.key_id,
-            key_name: activity.key_name,
-            action: activity.action.to_owned(),
-            result: ActivityResult::Started,
-            request_id: None,
-            error_kind: None,
-            operation_id: activity.operation_id,
-        };
-        self.append(&entry).map_err(|error| {
-            tracing::warn!(%error, "could not write the activity log");
-            AppError::internal(
-                "Keydesk could not write its activity log, so it did not send the request.",
-            )
-        })
     }
 
     /// The `started` lines of journaled operations that never ended (Keydesk quit during the

@@ -152,32 +152,6 @@ fn silent_server() -> (String, mpsc::Receiver<()>) {
     (url, on_accept)
 }
 
-/// Runs `command` on another thread as the webview would; the answer comes on the channel.
-fn invoke_in_background(
-    app: &TestApp,
-    command: &str,
-    args: Value,
-) -> mpsc::Receiver<Result<Value, Value>> {
-    let window = app.window.clone();
-    let command = command.to_owned();
-    let (answer, answered) = mpsc::channel();
-    std::thread::spawn(move || {
-        let request = tauri::webview::InvokeRequest {
-            cmd: command,
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: tauri::test::INVOKE_KEY.to_string(),
-        };
-        let result = tauri::test::get_ipc_response(&window, request)
-            .map(|body| body.deserialize::<Value>().unwrap());
-        let _ = answer.send(result);
-    });
-    answered
-}
-
 /// Once the silent server holds the request, cancels `operation_id`; answers the command's
 /// rejection.
 fn cancel_once_sent(
@@ -205,8 +179,7 @@ fn cancel_stops_waiting_for_a_server_that_never_answers() {
     let connection = app.call("save_connection", json!({"input": input}));
     let id = connection["id"].clone();
 
-    let listing = invoke_in_background(
-        &app,
+    let listing = app.invoke_in_background(
         "list_keys",
         json!({"connectionId": id, "operationId": "op-list"}),
     );
@@ -222,8 +195,7 @@ fn cancel_stops_waiting_for_a_server_that_never_answers() {
         "an operation that ended cannot be cancelled again"
     );
 
-    let revoking = invoke_in_background(
-        &app,
+    let revoking = app.invoke_in_background(
         "revoke_key",
         json!({"connectionId": id, "keyId": "k-1", "operationId": "op-revoke"}),
     );
@@ -240,7 +212,7 @@ fn cancel_stops_waiting_for_a_server_that_never_answers() {
         "connectionId": id, "draft": draft(ProviderKind::Oligon, "maybe made"),
         "replaceActive": false, "operationId": "op-create",
     });
-    let creating = invoke_in_background(&app, "create_key", args);
+    let creating = app.invoke_in_background("create_key", args);
     let error = cancel_once_sent(&app, &on_accept, creating, "op-create");
     assert_eq!(error["kind"], "cancelled", "{error}");
     let offered = app.call("unfinished_creates", json!({}));

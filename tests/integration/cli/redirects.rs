@@ -2,8 +2,8 @@
 //! connection's, and credential values a server echoes never reach the terminal.
 
 use crate::core::hostile::{API_KEY, API_SECRET, TOKEN, assert_no_secret, echoing_server};
-use crate::core::local_server::{Reply, serve};
 use crate::support::core::run_cli;
+use crate::support::local_server::{Reply, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_list_redirected_to_another_origin_fails_instead_of_showing_its_keys() {

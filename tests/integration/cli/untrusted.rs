@@ -6,8 +6,9 @@ use keydesk_sandbox::{CredentialOptions, Dialect, Variant};
 use serde_json::json;
 
 use crate::support::core::{cli_connection, run_cli, sandbox};
-use crate::support::gateway::{Picked, canned, creates, gateway};
-use crate::support::sandbox::http_client;
+use crate::support::gateway::{Picked, creates, gateway};
+use crate::support::local_server::canned;
+use crate::support::sandbox::{bearer_token, http_client};
 
 /// Characters that must never reach a terminal from a server.
 const RAW: [char; 4] = ['\u{1b}', '\r', '\u{202e}', '\u{7}'];
@@ -46,13 +47,7 @@ async fn a_70000_character_name_is_cut_for_the_table() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn names_and_messages_from_servers_are_escaped_in_the_table() {
     let sandbox = sandbox(Variant::Documented).await;
-    let token = sandbox
-        .credentials(Dialect::Oligon, None)
-        .unwrap()
-        .credentials["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = bearer_token(&sandbox, Dialect::Oligon, None);
     let forged = "ci\u{1b}]0;pwned\u{7}\r\nk_forged\u{202e}txt";
     let made = http_client()
         .post(format!("{}/oligon/v1/api-keys", sandbox.base_url()))

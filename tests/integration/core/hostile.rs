@@ -8,7 +8,7 @@ use keydesk_core::{
     ProviderKind, SecretString, connect_with,
 };
 
-use super::local_server::{LocalServer, Reply, serve};
+use crate::support::local_server::{LocalServer, Reply, serve};
 
 pub(crate) const TOKEN: &str = "fake-oligon-token-4f9a1c";
 pub(crate) const API_KEY: &str = "test_fake_api_key_8b2e";

@@ -10,7 +10,6 @@ mod fixtures;
 mod gateway;
 pub(crate) mod hostile;
 mod leaks;
-pub(crate) mod local_server;
 mod oligon;
 mod props;
 mod strait;

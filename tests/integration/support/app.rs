@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 use keydesk_app::{AppConfig, AppState, SandboxMode};
@@ -85,17 +85,22 @@ impl TestApp {
 
     /// Calls `command` as the webview would; `Err` holds the rejected JSON.
     pub fn invoke(&self, command: &str, args: Value) -> Result<Value, Value> {
-        let request = tauri::webview::InvokeRequest {
-            cmd: command.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: tauri::test::INVOKE_KEY.to_string(),
-        };
-        tauri::test::get_ipc_response(&self.window, request)
-            .map(|body| body.deserialize::<Value>().unwrap())
+        invoke_on(&self.window, command, args)
+    }
+
+    /// Calls `command` on another thread as the webview would; the answer comes on the channel.
+    pub fn invoke_in_background(
+        &self,
+        command: &str,
+        args: Value,
+    ) -> mpsc::Receiver<Result<Value, Value>> {
+        let window = self.window.clone();
+        let command = command.to_owned();
+        let (answer, answered) = mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = answer.send(invoke_on(&window, &command, args));
+        });
+        answered
     }
 
     /// `invoke` that must succeed.
@@ -270,4 +275,22 @@ pub fn files_containing(dir: &Path, needle: &str) -> Vec<PathBuf> {
         }
     }
     hits
+}
+
+/// Calls `command` in `window` as the webview would; `Err` holds the rejected JSON.
+fn invoke_on(
+    window: &WebviewWindow<MockRuntime>,
+    command: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    let request = tauri::webview::InvokeRequest {
+        cmd: command.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: "tauri://localhost".parse().unwrap(),
+        body: tauri::ipc::InvokeBody::Json(args),
+        headers: Default::default(),
+        invoke_key: tauri::test::INVOKE_KEY.to_string(),
+    };
+    tauri::test::get_ipc_response(window, request).map(|body| body.deserialize::<Value>().unwrap())
 }

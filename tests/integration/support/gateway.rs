@@ -8,8 +8,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+use super::local_server::{Request, read_request, write_answer};
 
 /// What the gateway does with a picked request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,67 +114,7 @@ async fn serve(
             b"<html>Gateway Timeout</html>".to_vec(),
         ),
     };
-    let mut head = format!(
-        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-        body.len()
-    );
-    for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = socket.write_all(head.as_bytes()).await;
-    let _ = socket.write_all(&body).await;
-    let _ = socket.shutdown().await;
-}
-
-struct Request {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-async fn read_request(socket: &mut TcpStream) -> Option<Request> {
-    let mut buffer = Vec::new();
-    let mut chunk = [0u8; 8192];
-    let head_end = loop {
-        let read = socket.read(&mut chunk).await.ok()?;
-        if read == 0 {
-            return None;
-        }
-        buffer.extend_from_slice(&chunk[..read]);
-        if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {
-            break end;
-        }
-    };
-    let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let mut lines = head.split("\r\n");
-    let mut first = lines.next()?.split(' ');
-    let method = first.next()?.to_owned();
-    let target = first.next()?.to_owned();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|line| line.split_once(':'))
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-        .collect();
-    let length = headers
-        .iter()
-        .find(|(name, _)| name == "content-length")
-        .and_then(|(_, value)| value.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = buffer[head_end + 4..].to_vec();
-    while body.len() < length {
-        let read = socket.read(&mut chunk).await.ok()?;
-        if read == 0 {
-            break;
-        }
-        body.extend_from_slice(&chunk[..read]);
-    }
-    Some(Request {
-        method,
-        target,
-        headers,
-        body,
-    })
+    write_answer(&mut socket, status, &headers, &body).await;
 }
 
 /// The sandbox's answer to `request`: status, the headers worth passing on, body.
@@ -184,7 +125,7 @@ async fn forward(
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
     let method = reqwest::Method::from_bytes(request.method.as_bytes()).unwrap();
     let mut outgoing = client.request(method, format!("{upstream}{}", request.target));
-    for (name, value) in &request.headers {
+    for (name, value) in request.headers() {
         if !matches!(
             name.as_str(),
             "host" | "content-length" | "connection" | "transfer-encoding"
@@ -207,30 +148,4 @@ async fn forward(
         .collect();
     let body = response.bytes().await.unwrap().to_vec();
     (status, headers, body)
-}
-
-/// A server on 127.0.0.1:0 answering every request with `status` and the JSON `body`, for
-/// answers no sandbox gives (a 70,000-character name); returns its base URL.
-pub async fn canned(status: u16, body: String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let body = Arc::new(body);
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let body = Arc::clone(&body);
-            tokio::spawn(async move {
-                if read_request(&mut socket).await.is_none() {
-                    return;
-                }
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
-                    body.len()
-                );
-                let _ = socket.write_all(head.as_bytes()).await;
-                let _ = socket.write_all(body.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    base_url
 }

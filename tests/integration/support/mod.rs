@@ -6,4 +6,6 @@ pub mod core;
 
 pub mod gateway;
 
+pub mod local_server;
+
 pub mod app;

@@ -19,6 +19,15 @@ pub struct Sandbox {
     pub dir: Option<TempDir>,
 }
 
+/// The bearer token `sandbox` mints for its default admin (org None) or for org/project `org`.
+pub fn bearer_token(sandbox: &SandboxHandle, dialect: Dialect, org: Option<&str>) -> String {
+    let credentials = sandbox.credentials(dialect, org).unwrap();
+    credentials.credentials["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 /// A plain HTTP client: no proxy, so 127.0.0.1 is always reached directly.
 pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
@@ -89,11 +98,7 @@ impl Sandbox {
 
     /// The bearer token of the default admin (org None) or of org/project `org`.
     pub fn token(&self, dialect: Dialect, org: Option<&str>) -> String {
-        let credentials = self.handle.credentials(dialect, org).unwrap();
-        credentials.credentials["token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        bearer_token(&self.handle, dialect, org)
     }
 
     /// A bearer token with non-default claims.

@@ -103,25 +103,12 @@ fn may_have_acted(failure: &Failure) -> bool {
 }
 
 /// `error` with `message` instead of its own, keeping its kind, status and request id.
-fn restated(error: Error, message: String) -> Error {
-    match error {
-        Error::Api {
-            kind,
-            status,
-            request_id,
-            field,
-            retry_after,
-            ..
-        } => Error::Api {
-            kind,
-            status,
-            message,
-            request_id,
-            field,
-            retry_after,
-        },
-        _ => Error::Network { message },
+fn restated(mut error: Error, message: String) -> Error {
+    if let Error::Api { message: own, .. } = &mut error {
+        *own = message;
+        return error;
     }
+    Error::Network { message }
 }
 
 /// The key and the secrets of a create/rotate answer, decoded from its bytes, which are

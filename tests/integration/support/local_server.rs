@@ -1,6 +1,10 @@
 //! A small hostile HTTP/1.1 server on 127.0.0.1:0 for the tests that need what the sandbox
 //! never does: redirect elsewhere, echo what it was sent, answer late or never. Each request
-//! gets its own connection (answers say `connection: close`) and is recorded.
+//! gets its own connection (answers say `connection: close`) and is recorded. The gateway
+//! reads and answers its requests with the same [`read_request`] and [`write_answer`].
+
+// Test helpers: a panic is the failure message.
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::future::Future;
 use std::pin::Pin;
@@ -90,9 +94,11 @@ pub async fn serve(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> 
             let record = Arc::clone(&record);
             let handler = Arc::clone(&handler);
             tokio::spawn(async move {
-                if let Some((socket, request)) = read_request(socket).await {
-                    record.lock().unwrap().push(request.clone());
-                    let reply = handler(&request);
+                let mut socket = socket;
+                if let Some(request) = read_request(&mut socket).await {
+                    let seen = request.seen();
+                    record.lock().unwrap().push(seen.clone());
+                    let reply = handler(&seen);
                     respond(socket, reply).await;
                 }
             });
@@ -101,9 +107,43 @@ pub async fn serve(handler: impl Fn(&Seen) -> Reply + Send + Sync + 'static) -> 
     LocalServer { url, seen }
 }
 
-async fn read_request(mut socket: TcpStream) -> Option<(TcpStream, Seen)> {
+/// A request as read off its socket, its body as sent.
+pub struct Request {
+    /// `GET`, `POST`…
+    pub method: String,
+    /// The path with its query.
+    pub target: String,
+    /// The request line and header lines as sent.
+    pub head: String,
+    /// The body's bytes.
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    /// The header lines as (lower-case name, trimmed value).
+    pub fn headers(&self) -> impl Iterator<Item = (String, String)> + '_ {
+        self.head
+            .lines()
+            .skip(1)
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+    }
+
+    fn seen(&self) -> Seen {
+        Seen {
+            method: self.method.clone(),
+            target: self.target.clone(),
+            head: self.head.clone(),
+            body: String::from_utf8_lossy(&self.body).into_owned(),
+        }
+    }
+}
+
+/// Reads one request (head and `content-length` body) off `socket`; `None` when the peer
+/// closed before a whole head arrived.
+pub async fn read_request(socket: &mut TcpStream) -> Option<Request> {
     let mut buffer = Vec::new();
-    let mut chunk = [0u8; 4096];
+    let mut chunk = [0u8; 8192];
     let head_end = loop {
         let read = socket.read(&mut chunk).await.ok()?;
         if read == 0 {
@@ -115,34 +155,55 @@ async fn read_request(mut socket: TcpStream) -> Option<(TcpStream, Seen)> {
         }
     };
     let head = String::from_utf8_lossy(&buffer[..head_end]).into_owned();
-    let length = head
-        .lines()
-        .find_map(|line| {
-            let (name, value) = line.split_once(':')?;
-            name.eq_ignore_ascii_case("content-length")
-                .then(|| value.trim().parse::<usize>().ok())?
-        })
+    let mut words = head.lines().next().unwrap_or_default().split(' ');
+    let method = words.next().unwrap_or_default().to_owned();
+    let target = words.next().unwrap_or_default().to_owned();
+    let mut request = Request {
+        method,
+        target,
+        head,
+        body: buffer.split_off(head_end + 4),
+    };
+    let length = request
+        .headers()
+        .find(|(name, _)| name == "content-length")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
         .unwrap_or(0);
-    while buffer.len() < head_end + 4 + length {
+    while request.body.len() < length {
         let read = socket.read(&mut chunk).await.ok()?;
         if read == 0 {
             break;
         }
-        buffer.extend_from_slice(&chunk[..read]);
+        request.body.extend_from_slice(&chunk[..read]);
     }
-    let mut words = head.lines().next().unwrap_or_default().split(' ');
-    let method = words.next().unwrap_or_default().to_owned();
-    let target = words.next().unwrap_or_default().to_owned();
-    let body = String::from_utf8_lossy(&buffer[(head_end + 4).min(buffer.len())..]).into_owned();
-    Some((
-        socket,
-        Seen {
-            method,
-            target,
-            head,
-            body,
-        },
-    ))
+    Some(request)
+}
+
+/// Answers on `socket` with `status`, `headers` and `body`, then closes it.
+pub async fn write_answer(
+    socket: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) {
+    let mut answer = format!(
+        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        answer.push_str(&format!("{name}: {value}\r\n"));
+    }
+    answer.push_str("\r\n");
+    let mut answer = answer.into_bytes();
+    answer.extend_from_slice(body);
+    let _ = socket.write_all(&answer).await;
+    let _ = socket.shutdown().await;
+}
+
+/// A server answering every request with `status` and the JSON `body`, for answers no
+/// sandbox gives (a 70,000-character name); returns its base URL.
+pub async fn canned(status: u16, body: String) -> String {
+    serve(move |_| Reply::json(status, body.clone())).await.url
 }
 
 fn respond(mut socket: TcpStream, reply: Reply) -> Pin<Box<dyn Future<Output = ()> + Send>> {
@@ -162,17 +223,12 @@ fn respond(mut socket: TcpStream, reply: Reply) -> Pin<Box<dyn Future<Output = (
                 headers,
                 body,
             } => {
-                let mut answer = format!(
-                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n",
-                    body.len()
+                let mut headers = headers;
+                headers.insert(
+                    0,
+                    ("content-type".to_owned(), "application/json".to_owned()),
                 );
-                for (name, value) in headers {
-                    answer.push_str(&format!("{name}: {value}\r\n"));
-                }
-                answer.push_str("\r\n");
-                answer.push_str(&body);
-                let _ = socket.write_all(answer.as_bytes()).await;
-                let _ = socket.shutdown().await;
+                write_answer(&mut socket, status, &headers, body.as_bytes()).await;
             }
         }
     })
