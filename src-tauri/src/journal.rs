@@ -4,7 +4,7 @@
 //! the orphan check for it, which lists the connection again and looks for that key.
 
 use chrono::{DateTime, Utc};
-use keydesk_core::Key;
+use keydesk_core::{ErrorKind, Key};
 use serde::Serialize;
 
 use crate::activity::{Activity, ActivityEntry, ActivityResult};
@@ -168,8 +168,11 @@ pub async fn check_unfinished_create(
     let (_, client) = match state.connections.client(&connection_id) {
         Ok(found) => found,
         Err(error) => {
-            // The connection is gone: there is nothing left to check it in.
-            resolve(state, &started, None, Some(&error));
+            // Only a connection that is gone leaves nothing to check: a locked keyring or
+            // missing credentials can be mended, and the check offered again then.
+            if error.kind == ErrorKind::NotFound {
+                resolve(state, &started, None, Some(&error));
+            }
             return Err(error);
         }
     };
