@@ -214,6 +214,7 @@ impl ActivityLog {
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir)?;
         }
+        let new_file = !self.path.exists();
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -221,6 +222,10 @@ impl ActivityLog {
         file.write_all(line.as_bytes())?;
         if entry.operation_id.is_some() {
             file.sync_data()?;
+            // A synced line in a file whose name was never synced is lost with the file.
+            if new_file && let Some(dir) = self.path.parent() {
+                crate::settings::sync_dir(dir)?;
+            }
         }
         Ok(())
     }
