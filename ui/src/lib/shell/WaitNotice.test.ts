@@ -21,4 +21,24 @@ describe('WaitNotice', () => {
     expect(oncancel).toHaveBeenCalledExactlyOnceWith(wait);
     expect(cancel).toBeDisabled();
   });
+
+  it('gives focus back to where it was before Cancel once the wait ends', async () => {
+    vi.useFakeTimers();
+    const before = document.createElement('button');
+    before.textContent = 'Refresh';
+    document.body.append(before);
+    const wait = { operationId: 'op-1', waitingFor: 'Oligon Receipts', startedAt: Date.now() };
+    const { rerender } = render(WaitNotice, { waits: [wait], oncancel: vi.fn() });
+    before.focus();
+    await vi.advanceTimersByTimeAsync(1000);
+
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    cancel.focus();
+    await fireEvent.click(cancel);
+    // The operation answers "cancelled": the notice goes, and so does its focused button.
+    await rerender({ waits: [], oncancel: vi.fn() });
+    expect(screen.queryByTestId('wait-notice')).not.toBeInTheDocument();
+    expect(document.activeElement).toBe(before);
+    before.remove();
+  });
 });
