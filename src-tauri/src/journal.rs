@@ -4,7 +4,7 @@
 //! the orphan check for it, which lists the connection again and looks for that key.
 
 use chrono::{DateTime, Utc};
-use keydesk_core::{ErrorKind, Key};
+use keydesk_core::{CreateOutcome, ErrorKind, Key};
 use serde::Serialize;
 
 use crate::activity::{Activity, ActivityEntry, ActivityResult};
@@ -103,6 +103,20 @@ impl Journaled {
             activity.key_name = Some(key.name.clone());
         }
         state.activity.record_outcome(activity, outcome, error);
+    }
+
+    /// [`Self::finish`] from a create's answer: ok with the key it made, orphaned, cancelled
+    /// or error.
+    pub fn finish_create(self, state: &AppState, answer: &AppResult<CreateOutcome>) {
+        match answer {
+            Ok(CreateOutcome::Created(created)) => {
+                self.finish(state, ActivityResult::Ok, Some(&created.key), None);
+            }
+            Ok(CreateOutcome::Orphaned { key }) => {
+                self.finish(state, ActivityResult::Orphaned, key.as_ref(), None);
+            }
+            Err(_) => self.finish_with(state, answer, |_| None),
+        }
     }
 
     /// [`Self::finish`] from a command's answer: ok, cancelled or error.

@@ -10,7 +10,7 @@ use keydesk_core::{
 use serde::Serialize;
 use tauri::State;
 
-use crate::activity::{Activity, ActivityResult};
+use crate::activity::Activity;
 use crate::error::{AppError, AppResult};
 use crate::export::{self, ExportFormat};
 use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
@@ -159,15 +159,7 @@ pub async fn create_key(
     )?;
     let creating = revoke_then_create(&state, &connection, client.as_ref(), &draft, replace_active);
     let outcome = operation.run(creating).await;
-    match &outcome {
-        Ok(CreateOutcome::Created(created)) => {
-            journal.finish(&state, ActivityResult::Ok, Some(&created.key), None);
-        }
-        Ok(CreateOutcome::Orphaned { key }) => {
-            journal.finish(&state, ActivityResult::Orphaned, key.as_ref(), None);
-        }
-        Err(_) => journal.finish_with(&state, &outcome, |_| None),
-    }
+    journal.finish_create(&state, &outcome);
     match outcome? {
         CreateOutcome::Created(created) => {
             state.raw.remember(&connection_id, &created.key)?;
