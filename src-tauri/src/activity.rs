@@ -180,8 +180,9 @@ impl ActivityLog {
     }
 
     /// The `started` lines of journaled operations that never ended (Keydesk quit during the
-    /// request) or were cancelled, and that no later line resolved; oldest first.
-    pub fn unfinished(&self) -> AppResult<Vec<ActivityEntry>> {
+    /// request) or were cancelled, and that no later line resolved; oldest first, each with
+    /// whether it was cancelled.
+    pub fn unfinished(&self) -> AppResult<Vec<(ActivityEntry, bool)>> {
         let entries = self.read_all()?;
         let mut last: std::collections::HashMap<&str, ActivityResult> = Default::default();
         for entry in &entries {
@@ -192,15 +193,11 @@ impl ActivityLog {
         Ok(entries
             .iter()
             .filter(|entry| entry.result == ActivityResult::Started)
-            .filter(|entry| {
-                entry.operation_id.as_deref().is_some_and(|id| {
-                    matches!(
-                        last.get(id),
-                        Some(ActivityResult::Started | ActivityResult::Cancelled)
-                    )
-                })
+            .filter_map(|entry| {
+                let last = last.get(entry.operation_id.as_deref()?)?;
+                matches!(last, ActivityResult::Started | ActivityResult::Cancelled)
+                    .then(|| (entry.clone(), *last == ActivityResult::Cancelled))
             })
-            .cloned()
             .collect())
     }
 

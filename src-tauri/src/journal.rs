@@ -115,19 +115,15 @@ impl Journaled {
             Ok(CreateOutcome::Orphaned { key }) => {
                 self.finish(state, ActivityResult::Orphaned, key.as_ref(), None);
             }
-            Err(_) => self.finish_with(state, answer, |_| None),
+            Err(_) => self.finish_with(state, answer),
         }
     }
 
-    /// [`Self::finish`] from a command's answer: ok, cancelled or error.
-    pub fn finish_with<T>(
-        self,
-        state: &AppState,
-        answer: &AppResult<T>,
-        key: impl FnOnce(&T) -> Option<&Key>,
-    ) {
+    /// [`Self::finish`] from a command's answer: ok, cancelled or error. The line keeps the
+    /// key the started line named.
+    pub fn finish_with<T>(self, state: &AppState, answer: &AppResult<T>) {
         match answer {
-            Ok(value) => self.finish(state, ActivityResult::Ok, key(value), None),
+            Ok(_) => self.finish(state, ActivityResult::Ok, None, None),
             Err(error) if error.is_cancelled() => {
                 self.finish(state, ActivityResult::Cancelled, None, Some(error));
             }
@@ -138,21 +134,14 @@ impl Journaled {
 
 /// Every create or rotate that never finished or was cancelled, and was not checked since.
 pub fn unfinished_creates(state: &AppState) -> AppResult<Vec<UnfinishedCreate>> {
-    let entries = state.activity.unfinished()?;
-    let cancelled: std::collections::HashSet<String> = state
+    Ok(state
         .activity
-        .list(u32::MAX)?
+        .unfinished()?
         .into_iter()
-        .filter(|entry| entry.result == ActivityResult::Cancelled)
-        .filter_map(|entry| entry.operation_id)
-        .collect();
-    Ok(entries
-        .into_iter()
-        .filter_map(|entry| {
-            let operation_id = entry.operation_id?;
+        .filter_map(|(entry, cancelled)| {
             Some(UnfinishedCreate {
-                cancelled: cancelled.contains(&operation_id),
-                operation_id,
+                operation_id: entry.operation_id?,
+                cancelled,
                 action: entry.action,
                 connection_id: entry.connection_id?,
                 connection_name: entry.connection_name,
@@ -175,6 +164,7 @@ pub async fn check_unfinished_create(
         .activity
         .unfinished()?
         .into_iter()
+        .map(|(entry, _)| entry)
         .find(|entry| entry.operation_id.as_deref() == Some(operation_id))
         .ok_or_else(|| AppError::not_found("This create was already checked."))?;
     let connection_id = started.connection_id.clone().unwrap_or_default();

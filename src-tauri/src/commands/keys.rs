@@ -282,8 +282,7 @@ pub async fn rotate_key(
     )?;
     let rotating = async { Ok(client.rotate_key(&key_id, grace_minutes).await?) };
     let rotated = operation.run(rotating).await;
-    // The line names the rotated key, as the started line does.
-    journal.finish_with(&state, &rotated, |_| None);
+    journal.finish_with(&state, &rotated);
     let created = rotated?;
     state.raw.remember(&connection_id, &created.key)?;
     state.reveals.insert(&connection_id, created)
