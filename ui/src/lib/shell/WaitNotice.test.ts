@@ -41,4 +41,20 @@ describe('WaitNotice', () => {
     expect(document.activeElement).toBe(before);
     before.remove();
   });
+
+  it('says next to its Cancel when the cancel itself failed, and lets the user try again', async () => {
+    vi.useFakeTimers();
+    const wait = { operationId: 'op-1', waitingFor: 'Oligon Receipts', startedAt: Date.now() };
+    const oncancel = vi.fn().mockRejectedValue({ kind: 'internal', message: 'The operations list is poisoned.' });
+    render(WaitNotice, { waits: [wait], oncancel });
+    await vi.advanceTimersByTimeAsync(1000);
+
+    const notice = screen.getByTestId('wait-notice');
+    const cancel = screen.getByRole('button', { name: 'Cancel' });
+    await fireEvent.click(cancel);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(notice).toContainElement(screen.getByRole('alert'));
+    expect(screen.getByRole('alert')).toHaveTextContent('Could not cancel: The operations list is poisoned.');
+    expect(cancel).toBeEnabled();
+  });
 });
