@@ -178,8 +178,9 @@ impl ActivityLog {
     }
 
     /// The `started` lines of journaled operations that never ended (Keydesk quit during the
-    /// request) or were cancelled, and that no later line resolved; oldest first.
-    pub fn unfinished(&self) -> AppResult<Vec<ActivityEntry>> {
+    /// request) or were cancelled, and that no later line resolved; oldest first, each with
+    /// whether it was cancelled.
+    pub fn unfinished(&self) -> AppResult<Vec<(ActivityEntry, bool)>> {
         let entries = self.read_all()?;
         let mut last: std::collections::HashMap<&str, ActivityResult> = Default::default();
         for entry in &entries {
@@ -190,15 +191,11 @@ impl ActivityLog {
         Ok(entries
             .iter()
             .filter(|entry| entry.result == ActivityResult::Started)
-            .filter(|entry| {
-                entry.operation_id.as_deref().is_some_and(|id| {
-                    matches!(
-                        last.get(id),
-                        Some(ActivityResult::Started | ActivityResult::Cancelled)
-                    )
-                })
+            .filter_map(|entry| {
+                let last = last.get(entry.operation_id.as_deref()?)?;
+                matches!(last, ActivityResult::Started | ActivityResult::Cancelled)
+                    .then(|| (entry.clone(), *last == ActivityResult::Cancelled))
             })
-            .cloned()
             .collect())
     }
 
@@ -212,6 +209,7 @@ impl ActivityLog {
         if let Some(dir) = self.path.parent() {
             fs::create_dir_all(dir)?;
         }
+        let new_file = !self.path.exists();
         let mut file = OpenOptions::new()
             .create(true)
             .append(true)
@@ -219,6 +217,10 @@ impl ActivityLog {
         file.write_all(line.as_bytes())?;
         if entry.operation_id.is_some() {
             file.sync_data()?;
+            // A synced line in a file whose name was never synced is lost with the file.
+            if new_file && let Some(dir) = self.path.parent() {
+                crate::settings::sync_dir(dir)?;
+            }
         }
         Ok(())
     }

@@ -4,7 +4,7 @@
 //! the orphan check for it, which lists the connection again and looks for that key.
 
 use chrono::{DateTime, Utc};
-use keydesk_core::Key;
+use keydesk_core::{CreateOutcome, ErrorKind, Key};
 use serde::Serialize;
 
 use crate::activity::{Activity, ActivityEntry, ActivityResult};
@@ -105,15 +105,25 @@ impl Journaled {
         state.activity.record_outcome(activity, outcome, error);
     }
 
-    /// [`Self::finish`] from a command's answer: ok, cancelled or error.
-    pub fn finish_with<T>(
-        self,
-        state: &AppState,
-        answer: &AppResult<T>,
-        key: impl FnOnce(&T) -> Option<&Key>,
-    ) {
+    /// [`Self::finish`] from a create's answer: ok with the key it made, orphaned, cancelled
+    /// or error.
+    pub fn finish_create(self, state: &AppState, answer: &AppResult<CreateOutcome>) {
         match answer {
-            Ok(value) => self.finish(state, ActivityResult::Ok, key(value), None),
+            Ok(CreateOutcome::Created(created)) => {
+                self.finish(state, ActivityResult::Ok, Some(&created.key), None);
+            }
+            Ok(CreateOutcome::Orphaned { key }) => {
+                self.finish(state, ActivityResult::Orphaned, key.as_ref(), None);
+            }
+            Err(_) => self.finish_with(state, answer),
+        }
+    }
+
+    /// [`Self::finish`] from a command's answer: ok, cancelled or error. The line keeps the
+    /// key the started line named.
+    pub fn finish_with<T>(self, state: &AppState, answer: &AppResult<T>) {
+        match answer {
+            Ok(_) => self.finish(state, ActivityResult::Ok, None, None),
             Err(error) if error.is_cancelled() => {
                 self.finish(state, ActivityResult::Cancelled, None, Some(error));
             }
@@ -124,21 +134,14 @@ impl Journaled {
 
 /// Every create or rotate that never finished or was cancelled, and was not checked since.
 pub fn unfinished_creates(state: &AppState) -> AppResult<Vec<UnfinishedCreate>> {
-    let entries = state.activity.unfinished()?;
-    let cancelled: std::collections::HashSet<String> = state
+    Ok(state
         .activity
-        .list(u32::MAX)?
+        .unfinished()?
         .into_iter()
-        .filter(|entry| entry.result == ActivityResult::Cancelled)
-        .filter_map(|entry| entry.operation_id)
-        .collect();
-    Ok(entries
-        .into_iter()
-        .filter_map(|entry| {
-            let operation_id = entry.operation_id?;
+        .filter_map(|(entry, cancelled)| {
             Some(UnfinishedCreate {
-                cancelled: cancelled.contains(&operation_id),
-                operation_id,
+                operation_id: entry.operation_id?,
+                cancelled,
                 action: entry.action,
                 connection_id: entry.connection_id?,
                 connection_name: entry.connection_name,
@@ -161,6 +164,7 @@ pub async fn check_unfinished_create(
         .activity
         .unfinished()?
         .into_iter()
+        .map(|(entry, _)| entry)
         .find(|entry| entry.operation_id.as_deref() == Some(operation_id))
         .ok_or_else(|| AppError::not_found("This create was already checked."))?;
     let connection_id = started.connection_id.clone().unwrap_or_default();
@@ -168,8 +172,11 @@ pub async fn check_unfinished_create(
     let (_, client) = match state.connections.client(&connection_id) {
         Ok(found) => found,
         Err(error) => {
-            // The connection is gone: there is nothing left to check it in.
-            resolve(state, &started, None, Some(&error));
+            // Only a connection that is gone leaves nothing to check: a locked keyring or
+            // missing credentials can be mended, and the check offered again then.
+            if error.kind == ErrorKind::NotFound {
+                resolve(state, &started, None, Some(&error));
+            }
             return Err(error);
         }
     };

@@ -134,7 +134,7 @@ impl SettingsStore {
     /// default.
     pub fn open(path: &Path, notices: &mut Vec<String>) -> AppResult<Self> {
         remove_leftover_temps(path);
-        let state = match read_checked(path) {
+        let state = match read_checked(path, notices) {
             Ok(Some(mut state)) => {
                 notices.extend(state.settings.replace_out_of_range());
                 state
@@ -201,7 +201,8 @@ impl SettingsStore {
 type Problem = String;
 
 /// The file's state, `None` when there is no file, or why it cannot be used.
-fn read_checked(path: &Path) -> Result<Option<StoredState>, Problem> {
+/// Preferences it cannot read are replaced by the defaults, with a sentence in `notices`.
+fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredState>, Problem> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -226,8 +227,15 @@ fn read_checked(path: &Path) -> Result<Option<StoredState>, Problem> {
     };
     let settings = match field("settings") {
         Value::Null => Settings::default(),
-        other => serde_json::from_value(other)
-            .map_err(|_| "was corrupt (unreadable settings)".to_owned())?,
+        // Preferences a hand edit broke are not worth the connections beside them.
+        other => serde_json::from_value(other).unwrap_or_else(|_| {
+            notices.push(
+                "The settings file held unreadable preferences; Keydesk kept the connections \
+                 and uses the default preferences."
+                    .into(),
+            );
+            Settings::default()
+        }),
     };
     Ok(Some(StoredState {
         connections,
@@ -306,13 +314,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     sync_dir(dir)
 }
 
+/// Syncs the folder `dir`, so a file created or renamed in it survives a power cut.
 #[cfg(unix)]
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
 }
 
+/// Syncs the folder `dir` (nothing to do off Unix).
 #[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_dir(_dir: &Path) -> std::io::Result<()> {
     // Windows cannot open a folder as a file; its rename is durable once it returns.
     Ok(())
 }
@@ -382,5 +392,33 @@ mod tests {
             .map(|entry| entry.unwrap().file_name())
             .collect();
         assert_eq!(names, ["settings.json"]);
+    }
+
+    #[test]
+    fn unreadable_preferences_keep_the_connections_beside_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let connection = serde_json::json!({
+            "id": "c-1", "name": "Receipts", "provider": "oligon",
+            "base_url": "https://api.example.test", "org_id": null, "project_id": null,
+            "label": null, "color": null, "sandbox": false, "has_credentials": true,
+        });
+        for settings in [
+            serde_json::json!({"clipboard_clear_secs": -1, "theme": "dark"}),
+            serde_json::json!({"clipboard_clear_secs": 30, "theme": "purple"}),
+        ] {
+            let file = serde_json::json!({
+                "schema_version": SCHEMA_VERSION, "connections": [connection], "settings": settings,
+            });
+            fs::write(&path, file.to_string()).unwrap();
+            let mut notices = Vec::new();
+            let store = SettingsStore::open(&path, &mut notices).unwrap();
+            let state = store.snapshot().unwrap();
+            assert_eq!(state.connections.len(), 1, "{settings}");
+            assert_eq!(state.connections[0].id, "c-1");
+            assert_eq!(state.settings, Settings::default());
+            assert_eq!(notices.len(), 1, "{notices:?}");
+            assert!(notices[0].contains("kept the connections"), "{notices:?}");
+        }
     }
 }

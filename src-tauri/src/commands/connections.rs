@@ -80,13 +80,12 @@ pub async fn test_connection(
     input: ConnectionInput,
     operation_id: Option<String>,
 ) -> AppResult<u32> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     state.startup.ready().await;
     let client = state.connections.client_for_input(&input)?;
     let listed = async { Ok(client.list_keys(None).await?) };
-    let keys = state
-        .operations
-        .run(operation_id.as_deref(), listed)
-        .await?;
+    let keys = operation.run(listed).await?;
     Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
 }
 

@@ -10,7 +10,7 @@ use keydesk_core::{
 use serde::Serialize;
 use tauri::State;
 
-use crate::activity::{Activity, ActivityResult};
+use crate::activity::Activity;
 use crate::error::{AppError, AppResult};
 use crate::export::{self, ExportFormat};
 use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
@@ -96,6 +96,8 @@ pub async fn list_keys(
     connection_id: String,
     operation_id: Option<String>,
 ) -> AppResult<Vec<KeySummary>> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     let (_, client) = connected(&state, &connection_id).await?;
     let report = |progress: Progress| {
         (state.report_progress)(InventoryProgress {
@@ -105,10 +107,7 @@ pub async fn list_keys(
         });
     };
     let listed = async { Ok(client.list_keys(Some(&report)).await?) };
-    let keys = state
-        .operations
-        .run(operation_id.as_deref(), listed)
-        .await?;
+    let keys = operation.run(listed).await?;
     state.raw.replace(&connection_id, keys)
 }
 
@@ -147,6 +146,8 @@ pub async fn create_key(
     replace_active: bool,
     operation_id: Option<String>,
 ) -> AppResult<CreateResult> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
     let journal = Journaled::start(
         &state,
@@ -157,19 +158,8 @@ pub async fn create_key(
         operation_id.as_deref(),
     )?;
     let creating = revoke_then_create(&state, &connection, client.as_ref(), &draft, replace_active);
-    let outcome = state
-        .operations
-        .run(operation_id.as_deref(), creating)
-        .await;
-    match &outcome {
-        Ok(CreateOutcome::Created(created)) => {
-            journal.finish(&state, ActivityResult::Ok, Some(&created.key), None);
-        }
-        Ok(CreateOutcome::Orphaned { key }) => {
-            journal.finish(&state, ActivityResult::Orphaned, key.as_ref(), None);
-        }
-        Err(_) => journal.finish_with(&state, &outcome, |_| None),
-    }
+    let outcome = operation.run(creating).await;
+    journal.finish_create(&state, &outcome);
     match outcome? {
         CreateOutcome::Created(created) => {
             state.raw.remember(&connection_id, &created.key)?;
@@ -279,6 +269,8 @@ pub async fn rotate_key(
     grace_minutes: Option<u32>,
     operation_id: Option<String>,
 ) -> AppResult<PendingReveal> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
     let journal = Journaled::start(
         &state,
@@ -289,12 +281,8 @@ pub async fn rotate_key(
         operation_id.as_deref(),
     )?;
     let rotating = async { Ok(client.rotate_key(&key_id, grace_minutes).await?) };
-    let rotated = state
-        .operations
-        .run(operation_id.as_deref(), rotating)
-        .await;
-    // The line names the rotated key, as the started line does.
-    journal.finish_with(&state, &rotated, |_| None);
+    let rotated = operation.run(rotating).await;
+    journal.finish_with(&state, &rotated);
     let created = rotated?;
     state.raw.remember(&connection_id, &created.key)?;
     state.reveals.insert(&connection_id, created)
@@ -309,12 +297,11 @@ pub async fn revoke_key(
     key_id: String,
     operation_id: Option<String>,
 ) -> AppResult<Option<KeySummary>> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
     let revoking = async { Ok(client.revoke_key(&key_id).await?) };
-    let revoked = state
-        .operations
-        .run(operation_id.as_deref(), revoking)
-        .await;
+    let revoked = operation.run(revoking).await;
     let revoked = record_on_key(&state, "revoke", &connection, &key_id, revoked, |key| {
         key.as_ref().map(|key| key.name.clone())
     })?;
@@ -332,12 +319,11 @@ pub async fn delete_key(
     key_id: String,
     operation_id: Option<String>,
 ) -> AppResult<()> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
     let deleting = async { Ok(client.delete_key(&key_id).await?) };
-    let deleted = state
-        .operations
-        .run(operation_id.as_deref(), deleting)
-        .await;
+    let deleted = operation.run(deleting).await;
     record_on_key(&state, "delete", &connection, &key_id, deleted, |_| None)?;
     state.raw.forget(&connection_id, Some(&key_id))
 }
@@ -352,12 +338,11 @@ pub async fn set_key_enabled(
     enabled: bool,
     operation_id: Option<String>,
 ) -> AppResult<KeySummary> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
     let changing = async { Ok(client.set_key_enabled(&key_id, enabled).await?) };
-    let changed = state
-        .operations
-        .run(operation_id.as_deref(), changing)
-        .await;
+    let changed = operation.run(changing).await;
     let action = if enabled { "enable" } else { "disable" };
     let changed = record_on_key(&state, action, &connection, &key_id, changed, |key| {
         Some(key.name.clone())

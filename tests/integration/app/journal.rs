@@ -103,6 +103,35 @@ fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start(
 }
 
 #[test]
+fn a_check_that_cannot_reach_the_connection_leaves_the_create_on_offer() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Off);
+    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let saved = app.state().connections.get(&id).unwrap();
+    Journaled::start(
+        &app.state(),
+        "create",
+        &saved,
+        None,
+        Some("cut off"),
+        Some("op-cut"),
+    )
+    .unwrap();
+    let app = restart(app);
+    // The connection is still there, but its credentials are not (the user can enter them
+    // again): the check fails and the create stays to be checked then.
+    keydesk_app::vault::KeyringVault::new(app.dirs.service.clone())
+        .delete(&id)
+        .unwrap();
+    let error = app.fail("check_unfinished_create", json!({"operationId": "op-cut"}));
+    assert_eq!(error["kind"], "unauthorized", "{error}");
+    let offered = app.call("unfinished_creates", json!({}));
+    assert_eq!(strings(&offered, "operation_id"), ["op-cut"]);
+    app.quit();
+}
+
+#[test]
 fn a_finished_create_leaves_nothing_to_check_and_one_line_in_the_activity() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();

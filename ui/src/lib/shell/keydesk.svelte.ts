@@ -193,13 +193,10 @@ export class Keydesk {
     }
   }
 
-  /** Cancels a waiting operation; its caller gets the `cancelled` rejection. */
+  /** Cancels a waiting operation; its caller gets the `cancelled` rejection. Rejects when the
+   * cancel itself fails (the wait notice shows why, next to its Cancel). */
   async cancel(wait: Wait): Promise<void> {
-    try {
-      await this.backend.cancelOperation(wait.operationId);
-    } catch (reason) {
-      this.toasts.show(`Could not cancel: ${toAppError(reason).message}`);
-    }
+    await this.backend.cancelOperation(wait.operationId);
   }
 
   /**
