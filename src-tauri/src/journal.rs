@@ -53,6 +53,21 @@ pub enum OrphanCheck {
         /// What was checked, in one sentence.
         message: String,
     },
+    /// The fresh list holds no such key yet, but the create began so recently that the service
+    /// may still be making it (a cancelled request may still be at work there): it stays on
+    /// offer, to be checked again.
+    NotYet {
+        /// What was checked and why it is offered again, in one sentence.
+        message: String,
+    },
+}
+
+/// How long after a create began the service may still make its key: the longest Keydesk
+/// itself waits for a create (its request, then the look for a lost answer's key). Until
+/// then, a list without the key does not prove that nothing was created.
+fn settling_time() -> chrono::Duration {
+    let wait = keydesk_core::HttpOptions::default().operation_deadline * 2;
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX)
 }
 
 /// The journal's handle on one create or rotate: started on [`Self::start`], completed by
@@ -199,8 +214,18 @@ pub async fn check_unfinished_create(
         .and_then(|name| keydesk_core::find_orphan(&keys, name, since, rotated.as_deref()))
         .cloned();
     state.raw.replace(&connection_id, keys)?;
-    resolve(state, &started, found.as_ref(), None);
     let described = name.as_deref().unwrap_or("the rotated key");
+    let waited = Utc::now() - since;
+    if found.is_none() && name.is_some() && waited < settling_time() {
+        return Ok(OrphanCheck::NotYet {
+            message: format!(
+                "No key named \u{201c}{described}\u{201d} is listed yet, but its create began only \
+                 {} s ago and the service may still make it: Keydesk offers this check again.",
+                waited.num_seconds().max(0)
+            ),
+        });
+    }
+    resolve(state, &started, found.as_ref(), None);
     Ok(match found {
         Some(key) => OrphanCheck::Orphaned {
             message: format!(

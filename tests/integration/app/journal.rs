@@ -23,6 +23,26 @@ fn restart(app: TestApp) -> TestApp {
     TestApp::start_in(dirs, SandboxMode::Off)
 }
 
+/// Moves the start of the journaled operation `operation_id` ten minutes back in the activity
+/// log, as if Keydesk had quit that long ago.
+fn began_long_ago(app: &TestApp, operation_id: &str) {
+    let path = app.dirs.data_dir().join("activity.jsonl");
+    let then = (chrono::Utc::now() - chrono::Duration::minutes(10))
+        .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let lines: Vec<String> = std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut entry: Value = serde_json::from_str(line).unwrap();
+            if entry["operation_id"] == operation_id && entry["result"] == "started" {
+                entry["at"] = json!(then);
+            }
+            entry.to_string()
+        })
+        .collect();
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
 #[test]
 fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start() {
     let sandbox = spawn_sandbox();
@@ -80,6 +100,18 @@ fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start(
             .contains("\u{201c}cut off\u{201d}"),
         "{found}"
     );
+    // Begun seconds ago, the create may still be under way at the service: no verdict yet, and
+    // the check stays on offer.
+    let early = app.call("check_unfinished_create", json!({"operationId": "op-none"}));
+    assert_eq!(early["status"], "not_yet", "{early}");
+    assert!(
+        early["message"].as_str().unwrap().contains("never sent"),
+        "{early}"
+    );
+    let offered = app.call("unfinished_creates", json!({}));
+    assert_eq!(strings(&offered, "operation_id"), ["op-none"]);
+    // Once the longest a create can take has passed, an empty list is a verdict.
+    began_long_ago(&app, "op-none");
     let nothing = app.call("check_unfinished_create", json!({"operationId": "op-none"}));
     assert_eq!(nothing["status"], "nothing_created", "{nothing}");
     assert!(

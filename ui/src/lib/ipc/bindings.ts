@@ -555,6 +555,14 @@ message: string } |
 /**  The fresh list holds no such key. */
 { status: "nothing_created"; 
 /**  What was checked, in one sentence. */
+message: string } | 
+/**
+ *  The fresh list holds no such key yet, but the create began so recently that the service
+ *  may still be making it (a cancelled request may still be at work there): it stays on
+ *  offer, to be checked again.
+ */
+{ status: "not_yet"; 
+/**  What was checked and why it is offered again, in one sentence. */
 message: string };
 
 /**  How a provider's list is paged. */

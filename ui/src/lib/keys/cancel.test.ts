@@ -83,4 +83,30 @@ describe('Waiting and Cancel', () => {
     expect(backend.callsOf('check_unfinished_create')).toEqual([{ operationId: 'op-1' }]);
     expect(screen.queryByTestId('unfinished-create')).not.toBeInTheDocument();
   });
+
+  it('keeps offering the check when the service may still be making the key', async () => {
+    const { user, backend } = await setup((b) => {
+      b.unfinished = [
+        {
+          operation_id: 'op-2',
+          action: 'create',
+          connection_id: 'c-oligon',
+          connection_name: 'Receipts production',
+          key_name: 'Nightly export',
+          key_id: null,
+          started_at: new Date().toISOString(),
+          cancelled: true,
+        },
+      ];
+    });
+    // The backend's answer for a create begun seconds ago whose key is not listed (yet).
+    const message = 'No key named “Nightly export” is listed yet, but its create began only 3 s ago and the service may still make it: Keydesk offers this check again.';
+    backend.checkUnfinishedCreate = async () => ({ status: 'not_yet', message });
+    const banner = await screen.findByTestId('unfinished-create');
+    await user.click(within(banner).getByRole('button', { name: 'Check for the key' }));
+
+    expect(await screen.findByText(message)).toBeInTheDocument();
+    expect(screen.getByTestId('unfinished-create')).toBeInTheDocument();
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+  });
 });

@@ -207,7 +207,8 @@ export class Keydesk {
   async checkUnfinished(operationId: string, connectionId: string): Promise<void> {
     try {
       const result = await this.backend.checkUnfinishedCreate(operationId);
-      this.unfinished = this.unfinished.filter((u) => u.operation_id !== operationId);
+      // "Not yet": the service may still be making the key, so the check stays on offer.
+      if (result.status !== 'not_yet') this.unfinished = this.unfinished.filter((u) => u.operation_id !== operationId);
       if (result.status === 'orphaned') {
         this.putKey(connectionId, result.key);
         this.showOrphan({ connectionId: result.connection_id, key: result.key, message: result.message });
