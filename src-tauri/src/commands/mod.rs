@@ -66,6 +66,24 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
         .map_err(|error| error.to_string())
 }
 
+/// Where the generated capabilities of the four providers live, relative to this crate: the
+/// mock backend and the UI tests read them, so they cannot drift from keydesk-core's.
+pub const CAPABILITIES_PATH: &str = "../ui/src/lib/ipc/capabilities.generated.ts";
+
+/// Renders what `provider_capabilities` answers, as a typed TypeScript constant, into `path`.
+pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
+    let capabilities = serde_json::to_string_pretty(&connections::provider_capabilities())
+        .map_err(|error| error.to_string())?;
+    let module = format!(
+        "// generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` \
+         rewrites this file from keydesk-core's provider capabilities.\n\n\
+         import type {{ Capabilities }} from './bindings';\n\n\
+         /** What `provider_capabilities` answers: the four providers, as keydesk-core declares them. */\n\
+         export const CAPABILITIES: Capabilities[] = {capabilities};\n"
+    );
+    std::fs::write(path, module).map_err(|error| error.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -101,6 +119,34 @@ mod tests {
             !generated.contains("bigint"),
             "64-bit integers must stay out of IPC types"
         );
+    }
+
+    /// Fails when the committed capabilities differ from what keydesk-core declares. Run with
+    /// `UPDATE_BINDINGS=1` to rewrite them (the same command as for the bindings).
+    #[test]
+    fn capabilities_bindings_are_current() {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(CAPABILITIES_PATH);
+        let fresh =
+            std::env::temp_dir().join(format!("keydesk-capabilities-{}.ts", std::process::id()));
+        export_capabilities(&fresh).unwrap();
+        let generated = std::fs::read_to_string(&fresh).unwrap();
+        std::fs::remove_file(&fresh).unwrap();
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            std::fs::write(&committed, &generated).unwrap();
+        }
+        let current = std::fs::read_to_string(&committed).unwrap_or_default();
+        assert!(
+            current == generated,
+            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` and commit it",
+            committed.display()
+        );
+        assert!(generated.starts_with("// generated, do not edit"));
+        for provider in ["oligon", "fiskaly", "syncgram", "strait"] {
+            assert!(
+                generated.contains(&format!("\"provider\": \"{provider}\"")),
+                "{provider} is missing from the generated capabilities"
+            );
+        }
     }
 
     /// The invoke handler and `COMMANDS` (which build.rs gates in the app manifest) name the

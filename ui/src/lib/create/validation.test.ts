@@ -1,8 +1,8 @@
-import { MOCK_CAPABILITIES } from '../ipc/mockCapabilities';
+import { CAPABILITIES } from '../ipc/capabilities.generated';
 import type { ProviderKind } from '../ipc/types';
 import { toDraft, validateAll, type FormValues } from './validation';
 
-const specsOf = (p: ProviderKind) => MOCK_CAPABILITIES.find((c) => c.provider === p)!.create_fields;
+const specsOf = (p: ProviderKind) => CAPABILITIES.find((c) => c.provider === p)!.create_fields;
 
 describe('create-form validation (core rules)', () => {
   it('requires a name, and counts characters, not bytes', () => {

@@ -1,6 +1,6 @@
 import { emptyDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
-import { MOCK_CAPABILITIES } from './mockCapabilities';
+import { CAPABILITIES } from './capabilities.generated';
 import type {
   ActivityEntry,
   AppError,
@@ -124,7 +124,7 @@ const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing ex
  */
 export class MockBackend implements Backend {
   readonly calls: { command: string; args: Record<string, unknown> }[] = [];
-  capabilities: Capabilities[] = clone(MOCK_CAPABILITIES);
+  capabilities: Capabilities[] = clone(CAPABILITIES);
   connections: Connection[];
   keys = new Map<string, Key[]>();
   reveals = new Map<string, StoredReveal>();

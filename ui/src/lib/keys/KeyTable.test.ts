@@ -1,11 +1,11 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { MOCK_CAPABILITIES } from '../ipc/mockCapabilities';
+import { CAPABILITIES } from '../ipc/capabilities.generated';
 import type { Key } from '../ipc/types';
 import { fakeKey } from '../testing';
 import KeyTable from './KeyTable.svelte';
 
-const oligon = MOCK_CAPABILITIES.find((c) => c.provider === 'oligon')!;
-const fiskaly = MOCK_CAPABILITIES.find((c) => c.provider === 'fiskaly')!;
+const oligon = CAPABILITIES.find((c) => c.provider === 'oligon')!;
+const fiskaly = CAPABILITIES.find((c) => c.provider === 'fiskaly')!;
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 
 function manyKeys(n: number): Key[] {
