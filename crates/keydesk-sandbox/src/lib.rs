@@ -30,6 +30,7 @@ mod config;
 mod credentials;
 mod data_plane;
 mod db;
+mod failure;
 mod fiskaly;
 mod oligon;
 mod secrets;
@@ -38,6 +39,7 @@ mod server;
 mod state;
 mod strait;
 mod syncgram;
+mod time;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

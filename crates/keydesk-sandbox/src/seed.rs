@@ -7,13 +7,13 @@ use rusqlite::{Transaction, params};
 use serde_json::json;
 
 use crate::SandboxError;
-use crate::api::{DAY_MS, MINUTE_MS, now_ms};
 use crate::config::Seed;
 use crate::credentials::{
     DEFAULT_USER, FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG, STRAIT_DEFAULT_PROJECT,
 };
 use crate::db::{Db, SYNCGRAM_DEFAULT_ORG};
 use crate::secrets;
+use crate::time::{DAY_MS, MINUTE_MS, now_ms};
 
 /// The second SyncgramPay org of the demo: payments not enabled yet, so test keys only.
 pub(crate) const SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS: &str = "org_globex";

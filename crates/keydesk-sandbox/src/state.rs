@@ -9,10 +9,10 @@ use rand::rngs::StdRng;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::api::Failure;
 use crate::config::{Chaos, Dialect, SandboxConfig, Variant};
 use crate::credentials::{self, CredentialOptions, DialectCredentials};
 use crate::db::Db;
+use crate::failure::Failure;
 use crate::{SandboxError, seed};
 
 /// A SyncgramPay create answered earlier, replayed for the same idempotency key for 24 h.

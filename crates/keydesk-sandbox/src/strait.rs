@@ -15,14 +15,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, check_range, json_response, now_ms,
-    optional_time, parse_body, query_int, query_pairs, query_value, respond, rfc3339_z,
+    bearer, bearer_claims, check_range, json_response, parse_body, query_int, query_pairs,
+    query_value, respond,
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::{accept_key, invalid_key};
 use crate::db::{key_row, rows};
+use crate::failure::Failure;
 use crate::secrets;
 use crate::state::SandboxState;
+use crate::time::{DAY_MS, MINUTE_MS, now_ms, optional_time, rfc3339_z};
 
 const STRAIT: Dialect = Dialect::Strait;
 
