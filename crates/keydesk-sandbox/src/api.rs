@@ -58,13 +58,35 @@ impl Failure {
                 "success": false,
                 "error": {"code": self.code, "message": self.message},
             }),
-            (Dialect::Strait, _) => {
+            (Dialect::Strait, Variant::Documented) => {
                 content_type = "application/problem+json";
                 json!({
                     "type": "about:blank",
                     "title": reason,
                     "status": status.as_u16(),
                     "detail": self.message,
+                })
+            }
+            // The open-source service: its own envelope with a request id, beside the
+            // problem+json members; validation failures are 422 `validation_failed`.
+            (Dialect::Strait, Variant::Deployed) => {
+                content_type = "application/problem+json";
+                let mut code = self.code;
+                if code == "validation_error" {
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                    code = "validation_failed";
+                }
+                let details = match self.field {
+                    Some(field) => json!([{"field": field, "message": self.message}]),
+                    None => json!([]),
+                };
+                json!({
+                    "type": "about:blank",
+                    "title": status.canonical_reason().unwrap_or("Error"),
+                    "status": status.as_u16(),
+                    "detail": self.message,
+                    "error": {"code": code, "message": self.message, "details": details},
+                    "request_id": format!("req_{}", secrets::random_hex(12)),
                 })
             }
         };

@@ -30,3 +30,10 @@ pub(crate) fn rfc3339_z(ms: i64) -> String {
 pub(crate) fn optional_time(ms: Option<i64>, format: fn(i64) -> String) -> Value {
     ms.map_or(Value::Null, |ms| Value::String(format(ms)))
 }
+
+/// RFC 3339 with milliseconds and `Z`.
+pub(crate) fn rfc3339_z_millis(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Millis, true)
+}
