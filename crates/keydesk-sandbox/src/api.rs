@@ -1,5 +1,5 @@
 //! What the four APIs share: failures rendered in each API's error shape, body and query
-//! parsing, bearer tokens, client addresses, timestamps.
+//! parsing, bearer tokens, client addresses.
 
 use std::net::{IpAddr, SocketAddr};
 use std::ops::RangeInclusive;
@@ -9,73 +9,19 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use crate::config::{Dialect, Variant};
+use crate::failure::Failure;
 use crate::secrets::{self, Claims};
 use crate::state::SandboxState;
+use crate::time::now_ms;
 
 /// Largest request body any endpoint accepts.
 pub(crate) const BODY_LIMIT_BYTES: usize = 64 * 1024;
 
-/// A refused request, independent of the API's error shape (see [`Failure::render`]).
-#[derive(Debug)]
-pub(crate) struct Failure {
-    pub status: StatusCode,
-    /// Machine code, snake_case (`validation_error`, `not_found`, …).
-    pub code: &'static str,
-    /// Human message; never contains a secret.
-    pub message: String,
-    /// The request field a validation failure is about.
-    pub field: Option<&'static str>,
-    /// Seconds to send in `Retry-After`.
-    pub retry_after_secs: Option<u64>,
-}
-
 impl Failure {
-    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            field: None,
-            retry_after_secs: None,
-        }
-    }
-
-    pub(crate) fn validation(field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field: Some(field),
-            ..Self::new(StatusCode::BAD_REQUEST, "validation_error", message)
-        }
-    }
-
-    pub(crate) fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "authentication_failed", message)
-    }
-
-    pub(crate) fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
-    }
-
-    pub(crate) fn not_found(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", message)
-    }
-
-    pub(crate) fn conflict(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, "conflict", message)
-    }
-
-    pub(crate) fn internal() -> Self {
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
-            "internal error",
-        )
-    }
-
     /// The response in `dialect`'s error shape.
     pub(crate) fn render(self, dialect: Dialect, variant: Variant) -> Response {
         let reason = self.status.canonical_reason().unwrap_or("Error");
@@ -112,13 +58,35 @@ impl Failure {
                 "success": false,
                 "error": {"code": self.code, "message": self.message},
             }),
-            (Dialect::Strait, _) => {
+            (Dialect::Strait, Variant::Documented) => {
                 content_type = "application/problem+json";
                 json!({
                     "type": "about:blank",
                     "title": reason,
                     "status": status.as_u16(),
                     "detail": self.message,
+                })
+            }
+            // The open-source service: its own envelope with a request id, beside the
+            // problem+json members; validation failures are 422 `validation_failed`.
+            (Dialect::Strait, Variant::Deployed) => {
+                content_type = "application/problem+json";
+                let mut code = self.code;
+                if code == "validation_error" {
+                    status = StatusCode::UNPROCESSABLE_ENTITY;
+                    code = "validation_failed";
+                }
+                let details = match self.field {
+                    Some(field) => json!([{"field": field, "message": self.message}]),
+                    None => json!([]),
+                };
+                json!({
+                    "type": "about:blank",
+                    "title": status.canonical_reason().unwrap_or("Error"),
+                    "status": status.as_u16(),
+                    "detail": self.message,
+                    "error": {"code": code, "message": self.message, "details": details},
+                    "request_id": format!("req_{}", secrets::random_hex(12)),
                 })
             }
         };
@@ -129,14 +97,6 @@ impl Failure {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
-    }
-}
-
-impl From<rusqlite::Error> for Failure {
-    fn from(error: rusqlite::Error) -> Self {
-        // rusqlite errors name the statement's problem, never bound values, so they are safe to log.
-        tracing::error!(%error, "database error");
-        Self::internal()
     }
 }
 
@@ -349,33 +309,6 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
             .map(|ConnectInfo(address)| address.ip());
         Ok(Self(forwarded.or(peer).map(|ip| ip.to_string())))
     }
-}
-
-/// Now, in unix milliseconds (the storage unit of every timestamp).
-pub(crate) fn now_ms() -> i64 {
-    Utc::now().timestamp_millis()
-}
-
-pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
-pub(crate) const MINUTE_MS: i64 = 60 * 1000;
-
-/// RFC 3339 with an explicit `+00:00` offset (Oligon's style).
-pub(crate) fn rfc3339_offset(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
-}
-
-/// RFC 3339 with `Z` (SyncgramPay's and Strait's style).
-pub(crate) fn rfc3339_z(ms: i64) -> String {
-    DateTime::<Utc>::from_timestamp_millis(ms)
-        .unwrap_or_default()
-        .to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// An optional timestamp as JSON: a string or null.
-pub(crate) fn optional_time(ms: Option<i64>, format: fn(i64) -> String) -> Value {
-    ms.map_or(Value::Null, |ms| Value::String(format(ms)))
 }
 
 #[cfg(test)]

@@ -190,7 +190,14 @@ pub struct SandboxConfig {
     pub header_read_timeout: Duration,
     /// Connections served at once; further ones wait (unaccepted) until one closes.
     pub max_connections: usize,
+    /// Creates, rotations and revocations one client address may send Strait per minute in
+    /// `Deployed` before a plain-text 429 ([`STRAIT_DEPLOYED_WRITES_PER_MINUTE`] in the
+    /// open-source service); `None` for no limit. The binary sets it with `--variant deployed`.
+    pub strait_writes_per_minute: Option<u32>,
 }
+
+/// Strait writes per client address and minute that the open-source service allows.
+pub const STRAIT_DEPLOYED_WRITES_PER_MINUTE: u32 = 10;
 
 /// The default [`SandboxConfig::header_read_timeout`]: longer than the 90 s an HTTP client
 /// pool (reqwest's default) keeps an idle connection, so such a client always closes first
@@ -212,6 +219,7 @@ impl Default for SandboxConfig {
             token_ttl_secs: 300,
             header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            strait_writes_per_minute: None,
         }
     }
 }

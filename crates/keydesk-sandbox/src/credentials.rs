@@ -9,10 +9,10 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::SandboxError;
-use crate::api::now_ms;
 use crate::config::{Dialect, Storage};
 use crate::db::{Db, SYNCGRAM_DEFAULT_ORG};
 use crate::secrets::{self, Claims};
+use crate::time::now_ms;
 
 /// Default Oligon organisation.
 pub const OLIGON_DEFAULT_ORG: &str = "org_acme";

@@ -4,7 +4,7 @@
 
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 
-use crate::api::Failure;
+use crate::failure::Failure;
 use crate::secrets;
 
 /// The refusal of a key that is unknown or not usable.

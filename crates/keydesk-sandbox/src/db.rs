@@ -4,8 +4,8 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OptionalExtension as _, Params, Row, params};
 
-use crate::api::Failure;
 use crate::config::Storage;
+use crate::failure::Failure;
 use crate::{SandboxError, secrets};
 
 const SCHEMA: &str = r#"
@@ -74,21 +74,34 @@ pub(crate) fn key_row<T>(
         .ok_or_else(|| Failure::not_found("API key not found"))
 }
 
-/// Append an event to the audit trail of `api` ("oligon", "fiskaly" or "syncgram").
-pub(crate) fn record_audit(
-    conn: &Connection,
-    api: &str,
-    org: &str,
-    actor: &str,
-    action: &str,
-    key_id: &str,
-    at: i64,
-) -> rusqlite::Result<()> {
-    conn.execute(
+/// One entry of the audit trail: `actor` did `action` to key `key_id` of `org` at `at`.
+pub(crate) struct AuditEvent<'a> {
+    /// "oligon", "fiskaly" or "syncgram".
+    pub api: &'a str,
+    pub org: &'a str,
+    pub actor: &'a str,
+    /// `api_key.revoked`, `api_key.deleted`, …
+    pub action: &'a str,
+    pub key_id: &'a str,
+    pub at: i64,
+}
+
+/// Record `event` and make the `change` it describes in one transaction, so the trail never
+/// names a change that did not happen nor misses one that did. The event goes in first;
+/// a failed `change` takes it back.
+pub(crate) fn with_audit<T>(
+    conn: &mut Connection,
+    event: &AuditEvent<'_>,
+    change: impl FnOnce(&Connection) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    let transaction = conn.transaction()?;
+    transaction.execute(
         "INSERT INTO audit_events (api, org, actor, action, key_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![api, org, actor, action, key_id, at],
+        params![event.api, event.org, event.actor, event.action, event.key_id, event.at],
     )?;
-    Ok(())
+    let answer = change(&transaction)?;
+    transaction.commit()?;
+    Ok(answer)
 }
 
 /// The default organisation of SyncgramPay; it has payments enabled.
@@ -238,5 +251,45 @@ pub(crate) mod private {
     pub(crate) fn restrict_companions(_path: &Path) -> std::io::Result<()> {
         let _ = SUFFIXES;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn audit_rows(conn: &Connection) -> i64 {
+        conn.query_row("SELECT COUNT(*) FROM audit_events", [], |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn an_audited_change_and_its_event_happen_together_or_not_at_all() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        let event = AuditEvent {
+            api: "oligon",
+            org: "org_1",
+            actor: "user_1",
+            action: "api_key.revoked",
+            key_id: "key_1",
+            at: 1,
+        };
+        let refused: Result<(), Failure> = with_audit(&mut conn, &event, |_| {
+            Err(Failure::not_found("API key not found"))
+        });
+        assert_eq!(refused.unwrap_err().code, "not_found");
+        assert_eq!(audit_rows(&conn), 0);
+        let answer = with_audit(&mut conn, &event, |_| Ok("done")).unwrap();
+        assert_eq!(answer, "done");
+        let (action, key_id): (String, String) = conn
+            .query_row("SELECT action, key_id FROM audit_events", [], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(
+            (action.as_str(), key_id.as_str()),
+            ("api_key.revoked", "key_1")
+        );
     }
 }

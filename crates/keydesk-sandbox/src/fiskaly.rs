@@ -12,13 +12,13 @@ use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::api::{
-    Failure, bearer, check_range, now_ms, parse_body, query_int, query_pairs, query_value, respond,
-};
+use crate::api::{bearer, check_range, parse_body, query_int, query_pairs, query_value, respond};
 use crate::config::{Dialect, Variant};
-use crate::db::{key_row, record_audit, rows};
+use crate::db::{AuditEvent, key_row, rows, with_audit};
+use crate::failure::Failure;
 use crate::secrets::{self, Claims};
 use crate::state::SandboxState;
+use crate::time::now_ms;
 
 const FISKALY: Dialect = Dialect::Fiskaly;
 
@@ -542,20 +542,20 @@ async fn remove(
         let claims = authorize(&state, &headers, &org).await?;
         state
             .db(move |conn| {
-                let transaction = conn.transaction()?;
-                let key = find_key(&transaction, &org, &key_ref)?;
+                let key = find_key(conn, &org, &key_ref)?;
                 let id = key["_id"].as_str().unwrap_or_default().to_owned();
-                record_audit(
-                    &transaction,
-                    "fiskaly",
-                    &org,
-                    &claims.sub,
-                    "api_key.deleted",
-                    &id,
-                    now_ms(),
-                )?;
-                transaction.execute("DELETE FROM fiskaly_keys WHERE id = ?1", params![id])?;
-                transaction.commit()?;
+                let event = AuditEvent {
+                    api: "fiskaly",
+                    org: &org,
+                    actor: &claims.sub,
+                    action: "api_key.deleted",
+                    key_id: &id,
+                    at: now_ms(),
+                };
+                with_audit(conn, &event, |conn| {
+                    conn.execute("DELETE FROM fiskaly_keys WHERE id = ?1", params![id])?;
+                    Ok(())
+                })?;
                 Ok(json!({"deleted": true}))
             })
             .await

@@ -30,22 +30,25 @@ mod config;
 mod credentials;
 mod data_plane;
 mod db;
+mod failure;
 mod fiskaly;
 mod oligon;
+mod rate_limit;
 mod secrets;
 mod seed;
 mod server;
 mod state;
 mod strait;
 mod syncgram;
+mod time;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn_with_state;
 
 pub use config::{
-    Chaos, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Dialect, SandboxConfig, Seed,
-    Storage, Variant,
+    Chaos, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Dialect,
+    STRAIT_DEPLOYED_WRITES_PER_MINUTE, SandboxConfig, Seed, Storage, Variant,
 };
 pub use credentials::{
     CredentialOptions, DEFAULT_TOKEN_LIFETIME_SECS, DEFAULT_USER, DialectCredentials,

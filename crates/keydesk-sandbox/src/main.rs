@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use keydesk_sandbox::{
-    Chaos, CredentialOptions, Dialect, SandboxConfig, SandboxError, Seed, Storage, Variant,
-    credentials_for_db, spawn,
+    Chaos, CredentialOptions, Dialect, STRAIT_DEPLOYED_WRITES_PER_MINUTE, SandboxConfig,
+    SandboxError, Seed, Storage, Variant, credentials_for_db, spawn,
 };
 
 /// A local server speaking the Oligon, fiskaly, SyncgramPay and Strait key-management APIs.
@@ -102,6 +102,9 @@ async fn main() -> ExitCode {
                     seed: chaos_seed,
                 },
                 token_ttl_secs: token_ttl,
+                // The open-source Strait service limits writes; the documented API names none.
+                strait_writes_per_minute: (variant == Variant::Deployed)
+                    .then_some(STRAIT_DEPLOYED_WRITES_PER_MINUTE),
                 ..SandboxConfig::default()
             })
             .await

@@ -9,19 +9,18 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use rusqlite::{Connection, OptionalExtension as _, Row, params};
+use rusqlite::{Connection, Row, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{
-    ClientIp, Failure, bearer_claims, now_ms, optional_time, parse_body, quote, respond,
-    rfc3339_offset,
-};
+use crate::api::{ClientIp, bearer_claims, parse_body, quote, respond};
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
-use crate::db::{key_row, record_audit, rows};
+use crate::db::{AuditEvent, key_row, rows, with_audit};
+use crate::failure::Failure;
 use crate::secrets;
 use crate::state::SandboxState;
+use crate::time::{now_ms, optional_time, rfc3339_offset};
 
 const OLIGON: Dialect = Dialect::Oligon;
 
@@ -225,27 +224,25 @@ async fn revoke(
         let variant = state.variant();
         state
             .db(move |conn| {
-                let transaction = conn.transaction()?;
                 let now = now_ms();
-                let changed = transaction.execute(
-                    "UPDATE oligon_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
-                    params![now, key_id, org],
-                )?;
-                if changed == 0 {
-                    return Err(Failure::not_found("API key not found"));
-                }
-                record_audit(
-                    &transaction,
-                    "oligon",
-                    &org,
-                    &user,
-                    "api_key.revoked",
-                    &key_id,
-                    now,
-                )?;
-                let key = find_key(&transaction, &org, &key_id, variant)?;
-                transaction.commit()?;
-                Ok(key)
+                let event = AuditEvent {
+                    api: "oligon",
+                    org: &org,
+                    actor: &user,
+                    action: "api_key.revoked",
+                    key_id: &key_id,
+                    at: now,
+                };
+                with_audit(conn, &event, |conn| {
+                    let changed = conn.execute(
+                        "UPDATE oligon_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
+                        params![now, key_id, org],
+                    )?;
+                    if changed == 0 {
+                        return Err(Failure::not_found("API key not found"));
+                    }
+                    find_key(conn, &org, &key_id, variant)
+                })
             })
             .await
     }
@@ -262,34 +259,24 @@ async fn remove(
         let (org, user) = authorize(&state, &headers, "apikey:revoke")?;
         state
             .db(move |conn| {
-                let transaction = conn.transaction()?;
-                let exists = transaction
-                    .query_row(
-                        "SELECT 1 FROM oligon_keys WHERE id = ?1 AND org = ?2",
+                let event = AuditEvent {
+                    api: "oligon",
+                    org: &org,
+                    actor: &user,
+                    action: "api_key.deleted",
+                    key_id: &key_id,
+                    at: now_ms(),
+                };
+                with_audit(conn, &event, |conn| {
+                    let changed = conn.execute(
+                        "DELETE FROM oligon_keys WHERE id = ?1 AND org = ?2",
                         params![key_id, org],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
-                if !exists {
-                    return Err(Failure::not_found("API key not found"));
-                }
-                // The audit event goes in first, as the document promises.
-                record_audit(
-                    &transaction,
-                    "oligon",
-                    &org,
-                    &user,
-                    "api_key.deleted",
-                    &key_id,
-                    now_ms(),
-                )?;
-                transaction.execute(
-                    "DELETE FROM oligon_keys WHERE id = ?1 AND org = ?2",
-                    params![key_id, org],
-                )?;
-                transaction.commit()?;
-                Ok(())
+                    )?;
+                    if changed == 0 {
+                        return Err(Failure::not_found("API key not found"));
+                    }
+                    Ok(())
+                })
             })
             .await
     }

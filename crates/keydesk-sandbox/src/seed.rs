@@ -7,13 +7,13 @@ use rusqlite::{Transaction, params};
 use serde_json::json;
 
 use crate::SandboxError;
-use crate::api::{DAY_MS, MINUTE_MS, now_ms};
 use crate::config::Seed;
 use crate::credentials::{
     DEFAULT_USER, FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG, STRAIT_DEFAULT_PROJECT,
 };
 use crate::db::{Db, SYNCGRAM_DEFAULT_ORG};
 use crate::secrets;
+use crate::time::{DAY_MS, MINUTE_MS, now_ms};
 
 /// The second SyncgramPay org of the demo: payments not enabled yet, so test keys only.
 pub(crate) const SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS: &str = "org_globex";
@@ -61,14 +61,21 @@ fn ago(now: i64, ms: i64) -> i64 {
     now - ms
 }
 
+/// The last use of a seeded key: how long ago, from where.
+struct LastUse {
+    ago_ms: i64,
+    ip: &'static str,
+}
+
+/// One seeded Oligon key; every time is in milliseconds before or after the seeding.
 struct OligonSeed {
     name: &'static str,
     live: bool,
     scopes: &'static [&'static str],
-    created_days_ago: i64,
-    used: Option<(i64, &'static str)>,
-    revoked_ago: Option<i64>,
-    expires_in: Option<i64>,
+    created_ago_ms: i64,
+    used: Option<LastUse>,
+    revoked_ago_ms: Option<i64>,
+    expires_in_ms: Option<i64>,
 }
 
 fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
@@ -77,140 +84,179 @@ fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             name: "Legacy importer",
             live: true,
             scopes: &["extract:write", "admin:write"],
-            created_days_ago: 410,
-            used: Some((190 * DAY_MS, "198.51.100.9")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 410 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 190 * DAY_MS,
+                ip: "198.51.100.9",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Old production key",
             live: true,
             scopes: &["extract:read", "extract:write"],
-            created_days_ago: 380,
-            used: Some((301 * DAY_MS, "203.0.113.5")),
-            revoked_ago: Some(300 * DAY_MS),
-            expires_in: None,
+            created_ago_ms: 380 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 301 * DAY_MS,
+                ip: "203.0.113.5",
+            }),
+            revoked_ago_ms: Some(300 * DAY_MS),
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Mobile app backend",
             live: true,
             scopes: &["extract:read"],
-            created_days_ago: 200,
-            used: Some((45 * DAY_MS, "203.0.113.77")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 200 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 45 * DAY_MS,
+                ip: "203.0.113.77",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Partner integration (Acme Freight)",
             live: true,
             scopes: &["extract:read"],
-            created_days_ago: 150,
-            used: Some((21 * DAY_MS, "192.0.2.201")),
-            revoked_ago: Some(20 * DAY_MS),
-            expires_in: None,
+            created_ago_ms: 150 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 21 * DAY_MS,
+                ip: "192.0.2.201",
+            }),
+            revoked_ago_ms: Some(20 * DAY_MS),
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Production server",
             live: true,
             scopes: &["extract:read", "extract:write"],
-            created_days_ago: 120,
-            used: Some((3 * MINUTE_MS, "203.0.113.5")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 120 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 3 * MINUTE_MS,
+                ip: "203.0.113.5",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Production worker (eu-west)",
             live: true,
             scopes: &["extract:write"],
-            created_days_ago: 95,
-            used: Some((12 * MINUTE_MS, "198.51.100.23")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 95 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 12 * MINUTE_MS,
+                ip: "198.51.100.23",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Admin automation",
             live: true,
             scopes: &["admin:write"],
-            created_days_ago: 75,
-            used: Some((6 * DAY_MS, "192.0.2.10")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 75 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 6 * DAY_MS,
+                ip: "192.0.2.10",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Analytics dashboard",
             live: true,
             scopes: &["analytics:read"],
-            created_days_ago: 60,
-            used: Some((2 * DAY_MS, "192.0.2.44")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 60 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 2 * DAY_MS,
+                ip: "192.0.2.44",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Q3 load test",
             live: false,
             scopes: &["extract:write"],
-            created_days_ago: 55,
-            used: Some((40 * DAY_MS, "198.51.100.200")),
-            revoked_ago: None,
-            expires_in: Some(-10 * DAY_MS),
+            created_ago_ms: 55 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 40 * DAY_MS,
+                ip: "198.51.100.200",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: Some(-10 * DAY_MS),
         },
         OligonSeed {
             name: "Staging",
             live: false,
             scopes: &["extract:read", "extract:write"],
-            created_days_ago: 30,
-            used: Some((HOUR_MS, "198.51.100.61")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 30 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: HOUR_MS,
+                ip: "198.51.100.61",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "CI pipeline",
             live: false,
             scopes: &["extract:read"],
-            created_days_ago: 14,
-            used: Some((20 * MINUTE_MS, "192.0.2.10")),
-            revoked_ago: None,
-            expires_in: None,
+            created_ago_ms: 14 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 20 * MINUTE_MS,
+                ip: "192.0.2.10",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Contractor access",
             live: true,
             scopes: &["extract:read"],
-            created_days_ago: 9,
-            used: Some((DAY_MS, "203.0.113.140")),
-            revoked_ago: None,
-            expires_in: Some(5 * DAY_MS),
+            created_ago_ms: 9 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: DAY_MS,
+                ip: "203.0.113.140",
+            }),
+            revoked_ago_ms: None,
+            expires_in_ms: Some(5 * DAY_MS),
         },
         OligonSeed {
             name: "Local dev – Maria",
             live: false,
             scopes: &[],
-            created_days_ago: 3,
+            created_ago_ms: 3 * DAY_MS,
             used: None,
-            revoked_ago: None,
-            expires_in: None,
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Backup exporter",
             live: true,
             scopes: &["analytics:read"],
-            created_days_ago: 1,
+            created_ago_ms: DAY_MS,
             used: None,
-            revoked_ago: None,
-            expires_in: None,
+            revoked_ago_ms: None,
+            expires_in_ms: None,
         },
         OligonSeed {
             name: "Leaked in support ticket #4821",
             live: true,
             scopes: &["extract:read", "extract:write"],
-            created_days_ago: 40,
-            used: Some((3 * HOUR_MS, "198.51.100.77")),
-            revoked_ago: Some(2 * HOUR_MS),
-            expires_in: None,
+            created_ago_ms: 40 * DAY_MS,
+            used: Some(LastUse {
+                ago_ms: 3 * HOUR_MS,
+                ip: "198.51.100.77",
+            }),
+            revoked_ago_ms: Some(2 * HOUR_MS),
+            expires_in_ms: None,
         },
     ];
     for key in keys {
-        let created_at = ago(now, key.created_days_ago * DAY_MS);
+        let created_at = ago(now, key.created_ago_ms);
         tx.execute(
             "INSERT INTO oligon_keys (id, org, name, scopes, is_live, key_hash, last4, created_at,
              revoked_at, expires_at, last_used_at, last_used_ip)
@@ -224,150 +270,152 @@ fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
                 unusable_hash(),
                 secrets::random_base62(4),
                 created_at,
-                key.revoked_ago.map(|ms| ago(now, ms)),
-                key.expires_in.map(|ms| now + ms),
-                key.used.map(|(ms, _)| ago(now, ms)),
-                key.used.map(|(_, ip)| ip),
+                key.revoked_ago_ms.map(|ms| ago(now, ms)),
+                key.expires_in_ms.map(|ms| now + ms),
+                key.used.as_ref().map(|used| ago(now, used.ago_ms)),
+                key.used.as_ref().map(|used| used.ip),
             ],
         )?;
     }
     Ok(())
 }
 
-/// (name, kind, status, created days ago, last used ago, metadata).
-type FiskalySeed = (
-    &'static str,
-    &'static str,
-    &'static str,
-    i64,
-    Option<i64>,
-    serde_json::Value,
-);
+/// One seeded fiskaly key; every time is in milliseconds before the seeding.
+struct FiskalySeed {
+    name: &'static str,
+    /// `live` or `test`.
+    kind: &'static str,
+    /// `enabled` or `disabled`.
+    status: &'static str,
+    created_ago_ms: i64,
+    used_ago_ms: Option<i64>,
+    metadata: serde_json::Value,
+}
 
 fn demo_fiskaly(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
-    let keys: [FiskalySeed; 15] = [
-        (
-            "pos-berlin-01",
-            "live",
-            "enabled",
-            400,
-            Some(2 * MINUTE_MS),
-            json!({"store": "berlin-mitte", "terminal": "01"}),
-        ),
-        (
-            "pos-berlin-02",
-            "live",
-            "enabled",
-            400,
-            Some(9 * MINUTE_MS),
-            json!({"store": "berlin-mitte", "terminal": "02"}),
-        ),
-        (
-            "pos-hamburg-01",
-            "live",
-            "enabled",
-            310,
-            Some(HOUR_MS),
-            json!({"store": "hamburg-altona"}),
-        ),
-        (
-            "pos-munich-01",
-            "live",
-            "disabled",
-            290,
-            Some(62 * DAY_MS),
-            json!({"store": "munich-schwabing", "note": "store closed"}),
-        ),
-        (
-            "webshop-checkout",
-            "live",
-            "enabled",
-            250,
-            Some(30 * MINUTE_MS),
-            json!({"team": "ecommerce"}),
-        ),
-        (
-            "kassensystem-legacy",
-            "live",
-            "disabled",
-            700,
-            Some(160 * DAY_MS),
-            json!({}),
-        ),
-        (
-            "inventory-sync",
-            "live",
-            "enabled",
-            180,
-            Some(3 * DAY_MS),
-            json!({"team": "ops"}),
-        ),
-        (
-            "accounting-export",
-            "live",
-            "enabled",
-            120,
-            Some(28 * DAY_MS),
-            json!({"team": "finance"}),
-        ),
-        (
-            "old-terminal-07",
-            "live",
-            "disabled",
-            500,
-            Some(300 * DAY_MS),
-            json!({"replaced_by": "pos-berlin-02"}),
-        ),
-        (
-            "test-integration",
-            "test",
-            "enabled",
-            90,
-            Some(4 * HOUR_MS),
-            json!({"env": "staging"}),
-        ),
-        (
-            "ci-runner",
-            "test",
-            "enabled",
-            60,
-            Some(25 * MINUTE_MS),
-            json!({"team": "platform"}),
-        ),
-        (
-            "load-test-2026",
-            "test",
-            "disabled",
-            45,
-            Some(40 * DAY_MS),
-            json!({}),
-        ),
-        (
-            "dev-maria",
-            "test",
-            "enabled",
-            7,
-            None,
-            json!({"owner": "maria"}),
-        ),
-        (
-            "dev-jonas",
-            "test",
-            "enabled",
-            2,
-            None,
-            json!({"owner": "jonas"}),
-        ),
-        (
-            "fiscal-audit-tool",
-            "live",
-            "enabled",
-            1,
-            None,
-            json!({"requested_by": "tax advisor"}),
-        ),
+    let keys = [
+        FiskalySeed {
+            name: "pos-berlin-01",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: 400 * DAY_MS,
+            used_ago_ms: Some(2 * MINUTE_MS),
+            metadata: json!({"store": "berlin-mitte", "terminal": "01"}),
+        },
+        FiskalySeed {
+            name: "pos-berlin-02",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: 400 * DAY_MS,
+            used_ago_ms: Some(9 * MINUTE_MS),
+            metadata: json!({"store": "berlin-mitte", "terminal": "02"}),
+        },
+        FiskalySeed {
+            name: "pos-hamburg-01",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: 310 * DAY_MS,
+            used_ago_ms: Some(HOUR_MS),
+            metadata: json!({"store": "hamburg-altona"}),
+        },
+        FiskalySeed {
+            name: "pos-munich-01",
+            kind: "live",
+            status: "disabled",
+            created_ago_ms: 290 * DAY_MS,
+            used_ago_ms: Some(62 * DAY_MS),
+            metadata: json!({"store": "munich-schwabing", "note": "store closed"}),
+        },
+        FiskalySeed {
+            name: "webshop-checkout",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: 250 * DAY_MS,
+            used_ago_ms: Some(30 * MINUTE_MS),
+            metadata: json!({"team": "ecommerce"}),
+        },
+        FiskalySeed {
+            name: "kassensystem-legacy",
+            kind: "live",
+            status: "disabled",
+            created_ago_ms: 700 * DAY_MS,
+            used_ago_ms: Some(160 * DAY_MS),
+            metadata: json!({}),
+        },
+        FiskalySeed {
+            name: "inventory-sync",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: 180 * DAY_MS,
+            used_ago_ms: Some(3 * DAY_MS),
+            metadata: json!({"team": "ops"}),
+        },
+        FiskalySeed {
+            name: "accounting-export",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: 120 * DAY_MS,
+            used_ago_ms: Some(28 * DAY_MS),
+            metadata: json!({"team": "finance"}),
+        },
+        FiskalySeed {
+            name: "old-terminal-07",
+            kind: "live",
+            status: "disabled",
+            created_ago_ms: 500 * DAY_MS,
+            used_ago_ms: Some(300 * DAY_MS),
+            metadata: json!({"replaced_by": "pos-berlin-02"}),
+        },
+        FiskalySeed {
+            name: "test-integration",
+            kind: "test",
+            status: "enabled",
+            created_ago_ms: 90 * DAY_MS,
+            used_ago_ms: Some(4 * HOUR_MS),
+            metadata: json!({"env": "staging"}),
+        },
+        FiskalySeed {
+            name: "ci-runner",
+            kind: "test",
+            status: "enabled",
+            created_ago_ms: 60 * DAY_MS,
+            used_ago_ms: Some(25 * MINUTE_MS),
+            metadata: json!({"team": "platform"}),
+        },
+        FiskalySeed {
+            name: "load-test-2026",
+            kind: "test",
+            status: "disabled",
+            created_ago_ms: 45 * DAY_MS,
+            used_ago_ms: Some(40 * DAY_MS),
+            metadata: json!({}),
+        },
+        FiskalySeed {
+            name: "dev-maria",
+            kind: "test",
+            status: "enabled",
+            created_ago_ms: 7 * DAY_MS,
+            used_ago_ms: None,
+            metadata: json!({"owner": "maria"}),
+        },
+        FiskalySeed {
+            name: "dev-jonas",
+            kind: "test",
+            status: "enabled",
+            created_ago_ms: 2 * DAY_MS,
+            used_ago_ms: None,
+            metadata: json!({"owner": "jonas"}),
+        },
+        FiskalySeed {
+            name: "fiscal-audit-tool",
+            kind: "live",
+            status: "enabled",
+            created_ago_ms: DAY_MS,
+            used_ago_ms: None,
+            metadata: json!({"requested_by": "tax advisor"}),
+        },
     ];
-    for (name, kind, status, created_days_ago, used_ago, metadata) in keys {
+    for key in keys {
         tx.execute(
             "INSERT INTO fiskaly_keys (id, org, name, api_key, secret_hash, kind, status, metadata,
              created_at, created_by_user, last_used_at)
@@ -375,215 +423,218 @@ fn demo_fiskaly(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             params![
                 uuid::Uuid::new_v4().to_string(),
                 FISKALY_DEFAULT_ORG,
-                name,
-                format!("{kind}_{}", secrets::random_lower(26)),
+                key.name,
+                format!("{}_{}", key.kind, secrets::random_lower(26)),
                 unusable_hash(),
-                kind,
-                status,
-                metadata.to_string(),
-                ago(now, created_days_ago * DAY_MS),
+                key.kind,
+                key.status,
+                key.metadata.to_string(),
+                ago(now, key.created_ago_ms),
                 DEFAULT_USER,
-                used_ago.map(|ms| ago(now, ms)),
+                key.used_ago_ms.map(|ms| ago(now, ms)),
             ],
         )?;
     }
     Ok(())
 }
 
-/// (org, name, env, created days ago, lifetime in days, revoked ago, last used ago).
-type SyncgramSeed = (
-    &'static str,
-    &'static str,
-    &'static str,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-);
+/// One seeded SyncgramPay key; every time is in milliseconds.
+struct SyncgramSeed {
+    org: &'static str,
+    name: &'static str,
+    /// `live` or `test`.
+    env: &'static str,
+    created_ago_ms: i64,
+    /// From creation to expiry.
+    lifetime_ms: Option<i64>,
+    revoked_ago_ms: Option<i64>,
+    used_ago_ms: Option<i64>,
+}
 
 fn demo_syncgram(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO syncgram_orgs (id, payments_enabled) VALUES (?1, 0)",
         params![SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS],
     )?;
-    let keys: [SyncgramSeed; 15] = [
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Launch key",
-            "test",
-            420,
-            None,
-            Some(400 * DAY_MS),
-            Some(401 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "First live key",
-            "live",
-            400,
-            Some(365),
-            None,
-            Some(40 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Production key 2025",
-            "live",
-            300,
-            None,
-            Some(200 * DAY_MS),
-            Some(200 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Rotated after audit",
-            "live",
-            200,
-            None,
-            Some(150 * DAY_MS),
-            Some(151 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Black Friday",
-            "live",
-            150,
-            Some(30),
-            None,
-            Some(125 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Contractor (Q1)",
-            "live",
-            130,
-            None,
-            Some(100 * DAY_MS),
-            None,
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Leaked in logs",
-            "live",
-            100,
-            None,
-            Some(60 * DAY_MS),
-            Some(60 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Checkout v2",
-            "live",
-            60,
-            None,
-            Some(20 * DAY_MS),
-            Some(20 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Staging smoke test",
-            "test",
-            40,
-            Some(7),
-            None,
-            Some(35 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Never used test key",
-            "test",
-            25,
-            None,
-            Some(21 * DAY_MS),
-            None,
-        ),
-        (
-            SYNCGRAM_DEFAULT_ORG,
-            "Production key",
-            "live",
-            20,
-            Some(365),
-            None,
-            Some(5 * MINUTE_MS),
-        ),
-        (
-            SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            "Prototype",
-            "test",
-            90,
-            None,
-            Some(30 * DAY_MS),
-            Some(31 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            "Hackathon",
-            "test",
-            50,
-            Some(3),
-            None,
-            Some(48 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            "Integration tests",
-            "test",
-            29,
-            None,
-            Some(2 * DAY_MS),
-            Some(2 * DAY_MS),
-        ),
-        (
-            SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            "Sandbox checkout",
-            "test",
-            2,
-            None,
-            None,
-            None,
-        ),
+    let keys = [
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Launch key",
+            env: "test",
+            created_ago_ms: 420 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(400 * DAY_MS),
+            used_ago_ms: Some(401 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "First live key",
+            env: "live",
+            created_ago_ms: 400 * DAY_MS,
+            lifetime_ms: Some(365 * DAY_MS),
+            revoked_ago_ms: None,
+            used_ago_ms: Some(40 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Production key 2025",
+            env: "live",
+            created_ago_ms: 300 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(200 * DAY_MS),
+            used_ago_ms: Some(200 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Rotated after audit",
+            env: "live",
+            created_ago_ms: 200 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(150 * DAY_MS),
+            used_ago_ms: Some(151 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Black Friday",
+            env: "live",
+            created_ago_ms: 150 * DAY_MS,
+            lifetime_ms: Some(30 * DAY_MS),
+            revoked_ago_ms: None,
+            used_ago_ms: Some(125 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Contractor (Q1)",
+            env: "live",
+            created_ago_ms: 130 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(100 * DAY_MS),
+            used_ago_ms: None,
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Leaked in logs",
+            env: "live",
+            created_ago_ms: 100 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(60 * DAY_MS),
+            used_ago_ms: Some(60 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Checkout v2",
+            env: "live",
+            created_ago_ms: 60 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(20 * DAY_MS),
+            used_ago_ms: Some(20 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Staging smoke test",
+            env: "test",
+            created_ago_ms: 40 * DAY_MS,
+            lifetime_ms: Some(7 * DAY_MS),
+            revoked_ago_ms: None,
+            used_ago_ms: Some(35 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Never used test key",
+            env: "test",
+            created_ago_ms: 25 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(21 * DAY_MS),
+            used_ago_ms: None,
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEFAULT_ORG,
+            name: "Production key",
+            env: "live",
+            created_ago_ms: 20 * DAY_MS,
+            lifetime_ms: Some(365 * DAY_MS),
+            revoked_ago_ms: None,
+            used_ago_ms: Some(5 * MINUTE_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
+            name: "Prototype",
+            env: "test",
+            created_ago_ms: 90 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(30 * DAY_MS),
+            used_ago_ms: Some(31 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
+            name: "Hackathon",
+            env: "test",
+            created_ago_ms: 50 * DAY_MS,
+            lifetime_ms: Some(3 * DAY_MS),
+            revoked_ago_ms: None,
+            used_ago_ms: Some(48 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
+            name: "Integration tests",
+            env: "test",
+            created_ago_ms: 29 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: Some(2 * DAY_MS),
+            used_ago_ms: Some(2 * DAY_MS),
+        },
+        SyncgramSeed {
+            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
+            name: "Sandbox checkout",
+            env: "test",
+            created_ago_ms: 2 * DAY_MS,
+            lifetime_ms: None,
+            revoked_ago_ms: None,
+            used_ago_ms: None,
+        },
     ];
-    for (org, name, env, created_days_ago, lifetime_days, revoked_ago, used_ago) in keys {
-        let created_at = ago(now, created_days_ago * DAY_MS);
+    for key in keys {
+        let created_at = ago(now, key.created_ago_ms);
         tx.execute(
             "INSERT INTO syncgram_keys (id, org, name, env, key_hash, created_by, created_at,
              expires_at, revoked_at, last_used_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 format!("key_{}", secrets::random_lower(20)),
-                org,
-                name,
-                env,
+                key.org,
+                key.name,
+                key.env,
                 unusable_hash(),
                 "user_seed",
                 created_at,
-                lifetime_days.map(|days| created_at + days * DAY_MS),
-                revoked_ago.map(|ms| ago(now, ms)),
-                used_ago.map(|ms| ago(now, ms)),
+                key.lifetime_ms.map(|ms| created_at + ms),
+                key.revoked_ago_ms.map(|ms| ago(now, ms)),
+                key.used_ago_ms.map(|ms| ago(now, ms)),
             ],
         )?;
     }
     Ok(())
 }
 
-/// One seeded Strait key.
-struct StraitSeed {
-    name: &'static str,
+/// One seeded Strait key; every time is in milliseconds before or after the seeding.
+struct StraitSeed<'a> {
+    name: &'a str,
     scopes: &'static [&'static str],
     environment: &'static str,
-    created_ago: i64,
-    expires_in: Option<i64>,
-    used_ago: Option<i64>,
-    revoked_ago: Option<i64>,
-    rotation_days: Option<i64>,
+    created_ago_ms: i64,
+    expires_in_ms: Option<i64>,
+    used_ago_ms: Option<i64>,
+    revoked_ago_ms: Option<i64>,
+    /// Days, as the API takes it.
+    rotation_interval_days: Option<i64>,
 }
 
-impl StraitSeed {
+impl StraitSeed<'_> {
     fn insert(&self, tx: &Transaction<'_>, now: i64) -> rusqlite::Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
-        let created_at = ago(now, self.created_ago);
+        let created_at = ago(now, self.created_ago_ms);
         let webhook = self
-            .rotation_days
+            .rotation_interval_days
             .map(|_| "https://hooks.acme.example/strait-rotation");
         tx.execute(
             "INSERT INTO strait_keys (id, project_id, name, key_prefix, key_hash, scopes,
@@ -599,11 +650,12 @@ impl StraitSeed {
                 json!(self.scopes).to_string(),
                 self.environment,
                 created_at,
-                self.expires_in.map(|ms| now + ms),
-                self.revoked_ago.map(|ms| ago(now, ms)),
-                self.used_ago.map(|ms| ago(now, ms)),
-                self.rotation_days,
-                self.rotation_days.map(|days| created_at + days * DAY_MS),
+                self.expires_in_ms.map(|ms| now + ms),
+                self.revoked_ago_ms.map(|ms| ago(now, ms)),
+                self.used_ago_ms.map(|ms| ago(now, ms)),
+                self.rotation_interval_days,
+                self.rotation_interval_days
+                    .map(|days| created_at + days * DAY_MS),
                 webhook,
                 webhook.map(|_| unusable_hash()),
             ],
@@ -613,24 +665,24 @@ impl StraitSeed {
 }
 
 fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
-    let plain = |name, scopes, environment, created_days: i64, used_ago| StraitSeed {
+    let plain = |name, scopes, environment, created_ago_ms, used_ago_ms| StraitSeed {
         name,
         scopes,
         environment,
-        created_ago: created_days * DAY_MS,
-        expires_in: None,
-        used_ago,
-        revoked_ago: None,
-        rotation_days: None,
+        created_ago_ms,
+        expires_in_ms: None,
+        used_ago_ms,
+        revoked_ago_ms: None,
+        rotation_interval_days: None,
     };
     let keys = [
         StraitSeed {
-            revoked_ago: Some(200 * DAY_MS),
+            revoked_ago_ms: Some(200 * DAY_MS),
             ..plain(
                 "Bootstrap admin",
                 &["admin"],
                 "env_prod",
-                500,
+                500 * DAY_MS,
                 Some(201 * DAY_MS),
             )
         },
@@ -638,53 +690,53 @@ fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             "Billing worker",
             &["billing:read", "billing:write"],
             "env_prod",
-            240,
+            240 * DAY_MS,
             Some(4 * MINUTE_MS),
         ),
         plain(
             "Search indexer",
             &["search:write"],
             "env_prod",
-            180,
+            180 * DAY_MS,
             Some(2 * HOUR_MS),
         ),
         StraitSeed {
-            expires_in: Some(6 * DAY_MS),
+            expires_in_ms: Some(6 * DAY_MS),
             ..plain(
                 "Partner API (Globex)",
                 &["orders:read"],
                 "env_prod",
-                359,
+                359 * DAY_MS,
                 Some(3 * DAY_MS),
             )
         },
         StraitSeed {
-            expires_in: Some(-12 * DAY_MS),
+            expires_in_ms: Some(-12 * DAY_MS),
             ..plain(
                 "Summer campaign",
                 &["orders:read"],
                 "env_prod",
-                102,
+                102 * DAY_MS,
                 Some(15 * DAY_MS),
             )
         },
         StraitSeed {
-            revoked_ago: Some(9 * DAY_MS),
+            revoked_ago_ms: Some(9 * DAY_MS),
             ..plain(
                 "Leaked CI token",
                 &["deploy"],
                 "env_staging",
-                70,
+                70 * DAY_MS,
                 Some(9 * DAY_MS),
             )
         },
         StraitSeed {
-            rotation_days: Some(90),
+            rotation_interval_days: Some(90),
             ..plain(
                 "Payments gateway",
                 &["payments:write"],
                 "env_prod",
-                80,
+                80 * DAY_MS,
                 Some(MINUTE_MS),
             )
         },
@@ -692,26 +744,32 @@ fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             "Staging e2e",
             &["orders:read", "orders:write"],
             "env_staging",
-            45,
+            45 * DAY_MS,
             Some(26 * DAY_MS),
         ),
         plain(
             "Reporting (read only)",
             &["reports:read"],
             "env_prod",
-            130,
+            130 * DAY_MS,
             Some(95 * DAY_MS),
         ),
         StraitSeed {
-            expires_in: Some(20 * DAY_MS),
-            ..plain("Temporary migration", &["admin"], "env_prod", 10, None)
+            expires_in_ms: Some(20 * DAY_MS),
+            ..plain(
+                "Temporary migration",
+                &["admin"],
+                "env_prod",
+                10 * DAY_MS,
+                None,
+            )
         },
-        plain("Mobile app", &["orders:read"], "env_prod", 5, None),
+        plain("Mobile app", &["orders:read"], "env_prod", 5 * DAY_MS, None),
         plain(
             "Local dev",
             &["orders:read", "orders:write"],
             "env_dev",
-            1,
+            DAY_MS,
             Some(30 * MINUTE_MS),
         ),
     ];
@@ -723,54 +781,57 @@ fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
         tx,
         now,
         "Webhook signer",
-        150,
+        150 * DAY_MS,
         20 * MINUTE_MS,
         40 * MINUTE_MS,
     )?;
     // A finished rotation: the old key's grace ended 30 days ago.
-    rotation(tx, now, "Warehouse sync", 300, 31 * DAY_MS, -30 * DAY_MS)?;
+    rotation(
+        tx,
+        now,
+        "Warehouse sync",
+        300 * DAY_MS,
+        31 * DAY_MS,
+        -30 * DAY_MS,
+    )?;
     Ok(())
 }
 
-/// An old key rotated `rotated_ago` into "<name> (rotated)", with grace ending `grace_in` from now.
+/// An old key rotated `rotated_ago_ms` into "<name> (rotated)", with grace ending `grace_in_ms` from now.
 fn rotation(
     tx: &Transaction<'_>,
     now: i64,
-    name: &'static str,
-    created_days: i64,
-    rotated_ago: i64,
-    grace_in: i64,
+    name: &str,
+    created_ago_ms: i64,
+    rotated_ago_ms: i64,
+    grace_in_ms: i64,
 ) -> rusqlite::Result<()> {
     let old = StraitSeed {
         name,
         scopes: &["events:write"],
         environment: "env_prod",
-        created_ago: created_days * DAY_MS,
-        expires_in: None,
-        used_ago: Some(rotated_ago.min(25 * MINUTE_MS).max(rotated_ago / 2)),
-        revoked_ago: None,
-        rotation_days: None,
+        created_ago_ms,
+        expires_in_ms: None,
+        used_ago_ms: Some(rotated_ago_ms.min(25 * MINUTE_MS).max(rotated_ago_ms / 2)),
+        revoked_ago_ms: None,
+        rotation_interval_days: None,
     }
     .insert(tx, now)?;
-    let rotated_name: &'static str = if grace_in > 0 {
-        "Webhook signer (rotated)"
-    } else {
-        "Warehouse sync (rotated)"
-    };
+    let rotated_name = format!("{name} (rotated)");
     let new = StraitSeed {
-        name: rotated_name,
+        name: &rotated_name,
         scopes: &["events:write"],
         environment: "env_prod",
-        created_ago: rotated_ago,
-        expires_in: None,
-        used_ago: Some(rotated_ago / 4),
-        revoked_ago: None,
-        rotation_days: None,
+        created_ago_ms: rotated_ago_ms,
+        expires_in_ms: None,
+        used_ago_ms: Some(rotated_ago_ms / 4),
+        revoked_ago_ms: None,
+        rotation_interval_days: None,
     }
     .insert(tx, now)?;
     tx.execute(
         "UPDATE strait_keys SET replaced_by_key_id = ?1, grace_expires_at = ?2 WHERE id = ?3",
-        params![new, now + grace_in, old],
+        params![new, now + grace_in_ms, old],
     )?;
     Ok(())
 }
@@ -838,4 +899,36 @@ fn bulk(tx: &Transaction<'_>, now: i64, count: usize) -> rusqlite::Result<()> {
         ])?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Storage;
+
+    #[test]
+    fn a_seeded_rotation_names_the_new_key_after_the_old_one() {
+        let db = Db::open(&Storage::Memory).unwrap();
+        let names = db
+            .with(|conn| {
+                let transaction = conn.transaction()?;
+                rotation(
+                    &transaction,
+                    now_ms(),
+                    "Nightly export",
+                    DAY_MS,
+                    MINUTE_MS,
+                    MINUTE_MS,
+                )?;
+                let names = crate::db::rows(
+                    &transaction,
+                    "SELECT name FROM strait_keys ORDER BY created_at",
+                    [],
+                    |row| row.get::<_, String>(0),
+                )?;
+                Ok(names)
+            })
+            .unwrap();
+        assert_eq!(names, ["Nightly export", "Nightly export (rotated)"]);
+    }
 }

@@ -9,10 +9,11 @@ use rand::rngs::StdRng;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use crate::api::Failure;
 use crate::config::{Chaos, Dialect, SandboxConfig, Variant};
 use crate::credentials::{self, CredentialOptions, DialectCredentials};
 use crate::db::Db;
+use crate::failure::Failure;
+use crate::rate_limit::WritesPerMinute;
 use crate::{SandboxError, seed};
 
 /// A SyncgramPay create answered earlier, replayed for the same idempotency key for 24 h.
@@ -41,6 +42,9 @@ pub(crate) struct Inner {
     pub chaos_rng: Mutex<StdRng>,
     /// Keyed by (org, user, idempotency key).
     pub idempotency: Arc<Mutex<HashMap<IdempotencyScope, IdempotentReply>>>,
+    /// Strait's limit on creates, rotations and revocations per client address; only in
+    /// `Deployed`, and only when the config sets one.
+    pub strait_writes: Option<WritesPerMinute>,
 }
 
 impl SandboxState {
@@ -61,6 +65,10 @@ impl SandboxState {
                 chaos: config.chaos,
                 chaos_rng: Mutex::new(StdRng::seed_from_u64(config.chaos.seed)),
                 idempotency: Arc::default(),
+                strait_writes: config
+                    .strait_writes_per_minute
+                    .filter(|_| config.variant == Variant::Deployed)
+                    .map(WritesPerMinute::new),
             }),
         })
     }

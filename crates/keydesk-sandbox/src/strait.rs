@@ -5,29 +5,31 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::{Connection, Row, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, check_range, json_response, now_ms,
-    optional_time, parse_body, query_int, query_pairs, query_value, respond, rfc3339_z,
+    ClientIp, bearer, bearer_claims, check_range, json_response, parse_body, query_int,
+    query_pairs, query_value, respond,
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::{accept_key, invalid_key};
 use crate::db::{key_row, rows};
+use crate::failure::Failure;
 use crate::secrets;
 use crate::state::SandboxState;
+use crate::time::{DAY_MS, MINUTE_MS, now_ms, optional_time, rfc3339_z, rfc3339_z_millis};
 
 const STRAIT: Dialect = Dialect::Strait;
 
 /// Deployed list pages hold at most this many keys.
 const MAX_PAGE: i64 = 100;
+/// Deployed list pages hold this many keys when the request names no limit.
+const DEFAULT_PAGE: i64 = 50;
 
 pub(crate) fn routes() -> Router<SandboxState> {
     Router::new()
@@ -36,6 +38,26 @@ pub(crate) fn routes() -> Router<SandboxState> {
         .route("/v1/api-keys/{key_id}", delete(revoke))
         .route("/v1/api-keys/{key_id}/rotate", post(rotate))
         .route("/v1/whoami", get(whoami))
+}
+
+/// A plain-text 429 (the open-source service's limiter answers no JSON) when `client` has
+/// used up its writes of the last minute; None when the write may go ahead.
+fn write_refused(state: &SandboxState, client: &ClientIp) -> Option<Response> {
+    let limit = state.inner().strait_writes.as_ref()?;
+    let wait_secs = limit
+        .admit(client.0.as_deref().unwrap_or("unknown"), now_ms())
+        .err()?;
+    Some(
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [
+                (header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+                (header::RETRY_AFTER, wait_secs.to_string()),
+            ],
+            "Too Many Requests\n",
+        )
+            .into_response(),
+    )
 }
 
 /// Verify the admin token; returns its project.
@@ -119,12 +141,14 @@ async fn list(
                     .await?;
                 Ok(Value::Array(keys))
             }
+            // The open-source service: revoked keys are left out, pages of 50 by default,
+            // and the cursor is the RFC 3339 created_at of the page's last key.
             Variant::Deployed => {
-                let limit = query_int(&pairs, "limit")?.unwrap_or(MAX_PAGE);
+                let limit = query_int(&pairs, "limit")?.unwrap_or(DEFAULT_PAGE);
                 check_range("limit", limit, 1..=MAX_PAGE)?;
-                let (before_time, before_seq) = match query_value(&pairs, "cursor") {
+                let before = match query_value(&pairs, "cursor") {
                     Some(cursor) => decode_cursor(cursor)?,
-                    None => (i64::MAX, i64::MAX),
+                    None => i64::MAX,
                 };
                 state
                     .db(move |conn| {
@@ -132,25 +156,18 @@ async fn list(
                             conn,
                             &format!(
                                 "SELECT {COLUMNS} FROM strait_keys WHERE project_id = ?1
-                                 AND (created_at < ?2 OR (created_at = ?2 AND seq < ?3))
-                                 ORDER BY created_at DESC, seq DESC LIMIT ?4"
+                                 AND revoked_at IS NULL AND created_at < ?2
+                                 ORDER BY created_at DESC LIMIT ?3"
                             ),
-                            params![project, before_time, before_seq, limit + 1],
-                            |row| {
-                                Ok((
-                                    (row.get::<_, i64>(16)?, row.get::<_, i64>(15)?),
-                                    key_json(row)?,
-                                ))
-                            },
+                            params![project, before, limit + 1],
+                            |row| Ok((row.get::<_, i64>(7)?, key_json(row)?)),
                         )?;
-                        let has_more = rows.len() > usize::try_from(limit).unwrap_or(0);
-                        let page: Vec<((i64, i64), Value)> = rows
-                            .into_iter()
-                            .take(usize::try_from(limit).unwrap_or(0))
-                            .collect();
+                        let page_len = usize::try_from(limit).unwrap_or(0);
+                        let has_more = rows.len() > page_len;
+                        let page: Vec<(i64, Value)> = rows.into_iter().take(page_len).collect();
                         let next_cursor = match page.last() {
-                            Some((position, _)) if has_more => {
-                                Value::String(encode_cursor(*position))
+                            Some((created_at, _)) if has_more => {
+                                Value::String(encode_cursor(*created_at))
                             }
                             _ => Value::Null,
                         };
@@ -165,21 +182,28 @@ async fn list(
     respond(&state, STRAIT, StatusCode::OK, result)
 }
 
-/// Opaque cursor: the (created_at, seq) position of the last key on the page.
-fn encode_cursor((created_at, seq): (i64, i64)) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{created_at}:{seq}"))
+/// The cursor after a key created at `created_at`: that time in RFC 3339, to the millisecond
+/// (keys of one project never share a creation millisecond, see [`creation_time`]).
+fn encode_cursor(created_at: i64) -> String {
+    rfc3339_z_millis(created_at)
 }
 
-fn decode_cursor(cursor: &str) -> Result<(i64, i64), Failure> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            let (created_at, seq) = text.split_once(':')?;
-            Some((created_at.parse().ok()?, seq.parse().ok()?))
-        })
-        .ok_or_else(|| Failure::validation("cursor", "cursor is not valid"))
+fn decode_cursor(cursor: &str) -> Result<i64, Failure> {
+    chrono::DateTime::parse_from_rfc3339(cursor)
+        .map(|time| time.timestamp_millis())
+        .map_err(|_| Failure::validation("cursor", "cursor must be an RFC 3339 time"))
+}
+
+/// The creation time of a new key of `project`: now, or one millisecond after the project's
+/// newest key when that is not earlier, so created_at orders a project's keys strictly and
+/// a created_at cursor skips none.
+fn creation_time(conn: &Connection, project: &str) -> rusqlite::Result<i64> {
+    let newest: Option<i64> = conn.query_row(
+        "SELECT MAX(created_at) FROM strait_keys WHERE project_id = ?1",
+        params![project],
+        |row| row.get(0),
+    )?;
+    Ok(newest.map_or(now_ms(), |newest| now_ms().max(newest + 1)))
 }
 
 #[derive(Deserialize)]
@@ -253,8 +277,12 @@ fn new_key() -> (String, String, Vec<u8>) {
 async fn create(
     State(state): State<SandboxState>,
     headers: HeaderMap,
+    client: ClientIp,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if let Some(refused) = write_refused(&state, &client) {
+        return refused;
+    }
     let result = async {
         let project = authorize(&state, &headers)?;
         let request: CreateBody = parse_body(body, false)?;
@@ -269,8 +297,17 @@ async fn create(
                 "scopes must be a non-empty list",
             ));
         }
-        if let Some(days) = request.expires_in_days {
-            check_range("expires_in_days", days, 1..=36500)?;
+        match request.expires_in_days {
+            Some(days) => check_range("expires_in_days", days, 1..=36500)?,
+            // The open-source service needs a lifetime unless the project caps it, and the
+            // sandbox's projects set no cap.
+            None if state.variant() == Variant::Deployed => {
+                return Err(Failure::validation(
+                    "expires_in_days",
+                    "expires_in_days is required",
+                ));
+            }
+            None => {}
         }
         if let Some(days) = request.rotation_interval_days {
             check_range("rotation_interval_days", days, 1..=36500)?;
@@ -300,7 +337,7 @@ async fn create(
         let webhook_hash = webhook_secret.as_deref().map(secrets::digest);
         let mut created = state
             .db(move |conn| {
-                let now = now_ms();
+                let now = creation_time(conn, &project)?;
                 let id = uuid::Uuid::new_v4().to_string();
                 insert_key(
                     conn,
@@ -335,8 +372,12 @@ async fn create(
 async fn revoke(
     State(state): State<SandboxState>,
     headers: HeaderMap,
+    client: ClientIp,
     Path(key_id): Path<String>,
 ) -> Response {
+    if let Some(refused) = write_refused(&state, &client) {
+        return refused;
+    }
     let result = async {
         let project = authorize(&state, &headers)?;
         state
@@ -385,9 +426,14 @@ struct Rotatable {
 async fn rotate(
     State(state): State<SandboxState>,
     headers: HeaderMap,
+    client: ClientIp,
     Path(key_id): Path<String>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    if let Some(refused) = write_refused(&state, &client) {
+        return refused;
+    }
+    let variant = state.variant();
     let result = async {
         let project = authorize(&state, &headers)?;
         let request: RotateBody = parse_body(body, true)?;
@@ -424,7 +470,7 @@ async fn rotate(
                 if old.replaced_by.is_some() {
                     return Err(Failure::conflict("the key has already been rotated"));
                 }
-                let now = now_ms();
+                let now = creation_time(&transaction, &project)?;
                 let new_id = uuid::Uuid::new_v4().to_string();
                 let new_name = format!("{} (rotated)", old.name);
                 // The new key keeps the old key's lifetime, counted from now.
@@ -470,7 +516,11 @@ async fn rotate(
         Ok(rotated)
     }
     .await;
-    respond(&state, STRAIT, StatusCode::OK, result)
+    let status = match variant {
+        Variant::Documented => StatusCode::OK,
+        Variant::Deployed => StatusCode::CREATED,
+    };
+    respond(&state, STRAIT, status, result)
 }
 
 async fn expiring_soon(

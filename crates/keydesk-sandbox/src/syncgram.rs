@@ -12,15 +12,14 @@ use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::api::{
-    DAY_MS, Failure, MINUTE_MS, bearer, bearer_claims, check_range, json_response, now_ms,
-    optional_time, parse_body, rfc3339_z,
-};
+use crate::api::{bearer, bearer_claims, check_range, json_response, parse_body};
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
-use crate::db::{record_audit, rows};
+use crate::db::{AuditEvent, rows, with_audit};
+use crate::failure::Failure;
 use crate::secrets;
 use crate::state::{IdempotentReply, SandboxState};
+use crate::time::{DAY_MS, MINUTE_MS, now_ms, optional_time, rfc3339_z};
 
 const SYNCGRAM: Dialect = Dialect::Syncgram;
 
@@ -279,24 +278,24 @@ async fn revoke(
         state
             .db(move |conn| {
                 let now = now_ms();
-                let transaction = conn.transaction()?;
-                let changed = transaction.execute(
-                    "UPDATE syncgram_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
-                    params![now, api_key_id, org],
-                )?;
-                if changed == 0 {
-                    return Err(Failure::not_found("API key not found."));
-                }
-                record_audit(
-                    &transaction,
-                    "syncgram",
-                    &org,
-                    &user,
-                    "api_key.revoked",
-                    &api_key_id,
-                    now,
-                )?;
-                transaction.commit()?;
+                let event = AuditEvent {
+                    api: "syncgram",
+                    org: &org,
+                    actor: &user,
+                    action: "api_key.revoked",
+                    key_id: &api_key_id,
+                    at: now,
+                };
+                with_audit(conn, &event, |conn| {
+                    let changed = conn.execute(
+                        "UPDATE syncgram_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
+                        params![now, api_key_id, org],
+                    )?;
+                    if changed == 0 {
+                        return Err(Failure::not_found("API key not found."));
+                    }
+                    Ok(())
+                })?;
                 Ok(json!({"status": "revoked", "api_key_id": api_key_id}))
             })
             .await

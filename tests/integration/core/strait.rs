@@ -45,10 +45,16 @@ async fn create_rotate_revoke_in_both_variants() {
             ErrorKind::Conflict
         );
         strait.revoke_key(&rotated.key.id).await.unwrap();
-        assert_eq!(
-            listed(&*strait, &rotated.key.id).await.status,
-            KeyStatus::Revoked
-        );
+        if variant == Variant::Deployed {
+            // The open-source service leaves revoked keys out of its list.
+            let keys = strait.list_keys(None).await.unwrap();
+            assert!(keys.iter().all(|key| key.id != rotated.key.id));
+        } else {
+            assert_eq!(
+                listed(&*strait, &rotated.key.id).await.status,
+                KeyStatus::Revoked
+            );
+        }
         let error = strait.rotate_key(&rotated.key.id, None).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Conflict);
         assert!(error.to_string().contains("revoked"), "{error}");
@@ -138,4 +144,47 @@ async fn projects_are_isolated() {
         other.create_key(&bad).await.err().unwrap().field(),
         Some("environment")
     );
+}
+
+#[tokio::test]
+async fn a_deployed_refusal_keeps_its_field_and_request_id() {
+    let sandbox = sandbox(Variant::Deployed).await;
+    let strait = client(&sandbox, STRAIT);
+    let mut lifetime_missing = draft(STRAIT, "no lifetime");
+    lifetime_missing.expires_in_days = None;
+    let error = strait.create_key(&lifetime_missing).await.err().unwrap();
+    assert_eq!(
+        (error.kind(), error.field()),
+        (ErrorKind::Validation, Some("expires_in_days")),
+        "{error}"
+    );
+    assert!(error.to_string().contains("422"), "{error}");
+    let request_id = error.request_id().unwrap();
+    assert!(request_id.starts_with("req_"), "{request_id}");
+}
+
+#[tokio::test]
+async fn a_plain_text_429_is_rate_limited_with_its_wait() {
+    let sandbox = sandbox_with(SandboxConfig {
+        variant: Variant::Deployed,
+        strait_writes_per_minute: Some(10),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let strait = client(&sandbox, STRAIT);
+    for i in 0..10 {
+        created(
+            strait
+                .create_key(&draft(STRAIT, &format!("key {i}")))
+                .await
+                .unwrap(),
+        );
+    }
+    let error = strait
+        .create_key(&draft(STRAIT, "one too many"))
+        .await
+        .err()
+        .unwrap();
+    assert_eq!(error.kind(), ErrorKind::RateLimited, "{error}");
+    assert!(error.to_string().contains("Try again in"), "{error}");
 }

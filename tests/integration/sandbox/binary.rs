@@ -116,6 +116,19 @@ async fn serve_prints_its_url_and_token_credentials_work_against_it() {
         serde_json::json!([]),
         "a second project starts empty"
     );
+    // --variant deployed limits Strait writes as the open-source service does.
+    let strait_token = strait["credentials"]["token"].as_str().unwrap();
+    let revoke = || {
+        http.delete(format!(
+            "{base_url}/strait/v1/api-keys/00000000-0000-0000-0000-000000000000"
+        ))
+        .bearer_auth(strait_token)
+        .send()
+    };
+    for _ in 0..keydesk_sandbox::STRAIT_DEPLOYED_WRITES_PER_MINUTE {
+        assert_eq!(revoke().await.unwrap().status(), 404);
+    }
+    assert_eq!(revoke().await.unwrap().status(), 429);
 
     // SIGTERM: a clean, successful exit.
     let mut server = server;

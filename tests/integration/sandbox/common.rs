@@ -404,7 +404,7 @@ async fn fifty_concurrent_creates_lose_nothing() {
             sandbox
                 .post(Dialect::Strait, "/v1/api-keys")
                 .bearer_auth(&strait)
-                .json(&json!({"project_id": "proj_acme", "name": format!("concurrent {i}"), "scopes": ["a"]})),
+                .json(&json!({"project_id": "proj_acme", "name": format!("concurrent {i}"), "scopes": ["a"], "expires_in_days": 30})),
             sandbox
                 .post(Dialect::Fiskaly, &format!("/organizations/{org}/api-keys"))
                 .bearer_auth(&fiskaly)

@@ -1,22 +1,23 @@
 //! Strait project keys: `/strait/v1/api-keys…`, rotation with grace, `/strait/v1/whoami`.
 
-use keydesk_sandbox::{Dialect, STRAIT_DEFAULT_PROJECT, Variant};
+use keydesk_sandbox::{Dialect, STRAIT_DEFAULT_PROJECT, SandboxConfig, Seed, Variant};
 use serde_json::{Value, json};
 
 use super::both_variants;
-use crate::support::sandbox::{Sandbox, send, start};
+use crate::support::sandbox::{Sandbox, send, start, start_with};
 
 const STRAIT: Dialect = Dialect::Strait;
 
 /// An admin of one project.
 struct Admin<'a> {
     sandbox: &'a Sandbox,
+    variant: Variant,
     project: String,
     token: String,
 }
 
 impl<'a> Admin<'a> {
-    fn of(sandbox: &'a Sandbox, project: Option<&str>) -> Self {
+    fn of(sandbox: &'a Sandbox, variant: Variant, project: Option<&str>) -> Self {
         let credentials = sandbox
             .handle
             .credentials(STRAIT, project)
@@ -24,6 +25,7 @@ impl<'a> Admin<'a> {
             .credentials;
         Admin {
             sandbox,
+            variant,
             project: credentials["project_id"].as_str().unwrap().into(),
             token: credentials["token"].as_str().unwrap().into(),
         }
@@ -38,8 +40,13 @@ impl<'a> Admin<'a> {
         (status, body)
     }
 
+    /// A new key; in the deployed variant, which needs a lifetime, one of 100 years.
     async fn create_ok(&self, name: &str) -> Value {
-        let (status, body) = self.create(json!({"name": name, "scopes": ["read"]})).await;
+        let mut body = json!({"name": name, "scopes": ["read"]});
+        if self.variant == Variant::Deployed {
+            body["expires_in_days"] = json!(36500);
+        }
+        let (status, body) = self.create(body).await;
         assert_eq!(status, 201, "{body}");
         body
     }
@@ -106,13 +113,29 @@ async fn list_status(sandbox: &Sandbox, query: &str, token: &str) -> u16 {
     send(sandbox.get(STRAIT, &path).bearer_auth(token)).await.0
 }
 
+/// The status of a refused field: 400, or 422 from the open-source service.
+fn invalid_status(variant: Variant) -> u16 {
+    match variant {
+        Variant::Documented => 400,
+        Variant::Deployed => 422,
+    }
+}
+
+/// The status of a rotation: 200, or 201 from the open-source service.
+fn rotate_status(variant: Variant) -> u16 {
+    match variant {
+        Variant::Documented => 200,
+        Variant::Deployed => 201,
+    }
+}
+
 fn time(value: &Value) -> chrono::DateTime<chrono::FixedOffset> {
     chrono::DateTime::parse_from_rfc3339(value.as_str().unwrap()).unwrap()
 }
 
 async fn create_list_and_revoke(variant: Variant) {
     let sandbox = start(variant).await;
-    let admin = Admin::of(&sandbox, None);
+    let admin = Admin::of(&sandbox, variant, None);
     assert_eq!(admin.project, STRAIT_DEFAULT_PROJECT);
     let (status, created) = admin
         .create(
@@ -159,25 +182,33 @@ async fn create_list_and_revoke(variant: Variant) {
         Variant::Deployed => (200, json!({"status": "revoked"})),
     };
     assert_eq!(admin.revoke(id).await, expected);
-    let revoked_at = admin
-        .list_all(variant)
-        .await
-        .into_iter()
-        .find(|k| k["id"] == id)
-        .unwrap()["revoked_at"]
-        .clone();
-    assert!(revoked_at.is_string());
-    assert_eq!(admin.revoke(id).await, expected, "revoke is idempotent");
-    let again = admin
-        .list_all(variant)
-        .await
-        .into_iter()
-        .find(|k| k["id"] == id)
-        .unwrap();
-    assert_eq!(
-        again["revoked_at"], revoked_at,
-        "the first revocation time stays"
-    );
+    if variant == Variant::Deployed {
+        // The open-source service leaves revoked keys out of its list.
+        let listed = admin.list_all(variant).await;
+        assert!(listed.iter().all(|k| k["id"] != id), "revoked key listed");
+        assert_eq!(listed.len(), 4);
+        assert_eq!(admin.revoke(id).await, expected, "revoke is idempotent");
+    } else {
+        let revoked_at = admin
+            .list_all(variant)
+            .await
+            .into_iter()
+            .find(|k| k["id"] == id)
+            .unwrap()["revoked_at"]
+            .clone();
+        assert!(revoked_at.is_string());
+        assert_eq!(admin.revoke(id).await, expected, "revoke is idempotent");
+        let again = admin
+            .list_all(variant)
+            .await
+            .into_iter()
+            .find(|k| k["id"] == id)
+            .unwrap();
+        assert_eq!(
+            again["revoked_at"], revoked_at,
+            "the first revocation time stays"
+        );
+    }
     assert_eq!(admin.use_key(&key).await, 401);
     assert_eq!(
         admin.revoke("00000000-0000-0000-0000-000000000000").await.0,
@@ -188,7 +219,7 @@ both_variants!(create_list_and_revoke);
 
 async fn create_validation(variant: Variant) {
     let sandbox = start(variant).await;
-    let admin = Admin::of(&sandbox, None);
+    let admin = Admin::of(&sandbox, variant, None);
     for body in [
         json!({"name": "", "scopes": ["a"]}),
         json!({"name": "x".repeat(256), "scopes": ["a"]}),
@@ -202,8 +233,8 @@ async fn create_validation(variant: Variant) {
         json!({"name": "n", "scopes": ["a"], "rotation_webhook_url": "not a url"}),
     ] {
         let (status, error) = admin.create(body.clone()).await;
-        assert_eq!(status, 400, "{body} → {error}");
-        assert_eq!(error["status"], 400);
+        assert_eq!(status, invalid_status(variant), "{body} → {error}");
+        assert_eq!(error["status"], invalid_status(variant));
         assert!(error["title"].is_string() && error["detail"].is_string());
     }
     let (status, ok) = admin
@@ -214,7 +245,8 @@ async fn create_validation(variant: Variant) {
     let (status, rotating) = admin
         .create(
             json!({"name": "auto", "scopes": ["a"], "rotation_interval_days": 30,
-                       "rotation_webhook_url": "https://hooks.example.com/rotate"}),
+                       "rotation_webhook_url": "https://hooks.example.com/rotate",
+                       "expires_in_days": 365}),
         )
         .await;
     assert_eq!(status, 201, "{rotating}");
@@ -240,13 +272,13 @@ both_variants!(create_validation);
 
 async fn rotate_with_grace(variant: Variant) {
     let sandbox = start(variant).await;
-    let admin = Admin::of(&sandbox, None);
+    let admin = Admin::of(&sandbox, variant, None);
     let old = admin.create_ok("api server").await;
     let old_id = old["id"].as_str().unwrap();
     let old_key = old["key"].as_str().unwrap();
 
     let (status, rotated) = admin.rotate(old_id, None).await;
-    assert_eq!(status, 200, "{rotated}");
+    assert_eq!(status, rotate_status(variant), "{rotated}");
     assert_eq!(rotated["old_key_id"], old["id"]);
     assert_eq!(rotated["name"], "api server (rotated)");
     assert_eq!(rotated["scopes"], json!(["read"]));
@@ -277,7 +309,7 @@ async fn rotate_with_grace(variant: Variant) {
             Some(json!({"grace_period_minutes": 0})),
         )
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, rotate_status(variant));
     assert_eq!(admin.use_key(short["key"].as_str().unwrap()).await, 401);
     assert_eq!(admin.use_key(rotated["key"].as_str().unwrap()).await, 200);
 
@@ -287,12 +319,12 @@ async fn rotate_with_grace(variant: Variant) {
         let (status, _) = admin
             .rotate(other_id, Some(json!({"grace_period_minutes": minutes})))
             .await;
-        assert_eq!(status, 400);
+        assert_eq!(status, invalid_status(variant));
     }
     let (status, max) = admin
         .rotate(other_id, Some(json!({"grace_period_minutes": 10080})))
         .await;
-    assert_eq!(status, 200);
+    assert_eq!(status, rotate_status(variant));
     assert_eq!(
         (time(&max["grace_expires_at"]) - time(&max["created_at"])).num_minutes(),
         10080
@@ -310,7 +342,7 @@ both_variants!(rotate_with_grace);
 
 async fn expiring_soon(variant: Variant) {
     let sandbox = start(variant).await;
-    let admin = Admin::of(&sandbox, None);
+    let admin = Admin::of(&sandbox, variant, None);
     for (name, days) in [("soon", 5), ("later", 100)] {
         let (status, _) = admin
             .create(json!({"name": name, "scopes": ["a"], "expires_in_days": days}))
@@ -339,15 +371,21 @@ async fn expiring_soon(variant: Variant) {
     assert_eq!(names(&body), ["soon", "later"]);
     let (_, _, body) = send(fetch("")).await;
     assert_eq!(names(&body), ["soon"], "default window is 30 days");
-    assert_eq!(send(fetch("?within_days=0")).await.0, 400);
-    assert_eq!(send(fetch("?within_days=abc")).await.0, 400);
+    assert_eq!(
+        send(fetch("?within_days=0")).await.0,
+        invalid_status(variant)
+    );
+    assert_eq!(
+        send(fetch("?within_days=abc")).await.0,
+        invalid_status(variant)
+    );
 }
 both_variants!(expiring_soon);
 
 async fn project_isolation(variant: Variant) {
     let sandbox = start(variant).await;
-    let acme = Admin::of(&sandbox, None);
-    let other = Admin::of(&sandbox, Some("proj_other"));
+    let acme = Admin::of(&sandbox, variant, None);
+    let other = Admin::of(&sandbox, variant, Some("proj_other"));
     let key = acme.create_ok("acme").await;
     let id = key["id"].as_str().unwrap();
     assert!(other.list_all(variant).await.is_empty());
@@ -365,7 +403,7 @@ async fn project_isolation(variant: Variant) {
     );
     assert_eq!(
         list_status(&sandbox, "", &acme.token).await,
-        400,
+        invalid_status(variant),
         "project_id is required"
     );
     let oligon = sandbox.token(Dialect::Oligon, None);
@@ -379,3 +417,136 @@ async fn project_isolation(variant: Variant) {
     assert_eq!(keys[0]["revoked_at"], Value::Null);
 }
 both_variants!(project_isolation);
+
+#[tokio::test]
+async fn deployed_errors_carry_the_services_envelope_and_a_request_id() {
+    let sandbox = start(Variant::Deployed).await;
+    let admin = Admin::of(&sandbox, Variant::Deployed, None);
+    let (status, error) = admin
+        .create(json!({"name": "", "scopes": ["a"], "expires_in_days": 30}))
+        .await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["error"]["code"], "validation_failed");
+    assert_eq!(error["error"]["details"][0]["field"], "name");
+    assert!(error["error"]["message"].is_string());
+    let request_id = error["request_id"].as_str().unwrap();
+    assert!(request_id.starts_with("req_"), "{request_id}");
+    assert_eq!(error["status"], 422, "the problem+json members stay");
+
+    let (status, missing) = admin.revoke("00000000-0000-0000-0000-000000000000").await;
+    assert_eq!(status, 404);
+    assert_eq!(missing["error"]["code"], "not_found");
+    assert_eq!(missing["error"]["details"], json!([]));
+    assert_ne!(
+        missing["request_id"], error["request_id"],
+        "one id per request"
+    );
+}
+
+#[tokio::test]
+async fn deployed_create_needs_expires_in_days() {
+    let sandbox = start(Variant::Deployed).await;
+    let admin = Admin::of(&sandbox, Variant::Deployed, None);
+    let (status, error) = admin.create(json!({"name": "n", "scopes": ["a"]})).await;
+    assert_eq!(status, 422, "{error}");
+    assert_eq!(error["error"]["details"][0]["field"], "expires_in_days");
+    let documented = start(Variant::Documented).await;
+    let admin = Admin::of(&documented, Variant::Documented, None);
+    let (status, key) = admin.create(json!({"name": "n", "scopes": ["a"]})).await;
+    assert_eq!(status, 201, "the documented API keeps it optional");
+    assert_eq!(key["expires_at"], Value::Null);
+}
+
+#[tokio::test]
+async fn deployed_pages_hold_50_keys_and_the_cursor_is_the_last_created_at() {
+    let sandbox = start_with(SandboxConfig {
+        variant: Variant::Deployed,
+        seed: Some(Seed::Bulk { keys_per_api: 60 }),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let admin = Admin::of(&sandbox, Variant::Deployed, None);
+    let page = |query: String| {
+        let path = format!("/v1/api-keys?project_id={}{query}", admin.project);
+        send(sandbox.get(STRAIT, &path).bearer_auth(&admin.token))
+    };
+    let (status, _, first) = page(String::new()).await;
+    assert_eq!(status, 200, "{first}");
+    let keys = first["data"].as_array().unwrap();
+    assert_eq!(keys.len(), 50, "default page size");
+    assert_eq!(first["has_more"], true);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let cursor_time = chrono::DateTime::parse_from_rfc3339(cursor).unwrap();
+    assert_eq!(
+        cursor_time.timestamp(),
+        time(&keys[49]["created_at"]).timestamp()
+    );
+    let (_, _, rest) = page(format!("&cursor={cursor}")).await;
+    let rest = rest["data"].as_array().unwrap();
+    assert_eq!(rest.len(), 10);
+    assert!(
+        rest.iter()
+            .all(|key| time(&key["created_at"]) < cursor_time)
+    );
+    let (status, _, error) = page("&cursor=bm90IGEgdGltZQ".into()).await;
+    assert_eq!(status, 422);
+    assert_eq!(error["error"]["details"][0]["field"], "cursor");
+    assert_eq!(page("&limit=101".into()).await.0, 422);
+}
+
+#[tokio::test]
+async fn deployed_writes_past_ten_a_minute_get_a_plain_text_429() {
+    let sandbox = start_with(SandboxConfig {
+        variant: Variant::Deployed,
+        strait_writes_per_minute: Some(10),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let admin = Admin::of(&sandbox, Variant::Deployed, None);
+    // Creates, rotations and revocations all count, refused ones too.
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        ids.push(
+            admin.create_ok(&format!("key {i}")).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for id in &ids[..3] {
+        assert_eq!(admin.rotate(id, None).await.0, 201);
+    }
+    assert_eq!(admin.revoke(&ids[3]).await.0, 200);
+    assert_eq!(admin.revoke("missing").await.0, 404);
+    assert_eq!(admin.create(json!({"name": ""})).await.0, 422);
+
+    let create = || {
+        sandbox
+            .post(STRAIT, "/v1/api-keys")
+            .bearer_auth(&admin.token)
+            .json(
+                &json!({"project_id": admin.project, "name": "n", "scopes": ["a"],
+                          "expires_in_days": 30}),
+            )
+    };
+    let refused = create().send().await.unwrap();
+    assert_eq!(refused.status(), 429);
+    assert!(
+        refused.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain")
+    );
+    let wait: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(serde_json::from_str::<Value>(&refused.text().await.unwrap()).is_err());
+    assert_eq!(admin.rotate(&ids[0], None).await.0, 429);
+    // Reads are not limited, and the limit is per client address.
+    assert_eq!(admin.list_all(Variant::Deployed).await.len(), 6);
+    let elsewhere = create().header("x-forwarded-for", "203.0.113.9");
+    assert_eq!(elsewhere.send().await.unwrap().status(), 201);
+}
