@@ -90,23 +90,26 @@ mod tests {
 
     use super::*;
 
-    /// The bindings as the Rust types generate them now.
-    fn generated_bindings(name: &str) -> String {
+    /// What `export` writes now, read back from a temporary file named after `name`.
+    fn generated(name: &str, export: fn(&Path) -> Result<(), String>) -> String {
         let fresh = std::env::temp_dir().join(format!("keydesk-{name}-{}.ts", std::process::id()));
-        export_bindings(&fresh).unwrap();
+        export(&fresh).unwrap();
         let generated = std::fs::read_to_string(&fresh).unwrap();
         std::fs::remove_file(&fresh).unwrap();
         generated
     }
 
-    /// Fails when the committed bindings differ from what the Rust types generate. Run with
-    /// `UPDATE_BINDINGS=1` to rewrite them.
-    #[test]
-    fn bindings_are_current() {
-        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(BINDINGS_PATH);
-        let generated = generated_bindings("bindings");
+    /// The bindings as the Rust types generate them now.
+    fn generated_bindings(name: &str) -> String {
+        generated(name, export_bindings)
+    }
+
+    /// Fails when the file at `relative` (to this crate) differs from `generated`; with
+    /// `UPDATE_BINDINGS=1` set, rewrites it first.
+    fn assert_current(relative: &str, generated: &str) {
+        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
         if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&committed, &generated).unwrap();
+            std::fs::write(&committed, generated).unwrap();
         }
         let current = std::fs::read_to_string(&committed).unwrap_or_default();
         assert!(
@@ -115,6 +118,14 @@ mod tests {
             committed.display()
         );
         assert!(generated.starts_with("// generated, do not edit"));
+    }
+
+    /// Fails when the committed bindings differ from what the Rust types generate. Run with
+    /// `UPDATE_BINDINGS=1` to rewrite them.
+    #[test]
+    fn bindings_are_current() {
+        let generated = generated_bindings("bindings");
+        assert_current(BINDINGS_PATH, &generated);
         assert!(
             !generated.contains("bigint"),
             "64-bit integers must stay out of IPC types"
@@ -125,22 +136,8 @@ mod tests {
     /// `UPDATE_BINDINGS=1` to rewrite them (the same command as for the bindings).
     #[test]
     fn capabilities_bindings_are_current() {
-        let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join(CAPABILITIES_PATH);
-        let fresh =
-            std::env::temp_dir().join(format!("keydesk-capabilities-{}.ts", std::process::id()));
-        export_capabilities(&fresh).unwrap();
-        let generated = std::fs::read_to_string(&fresh).unwrap();
-        std::fs::remove_file(&fresh).unwrap();
-        if std::env::var_os("UPDATE_BINDINGS").is_some() {
-            std::fs::write(&committed, &generated).unwrap();
-        }
-        let current = std::fs::read_to_string(&committed).unwrap_or_default();
-        assert!(
-            current == generated,
-            "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` and commit it",
-            committed.display()
-        );
-        assert!(generated.starts_with("// generated, do not edit"));
+        let generated = generated("capabilities", export_capabilities);
+        assert_current(CAPABILITIES_PATH, &generated);
         for provider in ["oligon", "fiskaly", "syncgram", "strait"] {
             assert!(
                 generated.contains(&format!("\"provider\": \"{provider}\"")),

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchApp } from '../support/app.js';
+import { appEnv, launchApp } from '../support/app.js';
 import { median, memoryOf, processTree, processesOf, runs, sleep, startedAt, waitForMarks, writeResult } from './lib.mjs';
 
 const binaries = { app: process.env.KEYDESK_APP, bare: process.env.BARE_WINDOW };
@@ -78,15 +78,7 @@ async function appPhases(browser, pageMarks) {
 async function idleMemory(kind) {
   const root = homes[kind]();
   const child = spawn(binaries[kind], [], {
-    env: {
-      ...process.env,
-      XDG_DATA_HOME: join(root, 'data'),
-      XDG_CONFIG_HOME: join(root, 'config'),
-      XDG_CACHE_HOME: join(root, 'cache'),
-      NO_AT_BRIDGE: '1',
-      WEBKIT_DISABLE_COMPOSITING_MODE: '1',
-      ...envs[kind],
-    },
+    env: appEnv(root, envs[kind]),
     stdio: 'ignore',
   });
   const exited = new Promise((resolve) => child.on('exit', resolve));

@@ -6,20 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { appBinary } from '../support/app.js';
+import { appBinary, appEnv } from '../support/app.js';
 import { TIMEOUT, appDataDir, launch } from '../support/keydesk.js';
-
-/** The environment launchApp gives an app whose temp root is `root`. */
-function appEnv(root) {
-  return {
-    ...process.env,
-    XDG_DATA_HOME: join(root, 'data'),
-    XDG_CONFIG_HOME: join(root, 'config'),
-    XDG_CACHE_HOME: join(root, 'cache'),
-    NO_AT_BRIDGE: '1',
-    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
-  };
-}
 
 /** Starts the app binary directly (no driver); `exited` resolves with its exit code and signal. */
 function startBinary(root) {

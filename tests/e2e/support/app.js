@@ -79,6 +79,22 @@ async function appGone(pidFile) {
 }
 
 /**
+ * The environment of an app whose data, config and cache live under `root` (with `env` on top):
+ * its own XDG dirs, no accessibility bus, WebKit's quicker first paint under Xvfb.
+ */
+export function appEnv(root, env = {}) {
+  return {
+    ...process.env,
+    XDG_DATA_HOME: join(root, 'data'),
+    XDG_CONFIG_HOME: join(root, 'config'),
+    XDG_CACHE_HOME: join(root, 'cache'),
+    NO_AT_BRIDGE: '1',
+    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
+    ...env,
+  };
+}
+
+/**
  * Launches Keydesk with fresh XDG data/config/cache dirs (so every run is a first run) and
  * returns the WebDriver session plus a `stop()` that ends app and driver. `application` picks
  * another binary (the benchmarks' bare window).
@@ -89,15 +105,6 @@ async function appGone(pidFile) {
 export async function launchApp(name, { env = {}, home, application = appBinary } = {}) {
   mkdirSync(artifacts, { recursive: true });
   const root = home ?? mkdtempSync(join(tmpdir(), `keydesk-e2e-${name}-`));
-  const appEnv = {
-    ...process.env,
-    XDG_DATA_HOME: join(root, 'data'),
-    XDG_CONFIG_HOME: join(root, 'config'),
-    XDG_CACHE_HOME: join(root, 'cache'),
-    NO_AT_BRIDGE: '1',
-    WEBKIT_DISABLE_COMPOSITING_MODE: '1',
-    ...env,
-  };
   // WebKitWebDriver drops the application's stdout/stderr: a launcher keeps them.
   const appLog = join(artifacts, `${name}-app.log`);
   writeFileSync(appLog, '');
@@ -113,7 +120,7 @@ export async function launchApp(name, { env = {}, home, application = appBinary 
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort)], {
-    env: appEnv,
+    env: appEnv(root, env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = createWriteStream(join(artifacts, `${name}-driver.log`));

@@ -7,6 +7,7 @@ use std::sync::mpsc;
 
 use keydesk_app::SandboxMode;
 use keydesk_app::journal::Journaled;
+use keydesk_app::settings::Connection;
 use keydesk_core::ProviderKind;
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
@@ -21,6 +22,11 @@ fn restart(app: TestApp) -> TestApp {
     drop(window);
     drop(app);
     TestApp::start_in(dirs, SandboxMode::Off)
+}
+
+/// What a create writes before its request: its "started" line, for `name` as operation `op`.
+fn journal_create(app: &TestApp, saved: &Connection, name: &str, op: &str) {
+    Journaled::start(&app.state(), "create", saved, None, Some(name), Some(op)).unwrap();
 }
 
 /// Moves the start of the journaled operation `operation_id` ten minutes back in the activity
@@ -52,24 +58,8 @@ fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start(
     let saved = app.state().connections.get(&id).unwrap();
     // What a create writes before its request; then Keydesk quits before the answer, and the
     // server has made the key.
-    Journaled::start(
-        &app.state(),
-        "create",
-        &saved,
-        None,
-        Some("cut off"),
-        Some("op-made"),
-    )
-    .unwrap();
-    Journaled::start(
-        &app.state(),
-        "create",
-        &saved,
-        None,
-        Some("never sent"),
-        Some("op-none"),
-    )
-    .unwrap();
+    journal_create(&app, &saved, "cut off", "op-made");
+    journal_create(&app, &saved, "never sent", "op-none");
     let made = tauri::async_runtime::block_on(async {
         let created = client(&sandbox, ProviderKind::Oligon)
             .create_key(&draft(ProviderKind::Oligon, "cut off"))
@@ -141,15 +131,7 @@ fn a_check_that_cannot_reach_the_connection_leaves_the_create_on_offer() {
     let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
     let id = connection["id"].as_str().unwrap().to_owned();
     let saved = app.state().connections.get(&id).unwrap();
-    Journaled::start(
-        &app.state(),
-        "create",
-        &saved,
-        None,
-        Some("cut off"),
-        Some("op-cut"),
-    )
-    .unwrap();
+    journal_create(&app, &saved, "cut off", "op-cut");
     let app = restart(app);
     // The connection is still there, but its credentials are not (the user can enter them
     // again): the check fails and the create stays to be checked then.

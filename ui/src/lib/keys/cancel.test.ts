@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import App from '../../App.svelte';
 import { MockBackend } from '../ipc/mockBackend';
 import { fakeKey } from '../testing';
+import type { UnfinishedCreate } from '../ipc/types';
 
 async function setup(prepare: (b: MockBackend) => void = () => {}) {
   const backend = new MockBackend({ keysPerConnection: 4 });
@@ -11,6 +12,20 @@ async function setup(prepare: (b: MockBackend) => void = () => {}) {
   render(App, { backend });
   await screen.findAllByTestId('key-row');
   return { user, backend };
+}
+
+/** A create of "Nightly export" on the Oligon connection that began just now and never ended. */
+function unfinishedCreate(operationId: string, { cancelled }: { cancelled: boolean }): UnfinishedCreate {
+  return {
+    operation_id: operationId,
+    action: 'create',
+    connection_id: 'c-oligon',
+    connection_name: 'Receipts production',
+    key_name: 'Nightly export',
+    key_id: null,
+    started_at: new Date().toISOString(),
+    cancelled,
+  };
 }
 
 const row = (id: string) => screen.getAllByTestId('key-row').find((r) => r.dataset.keyId === id)!;
@@ -61,18 +76,7 @@ describe('Waiting and Cancel', () => {
   it('offers the orphan check for a create a quit cut off, and shows the orphan dialog when the key exists', async () => {
     const { user, backend } = await setup((b) => {
       b.addKey('c-oligon', fakeKey({ id: 'k-made', name: 'Nightly export', environment: 'test' }));
-      b.unfinished = [
-        {
-          operation_id: 'op-1',
-          action: 'create',
-          connection_id: 'c-oligon',
-          connection_name: 'Receipts production',
-          key_name: 'Nightly export',
-          key_id: null,
-          started_at: new Date().toISOString(),
-          cancelled: false,
-        },
-      ];
+      b.unfinished = [unfinishedCreate('op-1', { cancelled: false })];
     });
     const banner = await screen.findByTestId('unfinished-create');
     expect(banner).toHaveTextContent('Keydesk quit during a create of “Nightly export”');
@@ -86,18 +90,7 @@ describe('Waiting and Cancel', () => {
 
   it('keeps offering the check when the service may still be making the key', async () => {
     const { user, backend } = await setup((b) => {
-      b.unfinished = [
-        {
-          operation_id: 'op-2',
-          action: 'create',
-          connection_id: 'c-oligon',
-          connection_name: 'Receipts production',
-          key_name: 'Nightly export',
-          key_id: null,
-          started_at: new Date().toISOString(),
-          cancelled: true,
-        },
-      ];
+      b.unfinished = [unfinishedCreate('op-2', { cancelled: true })];
     });
     // The backend's answer for a create begun seconds ago whose key is not listed (yet).
     const message = 'No key named “Nightly export” is listed yet, but its create began only 3 s ago and the service may still make it: Keydesk offers this check again.';
