@@ -104,6 +104,29 @@ pub(crate) fn with_audit<T>(
     Ok(answer)
 }
 
+/// Revokes the key `id` of `scope` (an org or a project) in `table`, whose scope column is
+/// `scope_column`. Idempotent: a second revoke keeps the first `revoked_at`. A key that is not
+/// there (or is another scope's) is `not_found`, with the API's own words.
+pub(crate) fn revoke_row(
+    conn: &Connection,
+    (table, scope_column): (&str, &str),
+    id: &str,
+    scope: &str,
+    now: i64,
+    not_found: &str,
+) -> Result<(), Failure> {
+    let changed = conn.execute(
+        &format!(
+            "UPDATE {table} SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND {scope_column} = ?3"
+        ),
+        params![now, id, scope],
+    )?;
+    if changed == 0 {
+        return Err(Failure::not_found(not_found));
+    }
+    Ok(())
+}
+
 /// The default organisation of SyncgramPay; it has payments enabled.
 pub(crate) const SYNCGRAM_DEFAULT_ORG: &str = "org_acme";
 

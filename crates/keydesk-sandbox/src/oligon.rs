@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::api::{ClientIp, bearer_claims, parse_body, quote, respond};
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
-use crate::db::{AuditEvent, key_row, rows, with_audit};
+use crate::db::{AuditEvent, key_row, revoke_row, rows, with_audit};
 use crate::failure::Failure;
 use crate::secrets;
 use crate::state::SandboxState;
@@ -234,13 +234,14 @@ async fn revoke(
                     at: now,
                 };
                 with_audit(conn, &event, |conn| {
-                    let changed = conn.execute(
-                        "UPDATE oligon_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
-                        params![now, key_id, org],
+                    revoke_row(
+                        conn,
+                        ("oligon_keys", "org"),
+                        &key_id,
+                        &org,
+                        now,
+                        "API key not found",
                     )?;
-                    if changed == 0 {
-                        return Err(Failure::not_found("API key not found"));
-                    }
                     find_key(conn, &org, &key_id, variant)
                 })
             })

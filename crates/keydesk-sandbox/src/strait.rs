@@ -18,7 +18,7 @@ use crate::api::{
 };
 use crate::config::{Dialect, Variant};
 use crate::data_plane::{accept_key, invalid_key};
-use crate::db::{key_row, rows};
+use crate::db::{key_row, revoke_row, rows};
 use crate::failure::Failure;
 use crate::secrets;
 use crate::state::SandboxState;
@@ -382,16 +382,15 @@ async fn revoke(
         let project = authorize(&state, &headers)?;
         state
             .db(move |conn| {
-                let now = now_ms();
                 // Idempotent: a second revoke keeps the first revoked_at.
-                let changed = conn.execute(
-                    "UPDATE strait_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND project_id = ?3",
-                    params![now, key_id, project],
-                )?;
-                if changed == 0 {
-                    return Err(Failure::not_found("API key not found"));
-                }
-                Ok(())
+                revoke_row(
+                    conn,
+                    ("strait_keys", "project_id"),
+                    &key_id,
+                    &project,
+                    now_ms(),
+                    "API key not found",
+                )
             })
             .await
     }

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::api::{bearer, bearer_claims, check_range, json_response, parse_body};
 use crate::config::{Dialect, Variant};
 use crate::data_plane::accept_key;
-use crate::db::{AuditEvent, rows, with_audit};
+use crate::db::{AuditEvent, revoke_row, rows, with_audit};
 use crate::failure::Failure;
 use crate::secrets;
 use crate::state::{IdempotentReply, SandboxState};
@@ -287,14 +287,14 @@ async fn revoke(
                     at: now,
                 };
                 with_audit(conn, &event, |conn| {
-                    let changed = conn.execute(
-                        "UPDATE syncgram_keys SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 AND org = ?3",
-                        params![now, api_key_id, org],
-                    )?;
-                    if changed == 0 {
-                        return Err(Failure::not_found("API key not found."));
-                    }
-                    Ok(())
+                    revoke_row(
+                        conn,
+                        ("syncgram_keys", "org"),
+                        &api_key_id,
+                        &org,
+                        now,
+                        "API key not found.",
+                    )
                 })?;
                 Ok(json!({"status": "revoked", "api_key_id": api_key_id}))
             })
