@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { findSecretsOnDisk, secretForms } from '../support/keydesk.js';
 
-// A made-up key in the shape of an Oligon live key (not one any server issued).
-const secret = 'sk_live_Q7vX2mR9tK4pL8wN3bH6jF1sD5gA0cZe';
+// A fake key in the shape of an Oligon live key (FAKE in it, so nobody takes it for a real one).
+const secret = 'sk_live_FAKEauditFAKEauditFAKEauditx9k2';
 
 describe('secrets audit', () => {
   const root = mkdtempSync(join(tmpdir(), 'keydesk-audit-'));
