@@ -343,7 +343,7 @@ export class MockBackend implements Backend {
       return this.storeReveal(connectionId, fresh, false);
     }, operationId);
 
-  revokeKey = (connectionId: string, keyId: string, operationId?: string) =>
+  revokeKey: Backend['revokeKey'] = (connectionId, keyId, operationId) =>
     this.answer('revoke_key', { connectionId, keyId }, () => {
       const key = this.keyOf(connectionId, keyId);
       this.revokeInPlace(key);

@@ -46,6 +46,28 @@ describe('Leaked key', () => {
     expect(backend.keys.get('c-oligon')!.find((k) => k.id === 'leak1')!.status).toBe('revoked');
   });
 
+  it('shows the key as the backend lists it when the provider answers a revoke with no key', async () => {
+    const { user, backend } = await setup((b) => {
+      b.addKey('c-oligon', fakeKey({ id: 'leak1', name: 'Checkout', masked: 'sk_live_…x9k2' }));
+      const revoke = b.revokeKey;
+      b.revokeKey = async (connectionId, keyId, operationId) => {
+        await revoke(connectionId, keyId, operationId);
+        return null;
+      };
+    });
+    await user.keyboard('{Control>}k{/Control}');
+    const dialog = screen.getByRole('dialog', { name: 'Leaked key' });
+    await user.type(within(dialog).getByLabelText(/Paste the full key/), LEAKED);
+    await user.click(within(dialog).getByRole('button', { name: 'Find' }));
+    const match = await within(dialog).findByTestId('leak-match');
+    const listsBefore = backend.callsOf('list_keys').length;
+
+    await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
+    expect(await within(match).findByText(/Revoked\. Requests using it now fail/)).toBeInTheDocument();
+    expect(backend.callsOf('list_keys').slice(listsBefore)).toEqual([{ connectionId: 'c-oligon' }]);
+    expect(within(match).getByText('Revoked', { exact: true })).toBeInTheDocument();
+  });
+
   it('says which connections were searched and which could not be when nothing matches', async () => {
     const { user } = await setup((b) => {
       b.brokenConnections.set('c-strait', appError('unauthorized', 'The admin token was refused.', { request_id: 'req_401' }));

@@ -224,6 +224,21 @@ export class Keydesk {
     }
   }
 
+  /**
+   * Revokes a key and puts the backend's answer in the list. A provider that answers no key
+   * gets its list read again, so the list shows the key as the provider has it. Resolves with
+   * that key, or null when the re-read list no longer has it; rejects with the AppError.
+   */
+  async revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null> {
+    const answered = await this.backend.revokeKey(connectionId, keyId, operationId);
+    if (answered) {
+      this.putKey(connectionId, answered);
+      return answered;
+    }
+    await this.loadKeys(connectionId);
+    return this.lists[connectionId]?.keys.find((k) => k.id === keyId) ?? null;
+  }
+
   /** Puts `key` in place of the key with the same id, or first if it is new. */
   putKey(connectionId: string, key: Key): void {
     const list = this.lists[connectionId];
