@@ -59,8 +59,8 @@ export function exactTime(iso: string): string {
   return `${localFormat.format(d)} (local) · ${utcFormat.format(d)} UTC`;
 }
 
-// One formatter for every cell: `toLocaleDateString` builds a new one per call, which was a
-// tenth of the web process's time while scrolling 10,000 rows (BENCHMARKS.md).
+// One formatter for every cell: `toLocaleDateString` builds a new one per call, and scrolling
+// formats a date for every row it shows.
 const shortFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 
 /** A short absolute date for table cells: "23 Nov 2026". */

@@ -59,8 +59,8 @@ export function preparedSearch(keys: readonly Key[]): readonly string[] | undefi
 
 /**
  * Builds the search text of `keys` ahead of the first search, a slice per task so no frame
- * waits: on 10,000 keys this is most of a first keystroke's cost (BENCHMARKS.md). It starts
- * after the next frame, so it does not hold up the first paint of the list it prepares. Once
+ * waits: building it is most of a first keystroke's cost. It starts after the next frame, so
+ * it does not hold up the first paint of the list it prepares. Once
  * done, a search over `keys` reads the texts from one array aligned with it, and `then` runs.
  */
 export function prepareSearch(keys: readonly Key[], slice = 500, then?: () => void): void {
@@ -105,9 +105,9 @@ export function filterKeys(keys: Key[], filter: KeyFilter, tracksLastUsed: boole
 
 /**
  * Runs one search over `keys` on a throwaway query, so the engine has compiled the search's
- * pass before a keystroke needs it: the first pass over 10,000 keys costs a cold engine
- * about ten times what it costs once compiled (BENCHMARKS.md). Call it off the keystroke,
- * once `prepareSearch(keys)` has finished, so it runs the same path a keystroke takes.
+ * pass before a keystroke needs it: a cold engine's first pass costs far more than a compiled
+ * one. Call it off the keystroke, once `prepareSearch(keys)` has finished, so it runs the same
+ * path a keystroke takes.
  */
 export function warmSearch(keys: Key[]): void {
   narrowingFilter()(keys, { ...NO_FILTER, query: 'e' }, false, 0);

@@ -117,12 +117,12 @@ export class Keydesk {
       this.selectedId = connections[0]?.id ?? null;
       this.view = 'keys';
       // A list that comes soon shows in the window's first full frame, instead of a frame of
-      // "loading" that costs as much to draw as the keys (BENCHMARKS.md); a slow one shows after.
+      // "loading" that costs as much to draw as the keys; a slow one shows after.
       await Promise.race([first, delay(startupTiming.firstListWaitMs)]);
       this.started = true;
       // The other connections load in the background so the sidebar can show their counts, once
-      // the open one is in (or after a second): taking in their lists meanwhile delayed its
-      // first paint (BENCHMARKS.md).
+      // the open one is in (or after a second): taking in their lists meanwhile delays its
+      // first paint.
       await Promise.race([first, delay(1_000)]);
       for (const c of connections.slice(1)) void this.loadKeys(c.id);
       await first;
