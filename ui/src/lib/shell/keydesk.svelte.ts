@@ -227,7 +227,8 @@ export class Keydesk {
   /**
    * Revokes a key and puts the backend's answer in the list. A provider that answers no key
    * gets its list read again, so the list shows the key as the provider has it. Resolves with
-   * that key, or null when the re-read list no longer has it; rejects with the AppError.
+   * that key, or null when the re-read list failed or no longer has it; rejects with the
+   * revoke's AppError.
    */
   async revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null> {
     const answered = await this.backend.revokeKey(connectionId, keyId, operationId);
@@ -236,7 +237,9 @@ export class Keydesk {
       return answered;
     }
     await this.loadKeys(connectionId);
-    return this.lists[connectionId]?.keys.find((k) => k.id === keyId) ?? null;
+    const list = this.lists[connectionId];
+    // A failed re-read keeps the keys shown before the revoke: not the key as it is now.
+    return list?.status === 'ready' ? (list.keys.find((k) => k.id === keyId) ?? null) : null;
   }
 
   /** Puts `key` in place of the key with the same id, or first if it is new. */

@@ -1,4 +1,4 @@
-import { MockBackend } from '../ipc/mockBackend';
+import { MockBackend, appError } from '../ipc/mockBackend';
 import { Keydesk } from './keydesk.svelte';
 
 /** A backend whose provider revokes but answers no key, as some providers do. */
@@ -54,5 +54,18 @@ describe('Keydesk.revokeKey', () => {
 
     expect(await desk.revokeKey('c-oligon', first.id)).toBeNull();
     expect(desk.lists['c-oligon'].keys.some((k) => k.id === first.id)).toBe(false);
+  });
+
+  it('answers null, not the key as it was, when the re-read list fails', async () => {
+    const backend = silentRevokes();
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-oligon');
+    const [first] = desk.lists['c-oligon'].keys;
+    backend.listKeys = async () => {
+      throw appError('network', 'The service did not answer.');
+    };
+
+    expect(await desk.revokeKey('c-oligon', first.id)).toBeNull();
+    expect(desk.lists['c-oligon'].status).toBe('error');
   });
 });
