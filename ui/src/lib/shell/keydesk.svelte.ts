@@ -242,6 +242,19 @@ export class Keydesk {
     return list?.status === 'ready' ? (list.keys.find((k) => k.id === keyId) ?? null) : null;
   }
 
+  /** Deletes a key and takes it out of the list; rejects with the AppError. */
+  async deleteKey(connectionId: string, keyId: string, operationId?: string): Promise<void> {
+    await this.backend.deleteKey(connectionId, keyId, operationId);
+    this.removeKey(connectionId, keyId);
+  }
+
+  /** Enables or disables a key and puts the backend's answer in the list; rejects with the AppError. */
+  async setKeyEnabled(connectionId: string, keyId: string, enabled: boolean, operationId?: string): Promise<Key> {
+    const key = await this.backend.setKeyEnabled(connectionId, keyId, enabled, operationId);
+    this.putKey(connectionId, key);
+    return key;
+  }
+
   /** Puts `key` in place of the key with the same id, or first if it is new. */
   putKey(connectionId: string, key: Key): void {
     const list = this.lists[connectionId];

@@ -69,3 +69,20 @@ describe('Keydesk.revokeKey', () => {
     expect(desk.lists['c-oligon'].status).toBe('error');
   });
 });
+
+describe('Keydesk.deleteKey and setKeyEnabled', () => {
+  it('take a deleted key out of the list and put a disabled one in as the backend answers it', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-oligon');
+    const [first, second] = desk.lists['c-oligon'].keys;
+
+    await desk.deleteKey('c-oligon', first.id);
+    expect(desk.lists['c-oligon'].keys.some((k) => k.id === first.id)).toBe(false);
+    expect(backend.keys.get('c-oligon')!.some((k) => k.id === first.id)).toBe(false);
+
+    const disabled = await desk.setKeyEnabled('c-oligon', second.id, false);
+    expect(disabled.status).toBe('disabled');
+    expect(desk.lists['c-oligon'].keys.find((k) => k.id === second.id)).toEqual(backend.keys.get('c-oligon')!.find((k) => k.id === second.id));
+  });
+});
