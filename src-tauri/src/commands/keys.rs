@@ -17,19 +17,7 @@ use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
 use crate::keys::{KeyDetails, KeySummary};
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
-use crate::state::AppState;
-
-/// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
-#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
-#[tauri_specta(event_name = "inventory-progress")]
-pub struct InventoryProgress {
-    /// Whose keys are being listed.
-    pub connection_id: String,
-    /// Pages fetched so far.
-    pub page: u32,
-    /// Pages in total; `null` while unknown (cursor paging).
-    pub pages: Option<u32>,
-}
+use crate::state::{AppState, InventoryProgress};
 
 /// What `create_key` answers.
 #[derive(Debug, Clone, Serialize, specta::Type)]
