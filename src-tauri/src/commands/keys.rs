@@ -14,7 +14,7 @@ use crate::activity::Activity;
 use crate::error::{AppError, AppResult};
 use crate::export::{self, ExportFormat};
 use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
-use crate::keys::{KeyDetails, KeySummary};
+use crate::keys::KeyDetails;
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
 use crate::state::{AppState, InventoryProgress};
@@ -33,7 +33,7 @@ pub enum CreateResult {
         /// The connection it was created in.
         connection_id: String,
         /// The orphan, when a fresh list could identify it.
-        key: Option<KeySummary>,
+        key: Option<Key>,
         /// What happened, in one sentence.
         message: String,
     },
@@ -47,7 +47,7 @@ pub struct LeakMatch {
     /// That connection's name.
     pub connection_name: String,
     /// The key.
-    pub key: KeySummary,
+    pub key: Key,
 }
 
 /// A connection that could not be searched, and why.
@@ -83,7 +83,7 @@ pub async fn list_keys(
     state: State<'_, AppState>,
     connection_id: String,
     operation_id: Option<String>,
-) -> AppResult<Vec<KeySummary>> {
+) -> AppResult<Vec<Key>> {
     // First, so a Cancel that arrives while this waits for startup still stops it.
     let operation = state.operations.register(operation_id.as_deref())?;
     let (_, client) = connected(&state, &connection_id).await?;
@@ -284,7 +284,7 @@ pub async fn revoke_key(
     connection_id: String,
     key_id: String,
     operation_id: Option<String>,
-) -> AppResult<Option<KeySummary>> {
+) -> AppResult<Option<Key>> {
     // First, so a Cancel that arrives while this waits for startup still stops it.
     let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
@@ -325,7 +325,7 @@ pub async fn set_key_enabled(
     key_id: String,
     enabled: bool,
     operation_id: Option<String>,
-) -> AppResult<KeySummary> {
+) -> AppResult<Key> {
     // First, so a Cancel that arrives while this waits for startup still stops it.
     let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
@@ -361,7 +361,7 @@ pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppR
                 LeakMatch {
                     connection_id: connection.id.clone(),
                     connection_name: connection.name.clone(),
-                    key: found.key.into(),
+                    key: found.key,
                 }
             })
             .collect(),
