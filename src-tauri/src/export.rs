@@ -36,7 +36,7 @@ pub fn write_inventory(
                         "connection_name": connection.name,
                         "provider": connection.provider,
                         "base_url": connection.base_url,
-                        "keys": keys,
+                        "keys": keys.iter().map(Key::with_raw).collect::<Vec<_>>(),
                     })
                 })
                 .collect();

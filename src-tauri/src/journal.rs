@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use crate::activity::{Activity, ActivityEntry, ActivityResult};
 use crate::error::{AppError, AppResult};
-use crate::keys::KeySummary;
 use crate::settings::Connection;
 use crate::state::AppState;
 
@@ -44,7 +43,7 @@ pub enum OrphanCheck {
         connection_id: String,
         /// The orphan.
         // Boxed: a key is most of the answer's size (clippy's large_enum_variant).
-        key: Box<KeySummary>,
+        key: Box<Key>,
         /// What happened, in one sentence.
         message: String,
     },
@@ -233,7 +232,7 @@ pub async fn check_unfinished_create(
                  and create a new one.",
                 key.name
             ),
-            key: Box::new(key.into()),
+            key: Box::new(key),
             connection_id,
         },
         None if name.is_none() => OrphanCheck::NothingCreated {

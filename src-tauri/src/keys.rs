@@ -1,78 +1,16 @@
-//! Keys as the UI gets them: everything but the provider's raw JSON, which stays here (one
-//! compact text per key of the last list) until the details pane asks for it.
+//! The provider's raw JSON of the listed keys, which stays here (one compact text per key of
+//! the last list) until the details pane asks for it: core's `Key` is serialized without it.
 //!
 //! A list of 1,000 keys with their raw JSON cost the web process its parse and its memory on
 //! every refresh, for a pane that shows one key at a time.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, Utc};
-use keydesk_core::{Environment, Key, KeyStatus, RawJson, Rotation};
+use keydesk_core::{Key, RawJson};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
-
-/// One API key without its raw provider JSON (see [`KeyDetails`]). Named `Key` on the IPC:
-/// every command answers keys in this shape.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-#[serde(rename = "Key")]
-pub struct KeySummary {
-    /// The provider's id for the key (used in every action).
-    pub id: String,
-    /// The display label.
-    pub name: String,
-    /// A recognisable but useless form of the key, e.g. `sk_live_…x9k2`.
-    pub masked: String,
-    /// Live or test, when the provider says.
-    pub environment: Option<Environment>,
-    /// Permissions granted to the key.
-    pub scopes: Vec<String>,
-    /// Where the key stands.
-    pub status: KeyStatus,
-    /// When it was created.
-    pub created_at: Option<DateTime<Utc>>,
-    /// When it was last used, if the provider tracks it.
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// From which address it was last used, if the provider tracks it.
-    pub last_used_ip: Option<String>,
-    /// When it stops working on its own.
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When it was revoked.
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Rotation facts, for providers that rotate.
-    pub rotation: Option<Rotation>,
-    /// Custom key-value data (fiskaly metadata, Strait environment id…).
-    pub metadata: BTreeMap<String, String>,
-}
-
-impl KeySummary {
-    /// Splits `key` into what the UI lists and its raw JSON.
-    pub fn split(key: Key) -> (Self, RawJson) {
-        let summary = Self {
-            id: key.id,
-            name: key.name,
-            masked: key.masked,
-            environment: key.environment,
-            scopes: key.scopes,
-            status: key.status,
-            created_at: key.created_at,
-            last_used_at: key.last_used_at,
-            last_used_ip: key.last_used_ip,
-            expires_at: key.expires_at,
-            revoked_at: key.revoked_at,
-            rotation: key.rotation,
-            metadata: key.metadata,
-        };
-        (summary, key.raw)
-    }
-}
-
-impl From<Key> for KeySummary {
-    fn from(key: Key) -> Self {
-        Self::split(key).0
-    }
-}
 
 /// What `key_details` answers: what the details pane shows beyond the listed key.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -91,19 +29,14 @@ pub struct RawStash {
 
 impl RawStash {
     /// Keeps the raw JSON of `keys`, the whole list of `connection_id` (replacing what it
-    /// listed before), and answers the keys without it.
-    pub fn replace(&self, connection_id: &str, keys: Vec<Key>) -> AppResult<Vec<KeySummary>> {
-        let mut raws = HashMap::with_capacity(keys.len());
-        let summaries = keys
-            .into_iter()
-            .map(|key| {
-                let (summary, raw) = KeySummary::split(key);
-                raws.insert(summary.id.clone(), raw);
-                summary
-            })
+    /// listed before), and answers the keys (which serialize without it).
+    pub fn replace(&self, connection_id: &str, keys: Vec<Key>) -> AppResult<Vec<Key>> {
+        let raws = keys
+            .iter()
+            .map(|key| (key.id.clone(), key.raw.clone()))
             .collect();
         self.lock()?.insert(connection_id.to_owned(), raws);
-        Ok(summaries)
+        Ok(keys)
     }
 
     /// Keeps (or updates) the raw JSON of one key of `connection_id`, answered by an action.
@@ -115,10 +48,10 @@ impl RawStash {
         Ok(())
     }
 
-    /// [`Self::remember`], answering the key without its raw JSON.
-    pub fn keep(&self, connection_id: &str, key: Key) -> AppResult<KeySummary> {
+    /// [`Self::remember`], answering the key (which serializes without its raw JSON).
+    pub fn keep(&self, connection_id: &str, key: Key) -> AppResult<Key> {
         self.remember(connection_id, &key)?;
-        Ok(key.into())
+        Ok(key)
     }
 
     /// The raw JSON of `key_id` in `connection_id`'s last list, if it was there.

@@ -5,12 +5,11 @@
 use std::sync::Mutex;
 
 use chrono::Utc;
-use keydesk_core::{CreatedKey, RevealedSecret};
+use keydesk_core::{CreatedKey, Key, RevealedSecret};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
-use crate::keys::KeySummary;
 
 /// A secret's label and a masked preview of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
@@ -29,7 +28,7 @@ pub struct PendingReveal {
     /// The connection the key belongs to.
     pub connection_id: String,
     /// The new key's metadata.
-    pub key: KeySummary,
+    pub key: Key,
     /// One preview per secret, in the order `reveal_secret`'s `index` counts.
     pub secrets: Vec<SecretPreview>,
     /// When the secret arrived (RFC 3339).
@@ -55,7 +54,7 @@ impl RevealVault {
         let pending = PendingReveal {
             reveal_id: uuid::Uuid::new_v4().to_string(),
             connection_id: connection_id.to_owned(),
-            key: key.into(),
+            key,
             secrets: secrets
                 .iter()
                 .map(|secret| SecretPreview {

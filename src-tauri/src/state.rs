@@ -4,12 +4,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
 use crate::activity::ActivityLog;
 use crate::clipboard::ClipboardGuard;
-use crate::commands::keys::InventoryProgress;
 use crate::connections::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
 use crate::keys::RawStash;
@@ -69,6 +69,18 @@ pub struct AppState {
     pub sandbox: EmbeddedSandbox,
     /// Sends `inventory-progress` to the UI (a closure, so state needs no runtime type).
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
+}
+
+/// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+#[tauri_specta(event_name = "inventory-progress")]
+pub struct InventoryProgress {
+    /// Whose keys are being listed.
+    pub connection_id: String,
+    /// Pages fetched so far.
+    pub page: u32,
+    /// Pages in total; `null` while unknown (cursor paging).
+    pub pages: Option<u32>,
 }
 
 /// Startup work that runs after the window opens (the keyring check, the embedded sandbox

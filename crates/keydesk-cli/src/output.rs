@@ -14,7 +14,10 @@ const CELL_CHARS: usize = 80;
 /// The list: JSON array of keys, or a table.
 pub fn print_keys(provider: ProviderKind, keys: &[Key], as_json: bool) {
     if as_json {
-        println!("{}", to_json(&keys));
+        println!(
+            "{}",
+            to_json(&keys.iter().map(Key::with_raw).collect::<Vec<_>>())
+        );
         return;
     }
     if keys.is_empty() {
@@ -27,7 +30,7 @@ pub fn print_keys(provider: ProviderKind, keys: &[Key], as_json: bool) {
 /// One key after an action.
 pub fn print_key(provider: ProviderKind, key: &Key, as_json: bool) {
     if as_json {
-        println!("{}", to_json(key));
+        println!("{}", to_json(&key.with_raw()));
     } else {
         print!("{}", table(provider, std::slice::from_ref(key)));
     }
@@ -41,7 +44,10 @@ pub fn print_created(provider: ProviderKind, created: &CreatedKey, as_json: bool
             .iter()
             .map(|secret| json!({"label": secret.label, "value": secret.value.expose_secret()}))
             .collect();
-        println!("{}", json!({"key": created.key, "secrets": secrets}));
+        println!(
+            "{}",
+            json!({"key": created.key.with_raw(), "secrets": secrets})
+        );
         return;
     }
     print!("{}", table(provider, std::slice::from_ref(&created.key)));
@@ -61,7 +67,10 @@ pub fn print_created(provider: ProviderKind, created: &CreatedKey, as_json: bool
 /// A create whose answer was lost: the key exists but its secret never arrived.
 pub fn print_orphan(key: Option<&Key>, as_json: bool) {
     if as_json {
-        println!("{}", json!({"orphaned": true, "key": key}));
+        println!(
+            "{}",
+            json!({"orphaned": true, "key": key.map(Key::with_raw)})
+        );
     }
     match key {
         Some(key) => eprintln!(
@@ -87,6 +96,7 @@ pub fn print_leak(
     as_json: bool,
 ) {
     if as_json {
+        let matches: Vec<_> = matches.iter().map(Key::with_raw).collect();
         println!(
             "{}",
             json!({"searched": masked, "matches": matches, "ambiguous": ambiguous,

@@ -39,8 +39,8 @@ pub use leak::{
     lists_fragment,
 };
 pub use model::{
-    Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, Progress, ProgressFn,
-    ProviderKind, RawJson, RevealedSecret, Rotation,
+    Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, KeyWithRaw, Progress,
+    ProgressFn, ProviderKind, RawJson, RevealedSecret, Rotation,
 };
 pub use provider::{Provider, find_orphan};
 pub use secrecy::{ExposeSecret, SecretString};

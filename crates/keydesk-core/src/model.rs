@@ -147,7 +147,8 @@ impl Rotation {
     }
 }
 
-/// One API key as every provider's keys look to the app. Never holds a secret.
+/// One API key as every provider's keys look to the app. Never holds a secret. Serialized
+/// (and so sent to the UI) without its raw JSON; [`Key::with_raw`] adds it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Key {
@@ -177,10 +178,29 @@ pub struct Key {
     pub rotation: Option<Rotation>,
     /// Custom key-value data (fiskaly metadata, Strait environment id…).
     pub metadata: BTreeMap<String, String>,
-    /// The provider's own JSON for the details pane, with any secret removed.
-    // `unknown` in TypeScript: specta would refuse `Value` for its 64-bit number variants.
-    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Unknown))]
+    /// The provider's own JSON for the details pane, with any secret removed. Left out when
+    /// the key is serialized, so a list of keys does not carry it (see [`Key::with_raw`]).
+    #[serde(skip_serializing)]
+    #[cfg_attr(feature = "specta", specta(skip))]
     pub raw: RawJson,
+}
+
+impl Key {
+    /// This key serialized with its raw JSON under `raw`, after every other field.
+    pub fn with_raw(&self) -> KeyWithRaw<'_> {
+        KeyWithRaw {
+            key: self,
+            raw: &self.raw,
+        }
+    }
+}
+
+/// A [`Key`] that serializes with its raw JSON (see [`Key::with_raw`]).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct KeyWithRaw<'a> {
+    #[serde(flatten)]
+    key: &'a Key,
+    raw: &'a RawJson,
 }
 
 /// A piece of JSON kept as the text the provider sent and serialized as that JSON, so a
@@ -382,8 +402,10 @@ mod tests {
             metadata: BTreeMap::new(),
             raw: json!({"id": "k1"}).into(),
         };
+        let without_raw = serde_json::to_value(&key).unwrap();
+        assert!(without_raw.get("raw").is_none(), "{without_raw}");
         assert_eq!(
-            serde_json::to_value(&key).unwrap(),
+            serde_json::to_value(key.with_raw()).unwrap(),
             json!({
                 "id": "k1", "name": "Production", "masked": "sk_live_…x9k2",
                 "environment": "live", "scopes": ["extract:read"], "status": "rotating",

@@ -14,22 +14,10 @@ use crate::activity::Activity;
 use crate::error::{AppError, AppResult};
 use crate::export::{self, ExportFormat};
 use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
-use crate::keys::{KeyDetails, KeySummary};
+use crate::keys::KeyDetails;
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
-use crate::state::AppState;
-
-/// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
-#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
-#[tauri_specta(event_name = "inventory-progress")]
-pub struct InventoryProgress {
-    /// Whose keys are being listed.
-    pub connection_id: String,
-    /// Pages fetched so far.
-    pub page: u32,
-    /// Pages in total; `null` while unknown (cursor paging).
-    pub pages: Option<u32>,
-}
+use crate::state::{AppState, InventoryProgress};
 
 /// What `create_key` answers.
 #[derive(Debug, Clone, Serialize, specta::Type)]
@@ -45,7 +33,7 @@ pub enum CreateResult {
         /// The connection it was created in.
         connection_id: String,
         /// The orphan, when a fresh list could identify it.
-        key: Option<KeySummary>,
+        key: Option<Key>,
         /// What happened, in one sentence.
         message: String,
     },
@@ -59,7 +47,7 @@ pub struct LeakMatch {
     /// That connection's name.
     pub connection_name: String,
     /// The key.
-    pub key: KeySummary,
+    pub key: Key,
 }
 
 /// A connection that could not be searched, and why.
@@ -95,7 +83,7 @@ pub async fn list_keys(
     state: State<'_, AppState>,
     connection_id: String,
     operation_id: Option<String>,
-) -> AppResult<Vec<KeySummary>> {
+) -> AppResult<Vec<Key>> {
     // First, so a Cancel that arrives while this waits for startup still stops it.
     let operation = state.operations.register(operation_id.as_deref())?;
     let (_, client) = connected(&state, &connection_id).await?;
@@ -296,7 +284,7 @@ pub async fn revoke_key(
     connection_id: String,
     key_id: String,
     operation_id: Option<String>,
-) -> AppResult<Option<KeySummary>> {
+) -> AppResult<Option<Key>> {
     // First, so a Cancel that arrives while this waits for startup still stops it.
     let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
@@ -337,7 +325,7 @@ pub async fn set_key_enabled(
     key_id: String,
     enabled: bool,
     operation_id: Option<String>,
-) -> AppResult<KeySummary> {
+) -> AppResult<Key> {
     // First, so a Cancel that arrives while this waits for startup still stops it.
     let operation = state.operations.register(operation_id.as_deref())?;
     let (connection, client) = connected(&state, &connection_id).await?;
@@ -373,7 +361,7 @@ pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppR
                 LeakMatch {
                     connection_id: connection.id.clone(),
                     connection_name: connection.name.clone(),
-                    key: found.key.into(),
+                    key: found.key,
                 }
             })
             .collect(),

@@ -13,7 +13,7 @@ use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events};
 
 use crate::clipboard::ClipboardChange;
-use crate::commands::keys::InventoryProgress;
+use crate::state::InventoryProgress;
 
 /// Every command and event, for the invoke handler and for the generated bindings.
 pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {

@@ -405,6 +405,8 @@ fn inventory_export_writes_keys_without_secrets() {
     let document: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(document[0]["connection_id"], id);
     assert!(!text.contains(secret));
+    // The export keeps each key's raw JSON, which the IPC leaves out.
+    assert!(document[0]["keys"][0]["raw"].is_object(), "{text}");
 
     let activity_path = app.call("export_activity", json!({}));
     let activity = std::fs::read_to_string(activity_path.as_str().unwrap()).unwrap();

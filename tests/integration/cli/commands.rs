@@ -87,6 +87,7 @@ fn assert_key_shape(key: &Value) {
         "last_used_at",
         "last_used_ip",
         "expires_at",
+        "raw",
     ] {
         assert!(key.get(field).is_some(), "{field} missing in {key}");
     }

@@ -1,6 +1,6 @@
 //! Oligon Receipts end to end, in both API variants.
 
-use keydesk_core::{ErrorKind, ExposeSecret, KeyStatus, ProviderKind};
+use keydesk_core::{ErrorKind, ExposeSecret, Key, KeyStatus, ProviderKind};
 use keydesk_sandbox::{CredentialOptions, Variant};
 
 use crate::support::core::{
@@ -33,7 +33,8 @@ async fn create_list_revoke_delete_in_both_variants() {
             .expect("listed");
         assert_eq!(key.status, KeyStatus::Active);
         assert_eq!(key.name, "Production server");
-        assert!(!serde_json::to_string(&all).unwrap().contains(&secret));
+        let with_raw: Vec<_> = all.iter().map(Key::with_raw).collect();
+        assert!(!serde_json::to_string(&with_raw).unwrap().contains(&secret));
 
         let revoked = oligon
             .revoke_key(&made.key.id)

@@ -427,8 +427,8 @@ export type InventoryProgress = {
 };
 
 /**
- *  One API key without its raw provider JSON (see [`KeyDetails`]). Named `Key` on the IPC:
- *  every command answers keys in this shape.
+ *  One API key as every provider's keys look to the app. Never holds a secret. Serialized
+ *  (and so sent to the UI) without its raw JSON; [`Key::with_raw`] adds it.
  */
 export type Key = {
 	/**  The provider's id for the key (used in every action). */
