@@ -9,7 +9,7 @@ use keydesk_app::SandboxMode;
 use keydesk_app::journal::Journaled;
 use keydesk_app::settings::Connection;
 use keydesk_core::ProviderKind;
-use keydesk_sandbox::Dialect;
+use keydesk_sandbox::{Dialect, SandboxHandle};
 use serde_json::{Value, json};
 
 use crate::support::app::{AppDirs, TestApp, sandbox_input, spawn_sandbox, strings};
@@ -22,6 +22,17 @@ fn restart(app: TestApp) -> TestApp {
     drop(window);
     drop(app);
     TestApp::start_in(dirs, SandboxMode::Off)
+}
+
+/// A fresh app with one Oligon connection to a fresh sandbox: the sandbox, the app, the
+/// connection's id and the connection as saved.
+fn app_on_an_oligon_sandbox() -> (SandboxHandle, TestApp, String, Connection) {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Off);
+    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
+    let id = connection["id"].as_str().unwrap().to_owned();
+    let saved = app.state().connections.get(&id).unwrap();
+    (sandbox, app, id, saved)
 }
 
 /// What a create writes before its request: its "started" line, for `name` as operation `op`.
@@ -51,11 +62,7 @@ fn began_long_ago(app: &TestApp, operation_id: &str) {
 
 #[test]
 fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Off);
-    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
-    let id = connection["id"].as_str().unwrap().to_owned();
-    let saved = app.state().connections.get(&id).unwrap();
+    let (sandbox, app, id, saved) = app_on_an_oligon_sandbox();
     // What a create writes before its request; then Keydesk quits before the answer, and the
     // server has made the key.
     journal_create(&app, &saved, "cut off", "op-made");
@@ -126,11 +133,7 @@ fn a_create_cut_off_by_a_quit_is_offered_for_the_orphan_check_on_the_next_start(
 
 #[test]
 fn a_check_that_cannot_reach_the_connection_leaves_the_create_on_offer() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Off);
-    let connection = app.connect_sandbox(&sandbox, Dialect::Oligon);
-    let id = connection["id"].as_str().unwrap().to_owned();
-    let saved = app.state().connections.get(&id).unwrap();
+    let (_sandbox, app, id, saved) = app_on_an_oligon_sandbox();
     journal_create(&app, &saved, "cut off", "op-cut");
     let app = restart(app);
     // The connection is still there, but its credentials are not (the user can enter them
