@@ -70,16 +70,24 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 /// mock backend and the UI tests read them, so they cannot drift from keydesk-core's.
 pub const CAPABILITIES_PATH: &str = "../ui/src/lib/ipc/capabilities.generated.ts";
 
-/// Renders what `provider_capabilities` answers, as a typed TypeScript constant, into `path`.
+/// Renders what `provider_capabilities` answers, as a typed TypeScript constant, into `path`,
+/// with the clipboard auto-clear bounds the settings accept (the Settings view and the mock
+/// backend check them before saving).
 pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
     let capabilities = serde_json::to_string_pretty(&connections::provider_capabilities())
         .map_err(|error| error.to_string())?;
+    let (min_secs, max_secs) = (
+        crate::settings::CLIPBOARD_CLEAR_SECS.start(),
+        crate::settings::CLIPBOARD_CLEAR_SECS.end(),
+    );
     let module = format!(
         "// generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` \
-         rewrites this file from keydesk-core's provider capabilities.\n\n\
+         rewrites this file from keydesk-core's provider capabilities and the app's settings.\n\n\
          import type {{ Capabilities }} from './bindings';\n\n\
          /** What `provider_capabilities` answers: the four providers, as keydesk-core declares them. */\n\
-         export const CAPABILITIES: Capabilities[] = {capabilities};\n"
+         export const CAPABILITIES: Capabilities[] = {capabilities};\n\n\
+         /** The seconds `save_settings` accepts for `clipboard_clear_secs` (when not off), inclusive. */\n\
+         export const CLIPBOARD_CLEAR_SECS = {{ min: {min_secs}, max: {max_secs} }} as const;\n"
     );
     std::fs::write(path, module).map_err(|error| error.to_string())
 }
@@ -138,12 +146,21 @@ mod tests {
     fn capabilities_bindings_are_current() {
         let generated = generated("capabilities", export_capabilities);
         assert_current(CAPABILITIES_PATH, &generated);
-        for provider in ["oligon", "fiskaly", "syncgram", "strait"] {
+        for provider in keydesk_core::ProviderKind::ALL {
             assert!(
                 generated.contains(&format!("\"provider\": \"{provider}\"")),
                 "{provider} is missing from the generated capabilities"
             );
         }
+        let bounds = crate::settings::CLIPBOARD_CLEAR_SECS;
+        assert!(
+            generated.contains(&format!(
+                "CLIPBOARD_CLEAR_SECS = {{ min: {}, max: {} }}",
+                bounds.start(),
+                bounds.end()
+            )),
+            "the clipboard bounds are missing from the generated capabilities"
+        );
     }
 
     /// The invoke handler and `COMMANDS` (which build.rs gates in the app manifest) name the

@@ -1,4 +1,4 @@
-// generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` rewrites this file from keydesk-core's provider capabilities.
+// generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` rewrites this file from keydesk-core's provider capabilities and the app's settings.
 
 import type { Capabilities } from './bindings';
 
@@ -379,3 +379,6 @@ export const CAPABILITIES: Capabilities[] = [
     ]
   }
 ];
+
+/** The seconds `save_settings` accepts for `clipboard_clear_secs` (when not off), inclusive. */
+export const CLIPBOARD_CLEAR_SECS = { min: 10, max: 300 } as const;
