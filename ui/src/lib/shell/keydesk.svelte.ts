@@ -4,8 +4,11 @@ import type {
   AppError,
   Capabilities,
   Connection,
+  CreateResult,
   InventoryProgress,
   Key,
+  KeyDraft,
+  LeakSearch,
   PendingReveal,
   Settings,
   UnfinishedCreate,
@@ -222,6 +225,50 @@ export class Keydesk {
         () => undefined,
       );
     }
+  }
+
+  /**
+   * Creates a key and puts the key the backend answers in the list. A create that replaced the
+   * active key reads the list again in the background, so the replaced key shows as the provider
+   * has it; the new key keeps the masked preview only the create answered. Resolves with the
+   * backend's answer; rejects with the create's AppError, after starting that re-read for a
+   * replace (it may have revoked the active key before failing).
+   */
+  async createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId?: string): Promise<CreateResult> {
+    let result: CreateResult;
+    try {
+      result = await this.backend.createKey(connectionId, draft, replaceActive, operationId);
+    } catch (reason) {
+      if (replaceActive) void this.loadKeys(connectionId);
+      throw reason;
+    }
+    const key = result.status === 'created' ? result.reveal.key : result.key;
+    if (!key) return result;
+    if (replaceActive && result.status === 'created') void this.loadKeys(connectionId).then(() => this.putKey(connectionId, key));
+    else this.putKey(connectionId, key);
+    return result;
+  }
+
+  /**
+   * Rotates a key and reads the list again in the background, so both the replaced key and its
+   * successor show as the provider has them. Resolves with the successor's reveal; rejects with
+   * the rotate's AppError.
+   */
+  async rotateKey(connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string): Promise<PendingReveal> {
+    const reveal = await this.backend.rotateKey(connectionId, keyId, graceMinutes, operationId);
+    void this.loadKeys(connectionId);
+    return reveal;
+  }
+
+  /** Searches every connection for a pasted key; rejects with the AppError. */
+  findLeakedKey(pasted: string): Promise<LeakSearch> {
+    return this.backend.findLeakedKey(pasted);
+  }
+
+  /** Saves the settings and keeps what the backend answers; rejects with the AppError. */
+  async saveSettings(settings: Settings): Promise<Settings> {
+    this.settings = await this.backend.saveSettings(settings);
+    return this.settings;
   }
 
   /**

@@ -86,3 +86,118 @@ describe('Keydesk.deleteKey and setKeyEnabled', () => {
     expect(desk.lists['c-oligon'].keys.find((k) => k.id === second.id)).toEqual(backend.keys.get('c-oligon')!.find((k) => k.id === second.id));
   });
 });
+
+/** The list re-read `loadKeys` started in the background: resolves once it (and what waits on it) is done. */
+function backgroundRelist(desk: Keydesk) {
+  const loadKeys = vi.spyOn(desk, 'loadKeys');
+  return {
+    count: () => loadKeys.mock.calls.length,
+    done: () => loadKeys.mock.results[0].value as Promise<void>,
+  };
+}
+
+describe('Keydesk.createKey', () => {
+  it('puts the key the backend answers first in the list', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-oligon');
+    const relist = backgroundRelist(desk);
+
+    const result = await desk.createKey('c-oligon', { name: 'Deploy bot', scopes: ['extract:read'] }, false);
+
+    if (result.status !== 'created') throw new Error(`expected a created key, got ${result.status}`);
+    const keys = desk.lists['c-oligon'].keys;
+    expect(keys).toHaveLength(4);
+    expect(keys[0]).toEqual(result.reveal.key);
+    expect(keys[0]).toEqual(backend.keys.get('c-oligon')!.find((k) => k.id === result.reveal.key.id));
+    expect(relist.count()).toBe(0);
+  });
+
+  it('reads the list again after replacing the active key, keeping the masked preview the create answered', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-syncgram');
+    const active = desk.lists['c-syncgram'].keys.find((k) => k.status === 'active')!;
+    // A provider that lists keys without any part of them: only the create's answer has a preview.
+    const listKeys = backend.listKeys;
+    backend.listKeys = async (connectionId, operationId) =>
+      (await listKeys(connectionId, operationId)).map((k) => ({ ...k, masked: '(hidden)' }));
+    const relist = backgroundRelist(desk);
+
+    const result = await desk.createKey('c-syncgram', { name: 'Replacement' }, true);
+    await relist.done();
+
+    if (result.status !== 'created') throw new Error(`expected a created key, got ${result.status}`);
+    const keys = desk.lists['c-syncgram'].keys;
+    const stored = backend.keys.get('c-syncgram')!.find((k) => k.id === active.id)!;
+    expect(keys.find((k) => k.id === active.id)).toEqual({ ...stored, masked: '(hidden)' });
+    expect(stored.status).toBe('revoked');
+    expect(keys.find((k) => k.id === result.reveal.key.id)).toEqual(result.reveal.key);
+    expect(keys.filter((k) => k.status === 'active').map((k) => k.id)).toEqual([result.reveal.key.id]);
+  });
+
+  it('puts the key an orphaned create answers in the list', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    backend.orphanNextCreate = true;
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-oligon');
+
+    const result = await desk.createKey('c-oligon', { name: 'Lost answer' }, false);
+
+    if (result.status !== 'orphaned' || !result.key) throw new Error('expected an orphaned create with its key');
+    expect(desk.lists['c-oligon'].keys[0]).toEqual(result.key);
+  });
+
+  it('reads the list again when a replace fails, and leaves it alone when a plain create fails', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-syncgram');
+    const before = desk.lists['c-syncgram'];
+    const relist = backgroundRelist(desk);
+
+    backend.failNext('create_key', appError('server', 'The service failed.'));
+    await expect(desk.createKey('c-syncgram', { name: 'Plain' }, false)).rejects.toMatchObject({ kind: 'server' });
+    expect(relist.count()).toBe(0);
+    expect(desk.lists['c-syncgram']).toBe(before);
+
+    backend.failNext('create_key', appError('server', 'The service failed.'));
+    await expect(desk.createKey('c-syncgram', { name: 'Replace' }, true)).rejects.toMatchObject({ kind: 'server' });
+    expect(relist.count()).toBe(1);
+    await relist.done();
+    expect(desk.lists['c-syncgram'].status).toBe('ready');
+  });
+});
+
+describe('Keydesk.rotateKey', () => {
+  it('reads the list again, so the replaced key and its successor show as the backend has them', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-strait');
+    const old = desk.lists['c-strait'].keys.find((k) => k.status === 'active')!;
+    const relist = backgroundRelist(desk);
+
+    const reveal = await desk.rotateKey('c-strait', old.id, 30);
+    await relist.done();
+
+    const stored = backend.keys.get('c-strait')!;
+    const keys = desk.lists['c-strait'].keys;
+    expect(keys).toEqual(stored);
+    expect(keys.find((k) => k.id === old.id)!.status).toBe('rotating');
+    expect(keys.find((k) => k.id === old.id)!.rotation?.replaced_by).toBe(reveal.key.id);
+    expect(keys.some((k) => k.id === reveal.key.id)).toBe(true);
+  });
+
+  it('leaves the list alone when the rotate fails', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadKeys('c-strait');
+    const before = desk.lists['c-strait'];
+    const old = before.keys.find((k) => k.status === 'active')!;
+    const relist = backgroundRelist(desk);
+    backend.failNext('rotate_key', appError('rate_limited', 'Too many writes.'));
+
+    await expect(desk.rotateKey('c-strait', old.id, 30)).rejects.toMatchObject({ kind: 'rate_limited' });
+    expect(relist.count()).toBe(0);
+    expect(desk.lists['c-strait']).toBe(before);
+  });
+});
