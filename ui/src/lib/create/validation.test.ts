@@ -1,6 +1,6 @@
 import { CAPABILITIES } from '../ipc/capabilities.generated';
 import type { ProviderKind } from '../ipc/types';
-import { toDraft, validateAll, type FormValues } from './validation';
+import { draftValues, toDraft, validateAll, validateDraft, type FormValues } from './validation';
 
 const specsOf = (p: ProviderKind) => CAPABILITIES.find((c) => c.provider === p)!.create_fields;
 
@@ -80,6 +80,17 @@ describe('create-form validation (core rules)', () => {
       kind: null,
       rotation_interval_days: 30,
       rotation_webhook_url: 'https://hooks.example.test/r',
+    });
+  });
+  it('checks a draft by the same rules as the form, first invalid field first', () => {
+    const specs = specsOf('strait');
+    const draft = { name: 'Deploy', scopes: ['jobs:read'], expires_in_days: 30, rotation_interval_days: 7, rotation_webhook_url: 'https://hooks.example.test' };
+    expect(toDraft(specs, draftValues(specs, draft))).toMatchObject(draft);
+    expect(validateDraft(specs, draft)).toBeNull();
+    expect(validateDraft(specs, { ...draft, name: '', rotation_interval_days: null })).toEqual({ field: 'name', message: 'Name is required.' });
+    expect(validateDraft(specsOf('fiskaly'), { name: 'pos-1', environment: 'test', metadata: { '': 'v' } })).toEqual({
+      field: 'metadata',
+      message: 'Each metadata entry needs a key.',
     });
   });
 });

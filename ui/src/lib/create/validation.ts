@@ -135,6 +135,45 @@ export function validateAll(specs: FieldSpec[], values: FormValues): Record<stri
   return errors;
 }
 
+/** The form values a draft stands for, for the fields in `specs` (the inverse of `toDraft`). */
+export function draftValues(specs: FieldSpec[], draft: KeyDraft): FormValues {
+  const full = { ...emptyDraft(), ...draft };
+  const values: FormValues = {};
+  for (const spec of specs) {
+    switch (spec.name) {
+      case 'name':
+        values.name = full.name;
+        break;
+      case 'scopes':
+        values.scopes = [...(full.scopes ?? [])];
+        break;
+      case 'metadata':
+        values.metadata = Object.entries(full.metadata ?? {}).map(([key, value]) => ({ key, value }));
+        break;
+      case 'environment':
+      case 'expires_in_days':
+      case 'rotation_interval_days':
+      case 'kind':
+      case 'rotation_webhook_url': {
+        const value = full[spec.name];
+        values[spec.name] = value === null ? '' : String(value);
+        break;
+      }
+    }
+  }
+  return values;
+}
+
+/**
+ * The first field of `draft` that breaks its spec, with the message, or null when the draft is
+ * valid: the form's rules applied to a draft (the mock backend refuses what core would).
+ */
+export function validateDraft(specs: FieldSpec[], draft: KeyDraft): { field: string; message: string } | null {
+  const errors = validateAll(specs, draftValues(specs, draft));
+  const field = specs.find((spec) => errors[spec.name] !== undefined)?.name;
+  return field === undefined ? null : { field, message: errors[field] };
+}
+
 /** A draft with every field at its empty default: what core assumes for a field left out. */
 export function emptyDraft(): Required<KeyDraft> {
   return {

@@ -1,6 +1,6 @@
-import { emptyDraft } from '../create/validation';
+import { emptyDraft, validateDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
-import { CAPABILITIES } from './capabilities.generated';
+import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities.generated';
 import type {
   ActivityEntry,
   AppError,
@@ -81,6 +81,11 @@ function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
+// ---- Fixture data ------------------------------------------------------------------------
+// What the demo connections and their keys look like. This is data, not behaviour: the rules
+// the mock follows (one active key, grace, create validation, the webhook secret, clipboard
+// limits) come from the generated capabilities, as the app's come from keydesk-core.
+
 /** A demo connection with stored credentials; fields its provider does not use stay empty. */
 function demoConnection(
   id: string,
@@ -116,6 +121,23 @@ const DEMO_CONNECTIONS: Connection[] = [
 
 const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing export', 'Mobile backend',
   'Support tooling', 'Analytics sync', 'Webhook relay', 'Nightly report', 'Partner import'];
+
+/** How one provider's keys look in the demo data. */
+interface KeyLooks {
+  /** The masked preview of a new key (the part a list shows), around its last four characters. */
+  mask(env: Environment, last4: string, text: (length: number) => string): string;
+  /** Whether a new key's reveal holds an API secret beside the key. */
+  apiSecret: boolean;
+}
+
+const KEY_LOOKS: Record<ProviderKind, KeyLooks> = {
+  oligon: { mask: (env, last4) => `sk_${env}_…${last4}`, apiSecret: false },
+  fiskaly: { mask: (env, last4) => `${env}_…${last4}`, apiSecret: true },
+  syncgram: { mask: (env, last4) => `sk_${env}_…${last4}`, apiSecret: false },
+  strait: { mask: (_env, last4, text) => `strait_${text(5)}…${last4}`, apiSecret: false },
+};
+
+// ---- The mock ---------------------------------------------------------------------------
 
 /**
  * An in-memory Backend with realistic data for all four providers. Tests use it to drive
@@ -282,6 +304,8 @@ export class MockBackend implements Backend {
       const draft: Required<KeyDraft> = { ...emptyDraft(), ...given };
       const keys = this.keysOf(connectionId);
       const caps = this.capsOf(connectionId);
+      const invalid = validateDraft(caps.create_fields, draft);
+      if (invalid) throw appError('validation', invalid.message, { field: invalid.field });
       if (caps.single_active_key) {
         const active = keys.find((k) => k.status === 'active');
         if (active && !replaceActive) {
@@ -316,7 +340,9 @@ export class MockBackend implements Backend {
           message: 'The provider created the key, but its answer was lost on the way back.',
         };
       }
-      const withWebhook = caps.provider === 'strait' && draft.rotation_webhook_url !== null;
+      // A webhook URL gets a signing secret wherever the create form asks for one.
+      const asksWebhook = caps.create_fields.some((f) => f.name === 'rotation_webhook_url');
+      const withWebhook = asksWebhook && draft.rotation_webhook_url !== null;
       return { status: 'created', reveal: this.storeReveal(connectionId, key, withWebhook) };
     }, operationId);
 
@@ -326,6 +352,10 @@ export class MockBackend implements Backend {
       const old = this.keyOf(connectionId, keyId);
       if (old.status === 'revoked') throw appError('conflict', 'A revoked key cannot be rotated.');
       const caps = this.capsOf(connectionId);
+      const maxGrace = caps.rotate_grace?.max_minutes;
+      if (graceMinutes !== null && maxGrace !== undefined && graceMinutes > maxGrace) {
+        throw appError('validation', `The grace period can be at most ${maxGrace} minutes.`, { field: 'grace_minutes' });
+      }
       const fresh = this.makeKey(caps.provider, old.name, old.environment ?? 'test', Date.now());
       fresh.scopes = [...old.scopes];
       const grace = graceMinutes ?? caps.rotate_grace?.default_minutes ?? 0;
@@ -404,7 +434,7 @@ export class MockBackend implements Backend {
           continue;
         }
         result.searched.push(c.id);
-        // As core: keys listed without any part of the key (SyncgramPay) can never match.
+        // As core: keys listed without any part of the key can never match.
         const listed = this.keysOf(c.id).filter((k) => k.masked.includes('…'));
         if (listed.length === 0 && this.keysOf(c.id).length > 0) result.unsearchable.push(c.id);
         for (const key of listed) {
@@ -450,8 +480,9 @@ export class MockBackend implements Backend {
   saveSettings = (settings: Settings) =>
     this.answer('save_settings', { settings }, () => {
       const secs = settings.clipboard_clear_secs;
-      if (secs !== null && (secs < 10 || secs > 300)) {
-        throw appError('validation', 'Choose between 10 and 300 seconds, or off.', { field: 'clipboard_clear_secs' });
+      const { min, max } = CLIPBOARD_CLEAR_SECS;
+      if (secs !== null && (secs < min || secs > max)) {
+        throw appError('validation', `Choose between ${min} and ${max} seconds, or off.`, { field: 'clipboard_clear_secs' });
       }
       this.settings = clone(settings);
       return this.settings;
@@ -548,7 +579,7 @@ export class MockBackend implements Backend {
     const body = this.randomText(24 - last4.length);
     const plaintext = [`${prefix}FAKE${body}${last4}`];
     const secrets = [{ label: 'API key', masked: key.masked }];
-    if (provider === 'fiskaly') {
+    if (KEY_LOOKS[provider].apiSecret) {
       const secret = `FAKEsecret${this.randomText(22)}`;
       plaintext.push(secret);
       secrets.push({ label: 'API secret', masked: `…${secret.slice(-4)}` });
@@ -577,14 +608,7 @@ export class MockBackend implements Backend {
 
   private maskFor(provider: ProviderKind, env: Environment): string {
     const last4 = this.randomText(4);
-    switch (provider) {
-      case 'strait':
-        return `strait_${this.randomText(5)}…${last4}`;
-      case 'fiskaly':
-        return `${env}_…${last4}`;
-      default:
-        return `sk_${env}_…${last4}`;
-    }
+    return KEY_LOOKS[provider].mask(env, last4, (length) => this.randomText(length));
   }
 
   private makeKey(provider: ProviderKind, name: string, env: Environment, createdMs: number): Key {
@@ -601,13 +625,17 @@ export class MockBackend implements Backend {
   private generateKeys(provider: ProviderKind, count: number): Key[] {
     const caps = this.capabilities.find((c) => c.provider === provider);
     const scopeOptions = caps?.create_fields.find((f) => f.kind === 'scopes')?.options ?? [];
+    const namePattern = caps?.create_fields.find((f) => f.name === 'name')?.pattern;
+    const hasMetadata = caps?.create_fields.some((f) => f.kind === 'metadata') ?? false;
+    const canDisable = caps?.actions.includes('disable') ?? false;
     const now = Date.now();
     const keys: Key[] = [];
     for (let i = 0; i < count; i++) {
       const env: Environment = this.random() < 0.4 ? 'live' : 'test';
       const reportsEnvironment = caps?.create_fields.some((f) => f.kind === 'environment') ?? true;
       const baseName = NAMES[i % NAMES.length];
-      const name = provider === 'fiskaly' ? `${baseName.toLowerCase().replace(/\s+/g, '-')}-${i}` : i < NAMES.length ? baseName : `${baseName} ${i}`;
+      // A name pattern (lowercase slugs) gets slugs; other providers take the names as they are.
+      const name = namePattern ? `${baseName.toLowerCase().replace(/\s+/g, '-')}-${i}` : i < NAMES.length ? baseName : `${baseName} ${i}`;
       const key = this.makeKey(provider, name, env, now - (i + 1) * 3.7 * DAY);
       key.scopes = scopeOptions.length ? scopeOptions.filter(() => this.random() < 0.5) : ['jobs:read', 'runs:write'].slice(0, i % 3);
       if (!reportsEnvironment) key.environment = null;
@@ -618,17 +646,17 @@ export class MockBackend implements Backend {
         else key.last_used_at = new Date(now - Math.floor(this.random() * 72) * 3_600_000).toISOString();
         if (key.last_used_at && caps.tracks_last_used_ip) key.last_used_ip = `203.0.113.${(i * 7) % 250}`;
       }
-      if (provider === 'fiskaly') key.metadata = { team: i % 2 ? 'billing' : 'platform' };
+      if (hasMetadata) key.metadata = { team: i % 2 ? 'billing' : 'platform' };
       if (i % 9 === 3) key.expires_at = new Date(now + (5 + i) * DAY).toISOString();
       if (i % 6 === 5) {
         key.status = 'revoked';
         key.revoked_at = new Date(now - 2 * DAY).toISOString();
-      } else if (provider === 'fiskaly' && i % 6 === 4) {
+      } else if (canDisable && i % 6 === 4) {
         key.status = 'disabled';
-      } else if (provider === 'strait' && i === 1) {
+      } else if (caps?.rotate_grace && i === 1) {
         key.status = 'rotating';
         key.rotation = {
-          replaced_by: 'str_replacement',
+          replaced_by: `${provider.slice(0, 3)}_replacement`,
           grace_expires_at: new Date(now + 45 * 60_000).toISOString(),
           interval_days: 30,
           next_rotation_at: null,

@@ -130,6 +130,7 @@ describe('RevealDialog', () => {
     unmount();
 
     const strait = await created(backend, 'c-strait', {
+      scopes: ['jobs:read'],
       environment: null,
       rotation_interval_days: 30,
       rotation_webhook_url: 'https://hooks.example.test/rotate',
