@@ -40,7 +40,7 @@ export interface Orphan {
 /** An operation the app waits for: what it waits for, since when, and its id for Cancel. */
 export interface Wait {
   operationId: string;
-  /** Who answers, e.g. "Oligon Receipts" ("Waiting for Oligon Receipts…"). */
+  /** Who answers: the provider's display name, for "Waiting for …". */
   waitingFor: string;
   startedAt: number;
 }
