@@ -1,22 +1,13 @@
 import { render, screen, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
 import App from '../App.svelte';
 import { axeViolations } from './a11y';
 import { MockBackend, appError } from './ipc/mockBackend';
-import { fakeKey } from './testing';
+import { fakeKey, openConnection, renderApp } from './testing';
 
 async function app(prepare: (b: MockBackend) => void = () => {}) {
   const backend = new MockBackend({ keysPerConnection: 6 });
   prepare(backend);
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
-  return { user, backend };
-}
-
-async function goTo(user: ReturnType<typeof userEvent.setup>, connection: string) {
-  await user.click(screen.getAllByTestId('connection-item').find((i) => i.textContent?.includes(connection))!);
-  await screen.findByRole('heading', { level: 2, name: connection });
+  return renderApp(backend);
 }
 
 describe('accessibility (axe, layout rules off)', () => {
@@ -55,7 +46,7 @@ describe('accessibility (axe, layout rules off)', () => {
     ['Jobs platform'],
   ])('create form for %s, with validation messages showing', async (connection) => {
     const { user } = await app();
-    if (connection !== 'Receipts production') await goTo(user, connection);
+    await openConnection(user, connection);
     await user.keyboard('n');
     const dialog = screen.getByRole('dialog');
     await user.click(within(dialog).getByRole('button', { name: /Create key|Revoke and create/ }));
@@ -103,7 +94,7 @@ describe('accessibility (axe, layout rules off)', () => {
 
   it('rotate dialog', async () => {
     const { user } = await app((b) => b.addKey('c-strait', fakeKey({ id: 's1', environment: null })));
-    await goTo(user, 'Jobs platform');
+    await openConnection(user, 'Jobs platform');
     await user.click(screen.getAllByTestId('key-row').find((r) => r.dataset.keyId === 's1')!);
     await user.click(within(screen.getByTestId('key-details')).getByRole('button', { name: 'Rotate' }));
     expect(await axeViolations()).toEqual([]);

@@ -1,7 +1,6 @@
-import { render, screen, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
-import App from '../../App.svelte';
+import { screen, within } from '@testing-library/svelte';
 import { MockBackend } from '../ipc/mockBackend';
+import { renderApp } from '../testing';
 
 describe('Activity', () => {
   it('lists what was done, newest first, with result and request id, and exports it', async () => {
@@ -16,9 +15,7 @@ describe('Activity', () => {
       at: '2025-12-31T00:00:00Z', user: 'ops', connection_id: 'c-strait', connection_name: 'Jobs platform',
       key_id: null, key_name: 'nightly', action: 'create', result: 'started', request_id: null, error_kind: null, operation_id: 'op-1',
     });
-    const user = userEvent.setup();
-    render(App, { backend });
-    await screen.findAllByTestId('key-row');
+    const { user } = await renderApp(backend);
     await user.click(screen.getByRole('button', { name: 'Activity' }));
 
     const rows = await screen.findAllByRole('row');
@@ -37,9 +34,7 @@ describe('Activity', () => {
   });
 
   it('teaches what will appear when empty', async () => {
-    const user = userEvent.setup();
-    render(App, { backend: new MockBackend({ keysPerConnection: 1 }) });
-    await screen.findAllByTestId('key-row');
+    const { user } = await renderApp(new MockBackend({ keysPerConnection: 1 }));
     await user.click(screen.getByRole('button', { name: 'Activity' }));
     expect(await screen.findByRole('heading', { name: 'No activity yet' })).toBeInTheDocument();
   });

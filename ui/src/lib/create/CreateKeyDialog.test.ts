@@ -2,15 +2,10 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import { renderApp } from '../testing';
 
 async function openCreate(connectionName: string, backend = new MockBackend()) {
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
-  if (connectionName !== 'Receipts production') {
-    await user.click(screen.getAllByTestId('connection-item').find((i) => i.textContent?.includes(connectionName))!);
-    await screen.findByRole('heading', { level: 2, name: connectionName });
-  }
+  const { user } = await renderApp(backend, connectionName);
   await user.keyboard('n');
   const dialog = screen.getByRole('dialog', { name: `New key in ${connectionName}` });
   return { user, backend, dialog };

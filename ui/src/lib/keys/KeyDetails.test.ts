@@ -1,12 +1,10 @@
-import { render, screen, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
-import App from '../../App.svelte';
+import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import { renderApp } from '../testing';
 
 async function openDetails(backend: MockBackend, row: number) {
-  const user = userEvent.setup();
-  render(App, { backend });
-  const rows = await screen.findAllByTestId('key-row');
+  const { user } = await renderApp(backend);
+  const rows = screen.getAllByTestId('key-row');
   await user.click(rows[row]);
   return { user, drawer: screen.getByTestId('key-details'), keyId: rows[row].dataset.keyId! };
 }

@@ -2,14 +2,8 @@ import { render, screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
-import { fakeKey } from '../testing';
+import { fakeKey, renderApp } from '../testing';
 
-async function renderApp(backend = new MockBackend()) {
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
-  return { user, backend };
-}
 
 const rowIds = () => screen.getAllByTestId('key-row').map((r) => r.dataset.keyId);
 

@@ -1,20 +1,12 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { screen, within } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
-import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
-import { fakeKey } from '../testing';
+import { fakeKey, renderApp } from '../testing';
 
 async function setup(connection = 'Receipts production', prepare: (b: MockBackend) => void = () => {}) {
   const backend = new MockBackend({ keysPerConnection: 4 });
   prepare(backend);
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
-  if (connection !== 'Receipts production') {
-    await user.click(screen.getAllByTestId('connection-item').find((i) => i.textContent?.includes(connection))!);
-    await screen.findByRole('heading', { level: 2, name: connection });
-  }
-  return { user, backend };
+  return renderApp(backend, connection);
 }
 
 const row = (id: string) => screen.getAllByTestId('key-row').find((r) => r.dataset.keyId === id)!;

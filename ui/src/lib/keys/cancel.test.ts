@@ -1,17 +1,12 @@
-import { render, screen, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
-import App from '../../App.svelte';
+import { screen, within } from '@testing-library/svelte';
 import { MockBackend } from '../ipc/mockBackend';
-import { fakeKey } from '../testing';
+import { fakeKey, renderApp } from '../testing';
 import type { UnfinishedCreate } from '../ipc/types';
 
 async function setup(prepare: (b: MockBackend) => void = () => {}) {
   const backend = new MockBackend({ keysPerConnection: 4 });
   prepare(backend);
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
-  return { user, backend };
+  return renderApp(backend);
 }
 
 /** A create of "Nightly export" on the Oligon connection that began just now and never ended. */

@@ -1,18 +1,13 @@
-import { render, screen, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
-import App from '../../App.svelte';
+import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
-import { fakeKey } from '../testing';
+import { fakeKey, renderApp } from '../testing';
 
 const LEAKED = 'sk_live_FAKEaaaaaaaaaaaaaaaaaaaax9k2';
 
 async function setup(prepare: (b: MockBackend) => void = () => {}) {
   const backend = new MockBackend({ keysPerConnection: 3 });
   prepare(backend);
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
-  return { user, backend };
+  return renderApp(backend);
 }
 
 describe('Leaked key', () => {

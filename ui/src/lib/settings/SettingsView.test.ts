@@ -1,12 +1,9 @@
-import { render, screen, within } from '@testing-library/svelte';
-import userEvent from '@testing-library/user-event';
-import App from '../../App.svelte';
+import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import { renderApp } from '../testing';
 
 async function openSettings(backend = new MockBackend({ keysPerConnection: 2 })) {
-  const user = userEvent.setup();
-  render(App, { backend });
-  await screen.findAllByTestId('key-row');
+  const { user } = await renderApp(backend);
   await user.click(screen.getByRole('button', { name: 'Settings' }));
   return { user, backend, view: screen.getByTestId('settings-view') };
 }
@@ -31,8 +28,7 @@ describe('Settings', () => {
   it('starts in the theme the backend has stored', async () => {
     const backend = new MockBackend({ keysPerConnection: 1 });
     backend.settings = { theme: 'light', clipboard_clear_secs: 30 };
-    render(App, { backend });
-    await screen.findAllByTestId('key-row');
+    await renderApp(backend);
     expect(document.documentElement).toHaveAttribute('data-theme', 'light');
   });
 

@@ -2,13 +2,12 @@ import { render, screen } from '@testing-library/svelte';
 import userEvent from '@testing-library/user-event';
 import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import { renderApp } from '../testing';
 import { Keydesk, startupTiming } from './keydesk.svelte';
 
 describe('Shell', () => {
   it('lists the shortcuts on "?" and not while typing', async () => {
-    const user = userEvent.setup();
-    render(App, { backend: new MockBackend({ keysPerConnection: 1 }) });
-    await screen.findAllByTestId('key-row');
+    const { user } = await renderApp(new MockBackend({ keysPerConnection: 1 }));
 
     await user.click(screen.getByRole('searchbox', { name: 'Search keys' }));
     await user.keyboard('?');
@@ -23,9 +22,7 @@ describe('Shell', () => {
   });
 
   it('does not open a second dialog from a shortcut while one is open', async () => {
-    const user = userEvent.setup();
-    render(App, { backend: new MockBackend({ keysPerConnection: 1 }) });
-    await screen.findAllByTestId('key-row');
+    const { user } = await renderApp(new MockBackend({ keysPerConnection: 1 }));
     await user.keyboard('n');
     await user.keyboard('{Control>}k{/Control}');
     expect(screen.getAllByRole('dialog')).toHaveLength(1);
@@ -135,9 +132,7 @@ describe('Shell', () => {
   });
 
   it('lets the sidebar be resized from the keyboard, within limits', async () => {
-    const user = userEvent.setup();
-    render(App, { backend: new MockBackend({ keysPerConnection: 1 }) });
-    await screen.findAllByTestId('key-row');
+    const { user } = await renderApp(new MockBackend({ keysPerConnection: 1 }));
     const splitter = screen.getByRole('separator', { name: 'Resize the sidebar' });
     const nav = screen.getByRole('navigation', { name: 'Connections' });
 
