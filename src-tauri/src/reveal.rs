@@ -153,7 +153,7 @@ mod tests {
     #[test]
     fn masks_keep_prefix_and_last_four_only() {
         assert_eq!(mask("sk_live_abcdefghijklmnop9k2x"), "sk_live_…9k2x");
-        assert_eq!(mask("strait_0123456789abcdef0123"), "strait_…0123");
+        assert_eq!(mask("vault_0123456789abcdef0123"), "vault_…0123");
         assert_eq!(mask("8f3a9c0d2e1b4a5f6c7d"), "…6c7d");
         assert_eq!(mask("short"), "••••");
     }

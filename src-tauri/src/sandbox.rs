@@ -13,7 +13,7 @@ use keydesk_core::{ErrorKind, ProviderKind};
 use keydesk_sandbox::{Chaos, Dialect, SandboxConfig, SandboxHandle, Seed, Storage, Variant};
 use secrecy::SecretString;
 
-use crate::connections::{ConnectionInput, ConnectionRegistry};
+use crate::connections::registry::{ConnectionInput, ConnectionRegistry};
 use crate::error::{AppError, AppResult};
 use crate::settings::Connection;
 use crate::vault::CredentialMap;

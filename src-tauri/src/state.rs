@@ -10,9 +10,9 @@ use tauri_specta::Event;
 
 use crate::activity::ActivityLog;
 use crate::clipboard::ClipboardGuard;
-use crate::connections::ConnectionRegistry;
+use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
-use crate::keys::RawStash;
+use crate::keys::raw::RawStash;
 use crate::operations::Operations;
 use crate::reveal::RevealVault;
 use crate::sandbox::EmbeddedSandbox;

@@ -1,79 +1,15 @@
 //! Key commands: list, create, rotate, revoke, delete, enable/disable, leaked-key search
-//! and the inventory export.
+//! and the inventory export, each one call of the keys service ([`crate::keys`]).
 
-use std::sync::Arc;
-
-use futures::future::join_all;
-use keydesk_core::{
-    CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, LeakFingerprint, Progress, Provider,
-};
-use serde::Serialize;
+use keydesk_core::{Key, KeyDraft};
 use tauri::State;
 
-use crate::activity::Activity;
-use crate::error::{AppError, AppResult};
-use crate::export::{self, ExportFormat};
-use crate::journal::{self, Journaled, OrphanCheck, UnfinishedCreate};
-use crate::keys::KeyDetails;
+use crate::error::AppResult;
+use crate::export::ExportFormat;
+use crate::journal::{self, OrphanCheck, UnfinishedCreate};
+use crate::keys::{self, CreateResult, KeyDetails, LeakSearch};
 use crate::reveal::PendingReveal;
-use crate::settings::Connection;
-use crate::state::{AppState, InventoryProgress};
-
-/// What `create_key` answers.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum CreateResult {
-    /// The key exists; its secrets wait in the reveal vault.
-    Created {
-        /// What the reveal dialog shows.
-        reveal: PendingReveal,
-    },
-    /// The key was (probably) created but its secret never arrived: revoke it.
-    Orphaned {
-        /// The connection it was created in.
-        connection_id: String,
-        /// The orphan, when a fresh list could identify it.
-        key: Option<Key>,
-        /// What happened, in one sentence.
-        message: String,
-    },
-}
-
-/// One key matching a leaked plaintext.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct LeakMatch {
-    /// The connection whose inventory holds it.
-    pub connection_id: String,
-    /// That connection's name.
-    pub connection_name: String,
-    /// The key.
-    pub key: Key,
-}
-
-/// A connection that could not be searched, and why.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct LeakSearchFailure {
-    /// The connection.
-    pub connection_id: String,
-    /// Why its keys could not be listed.
-    pub error: AppError,
-}
-
-/// What `find_leaked_key` answers.
-#[derive(Debug, Clone, Serialize, specta::Type)]
-pub struct LeakSearch {
-    /// Every matching key.
-    pub matches: Vec<LeakMatch>,
-    /// More than one key matches; the user must pick.
-    pub ambiguous: bool,
-    /// Ids of the connections whose keys were searched.
-    pub searched: Vec<String>,
-    /// Ids of searched connections whose keys show no part of a key (SyncgramPay): the
-    /// leaked key may be among them without matching.
-    pub unsearchable: Vec<String>,
-    /// Connections that could not be searched.
-    pub failed: Vec<LeakSearchFailure>,
-}
+use crate::state::AppState;
 
 /// The keys of a connection, without their raw provider JSON (kept for `key_details`); long
 /// lists report `inventory-progress`.
@@ -84,19 +20,7 @@ pub async fn list_keys(
     connection_id: String,
     operation_id: Option<String>,
 ) -> AppResult<Vec<Key>> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id.as_deref())?;
-    let (_, client) = connected(&state, &connection_id).await?;
-    let report = |progress: Progress| {
-        (state.report_progress)(InventoryProgress {
-            connection_id: connection_id.clone(),
-            page: progress.page,
-            pages: progress.pages,
-        });
-    };
-    let listed = async { Ok(client.list_keys(Some(&report)).await?) };
-    let keys = operation.run(listed).await?;
-    state.raw.replace(&connection_id, keys)
+    keys::list_keys(&state, &connection_id, operation_id.as_deref()).await
 }
 
 /// What the details pane shows beyond the listed key: its raw provider JSON, from the
@@ -108,18 +32,7 @@ pub async fn key_details(
     connection_id: String,
     key_id: String,
 ) -> AppResult<KeyDetails> {
-    if let Some(raw) = state.raw.get(&connection_id, &key_id)? {
-        return Ok(KeyDetails { raw });
-    }
-    let (_, client) = connected(&state, &connection_id).await?;
-    state
-        .raw
-        .replace(&connection_id, client.list_keys(None).await?)?;
-    state
-        .raw
-        .get(&connection_id, &key_id)?
-        .map(|raw| KeyDetails { raw })
-        .ok_or_else(|| AppError::not_found("This key is no longer listed. Refresh the list."))
+    keys::key_details(&state, &connection_id, &key_id).await
 }
 
 /// Creates a key. With `replace_active` (single-active-key providers) the active keys are
@@ -134,76 +47,8 @@ pub async fn create_key(
     replace_active: bool,
     operation_id: Option<String>,
 ) -> AppResult<CreateResult> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id.as_deref())?;
-    let (connection, client) = connected(&state, &connection_id).await?;
-    let journal = Journaled::start(
-        &state,
-        "create",
-        &connection,
-        None,
-        Some(&draft.name),
-        operation_id.as_deref(),
-    )?;
-    let creating = revoke_then_create(&state, &connection, client.as_ref(), &draft, replace_active);
-    let outcome = operation.run(creating).await;
-    journal.finish_create(&state, &outcome);
-    match outcome? {
-        CreateOutcome::Created(created) => {
-            state.raw.remember(&connection_id, &created.key)?;
-            Ok(CreateResult::Created {
-                reveal: state.reveals.insert(&connection_id, created)?,
-            })
-        }
-        CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
-            key: key
-                .map(|key| state.raw.keep(&connection_id, key))
-                .transpose()?,
-            connection_id,
-            message: "The key was created, but its secret never arrived. Revoke it and create \
-                      a new one."
-                .into(),
-        }),
-    }
-}
-
-/// With `replace_active`, revokes the active keys (each one logged), then creates `draft`.
-async fn revoke_then_create(
-    state: &AppState,
-    connection: &Connection,
-    client: &dyn Provider,
-    draft: &KeyDraft,
-    replace_active: bool,
-) -> AppResult<CreateOutcome> {
-    let mut revoked_any = false;
-    if replace_active {
-        // Revoking first and then being refused the create would leave the organisation
-        // without an active key: wait out a create limit before revoking anything.
-        if let Some(wait) = client.create_wait() {
-            return Err(create_limited(&client.capabilities().display_name, wait));
-        }
-        let active = client.list_keys(None).await?;
-        for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
-            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
-            state
-                .activity
-                .record(activity("revoke", connection, Some(key)), revoked)?;
-            revoked_any = true;
-        }
-    }
-    client.create_key(draft).await.map_err(|error| {
-        let error = AppError::from(error);
-        if !revoked_any {
-            return error;
-        }
-        AppError {
-            message: format!(
-                "The active key was revoked, but the new key was not created: {}",
-                error.message
-            ),
-            ..error
-        }
-    })
+    let operation_id = operation_id.as_deref();
+    keys::create_key(&state, &connection_id, &draft, replace_active, operation_id).await
 }
 
 /// Creates and rotates that never finished (Keydesk quit during the request, or the user
@@ -233,20 +78,6 @@ pub fn cancel_operation(state: State<'_, AppState>, operation_id: String) -> App
     state.operations.cancel(&operation_id)
 }
 
-/// The refusal of a "revoke and create" that the provider's create limit would cut in half.
-fn create_limited(provider: &str, wait: std::time::Duration) -> AppError {
-    let secs = u32::try_from(wait.as_secs().saturating_add(1)).unwrap_or(u32::MAX);
-    AppError {
-        retry_after_secs: Some(secs),
-        ..AppError::new(
-            ErrorKind::RateLimited,
-            format!(
-                "{provider} limits how often keys are created. Nothing was revoked: try again in {secs} s."
-            ),
-        )
-    }
-}
-
 /// Rotates a key; the new key's secrets go to the reveal vault.
 #[tauri::command]
 #[specta::specta]
@@ -257,23 +88,8 @@ pub async fn rotate_key(
     grace_minutes: Option<u32>,
     operation_id: Option<String>,
 ) -> AppResult<PendingReveal> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id.as_deref())?;
-    let (connection, client) = connected(&state, &connection_id).await?;
-    let journal = Journaled::start(
-        &state,
-        "rotate",
-        &connection,
-        Some(&key_id),
-        None,
-        operation_id.as_deref(),
-    )?;
-    let rotating = async { Ok(client.rotate_key(&key_id, grace_minutes).await?) };
-    let rotated = operation.run(rotating).await;
-    journal.finish_with(&state, &rotated);
-    let created = rotated?;
-    state.raw.remember(&connection_id, &created.key)?;
-    state.reveals.insert(&connection_id, created)
+    let operation_id = operation_id.as_deref();
+    keys::rotate_key(&state, &connection_id, &key_id, grace_minutes, operation_id).await
 }
 
 /// Revokes a key; answers the updated key when the provider returns it.
@@ -285,17 +101,7 @@ pub async fn revoke_key(
     key_id: String,
     operation_id: Option<String>,
 ) -> AppResult<Option<Key>> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id.as_deref())?;
-    let (connection, client) = connected(&state, &connection_id).await?;
-    let revoking = async { Ok(client.revoke_key(&key_id).await?) };
-    let revoked = operation.run(revoking).await;
-    let revoked = record_on_key(&state, "revoke", &connection, &key_id, revoked, |key| {
-        key.as_ref().map(|key| key.name.clone())
-    })?;
-    revoked
-        .map(|key| state.raw.keep(&connection_id, key))
-        .transpose()
+    keys::revoke_key(&state, &connection_id, &key_id, operation_id.as_deref()).await
 }
 
 /// Deletes a key for good.
@@ -307,13 +113,7 @@ pub async fn delete_key(
     key_id: String,
     operation_id: Option<String>,
 ) -> AppResult<()> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id.as_deref())?;
-    let (connection, client) = connected(&state, &connection_id).await?;
-    let deleting = async { Ok(client.delete_key(&key_id).await?) };
-    let deleted = operation.run(deleting).await;
-    record_on_key(&state, "delete", &connection, &key_id, deleted, |_| None)?;
-    state.raw.forget(&connection_id, Some(&key_id))
+    keys::delete_key(&state, &connection_id, &key_id, operation_id.as_deref()).await
 }
 
 /// Switches a key on or off.
@@ -326,16 +126,8 @@ pub async fn set_key_enabled(
     enabled: bool,
     operation_id: Option<String>,
 ) -> AppResult<Key> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id.as_deref())?;
-    let (connection, client) = connected(&state, &connection_id).await?;
-    let changing = async { Ok(client.set_key_enabled(&key_id, enabled).await?) };
-    let changed = operation.run(changing).await;
-    let action = if enabled { "enable" } else { "disable" };
-    let changed = record_on_key(&state, action, &connection, &key_id, changed, |key| {
-        Some(key.name.clone())
-    })?;
-    state.raw.keep(&connection_id, changed)
+    let operation_id = operation_id.as_deref();
+    keys::set_key_enabled(&state, &connection_id, &key_id, enabled, operation_id).await
 }
 
 /// Searches every connection's keys for a pasted leaked key, reporting the connections that
@@ -343,42 +135,7 @@ pub async fn set_key_enabled(
 #[tauri::command]
 #[specta::specta]
 pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppResult<LeakSearch> {
-    let fingerprint = LeakFingerprint::parse(&pasted)?;
-    drop(pasted);
-    let (inventories, failed) = inventory(&state).await?;
-    let borrowed: Vec<(usize, &[Key])> = inventories
-        .iter()
-        .enumerate()
-        .map(|(index, (_, keys))| (index, keys.as_slice()))
-        .collect();
-    let found = keydesk_core::find_leaked(&fingerprint, &borrowed);
-    let search = LeakSearch {
-        matches: found
-            .matches
-            .into_iter()
-            .map(|found| {
-                let connection = &inventories[found.connection].0;
-                LeakMatch {
-                    connection_id: connection.id.clone(),
-                    connection_name: connection.name.clone(),
-                    key: found.key,
-                }
-            })
-            .collect(),
-        ambiguous: found.ambiguous,
-        searched: inventories.iter().map(|(c, _)| c.id.clone()).collect(),
-        unsearchable: found
-            .blind
-            .into_iter()
-            .map(|index| inventories[index].0.id.clone())
-            .collect(),
-        failed,
-    };
-    let record = Activity {
-        action: "find_leaked_key",
-        ..Activity::default()
-    };
-    state.activity.record(record, Ok(search))
+    keys::find_leaked_key(&state, pasted).await
 }
 
 /// Writes every connection's keys (never secrets) to a CSV or JSON file; answers its path.
@@ -388,82 +145,5 @@ pub async fn export_inventory(
     state: State<'_, AppState>,
     format: ExportFormat,
 ) -> AppResult<String> {
-    let (inventories, failed) = inventory(&state).await?;
-    if let Some(failure) = failed.into_iter().next() {
-        return Err(failure.error);
-    }
-    let path = export::write_inventory(&state.export_dir, format, &inventories)?;
-    let record = Activity {
-        action: "export_inventory",
-        ..Activity::default()
-    };
-    state
-        .activity
-        .record(record, Ok(path.to_string_lossy().into_owned()))
-}
-
-/// Lists every connection concurrently: the inventories that came back and the failures.
-async fn inventory(
-    state: &AppState,
-) -> AppResult<(Vec<(Connection, Vec<Key>)>, Vec<LeakSearchFailure>)> {
-    state.startup.ready().await;
-    let connections = state.connections.list()?;
-    let lists = connections.into_iter().map(|connection| async {
-        let listed: AppResult<Vec<Key>> = async {
-            let (_, client): (_, Arc<dyn Provider>) = state.connections.client(&connection.id)?;
-            Ok(client.list_keys(None).await?)
-        }
-        .await;
-        (connection, listed)
-    });
-    let mut inventories = Vec::new();
-    let mut failed = Vec::new();
-    for (connection, listed) in join_all(lists).await {
-        match listed {
-            Ok(keys) => inventories.push((connection, keys)),
-            Err(error) => failed.push(LeakSearchFailure {
-                connection_id: connection.id,
-                error,
-            }),
-        }
-    }
-    Ok((inventories, failed))
-}
-
-/// The connection `connection_id` and its client, once startup's background work is done.
-async fn connected(
-    state: &AppState,
-    connection_id: &str,
-) -> AppResult<(Connection, Arc<dyn Provider>)> {
-    state.startup.ready().await;
-    state.connections.client(connection_id)
-}
-
-fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) -> Activity {
-    Activity {
-        action,
-        connection_id: Some(connection.id.clone()),
-        connection_name: Some(connection.name.clone()),
-        key_id: key.map(|key| key.id.clone()),
-        key_name: key.map(|key| key.name.clone()),
-        operation_id: None,
-    }
-}
-
-/// Logs what the provider answered to `action` on the key `key_id` (with the key's name when
-/// `name_of` finds it in the answer) and hands the answer back as the command's result.
-fn record_on_key<T>(
-    state: &AppState,
-    action: &'static str,
-    connection: &Connection,
-    key_id: &str,
-    answer: AppResult<T>,
-    name_of: impl FnOnce(&T) -> Option<String>,
-) -> AppResult<T> {
-    let record = Activity {
-        key_id: Some(key_id.to_owned()),
-        key_name: answer.as_ref().ok().and_then(name_of),
-        ..activity(action, connection, None)
-    };
-    state.activity.record(record, answer)
+    keys::export_inventory(&state, format).await
 }

@@ -269,9 +269,9 @@ export type ConnectionInput = {
 	provider: ProviderKind,
 	/**  The API's base URL (https, or http to this machine). */
 	base_url: string,
-	/**  fiskaly organisation id. */
+	/**  The organisation, for providers that ask for one. */
 	org_id: string | null,
-	/**  Strait project id. */
+	/**  The project, for providers that ask for one. */
 	project_id: string | null,
 	/**  Short tag. */
 	label: string | null,
@@ -526,8 +526,8 @@ export type LeakSearch = {
 	/**  Ids of the connections whose keys were searched. */
 	searched: string[],
 	/**
-	 *  Ids of searched connections whose keys show no part of a key (SyncgramPay): the
-	 *  leaked key may be among them without matching.
+	 *  Ids of searched connections whose provider lists show no part of a key: the leaked
+	 *  key may be among them without matching.
 	 */
 	unsearchable: string[],
 	/**  Connections that could not be searched. */

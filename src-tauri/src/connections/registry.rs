@@ -1,5 +1,6 @@
 //! The connection registry: connection metadata in the settings store, credentials in the
-//! keyring, and one provider client per connection (cached, so fiskaly keeps its tokens).
+//! keyring, and one provider client per connection (cached, so a client that trades
+//! its credentials for a token keeps the token).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -24,9 +25,9 @@ pub struct ConnectionInput {
     pub provider: ProviderKind,
     /// The API's base URL (https, or http to this machine).
     pub base_url: String,
-    /// fiskaly organisation id.
+    /// The organisation, for providers that ask for one.
     pub org_id: Option<String>,
-    /// Strait project id.
+    /// The project, for providers that ask for one.
     pub project_id: Option<String>,
     /// Short tag.
     pub label: Option<String>,

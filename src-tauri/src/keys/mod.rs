@@ -1,0 +1,305 @@
+//! The keys service: what the key commands do below Tauri. Each action waits for startup,
+//! runs on the connection's client so a cancel stops it, records itself in the activity log
+//! (creates and rotates through the journal), keeps the raw JSON of the keys it answers for
+//! the details pane and puts created secrets in the reveal vault.
+
+mod inventory;
+pub mod raw;
+
+pub use inventory::{LeakMatch, LeakSearch, LeakSearchFailure, export_inventory, find_leaked_key};
+pub use raw::{KeyDetails, RawStash};
+
+use std::sync::Arc;
+
+use keydesk_core::{CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider};
+use serde::Serialize;
+
+use crate::activity::Activity;
+use crate::error::{AppError, AppResult};
+use crate::journal::Journaled;
+use crate::reveal::PendingReveal;
+use crate::settings::Connection;
+use crate::state::{AppState, InventoryProgress};
+
+/// What `create_key` answers.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CreateResult {
+    /// The key exists; its secrets wait in the reveal vault.
+    Created {
+        /// What the reveal dialog shows.
+        reveal: PendingReveal,
+    },
+    /// The key was (probably) created but its secret never arrived: revoke it.
+    Orphaned {
+        /// The connection it was created in.
+        connection_id: String,
+        /// The orphan, when a fresh list could identify it.
+        key: Option<Key>,
+        /// What happened, in one sentence.
+        message: String,
+    },
+}
+
+/// The keys of `connection_id`, whose raw JSON stays in the stash for [`key_details`]; long
+/// lists report `inventory-progress`. Cancellable as `operation_id`.
+pub async fn list_keys(
+    state: &AppState,
+    connection_id: &str,
+    operation_id: Option<&str>,
+) -> AppResult<Vec<Key>> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (_, client) = connected(state, connection_id).await?;
+    let report = |progress: Progress| {
+        (state.report_progress)(InventoryProgress {
+            connection_id: connection_id.to_owned(),
+            page: progress.page,
+            pages: progress.pages,
+        });
+    };
+    let listed = async { Ok(client.list_keys(Some(&report)).await?) };
+    let keys = operation.run(listed).await?;
+    state.raw.replace(connection_id, keys)
+}
+
+/// The raw JSON of `key_id` from its connection's last list (listed again when the key is
+/// not in it).
+pub async fn key_details(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+) -> AppResult<KeyDetails> {
+    if let Some(raw) = state.raw.get(connection_id, key_id)? {
+        return Ok(KeyDetails { raw });
+    }
+    let (_, client) = connected(state, connection_id).await?;
+    state
+        .raw
+        .replace(connection_id, client.list_keys(None).await?)?;
+    state
+        .raw
+        .get(connection_id, key_id)?
+        .map(|raw| KeyDetails { raw })
+        .ok_or_else(|| AppError::not_found("This key is no longer listed. Refresh the list."))
+}
+
+/// Creates a key from `draft`. With `replace_active` (single-active-key providers) the active
+/// keys are revoked first. The secrets go to the reveal vault, never into the answer. The
+/// create is journaled and can be cancelled as `operation_id`.
+pub async fn create_key(
+    state: &AppState,
+    connection_id: &str,
+    draft: &KeyDraft,
+    replace_active: bool,
+    operation_id: Option<&str>,
+) -> AppResult<CreateResult> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (connection, client) = connected(state, connection_id).await?;
+    let journal = Journaled::start(
+        state,
+        "create",
+        &connection,
+        None,
+        Some(&draft.name),
+        operation_id,
+    )?;
+    let creating = revoke_then_create(state, &connection, client.as_ref(), draft, replace_active);
+    let outcome = operation.run(creating).await;
+    journal.finish_create(state, &outcome);
+    match outcome? {
+        CreateOutcome::Created(created) => {
+            state.raw.remember(connection_id, &created.key)?;
+            Ok(CreateResult::Created {
+                reveal: state.reveals.insert(connection_id, created)?,
+            })
+        }
+        CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
+            key: key
+                .map(|key| state.raw.keep(connection_id, key))
+                .transpose()?,
+            connection_id: connection_id.to_owned(),
+            message: "The key was created, but its secret never arrived. Revoke it and create \
+                      a new one."
+                .into(),
+        }),
+    }
+}
+
+/// With `replace_active`, revokes the active keys (each one logged), then creates `draft`.
+async fn revoke_then_create(
+    state: &AppState,
+    connection: &Connection,
+    client: &dyn Provider,
+    draft: &KeyDraft,
+    replace_active: bool,
+) -> AppResult<CreateOutcome> {
+    let mut revoked_any = false;
+    if replace_active {
+        // Revoking first and then being refused the create would leave the organisation
+        // without an active key: refuse a draft the create would refuse, and wait out a
+        // create limit, before revoking anything.
+        keydesk_core::validate_draft(client.kind(), draft)?;
+        if let Some(wait) = client.create_wait() {
+            return Err(create_limited(&client.capabilities().display_name, wait));
+        }
+        let active = client.list_keys(None).await?;
+        for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
+            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
+            state
+                .activity
+                .record(activity("revoke", connection, Some(key)), revoked)?;
+            revoked_any = true;
+        }
+    }
+    client.create_key(draft).await.map_err(|error| {
+        let error = AppError::from(error);
+        if !revoked_any {
+            return error;
+        }
+        AppError {
+            message: format!(
+                "The active key was revoked, but the new key was not created: {}",
+                error.message
+            ),
+            ..error
+        }
+    })
+}
+
+/// The refusal of a "revoke and create" that the provider's create limit would cut in half.
+fn create_limited(provider: &str, wait: std::time::Duration) -> AppError {
+    let secs = u32::try_from(wait.as_secs().saturating_add(1)).unwrap_or(u32::MAX);
+    AppError {
+        retry_after_secs: Some(secs),
+        ..AppError::new(
+            ErrorKind::RateLimited,
+            format!(
+                "{provider} limits how often keys are created. Nothing was revoked: try again in {secs} s."
+            ),
+        )
+    }
+}
+
+/// Rotates `key_id`; the new key's secrets go to the reveal vault. Journaled like a create,
+/// and cancellable as `operation_id`.
+pub async fn rotate_key(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    grace_minutes: Option<u32>,
+    operation_id: Option<&str>,
+) -> AppResult<PendingReveal> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (connection, client) = connected(state, connection_id).await?;
+    let journal = Journaled::start(
+        state,
+        "rotate",
+        &connection,
+        Some(key_id),
+        None,
+        operation_id,
+    )?;
+    let rotating = async { Ok(client.rotate_key(key_id, grace_minutes).await?) };
+    let rotated = operation.run(rotating).await;
+    journal.finish_with(state, &rotated);
+    let created = rotated?;
+    state.raw.remember(connection_id, &created.key)?;
+    state.reveals.insert(connection_id, created)
+}
+
+/// Revokes `key_id` (logged); answers the updated key when the provider returns it.
+pub async fn revoke_key(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    operation_id: Option<&str>,
+) -> AppResult<Option<Key>> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (connection, client) = connected(state, connection_id).await?;
+    let revoking = async { Ok(client.revoke_key(key_id).await?) };
+    let revoked = operation.run(revoking).await;
+    let revoked = record_on_key(state, "revoke", &connection, key_id, revoked, |key| {
+        key.as_ref().map(|key| key.name.clone())
+    })?;
+    revoked
+        .map(|key| state.raw.keep(connection_id, key))
+        .transpose()
+}
+
+/// Deletes `key_id` for good (logged).
+pub async fn delete_key(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    operation_id: Option<&str>,
+) -> AppResult<()> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (connection, client) = connected(state, connection_id).await?;
+    let deleting = async { Ok(client.delete_key(key_id).await?) };
+    let deleted = operation.run(deleting).await;
+    record_on_key(state, "delete", &connection, key_id, deleted, |_| None)?;
+    state.raw.forget(connection_id, Some(key_id))
+}
+
+/// Switches `key_id` on or off (logged as `enable` or `disable`); answers the updated key.
+pub async fn set_key_enabled(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    enabled: bool,
+    operation_id: Option<&str>,
+) -> AppResult<Key> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (connection, client) = connected(state, connection_id).await?;
+    let changing = async { Ok(client.set_key_enabled(key_id, enabled).await?) };
+    let changed = operation.run(changing).await;
+    let action = if enabled { "enable" } else { "disable" };
+    let changed = record_on_key(state, action, &connection, key_id, changed, |key| {
+        Some(key.name.clone())
+    })?;
+    state.raw.keep(connection_id, changed)
+}
+
+/// The connection `connection_id` and its client, once startup's background work is done.
+async fn connected(
+    state: &AppState,
+    connection_id: &str,
+) -> AppResult<(Connection, Arc<dyn Provider>)> {
+    state.startup.ready().await;
+    state.connections.client(connection_id)
+}
+
+fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) -> Activity {
+    Activity {
+        action,
+        connection_id: Some(connection.id.clone()),
+        connection_name: Some(connection.name.clone()),
+        key_id: key.map(|key| key.id.clone()),
+        key_name: key.map(|key| key.name.clone()),
+        operation_id: None,
+    }
+}
+
+/// Logs what the provider answered to `action` on the key `key_id` (with the key's name when
+/// `name_of` finds it in the answer) and hands the answer back.
+fn record_on_key<T>(
+    state: &AppState,
+    action: &'static str,
+    connection: &Connection,
+    key_id: &str,
+    answer: AppResult<T>,
+    name_of: impl FnOnce(&T) -> Option<String>,
+) -> AppResult<T> {
+    let record = Activity {
+        key_id: Some(key_id.to_owned()),
+        key_name: answer.as_ref().ok().and_then(name_of),
+        ..activity(action, connection, None)
+    };
+    state.activity.record(record, answer)
+}
