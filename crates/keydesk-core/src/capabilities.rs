@@ -182,7 +182,7 @@ pub struct CredentialField {
 }
 
 /// A non-secret setting a connection needs besides its base URL; each names a
-/// [`crate::ConnectionConfig`] property.
+/// `ConnectionConfig` property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "snake_case")]

@@ -45,17 +45,17 @@ pub(crate) struct Definition {
     /// The fields of its answers that hold a secret and never reach [`Key::raw`].
     pub secret_fields: &'static [SecretWireField],
     /// The client for a checked base URL, the connection's settings and its credentials.
-    pub connect: fn(
-        &url::Url,
-        ConnectionConfig,
-        Credentials,
-        HttpOptions,
-    ) -> Result<Arc<dyn Provider>, Error>,
+    pub connect: Connect,
     /// How its keys look in plaintext, when they have a recognisable shape.
     pub pasted_key: Option<PastedKeyShape>,
     /// The parts of a key its lists may show, for matching a leaked one.
     pub listed_fragments: &'static [ListedFragment],
 }
+
+/// How a provider builds its client: from a checked base URL, the connection's settings and
+/// its credentials.
+pub(crate) type Connect =
+    fn(&url::Url, ConnectionConfig, Credentials, HttpOptions) -> Result<Arc<dyn Provider>, Error>;
 
 /// The definition of `provider`.
 pub(crate) fn definition(provider: ProviderKind) -> &'static Definition {
