@@ -3,17 +3,17 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
 use crate::auth::Credentials;
+use crate::capabilities::ConnectionField;
 use crate::deadline::WithDeadline;
 use crate::error::Error;
 use crate::http::HttpOptions;
 use crate::model::ProviderKind;
 use crate::provider::Provider;
-use crate::providers::{FiskalyClient, OligonClient, StraitClient, SyncgramClient};
 
 /// Where a provider lives and which organisation/project to manage. Holds nothing secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,9 +24,9 @@ pub struct ConnectionConfig {
     /// The API's base URL, e.g. `https://api.receipts.oligontech.com` or a sandbox's
     /// `http://127.0.0.1:PORT/oligon`.
     pub base_url: String,
-    /// fiskaly: the organisation whose keys are managed.
+    /// The organisation whose keys are managed, for a provider that asks for one.
     pub org_id: Option<String>,
-    /// Strait: the project whose keys are managed.
+    /// The project whose keys are managed, for a provider that asks for one.
     pub project_id: Option<String>,
 }
 
@@ -49,60 +49,9 @@ pub fn connect_with(
     options: HttpOptions,
 ) -> Result<Arc<dyn Provider>, Error> {
     let base_url = parse_base_url(&config.base_url)?;
-    let provider = config.provider;
     let deadline = options.operation_deadline;
-    let client: Arc<dyn Provider> = match (provider, credentials) {
-        (
-            ProviderKind::Fiskaly,
-            Credentials::FiskalyKey {
-                api_key,
-                api_secret,
-            },
-        ) => {
-            require_filled("api_key", api_key.expose_secret())?;
-            require_filled("api_secret", api_secret.expose_secret())?;
-            let org_id = required_setting(
-                "org_id",
-                config.org_id,
-                "fiskaly needs the organisation id.",
-            )?;
-            Arc::new(FiskalyClient::new(
-                &base_url, org_id, api_key, api_secret, options,
-            )?)
-        }
-        (ProviderKind::Fiskaly, Credentials::Bearer(_)) => {
-            return Err(Error::validation(
-                "api_key",
-                "fiskaly connects with an API key and secret, not a token.",
-            ));
-        }
-        (_, Credentials::FiskalyKey { .. }) => {
-            return Err(Error::validation(
-                "token",
-                format!(
-                    "{} connects with a bearer token, not a key and secret.",
-                    provider.display_name()
-                ),
-            ));
-        }
-        (ProviderKind::Oligon, Credentials::Bearer(token)) => {
-            require_filled("token", token.expose_secret())?;
-            Arc::new(OligonClient::new(&base_url, token, options)?)
-        }
-        (ProviderKind::Syncgram, Credentials::Bearer(token)) => {
-            require_filled("token", token.expose_secret())?;
-            Arc::new(SyncgramClient::new(&base_url, token, options)?)
-        }
-        (ProviderKind::Strait, Credentials::Bearer(token)) => {
-            require_filled("token", token.expose_secret())?;
-            let project_id = required_setting(
-                "project_id",
-                config.project_id,
-                "Strait needs the project id.",
-            )?;
-            Arc::new(StraitClient::new(&base_url, project_id, token, options)?)
-        }
-    };
+    let connect = crate::providers::definition(config.provider).connect;
+    let client = connect(&base_url, config, credentials, options)?;
     Ok(WithDeadline::wrap(client, deadline))
 }
 
@@ -151,6 +100,81 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// The bearer token of a provider that connects with one; `provider` names it in the error
+/// for a key and secret.
+pub(crate) fn bearer_token(
+    provider: ProviderKind,
+    credentials: Credentials,
+) -> Result<SecretString, Error> {
+    match credentials {
+        Credentials::Bearer(token) => {
+            require_filled("token", token.expose_secret())?;
+            Ok(token)
+        }
+        Credentials::FiskalyKey { .. } => Err(Error::validation(
+            "token",
+            format!(
+                "{} connects with a bearer token, not a key and secret.",
+                provider.display_name()
+            ),
+        )),
+    }
+}
+
+/// The API key and secret of a provider that exchanges them for tokens.
+pub(crate) fn key_and_secret(
+    provider: ProviderKind,
+    credentials: Credentials,
+) -> Result<(SecretString, SecretString), Error> {
+    match credentials {
+        Credentials::FiskalyKey {
+            api_key,
+            api_secret,
+        } => {
+            require_filled("api_key", api_key.expose_secret())?;
+            require_filled("api_secret", api_secret.expose_secret())?;
+            Ok((api_key, api_secret))
+        }
+        Credentials::Bearer(_) => Err(Error::validation(
+            "api_key",
+            format!(
+                "{} connects with an API key and secret, not a token.",
+                provider.display_name()
+            ),
+        )),
+    }
+}
+
+/// The connection setting `field`, trimmed; missing or blank is an error naming it with the
+/// label `config.provider` gives it.
+pub(crate) fn required_setting(
+    config: &ConnectionConfig,
+    field: ConnectionField,
+) -> Result<String, Error> {
+    let (name, value) = match field {
+        ConnectionField::OrgId => ("org_id", &config.org_id),
+        ConnectionField::ProjectId => ("project_id", &config.project_id),
+    };
+    let label = config
+        .provider
+        .capabilities()
+        .connection_fields
+        .into_iter()
+        .find(|spec| spec.name == field)
+        .map_or_else(|| name.replace('_', " "), |spec| spec.label.to_lowercase());
+    value
+        .as_deref()
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .map(str::to_owned)
+        .ok_or_else(|| {
+            Error::validation(
+                name,
+                format!("{} needs the {label}.", config.provider.display_name()),
+            )
+        })
+}
+
 fn require_filled(field: &str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::validation(
@@ -161,17 +185,9 @@ fn require_filled(field: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn required_setting(field: &str, value: Option<String>, message: &str) -> Result<String, Error> {
-    value
-        .map(|value| value.trim().to_owned())
-        .filter(|value| !value.is_empty())
-        .ok_or_else(|| Error::validation(field, message))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use secrecy::SecretString;
 
     fn token() -> Credentials {
         Credentials::Bearer(SecretString::from("fake-token"))

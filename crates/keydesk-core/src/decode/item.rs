@@ -19,7 +19,7 @@ use super::{FieldName, parse_time};
 /// The fields any provider's normalizer reads. Secret fields have slots too, so the decoder
 /// knows when [`crate::Key::raw`] has to leave them out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Slot {
+pub(crate) enum Slot {
     Id,
     UnderscoreId,
     ApiKeyId,
@@ -126,7 +126,7 @@ enum Val<'a> {
 }
 
 /// A key object's known fields; the last one wins when a name repeats, as in `Value`.
-pub(super) struct Item<'a>([Val<'a>; SLOTS]);
+pub(crate) struct Item<'a>([Val<'a>; SLOTS]);
 
 impl<'a> Item<'a> {
     pub fn new() -> Self {

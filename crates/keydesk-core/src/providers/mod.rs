@@ -1,14 +1,19 @@
-//! The four provider clients behind [`crate::Provider`], and the request plumbing they share.
+//! The four providers, each in its own module that owns everything core knows about it (its
+//! client, wire format, capabilities and field specs, extra draft rules, leaked-key shape,
+//! connection and auth), and the one place that maps a [`ProviderKind`] to its
+//! [`Definition`]. Below: the request plumbing the clients share.
 
 mod fiskaly;
 mod oligon;
 mod strait;
 mod syncgram;
 
-pub(crate) use fiskaly::FiskalyClient;
-pub(crate) use oligon::OligonClient;
-pub(crate) use strait::StraitClient;
-pub(crate) use syncgram::SyncgramClient;
+#[cfg(test)]
+mod tests;
+
+pub use strait::decode_rotated_key;
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -16,15 +21,53 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use zeroize::Zeroize;
 
-use crate::auth::BearerToken;
+use crate::auth::{BearerToken, Credentials};
+use crate::capabilities::Capabilities;
+use crate::connect::ConnectionConfig;
+use crate::decode::{Item, SecretField as SecretWireField};
 use crate::decode::{decode_key, decode_list_json, mask_full, split_created};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
+use crate::leak::{ListedFragment, PastedKeyShape};
 use crate::model::{CreateOutcome, CreatedKey, Key, Progress, ProgressFn, ProviderKind};
 use crate::model::{KeyDraft, RevealedSecret};
 use crate::provider::{Provider, orphan_after_loss};
 
-/// An API called with one long-lived bearer token (Oligon, SyncgramPay, Strait).
+/// Everything the generic machinery asks of one provider. Each provider module declares one
+/// `DEFINITION`; [`definition`] is the only place that picks it by [`ProviderKind`].
+pub(crate) struct Definition {
+    /// What it can do and what its forms ask for.
+    pub capabilities: fn() -> Capabilities,
+    /// Checks a draft: the generic field-spec checks plus the rules a spec cannot express.
+    pub validate: fn(&KeyDraft) -> Result<(), Error>,
+    /// One key object of its answers, normalized (`now` decides expiry).
+    pub normalize: fn(&Item<'_>, DateTime<Utc>) -> Result<Key, Error>,
+    /// The fields of its answers that hold a secret and never reach [`Key::raw`].
+    pub secret_fields: &'static [SecretWireField],
+    /// The client for a checked base URL, the connection's settings and its credentials.
+    pub connect: Connect,
+    /// How its keys look in plaintext, when they have a recognisable shape.
+    pub pasted_key: Option<PastedKeyShape>,
+    /// The parts of a key its lists may show, for matching a leaked one.
+    pub listed_fragments: &'static [ListedFragment],
+}
+
+/// How a provider builds its client: from a checked base URL, the connection's settings and
+/// its credentials.
+pub(crate) type Connect =
+    fn(&url::Url, ConnectionConfig, Credentials, HttpOptions) -> Result<Arc<dyn Provider>, Error>;
+
+/// The definition of `provider`.
+pub(crate) fn definition(provider: ProviderKind) -> &'static Definition {
+    match provider {
+        ProviderKind::Oligon => &oligon::DEFINITION,
+        ProviderKind::Fiskaly => &fiskaly::DEFINITION,
+        ProviderKind::Syncgram => &syncgram::DEFINITION,
+        ProviderKind::Strait => &strait::DEFINITION,
+    }
+}
+
+/// An API called with one long-lived bearer token.
 #[derive(Debug)]
 struct BearerApi {
     http: Http,
@@ -199,48 +242,5 @@ fn done_if_lost_then(
         Ok(reply) => Ok(Some(reply)),
         Err(Failure::AnsweredAfterLoss(error)) if done.contains(&error.kind()) => Ok(None),
         Err(failure) => Err(failure.into()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_created_answer_is_read_into_secrets_and_its_bytes_zeroized() {
-        let mut reply = Reply {
-            request_id: None,
-            bytes: br#"{"success": true, "data": {"api_key_id": "k1", "key_name": "ci",
-                "key": "sk_live_fakefakefakefake1234"}}"#
-                .to_vec()
-                .into(),
-        };
-        let kind = ProviderKind::Syncgram;
-        let (key, secrets) =
-            created_key(kind, &mut reply, &[API_KEY], |body| decode_key(kind, body)).unwrap();
-        assert_eq!(key.id, "k1");
-        assert_eq!(key.masked, "sk_live_…1234");
-        assert!(key.raw.get("key").is_none());
-        let secrets = secrets.unwrap();
-        assert_eq!(
-            secrets[0].value.expose_secret(),
-            "sk_live_fakefakefakefake1234"
-        );
-        assert!(reply.bytes.iter().all(|byte| *byte == 0), "zeroized");
-
-        let mut unreadable = Reply {
-            request_id: None,
-            bytes: b"<html>sk_live_fakefakefakefake1234</html>".to_vec().into(),
-        };
-        assert!(
-            created_key(kind, &mut unreadable, &[API_KEY], |body| decode_key(
-                kind, body
-            ))
-            .is_err()
-        );
-        assert!(
-            unreadable.bytes.iter().all(|byte| *byte == 0),
-            "zeroized too"
-        );
     }
 }

@@ -64,6 +64,31 @@ describe('Connection form', () => {
     expect(document.body.innerHTML).not.toContain('FAKE-secret-value');
   });
 
+  it('labels, explains and requires the connection fields as the provider declares them', async () => {
+    const backend = new MockBackend({ keysPerConnection: 2 });
+    const strait = backend.capabilities.find((c) => c.provider === 'strait')!;
+    strait.connection_fields = [{ name: 'project_id', label: 'Workspace', help: 'Where the keys live.' }];
+    const { user } = await setup(backend);
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'strait');
+    expect(within(form).getByLabelText('Workspace')).toBeInTheDocument();
+    expect(within(form).queryByLabelText('Project id')).not.toBeInTheDocument();
+    expect(form).toHaveTextContent('Where the keys live.');
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(within(form).getByText('Workspace is required.')).toBeInTheDocument();
+    await user.type(within(form).getByLabelText('Name'), 'Platform');
+    await user.type(within(form).getByLabelText('Base URL'), 'https://strait.example.test');
+    await user.type(within(form).getByLabelText('Workspace'), 'proj-7');
+    await user.type(within(form).getByLabelText('Admin token'), 'FAKE-admin');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(backend.callsOf('save_connection').at(-1)).toEqual({
+      input: expect.objectContaining({ provider: 'strait', project_id: 'proj-7', org_id: null }),
+    });
+  });
+
   it('never shows stored credentials and keeps them unless new ones are typed', async () => {
     const { user, backend } = await setup();
     await user.click(screen.getByRole('button', { name: 'Edit connection' }));

@@ -187,7 +187,7 @@ export type CancelledKind =
 export type Capabilities = {
 	/**  Which provider. */
 	provider: ProviderKind,
-	/**  "Oligon Receipts", "fiskaly", "SyncgramPay", "Strait". */
+	/**  The provider's name as people write it. */
 	display_name: string,
 	/**  The actions it offers. */
 	actions: Action[],
@@ -199,14 +199,14 @@ export type Capabilities = {
 	tracks_last_used_ip: boolean,
 	/**  How the list is paged. */
 	pagination: Pagination,
-	/**  Only one active key per organisation (SyncgramPay). */
+	/**  Only one active key per organisation. */
 	single_active_key: boolean,
 	/**  Grace-period limits, for providers that rotate. */
 	rotate_grace: RotateGrace | null,
 	/**  What the connection form asks for. */
 	credential_fields: CredentialField[],
-	/**  Non-secret connection settings besides the base URL. */
-	connection_fields: ConnectionField[],
+	/**  Non-secret connection settings besides the base URL, in display order. */
+	connection_fields: ConnectionFieldSpec[],
 };
 
 /**  What happened to a copied secret: the payload of the `clipboard` event. */
@@ -252,12 +252,25 @@ export type Connection = {
 	has_credentials: boolean,
 };
 
-/**  A non-secret setting a connection needs besides its base URL. */
+/**
+ *  A non-secret setting a connection needs besides its base URL; each names a
+ *  [`crate::ConnectionConfig`] property.
+ */
 export type ConnectionField = 
-/**  The fiskaly organisation id. */
+/**  The organisation whose keys are managed. */
 "org_id" | 
-/**  The Strait project id. */
+/**  The project whose keys are managed. */
 "project_id";
+
+/**  One non-secret input of a connection form, as the provider declares it. */
+export type ConnectionFieldSpec = {
+	/**  Which setting. */
+	name: ConnectionField,
+	/**  The label shown beside the input. */
+	label: string,
+	/**  One line of help under the input. */
+	help: string | null,
+};
 
 /**  What the connection form sends: a new connection (`id` null) or changes to one. */
 export type ConnectionInput = {
@@ -319,9 +332,9 @@ export type CredentialField = {
 export type CredentialName = 
 /**  A bearer token (dashboard session / admin token). */
 "token" | 
-/**  fiskaly API key. */
+/**  The API key of a key + secret pair. */
 "api_key" | 
-/**  fiskaly API secret. */
+/**  The API secret of a key + secret pair. */
 "api_secret";
 
 /**  Whether a key works against real money / production data. */
@@ -569,9 +582,9 @@ message: string };
 export type Pagination = 
 /**  One answer holds every key. */
 "none" | 
-/**  `limit`/`offset` pages with a total `count` (fiskaly). */
+/**  `limit`/`offset` pages with a total `count`. */
 "offset" | 
-/**  Follow `next_cursor` (Strait). */
+/**  Follow `next_cursor`. */
 "cursor";
 
 /**  A created or rotated key whose secrets wait to be revealed, copied and acknowledged. */

@@ -176,7 +176,11 @@ export const CAPABILITIES: Capabilities[] = [
       }
     ],
     "connection_fields": [
-      "org_id"
+      {
+        "name": "org_id",
+        "label": "Organisation id",
+        "help": "The organisation whose API keys Keydesk manages."
+      }
     ]
   },
   {
@@ -375,7 +379,11 @@ export const CAPABILITIES: Capabilities[] = [
       }
     ],
     "connection_fields": [
-      "project_id"
+      {
+        "name": "project_id",
+        "label": "Project id",
+        "help": "The project whose API keys Keydesk manages."
+      }
     ]
   }
 ];

@@ -6,12 +6,12 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 use crate::decode::decode_key;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Environment, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
+use crate::providers::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 use crate::validate::validate_draft;
 
 const KIND: ProviderKind = ProviderKind::Oligon;

@@ -11,14 +11,15 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
 
-use super::{API_KEY, SecretField, create_outcome, done_if_lost_then};
-use crate::auth::FiskalyAuth;
+use super::auth::FiskalyAuth;
+use super::environment;
 use crate::decode::{decode_key, decode_page};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
-use crate::validate::{fiskaly_environment, validate_draft};
+use crate::providers::{API_KEY, SecretField, create_outcome, done_if_lost_then};
+use crate::validate::validate_draft;
 
 const KIND: ProviderKind = ProviderKind::Fiskaly;
 /// The document's largest page.
@@ -165,7 +166,7 @@ impl Provider for FiskalyClient {
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
         validate_draft(KIND, draft)?;
-        let environment = fiskaly_environment(draft)?;
+        let environment = environment(draft)?;
         let body = json!({
             "name": draft.name,
             "kind": environment.as_str(),

@@ -9,11 +9,11 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
-use super::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
+use crate::providers::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 use crate::validate::validate_draft;
 
 const KIND: ProviderKind = ProviderKind::Syncgram;

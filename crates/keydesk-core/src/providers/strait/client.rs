@@ -8,15 +8,15 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
-use super::{
-    API_KEY, BearerApi, SecretField, create_outcome, created_key, done_if_lost_then,
-    may_have_acted, restated,
-};
 use crate::decode::{decode_key, decode_page, decode_rotated_key};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
+use crate::providers::{
+    API_KEY, BearerApi, SecretField, create_outcome, created_key, done_if_lost_then,
+    may_have_acted, restated,
+};
 use crate::validate::{validate_draft, validate_grace};
 
 const KIND: ProviderKind = ProviderKind::Strait;
@@ -156,7 +156,7 @@ impl Provider for StraitClient {
     }
 
     async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {
-        validate_grace(grace_minutes)?;
+        validate_grace(KIND, grace_minutes)?;
         let path = format!("/v1/api-keys/{}/rotate", segment(require_id(id)?));
         let body = match grace_minutes {
             Some(minutes) => json!({"grace_period_minutes": minutes}),

@@ -1,0 +1,103 @@
+//! Strait's key objects: `key_prefix` for the mask, rotation facts, project and environment
+//! ids as metadata; and the new key of a rotate answer.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde_json::{Number, Value};
+
+use crate::decode::{Item, Slot, joined, lifecycle, required_id};
+use crate::error::Error;
+use crate::model::{Key, ProviderKind, RawJson, Rotation};
+
+pub(super) fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
+    let id = required_id(object, &[Slot::Id, Slot::NewKeyId], ProviderKind::Strait)?;
+    let revoked_at = object.time(Slot::RevokedAt);
+    let expires_at = object.time(Slot::ExpiresAt);
+    let rotation = Rotation {
+        replaced_by: object.string(Slot::ReplacedByKeyId),
+        grace_expires_at: object.time(Slot::GraceExpiresAt),
+        interval_days: object
+            .number(Slot::RotationIntervalDays)
+            .and_then(Number::as_u64)
+            .filter(|days| *days > 0)
+            .and_then(|days| u32::try_from(days).ok()),
+        next_rotation_at: object.time(Slot::NextRotationAt),
+        webhook_url: object.string(Slot::RotationWebhookUrl),
+    };
+    let rotating_until = rotation.replaced_by.as_ref().and(rotation.grace_expires_at);
+    let mut metadata = BTreeMap::new();
+    for (field, slot) in [
+        ("project_id", Slot::ProjectId),
+        ("environment_id", Slot::EnvironmentId),
+    ] {
+        if let Some(value) = object.string(slot) {
+            metadata.insert(field.to_owned(), value);
+        }
+    }
+    Ok(Key {
+        id,
+        name: object.string(Slot::Name).unwrap_or_default(),
+        masked: object
+            .text(Slot::KeyPrefix)
+            .map(|prefix| joined(&[&prefix, "…"]))
+            .unwrap_or_default(),
+        environment: None,
+        scopes: object.strings(Slot::Scopes),
+        status: lifecycle(now, revoked_at.is_some(), expires_at, rotating_until),
+        created_at: object.time(Slot::CreatedAt),
+        last_used_at: object.time(Slot::LastUsedAt),
+        last_used_ip: object.string(Slot::LastUsedIp),
+        expires_at,
+        revoked_at,
+        rotation: (!rotation.is_empty()).then_some(rotation),
+        metadata,
+        raw: RawJson::default(),
+    })
+}
+
+/// Normalizes the new key from a Strait rotate answer (`{old_key_id, new_key_id, …}`). Its
+/// `grace_expires_at` belongs to the old key, so the new key does not carry it.
+pub fn decode_rotated_key(body: &Value) -> Result<Key, Error> {
+    let mut new_key = body.as_object().cloned().unwrap_or_default();
+    for old_only in ["grace_expires_at", "old_key_id", "id"] {
+        new_key.remove(old_only);
+    }
+    if let Some(new_id) = new_key.remove("new_key_id") {
+        new_key.insert("id".into(), new_id);
+    }
+    crate::decode::decode_key(ProviderKind::Strait, &Value::Object(new_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{decode_key, decode_list_json};
+    use crate::model::KeyStatus;
+    use serde_json::json;
+
+    #[test]
+    fn nesting_of_any_depth_is_skipped_not_refused() {
+        let deep_array = format!("{}{}", "[".repeat(300), "]".repeat(300));
+        let deep_object = format!("{}1{}", r#"{"a":"#.repeat(300), "}".repeat(300));
+        let text = format!(
+            r#"{{"extra": {deep_object}, "data": [{{"id": "k1", "scopes": ["read", {deep_array}, {deep_object}], "other": {deep_object}}}]}}"#
+        );
+        let keys = decode_list_json(ProviderKind::Strait, text.as_bytes()).unwrap();
+        assert_eq!(keys[0].scopes, ["read"]);
+        assert!(keys[0].raw.json().contains(r#""other": {"a":"#));
+    }
+
+    #[test]
+    fn strait_replaced_key_is_rotating_until_grace_ends() {
+        let later = (Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
+        let key = decode_key(
+            ProviderKind::Strait,
+            &json!({"id": "k1", "name": "svc", "key_prefix": "strait_ab12c", "replaced_by_key_id": "k2", "grace_expires_at": later}),
+        )
+        .unwrap();
+        assert_eq!(key.status, KeyStatus::Rotating);
+        assert_eq!(key.rotation.unwrap().replaced_by.as_deref(), Some("k2"));
+        assert_eq!(key.masked, "strait_ab12c…");
+    }
+}
