@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::process::ExitCode;
 
+use chrono::Utc;
 use clap::{Parser, Subcommand};
 use keydesk_core::{
-    ConnectionConfig, CreateOutcome, Credentials, Environment, Error, ErrorKind, KeyDraft,
-    LeakFingerprint, MAX_PASTED_KEY_BYTES, Provider, ProviderKind, SecretString, connect,
-    find_leaked,
+    AttentionConfig, AttentionInput, ConnectionConfig, ConnectionInventory, CreateOutcome,
+    Credentials, Environment, Error, ErrorKind, KeyDraft, LeakFingerprint, MAX_PASTED_KEY_BYTES,
+    Provider, ProviderKind, SecretString, Severity, attention, connect, find_leaked,
 };
 use zeroize::Zeroizing;
 
@@ -27,12 +28,14 @@ KEYDESK_PROJECT. The base URL must be https:// unless it points at this machine.
 
 Exit codes: 0 ok, 1 API or network error, or a create whose key was made but whose secret
 never arrived (the orphan is named on stderr: revoke it), 2 usage or validation error,
-3 authentication or permission error. Errors go to stderr as one sentence plus the
+3 authentication or permission error, 5 `attention --fail-on` found a finding at or above
+that severity. Errors go to stderr as one sentence plus the
 provider's request id.
 
 Examples:
   KEYDESK_TOKEN=... keydesk-cli --provider oligon --base-url https://api.example.com list --json
   keydesk-cli --provider strait --base-url URL --project proj_1 rotate KEY_ID --grace-minutes 30
+  keydesk-cli --provider syncgram --base-url URL attention --fail-on high
   pbpaste | keydesk-cli --provider oligon --base-url URL find-leaked";
 
 /// Manage the API keys of Oligon Receipts, fiskaly, SyncgramPay and Strait.
@@ -130,6 +133,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// List what needs an admin now: expired, expiring, overdue, stale or never-used keys.
+    ///
+    /// Judged from the provider's list alone: the app's owner annotations, last snapshot
+    /// and orphan reports are not read, so `unowned`, `appeared`, `disappeared` and
+    /// `orphan` do not fire here.
+    Attention {
+        /// Print JSON (an array of findings) instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Exit with code 5 when a finding of this severity or higher exists: high, medium
+        /// or low.
+        #[arg(long, value_parser = parse_severity)]
+        fail_on: Option<Severity>,
+    },
     /// Read a leaked key from stdin and find it among this connection's keys.
     FindLeaked {
         /// Print JSON: {"matches": [...], "ambiguous": bool}.
@@ -142,11 +159,18 @@ fn parse_provider(text: &str) -> Result<ProviderKind, String> {
     text.parse()
 }
 
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    text.parse()
+}
+
 fn parse_metadata(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(key, value)| (key.to_owned(), value.to_owned()))
         .ok_or_else(|| format!("expected key=value, got {text:?}"))
 }
+
+/// The exit code of `attention --fail-on`, when a finding at or above its severity exists.
+const FINDINGS_EXIT_CODE: u8 = 5;
 
 /// Exit codes the issue fixes, by error kind.
 fn exit_code(error: &Error) -> u8 {
@@ -283,6 +307,29 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
         } => {
             let created = provider.rotate_key(&id, grace_minutes).await?;
             output::print_created(kind, &created, json);
+        }
+        Command::Attention { json, fail_on } => {
+            let keys = provider.list_keys(None).await?;
+            let connections = [ConnectionInventory {
+                connection_id: kind.as_str(),
+                provider: kind,
+                keys: &keys,
+                previous: None,
+                annotations: None,
+                orphans: &[],
+            }];
+            let findings = attention(&AttentionInput {
+                connections: &connections,
+                dismissals: &[],
+                now: Utc::now(),
+                config: AttentionConfig::default(),
+            });
+            output::print_findings(&findings, json);
+            if let Some(threshold) = fail_on {
+                if findings.iter().any(|finding| finding.severity >= threshold) {
+                    return Ok(ExitCode::from(FINDINGS_EXIT_CODE));
+                }
+            }
         }
         Command::FindLeaked { json } => {
             // One byte past the cap is enough for the parser to refuse an oversized paste.

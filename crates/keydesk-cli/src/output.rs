@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
-use keydesk_core::{CreatedKey, ExposeSecret, Key, ProviderKind, is_control_or_bidi};
+use keydesk_core::{CreatedKey, ExposeSecret, Finding, Key, ProviderKind, is_control_or_bidi};
 use serde_json::{Value, json};
 
 /// The most characters a key's name takes in a table; longer ones are cut with "…".
@@ -128,6 +128,35 @@ pub fn print_leak(
     print!("{}", table(provider, matches));
 }
 
+/// Attention findings: a JSON array of findings, or a table of severity, key, rule and reason.
+pub fn print_findings(findings: &[Finding], as_json: bool) {
+    if as_json {
+        println!("{}", to_json(&findings));
+        return;
+    }
+    if findings.is_empty() {
+        println!("Nothing needs attention.");
+        return;
+    }
+    let mut rows = vec![[
+        "SEVERITY".to_owned(),
+        "KEY".to_owned(),
+        "NAME".to_owned(),
+        "RULE".to_owned(),
+        "REASON".to_owned(),
+    ]];
+    for finding in findings {
+        rows.push([
+            finding.severity.as_str().to_owned(),
+            shown(&finding.key_id, CELL_CHARS),
+            shown(&finding.key_name, NAME_CHARS),
+            finding.rule.as_str().to_owned(),
+            escaped(&finding.reason),
+        ]);
+    }
+    print!("{}", columns(&rows));
+}
+
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serializing our own model cannot fail; fall back to `null` rather than panic.
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
@@ -184,8 +213,13 @@ fn table(provider: ProviderKind, keys: &[Key]) -> String {
             time(key.expires_at),
         ]);
     }
-    let mut widths = [0usize; 8];
-    for row in &rows {
+    columns(&rows)
+}
+
+/// `rows` as aligned columns, two spaces apart; the first row is the header.
+fn columns<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0usize; N];
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -193,7 +227,7 @@ fn table(provider: ProviderKind, keys: &[Key]) -> String {
     // Padded by hand: a width from a server's text never reaches a format width (over
     // 65,535 that panics), and every cell is cut and escaped before it is measured.
     let mut text = String::new();
-    for row in &rows {
+    for row in rows {
         let mut line = String::new();
         for (cell, width) in row.iter().zip(widths) {
             if !line.is_empty() {

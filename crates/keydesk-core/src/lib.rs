@@ -9,6 +9,8 @@
 //! client.
 #![deny(missing_docs)]
 
+mod annotation;
+mod attention;
 mod auth;
 mod capabilities;
 mod connect;
@@ -25,6 +27,15 @@ mod validate;
 #[cfg(test)]
 mod test_server;
 
+pub use annotation::{
+    Annotation, MAX_NOTE_CHARS, MAX_OWNER_CHARS, MAX_TAG_CHARS, MAX_TAGS, matches_annotation_query,
+};
+pub use attention::{
+    AttentionConfig, AttentionInput, ConnectionInventory, DEFAULT_STALE_AFTER_DAYS, Dismissal,
+    EXPIRES_SOON_HIGH_DAYS, EXPIRES_SOON_MEDIUM_DAYS, Finding, GRACE_ENDING_HOURS,
+    InventorySnapshot, NEVER_USED_AFTER_DAYS, OrphanReport, Rule, Severity, SnapshotKey,
+    SuggestedAction, attention,
+};
 pub use auth::{Credentials, jwt_expiry};
 pub use capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,

@@ -177,6 +177,15 @@ fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             expires_in_ms: None,
         },
         OligonSeed {
+            name: "Reporting export (never set up)",
+            live: true,
+            scopes: &["analytics:read"],
+            created_ago_ms: 40 * DAY_MS,
+            used: None,
+            revoked_ago_ms: None,
+            expires_in_ms: None,
+        },
+        OligonSeed {
             name: "Q3 load test",
             live: false,
             scopes: &["extract:write"],
@@ -552,7 +561,7 @@ fn demo_syncgram(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             name: "Production key",
             env: "live",
             created_ago_ms: 20 * DAY_MS,
-            lifetime_ms: Some(365 * DAY_MS),
+            lifetime_ms: None,
             revoked_ago_ms: None,
             used_ago_ms: Some(5 * MINUTE_MS),
         },
@@ -740,6 +749,16 @@ fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
                 Some(MINUTE_MS),
             )
         },
+        StraitSeed {
+            rotation_interval_days: Some(30),
+            ..plain(
+                "Audit log shipper",
+                &["audit:write"],
+                "env_prod",
+                44 * DAY_MS,
+                Some(10 * MINUTE_MS),
+            )
+        },
         plain(
             "Staging e2e",
             &["orders:read", "orders:write"],
@@ -776,43 +795,61 @@ fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
     for key in &keys {
         key.insert(tx, now)?;
     }
-    // A rotation in progress: the old key still works for 40 more minutes.
+    // A rotation in progress: the old key still works for 40 more minutes, and a client
+    // still used it 5 minutes ago, after the rotation (grace_ending).
     rotation(
         tx,
         now,
         "Webhook signer",
-        150 * DAY_MS,
-        20 * MINUTE_MS,
-        40 * MINUTE_MS,
+        Rotated {
+            created_ago_ms: 150 * DAY_MS,
+            rotated_ago_ms: 20 * MINUTE_MS,
+            grace_in_ms: 40 * MINUTE_MS,
+            old_used_ago_ms: 5 * MINUTE_MS,
+        },
     )?;
     // A finished rotation: the old key's grace ended 30 days ago.
     rotation(
         tx,
         now,
         "Warehouse sync",
-        300 * DAY_MS,
-        31 * DAY_MS,
-        -30 * DAY_MS,
+        Rotated {
+            created_ago_ms: 300 * DAY_MS,
+            rotated_ago_ms: 31 * DAY_MS,
+            grace_in_ms: -30 * DAY_MS,
+            old_used_ago_ms: 31 * DAY_MS / 2,
+        },
     )?;
     Ok(())
 }
 
-/// An old key rotated `rotated_ago_ms` into "<name> (rotated)", with grace ending `grace_in_ms` from now.
-fn rotation(
-    tx: &Transaction<'_>,
-    now: i64,
-    name: &str,
+/// The times of a seeded rotation, in milliseconds before or after the seeding.
+struct Rotated {
+    /// When the old key was created.
     created_ago_ms: i64,
+    /// When it was rotated (and so its successor created).
     rotated_ago_ms: i64,
+    /// When the old key's grace ends (negative: it has ended).
     grace_in_ms: i64,
-) -> rusqlite::Result<()> {
+    /// When the old key was last used.
+    old_used_ago_ms: i64,
+}
+
+/// An old key rotated into "<name> (rotated)" at the times of `times`.
+fn rotation(tx: &Transaction<'_>, now: i64, name: &str, times: Rotated) -> rusqlite::Result<()> {
+    let Rotated {
+        created_ago_ms,
+        rotated_ago_ms,
+        grace_in_ms,
+        old_used_ago_ms,
+    } = times;
     let old = StraitSeed {
         name,
         scopes: &["events:write"],
         environment: "env_prod",
         created_ago_ms,
         expires_in_ms: None,
-        used_ago_ms: Some(rotated_ago_ms.min(25 * MINUTE_MS).max(rotated_ago_ms / 2)),
+        used_ago_ms: Some(old_used_ago_ms),
         revoked_ago_ms: None,
         rotation_interval_days: None,
     }
@@ -916,9 +953,12 @@ mod tests {
                     &transaction,
                     now_ms(),
                     "Nightly export",
-                    DAY_MS,
-                    MINUTE_MS,
-                    MINUTE_MS,
+                    Rotated {
+                        created_ago_ms: DAY_MS,
+                        rotated_ago_ms: MINUTE_MS,
+                        grace_in_ms: MINUTE_MS,
+                        old_used_ago_ms: MINUTE_MS,
+                    },
                 )?;
                 let names = crate::db::rows(
                     &transaction,

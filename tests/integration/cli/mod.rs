@@ -4,6 +4,7 @@
 // Test code: a panic is the failure message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attention;
 mod commands;
 mod exit_codes;
 mod redirects;

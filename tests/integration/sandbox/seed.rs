@@ -305,3 +305,97 @@ async fn bulk_seed_gives_every_api_n_keys() {
     }
     assert_eq!(seen.len(), 250);
 }
+
+/// The demo, listed through core, fires every rule the providers' data can: each provider's
+/// set, and across them all the provider-data rules with both `expires_soon` severities.
+#[tokio::test]
+async fn demo_data_fires_every_attention_rule_the_providers_report() {
+    use keydesk_core::{
+        AttentionConfig, AttentionInput, ConnectionInventory, ProviderKind, Rule, Severity,
+        attention,
+    };
+    use std::collections::BTreeSet;
+
+    for variant in [Variant::Documented, Variant::Deployed] {
+        let sandbox = demo(variant).await;
+        let mut all = BTreeSet::new();
+        let mut expiring_severities = BTreeSet::new();
+        for (provider, expected) in [
+            // Only the deployed Oligon API reports expiry.
+            (
+                ProviderKind::Oligon,
+                if variant == Variant::Deployed {
+                    vec![
+                        Rule::Expired,
+                        Rule::ExpiresSoon,
+                        Rule::NeverUsed,
+                        Rule::Stale,
+                    ]
+                } else {
+                    vec![Rule::NeverUsed, Rule::Stale]
+                },
+            ),
+            // fiskaly reports neither use nor expiry.
+            (ProviderKind::Fiskaly, vec![]),
+            (
+                ProviderKind::Syncgram,
+                vec![Rule::Expired, Rule::LiveWithoutExpiry],
+            ),
+            (
+                ProviderKind::Strait,
+                vec![
+                    Rule::Expired,
+                    Rule::ExpiresSoon,
+                    Rule::RotationOverdue,
+                    Rule::GraceEnding,
+                    Rule::Stale,
+                ],
+            ),
+        ] {
+            let client = crate::support::core::client(&sandbox.handle, provider);
+            let keys = client.list_keys(None).await.unwrap();
+            let findings = attention(&AttentionInput {
+                connections: &[ConnectionInventory {
+                    connection_id: provider.as_str(),
+                    provider,
+                    keys: &keys,
+                    previous: None,
+                    annotations: None,
+                    orphans: &[],
+                }],
+                dismissals: &[],
+                now: Utc::now(),
+                config: AttentionConfig::default(),
+            });
+            let rules: BTreeSet<Rule> = findings.iter().map(|finding| finding.rule).collect();
+            assert_eq!(
+                rules,
+                expected.into_iter().collect(),
+                "{provider} ({variant:?}): {findings:#?}"
+            );
+            expiring_severities.extend(
+                findings
+                    .iter()
+                    .filter(|finding| finding.rule == Rule::ExpiresSoon)
+                    .map(|finding| finding.severity),
+            );
+            all.extend(rules);
+        }
+        assert_eq!(
+            all,
+            BTreeSet::from([
+                Rule::Expired,
+                Rule::ExpiresSoon,
+                Rule::RotationOverdue,
+                Rule::GraceEnding,
+                Rule::NeverUsed,
+                Rule::Stale,
+                Rule::LiveWithoutExpiry,
+            ])
+        );
+        assert_eq!(
+            expiring_severities,
+            BTreeSet::from([Severity::Medium, Severity::High])
+        );
+    }
+}

@@ -1,0 +1,1360 @@
+//! What needs an admin now, across connections: a pure function from the inventory, the
+//! local annotations, the last snapshot and `now` to a sorted list of [`Finding`]s.
+//!
+//! A rule fires only where the provider reports the facts it needs: `never_used`, `stale`
+//! and `grace_ending` need [`Capabilities::tracks_last_used`](crate::Capabilities);
+//! `live_without_expiry` needs expiry support, which is derived here from the create form
+//! having an `expires_in_days` field. `unowned` needs the annotations, `appeared` and
+//! `disappeared` need a previous snapshot: without them (the CLI on its own) they do not fire.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::annotation::Annotation;
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind};
+
+/// Keys expiring within this many days are a high finding.
+pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
+/// Keys expiring within this many days (and more than [`EXPIRES_SOON_HIGH_DAYS`]) are medium.
+pub const EXPIRES_SOON_MEDIUM_DAYS: i64 = 30;
+/// A key created more than this many days ago and never used is `never_used`.
+pub const NEVER_USED_AFTER_DAYS: i64 = 14;
+/// A rotated key whose grace ends within this many hours and that is still used is `grace_ending`.
+pub const GRACE_ENDING_HOURS: i64 = 24;
+/// Days without use after which a key is `stale`, unless configured otherwise.
+pub const DEFAULT_STALE_AFTER_DAYS: u32 = 90;
+
+/// How urgent a finding is. Ordered: `Low < Medium < High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Worth a look when convenient.
+    Low,
+    /// Should be dealt with this month.
+    Medium,
+    /// Needs action now.
+    High,
+}
+
+impl Severity {
+    /// The lowercase word used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [Severity::High, Severity::Medium, Severity::Low]
+            .into_iter()
+            .find(|severity| severity.as_str().eq_ignore_ascii_case(text.trim()))
+            .ok_or_else(|| format!("unknown severity {text:?}: use high, medium or low"))
+    }
+}
+
+/// Which rule a finding comes from; the names are the ones the issue fixes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Past its expiry (or reported expired) and neither revoked nor disabled: high.
+    Expired,
+    /// Expires within 7 days (high) or 30 days (medium).
+    ExpiresSoon,
+    /// Its automatic rotation was due and has not happened: high.
+    RotationOverdue,
+    /// A rotated key still used after the rotation whose grace ends within 24 hours: high.
+    GraceEnding,
+    /// Active, created more than 14 days ago and never used: medium.
+    NeverUsed,
+    /// Active and not used for the configured number of days: medium.
+    Stale,
+    /// An active live key that never expires, where the provider supports expiry: low.
+    LiveWithoutExpiry,
+    /// An active live key without an owner annotation: low.
+    Unowned,
+    /// A key made by a create whose secret never arrived, not yet resolved: high.
+    Orphan,
+    /// Listed now but not at the last look: medium.
+    Appeared,
+    /// Listed at the last look but not now: low.
+    Disappeared,
+}
+
+impl Rule {
+    /// The snake_case name used in JSON and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Expired => "expired",
+            Rule::ExpiresSoon => "expires_soon",
+            Rule::RotationOverdue => "rotation_overdue",
+            Rule::GraceEnding => "grace_ending",
+            Rule::NeverUsed => "never_used",
+            Rule::Stale => "stale",
+            Rule::LiveWithoutExpiry => "live_without_expiry",
+            Rule::Unowned => "unowned",
+            Rule::Orphan => "orphan",
+            Rule::Appeared => "appeared",
+            Rule::Disappeared => "disappeared",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The one action a finding suggests, picked from what the provider supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum SuggestedAction {
+    /// Replace the key with a new one (Strait).
+    Rotate,
+    /// Invalidate the key for good.
+    Revoke,
+    /// Switch the key off (fiskaly, which cannot revoke).
+    Disable,
+    /// Record who owns the key.
+    SetOwner,
+    /// Look at the key and decide; the provider offers no action that fixes it.
+    Review,
+}
+
+/// One thing that needs an admin.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Finding {
+    /// The connection the key belongs to.
+    pub connection_id: String,
+    /// The provider's id for the key.
+    pub key_id: String,
+    /// The key's name (from the last snapshot for `disappeared`); text a server sent.
+    pub key_name: String,
+    /// Which rule fired.
+    pub rule: Rule,
+    /// How urgent it is.
+    pub severity: Severity,
+    /// One sentence naming the fact, e.g. "Expires in 3 days (5 Dec 2026)."
+    pub reason: String,
+    /// What to do about it.
+    pub action: SuggestedAction,
+    /// When it becomes (or became) a problem: the expiry, the due rotation or the end of
+    /// the grace; `None` for rules without one.
+    pub deadline: Option<DateTime<Utc>>,
+}
+
+/// Tunable thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct AttentionConfig {
+    /// Days without use after which an active key is `stale`.
+    pub stale_after_days: u32,
+}
+
+impl Default for AttentionConfig {
+    fn default() -> Self {
+        AttentionConfig {
+            stale_after_days: DEFAULT_STALE_AFTER_DAYS,
+        }
+    }
+}
+
+/// One key as a snapshot remembers it: metadata only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SnapshotKey {
+    /// The provider's id for the key.
+    pub id: String,
+    /// Its name then.
+    pub name: String,
+    /// Its masked form then.
+    pub masked: String,
+    /// Its status then.
+    pub status: KeyStatus,
+}
+
+/// The list of one connection at the last look, so the next list shows what appeared and
+/// what disappeared since. Holds no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct InventorySnapshot {
+    /// When the list was taken.
+    pub taken_at: DateTime<Utc>,
+    /// Every key listed then.
+    pub keys: Vec<SnapshotKey>,
+}
+
+impl InventorySnapshot {
+    /// The snapshot of `keys` listed at `taken_at`.
+    pub fn of(keys: &[Key], taken_at: DateTime<Utc>) -> Self {
+        InventorySnapshot {
+            taken_at,
+            keys: keys
+                .iter()
+                .map(|key| SnapshotKey {
+                    id: key.id.clone(),
+                    name: key.name.clone(),
+                    masked: key.masked.clone(),
+                    status: key.status,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A create whose secret never arrived made this key, and nobody has dealt with it yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OrphanReport {
+    /// The orphaned key.
+    pub key_id: String,
+    /// When the orphan was found.
+    pub reported_at: DateTime<Utc>,
+}
+
+/// A finding the admin snoozed (`until` set) or marked reviewed (`until` empty: for good).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Dismissal {
+    /// The finding's connection.
+    pub connection_id: String,
+    /// The finding's key.
+    pub key_id: String,
+    /// The finding's rule.
+    pub rule: Rule,
+    /// Until when the finding stays out of the list; `None` for good.
+    pub until: Option<DateTime<Utc>>,
+}
+
+impl Dismissal {
+    /// Whether this still hides its finding at `now`.
+    pub fn holds_at(&self, now: DateTime<Utc>) -> bool {
+        self.until.is_none_or(|until| now < until)
+    }
+}
+
+/// What attention knows about one connection. Borrowed, so 10,000 keys are not copied.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionInventory<'a> {
+    /// The connection's id (the app's; the CLI uses the provider's name).
+    pub connection_id: &'a str,
+    /// Which provider, and so which facts its keys report.
+    pub provider: ProviderKind,
+    /// The keys listed now.
+    pub keys: &'a [Key],
+    /// The list at the last look, when one was kept; `appeared`/`disappeared` need it.
+    /// The caller keeps it current after Keydesk's own creates and removals.
+    pub previous: Option<&'a InventorySnapshot>,
+    /// Annotations by key id, when they are known; `unowned` needs them.
+    pub annotations: Option<&'a BTreeMap<String, Annotation>>,
+    /// Orphan reports not resolved yet.
+    pub orphans: &'a [OrphanReport],
+}
+
+/// Everything [`attention`] looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct AttentionInput<'a> {
+    /// Every connection to look at.
+    pub connections: &'a [ConnectionInventory<'a>],
+    /// Snoozed and reviewed findings, left out while they hold.
+    pub dismissals: &'a [Dismissal],
+    /// The time every rule is judged at.
+    pub now: DateTime<Utc>,
+    /// Thresholds.
+    pub config: AttentionConfig,
+}
+
+/// Every finding across `input`'s connections, sorted by severity (high first), then the
+/// soonest deadline (findings without one last), then connection, key and rule.
+pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
+    let dismissed: HashSet<(&str, &str, Rule)> = input
+        .dismissals
+        .iter()
+        .filter(|dismissal| dismissal.holds_at(input.now))
+        .map(|dismissal| {
+            (
+                dismissal.connection_id.as_str(),
+                dismissal.key_id.as_str(),
+                dismissal.rule,
+            )
+        })
+        .collect();
+    let mut findings = Findings {
+        dismissed,
+        list: Vec::new(),
+    };
+    for connection in input.connections {
+        look_at(connection, input.now, input.config, &mut findings);
+    }
+    let mut list = findings.list;
+    list.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| match (a.deadline, b.deadline) {
+                (Some(a), Some(b)) => a.cmp(&b),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+            .then_with(|| a.connection_id.cmp(&b.connection_id))
+            .then_with(|| a.key_id.cmp(&b.key_id))
+            .then_with(|| a.rule.cmp(&b.rule))
+    });
+    list
+}
+
+/// The findings so far, and the dismissals that keep some out.
+struct Findings<'a> {
+    dismissed: HashSet<(&'a str, &'a str, Rule)>,
+    list: Vec<Finding>,
+}
+
+/// One finding before it is known whether it was dismissed; the reason is written only
+/// for findings that stay.
+struct Candidate<'a> {
+    key_id: &'a str,
+    key_name: &'a str,
+    rule: Rule,
+    severity: Severity,
+    action: SuggestedAction,
+    deadline: Option<DateTime<Utc>>,
+}
+
+impl Findings<'_> {
+    fn add(
+        &mut self,
+        connection_id: &str,
+        candidate: Candidate<'_>,
+        reason: impl FnOnce() -> String,
+    ) {
+        if self
+            .dismissed
+            .contains(&(connection_id, candidate.key_id, candidate.rule))
+        {
+            return;
+        }
+        self.list.push(Finding {
+            connection_id: connection_id.to_owned(),
+            key_id: candidate.key_id.to_owned(),
+            key_name: candidate.key_name.to_owned(),
+            rule: candidate.rule,
+            severity: candidate.severity,
+            reason: reason(),
+            action: candidate.action,
+            deadline: candidate.deadline,
+        });
+    }
+}
+
+/// What a provider reports and offers, as far as the rules care.
+struct ProviderFacts {
+    tracks_use: bool,
+    supports_expiry: bool,
+    /// For a key that should stop working: revoke, else disable, else look.
+    retire: SuggestedAction,
+    /// For a key that should be replaced: rotate, else look.
+    replace: SuggestedAction,
+}
+
+impl ProviderFacts {
+    fn of(provider: ProviderKind) -> Self {
+        let caps = provider.capabilities();
+        let retire = if caps.supports(Action::Revoke) {
+            SuggestedAction::Revoke
+        } else if caps.supports(Action::Disable) {
+            SuggestedAction::Disable
+        } else {
+            SuggestedAction::Review
+        };
+        let replace = if caps.supports(Action::Rotate) {
+            SuggestedAction::Rotate
+        } else {
+            SuggestedAction::Review
+        };
+        ProviderFacts {
+            tracks_use: caps.tracks_last_used,
+            // Capabilities has no expiry flag: a provider supports expiry when its create
+            // form asks for a lifetime.
+            supports_expiry: caps.field("expires_in_days").is_some(),
+            retire,
+            replace,
+        }
+    }
+}
+
+fn look_at(
+    connection: &ConnectionInventory<'_>,
+    now: DateTime<Utc>,
+    config: AttentionConfig,
+    findings: &mut Findings<'_>,
+) {
+    let facts = ProviderFacts::of(connection.provider);
+    let id = connection.connection_id;
+    let stale_after = Duration::days(i64::from(config.stale_after_days));
+    // Only built when a rule needs to find a key by id (a rotation's successor, an orphan).
+    let needs_index = !connection.orphans.is_empty()
+        || connection.keys.iter().any(|key| {
+            key.rotation
+                .as_ref()
+                .is_some_and(|rotation| rotation.replaced_by.is_some())
+        });
+    let by_id: HashMap<&str, &Key> = if needs_index {
+        connection
+            .keys
+            .iter()
+            .map(|key| (key.id.as_str(), key))
+            .collect()
+    } else {
+        HashMap::new()
+    };
+
+    for key in connection.keys {
+        look_at_key(key, &facts, &by_id, connection, now, stale_after, findings);
+    }
+
+    for orphan in connection.orphans {
+        let Some(key) = by_id.get(orphan.key_id.as_str()) else {
+            continue; // no longer listed: nothing left to act on
+        };
+        if matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled) {
+            continue;
+        }
+        let candidate = Candidate {
+            key_id: &key.id,
+            key_name: &key.name,
+            rule: Rule::Orphan,
+            severity: Severity::High,
+            action: facts.retire,
+            deadline: None,
+        };
+        findings.add(id, candidate, || {
+            format!(
+                "A create on {} made this key, but its secret never arrived.",
+                day(orphan.reported_at)
+            )
+        });
+    }
+
+    if let Some(previous) = connection.previous {
+        let before: HashSet<&str> = previous.keys.iter().map(|key| key.id.as_str()).collect();
+        let taken = day(previous.taken_at);
+        for key in connection.keys {
+            if before.contains(key.id.as_str()) {
+                continue;
+            }
+            let candidate = Candidate {
+                key_id: &key.id,
+                key_name: &key.name,
+                rule: Rule::Appeared,
+                severity: Severity::Medium,
+                action: SuggestedAction::Review,
+                deadline: None,
+            };
+            findings.add(id, candidate, || {
+                format!("Appeared since the last look ({taken}) without Keydesk creating it.")
+            });
+        }
+        let now_listed: HashSet<&str> = connection.keys.iter().map(|key| key.id.as_str()).collect();
+        for key in &previous.keys {
+            // A revoked key dropping out of the list changes nothing (Strait leaves revoked
+            // keys out of its list).
+            if now_listed.contains(key.id.as_str()) || key.status == KeyStatus::Revoked {
+                continue;
+            }
+            let candidate = Candidate {
+                key_id: &key.id,
+                key_name: &key.name,
+                rule: Rule::Disappeared,
+                severity: Severity::Low,
+                action: SuggestedAction::Review,
+                deadline: None,
+            };
+            findings.add(id, candidate, || {
+                format!(
+                    "No longer listed since the last look ({taken}), and Keydesk did not remove it."
+                )
+            });
+        }
+    }
+}
+
+fn look_at_key(
+    key: &Key,
+    facts: &ProviderFacts,
+    by_id: &HashMap<&str, &Key>,
+    connection: &ConnectionInventory<'_>,
+    now: DateTime<Utc>,
+    stale_after: Duration,
+    findings: &mut Findings<'_>,
+) {
+    let id = connection.connection_id;
+    let candidate = |rule, severity, action, deadline| Candidate {
+        key_id: &key.id,
+        key_name: &key.name,
+        rule,
+        severity,
+        action,
+        deadline,
+    };
+    if matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled) {
+        return;
+    }
+    let rotation = key.rotation.as_ref();
+    let rotated_away =
+        key.status == KeyStatus::Rotating || rotation.is_some_and(|r| r.replaced_by.is_some());
+
+    let expired_at = key.expires_at.filter(|at| *at <= now);
+    // A rotated key past its grace is a finished rotation, not a forgotten key.
+    if expired_at.is_some() || (key.status == KeyStatus::Expired && !rotated_away) {
+        let action = facts.retire;
+        findings.add(
+            id,
+            candidate(Rule::Expired, Severity::High, action, expired_at),
+            || match expired_at {
+                Some(at) => format!(
+                    "Expired {} ago ({}) and is neither revoked nor disabled.",
+                    span(now - at),
+                    day(at)
+                ),
+                None => "The provider reports it expired, and it is neither revoked nor disabled."
+                    .to_owned(),
+            },
+        );
+        return;
+    }
+
+    if rotated_away {
+        let Some(until) = rotation.and_then(|r| r.grace_expires_at) else {
+            return;
+        };
+        if until <= now || until - now > Duration::hours(GRACE_ENDING_HOURS) || !facts.tracks_use {
+            return;
+        }
+        // The rotation happened when the successor was created.
+        let rotated_at = rotation
+            .and_then(|r| r.replaced_by.as_deref())
+            .and_then(|successor| by_id.get(successor))
+            .and_then(|successor| successor.created_at);
+        let (Some(rotated_at), Some(used_at)) = (rotated_at, key.last_used_at) else {
+            return;
+        };
+        if used_at <= rotated_at {
+            return;
+        }
+        findings.add(
+            id,
+            candidate(Rule::GraceEnding, Severity::High, SuggestedAction::Review, Some(until)),
+            || {
+                format!(
+                    "Its rotation grace ends in {} ({}) and it was used {} ago, after the rotation.",
+                    span(until - now),
+                    minute(until),
+                    span(now - used_at)
+                )
+            },
+        );
+        return;
+    }
+
+    // An active key from here on.
+    if let Some(at) = key.expires_at {
+        let left = at - now;
+        if left <= Duration::days(EXPIRES_SOON_MEDIUM_DAYS) {
+            let severity = if left <= Duration::days(EXPIRES_SOON_HIGH_DAYS) {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            findings.add(
+                id,
+                candidate(Rule::ExpiresSoon, severity, facts.replace, Some(at)),
+                || format!("Expires in {} ({}).", span(left), day(at)),
+            );
+        }
+    }
+
+    if let Some(due) = rotation
+        .and_then(|r| r.next_rotation_at)
+        .filter(|due| *due <= now)
+    {
+        findings.add(
+            id,
+            candidate(
+                Rule::RotationOverdue,
+                Severity::High,
+                facts.replace,
+                Some(due),
+            ),
+            || {
+                format!(
+                    "Its automatic rotation was due {} ago ({}).",
+                    span(now - due),
+                    day(due)
+                )
+            },
+        );
+    }
+
+    if facts.tracks_use {
+        match (key.last_used_at, key.created_at) {
+            (None, Some(created)) if now - created > Duration::days(NEVER_USED_AFTER_DAYS) => {
+                findings.add(
+                    id,
+                    candidate(Rule::NeverUsed, Severity::Medium, facts.retire, None),
+                    || {
+                        format!(
+                            "Created {} ago ({}) and never used.",
+                            span(now - created),
+                            day(created)
+                        )
+                    },
+                );
+            }
+            (Some(used), _) if now - used >= stale_after => {
+                findings.add(
+                    id,
+                    candidate(Rule::Stale, Severity::Medium, facts.retire, None),
+                    || format!("Last used {} ago ({}).", span(now - used), day(used)),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    let live = key.environment == Some(Environment::Live);
+    if live && facts.supports_expiry && key.expires_at.is_none() {
+        findings.add(
+            id,
+            candidate(Rule::LiveWithoutExpiry, Severity::Low, facts.replace, None),
+            || "A live key that never expires.".to_owned(),
+        );
+    }
+    if let Some(annotations) = connection.annotations {
+        let owned = annotations
+            .get(&key.id)
+            .is_some_and(|annotation| annotation.owner().is_some());
+        if live && !owned {
+            findings.add(
+                id,
+                candidate(
+                    Rule::Unowned,
+                    Severity::Low,
+                    SuggestedAction::SetOwner,
+                    None,
+                ),
+                || "A live key with no owner.".to_owned(),
+            );
+        }
+    }
+}
+
+/// A date as the reasons print it: "4 Dec 2026".
+fn day(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y").to_string()
+}
+
+/// A date and minute: "4 Dec 2026 11:00 UTC".
+fn minute(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y %H:%M UTC").to_string()
+}
+
+/// A length of time in its largest whole unit: "40 minutes", "1 hour", "3 days".
+fn span(length: Duration) -> String {
+    let plural = |count: i64, unit: &str| {
+        if count == 1 {
+            format!("1 {unit}")
+        } else {
+            format!("{count} {unit}s")
+        }
+    };
+    if length < Duration::minutes(1) {
+        "less than a minute".to_owned()
+    } else if length < Duration::hours(1) {
+        plural(length.num_minutes(), "minute")
+    } else if length < Duration::days(1) {
+        plural(length.num_hours(), "hour")
+    } else {
+        plural(length.num_days(), "day")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{RawJson, Rotation};
+
+    fn now() -> DateTime<Utc> {
+        "2026-12-01T12:00:00Z".parse().unwrap()
+    }
+
+    fn days(n: i64) -> Duration {
+        Duration::days(n)
+    }
+
+    /// An active live key created 30 days ago and used an hour ago: fires nothing anywhere.
+    fn key(id: &str) -> Key {
+        Key {
+            id: id.into(),
+            name: format!("{id} name"),
+            masked: "sk_live_…abcd".into(),
+            environment: Some(Environment::Live),
+            scopes: Vec::new(),
+            status: KeyStatus::Active,
+            created_at: Some(now() - days(30)),
+            last_used_at: Some(now() - Duration::hours(1)),
+            last_used_ip: None,
+            expires_at: Some(now() + days(200)),
+            revoked_at: None,
+            rotation: None,
+            metadata: BTreeMap::new(),
+            raw: RawJson::default(),
+        }
+    }
+
+    fn connection<'a>(provider: ProviderKind, keys: &'a [Key]) -> ConnectionInventory<'a> {
+        ConnectionInventory {
+            connection_id: "c1",
+            provider,
+            keys,
+            previous: None,
+            annotations: None,
+            orphans: &[],
+        }
+    }
+
+    fn run(connections: &[ConnectionInventory<'_>], dismissals: &[Dismissal]) -> Vec<Finding> {
+        attention(&AttentionInput {
+            connections,
+            dismissals,
+            now: now(),
+            config: AttentionConfig::default(),
+        })
+    }
+
+    /// (key id, rule, severity) of every finding for `keys` on `provider`.
+    fn fired(provider: ProviderKind, keys: &[Key]) -> Vec<(String, Rule, Severity)> {
+        run(&[connection(provider, keys)], &[])
+            .into_iter()
+            .map(|finding| (finding.key_id, finding.rule, finding.severity))
+            .collect()
+    }
+
+    fn one(id: &str, rule: Rule, severity: Severity) -> Vec<(String, Rule, Severity)> {
+        vec![(id.to_owned(), rule, severity)]
+    }
+
+    #[test]
+    fn a_healthy_key_fires_nothing_on_any_provider() {
+        for provider in ProviderKind::ALL {
+            assert_eq!(fired(provider, &[key("k")]), [], "{provider}");
+        }
+    }
+
+    #[test]
+    fn expired_fires_past_the_expiry_or_when_reported_and_names_the_date() {
+        let past = Key {
+            expires_at: Some(now() - days(12)),
+            ..key("past")
+        };
+        let findings = run(&[connection(ProviderKind::Oligon, &[past])], &[]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].rule, Rule::Expired);
+        assert_eq!(findings[0].severity, Severity::High);
+        assert_eq!(findings[0].action, SuggestedAction::Revoke);
+        assert_eq!(findings[0].deadline, Some(now() - days(12)));
+        assert_eq!(
+            findings[0].reason,
+            "Expired 12 days ago (19 Nov 2026) and is neither revoked nor disabled."
+        );
+        let reported = Key {
+            status: KeyStatus::Expired,
+            expires_at: None,
+            ..key("reported")
+        };
+        assert_eq!(
+            fired(ProviderKind::Syncgram, &[reported]),
+            one("reported", Rule::Expired, Severity::High)
+        );
+        let at_the_second = Key {
+            expires_at: Some(now()),
+            ..key("now")
+        };
+        assert_eq!(
+            fired(ProviderKind::Strait, &[at_the_second]),
+            one("now", Rule::Expired, Severity::High)
+        );
+    }
+
+    #[test]
+    fn expires_soon_is_high_up_to_7_days_and_medium_up_to_30() {
+        let expiring = |id: &str, left: Duration| Key {
+            expires_at: Some(now() + left),
+            ..key(id)
+        };
+        let keys = [
+            expiring("in-3-days", days(3)),
+            expiring("exactly-7", days(7)),
+            expiring("just-past-7", days(7) + Duration::seconds(1)),
+            expiring("exactly-30", days(30)),
+            expiring("just-past-30", days(30) + Duration::seconds(1)),
+        ];
+        let findings = run(&[connection(ProviderKind::Strait, &keys)], &[]);
+        let got: Vec<_> = findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "in-3-days",
+                    Rule::ExpiresSoon,
+                    Severity::High,
+                    SuggestedAction::Rotate
+                ),
+                (
+                    "exactly-7",
+                    Rule::ExpiresSoon,
+                    Severity::High,
+                    SuggestedAction::Rotate
+                ),
+                (
+                    "just-past-7",
+                    Rule::ExpiresSoon,
+                    Severity::Medium,
+                    SuggestedAction::Rotate
+                ),
+                (
+                    "exactly-30",
+                    Rule::ExpiresSoon,
+                    Severity::Medium,
+                    SuggestedAction::Rotate
+                ),
+            ]
+        );
+        assert_eq!(findings[0].reason, "Expires in 3 days (4 Dec 2026).");
+        // Without rotate, the suggestion is to look.
+        assert_eq!(
+            run(&[connection(ProviderKind::Syncgram, &keys[..1])], &[])[0].action,
+            SuggestedAction::Review
+        );
+    }
+
+    #[test]
+    fn rotation_overdue_fires_once_the_rotation_is_due() {
+        let with_rotation = |id: &str, due: DateTime<Utc>| Key {
+            rotation: Some(Rotation {
+                interval_days: Some(30),
+                next_rotation_at: Some(due),
+                ..Rotation::default()
+            }),
+            ..key(id)
+        };
+        let keys = [
+            with_rotation("overdue", now() - days(2)),
+            with_rotation("due-now", now()),
+            with_rotation("later", now() + Duration::minutes(1)),
+        ];
+        assert_eq!(
+            fired(ProviderKind::Strait, &keys),
+            [
+                ("overdue".to_owned(), Rule::RotationOverdue, Severity::High),
+                ("due-now".to_owned(), Rule::RotationOverdue, Severity::High),
+            ]
+        );
+        assert_eq!(
+            run(&[connection(ProviderKind::Strait, &keys[..1])], &[])[0].reason,
+            "Its automatic rotation was due 2 days ago (29 Nov 2026)."
+        );
+    }
+
+    /// An old key rotated into "new" at `rotated_ago`, grace ending in `grace_left`, last
+    /// used `used_ago`.
+    fn rotated(rotated_ago: Duration, grace_left: Duration, used_ago: Duration) -> [Key; 2] {
+        let old = Key {
+            status: KeyStatus::Rotating,
+            expires_at: None,
+            last_used_at: Some(now() - used_ago),
+            rotation: Some(Rotation {
+                replaced_by: Some("new".into()),
+                grace_expires_at: Some(now() + grace_left),
+                ..Rotation::default()
+            }),
+            ..key("old")
+        };
+        let new = Key {
+            created_at: Some(now() - rotated_ago),
+            expires_at: Some(now() + days(200)),
+            ..key("new")
+        };
+        [old, new]
+    }
+
+    #[test]
+    fn grace_ending_needs_use_after_the_rotation_and_the_end_within_24_hours() {
+        let minutes = Duration::minutes;
+        let still_used = rotated(minutes(20), minutes(40), minutes(5));
+        let findings = run(&[connection(ProviderKind::Strait, &still_used)], &[]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(
+            (
+                findings[0].key_id.as_str(),
+                findings[0].rule,
+                findings[0].severity
+            ),
+            ("old", Rule::GraceEnding, Severity::High)
+        );
+        assert_eq!(findings[0].deadline, Some(now() + minutes(40)));
+        assert_eq!(
+            findings[0].reason,
+            "Its rotation grace ends in 40 minutes (1 Dec 2026 12:40 UTC) and it was used 5 minutes ago, after the rotation."
+        );
+        let unused_since = rotated(minutes(20), minutes(40), minutes(30));
+        assert_eq!(fired(ProviderKind::Strait, &unused_since), []);
+        let used_at_the_rotation = rotated(minutes(20), minutes(40), minutes(20));
+        assert_eq!(fired(ProviderKind::Strait, &used_at_the_rotation), []);
+        let exactly_24h = rotated(minutes(20), Duration::hours(24), minutes(5));
+        assert_eq!(
+            fired(ProviderKind::Strait, &exactly_24h),
+            one("old", Rule::GraceEnding, Severity::High)
+        );
+        let later = rotated(minutes(20), Duration::hours(24) + minutes(1), minutes(5));
+        assert_eq!(fired(ProviderKind::Strait, &later), []);
+        // Grace over: a finished rotation, not an expired key.
+        let mut finished = rotated(days(31), -days(30), days(15));
+        finished[0].status = KeyStatus::Expired;
+        assert_eq!(fired(ProviderKind::Strait, &finished), []);
+    }
+
+    #[test]
+    fn never_used_fires_after_14_days_where_use_is_tracked() {
+        let unused = |id: &str, age: Duration| Key {
+            created_at: Some(now() - age),
+            last_used_at: None,
+            ..key(id)
+        };
+        let keys = [
+            unused("exactly-14", days(14)),
+            unused("past-14", days(14) + Duration::seconds(1)),
+        ];
+        let findings = run(&[connection(ProviderKind::Oligon, &keys)], &[]);
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(
+            (
+                findings[0].key_id.as_str(),
+                findings[0].rule,
+                findings[0].severity
+            ),
+            ("past-14", Rule::NeverUsed, Severity::Medium)
+        );
+        assert_eq!(
+            findings[0].reason,
+            "Created 14 days ago (17 Nov 2026) and never used."
+        );
+        assert_eq!(findings[0].action, SuggestedAction::Revoke);
+        assert_eq!(
+            fired(ProviderKind::Fiskaly, &keys),
+            [],
+            "fiskaly does not track use"
+        );
+    }
+
+    #[test]
+    fn stale_fires_at_90_days_or_the_configured_number_where_use_is_tracked() {
+        let used = |id: &str, ago: Duration| Key {
+            last_used_at: Some(now() - ago),
+            ..key(id)
+        };
+        let keys = [
+            used("exactly-90", days(90)),
+            used("almost-90", days(90) - Duration::seconds(1)),
+            used("at-30", days(30)),
+        ];
+        assert_eq!(
+            fired(ProviderKind::Syncgram, &keys),
+            one("exactly-90", Rule::Stale, Severity::Medium)
+        );
+        assert_eq!(
+            fired(ProviderKind::Fiskaly, &keys),
+            [],
+            "fiskaly does not track use"
+        );
+        let findings = attention(&AttentionInput {
+            connections: &[connection(ProviderKind::Oligon, &keys)],
+            dismissals: &[],
+            now: now(),
+            config: AttentionConfig {
+                stale_after_days: 30,
+            },
+        });
+        let stale: Vec<_> = findings.iter().map(|f| f.key_id.as_str()).collect();
+        assert_eq!(stale, ["almost-90", "at-30", "exactly-90"]);
+        assert_eq!(findings[2].reason, "Last used 90 days ago (2 Sep 2026).");
+    }
+
+    #[test]
+    fn live_without_expiry_fires_only_where_the_provider_supports_expiry() {
+        let forever = Key {
+            expires_at: None,
+            ..key("forever")
+        };
+        let test_forever = Key {
+            environment: Some(Environment::Test),
+            ..forever.clone()
+        };
+        let unknown_environment = Key {
+            environment: None,
+            ..forever.clone()
+        };
+        assert_eq!(
+            fired(ProviderKind::Syncgram, std::slice::from_ref(&forever)),
+            one("forever", Rule::LiveWithoutExpiry, Severity::Low)
+        );
+        assert_eq!(
+            fired(ProviderKind::Strait, std::slice::from_ref(&forever)),
+            one("forever", Rule::LiveWithoutExpiry, Severity::Low)
+        );
+        assert_eq!(
+            fired(ProviderKind::Oligon, std::slice::from_ref(&forever)),
+            []
+        );
+        assert_eq!(
+            fired(ProviderKind::Fiskaly, std::slice::from_ref(&forever)),
+            []
+        );
+        assert_eq!(
+            fired(ProviderKind::Syncgram, &[test_forever, unknown_environment]),
+            []
+        );
+    }
+
+    #[test]
+    fn unowned_fires_for_live_keys_only_when_annotations_are_known() {
+        let keys = [
+            key("owned"),
+            key("blank-owner"),
+            key("no-annotation"),
+            Key {
+                environment: Some(Environment::Test),
+                ..key("test-key")
+            },
+        ];
+        let mut annotations = BTreeMap::new();
+        annotations.insert(
+            "owned".to_owned(),
+            Annotation {
+                owner: Some("ana".into()),
+                ..Annotation::default()
+            },
+        );
+        annotations.insert(
+            "blank-owner".to_owned(),
+            Annotation {
+                owner: Some(" ".into()),
+                tags: vec!["billing".into()],
+                ..Annotation::default()
+            },
+        );
+        assert_eq!(
+            fired(ProviderKind::Oligon, &keys),
+            [],
+            "no annotations known"
+        );
+        let findings = run(
+            &[ConnectionInventory {
+                annotations: Some(&annotations),
+                ..connection(ProviderKind::Oligon, &keys)
+            }],
+            &[],
+        );
+        let got: Vec<_> = findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "blank-owner",
+                    Rule::Unowned,
+                    Severity::Low,
+                    SuggestedAction::SetOwner
+                ),
+                (
+                    "no-annotation",
+                    Rule::Unowned,
+                    Severity::Low,
+                    SuggestedAction::SetOwner
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn orphans_fire_while_the_key_is_listed_and_not_revoked() {
+        let keys = [
+            key("orphan"),
+            Key {
+                status: KeyStatus::Revoked,
+                ..key("revoked-orphan")
+            },
+        ];
+        let reported_at = now() - Duration::hours(3);
+        let orphans = ["orphan", "revoked-orphan", "gone"].map(|id| OrphanReport {
+            key_id: id.into(),
+            reported_at,
+        });
+        for (provider, action) in [
+            (ProviderKind::Oligon, SuggestedAction::Revoke),
+            (ProviderKind::Fiskaly, SuggestedAction::Disable),
+        ] {
+            let findings = run(
+                &[ConnectionInventory {
+                    orphans: &orphans,
+                    ..connection(provider, &keys)
+                }],
+                &[],
+            );
+            assert_eq!(findings.len(), 1, "{findings:?}");
+            assert_eq!(
+                (
+                    findings[0].key_id.as_str(),
+                    findings[0].rule,
+                    findings[0].severity
+                ),
+                ("orphan", Rule::Orphan, Severity::High)
+            );
+            assert_eq!(findings[0].action, action, "{provider}");
+            assert_eq!(
+                findings[0].reason,
+                "A create on 1 Dec 2026 made this key, but its secret never arrived."
+            );
+        }
+    }
+
+    #[test]
+    fn appeared_and_disappeared_compare_with_the_last_snapshot() {
+        let before = [
+            key("kept"),
+            key("removed"),
+            Key {
+                status: KeyStatus::Revoked,
+                ..key("revoked-then-dropped")
+            },
+        ];
+        let snapshot = InventorySnapshot::of(&before, now() - days(1));
+        let after = [key("kept"), key("new")];
+        assert_eq!(
+            fired(ProviderKind::Strait, &after),
+            [],
+            "no snapshot, no comparison"
+        );
+        let findings = run(
+            &[ConnectionInventory {
+                previous: Some(&snapshot),
+                ..connection(ProviderKind::Strait, &after)
+            }],
+            &[],
+        );
+        let got: Vec<_> = findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.key_name.as_str(), f.rule, f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("new", "new name", Rule::Appeared, Severity::Medium),
+                ("removed", "removed name", Rule::Disappeared, Severity::Low),
+            ]
+        );
+        assert_eq!(
+            findings[0].reason,
+            "Appeared since the last look (30 Nov 2026) without Keydesk creating it."
+        );
+    }
+
+    #[test]
+    fn revoked_and_disabled_keys_fire_nothing_but_appeared_and_disappeared() {
+        // Everything that would fire on an active key: expired, never used, no owner.
+        let troubled = |id: &str, status| Key {
+            status,
+            expires_at: Some(now() - days(3)),
+            last_used_at: None,
+            created_at: Some(now() - days(300)),
+            rotation: Some(Rotation {
+                next_rotation_at: Some(now() - days(1)),
+                ..Rotation::default()
+            }),
+            ..key(id)
+        };
+        let keys = [
+            troubled("revoked", KeyStatus::Revoked),
+            troubled("disabled", KeyStatus::Disabled),
+        ];
+        let annotations = BTreeMap::new();
+        let orphans = ["revoked", "disabled"].map(|id| OrphanReport {
+            key_id: id.into(),
+            reported_at: now(),
+        });
+        let snapshot = InventorySnapshot {
+            taken_at: now() - days(1),
+            keys: Vec::new(),
+        };
+        for provider in ProviderKind::ALL {
+            let findings = run(
+                &[ConnectionInventory {
+                    annotations: Some(&annotations),
+                    orphans: &orphans,
+                    previous: Some(&snapshot),
+                    ..connection(provider, &keys)
+                }],
+                &[],
+            );
+            let rules: Vec<_> = findings.iter().map(|f| f.rule).collect();
+            assert_eq!(rules, [Rule::Appeared, Rule::Appeared], "{provider}");
+        }
+    }
+
+    #[test]
+    fn snoozes_hold_until_they_end_and_reviews_hold_for_good() {
+        let keys = [
+            Key {
+                expires_at: Some(now() + days(3)),
+                ..key("expiring")
+            },
+            Key {
+                last_used_at: Some(now() - days(100)),
+                ..key("stale")
+            },
+        ];
+        let dismissal = |key_id: &str, rule, until| Dismissal {
+            connection_id: "c1".into(),
+            key_id: key_id.into(),
+            rule,
+            until,
+        };
+        let rules = |dismissals: &[Dismissal]| -> Vec<Rule> {
+            run(&[connection(ProviderKind::Oligon, &keys)], dismissals)
+                .into_iter()
+                .map(|f| f.rule)
+                .collect()
+        };
+        assert_eq!(rules(&[]), [Rule::ExpiresSoon, Rule::Stale]);
+        let snoozed = [dismissal(
+            "expiring",
+            Rule::ExpiresSoon,
+            Some(now() + days(7)),
+        )];
+        assert_eq!(rules(&snoozed), [Rule::Stale]);
+        let snooze_over = [dismissal("expiring", Rule::ExpiresSoon, Some(now()))];
+        assert_eq!(rules(&snooze_over), [Rule::ExpiresSoon, Rule::Stale]);
+        let reviewed = [dismissal("stale", Rule::Stale, None)];
+        assert_eq!(rules(&reviewed), [Rule::ExpiresSoon]);
+        // A dismissal is for one rule of one key of one connection.
+        let elsewhere = [
+            dismissal("stale", Rule::NeverUsed, None),
+            Dismissal {
+                connection_id: "c2".into(),
+                ..dismissal("expiring", Rule::ExpiresSoon, None)
+            },
+        ];
+        assert_eq!(rules(&elsewhere), [Rule::ExpiresSoon, Rule::Stale]);
+    }
+
+    #[test]
+    fn findings_sort_by_severity_then_deadline_then_connection_and_key() {
+        let a = [
+            Key {
+                last_used_at: Some(now() - days(100)),
+                ..key("a-stale")
+            },
+            Key {
+                expires_at: Some(now() + days(5)),
+                ..key("a-soon-5")
+            },
+        ];
+        let b = [
+            Key {
+                expires_at: Some(now() + days(2)),
+                ..key("b-soon-2")
+            },
+            Key {
+                expires_at: Some(now() + days(20)),
+                ..key("b-soon-20")
+            },
+            Key {
+                last_used_at: Some(now() - days(100)),
+                ..key("b-stale")
+            },
+        ];
+        let findings = run(
+            &[
+                ConnectionInventory {
+                    connection_id: "b",
+                    ..connection(ProviderKind::Oligon, &b)
+                },
+                ConnectionInventory {
+                    connection_id: "a",
+                    ..connection(ProviderKind::Oligon, &a)
+                },
+            ],
+            &[],
+        );
+        let order: Vec<_> = findings.iter().map(|f| f.key_id.as_str()).collect();
+        assert_eq!(
+            order,
+            ["b-soon-2", "a-soon-5", "b-soon-20", "a-stale", "b-stale"]
+        );
+    }
+
+    #[test]
+    fn findings_serialize_in_snake_case() {
+        let keys = [Key {
+            expires_at: Some(now() + days(3)),
+            ..key("k1")
+        }];
+        let findings = run(&[connection(ProviderKind::Strait, &keys)], &[]);
+        assert_eq!(
+            serde_json::to_value(&findings).unwrap(),
+            serde_json::json!([{
+                "connection_id": "c1", "key_id": "k1", "key_name": "k1 name",
+                "rule": "expires_soon", "severity": "high",
+                "reason": "Expires in 3 days (4 Dec 2026).", "action": "rotate",
+                "deadline": "2026-12-04T12:00:00Z"
+            }])
+        );
+        assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
+        assert!("urgent".parse::<Severity>().is_err());
+        assert!(Severity::High > Severity::Medium && Severity::Medium > Severity::Low);
+    }
+
+    #[test]
+    fn spans_use_the_largest_whole_unit() {
+        assert_eq!(span(Duration::seconds(30)), "less than a minute");
+        assert_eq!(span(Duration::minutes(1)), "1 minute");
+        assert_eq!(span(Duration::minutes(59)), "59 minutes");
+        assert_eq!(span(Duration::minutes(90)), "1 hour");
+        assert_eq!(span(Duration::hours(47)), "1 day");
+        assert_eq!(span(days(3)), "3 days");
+    }
+}
