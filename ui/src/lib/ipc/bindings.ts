@@ -254,7 +254,7 @@ export type Connection = {
 
 /**
  *  A non-secret setting a connection needs besides its base URL; each names a
- *  [`crate::ConnectionConfig`] property.
+ *  `ConnectionConfig` property.
  */
 export type ConnectionField = 
 /**  The organisation whose keys are managed. */
