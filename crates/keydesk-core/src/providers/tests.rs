@@ -7,7 +7,8 @@ use crate::model::Environment;
 use crate::validate::validate_draft;
 use serde_json::json;
 
-fn draft(name: &str) -> KeyDraft {
+/// A draft with only a name, for the providers' draft-rule tests.
+pub(crate) fn draft(name: &str) -> KeyDraft {
     KeyDraft {
         name: name.into(),
         ..KeyDraft::default()

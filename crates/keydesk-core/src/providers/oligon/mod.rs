@@ -94,12 +94,7 @@ mod tests {
     use super::*;
     use crate::validate::validate_draft;
 
-    fn draft(name: &str) -> KeyDraft {
-        KeyDraft {
-            name: name.into(),
-            ..KeyDraft::default()
-        }
-    }
+    use crate::providers::tests::draft;
 
     #[test]
     fn oligon_names_are_1_to_120_characters() {

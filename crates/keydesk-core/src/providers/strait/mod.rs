@@ -123,12 +123,7 @@ mod tests {
     use crate::validate::{validate_draft, validate_grace};
     use serde_json::json;
 
-    fn draft(name: &str) -> KeyDraft {
-        KeyDraft {
-            name: name.into(),
-            ..KeyDraft::default()
-        }
-    }
+    use crate::providers::tests::draft;
 
     #[test]
     fn capabilities_serialize_in_the_ipc_shape() {
