@@ -14,6 +14,7 @@ pub mod export;
 pub mod journal;
 pub mod keys;
 pub mod operations;
+pub mod reminders;
 pub mod reveal;
 pub mod sandbox;
 pub mod settings;

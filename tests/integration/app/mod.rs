@@ -8,6 +8,7 @@
 mod clipboard;
 mod commands;
 mod journal;
+mod reminders;
 mod secrets;
 mod startup;
 mod vault;

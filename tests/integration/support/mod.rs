@@ -9,3 +9,5 @@ pub mod gateway;
 pub mod local_server;
 
 pub mod app;
+
+pub mod notifications;
