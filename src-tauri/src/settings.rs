@@ -27,6 +27,14 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// How long a copied secret may stay on the clipboard, in seconds, when auto-clear is on.
 pub const CLIPBOARD_CLEAR_SECS: std::ops::RangeInclusive<u32> = 10..=300;
 
+/// How often, in minutes, the background attention check may run when reminders are on:
+/// more often would spend the providers' rate limits on reminders.
+pub const REMINDER_MINUTES: std::ops::RangeInclusive<u32> = 5..=1440;
+
+fn default_reminder_minutes() -> Option<u32> {
+    Some(15)
+}
+
 /// The user's preferences.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 pub struct Settings {
@@ -34,6 +42,11 @@ pub struct Settings {
     pub clipboard_clear_secs: Option<u32>,
     /// The colour scheme.
     pub theme: Theme,
+    /// Minutes between background attention checks, each of which notifies new high
+    /// findings (5–1440); `null` = reminders off. Files written before reminders existed
+    /// get the default.
+    #[serde(default = "default_reminder_minutes")]
+    pub reminder_minutes: Option<u32>,
 }
 
 impl Default for Settings {
@@ -41,6 +54,7 @@ impl Default for Settings {
         Self {
             clipboard_clear_secs: Some(30),
             theme: Theme::System,
+            reminder_minutes: default_reminder_minutes(),
         }
     }
 }
@@ -61,18 +75,39 @@ impl Settings {
                 default.unwrap_or_default()
             ));
         }
+        if let Some(minutes) = self.reminder_minutes
+            && !REMINDER_MINUTES.contains(&minutes)
+        {
+            let default = Self::default().reminder_minutes;
+            self.reminder_minutes = default;
+            replaced.push(format!(
+                "The settings file asked to check for attention every {minutes} min, outside 5 \
+                 to 1440 min; Keydesk checks every {} min instead.",
+                default.unwrap_or_default()
+            ));
+        }
         replaced
     }
 
     /// Checks the documented ranges.
     pub fn validate(&self) -> AppResult<()> {
-        match self.clipboard_clear_secs {
-            Some(secs) if !CLIPBOARD_CLEAR_SECS.contains(&secs) => Err(AppError::validation(
+        if let Some(secs) = self.clipboard_clear_secs
+            && !CLIPBOARD_CLEAR_SECS.contains(&secs)
+        {
+            return Err(AppError::validation(
                 "clipboard_clear_secs",
                 "Clear the clipboard after 10 to 300 seconds, or turn auto-clear off.",
-            )),
-            _ => Ok(()),
+            ));
         }
+        if let Some(minutes) = self.reminder_minutes
+            && !REMINDER_MINUTES.contains(&minutes)
+        {
+            return Err(AppError::validation(
+                "reminder_minutes",
+                "Check for attention every 5 to 1440 minutes, or turn reminders off.",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -336,7 +371,7 @@ mod tests {
     fn clearing_after(secs: Option<u32>) -> AppResult<()> {
         Settings {
             clipboard_clear_secs: secs,
-            theme: Theme::System,
+            ..Settings::default()
         }
         .validate()
     }
@@ -363,6 +398,7 @@ mod tests {
             let mut settings = Settings {
                 clipboard_clear_secs: Some(secs),
                 theme: Theme::Dark,
+                ..Settings::default()
             };
             let notices = settings.replace_out_of_range();
             assert_eq!(settings.clipboard_clear_secs, Some(30), "{secs}");
@@ -373,11 +409,52 @@ mod tests {
         for secs in [None, Some(10), Some(300)] {
             let mut settings = Settings {
                 clipboard_clear_secs: secs,
-                theme: Theme::System,
+                ..Settings::default()
             };
             assert!(settings.replace_out_of_range().is_empty());
             assert_eq!(settings.clipboard_clear_secs, secs);
         }
+    }
+
+    #[test]
+    fn reminders_are_off_or_every_5_to_1440_minutes() {
+        let every = |minutes| Settings {
+            reminder_minutes: minutes,
+            ..Settings::default()
+        };
+        for minutes in [None, Some(5), Some(15), Some(1440)] {
+            assert_eq!(every(minutes).validate(), Ok(()), "{minutes:?}");
+            assert!(every(minutes).replace_out_of_range().is_empty());
+        }
+        for minutes in [0, 4, 1441, u32::MAX] {
+            let error = every(Some(minutes)).validate().unwrap_err();
+            assert_eq!(
+                error.field.as_deref(),
+                Some("reminder_minutes"),
+                "{minutes}"
+            );
+            let mut settings = every(Some(minutes));
+            let notices = settings.replace_out_of_range();
+            assert_eq!(settings.reminder_minutes, Some(15), "{minutes}");
+            assert!(
+                notices[0].contains(&format!("every {minutes} min")),
+                "{notices:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn preferences_written_before_reminders_existed_get_the_default_interval() {
+        let old: Settings = serde_json::from_value(
+            serde_json::json!({"clipboard_clear_secs": 30, "theme": "dark"}),
+        )
+        .unwrap();
+        assert_eq!(old.reminder_minutes, Some(15));
+        let off: Settings = serde_json::from_value(
+            serde_json::json!({"clipboard_clear_secs": 30, "theme": "dark", "reminder_minutes": null}),
+        )
+        .unwrap();
+        assert_eq!(off.reminder_minutes, None);
     }
 
     #[test]
