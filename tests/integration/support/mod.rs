@@ -10,4 +10,4 @@ pub mod local_server;
 
 pub mod app;
 
-pub mod notifications;
+pub use keydesk_tests::notifications;

@@ -2,6 +2,9 @@
 //! the test session's private bus, which has none: it records what it is asked to show and
 //! can click a notification the way a user would (an `ActionInvoked` signal).
 
+// Test support: a panic is the failure message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -121,10 +124,15 @@ impl FakeNotifications {
 
     /// The next notification shown; fails the test when none comes within 30 s.
     pub async fn next_shown(&mut self) -> Shown {
-        tokio::time::timeout(Duration::from_secs(30), self.shown.recv())
+        tokio::time::timeout(Duration::from_secs(30), self.shown())
             .await
             .expect("a notification within 30 s")
             .expect("the service is still serving")
+    }
+
+    /// The next notification shown, however long it takes; `None` once the service stops.
+    pub async fn shown(&mut self) -> Option<Shown> {
+        self.shown.recv().await
     }
 
     /// Clicks the body of notification `id`.
