@@ -80,7 +80,7 @@ describe('Attention view', () => {
     ]);
     expect(backend.activity[0]).toMatchObject({ action: 'snooze' });
     expect(await screen.findByText(/Snoozed .* \(rotation overdue\) for 7 days/)).toBeInTheDocument();
-    await vi.waitFor(() => expect(document.activeElement?.dataset.findingId).toBe(next.dataset.findingId));
+    await vi.waitFor(() => expect((document.activeElement as HTMLElement | null)?.dataset.findingId).toBe(next.dataset.findingId));
   });
 
   it('marks checked findings reviewed in bulk, and snoozes them for 30 days', async () => {

@@ -101,6 +101,8 @@ export class Keydesk {
   attention = $state.raw<AttentionState>({ status: 'idle', report: null, error: null });
   /** Owner, note and tags by connection; a connection is absent until its were read. */
   annotations = $state.raw<Record<string, Annotations>>({});
+  /** Why a connection's annotations could not be read, by connection id. */
+  annotationErrors = $state.raw<Record<string, AppError>>({});
   /** Whether the keys table shows the owner column (off by default). */
   showOwnerColumn = $state(false);
   readonly toasts = new Toasts();
@@ -425,7 +427,19 @@ export class Keydesk {
   async loadAnnotations(connectionId: string): Promise<Annotations> {
     const annotations = await this.backend.keyAnnotations(connectionId);
     this.annotations = { ...this.annotations, [connectionId]: annotations };
+    const { [connectionId]: _fixed, ...errors } = this.annotationErrors;
+    this.annotationErrors = errors;
     return annotations;
+  }
+
+  /** Reads a connection's annotations unless they are known; a failure goes to `annotationErrors`. */
+  async ensureAnnotations(connectionId: string): Promise<void> {
+    if (this.annotations[connectionId]) return;
+    try {
+      await this.loadAnnotations(connectionId);
+    } catch (reason) {
+      this.annotationErrors = { ...this.annotationErrors, [connectionId]: toAppError(reason) };
+    }
   }
 
   /**
