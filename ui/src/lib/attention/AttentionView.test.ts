@@ -171,10 +171,13 @@ describe('Attention view', () => {
     expect(await within(dialog).findByText('The owner is at most 100 characters.')).toBeInTheDocument();
     expect(owner).toHaveAttribute('aria-invalid', 'true');
 
+    const next = row.nextElementSibling as HTMLElement;
     await user.clear(owner);
     await user.type(owner, 'Ana{Enter}');
     await vi.waitFor(() => expect(screen.queryByTestId('owner-dialog')).not.toBeInTheDocument());
     expect(row).not.toBeInTheDocument();
+    // The row's button is gone: focus goes to the row now in its place.
+    await vi.waitFor(() => expect((document.activeElement as HTMLElement).dataset.findingId).toBe(next.dataset.findingId));
     expect((await backend.keyAnnotations(connectionId))[keyId]).toMatchObject({ owner: 'Ana' });
     const rest = screen.getAllByTestId('finding-row').filter((r) => r.dataset.findingId?.includes(keyId));
     for (const r of rest) expect(r.querySelector('.owner')).toHaveTextContent('Ana');
@@ -189,6 +192,32 @@ describe('Attention view', () => {
     expect(await screen.findByTestId('attention-failure')).toHaveTextContent('Could not check Jobs platform: The token was rejected.');
     expect(backend.callsOf('attention').at(-1)).toEqual({ refresh: true });
     expect(screen.getAllByTestId('finding-row').some((r) => r.textContent?.includes('Jobs platform'))).toBe(false);
+  });
+
+  it('waits for a Refresh with a Cancel that keeps the findings shown', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const rows = await openAttention(user);
+    backend.holdNext('attention');
+    await user.click(screen.getByRole('button', { name: 'Refresh' }));
+    expect(screen.getByText(/^Checking…/)).toBeInTheDocument();
+    const cancel = await screen.findByRole('button', { name: 'Cancel' }, { timeout: 3000 });
+    expect(screen.getByTestId('wait-notice')).toHaveTextContent('Waiting for your connections');
+    await user.click(cancel);
+    expect(await screen.findByText('Cancelled: the connections were not checked again.')).toBeInTheDocument();
+    expect(screen.getAllByTestId('finding-row')).toHaveLength(rows.length);
+  });
+
+  it('says why the findings could not be judged, and retries', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    await openAttention(user);
+    backend.failNext('attention', appError('internal', 'The dismissals file is unreadable.'));
+    await user.click(screen.getByRole('button', { name: 'Refresh' }));
+    expect(await screen.findByTestId('error-notice')).toHaveTextContent('The dismissals file is unreadable.');
+    await user.click(screen.getByRole('button', { name: 'Retry' }));
+    await vi.waitFor(() => expect(screen.queryByTestId('error-notice')).not.toBeInTheDocument());
+    expect(screen.getAllByTestId('finding-row').length).toBeGreaterThan(0);
   });
 
   it('says so when nothing needs attention', async () => {
