@@ -89,22 +89,19 @@ export const commands = {
 	 */
 	startupNotices: () => typedError<string[], AppError>(__TAURI_INVOKE("startup_notices")),
 	/**
-	 *  What needs an admin now, across every connection. `refresh` lists every connection
-	 *  again first; otherwise the last list the app holds of each is judged (connections it
-	 *  holds none of are listed). Cancellable as `operation_id`.
+	 *  What needs an admin now across every connection. With `refresh` every connection is
+	 *  listed again first; without, the app's last list of each is judged. Cancellable as
+	 *  `operation_id`.
 	 */
 	attention: (refresh: boolean, operationId: string | null) => typedError<AttentionReport, AppError>(__TAURI_INVOKE("attention", { refresh, operationId })),
-	/**  Every annotation of one connection's keys, by key id. */
-	keyAnnotations: (connectionId: string) => typedError<Partial<{ [key in string]: Annotation }>, AppError>(__TAURI_INVOKE("key_annotations", { connectionId })),
+	/**  Every annotation of a connection, by key id. */
+	keyAnnotations: (connectionId: string) => typedError<{ [key in string]: Annotation }, AppError>(__TAURI_INVOKE("key_annotations", { connectionId })),
 	/**
-	 *  Validates and stores a key's owner, note and tags; an empty annotation removes it.
-	 *  Answers what was stored.
+	 *  Sets a key's owner, note and tags (an empty annotation removes them); answers what was
+	 *  stored.
 	 */
 	setAnnotation: (connectionId: string, keyId: string, annotation: Annotation) => typedError<Annotation, AppError>(__TAURI_INVOKE("set_annotation", { connectionId, keyId, annotation })),
-	/**
-	 *  Snoozes a finding for `snooze_days` (7 or 30), or marks it reviewed for good when
-	 *  `snooze_days` is null; recorded in the activity log with who and when.
-	 */
+	/**  Snoozes a finding for 7 or 30 days, or (`snooze_days` null) marks it reviewed for good. */
 	dismissFinding: (connectionId: string, keyId: string, rule: Rule, snoozeDays: number | null) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_finding", { connectionId, keyId, rule, snoozeDays })),
 };
 
@@ -209,21 +206,21 @@ ErrorKind |
 /**  The user cancelled the operation; the UI goes back to where it was. */
 CancelledKind;
 
-/**  A connection that could not be listed for the Attention view, and why. */
+/**  A connection whose keys could not be listed. */
 export type AttentionFailure = {
 	/**  The connection. */
 	connection_id: string,
 	/**  Its name. */
 	connection_name: string,
-	/**  Why its keys could not be listed (its findings are missing). */
+	/**  Why its keys could not be listed. */
 	error: AppError,
 };
 
 /**  One finding as the Attention view shows it. */
 export type AttentionItem = {
-	/**  What needs an admin. */
+	/**  What core found. */
 	finding: Finding,
-	/**  The connection's name. */
+	/**  The name of the finding's connection. */
 	connection_name: string,
 	/**  The connection's provider. */
 	provider: ProviderKind,
