@@ -604,9 +604,10 @@ export class MockBackend implements Backend {
   dismissFinding = (connectionId: string, keyId: string, rule: Rule, snoozeDays: number | null) =>
     this.answer('dismiss_finding', { connectionId, keyId, rule, snoozeDays }, () => {
       if (snoozeDays !== null && snoozeDays !== 7 && snoozeDays !== 30) {
-        throw appError('validation', 'A finding can be snoozed for 7 or 30 days.', { field: 'snooze_days' });
+        throw appError('validation', 'Snooze a finding for 7 or 30 days, or mark it reviewed.', { field: 'snooze_days' });
       }
-      const key = this.keyOf(connectionId, keyId);
+      // A `disappeared` finding names a key no longer listed: it is dismissed all the same.
+      const key = this.keysOf(connectionId).find((k) => k.id === keyId) ?? { id: keyId, name: keyId };
       this.dismissals = this.dismissals.filter((d) => !(d.connectionId === connectionId && d.keyId === keyId && d.rule === rule));
       this.dismissals.push({ connectionId, keyId, rule, until: snoozeDays === null ? null : Date.now() + snoozeDays * DAY });
       this.record(connectionId, key, snoozeDays === null ? 'review' : 'snooze');
@@ -678,7 +679,7 @@ export class MockBackend implements Backend {
     key.revoked_at = new Date().toISOString();
   }
 
-  private record(connectionId: string, key: Key, action: string): void {
+  private record(connectionId: string, key: Pick<Key, 'id' | 'name'>, action: string): void {
     const c = this.connections.find((x) => x.id === connectionId);
     this.activity.unshift({
       at: new Date().toISOString(),
