@@ -25,6 +25,30 @@ describe('accessibility (axe, layout rules off)', () => {
     expect(await axeViolations()).toEqual([]);
   });
 
+  it('attention view with a selection, the snooze choices open and a failed connection', async () => {
+    const { user } = await app((b) => b.brokenConnections.set('c-syncgram', appError('network', 'Unreachable.')));
+    await user.click(await screen.findByTestId('attention-item'));
+    const rows = await screen.findAllByTestId('finding-row');
+    await user.click(within(rows[0]).getByRole('checkbox'));
+    await user.click(within(rows[1]).getByRole('button', { name: 'Snooze' }));
+    expect(await axeViolations()).toEqual([]);
+  });
+
+  it('set owner dialog with its error, and the owner column', async () => {
+    const { user } = await app();
+    await user.click(screen.getByRole('checkbox', { name: 'Owner column' }));
+    await user.click(screen.getAllByTestId('key-row')[0]);
+    expect(await axeViolations()).toEqual([]);
+
+    await user.click(await screen.findByTestId('attention-item'));
+    const row = (await screen.findAllByTestId('finding-row')).find((r) => within(r).queryByRole('button', { name: 'Set owner' }))!;
+    await user.click(within(row).getByRole('button', { name: 'Set owner' }));
+    await user.paste('x'.repeat(101));
+    await user.click(within(screen.getByRole('dialog')).getByRole('button', { name: 'Set owner' }));
+    await screen.findByText('The owner is at most 100 characters.');
+    expect(await axeViolations()).toEqual([]);
+  });
+
   it('loading skeleton, list error and empty states', async () => {
     const backend = new MockBackend({ empty: true });
     const { unmount } = render(App, { backend });

@@ -1,6 +1,8 @@
 import type {
   ActivityEntry,
+  Annotation,
   AppError,
+  AttentionReport,
   Capabilities,
   ClipboardChange,
   Connection,
@@ -15,6 +17,7 @@ import type {
   LeakSearch,
   OrphanCheck,
   PendingReveal,
+  Rule,
   Settings,
   UnfinishedCreate,
 } from './types';
@@ -64,6 +67,17 @@ export interface Backend {
   exportActivity(): Promise<string>;
   /** Answers once the startup work that runs behind the open window (keyring, sandbox) is done. */
   startupNotices(): Promise<string[]>;
+  /**
+   * What needs an admin now, across every connection: `refresh` lists every connection again
+   * first; otherwise the last list of each is judged. Cancellable like `listKeys`.
+   */
+  attention(refresh: boolean, operationId?: string): Promise<AttentionReport>;
+  /** Every annotation (owner, note, tags) of one connection's keys, by key id. */
+  keyAnnotations(connectionId: string): Promise<Partial<Record<string, Annotation>>>;
+  /** Validates and stores a key's annotation (an empty one removes it); answers what was stored. */
+  setAnnotation(connectionId: string, keyId: string, annotation: Annotation): Promise<Annotation>;
+  /** Snoozes a finding for `snoozeDays` (7 or 30), or marks it reviewed for good (null). */
+  dismissFinding(connectionId: string, keyId: string, rule: Rule, snoozeDays: number | null): Promise<null>;
 
   /** `clipboard` event: a copied secret was placed on, cleared from or kept on the clipboard. */
   onClipboard(handler: (change: ClipboardChange) => void): Promise<Unsubscribe>;

@@ -101,4 +101,83 @@ describe('MockBackend', () => {
       expect(await backend.saveSettings({ theme: 'dark', clipboard_clear_secs: secs })).toEqual({ theme: 'dark', clipboard_clear_secs: secs });
     }
   });
+
+  it('finds keys needing attention on several connections, at every severity, high first', async () => {
+    const backend = new MockBackend();
+    const report = await backend.attention(false);
+    const severities = report.items.map((i) => i.finding.severity);
+    expect(new Set(severities)).toEqual(new Set(['high', 'medium', 'low']));
+    expect(severities).toEqual([...severities].sort((a, b) => ['high', 'medium', 'low'].indexOf(a) - ['high', 'medium', 'low'].indexOf(b)));
+    expect(new Set(report.items.map((i) => i.finding.connection_id)).size).toBeGreaterThanOrEqual(2);
+    const rules = new Set(report.items.map((i) => i.finding.rule));
+    for (const rule of ['expired', 'expires_soon', 'rotation_overdue', 'never_used', 'stale', 'live_without_expiry', 'unowned']) {
+      expect(rules).toContain(rule);
+    }
+    const actions = new Set(report.items.map((i) => i.finding.action));
+    for (const action of ['rotate', 'revoke', 'disable', 'set_owner', 'review']) expect(actions).toContain(action);
+    expect(report.checked_at).not.toBeNull();
+    expect(report.failures).toEqual([]);
+  });
+
+  it('reports a connection it cannot list as a failure, with the findings of the others', async () => {
+    const backend = new MockBackend();
+    backend.brokenConnections.set('c-strait', appError('unauthorized', 'The token was rejected.'));
+    const report = await backend.attention(true);
+    expect(report.failures).toEqual([
+      { connection_id: 'c-strait', connection_name: 'Jobs platform', error: expect.objectContaining({ kind: 'unauthorized' }) },
+    ]);
+    expect(report.items.some((i) => i.finding.connection_id === 'c-strait')).toBe(false);
+    expect(report.items.length).toBeGreaterThan(0);
+  });
+
+  it('drops a snoozed or reviewed finding and logs who did it; other snooze lengths are refused', async () => {
+    const backend = new MockBackend();
+    const [first, second] = (await backend.attention(false)).items.map((i) => i.finding);
+    await backend.dismissFinding(first.connection_id, first.key_id, first.rule, 7);
+    await backend.dismissFinding(second.connection_id, second.key_id, second.rule, null);
+    const left = (await backend.attention(false)).items.map((i) => i.finding);
+    expect(left).not.toContainEqual(first);
+    expect(left).not.toContainEqual(second);
+    expect(backend.activity.slice(0, 2).map((a) => [a.action, a.key_id, a.user])).toEqual([
+      ['review', second.key_id, 'demo'],
+      ['snooze', first.key_id, 'demo'],
+    ]);
+    await expect(backend.dismissFinding(first.connection_id, first.key_id, first.rule, 14)).rejects.toMatchObject({
+      kind: 'validation',
+      field: 'snooze_days',
+    });
+  });
+
+  it('keeps annotations, clears an owner finding once set, and removes an emptied one', async () => {
+    const backend = new MockBackend();
+    const unowned = (await backend.attention(false)).items.find((i) => i.finding.rule === 'unowned')!.finding;
+    const stored = await backend.setAnnotation(unowned.connection_id, unowned.key_id, { owner: 'Ana', tags: ['billing'] });
+    expect(stored).toEqual({ owner: 'Ana', note: null, tags: ['billing'] });
+    expect((await backend.keyAnnotations(unowned.connection_id))[unowned.key_id]).toEqual(stored);
+    const items = (await backend.attention(false)).items;
+    expect(items.some((i) => i.finding.key_id === unowned.key_id && i.finding.rule === 'unowned')).toBe(false);
+    expect(items.filter((i) => i.finding.key_id === unowned.key_id).every((i) => i.owner === 'Ana')).toBe(true);
+    expect(backend.activity[0]).toMatchObject({ action: 'annotate', key_id: unowned.key_id });
+
+    await backend.setAnnotation(unowned.connection_id, unowned.key_id, { owner: null, note: null, tags: [] });
+    expect(await backend.keyAnnotations(unowned.connection_id)).not.toHaveProperty(unowned.key_id);
+  });
+
+  it("refuses annotations past core's limits, naming the field", async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    const [key] = await backend.listKeys('c-oligon');
+    const cases: [object, string][] = [
+      [{ owner: 'o'.repeat(101) }, 'owner'],
+      [{ note: 'n'.repeat(1001) }, 'note'],
+      [{ owner: 'Ana\u202e' }, 'owner'],
+      [{ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'tags'],
+      [{ tags: ['t'.repeat(41)] }, 'tags'],
+      [{ tags: ['Billing'] }, 'tags'],
+    ];
+    for (const [annotation, field] of cases) {
+      await expect(backend.setAnnotation('c-oligon', key.id, annotation)).rejects.toMatchObject({ kind: 'validation', field });
+    }
+    const atLimits = { owner: 'o'.repeat(100), note: 'é'.repeat(1000), tags: Array.from({ length: 20 }, () => 't'.repeat(40)) };
+    expect(await backend.setAnnotation('c-oligon', key.id, atLimits)).toEqual(atLimits);
+  });
 });

@@ -1,9 +1,13 @@
+import { fullAnnotation, isEmptyAnnotation, ownerOf, validateAnnotation } from '../attention/annotation';
 import { emptyDraft, validateDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
 import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities.generated';
+import { findingsOf, sortFindings } from './mockAttention';
 import type {
   ActivityEntry,
+  Annotation,
   AppError,
+  AttentionReport,
   Capabilities,
   ClipboardChange,
   Connection,
@@ -11,6 +15,7 @@ import type {
   CopyResult,
   CreateResult,
   Environment,
+  Finding,
   InventoryProgress,
   Key,
   KeyDraft,
@@ -18,6 +23,7 @@ import type {
   OrphanCheck,
   PendingReveal,
   ProviderKind,
+  Rule,
   Settings,
   UnfinishedCreate,
 } from './types';
@@ -29,6 +35,14 @@ export interface MockOptions {
   empty?: boolean;
   /** Delay every answer, for the `?mock` dev mode (default 0). */
   latencyMs?: number;
+}
+
+/** A snoozed (`until` set) or reviewed finding. */
+interface Dismissal {
+  connectionId: string;
+  keyId: string;
+  rule: Rule;
+  until: number | null;
 }
 
 interface StoredReveal {
@@ -119,6 +133,32 @@ const DEMO_CONNECTIONS: Connection[] = [
   demoConnection('c-strait', 'Jobs platform', 'strait', 'https://jobs.example.test', { project_id: 'proj-demo' }),
 ];
 
+/**
+ * Facts laid over a few demo keys (by connection and position) so the Attention view shows a
+ * high finding of each one-click action: an expired fiskaly key (Disable), a Strait rotation
+ * overdue (Rotate), an Oligon key expiring in days, and SyncgramPay's active key live without
+ * an expiry. The other rules fire on the generated keys as they are (never used, stale, no
+ * owner).
+ */
+const ATTENTION_SEED: { connectionId: string; index: number; facts: (now: number) => Partial<Key> }[] = [
+  { connectionId: 'c-fiskaly', index: 0, facts: (now) => ({ expires_at: new Date(now - DAY).toISOString() }) },
+  {
+    connectionId: 'c-strait',
+    index: 2,
+    facts: (now) => ({
+      rotation: { replaced_by: null, grace_expires_at: null, interval_days: 30, next_rotation_at: new Date(now - 2 * DAY).toISOString(), webhook_url: null },
+    }),
+  },
+  { connectionId: 'c-oligon', index: 2, facts: (now) => ({ expires_at: new Date(now + 3 * DAY).toISOString() }) },
+  { connectionId: 'c-syncgram', index: 0, facts: () => ({ environment: 'live', expires_at: null }) },
+];
+
+/** Owners and tags of a few demo keys, by connection and position. */
+const ANNOTATION_SEED: { connectionId: string; index: number; annotation: Annotation }[] = [
+  { connectionId: 'c-oligon', index: 0, annotation: { owner: 'Ana Lima', note: 'Receipts for the web shop.', tags: ['billing'] } },
+  { connectionId: 'c-strait', index: 0, annotation: { owner: 'Platform team', note: null, tags: ['ci', 'deploy'] } },
+];
+
 const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing export', 'Mobile backend',
   'Support tooling', 'Analytics sync', 'Webhook relay', 'Nightly report', 'Partner import'];
 
@@ -160,6 +200,11 @@ export class MockBackend implements Backend {
 
   /** Creates and rotates cut off by a quit or cancelled, as `unfinished_creates` answers them. */
   unfinished: UnfinishedCreate[] = [];
+  /** Owner, note and tags by connection, then key id. */
+  annotations = new Map<string, Partial<Record<string, Annotation>>>();
+  dismissals: Dismissal[] = [];
+  /** When each connection was last listed (ms), for the Attention view's "Checked …". */
+  listedAt = new Map<string, number>();
 
   private failures = new Map<string, AppError[]>();
   /** Commands whose next call waits until it is cancelled (a server that never answers). */
@@ -177,6 +222,15 @@ export class MockBackend implements Backend {
     this.connections = options.empty ? [] : clone(DEMO_CONNECTIONS);
     for (const c of this.connections) {
       this.keys.set(c.id, this.generateKeys(c.provider, options.keysPerConnection ?? 14));
+    }
+    const now = Date.now();
+    for (const seed of ATTENTION_SEED) {
+      const key = this.keys.get(seed.connectionId)?.[seed.index];
+      if (key) Object.assign(key, seed.facts(now));
+    }
+    for (const seed of ANNOTATION_SEED) {
+      const key = this.keys.get(seed.connectionId)?.[seed.index];
+      if (key) this.annotations.set(seed.connectionId, { ...this.annotations.get(seed.connectionId), [key.id]: seed.annotation });
     }
   }
 
@@ -284,6 +338,7 @@ export class MockBackend implements Backend {
   listKeys = (connectionId: string, operationId?: string) =>
     this.answer('list_keys', { connectionId }, () => {
       const keys = this.keysOf(connectionId);
+      this.listedAt.set(connectionId, Date.now());
       const caps = this.capsOf(connectionId);
       if (caps.pagination !== 'none' && keys.length > 100) {
         const pages = Math.ceil(keys.length / 100);
@@ -494,6 +549,71 @@ export class MockBackend implements Backend {
 
   startupNotices = () => this.answer('startup_notices', {}, () => this.notices);
 
+  attention = (refresh: boolean, operationId?: string) =>
+    this.answer('attention', { refresh }, (): AttentionReport => {
+      const now = Date.now();
+      const report: AttentionReport = { items: [], checked_at: null, failures: [] };
+      const findings: Finding[] = [];
+      let oldest = Infinity;
+      for (const c of this.connections) {
+        const broken = this.brokenConnections.get(c.id);
+        if (broken) {
+          report.failures.push({ connection_id: c.id, connection_name: c.name, error: broken });
+          continue;
+        }
+        // As the app: judge the last list, listing only connections never listed (or all on refresh).
+        const listed = refresh ? now : (this.listedAt.get(c.id) ?? now);
+        this.listedAt.set(c.id, listed);
+        oldest = Math.min(oldest, listed);
+        const annotations = this.annotations.get(c.id) ?? {};
+        findings.push(...findingsOf(c.id, this.capsOf(c.id), this.keysOf(c.id), annotations, now).filter((f) => !this.dismissed(f, now)));
+      }
+      report.checked_at = Number.isFinite(oldest) ? new Date(oldest).toISOString() : null;
+      report.items = sortFindings(findings).map((finding) => {
+        const connection = this.connections.find((c) => c.id === finding.connection_id);
+        const key = this.keysOf(finding.connection_id).find((k) => k.id === finding.key_id);
+        return {
+          finding,
+          connection_name: connection?.name ?? finding.connection_id,
+          provider: connection?.provider ?? 'oligon',
+          last_used_at: key?.last_used_at ?? null,
+          owner: ownerOf(this.annotations.get(finding.connection_id)?.[finding.key_id]),
+        };
+      });
+      return report;
+    }, operationId);
+
+  keyAnnotations = (connectionId: string) =>
+    this.answer('key_annotations', { connectionId }, () => {
+      this.keysOf(connectionId);
+      return this.annotations.get(connectionId) ?? {};
+    });
+
+  setAnnotation = (connectionId: string, keyId: string, annotation: Annotation) =>
+    this.answer('set_annotation', { connectionId, keyId, annotation }, (): Annotation => {
+      const invalid = validateAnnotation(annotation);
+      if (invalid) throw appError('validation', invalid.message, { field: invalid.field });
+      const key = this.keyOf(connectionId, keyId);
+      const { [keyId]: _old, ...rest } = this.annotations.get(connectionId) ?? {};
+      const stored = fullAnnotation(annotation);
+      this.annotations.set(connectionId, isEmptyAnnotation(stored) ? rest : { ...rest, [keyId]: stored });
+      this.record(connectionId, key, 'annotate');
+      return stored;
+    });
+
+  dismissFinding = (connectionId: string, keyId: string, rule: Rule, snoozeDays: number | null) =>
+    this.answer('dismiss_finding', { connectionId, keyId, rule, snoozeDays }, () => {
+      if (snoozeDays !== null && snoozeDays !== 7 && snoozeDays !== 30) {
+        throw appError('validation', 'Snooze a finding for 7 or 30 days, or mark it reviewed.', { field: 'snooze_days' });
+      }
+      // A `disappeared` finding names a key no longer listed: it is dismissed all the same.
+      const key = this.keysOf(connectionId).find((k) => k.id === keyId) ?? { id: keyId, name: keyId };
+      this.dismissals = this.dismissals.filter((d) => !(d.connectionId === connectionId && d.keyId === keyId && d.rule === rule));
+      this.dismissals.push({ connectionId, keyId, rule, until: snoozeDays === null ? null : Date.now() + snoozeDays * DAY });
+      this.record(connectionId, key, snoozeDays === null ? 'review' : 'snooze');
+      return null;
+    });
+
   onClipboard = async (handler: (c: ClipboardChange) => void): Promise<Unsubscribe> => {
     this.clipboardHandlers.add(handler);
     return () => this.clipboardHandlers.delete(handler);
@@ -544,12 +664,22 @@ export class MockBackend implements Backend {
     return caps;
   }
 
+  private dismissed(finding: { connection_id: string; key_id: string; rule: Rule }, now: number): boolean {
+    return this.dismissals.some(
+      (d) =>
+        d.connectionId === finding.connection_id &&
+        d.keyId === finding.key_id &&
+        d.rule === finding.rule &&
+        (d.until === null || d.until > now),
+    );
+  }
+
   private revokeInPlace(key: Key): void {
     key.status = 'revoked';
     key.revoked_at = new Date().toISOString();
   }
 
-  private record(connectionId: string, key: Key, action: string): void {
+  private record(connectionId: string, key: Pick<Key, 'id' | 'name'>, action: string): void {
     const c = this.connections.find((x) => x.id === connectionId);
     this.activity.unshift({
       at: new Date().toISOString(),

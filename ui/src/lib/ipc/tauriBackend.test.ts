@@ -55,6 +55,33 @@ describe('tauriBackend', () => {
     ]);
   });
 
+  it('invokes the attention and annotation commands with camelCase arg keys', async () => {
+    const seen: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      seen.push({ cmd, args });
+      if (cmd === 'attention') return { items: [], checked_at: null, failures: [] };
+      if (cmd === 'key_annotations') return { k1: { owner: 'Ana', note: null, tags: [] } };
+      if (cmd === 'set_annotation') return { owner: 'Ana', note: null, tags: ['billing'] };
+      return null;
+    });
+
+    expect(await tauriBackend.attention(true)).toEqual({ items: [], checked_at: null, failures: [] });
+    await tauriBackend.attention(false, 'op-3');
+    expect(await tauriBackend.keyAnnotations('c1')).toEqual({ k1: { owner: 'Ana', note: null, tags: [] } });
+    await tauriBackend.setAnnotation('c1', 'k1', { owner: 'Ana', note: null, tags: ['billing'] });
+    expect(await tauriBackend.dismissFinding('c1', 'k1', 'stale', 30)).toBeNull();
+    await tauriBackend.dismissFinding('c1', 'k1', 'unowned', null);
+
+    expect(seen).toEqual([
+      { cmd: 'attention', args: { refresh: true, operationId: null } },
+      { cmd: 'attention', args: { refresh: false, operationId: 'op-3' } },
+      { cmd: 'key_annotations', args: { connectionId: 'c1' } },
+      { cmd: 'set_annotation', args: { connectionId: 'c1', keyId: 'k1', annotation: { owner: 'Ana', note: null, tags: ['billing'] } } },
+      { cmd: 'dismiss_finding', args: { connectionId: 'c1', keyId: 'k1', rule: 'stale', snoozeDays: 30 } },
+      { cmd: 'dismiss_finding', args: { connectionId: 'c1', keyId: 'k1', rule: 'unowned', snoozeDays: null } },
+    ]);
+  });
+
   it('rejects with the AppError the command threw, and wraps anything else as internal', async () => {
     mockIPC((cmd) => {
       if (cmd === 'revoke_key') {

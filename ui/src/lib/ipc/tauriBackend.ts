@@ -70,6 +70,11 @@ export const tauriBackend: Backend = {
   listActivity: (limit) => call(() => commands.listActivity(limit)),
   exportActivity: () => call(commands.exportActivity),
   startupNotices: () => call(commands.startupNotices),
+  attention: (refresh, operationId) => call(() => commands.attention(refresh, operationId ?? null)),
+  keyAnnotations: (connectionId) => call(() => commands.keyAnnotations(connectionId)),
+  setAnnotation: (connectionId, keyId, annotation) => call(() => commands.setAnnotation(connectionId, keyId, annotation)),
+  dismissFinding: (connectionId, keyId, rule, snoozeDays) =>
+    call(() => commands.dismissFinding(connectionId, keyId, rule, snoozeDays)),
 
   onClipboard: async (handler) => {
     if (!insideTauri()) throw NOT_IN_APP;

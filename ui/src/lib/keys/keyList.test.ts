@@ -34,6 +34,39 @@ describe('isStale', () => {
   });
 });
 
+describe('owner: and tag: search', () => {
+  const keys = [
+    key({ id: 'a1', name: 'Production server' }),
+    key({ id: 'b2', name: 'Billing export', metadata: { team: 'billing' } }),
+    key({ id: 'c3', name: 'CI' }),
+  ];
+  const annotations = {
+    a1: { owner: 'Ana Lima', note: null, tags: ['billing', 'prod'] },
+    c3: { owner: '  ', note: null, tags: ['Billing'] },
+  };
+  const ids = (query: string) => filterKeys(keys, { ...NO_FILTER, query }, false, NOW, annotations).map((k) => k.id);
+
+  it('matches owners by part and tags whole, case-insensitively, beside the text search', () => {
+    expect(ids('owner:ana')).toEqual(['a1']);
+    expect(ids('OWNER:LIMA')).toEqual(['a1']);
+    expect(ids('owner:')).toEqual(['a1']);
+    expect(ids('tag:billing')).toEqual(['a1', 'c3']);
+    expect(ids('tag:bill')).toEqual([]);
+    expect(ids('tag:billing ci')).toEqual(['c3']);
+    expect(ids('owner:ana tag:prod production')).toEqual(['a1']);
+    // Without the prefix, "billing" is plain text: the metadata of b2.
+    expect(ids('billing')).toEqual(['b2']);
+    expect(filterKeys(keys, { ...NO_FILTER, query: 'owner:ana' }, false, NOW).map((k) => k.id)).toEqual([]);
+  });
+
+  it('gives the narrowing filter the same answers as filterKeys', () => {
+    const filter = narrowingFilter();
+    for (const query of ['o', 'owner:', 'owner:a', 'owner:ana', 'tag:billing', 'tag:billing c', 'c']) {
+      expect(filter(keys, { ...NO_FILTER, query }, false, NOW, annotations).map((k) => k.id)).toEqual(ids(query));
+    }
+  });
+});
+
 describe('filterKeys', () => {
   const keys = [
     key({ id: 'a1', name: 'Production server', masked: 'sk_live_…x9k2', environment: 'live', last_used_at: iso(NOW - D) }),

@@ -1,4 +1,8 @@
-import type { Environment, Key, KeyStatus } from '../ipc/types';
+import { matchesAnnotationTerm } from '../attention/annotation';
+import type { Annotation, Environment, Key, KeyStatus } from '../ipc/types';
+
+/** Annotations of one connection's keys, by key id. */
+export type KeyAnnotations = Partial<Record<string, Annotation>>;
 
 export const STALE_DAYS = 90;
 const DAY = 86_400_000;
@@ -84,6 +88,17 @@ function searchWords(query: string): string[] {
   return text ? text.split(/\s+/) : [];
 }
 
+/** The `owner:…` and `tag:…` terms of a query, and the rest of it. */
+function splitQuery(query: string): { terms: string[]; rest: string } {
+  const terms: string[] = [];
+  const rest: string[] = [];
+  for (const word of query.trim().split(/\s+/)) {
+    if (matchesAnnotationTerm(word, undefined) !== null) terms.push(word);
+    else rest.push(word);
+  }
+  return { terms, rest: rest.join(' ') };
+}
+
 function passes(key: Key, filter: KeyFilter, tracksLastUsed: boolean, now: number): boolean {
   return (
     (filter.status === 'all' || key.status === filter.status) &&
@@ -97,10 +112,25 @@ function matches(text: string, words: readonly string[]): boolean {
   return true;
 }
 
-/** The keys that pass `filter`: search over name, masked key, id and metadata. */
-export function filterKeys(keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number = Date.now()): Key[] {
-  const words = searchWords(filter.query);
-  return keys.filter((key) => passes(key, filter, tracksLastUsed, now) && matches(haystack(key), words));
+/**
+ * The keys that pass `filter`: search over name, masked key, id and metadata; `owner:ana`
+ * and `tag:billing` terms look at the keys' `annotations` instead.
+ */
+export function filterKeys(
+  keys: Key[],
+  filter: KeyFilter,
+  tracksLastUsed: boolean,
+  now: number = Date.now(),
+  annotations: KeyAnnotations = {},
+): Key[] {
+  const { terms, rest } = splitQuery(filter.query);
+  const words = searchWords(rest);
+  return keys.filter(
+    (key) =>
+      passes(key, filter, tracksLastUsed, now) &&
+      matches(haystack(key), words) &&
+      terms.every((term) => matchesAnnotationTerm(term, annotations[key.id])),
+  );
 }
 
 /**
@@ -130,9 +160,20 @@ interface Filtered {
  * it searches the keys that passed last time instead of all of them. With no filter it answers
  * `keys` itself. The answer is always the one `filterKeys` gives.
  */
-export function narrowingFilter(): (keys: Key[], filter: KeyFilter, tracksLastUsed: boolean, now: number) => Key[] {
+export function narrowingFilter(): (
+  keys: Key[],
+  filter: KeyFilter,
+  tracksLastUsed: boolean,
+  now: number,
+  annotations?: KeyAnnotations,
+) => Key[] {
   let last: Filtered | null = null;
-  return (keys, given, tracksLastUsed, now) => {
+  return (keys, given, tracksLastUsed, now, annotations) => {
+    if (splitQuery(given.query).terms.length > 0) {
+      // Owner and tag terms pick few keys, from annotations that change apart from the list.
+      last = null;
+      return filterKeys(keys, given, tracksLastUsed, now, annotations);
+    }
     // A plain copy: the pass below reads it per key, and a reactive proxy (the view's
     // filter state) costs a tracked read each time.
     const filter: KeyFilter = { query: given.query, status: given.status, environment: given.environment, stale: given.stale };

@@ -1,10 +1,13 @@
 import { getContext, setContext } from 'svelte';
 import { toAppError, type Backend, type Unsubscribe } from '../ipc/backend';
 import type {
+  Annotation,
   AppError,
+  AttentionReport,
   Capabilities,
   Connection,
   CreateResult,
+  Finding,
   InventoryProgress,
   Key,
   KeyDraft,
@@ -16,6 +19,7 @@ import type {
 import { Toasts } from '../components/toasts.svelte';
 import { backendContextEntry } from '../ipc/context';
 import { prepareSearch } from '../keys/keyList';
+import { fullAnnotation, isEmptyAnnotation } from '../attention/annotation';
 
 export interface KeyList {
   status: 'loading' | 'ready' | 'error';
@@ -29,7 +33,23 @@ export const startupTiming = { firstListWaitMs: 300 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export type View = 'keys' | 'activity' | 'settings' | 'connection';
+export type View = 'keys' | 'attention' | 'activity' | 'settings' | 'connection';
+
+/** The Attention view's report: `idle` until first asked for, then kept while it is judged again. */
+export interface AttentionState {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  report: AttentionReport | null;
+  error: AppError | null;
+}
+
+/** Annotations of one connection's keys, by key id. */
+export type Annotations = Partial<Record<string, Annotation>>;
+
+/** A finding that could not be snoozed or marked reviewed, and why. */
+export interface DismissFailure {
+  finding: Finding;
+  error: AppError;
+}
 
 export interface Orphan {
   connectionId: string;
@@ -78,13 +98,32 @@ export class Keydesk {
   unfinished = $state.raw<UnfinishedCreate[]>([]);
   started = $state(false);
   startError = $state.raw<AppError | null>(null);
+  attention = $state.raw<AttentionState>({ status: 'idle', report: null, error: null });
+  /** Owner, note and tags by connection; a connection is absent until its were read. */
+  annotations = $state.raw<Record<string, Annotations>>({});
+  /** Why a connection's annotations could not be read, by connection id. */
+  annotationErrors = $state.raw<Record<string, AppError>>({});
+  /** Whether the keys table shows the owner column (off by default). */
+  showOwnerColumn = $state(false);
   readonly toasts = new Toasts();
 
   private unsubscribe: Unsubscribe[] = [];
+  /** Counts attention requests, so only the newest answer is shown. */
+  private attentionRuns = 0;
+  private attentionQueued = false;
 
   constructor(readonly backend: Backend) {}
 
   selected = $derived(this.connections.find((c) => c.id === this.selectedId) ?? null);
+
+  /** Findings shown in the Attention view, per connection id (the sidebar's badges). */
+  findingCounts = $derived.by(() => {
+    const counts: Record<string, number> = {};
+    for (const item of this.attention.report?.items ?? []) {
+      counts[item.finding.connection_id] = (counts[item.finding.connection_id] ?? 0) + 1;
+    }
+    return counts;
+  });
 
   async start(): Promise<void> {
     this.startError = null;
@@ -127,8 +166,10 @@ export class Keydesk {
       // the open one is in (or after a second): taking in their lists meanwhile delays its
       // first paint.
       await Promise.race([first, delay(1_000)]);
-      for (const c of connections.slice(1)) void this.loadKeys(c.id);
+      const others = connections.slice(1).map((c) => this.loadKeys(c.id));
       await first;
+      // Judged once every list is in, so the app lists nothing twice for it.
+      void Promise.all(others).then(() => this.loadAttention(false));
     } catch (reason) {
       this.startError = toAppError(reason);
     }
@@ -164,6 +205,7 @@ export class Keydesk {
       performance.mark(`keys-received:${connectionId}`);
       this.setList(connectionId, { status: 'ready', keys, error: null, progress: null });
       prepareSearch(keys);
+      this.attentionChanged();
     } catch (reason) {
       if (wasCancelled(reason) && previous && previous.status !== 'loading') {
         // Back to what was shown before the refresh.
@@ -194,6 +236,17 @@ export class Keydesk {
     } finally {
       this.waits = this.waits.filter((w) => w !== wait);
     }
+  }
+
+  /** `track` for an operation on one connection: the wait notice names its provider. */
+  trackOn<T>(connectionId: string, run: (operationId: string) => Promise<T>): Promise<T> {
+    return this.track(this.waitingFor(connectionId), run);
+  }
+
+  /** A cancelled create or rotate may have made a key: say so and look for it. */
+  async createCancelled(operationId: string, connectionId: string): Promise<void> {
+    this.toasts.show('Cancelled. Checking whether the key was created anyway…');
+    await this.checkUnfinished(operationId, connectionId);
   }
 
   /** Cancels a waiting operation; its caller gets the `cancelled` rejection. Rejects when the
@@ -309,11 +362,108 @@ export class Keydesk {
     const index = list.keys.findIndex((k) => k.id === key.id);
     const keys = index >= 0 ? list.keys.map((k, i) => (i === index ? key : k)) : [key, ...list.keys];
     this.setList(connectionId, { ...list, keys });
+    this.attentionChanged();
   }
 
   removeKey(connectionId: string, keyId: string): void {
     const list = this.lists[connectionId];
     if (list) this.setList(connectionId, { ...list, keys: list.keys.filter((k) => k.id !== keyId) });
+    this.attentionChanged();
+  }
+
+  /**
+   * Asks what needs attention across every connection: `refresh` lists every connection again
+   * first (with the wait notice and its Cancel); otherwise the last lists are judged. The
+   * report shown stays until the new one comes; a failure is kept in `attention.error`.
+   */
+  async loadAttention(refresh = false): Promise<void> {
+    const run = ++this.attentionRuns;
+    const previous = this.attention;
+    this.attention = { ...previous, status: 'loading', error: null };
+    try {
+      const report = refresh
+        ? await this.track('your connections', (id) => this.backend.attention(true, id))
+        : await this.backend.attention(false);
+      if (run === this.attentionRuns) this.attention = { status: 'ready', report, error: null };
+    } catch (reason) {
+      if (run !== this.attentionRuns) return;
+      if (wasCancelled(reason) && previous.report) {
+        this.attention = { status: 'ready', report: previous.report, error: null };
+        this.toasts.show('Cancelled: the connections were not checked again.');
+        return;
+      }
+      this.attention = { status: 'error', report: previous.report, error: toAppError(reason) };
+    }
+  }
+
+  /** After a change to keys or connections: judge again once per burst, if ever asked for. */
+  private attentionChanged(): void {
+    if (this.attention.status === 'idle' || this.attentionQueued) return;
+    this.attentionQueued = true;
+    queueMicrotask(() => {
+      this.attentionQueued = false;
+      void this.loadAttention(false);
+    });
+  }
+
+  /**
+   * Snoozes findings for `snoozeDays` (7 or 30) or marks them reviewed (null), one at a time,
+   * then takes the report the backend judges after. Answers the findings that failed.
+   */
+  async dismissFindings(findings: Finding[], snoozeDays: number | null): Promise<DismissFailure[]> {
+    const failed: DismissFailure[] = [];
+    for (const finding of findings) {
+      try {
+        await this.backend.dismissFinding(finding.connection_id, finding.key_id, finding.rule, snoozeDays);
+      } catch (reason) {
+        failed.push({ finding, error: toAppError(reason) });
+      }
+    }
+    await this.loadAttention(false);
+    return failed;
+  }
+
+  /** Reads one connection's annotations; rejects with the AppError. */
+  async loadAnnotations(connectionId: string): Promise<Annotations> {
+    const annotations = await this.backend.keyAnnotations(connectionId);
+    this.annotations = { ...this.annotations, [connectionId]: annotations };
+    const { [connectionId]: _fixed, ...errors } = this.annotationErrors;
+    this.annotationErrors = errors;
+    return annotations;
+  }
+
+  /** Reads a connection's annotations unless they are known; a failure goes to `annotationErrors`. */
+  async ensureAnnotations(connectionId: string): Promise<void> {
+    if (this.annotations[connectionId]) return;
+    try {
+      await this.loadAnnotations(connectionId);
+    } catch (reason) {
+      this.annotationErrors = { ...this.annotationErrors, [connectionId]: toAppError(reason) };
+    }
+  }
+
+  /**
+   * Stores a key's owner, note and tags (an empty annotation removes them) and keeps what the
+   * backend answers; the findings are judged again after. Rejects with the AppError (a
+   * `validation` one names the field).
+   */
+  async setAnnotation(connectionId: string, keyId: string, annotation: Annotation): Promise<Annotation> {
+    const stored = await this.backend.setAnnotation(connectionId, keyId, annotation);
+    const known = this.annotations[connectionId];
+    if (known) {
+      const { [keyId]: _old, ...rest } = known;
+      this.annotations = { ...this.annotations, [connectionId]: isEmptyAnnotation(stored) ? rest : { ...rest, [keyId]: stored } };
+    } else {
+      await this.loadAnnotations(connectionId).catch(() => undefined);
+    }
+    if (this.attention.status !== 'idle') await this.loadAttention(false);
+    return stored;
+  }
+
+  /** Sets a key's owner, keeping its note and tags; rejects with the AppError. */
+  async setOwner(connectionId: string, keyId: string, owner: string): Promise<Annotation> {
+    const known = this.annotations[connectionId] ?? (await this.loadAnnotations(connectionId));
+    return this.setAnnotation(connectionId, keyId, { ...fullAnnotation(known[keyId]), owner: owner.trim() || null });
   }
 
   showReveal(reveal: PendingReveal): void {
@@ -347,6 +497,7 @@ export class Keydesk {
     this.connections = this.connections.filter((c) => c.id !== id);
     const { [id]: _gone, ...rest } = this.lists;
     this.lists = rest;
+    this.attentionChanged();
     if (this.selectedId === id) {
       this.selectedId = null;
       if (this.connections.length > 0) void this.select(this.connections[0].id);

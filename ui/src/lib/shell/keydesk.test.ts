@@ -201,3 +201,79 @@ describe('Keydesk.rotateKey', () => {
     expect(desk.lists['c-strait']).toBe(before);
   });
 });
+
+describe('Keydesk attention', () => {
+  it('judges the findings once every list is in at start, and again after a key changes', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.start();
+    await vi.waitFor(() => expect(desk.attention.status).toBe('ready'));
+    expect(backend.callsOf('attention')).toEqual([{ refresh: false }]);
+    expect(backend.callsOf('list_keys')).toHaveLength(4);
+    const before = desk.attention.report!.items;
+    const finding = before.find((i) => i.finding.action === 'revoke')!.finding;
+
+    await desk.revokeKey(finding.connection_id, finding.key_id);
+    await vi.waitFor(() => expect(backend.callsOf('attention')).toHaveLength(2));
+    await vi.waitFor(() => expect(desk.attention.status).toBe('ready'));
+    expect(desk.attention.report!.items.some((i) => i.finding.key_id === finding.key_id)).toBe(false);
+    expect(desk.findingCounts[finding.connection_id] ?? 0).toBe(
+      desk.attention.report!.items.filter((i) => i.finding.connection_id === finding.connection_id).length,
+    );
+    desk.stop();
+  });
+
+  it('keeps the last report when a refresh is cancelled, and the error when one fails', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadAttention(false);
+    const report = desk.attention.report;
+
+    backend.holdNext('attention');
+    const refreshing = desk.loadAttention(true);
+    await vi.waitFor(() => expect(desk.waits).toHaveLength(1));
+    await desk.cancel(desk.waits[0]);
+    await refreshing;
+    expect(desk.attention).toEqual({ status: 'ready', report, error: null });
+
+    backend.failNext('attention', appError('internal', 'The annotations file is unreadable.'));
+    await desk.loadAttention(true);
+    expect(desk.attention.status).toBe('error');
+    expect(desk.attention.error?.message).toBe('The annotations file is unreadable.');
+    expect(desk.attention.report).toBe(report);
+  });
+
+  it('keeps the annotation the backend answers and judges the findings again', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadAttention(false);
+    const unowned = desk.attention.report!.items.find((i) => i.finding.rule === 'unowned')!.finding;
+    await desk.loadAnnotations(unowned.connection_id);
+
+    const stored = await desk.setAnnotation(unowned.connection_id, unowned.key_id, { owner: ' Ana ', note: 'n', tags: ['billing'] });
+    expect(desk.annotations[unowned.connection_id][unowned.key_id]).toEqual(stored);
+    expect(desk.attention.report!.items.some((i) => i.finding.key_id === unowned.key_id && i.finding.rule === 'unowned')).toBe(false);
+
+    await desk.setOwner(unowned.connection_id, unowned.key_id, '  ');
+    expect(desk.annotations[unowned.connection_id][unowned.key_id]).toEqual({ owner: null, note: 'n', tags: ['billing'] });
+    await desk.setAnnotation(unowned.connection_id, unowned.key_id, { owner: null, note: null, tags: [] });
+    expect(desk.annotations[unowned.connection_id]).not.toHaveProperty(unowned.key_id);
+
+    await expect(desk.setAnnotation(unowned.connection_id, unowned.key_id, { tags: ['No Caps'] })).rejects.toMatchObject({ field: 'tags' });
+  });
+
+  it('reports the findings it could not dismiss and dismisses the rest', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.loadAttention(false);
+    const [a, b] = desk.attention.report!.items.map((i) => i.finding);
+    backend.failNext('dismiss_finding', appError('internal', 'The dismissals file is read-only.'));
+
+    const failed = await desk.dismissFindings([a, b], 30);
+
+    expect(failed).toEqual([{ finding: a, error: expect.objectContaining({ message: 'The dismissals file is read-only.' }) }]);
+    const left = desk.attention.report!.items.map((i) => i.finding);
+    expect(left).toContainEqual(a);
+    expect(left).not.toContainEqual(b);
+  });
+});
