@@ -243,7 +243,8 @@ fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredS
     }))
 }
 
-fn backup_path(path: &Path) -> PathBuf {
+/// Where a file Keydesk cannot use is kept: next to it, named with the time it was moved.
+pub(crate) fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     path.with_file_name(format!("{}.{stamp}.bak", file_name(path)))
 }
@@ -276,7 +277,7 @@ fn file_name(path: &Path) -> String {
 
 /// Removes temporary files a crash left next to `path` before their rename: they may be
 /// incomplete, and the file itself is the last complete write.
-fn remove_leftover_temps(path: &Path) {
+pub(crate) fn remove_leftover_temps(path: &Path) {
     let (Some(dir), prefix) = (path.parent(), format!(".{}.", file_name(path))) else {
         return;
     };

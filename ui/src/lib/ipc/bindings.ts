@@ -88,6 +88,21 @@ export const commands = {
 	 *  once the startup work that runs behind the open window is done.
 	 */
 	startupNotices: () => typedError<string[], AppError>(__TAURI_INVOKE("startup_notices")),
+	/**
+	 *  What needs an admin now across every connection. With `refresh` every connection is
+	 *  listed again first; without, the app's last list of each is judged. Cancellable as
+	 *  `operation_id`.
+	 */
+	attention: (refresh: boolean, operationId: string | null) => typedError<AttentionReport, AppError>(__TAURI_INVOKE("attention", { refresh, operationId })),
+	/**  Every annotation of a connection, by key id. */
+	keyAnnotations: (connectionId: string) => typedError<{ [key in string]: Annotation }, AppError>(__TAURI_INVOKE("key_annotations", { connectionId })),
+	/**
+	 *  Sets a key's owner, note and tags (an empty annotation removes them); answers what was
+	 *  stored.
+	 */
+	setAnnotation: (connectionId: string, keyId: string, annotation: Annotation) => typedError<Annotation, AppError>(__TAURI_INVOKE("set_annotation", { connectionId, keyId, annotation })),
+	/**  Snoozes a finding for 7 or 30 days, or (`snooze_days` null) marks it reviewed for good. */
+	dismissFinding: (connectionId: string, keyId: string, rule: Rule, snoozeDays: number | null) => typedError<null, AppError>(__TAURI_INVOKE("dismiss_finding", { connectionId, keyId, rule, snoozeDays })),
 };
 
 /** Events */
@@ -152,6 +167,19 @@ export type ActivityResult =
 "cancelled";
 
 /**
+ *  An admin's local notes on one key (by connection and key id), kept by the app and carried
+ *  over to a rotated key's successor.
+ */
+export type Annotation = {
+	/**  Who answers for the key (a person or a team), free text. */
+	owner?: string | null,
+	/**  Anything worth knowing about the key. */
+	note?: string | null,
+	/**  Short labels of `a-z`, `0-9`, `-`, `_` and `:` for filtering (`tag:billing`). */
+	tags?: string[],
+};
+
+/**
  *  What a command rejects with. `kind` is what the UI branches on; `message` is one
  *  sentence safe to show (never a token, a secret or a created key).
  */
@@ -177,6 +205,40 @@ export type AppErrorKind =
 ErrorKind | 
 /**  The user cancelled the operation; the UI goes back to where it was. */
 CancelledKind;
+
+/**  A connection whose keys could not be listed. */
+export type AttentionFailure = {
+	/**  The connection. */
+	connection_id: string,
+	/**  Its name. */
+	connection_name: string,
+	/**  Why its keys could not be listed. */
+	error: AppError,
+};
+
+/**  One finding as the Attention view shows it. */
+export type AttentionItem = {
+	/**  What core found. */
+	finding: Finding,
+	/**  The name of the finding's connection. */
+	connection_name: string,
+	/**  The connection's provider. */
+	provider: ProviderKind,
+	/**  The key's last use, when its provider tracks use. */
+	last_used_at: string | null,
+	/**  The key's owner annotation. */
+	owner: string | null,
+};
+
+/**  What the Attention view shows. */
+export type AttentionReport = {
+	/**  Every finding, high first (core's order). */
+	items: AttentionItem[],
+	/**  When the oldest inventory behind these findings was listed; null when none was. */
+	checked_at: string | null,
+	/**  Connections that could not be listed, and why (their findings are missing). */
+	failures: AttentionFailure[],
+};
 
 /**  The `cancelled` kind on its own, so it serializes as the plain string `"cancelled"`. */
 export type CancelledKind = 
@@ -429,6 +491,29 @@ export type FieldSpec = {
 	requires: string | null,
 };
 
+/**  One thing that needs an admin. */
+export type Finding = {
+	/**  The connection the key belongs to. */
+	connection_id: string,
+	/**  The provider's id for the key. */
+	key_id: string,
+	/**  The key's name (from the last snapshot for `disappeared`); text a server sent. */
+	key_name: string,
+	/**  Which rule fired. */
+	rule: Rule,
+	/**  How urgent it is. */
+	severity: Severity,
+	/**  One sentence naming the fact, e.g. "Expires in 3 days (5 Dec 2026)." */
+	reason: string,
+	/**  What to do about it. */
+	action: SuggestedAction,
+	/**
+	 *  When it becomes (or became) a problem: the expiry, the due rotation or the end of
+	 *  the grace; `None` for rules without one.
+	 */
+	deadline: string | null,
+};
+
 /**  Payload of the `inventory-progress` event: page `page` of `pages` of a long list. */
 export type InventoryProgress = {
 	/**  Whose keys are being listed. */
@@ -634,6 +719,31 @@ export type Rotation = {
 	webhook_url: string | null,
 };
 
+/**  Which rule a finding comes from; the names are the ones the issue fixes. */
+export type Rule = 
+/**  Past its expiry (or reported expired) and neither revoked nor disabled: high. */
+"expired" | 
+/**  Expires within 7 days (high) or 30 days (medium). */
+"expires_soon" | 
+/**  Its automatic rotation was due and has not happened: high. */
+"rotation_overdue" | 
+/**  A rotated key still used after the rotation whose grace ends within 24 hours: high. */
+"grace_ending" | 
+/**  Active, created more than 14 days ago and never used: medium. */
+"never_used" | 
+/**  Active and not used for the configured number of days: medium. */
+"stale" | 
+/**  An active live key that never expires, where the provider supports expiry: low. */
+"live_without_expiry" | 
+/**  An active live key without an owner annotation: low. */
+"unowned" | 
+/**  A key made by a create whose secret never arrived, not yet resolved: high. */
+"orphan" | 
+/**  Listed now but not at the last look: medium. */
+"appeared" | 
+/**  Listed at the last look but not now: low. */
+"disappeared";
+
 /**  A secret's label and a masked preview of it. */
 export type SecretPreview = {
 	/**  What the secret is ("API key", "API secret"…). */
@@ -649,6 +759,28 @@ export type Settings = {
 	/**  The colour scheme. */
 	theme: Theme,
 };
+
+/**  How urgent a finding is. Ordered: `Low < Medium < High`. */
+export type Severity = 
+/**  Worth a look when convenient. */
+"low" | 
+/**  Should be dealt with this month. */
+"medium" | 
+/**  Needs action now. */
+"high";
+
+/**  The one action a finding suggests, picked from what the provider supports. */
+export type SuggestedAction = 
+/**  Replace the key with a new one (Strait). */
+"rotate" | 
+/**  Invalidate the key for good. */
+"revoke" | 
+/**  Switch the key off (fiskaly, which cannot revoke). */
+"disable" | 
+/**  Record who owns the key. */
+"set_owner" | 
+/**  Look at the key and decide; the provider offers no action that fixes it. */
+"review";
 
 /**  The colour scheme the UI uses. */
 export type Theme = 
