@@ -17,7 +17,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
-use crate::settings::{backup_path, remove_leftover_temps, write_atomically};
+use crate::settings::{backup_path, read_versioned, remove_leftover_temps, write_atomically};
 
 /// The schema every record file is written with.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -181,22 +181,9 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
 /// The records in the file at `path`, `None` when there is no file, or what is wrong with it
 /// in words that fit "The file of … ".
 fn read<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(format!("could not be read ({error})")),
+    let Some(value) = read_versioned(path, SCHEMA_VERSION)? else {
+        return Ok(None);
     };
-    let value: Value =
-        serde_json::from_slice(&bytes).map_err(|_| "was corrupt (not JSON)".to_owned())?;
-    let version = value
-        .get("schema_version")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| "was corrupt (no schema version)".to_owned())?;
-    if version > u64::from(SCHEMA_VERSION) {
-        return Err(format!(
-            "was written by a newer Keydesk (schema {version}, this one reads {SCHEMA_VERSION})"
-        ));
-    }
     let records = value.get("records").cloned().unwrap_or(Value::Null);
     serde_json::from_value(records)
         .map(Some)
@@ -218,6 +205,20 @@ mod tests {
         }
     }
 
+    /// The records in `dir`, with Ana as the owner of key k1 of connection c1.
+    fn with_ana(dir: &Path, notices: &mut Vec<String>) -> AttentionRecords {
+        let records = AttentionRecords::open(dir, notices);
+        records
+            .annotations
+            .update(|all| {
+                all.entry("c1".into())
+                    .or_default()
+                    .insert("k1".into(), annotation("ana"));
+            })
+            .unwrap();
+        records
+    }
+
     fn file_names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
@@ -231,15 +232,7 @@ mod tests {
     fn records_survive_a_reopen_and_leave_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap();
         let mut notices = Vec::new();
-        let records = AttentionRecords::open(dir.path(), &mut notices);
-        records
-            .annotations
-            .update(|all| {
-                all.entry("c1".into())
-                    .or_default()
-                    .insert("k1".into(), annotation("ana"));
-            })
-            .unwrap();
+        let records = with_ana(dir.path(), &mut notices);
         records
             .dismissals
             .update(|all| {
@@ -296,15 +289,7 @@ mod tests {
     fn a_corrupt_file_is_kept_aside_and_the_others_stay() {
         let dir = tempfile::tempdir().unwrap();
         let mut notices = Vec::new();
-        let records = AttentionRecords::open(dir.path(), &mut notices);
-        records
-            .annotations
-            .update(|all| {
-                all.entry("c1".into())
-                    .or_default()
-                    .insert("k1".into(), annotation("ana"));
-            })
-            .unwrap();
+        let records = with_ana(dir.path(), &mut notices);
         records.dismissals.update(|all| all.clear()).unwrap();
         fs::write(
             dir.path().join("dismissals.json"),

@@ -51,6 +51,17 @@ fn first_with(report: &Value, rule: &str) -> Value {
         .clone()
 }
 
+/// Sets the annotation of `key_id` through the command; answers what it stored.
+fn annotate(
+    app: &TestApp,
+    connection_id: &Value,
+    key_id: &Value,
+    annotation: Value,
+) -> Result<Value, Value> {
+    let args = json!({"connectionId": connection_id, "keyId": key_id, "annotation": annotation});
+    app.invoke("set_annotation", args)
+}
+
 /// Quits `app` as a crash or the OS would (its connections and keyring items stay) and
 /// starts it again on the same files.
 fn restart(app: TestApp) -> TestApp {
@@ -138,27 +149,25 @@ fn an_owner_persists_across_a_restart_is_validated_and_clears_unowned() {
     let key_id = unowned["finding"]["key_id"].clone();
     assert_eq!(unowned["owner"], Value::Null);
 
-    let too_long = app.fail(
-        "set_annotation",
-        json!({"connectionId": connection_id, "keyId": key_id,
-               "annotation": {"owner": "o".repeat(101), "note": null, "tags": []}}),
-    );
+    let annotate =
+        |app: &TestApp, annotation: Value| annotate(app, &connection_id, &key_id, annotation);
+    let too_long = annotate(
+        &app,
+        json!({"owner": "o".repeat(101), "note": null, "tags": []}),
+    )
+    .unwrap_err();
     assert_eq!(too_long["kind"], "validation");
     assert_eq!(too_long["field"], "owner");
-    let bad_tag = app.fail(
-        "set_annotation",
-        json!({"connectionId": connection_id, "keyId": key_id,
-               "annotation": {"owner": null, "note": null, "tags": ["Billing"]}}),
-    );
+    let bad_tag = annotate(
+        &app,
+        json!({"owner": null, "note": null, "tags": ["Billing"]}),
+    )
+    .unwrap_err();
     assert_eq!(bad_tag["field"], "tags");
 
     let annotation =
         json!({"owner": "Ana (payments)", "note": "nightly export", "tags": ["billing"]});
-    let stored = app.call(
-        "set_annotation",
-        json!({"connectionId": connection_id, "keyId": key_id, "annotation": annotation}),
-    );
-    assert_eq!(stored, annotation);
+    assert_eq!(annotate(&app, annotation.clone()), Ok(annotation.clone()));
     let after = attention(&app, false);
     let rules = rules_of(&after, &key_id);
     assert!(rules.iter().all(|(rule, _)| rule != "unowned"), "{rules:?}");
@@ -176,10 +185,7 @@ fn an_owner_persists_across_a_restart_is_validated_and_clears_unowned() {
 
     // An empty annotation removes it.
     let empty = json!({"owner": " ", "note": null, "tags": []});
-    again.call(
-        "set_annotation",
-        json!({"connectionId": connection_id, "keyId": key_id, "annotation": empty}),
-    );
+    annotate(&again, empty).unwrap();
     assert_eq!(
         again.call("key_annotations", json!({"connectionId": connection_id})),
         json!({})
@@ -247,9 +253,9 @@ fn oligon_draft(name: &str) -> Value {
 fn a_key_made_outside_keydesk_appears_and_one_made_through_it_does_not() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();
-    let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
-    let before =
-        app.create_key(id.clone(), oligon_draft("before the look"))["reveal"]["key"]["id"].clone();
+    let (id, before) =
+        app.connected_key(&sandbox, Dialect::Oligon, oligon_draft("before the look"));
+    let before = before["reveal"]["key"]["id"].clone();
     assert_eq!(attention(&app, true)["items"], json!([]));
 
     // Directly on the sandbox's API, as another console would.
@@ -290,17 +296,14 @@ fn a_key_made_outside_keydesk_appears_and_one_made_through_it_does_not() {
 
 #[test]
 fn rotation_carries_the_annotation_to_the_successor_and_the_export_carries_it() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let id = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
-    let draft = json!({"name": "rotating", "scopes": ["keys:read"]});
-    let old_id = app.create_key(id.clone(), draft)["reveal"]["key"]["id"].clone();
     let annotation =
         json!({"owner": "Ana", "note": "billing, nightly", "tags": ["billing", "team:pay"]});
-    app.call(
-        "set_annotation",
-        json!({"connectionId": id, "keyId": old_id, "annotation": annotation}),
-    );
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let draft = json!({"name": "annotated", "scopes": ["keys:read"]});
+    let (id, created) = app.connected_key(&sandbox, Dialect::Strait, draft);
+    let old_id = created["reveal"]["key"]["id"].clone();
+    annotate(&app, &id, &old_id, annotation.clone()).unwrap();
     let rotated = app.call(
         "rotate_key",
         json!({"connectionId": id, "keyId": old_id, "graceMinutes": 30}),
@@ -381,8 +384,7 @@ fn a_key_keydesk_revoked_stays_listed_as_revoked_where_the_provider_drops_it() {
 #[test]
 fn a_corrupt_record_file_is_kept_aside_with_a_notice() {
     let dirs = AppDirs::new();
-    std::fs::create_dir_all(dirs.data_dir()).unwrap();
-    std::fs::write(dirs.data_dir().join("annotations.json"), b"{not json").unwrap();
+    dirs.write_data_file("annotations.json", b"{not json");
     let app = TestApp::start_in(dirs, keydesk_app::SandboxMode::Off);
     let notices = app.call("startup_notices", json!({}));
     let notices = notices.as_array().unwrap();
