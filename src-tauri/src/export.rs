@@ -3,9 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use keydesk_core::Key;
+use keydesk_core::{Annotation, Key};
 use serde::{Deserialize, Serialize};
 
+use crate::attention::records::Annotations;
 use crate::error::{AppError, AppResult};
 use crate::settings::Connection;
 
@@ -19,24 +20,37 @@ pub enum ExportFormat {
     Json,
 }
 
-/// Writes the keys of every connection to a new file in `dir` and returns its path.
+/// Writes the keys of every connection, with their owner, note and tags from `annotations`,
+/// to a new file in `dir` and returns its path.
 pub fn write_inventory(
     dir: &Path,
     format: ExportFormat,
     inventory: &[(Connection, Vec<Key>)],
+    annotations: &Annotations,
 ) -> AppResult<PathBuf> {
+    let no_annotation = Annotation::default();
+    let annotation_of = |connection: &Connection, key: &Key| {
+        annotations
+            .get(&connection.id)
+            .and_then(|keys| keys.get(&key.id))
+            .unwrap_or(&no_annotation)
+    };
     let (extension, bytes) = match format {
-        ExportFormat::Csv => ("csv", inventory_csv(inventory).into_bytes()),
+        ExportFormat::Csv => ("csv", inventory_csv(inventory, annotation_of).into_bytes()),
         ExportFormat::Json => {
             let document: Vec<_> = inventory
                 .iter()
                 .map(|(connection, keys)| {
+                    let keys: Vec<_> = keys
+                        .iter()
+                        .map(|key| annotated_json(key, annotation_of(connection, key)))
+                        .collect();
                     serde_json::json!({
                         "connection_id": connection.id,
                         "connection_name": connection.name,
                         "provider": connection.provider,
                         "base_url": connection.base_url,
-                        "keys": keys.iter().map(Key::with_raw).collect::<Vec<_>>(),
+                        "keys": keys,
                     })
                 })
                 .collect();
@@ -50,10 +64,24 @@ pub fn write_inventory(
     Ok(path)
 }
 
-fn inventory_csv(inventory: &[(Connection, Vec<Key>)]) -> String {
+/// `key` as JSON with its raw JSON, then `owner`, `note` and `tags`.
+fn annotated_json(key: &Key, annotation: &Annotation) -> serde_json::Value {
+    let mut json = serde_json::to_value(key.with_raw()).unwrap_or_default();
+    if let Some(fields) = json.as_object_mut() {
+        fields.insert("owner".into(), annotation.owner().into());
+        fields.insert("note".into(), annotation.note.clone().into());
+        fields.insert("tags".into(), annotation.tags.clone().into());
+    }
+    json
+}
+
+fn inventory_csv<'a>(
+    inventory: &[(Connection, Vec<Key>)],
+    annotation_of: impl Fn(&Connection, &Key) -> &'a Annotation,
+) -> String {
     let mut csv = String::from(
         "connection,provider,key_id,name,masked,environment,status,scopes,created_at,\
-         last_used_at,last_used_ip,expires_at,revoked_at\n",
+         last_used_at,last_used_ip,expires_at,revoked_at,owner,note,tags\n",
     );
     let time = |at: &Option<chrono::DateTime<chrono::Utc>>| {
         at.map(|at| at.to_rfc3339()).unwrap_or_default()
@@ -62,6 +90,8 @@ fn inventory_csv(inventory: &[(Connection, Vec<Key>)]) -> String {
         for key in keys {
             let environment = key.environment.map(|env| env.as_str()).unwrap_or("");
             let scopes = key.scopes.join(" ");
+            let annotation = annotation_of(connection, key);
+            let tags = annotation.tags.join(" ");
             let (created, used, expires, revoked) = (
                 time(&key.created_at),
                 time(&key.last_used_at),
@@ -84,6 +114,9 @@ fn inventory_csv(inventory: &[(Connection, Vec<Key>)]) -> String {
                     key.last_used_ip.as_deref().unwrap_or(""),
                     &expires,
                     &revoked,
+                    annotation.owner().unwrap_or(""),
+                    annotation.note.as_deref().unwrap_or(""),
+                    &tags,
                 ],
             );
         }

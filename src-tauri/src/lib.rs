@@ -6,6 +6,7 @@
 //! ([`clipboard`]).
 
 pub mod activity;
+pub mod attention;
 pub mod clipboard;
 pub mod commands;
 pub mod connections;

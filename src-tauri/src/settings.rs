@@ -235,9 +235,9 @@ impl SettingsStore {
 /// What is wrong with the file, in words that fit "The settings file …".
 type Problem = String;
 
-/// The file's state, `None` when there is no file, or why it cannot be used.
-/// Preferences it cannot read are replaced by the defaults, with a sentence in `notices`.
-fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredState>, Problem> {
+/// The JSON document at `path` with a `schema_version` of at most `schema`, `None` when there
+/// is no file, or what is wrong with it (in words that fit "The … file …").
+pub(crate) fn read_versioned(path: &Path, schema: u32) -> Result<Option<Value>, Problem> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -249,11 +249,20 @@ fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredS
         .get("schema_version")
         .and_then(Value::as_u64)
         .ok_or_else(|| "was corrupt (no schema version)".to_owned())?;
-    if version > u64::from(SCHEMA_VERSION) {
+    if version > u64::from(schema) {
         return Err(format!(
-            "was written by a newer Keydesk (schema {version}, this one reads {SCHEMA_VERSION})"
+            "was written by a newer Keydesk (schema {version}, this one reads {schema})"
         ));
     }
+    Ok(Some(value))
+}
+
+/// The file's state, `None` when there is no file, or why it cannot be used.
+/// Preferences it cannot read are replaced by the defaults, with a sentence in `notices`.
+fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredState>, Problem> {
+    let Some(value) = read_versioned(path, SCHEMA_VERSION)? else {
+        return Ok(None);
+    };
     let field = |name: &str| value.get(name).cloned().unwrap_or(Value::Null);
     let connections = match field("connections") {
         Value::Null => Vec::new(),
@@ -278,7 +287,8 @@ fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredS
     }))
 }
 
-fn backup_path(path: &Path) -> PathBuf {
+/// Where a file Keydesk cannot use is kept: next to it, named with the time it was moved.
+pub(crate) fn backup_path(path: &Path) -> PathBuf {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
     path.with_file_name(format!("{}.{stamp}.bak", file_name(path)))
 }
@@ -311,7 +321,7 @@ fn file_name(path: &Path) -> String {
 
 /// Removes temporary files a crash left next to `path` before their rename: they may be
 /// incomplete, and the file itself is the last complete write.
-fn remove_leftover_temps(path: &Path) {
+pub(crate) fn remove_leftover_temps(path: &Path) {
     let (Some(dir), prefix) = (path.parent(), format!(".{}.", file_name(path))) else {
         return;
     };

@@ -9,6 +9,7 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
 use crate::activity::ActivityLog;
+use crate::attention::AttentionState;
 use crate::clipboard::ClipboardGuard;
 use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
@@ -57,6 +58,8 @@ pub struct AppState {
     pub clipboard: ClipboardGuard,
     /// The activity log.
     pub activity: ActivityLog,
+    /// The Attention view's records and the lists it judges.
+    pub attention: AttentionState,
     /// The operations running now, so the UI can cancel them.
     pub operations: Operations,
     /// Where exports go.
@@ -189,6 +192,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         &config.data_dir.join("settings.json"),
         &mut notices,
     )?);
+    let attention = AttentionState::open(&config.data_dir, &mut notices);
     let vault = Arc::new(KeyringVault::new(config.keyring_service.clone()));
     let connections = Arc::new(ConnectionRegistry::new(settings.clone(), vault.clone()));
     let handle = app.clone();
@@ -209,6 +213,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         reveals: RevealVault::default(),
         clipboard,
         activity: ActivityLog::new(config.data_dir.join("activity.jsonl")),
+        attention,
         operations: Operations::default(),
         export_dir: config.export_dir,
         startup: Startup::new(notices),

@@ -1,6 +1,7 @@
 //! The commands the UI calls (docs/IPC.md). Each one resolves state, calls one function of
 //! the app or of keydesk-core, records the action where it is one, and maps the error.
 
+pub mod attention;
 pub mod connections;
 pub mod keys;
 mod names;
@@ -46,6 +47,10 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             settings::list_activity,
             settings::export_activity,
             settings::startup_notices,
+            attention::attention,
+            attention::key_annotations,
+            attention::set_annotation,
+            attention::dismiss_finding,
         ])
         .events(collect_events![ClipboardChange, InventoryProgress])
         // One TypeScript type per Rust type: the UI reads the JSON shapes, not serde phases.

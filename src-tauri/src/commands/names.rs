@@ -32,4 +32,8 @@ pub const COMMANDS: &[&str] = &[
     "list_activity",
     "export_activity",
     "startup_notices",
+    "attention",
+    "key_annotations",
+    "set_annotation",
+    "dismiss_finding",
 ];

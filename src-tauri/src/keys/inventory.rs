@@ -89,14 +89,15 @@ pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<Leak
     state.activity.record(record, Ok(search))
 }
 
-/// Writes every connection's keys (never secrets) to a CSV or JSON file in the export folder
-/// (logged); answers its path. Fails with the first connection that could not be listed.
+/// Writes every connection's keys (never secrets) with their annotations to a CSV or JSON
+/// file in the export folder (logged); answers its path. Fails with the first connection that could not be listed.
 pub async fn export_inventory(state: &AppState, format: ExportFormat) -> AppResult<String> {
     let (inventories, failed) = inventory(state).await?;
     if let Some(failure) = failed.into_iter().next() {
         return Err(failure.error);
     }
-    let path = export::write_inventory(&state.export_dir, format, &inventories)?;
+    let annotations = state.attention.records.annotations.get()?;
+    let path = export::write_inventory(&state.export_dir, format, &inventories, &annotations)?;
     let record = Activity {
         action: "export_inventory",
         ..Activity::default()

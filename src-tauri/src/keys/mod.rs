@@ -15,6 +15,7 @@ use keydesk_core::{CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Progress,
 use serde::Serialize;
 
 use crate::activity::Activity;
+use crate::attention::tracking;
 use crate::error::{AppError, AppResult};
 use crate::journal::Journaled;
 use crate::reveal::PendingReveal;
@@ -60,6 +61,7 @@ pub async fn list_keys(
     };
     let listed = async { Ok(client.list_keys(Some(&report)).await?) };
     let keys = operation.run(listed).await?;
+    let keys = tracking::listed(state, connection_id, keys);
     state.raw.replace(connection_id, keys)
 }
 
@@ -110,13 +112,16 @@ pub async fn create_key(
     journal.finish_create(state, &outcome);
     match outcome? {
         CreateOutcome::Created(created) => {
+            tracking::added(state, connection_id, &created.key);
             state.raw.remember(connection_id, &created.key)?;
             Ok(CreateResult::Created {
                 reveal: state.reveals.insert(connection_id, created)?,
             })
         }
         CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
+            // Keydesk made it: an orphan, not a key that appeared.
             key: key
+                .inspect(|key| tracking::added(state, connection_id, key))
                 .map(|key| state.raw.keep(connection_id, key))
                 .transpose()?,
             connection_id: connection_id.to_owned(),
@@ -135,7 +140,7 @@ async fn revoke_then_create(
     draft: &KeyDraft,
     replace_active: bool,
 ) -> AppResult<CreateOutcome> {
-    let mut revoked_any = false;
+    let mut replaced = Vec::new();
     if replace_active {
         // Revoking first and then being refused the create would leave the organisation
         // without an active key: refuse a draft the create would refuse, and wait out a
@@ -147,15 +152,21 @@ async fn revoke_then_create(
         let active = client.list_keys(None).await?;
         for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
             let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
-            state
+            let revoked = state
                 .activity
                 .record(activity("revoke", connection, Some(key)), revoked)?;
-            revoked_any = true;
+            tracking::revoked(
+                state,
+                &connection.id,
+                &key.id,
+                revoked.as_ref().or(Some(key)),
+            );
+            replaced.push(key.id.clone());
         }
     }
-    client.create_key(draft).await.map_err(|error| {
+    let outcome = client.create_key(draft).await.map_err(|error| {
         let error = AppError::from(error);
-        if !revoked_any {
+        if replaced.is_empty() {
             return error;
         }
         AppError {
@@ -165,7 +176,16 @@ async fn revoke_then_create(
             ),
             ..error
         }
-    })
+    })?;
+    // The new key succeeds the one it replaced: it takes over its annotation.
+    let successor = match &outcome {
+        CreateOutcome::Created(created) => Some(&created.key),
+        CreateOutcome::Orphaned { key } => key.as_ref(),
+    };
+    if let ([replaced], Some(successor)) = (replaced.as_slice(), successor) {
+        tracking::succeeded(state, &connection.id, replaced, &successor.id);
+    }
+    Ok(outcome)
 }
 
 /// The refusal of a "revoke and create" that the provider's create limit would cut in half.
@@ -206,6 +226,8 @@ pub async fn rotate_key(
     let rotated = operation.run(rotating).await;
     journal.finish_with(state, &rotated);
     let created = rotated?;
+    tracking::added(state, connection_id, &created.key);
+    tracking::succeeded(state, connection_id, key_id, &created.key.id);
     state.raw.remember(connection_id, &created.key)?;
     state.reveals.insert(connection_id, created)
 }
@@ -225,6 +247,7 @@ pub async fn revoke_key(
     let revoked = record_on_key(state, "revoke", &connection, key_id, revoked, |key| {
         key.as_ref().map(|key| key.name.clone())
     })?;
+    tracking::revoked(state, connection_id, key_id, revoked.as_ref());
     revoked
         .map(|key| state.raw.keep(connection_id, key))
         .transpose()
@@ -243,6 +266,7 @@ pub async fn delete_key(
     let deleting = async { Ok(client.delete_key(key_id).await?) };
     let deleted = operation.run(deleting).await;
     record_on_key(state, "delete", &connection, key_id, deleted, |_| None)?;
+    tracking::deleted(state, connection_id, key_id);
     state.raw.forget(connection_id, Some(key_id))
 }
 
@@ -263,6 +287,7 @@ pub async fn set_key_enabled(
     let changed = record_on_key(state, action, &connection, key_id, changed, |key| {
         Some(key.name.clone())
     })?;
+    tracking::changed(state, connection_id, &changed);
     state.raw.keep(connection_id, changed)
 }
 

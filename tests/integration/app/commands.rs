@@ -418,9 +418,8 @@ fn inventory_export_writes_keys_without_secrets() {
 fn rotate_reveals_the_new_key_and_keeps_the_old_one_in_grace() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();
-    let id = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
     let draft = json!({"name": "rotating", "scopes": ["keys:read"]});
-    let created = app.create_key(id.clone(), draft);
+    let (id, created) = app.connected_key(&sandbox, Dialect::Strait, draft);
     let old_id = created["reveal"]["key"]["id"].clone();
     app.call(
         "acknowledge_reveal",
@@ -471,10 +470,9 @@ fn rotate_reveals_the_new_key_and_keeps_the_old_one_in_grace() {
 fn fiskaly_keys_are_disabled_and_enabled_in_place() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();
-    let id = app.connect_sandbox(&sandbox, Dialect::Fiskaly)["id"].clone();
     let draft =
         json!({"name": "pos-terminal-7", "environment": "test", "metadata": {"site": "berlin"}});
-    let created = app.create_key(id.clone(), draft);
+    let (id, created) = app.connected_key(&sandbox, Dialect::Fiskaly, draft);
     let reveal = &created["reveal"];
     assert_eq!(
         reveal["secrets"].as_array().unwrap().len(),

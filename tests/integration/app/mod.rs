@@ -5,6 +5,7 @@
 // Test code: a panic is the failure message, helpers included.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod attention;
 mod clipboard;
 mod commands;
 mod journal;

@@ -144,10 +144,9 @@ fn a_command_that_comes_before_startup_is_done_waits_for_it() {
 #[test]
 fn problems_found_in_the_background_reach_the_startup_notices_in_order() {
     let dirs = AppDirs::new();
-    std::fs::create_dir_all(dirs.data_dir()).unwrap();
-    std::fs::write(dirs.data_dir().join("settings.json"), b"{ not json").unwrap();
+    dirs.write_data_file("settings.json", b"{ not json");
     // A file where the sandbox's folder should be: the sandbox cannot start.
-    std::fs::write(dirs.data_dir().join("sandbox"), b"").unwrap();
+    dirs.write_data_file("sandbox", b"");
     let app = start_gated(dirs, SandboxMode::Auto);
     let opener = open_gate_once_waited_on(app.app.handle().clone());
     let notices = app.call("startup_notices", json!({}));

@@ -45,6 +45,12 @@ impl AppDirs {
     pub fn export_dir(&self) -> PathBuf {
         self.root.path().join("exports")
     }
+
+    /// Writes `bytes` as the file `name` of the data dir, as an earlier run (or a crash) left it.
+    pub fn write_data_file(&self, name: &str, bytes: &[u8]) {
+        std::fs::create_dir_all(self.data_dir()).unwrap();
+        std::fs::write(self.data_dir().join(name), bytes).unwrap();
+    }
 }
 
 impl TestApp {
@@ -140,6 +146,19 @@ impl TestApp {
             "replaceActive": false,
         });
         self.call("create_key", args)
+    }
+
+    /// Connects to `dialect` of `sandbox` and creates a key from `draft` there; answers the
+    /// connection id and the CreateResult JSON.
+    pub fn connected_key(
+        &self,
+        sandbox: &SandboxHandle,
+        dialect: Dialect,
+        draft: Value,
+    ) -> (Value, Value) {
+        let id = self.connect_sandbox(sandbox, dialect)["id"].clone();
+        let created = self.create_key(id.clone(), draft);
+        (id, created)
     }
 
     /// Quits: clears the clipboard, wipes reveals, removes this app's keyring items.

@@ -1,0 +1,343 @@
+//! What Keydesk remembers locally for the Attention view, one JSON file each in the data dir:
+//! the annotations (owner, note, tags), the last inventory snapshot of each connection, the
+//! snoozed and reviewed findings, and the keys Keydesk revoked. Metadata only: never a
+//! secret, never in the keyring.
+//!
+//! Each file is written like the settings file (a temporary file renamed over it), so a crash
+//! leaves the old records or the new ones. A file that cannot be read is moved aside with a
+//! startup notice and only that kind of record starts empty: the others are untouched.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use keydesk_core::{Annotation, Dismissal, InventorySnapshot, Key};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::error::{AppError, AppResult};
+use crate::settings::{backup_path, read_versioned, remove_leftover_temps, write_atomically};
+
+/// The schema every record file is written with.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Annotations by connection id, then key id.
+pub type Annotations = BTreeMap<String, BTreeMap<String, Annotation>>;
+/// The last snapshot of each connection, by connection id.
+pub type Snapshots = BTreeMap<String, InventorySnapshot>;
+/// Keys Keydesk revoked, by connection id, then key id.
+pub type RevokedKeys = BTreeMap<String, BTreeMap<String, RevokedKey>>;
+
+/// A key Keydesk revoked, as it was listed (without its raw provider JSON), so it stays
+/// listed where the provider stops listing revoked keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RevokedKey(pub Key);
+
+impl Serialize for RevokedKey {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // `Key` leaves its raw JSON out, which its own deserializer then misses: write it
+        // (empty, as the key is kept without it) so the file reads back.
+        self.0.with_raw().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RevokedKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Key::deserialize(deserializer).map(RevokedKey)
+    }
+}
+
+/// Every record file of the Attention view.
+pub struct AttentionRecords {
+    /// Owner, note and tags of keys.
+    pub annotations: RecordFile<Annotations>,
+    /// Each connection's list at the last look.
+    pub snapshots: RecordFile<Snapshots>,
+    /// Snoozed and reviewed findings.
+    pub dismissals: RecordFile<Vec<Dismissal>>,
+    /// Keys Keydesk revoked.
+    pub revoked: RecordFile<RevokedKeys>,
+}
+
+impl AttentionRecords {
+    /// Opens the record files in `data_dir`; a file that cannot be used adds a sentence to
+    /// `notices` and starts empty.
+    pub fn open(data_dir: &Path, notices: &mut Vec<String>) -> Self {
+        Self {
+            annotations: RecordFile::open(
+                data_dir.join("annotations.json"),
+                "annotations",
+                notices,
+            ),
+            snapshots: RecordFile::open(
+                data_dir.join("inventory-snapshots.json"),
+                "inventory snapshots",
+                notices,
+            ),
+            dismissals: RecordFile::open(
+                data_dir.join("dismissals.json"),
+                "snoozed and reviewed findings",
+                notices,
+            ),
+            revoked: RecordFile::open(data_dir.join("revoked-keys.json"), "revoked keys", notices),
+        }
+    }
+}
+
+/// One JSON file of records, cached in memory and written through on every change.
+pub struct RecordFile<T> {
+    path: PathBuf,
+    /// What the file holds, for messages ("the annotations").
+    what: &'static str,
+    records: Mutex<T>,
+    /// `false` when an unusable file could not be moved aside: it is never overwritten.
+    writable: bool,
+}
+
+impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
+    /// Opens the file at `path` (none yet: empty records). One that is corrupt or from a
+    /// newer Keydesk is moved to a backup, with a sentence in `notices`.
+    pub fn open(path: PathBuf, what: &'static str, notices: &mut Vec<String>) -> Self {
+        remove_leftover_temps(&path);
+        let (records, writable) = match read(&path) {
+            Ok(records) => (records.unwrap_or_default(), true),
+            Err(problem) => {
+                let backup = backup_path(&path);
+                match std::fs::rename(&path, &backup) {
+                    Ok(()) => {
+                        notices.push(format!(
+                            "The file of {what} {problem}; Keydesk kept it as {} and started \
+                             without them.",
+                            backup.display()
+                        ));
+                        (T::default(), true)
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "could not back up a record file");
+                        notices.push(format!(
+                            "The file of {what} {problem} and could not be moved aside; \
+                             Keydesk leaves {} as it is and keeps no {what} until it is moved.",
+                            path.display()
+                        ));
+                        (T::default(), false)
+                    }
+                }
+            }
+        };
+        Self {
+            path,
+            what,
+            records: Mutex::new(records),
+            writable,
+        }
+    }
+
+    /// Where the file lives.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A copy of the records.
+    pub fn get(&self) -> AppResult<T> {
+        Ok(self.lock()?.clone())
+    }
+
+    /// Reads the records with `read`, without copying them.
+    pub fn read<A>(&self, read: impl FnOnce(&T) -> A) -> AppResult<A> {
+        Ok(read(&*self.lock()?))
+    }
+
+    /// Changes the records with `change`, writes them, and only then keeps them: a change
+    /// that cannot be saved is not half-applied.
+    pub fn update<A>(&self, change: impl FnOnce(&mut T) -> A) -> AppResult<A> {
+        let mut records = self.lock()?;
+        let mut next = records.clone();
+        let answer = change(&mut next);
+        let cannot_save = || AppError::internal(format!("Could not save the {}.", self.what));
+        if !self.writable {
+            return Err(cannot_save());
+        }
+        let document = serde_json::json!({
+            "schema_version": SCHEMA_VERSION,
+            "records": next,
+        });
+        let bytes = serde_json::to_vec_pretty(&document).map_err(|_| cannot_save())?;
+        write_atomically(&self.path, &bytes).map_err(|error| {
+            tracing::warn!(%error, "could not save a record file");
+            cannot_save()
+        })?;
+        *records = next;
+        Ok(answer)
+    }
+
+    fn lock(&self) -> AppResult<MutexGuard<'_, T>> {
+        self.records
+            .lock()
+            .map_err(|_| AppError::internal(format!("The {} are poisoned.", self.what)))
+    }
+}
+
+/// The records in the file at `path`, `None` when there is no file, or what is wrong with it
+/// in words that fit "The file of … ".
+fn read<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
+    let Some(value) = read_versioned(path, SCHEMA_VERSION)? else {
+        return Ok(None);
+    };
+    let records = value.get("records").cloned().unwrap_or(Value::Null);
+    serde_json::from_value(records)
+        .map(Some)
+        .map_err(|_| "was corrupt (unreadable records)".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use keydesk_core::{KeyStatus, Rule};
+
+    use super::*;
+
+    fn annotation(owner: &str) -> Annotation {
+        Annotation {
+            owner: Some(owner.into()),
+            ..Annotation::default()
+        }
+    }
+
+    /// The records in `dir`, with Ana as the owner of key k1 of connection c1.
+    fn with_ana(dir: &Path, notices: &mut Vec<String>) -> AttentionRecords {
+        let records = AttentionRecords::open(dir, notices);
+        records
+            .annotations
+            .update(|all| {
+                all.entry("c1".into())
+                    .or_default()
+                    .insert("k1".into(), annotation("ana"));
+            })
+            .unwrap();
+        records
+    }
+
+    fn file_names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn records_survive_a_reopen_and_leave_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut notices = Vec::new();
+        let records = with_ana(dir.path(), &mut notices);
+        records
+            .dismissals
+            .update(|all| {
+                all.push(Dismissal {
+                    connection_id: "c1".into(),
+                    key_id: "k1".into(),
+                    rule: Rule::Stale,
+                    until: None,
+                });
+            })
+            .unwrap();
+        let key = Key {
+            id: "k2".into(),
+            name: "revoked one".into(),
+            masked: "sk_…1".into(),
+            environment: None,
+            scopes: vec!["read".into()],
+            status: KeyStatus::Revoked,
+            created_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            expires_at: None,
+            revoked_at: Some(chrono::Utc::now()),
+            rotation: None,
+            metadata: BTreeMap::new(),
+            raw: Default::default(),
+        };
+        records
+            .revoked
+            .update(|all| {
+                all.entry("c1".into())
+                    .or_default()
+                    .insert("k2".into(), RevokedKey(key.clone()));
+            })
+            .unwrap();
+        assert_eq!(notices, Vec::<String>::new());
+        assert_eq!(
+            file_names(dir.path()),
+            ["annotations.json", "dismissals.json", "revoked-keys.json"]
+        );
+
+        let again = AttentionRecords::open(dir.path(), &mut notices);
+        assert_eq!(notices, Vec::<String>::new());
+        assert_eq!(
+            again.annotations.get().unwrap()["c1"]["k1"],
+            annotation("ana")
+        );
+        assert_eq!(again.dismissals.get().unwrap().len(), 1);
+        assert_eq!(again.revoked.get().unwrap()["c1"]["k2"], RevokedKey(key));
+        assert!(again.snapshots.get().unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_file_is_kept_aside_and_the_others_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut notices = Vec::new();
+        let records = with_ana(dir.path(), &mut notices);
+        records.dismissals.update(|all| all.clear()).unwrap();
+        fs::write(
+            dir.path().join("dismissals.json"),
+            b"{\"schema_version\": 1, \"rec",
+        )
+        .unwrap();
+        fs::write(
+            dir.path().join("revoked-keys.json"),
+            b"{\"schema_version\": 99, \"records\": {}}",
+        )
+        .unwrap();
+        // A crash between writing a temporary file and renaming it leaves the temporary.
+        fs::write(dir.path().join(".annotations.json.123.tmp"), b"{\"half").unwrap();
+
+        let again = AttentionRecords::open(dir.path(), &mut notices);
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(
+            notices[0].contains("snoozed and reviewed findings was corrupt"),
+            "{notices:?}"
+        );
+        assert!(notices[1].contains("newer Keydesk"), "{notices:?}");
+        assert_eq!(
+            again.annotations.get().unwrap()["c1"]["k1"],
+            annotation("ana")
+        );
+        assert!(again.dismissals.get().unwrap().is_empty());
+        let names = file_names(dir.path());
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert_eq!(names[0], "annotations.json");
+        assert!(names[1].starts_with("dismissals.json.") && names[1].ends_with(".bak"));
+        assert!(names[2].starts_with("revoked-keys.json.") && names[2].ends_with(".bak"));
+        // The kept copy is the file as it was.
+        assert_eq!(
+            fs::read(dir.path().join(&names[1])).unwrap(),
+            b"{\"schema_version\": 1, \"rec"
+        );
+        // And the records start again in a new file.
+        again
+            .dismissals
+            .update(|all| {
+                all.push(Dismissal {
+                    connection_id: "c1".into(),
+                    key_id: "k1".into(),
+                    rule: Rule::Unowned,
+                    until: None,
+                })
+            })
+            .unwrap();
+        assert!(dir.path().join("dismissals.json").is_file());
+    }
+}

@@ -1,0 +1,281 @@
+//! Keeps the Attention view's picture of each connection current: the last list this run
+//! of Keydesk holds (with the snapshot it was compared to), the snapshot on disk, the keys
+//! Keydesk revoked and the annotations of rotated keys.
+//!
+//! After a successful action the provider has done what it was asked: a record that cannot
+//! be written then is logged, never turned into a failure of the action.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, SnapshotKey};
+
+use super::records::RevokedKey;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The last list of one connection, and the snapshot of the look before it.
+#[derive(Debug, Clone)]
+pub(super) struct HeldList {
+    /// When it was listed.
+    pub listed_at: DateTime<Utc>,
+    /// The keys (without their raw JSON), revoked keys Keydesk remembers included.
+    pub keys: Vec<Key>,
+    /// The snapshot as it was before this list, for `appeared` and `disappeared`.
+    pub previous: Option<InventorySnapshot>,
+}
+
+/// The last list of each connection this run of Keydesk made, by connection id.
+#[derive(Default)]
+pub struct HeldLists(Mutex<HashMap<String, HeldList>>);
+
+impl HeldLists {
+    pub(super) fn lock(&self) -> AppResult<MutexGuard<'_, HashMap<String, HeldList>>> {
+        self.0
+            .lock()
+            .map_err(|_| AppError::internal("The listed keys are poisoned."))
+    }
+
+    /// Whether a list of `connection_id` is held.
+    pub(super) fn holds(&self, connection_id: &str) -> bool {
+        self.lock()
+            .is_ok_and(|lists| lists.contains_key(connection_id))
+    }
+}
+
+/// Called with every successful list of `connection_id`: adds back the keys Keydesk revoked
+/// that the provider no longer lists (as revoked), holds the list with the snapshot of the
+/// look before, and makes it the new snapshot. Answers the keys as the UI shows them.
+pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<Key> {
+    let records = &state.attention.records;
+    let revoked = records
+        .revoked
+        .read(|revoked| revoked.get(connection_id).cloned());
+    log_failure("revoked keys", revoked.as_ref().map(drop));
+    for (id, RevokedKey(key)) in revoked.ok().flatten().unwrap_or_default() {
+        if !keys.iter().any(|listed| listed.id == id) {
+            keys.push(key);
+        }
+    }
+    let now = Utc::now();
+    let snapshot = InventorySnapshot::of(&keys, now);
+    let previous = records
+        .snapshots
+        .update(|snapshots| snapshots.insert(connection_id.to_owned(), snapshot));
+    log_failure("snapshot", previous.as_ref().map(drop));
+    let held = HeldList {
+        listed_at: now,
+        keys: keys.iter().map(without_raw).collect(),
+        previous: previous.ok().flatten(),
+    };
+    log_failure(
+        "held list",
+        state
+            .attention
+            .lists
+            .lock()
+            .map(|mut lists| lists.insert(connection_id.to_owned(), held)),
+    );
+    keys
+}
+
+/// Keydesk made `key` (a create, a rotation's successor, an orphan): it joins the snapshot,
+/// so it never shows as appeared.
+pub fn added(state: &AppState, connection_id: &str, key: &Key) {
+    changed(state, connection_id, key);
+    log_failure(
+        "held list",
+        state.attention.lists.lock().map(|mut lists| {
+            let previous = lists
+                .get_mut(connection_id)
+                .and_then(|held| held.previous.as_mut());
+            if let Some(previous) = previous {
+                upsert(&mut previous.keys, snapshot_key(key), snapshot_id);
+            }
+        }),
+    );
+}
+
+/// Keydesk changed `key` (enabled, disabled, revoked with an answer): the held list and the
+/// snapshot show its new status.
+pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
+    log_failure(
+        "snapshot",
+        state.attention.records.snapshots.update(|snapshots| {
+            if let Some(snapshot) = snapshots.get_mut(connection_id) {
+                upsert(&mut snapshot.keys, snapshot_key(key), snapshot_id);
+            }
+        }),
+    );
+    log_failure(
+        "held list",
+        state.attention.lists.lock().map(|mut lists| {
+            if let Some(held) = lists.get_mut(connection_id) {
+                upsert(&mut held.keys, without_raw(key), key_id);
+            }
+        }),
+    );
+}
+
+/// Keydesk revoked `key_id` (`answered`: the key the provider returned, if any). It is
+/// remembered, metadata only, so it stays listed as revoked where the provider stops
+/// listing revoked keys.
+pub fn revoked(state: &AppState, connection_id: &str, key_id: &str, answered: Option<&Key>) {
+    let Some(mut key) = answered
+        .cloned()
+        .or_else(|| last_known(state, connection_id, key_id))
+    else {
+        return;
+    };
+    key.raw = RawJson::default();
+    key.status = KeyStatus::Revoked;
+    key.revoked_at = key.revoked_at.or_else(|| Some(Utc::now()));
+    log_failure(
+        "revoked keys",
+        state.attention.records.revoked.update(|revoked| {
+            revoked
+                .entry(connection_id.to_owned())
+                .or_default()
+                .insert(key.id.clone(), RevokedKey(key.clone()))
+        }),
+    );
+    changed(state, connection_id, &key);
+}
+
+/// Keydesk deleted `key_id`: it leaves the snapshot (so it does not show as disappeared),
+/// the held list, the revoked keys and the annotations.
+pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
+    let records = &state.attention.records;
+    log_failure(
+        "snapshot",
+        records.snapshots.update(|snapshots| {
+            if let Some(snapshot) = snapshots.get_mut(connection_id) {
+                snapshot.keys.retain(|key| key.id != key_id);
+            }
+        }),
+    );
+    log_failure(
+        "revoked keys",
+        records.revoked.update(|revoked| {
+            if let Some(keys) = revoked.get_mut(connection_id) {
+                keys.remove(key_id);
+            }
+        }),
+    );
+    log_failure(
+        "annotations",
+        records.annotations.update(|annotations| {
+            if let Some(keys) = annotations.get_mut(connection_id) {
+                keys.remove(key_id);
+            }
+        }),
+    );
+    log_failure(
+        "held list",
+        state.attention.lists.lock().map(|mut lists| {
+            if let Some(held) = lists.get_mut(connection_id) {
+                held.keys.retain(|key| key.id != key_id);
+                if let Some(previous) = held.previous.as_mut() {
+                    previous.keys.retain(|key| key.id != key_id);
+                }
+            }
+        }),
+    );
+}
+
+/// `successor` replaced `replaced`: it takes over the annotation (unless it has one).
+pub fn succeeded(state: &AppState, connection_id: &str, replaced: &str, successor: &str) {
+    log_failure(
+        "annotations",
+        state.attention.records.annotations.update(|annotations| {
+            let Some(keys) = annotations.get_mut(connection_id) else {
+                return;
+            };
+            if let Some(annotation) = keys.get(replaced).cloned() {
+                keys.entry(successor.to_owned()).or_insert(annotation);
+            }
+        }),
+    );
+}
+
+/// The key `key_id` as the held list or, failing that, the snapshot last saw it.
+fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key> {
+    let held = state.attention.lists.lock().ok().and_then(|lists| {
+        lists
+            .get(connection_id)?
+            .keys
+            .iter()
+            .find(|key| key.id == key_id)
+            .cloned()
+    });
+    held.or_else(|| {
+        let seen = state
+            .attention
+            .records
+            .snapshots
+            .read(|snapshots| {
+                snapshots
+                    .get(connection_id)?
+                    .keys
+                    .iter()
+                    .find(|key| key.id == key_id)
+                    .cloned()
+            })
+            .ok()??;
+        Some(Key {
+            id: seen.id,
+            name: seen.name,
+            masked: seen.masked,
+            environment: None,
+            scopes: Vec::new(),
+            status: seen.status,
+            created_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            expires_at: None,
+            revoked_at: None,
+            rotation: None,
+            metadata: Default::default(),
+            raw: RawJson::default(),
+        })
+    })
+}
+
+fn without_raw(key: &Key) -> Key {
+    Key {
+        raw: RawJson::default(),
+        ..key.clone()
+    }
+}
+
+fn snapshot_key(key: &Key) -> SnapshotKey {
+    SnapshotKey {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        masked: key.masked.clone(),
+        status: key.status,
+    }
+}
+
+/// Replaces the item with `entry`'s id, or adds `entry`.
+fn upsert<T>(items: &mut Vec<T>, entry: T, id: fn(&T) -> &str) {
+    match items.iter_mut().find(|item| id(item) == id(&entry)) {
+        Some(found) => *found = entry,
+        None => items.push(entry),
+    }
+}
+
+fn snapshot_id(key: &SnapshotKey) -> &str {
+    &key.id
+}
+
+fn key_id(key: &Key) -> &str {
+    &key.id
+}
+
+fn log_failure<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) {
+    if let Err(error) = result {
+        tracing::warn!(%error, what, "could not keep an attention record");
+    }
+}
