@@ -107,6 +107,9 @@ fn keep_web_caches_small(app: &tauri::App) {
     }
 }
 
+/// Seconds after startup before the first background attention check.
+const FIRST_CHECK_SECS: u64 = 20;
+
 /// Files under the app data dir (a `debug` subfolder for debug builds, so they never share
 /// data with a release install); exports into `KEYDESK_EXPORT_DIR`, else the Downloads
 /// folder when there is one.
@@ -127,11 +130,18 @@ fn default_config<R: Runtime>(
         .map(std::path::PathBuf::from)
         .or_else(|| app.path().download_dir().ok().filter(|dir| dir.is_dir()))
         .unwrap_or_else(|| data_dir.join("exports"));
+    // The first check waits for the first list on screen; KEYDESK_FIRST_CHECK_SECS lets the
+    // end-to-end suite see a reminder without waiting that long.
+    let first_check = std::env::var("KEYDESK_FIRST_CHECK_SECS")
+        .ok()
+        .and_then(|secs| secs.parse().ok())
+        .unwrap_or(FIRST_CHECK_SECS);
     Ok(AppConfig {
         data_dir,
         export_dir,
         keyring_service: vault::SERVICE.to_owned(),
         sandbox,
+        reminders_after: Some(std::time::Duration::from_secs(first_check)),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
@@ -15,6 +15,7 @@ use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
 use crate::keys::raw::RawStash;
 use crate::operations::Operations;
+use crate::reminders::Reminders;
 use crate::reveal::RevealVault;
 use crate::sandbox::EmbeddedSandbox;
 use crate::settings::SettingsStore;
@@ -32,6 +33,9 @@ pub struct AppConfig {
     pub keyring_service: String,
     /// When to run the embedded sandbox.
     pub sandbox: SandboxMode,
+    /// How long after startup the first background attention check runs; `None`: no
+    /// background checks or reminders (tests that drive attention themselves).
+    pub reminders_after: Option<Duration>,
 }
 
 /// When the embedded sandbox runs.
@@ -60,6 +64,8 @@ pub struct AppState {
     pub activity: ActivityLog,
     /// The Attention view's records and the lists it judges.
     pub attention: AttentionState,
+    /// Background checks and the reminders they notify.
+    pub reminders: Reminders,
     /// The operations running now, so the UI can cancel them.
     pub operations: Operations,
     /// Where exports go.
@@ -214,6 +220,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         clipboard,
         activity: ActivityLog::new(config.data_dir.join("activity.jsonl")),
         attention,
+        reminders: Reminders::default(),
         operations: Operations::default(),
         export_dir: config.export_dir,
         startup: Startup::new(notices),
@@ -221,6 +228,9 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
     });
+    if let Some(first_after) = config.reminders_after {
+        crate::reminders::spawn(app, first_after);
+    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(gate) = app.try_state::<StartupGate>() {

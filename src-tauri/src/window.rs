@@ -85,9 +85,7 @@ pub fn claim_single_instance<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) ->
             .dbus_id(id)
             .callback(|app, _args, _cwd| {
                 tracing::info!("Keydesk was launched again: showing this window instead");
-                if let Some(window) = app.get_webview_window(MAIN) {
-                    bring_forward(&window);
-                }
+                bring_main_forward(app);
             })
             .build(),
     )
@@ -98,6 +96,13 @@ pub fn claim_single_instance<R: Runtime>(app: &AppHandle<R>, data_dir: &Path) ->
 fn instance_id(identifier: &str, data_dir: &Path) -> String {
     let digest = Sha256::digest(data_dir.as_os_str().as_encoded_bytes());
     format!("{identifier}.i{}", hex::encode(&digest[..8]))
+}
+
+/// Shows the main window, unminimized and focused (a reminder was clicked).
+pub fn bring_main_forward<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(window) = app.get_webview_window(MAIN) {
+        bring_forward(&window);
+    }
 }
 
 fn bring_forward<R: Runtime>(window: &WebviewWindow<R>) {

@@ -14,6 +14,7 @@ use tauri::Runtime;
 use tauri_specta::{collect_commands, collect_events};
 
 use crate::clipboard::ClipboardChange;
+use crate::reminders::{AttentionChecked, OpenFinding};
 use crate::state::InventoryProgress;
 
 /// Every command and event, for the invoke handler and for the generated bindings.
@@ -52,7 +53,12 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             attention::set_annotation,
             attention::dismiss_finding,
         ])
-        .events(collect_events![ClipboardChange, InventoryProgress])
+        .events(collect_events![
+            ClipboardChange,
+            InventoryProgress,
+            AttentionChecked,
+            OpenFinding
+        ])
         // One TypeScript type per Rust type: the UI reads the JSON shapes, not serde phases.
         .disable_serde_phases()
 }

@@ -20,10 +20,12 @@ pub fn get_settings(state: State<'_, AppState>) -> AppResult<Settings> {
 #[specta::specta]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> AppResult<Settings> {
     settings.validate()?;
-    state.settings.update(|stored| {
+    let saved = state.settings.update(|stored| {
         stored.settings = settings.clone();
         Ok(settings)
-    })
+    })?;
+    state.reminders.settings_changed();
+    Ok(saved)
 }
 
 /// The newest `limit` activity entries, newest first.

@@ -7,15 +7,158 @@ pub mod desktop;
 
 use std::collections::HashSet;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use keydesk_core::{Finding, Rule, Severity};
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime};
+use tauri_specta::Event;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use crate::attention::AttentionReport;
+use crate::state::AppState;
 
 pub use desktop::{Notice, NoticeError};
+
+/// Sent to the UI when the user clicks a reminder: show this finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
+pub struct OpenFinding {
+    /// The finding's connection.
+    pub connection_id: String,
+    /// The finding's key.
+    pub key_id: String,
+    /// The finding's rule.
+    pub rule: Rule,
+}
+
+/// Sent to the UI after each background check, so the Attention view and its badges show
+/// what it found and when, without a list of their own.
+#[derive(Debug, Clone, Serialize, specta::Type, tauri_specta::Event)]
+pub struct AttentionChecked {
+    /// What the check found.
+    pub report: AttentionReport,
+}
+
+/// The reminders' state: what was told, and a wake-up for changed settings.
+#[derive(Debug, Default)]
+pub struct Reminders {
+    told: ReminderLog,
+    settings_changed: Notify,
+    /// The notification shown last, replaced by the next one so they do not pile up.
+    shown: Mutex<u32>,
+}
+
+impl Reminders {
+    /// The interval or the on/off switch may have changed: the schedule is read again.
+    pub fn settings_changed(&self) {
+        self.settings_changed.notify_one();
+    }
+}
+
+/// Starts the background checks for the app's life: the first `first_after` startup (so it
+/// does not compete with the first list on screen), then every `reminder_minutes` of the
+/// settings while they are on. Each check judges every connection (the later ones list them
+/// again first), tells the UI, and notifies the high findings not told before.
+pub fn spawn<R: Runtime>(app: &AppHandle<R>, first_after: Duration) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        state.startup.ready().await;
+        let started = Instant::now();
+        let mut last_check: Option<Instant> = None;
+        loop {
+            let Some(minutes) = interval_minutes(&state) else {
+                state.reminders.settings_changed.notified().await;
+                continue;
+            };
+            let due = match last_check {
+                None => started + first_after,
+                Some(last) => last + Duration::from_secs(u64::from(minutes) * 60),
+            };
+            tokio::select! {
+                () = tokio::time::sleep_until(due) => {}
+                () = state.reminders.settings_changed.notified() => continue,
+            }
+            check(&app, &state, last_check.is_some()).await;
+            last_check = Some(Instant::now());
+        }
+    });
+}
+
+fn interval_minutes(state: &AppState) -> Option<u32> {
+    match state.settings.snapshot() {
+        Ok(stored) => stored.settings.reminder_minutes,
+        Err(error) => {
+            tracing::warn!(error = %error.message, "reminders paused: settings unreadable");
+            None
+        }
+    }
+}
+
+/// One background check: judge, tell the UI, notify what is new.
+async fn check<R: Runtime>(app: &AppHandle<R>, state: &AppState, refresh: bool) {
+    let report = match crate::attention::attention(state, refresh, None).await {
+        Ok(report) => report,
+        Err(error) => {
+            tracing::warn!(kind = ?error.kind, "background attention check failed");
+            return;
+        }
+    };
+    let reminded: Vec<Reminded<'_>> = report
+        .items
+        .iter()
+        .map(|item| Reminded {
+            finding: &item.finding,
+            connection_name: &item.connection_name,
+        })
+        .collect();
+    let new = state.reminders.told.take_new(&reminded);
+    let target = new.first().map(|first| OpenFinding {
+        connection_id: first.finding.connection_id.clone(),
+        key_id: first.finding.key_id.clone(),
+        rule: first.finding.rule,
+    });
+    let notice = notice(&new);
+    drop(reminded);
+    if let Err(error) = (AttentionChecked { report }).emit(app) {
+        tracing::debug!(%error, "attention-checked event not sent");
+    }
+    let (Some(notice), Some(target)) = (notice, target) else {
+        return;
+    };
+    let replaces = *state
+        .reminders
+        .shown
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let handle = app.clone();
+    let shown = desktop::show(&notice, replaces, move || async move {
+        crate::window::bring_main_forward(&handle);
+        if let Err(error) = target.emit(&handle) {
+            tracing::warn!(%error, "could not open the finding a reminder named");
+        }
+    })
+    .await;
+    match shown {
+        Ok(id) => {
+            *state
+                .reminders
+                .shown
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = id;
+        }
+        // No notification service (a bare session): the Attention view still shows it all.
+        Err(error) => tracing::info!(%error, "reminder not shown"),
+    }
+}
 
 /// How many findings a notification lists by name before "and N more".
 const NAMED_AT_MOST: usize = 3;
 /// Key and connection names are text a server or a user wrote: this long at most.
 const NAME_CHARS: usize = 60;
+/// A finding's reason is one sentence of Keydesk's, which quotes no more than a date.
+const REASON_CHARS: usize = 200;
 
 /// One high finding, as a reminder names it.
 #[derive(Debug, Clone, Copy)]
@@ -71,7 +214,10 @@ fn identity(finding: &Finding) -> (String, String, Rule) {
 pub fn notice(new: &[Reminded<'_>]) -> Option<Notice> {
     let first = new.first()?;
     let title = if new.len() == 1 {
-        format!("{} needs attention", plain(&first.finding.key_name))
+        format!(
+            "{} needs attention",
+            plain(&first.finding.key_name, NAME_CHARS)
+        )
     } else {
         format!("{} keys need attention now", new.len())
     };
@@ -81,9 +227,9 @@ pub fn notice(new: &[Reminded<'_>]) -> Option<Notice> {
         .map(|reminded| {
             format!(
                 "{} ({}): {}",
-                plain(&reminded.finding.key_name),
-                plain(reminded.connection_name),
-                plain(&reminded.finding.reason)
+                plain(&reminded.finding.key_name, NAME_CHARS),
+                plain(reminded.connection_name, NAME_CHARS),
+                plain(&reminded.finding.reason, REASON_CHARS)
             )
         })
         .collect();
@@ -96,13 +242,13 @@ pub fn notice(new: &[Reminded<'_>]) -> Option<Notice> {
     })
 }
 
-/// `text` cut to [`NAME_CHARS`] characters, one line, with the characters notification
+/// `text` cut to `max` characters, one line, with the characters notification
 /// servers read as markup (`<`, `>`, `&`) and control characters replaced, so a key named
 /// `<a href=…>` shows as text.
-fn plain(text: &str) -> String {
-    let mut out = String::with_capacity(text.len().min(NAME_CHARS * 2));
+fn plain(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 2));
     for (index, character) in text.chars().enumerate() {
-        if index == NAME_CHARS {
+        if index == max {
             out.push('…');
             break;
         }

@@ -73,7 +73,7 @@ fn restart(app: TestApp) -> TestApp {
 }
 
 /// A demo sandbox with all four providers connected to a fresh app.
-fn demo_app() -> (SandboxHandle, TestApp) {
+pub(super) fn demo_app() -> (SandboxHandle, TestApp) {
     let sandbox = spawn(Some(Seed::Demo), Variant::Documented);
     let app = TestApp::start();
     for dialect in Dialect::ALL {

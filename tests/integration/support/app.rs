@@ -71,11 +71,34 @@ impl TestApp {
         sandbox: SandboxMode,
         prepare: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
     ) -> Self {
+        Self::start_configured(dirs, sandbox, None, prepare)
+    }
+
+    /// The same app quit as a crash or the OS would (its connections and keyring items stay)
+    /// and started again on its files, running background attention checks (and reminders)
+    /// from startup on.
+    pub fn restart_reminding(self) -> Self {
+        keydesk_app::state::shutdown(self.app.handle());
+        let Self { app, window, dirs } = self;
+        drop(window);
+        drop(app);
+        Self::start_configured(dirs, SandboxMode::Off, Some(Duration::ZERO), |builder| {
+            builder
+        })
+    }
+
+    fn start_configured(
+        dirs: AppDirs,
+        sandbox: SandboxMode,
+        reminders_after: Option<Duration>,
+        prepare: impl FnOnce(tauri::Builder<MockRuntime>) -> tauri::Builder<MockRuntime>,
+    ) -> Self {
         let config = AppConfig {
             data_dir: dirs.data_dir(),
             export_dir: dirs.export_dir(),
             keyring_service: dirs.service.clone(),
             sandbox,
+            reminders_after,
         };
         let mut app = keydesk_app::builder(prepare(mock_builder()), move |_| Ok(config))
             .build(mock_context(noop_assets()))
