@@ -33,9 +33,9 @@ pub fn write_inventory(
                 .map(|(connection, keys)| {
                     serde_json::json!({
                         "connection_id": connection.id,
-                        "connection_name": connection.name,
-                        "provider": connection.provider,
-                        "base_url": connection.base_url,
+                        "connection_name": connection.settings.name,
+                        "provider": connection.settings.provider,
+                        "base_url": connection.settings.base_url,
                         "keys": keys.iter().map(Key::with_raw).collect::<Vec<_>>(),
                     })
                 })
@@ -71,8 +71,8 @@ fn inventory_csv(inventory: &[(Connection, Vec<Key>)]) -> String {
             push_csv_row(
                 &mut csv,
                 [
-                    connection.name.as_str(),
-                    connection.provider.as_str(),
+                    connection.settings.name.as_str(),
+                    connection.settings.provider.as_str(),
                     &key.id,
                     &key.name,
                     &key.masked,

@@ -279,7 +279,7 @@ fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) ->
     Activity {
         action,
         connection_id: Some(connection.id.clone()),
-        connection_name: Some(connection.name.clone()),
+        connection_name: Some(connection.settings.name.clone()),
         key_id: key.map(|key| key.id.clone()),
         key_name: key.map(|key| key.name.clone()),
         operation_id: None,

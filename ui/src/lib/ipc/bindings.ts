@@ -232,25 +232,11 @@ export type ClipboardState =
 export type Connection = {
 	/**  Stable id; also the keyring account of its credentials. */
 	id: string,
-	/**  The name the user gave it. */
-	name: string,
-	/**  Which API it speaks. */
-	provider: ProviderKind,
-	/**  The API's base URL. */
-	base_url: string,
-	/**  fiskaly organisation / SyncgramPay org, when the provider needs one. */
-	org_id: string | null,
-	/**  Strait project, when the provider needs one. */
-	project_id: string | null,
-	/**  A short tag shown next to the name ("prod", "staging"). */
-	label: string | null,
-	/**  A CSS colour for the tag. */
-	color: string | null,
 	/**  Served by the embedded sandbox. */
 	sandbox: boolean,
 	/**  Whether credentials were saved to the keyring for it. */
 	has_credentials: boolean,
-};
+} & ConnectionSettings;
 
 /**
  *  A non-secret setting a connection needs besides its base URL; each names a
@@ -276,7 +262,19 @@ export type ConnectionFieldSpec = {
 export type ConnectionInput = {
 	/**  `null` for a new connection. */
 	id: string | null,
-	/**  Display name. */
+	/**
+	 *  Credential fields by name (`token`, `api_key`, `api_secret`); `null` keeps what the
+	 *  keyring holds. Redacted in `Debug`, never serialized.
+	 */
+	credentials: { [key in string]: string } | null,
+} & ConnectionSettings;
+
+/**
+ *  What the connection form sets, shared by the stored [`Connection`] and the form's input
+ *  (`ConnectionInput`), so the two cannot drift apart.
+ */
+export type ConnectionSettings = {
+	/**  The name the user gave it. */
 	name: string,
 	/**  Which API it speaks. */
 	provider: ProviderKind,
@@ -286,15 +284,10 @@ export type ConnectionInput = {
 	org_id: string | null,
 	/**  The project, for providers that ask for one. */
 	project_id: string | null,
-	/**  Short tag. */
+	/**  A short tag shown next to the name ("prod", "staging"). */
 	label: string | null,
-	/**  Tag colour. */
+	/**  A CSS colour for the tag. */
 	color: string | null,
-	/**
-	 *  Credential fields by name (`token`, `api_key`, `api_secret`); `null` keeps what the
-	 *  keyring holds. Redacted in `Debug`, never serialized.
-	 */
-	credentials: { [key in string]: string } | null,
 };
 
 /**  What `copy_secret` answers. */
