@@ -1,6 +1,6 @@
 import { emptyDraft, validateDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
-import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities.generated';
+import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities';
 import type {
   ActivityEntry,
   AppError,
