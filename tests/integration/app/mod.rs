@@ -8,6 +8,7 @@
 mod clipboard;
 mod commands;
 mod journal;
+mod keys;
 mod secrets;
 mod startup;
 mod vault;
