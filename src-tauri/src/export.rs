@@ -47,9 +47,9 @@ pub fn write_inventory(
                         .collect();
                     serde_json::json!({
                         "connection_id": connection.id,
-                        "connection_name": connection.name,
-                        "provider": connection.provider,
-                        "base_url": connection.base_url,
+                        "connection_name": connection.settings.name,
+                        "provider": connection.settings.provider,
+                        "base_url": connection.settings.base_url,
                         "keys": keys,
                     })
                 })
@@ -101,8 +101,8 @@ fn inventory_csv<'a>(
             push_csv_row(
                 &mut csv,
                 [
-                    connection.name.as_str(),
-                    connection.provider.as_str(),
+                    connection.settings.name.as_str(),
+                    connection.settings.provider.as_str(),
                     &key.id,
                     &key.name,
                     &key.masked,

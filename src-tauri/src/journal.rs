@@ -89,7 +89,7 @@ impl Journaled {
         let activity = Activity {
             action,
             connection_id: Some(connection.id.clone()),
-            connection_name: Some(connection.name.clone()),
+            connection_name: Some(connection.settings.name.clone()),
             key_id: key_id.map(str::to_owned),
             key_name: key_name.map(str::to_owned),
             operation_id: Some(

@@ -15,7 +15,7 @@ use secrecy::SecretString;
 
 use crate::connections::registry::{ConnectionInput, ConnectionRegistry};
 use crate::error::{AppError, AppResult};
-use crate::settings::Connection;
+use crate::settings::{Connection, ConnectionSettings};
 use crate::vault::CredentialMap;
 
 /// The app's embedded sandbox: where its database lives, and its server while it runs.
@@ -282,20 +282,22 @@ fn input_for(
         }
     }
     let id = connection_id(provider);
-    let existing = registry.get(&id).ok();
+    let existing = registry.get(&id).ok().map(|old| old.settings);
     Ok(ConnectionInput {
         id: Some(id),
-        name: existing.as_ref().map_or_else(
-            || provider.display_name().to_owned(),
-            |old| old.name.clone(),
-        ),
-        provider,
-        base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
-        org_id: text("organization_id"),
-        project_id: text("project_id"),
-        // No label of its own: `sandbox: true` already puts a "Sandbox" badge beside it.
-        label: existing.as_ref().and_then(|old| old.label.clone()),
-        color: existing.and_then(|old| old.color),
+        settings: ConnectionSettings {
+            name: existing.as_ref().map_or_else(
+                || provider.display_name().to_owned(),
+                |old| old.name.clone(),
+            ),
+            provider,
+            base_url: format!("{}{}", sandbox.base_url(), minted.base_path),
+            org_id: text("organization_id"),
+            project_id: text("project_id"),
+            // No label of its own: `sandbox: true` already puts a "Sandbox" badge beside it.
+            label: existing.as_ref().and_then(|old| old.label.clone()),
+            color: existing.and_then(|old| old.color),
+        },
         credentials: Some(credentials),
     })
 }

@@ -128,24 +128,33 @@ pub enum Theme {
 pub struct Connection {
     /// Stable id; also the keyring account of its credentials.
     pub id: String,
+    /// What the user set in the connection form (stored as fields of the connection itself).
+    #[serde(flatten)]
+    pub settings: ConnectionSettings,
+    /// Served by the embedded sandbox.
+    pub sandbox: bool,
+    /// Whether credentials were saved to the keyring for it.
+    pub has_credentials: bool,
+}
+
+/// What the connection form sets, shared by the stored [`Connection`] and the form's input
+/// (`ConnectionInput`), so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+pub struct ConnectionSettings {
     /// The name the user gave it.
     pub name: String,
     /// Which API it speaks.
     pub provider: ProviderKind,
-    /// The API's base URL.
+    /// The API's base URL (https, or http to this machine).
     pub base_url: String,
-    /// fiskaly organisation / SyncgramPay org, when the provider needs one.
+    /// The organisation, for providers that ask for one.
     pub org_id: Option<String>,
-    /// Strait project, when the provider needs one.
+    /// The project, for providers that ask for one.
     pub project_id: Option<String>,
     /// A short tag shown next to the name ("prod", "staging").
     pub label: Option<String>,
     /// A CSS colour for the tag.
     pub color: Option<String>,
-    /// Served by the embedded sandbox.
-    pub sandbox: bool,
-    /// Whether credentials were saved to the keyring for it.
-    pub has_credentials: bool,
 }
 
 /// Everything the settings file holds.
@@ -485,8 +494,10 @@ mod tests {
     fn unreadable_preferences_keep_the_connections_beside_them() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
+        // Any provider will do: the stored value is data, read back as the kind it names.
+        let provider = ProviderKind::ALL[0];
         let connection = serde_json::json!({
-            "id": "c-1", "name": "Receipts", "provider": "oligon",
+            "id": "c-1", "name": "Receipts", "provider": provider,
             "base_url": "https://api.example.test", "org_id": null, "project_id": null,
             "label": null, "color": null, "sandbox": false, "has_credentials": true,
         });
@@ -503,6 +514,7 @@ mod tests {
             let state = store.snapshot().unwrap();
             assert_eq!(state.connections.len(), 1, "{settings}");
             assert_eq!(state.connections[0].id, "c-1");
+            assert_eq!(state.connections[0].settings.provider, provider);
             assert_eq!(state.settings, Settings::default());
             assert_eq!(notices.len(), 1, "{notices:?}");
             assert!(notices[0].contains("kept the connections"), "{notices:?}");

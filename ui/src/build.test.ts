@@ -2,13 +2,20 @@
 import { build, type Rolldown } from 'vite';
 import mockBackendSource from './lib/ipc/mockBackend.ts?raw';
 import mainSource from './main.ts?raw';
+import { CAPABILITIES } from './lib/ipc/capabilities';
 
 /** Strings only the in-memory backend, its fixtures and its switch contain (minifying keeps them). */
 const MOCK_MARKERS = ['receipts.example.test', 'org-demo-0001', 'keydesk-inventory.', '?mock'];
 
+/** The generated capabilities' help texts: the app asks Rust for them, so the bundle holds none. */
+const CAPABILITY_MARKERS = CAPABILITIES.flatMap((c) => c.create_fields.map((f) => f.help)).filter(
+  (help): help is string => (help?.length ?? 0) > 20,
+);
+
 describe('the production build', () => {
-  it('bundles no mock backend: no mock chunk, no demo fixtures, no ?mock switch', async () => {
+  it('bundles no mock backend: no mock chunk, no demo fixtures or generated capabilities, no ?mock switch', async () => {
     for (const marker of MOCK_MARKERS) expect(mockBackendSource + mainSource).toContain(marker);
+    expect(CAPABILITY_MARKERS.length).toBeGreaterThan(3);
 
     // What `npm run build` (and so the app bundle) makes, kept in memory.
     vi.stubEnv('NODE_ENV', 'production');
@@ -27,6 +34,7 @@ describe('the production build', () => {
     for (const file of outputs) {
       const text = file.type === 'chunk' ? file.code : String(file.source);
       expect(MOCK_MARKERS.filter((marker) => text.includes(marker)), file.fileName).toEqual([]);
+      expect(CAPABILITY_MARKERS.filter((marker) => text.includes(marker)), file.fileName).toEqual([]);
     }
   }, 60_000);
 });

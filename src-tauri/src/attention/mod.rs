@@ -106,7 +106,7 @@ pub async fn attention(
         .filter_map(|(connection, error)| {
             Some(AttentionFailure {
                 connection_id: connection.id.clone(),
-                connection_name: connection.name.clone(),
+                connection_name: connection.settings.name.clone(),
                 error: error?,
             })
         })
@@ -140,7 +140,7 @@ fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionRe
         .iter()
         .map(|(connection, list)| ConnectionInventory {
             connection_id: &connection.id,
-            provider: connection.provider,
+            provider: connection.settings.provider,
             keys: &list.keys,
             previous: list.previous.as_ref(),
             // Known for every connection: a key nobody annotated is unowned.
@@ -181,8 +181,8 @@ fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionRe
                 .copied()
                 .flatten();
             Some(AttentionItem {
-                connection_name: connection.name.clone(),
-                provider: connection.provider,
+                connection_name: connection.settings.name.clone(),
+                provider: connection.settings.provider,
                 last_used_at,
                 owner,
                 finding,
@@ -340,7 +340,7 @@ fn activity(
     Activity {
         action,
         connection_id: Some(connection.id.clone()),
-        connection_name: Some(connection.name.clone()),
+        connection_name: Some(connection.settings.name.clone()),
         key_id: Some(key_id.to_owned()),
         key_name,
         operation_id: None,

@@ -78,29 +78,46 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 }
 
 /// Where the generated capabilities of the four providers live, relative to this crate: the
-/// mock backend and the UI tests read them, so they cannot drift from keydesk-core's.
-pub const CAPABILITIES_PATH: &str = "../ui/src/lib/ipc/capabilities.generated.ts";
+/// mock backend and the UI tests read them (through `capabilities.ts`, which types them), so
+/// they cannot drift from keydesk-core's.
+pub const CAPABILITIES_PATH: &str = "../ui/src/lib/ipc/capabilities.generated.json";
 
-/// Renders what `provider_capabilities` answers, as a typed TypeScript constant, into `path`,
-/// with the clipboard auto-clear bounds the settings accept (the Settings view and the mock
-/// backend check them before saving).
+/// What the generated capabilities file holds, in this order.
+#[derive(serde::Serialize)]
+struct GeneratedCapabilities {
+    /// JSON has no comments: the "generated, do not edit" header is a field.
+    #[serde(rename = "$comment")]
+    comment: &'static str,
+    /// What `provider_capabilities` answers.
+    capabilities: Vec<keydesk_core::Capabilities>,
+    /// The seconds `save_settings` accepts for `clipboard_clear_secs` (when not off).
+    clipboard_clear_secs: ClipboardClearSecs,
+}
+
+/// Inclusive bounds, as the UI reads them.
+#[derive(serde::Serialize)]
+struct ClipboardClearSecs {
+    min: u32,
+    max: u32,
+}
+
+/// Renders what `provider_capabilities` answers, as pretty JSON, into `path`, with the
+/// clipboard auto-clear bounds the settings accept (the Settings view and the mock backend
+/// check them before saving).
 pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
-    let capabilities = serde_json::to_string_pretty(&connections::provider_capabilities())
-        .map_err(|error| error.to_string())?;
-    let (min_secs, max_secs) = (
-        crate::settings::CLIPBOARD_CLEAR_SECS.start(),
-        crate::settings::CLIPBOARD_CLEAR_SECS.end(),
-    );
-    let module = format!(
-        "// generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` \
-         rewrites this file from keydesk-core's provider capabilities and the app's settings.\n\n\
-         import type {{ Capabilities }} from './bindings';\n\n\
-         /** What `provider_capabilities` answers: the four providers, as keydesk-core declares them. */\n\
-         export const CAPABILITIES: Capabilities[] = {capabilities};\n\n\
-         /** The seconds `save_settings` accepts for `clipboard_clear_secs` (when not off), inclusive. */\n\
-         export const CLIPBOARD_CLEAR_SECS = {{ min: {min_secs}, max: {max_secs} }} as const;\n"
-    );
-    std::fs::write(path, module).map_err(|error| error.to_string())
+    let bounds = crate::settings::CLIPBOARD_CLEAR_SECS;
+    let generated = GeneratedCapabilities {
+        comment: "generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app \
+                  bindings` rewrites this file from keydesk-core's provider capabilities and \
+                  the app's settings.",
+        capabilities: connections::provider_capabilities(),
+        clipboard_clear_secs: ClipboardClearSecs {
+            min: *bounds.start(),
+            max: *bounds.end(),
+        },
+    };
+    let json = serde_json::to_string_pretty(&generated).map_err(|error| error.to_string())?;
+    std::fs::write(path, json + "\n").map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -111,7 +128,7 @@ mod tests {
 
     /// What `export` writes now, read back from a temporary file named after `name`.
     fn generated(name: &str, export: fn(&Path) -> Result<(), String>) -> String {
-        let fresh = std::env::temp_dir().join(format!("keydesk-{name}-{}.ts", std::process::id()));
+        let fresh = std::env::temp_dir().join(format!("keydesk-{name}-{}", std::process::id()));
         export(&fresh).unwrap();
         let generated = std::fs::read_to_string(&fresh).unwrap();
         std::fs::remove_file(&fresh).unwrap();
@@ -136,7 +153,6 @@ mod tests {
             "{} is stale: run `UPDATE_BINDINGS=1 cargo test -p keydesk-app bindings` and commit it",
             committed.display()
         );
-        assert!(generated.starts_with("// generated, do not edit"));
     }
 
     /// Fails when the committed bindings differ from what the Rust types generate. Run with
@@ -145,6 +161,7 @@ mod tests {
     fn bindings_are_current() {
         let generated = generated_bindings("bindings");
         assert_current(BINDINGS_PATH, &generated);
+        assert!(generated.starts_with("// generated, do not edit"));
         assert!(
             !generated.contains("bigint"),
             "64-bit integers must stay out of IPC types"
@@ -157,6 +174,13 @@ mod tests {
     fn capabilities_bindings_are_current() {
         let generated = generated("capabilities", export_capabilities);
         assert_current(CAPABILITIES_PATH, &generated);
+        let json: serde_json::Value = serde_json::from_str(&generated).unwrap();
+        assert!(
+            json["$comment"]
+                .as_str()
+                .unwrap()
+                .starts_with("generated, do not edit")
+        );
         for provider in keydesk_core::ProviderKind::ALL {
             assert!(
                 generated.contains(&format!("\"provider\": \"{provider}\"")),
@@ -164,12 +188,9 @@ mod tests {
             );
         }
         let bounds = crate::settings::CLIPBOARD_CLEAR_SECS;
-        assert!(
-            generated.contains(&format!(
-                "CLIPBOARD_CLEAR_SECS = {{ min: {}, max: {} }}",
-                bounds.start(),
-                bounds.end()
-            )),
+        assert_eq!(
+            json["clipboard_clear_secs"],
+            serde_json::json!({"min": bounds.start(), "max": bounds.end()}),
             "the clipboard bounds are missing from the generated capabilities"
         );
     }

@@ -77,7 +77,7 @@ fn reveal_activity(action: &'static str, state: &AppState, reveal_id: &str) -> A
     Activity {
         action,
         connection_id: pending.as_ref().map(|p| p.connection_id.clone()),
-        connection_name: connection.map(|c| c.name),
+        connection_name: connection.map(|c| c.settings.name),
         key_id: pending.as_ref().map(|p| p.key.id.clone()),
         key_name: pending.map(|p| p.key.name),
         operation_id: None,

@@ -16,7 +16,7 @@ pub async fn save_connection(state: &AppState, input: ConnectionInput) -> AppRes
     let activity = Activity {
         action: "save_connection",
         connection_id: input.id.clone(),
-        connection_name: Some(input.name.clone()),
+        connection_name: Some(input.settings.name.clone()),
         ..Activity::default()
     };
     let saved = state.connections.save(input);
@@ -35,7 +35,7 @@ pub async fn save_connection(state: &AppState, input: ConnectionInput) -> AppRes
 /// Removes the connection `id` and its keyring item (logged), and forgets its keys' raw JSON.
 pub async fn delete_connection(state: &AppState, id: &str) -> AppResult<()> {
     state.startup.ready().await;
-    let name = state.connections.get(id).ok().map(|c| c.name);
+    let name = state.connections.get(id).ok().map(|c| c.settings.name);
     let activity = Activity {
         action: "delete_connection",
         connection_id: Some(id.to_owned()),

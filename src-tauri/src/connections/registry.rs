@@ -11,7 +11,7 @@ use keydesk_core::{
 use serde::Deserialize;
 
 use crate::error::{AppError, AppResult};
-use crate::settings::{Connection, SettingsStore};
+use crate::settings::{Connection, ConnectionSettings, SettingsStore};
 use crate::vault::{CredentialMap, KeyringVault};
 
 /// What the connection form sends: a new connection (`id` null) or changes to one.
@@ -19,20 +19,9 @@ use crate::vault::{CredentialMap, KeyringVault};
 pub struct ConnectionInput {
     /// `null` for a new connection.
     pub id: Option<String>,
-    /// Display name.
-    pub name: String,
-    /// Which API it speaks.
-    pub provider: ProviderKind,
-    /// The API's base URL (https, or http to this machine).
-    pub base_url: String,
-    /// The organisation, for providers that ask for one.
-    pub org_id: Option<String>,
-    /// The project, for providers that ask for one.
-    pub project_id: Option<String>,
-    /// Short tag.
-    pub label: Option<String>,
-    /// Tag colour.
-    pub color: Option<String>,
+    /// What the form sets: name, provider, base URL and the rest.
+    #[serde(flatten)]
+    pub settings: ConnectionSettings,
     /// Credential fields by name (`token`, `api_key`, `api_secret`); `null` keeps what the
     /// keyring holds. Redacted in `Debug`, never serialized.
     #[specta(type = Option<BTreeMap<String, String>>)]
@@ -43,8 +32,8 @@ impl std::fmt::Debug for ConnectionInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectionInput")
             .field("id", &self.id)
-            .field("name", &self.name)
-            .field("provider", &self.provider)
+            .field("name", &self.settings.name)
+            .field("provider", &self.settings.provider)
             .field(
                 "credentials",
                 &self.credentials.as_ref().map(|_| "<redacted>"),
@@ -143,18 +132,18 @@ impl ConnectionRegistry {
             Some(id) => Some(self.get(id)?),
             None => None,
         };
-        let config = validated_config(&input)?;
+        let config = validated_config(&input.settings)?;
         // Building the client checks the credentials' shape (empty token, missing secret);
         // once saved it serves the connection, so its first list reads no keyring item back.
         let client = match &input.credentials {
             Some(credentials) => Some(keydesk_core::connect(
                 config.clone(),
-                to_core(input.provider, credentials)?,
+                to_core(input.settings.provider, credentials)?,
             )?),
             None => None,
         };
         if client.is_none() && existing.as_ref().is_none_or(|old| !old.has_credentials) {
-            let field = first_credential_field(input.provider);
+            let field = first_credential_field(input.settings.provider);
             return Err(AppError::validation(
                 &field,
                 format!("Enter the {} for this connection.", field.replace('_', " ")),
@@ -178,13 +167,15 @@ impl ConnectionRegistry {
         }
         let connection = Connection {
             id: id.clone(),
-            name: input.name.trim().to_owned(),
-            provider: input.provider,
-            base_url: config.base_url,
-            org_id: config.org_id,
-            project_id: config.project_id,
-            label: non_empty(input.label),
-            color: non_empty(input.color),
+            settings: ConnectionSettings {
+                name: input.settings.name.trim().to_owned(),
+                provider: input.settings.provider,
+                base_url: config.base_url,
+                org_id: config.org_id,
+                project_id: config.project_id,
+                label: non_empty(input.settings.label),
+                color: non_empty(input.settings.color),
+            },
             sandbox: sandbox || existing.as_ref().is_some_and(|old| old.sandbox),
             has_credentials: keyring_failure.is_none(),
         };
@@ -225,12 +216,12 @@ impl ConnectionRegistry {
     /// A client for `input` as typed in the form (credentials from the keyring when it
     /// sends none), without saving anything.
     pub fn client_for_input(&self, input: &ConnectionInput) -> AppResult<Arc<dyn Provider>> {
-        let config = validated_config(input)?;
+        let config = validated_config(&input.settings)?;
         let credentials = match (&input.credentials, &input.id) {
-            (Some(credentials), _) => to_core(input.provider, credentials)?,
-            (None, Some(id)) => self.stored_credentials(id, input.provider)?,
+            (Some(credentials), _) => to_core(input.settings.provider, credentials)?,
+            (None, Some(id)) => self.stored_credentials(id, input.settings.provider)?,
             (None, None) => {
-                let field = first_credential_field(input.provider);
+                let field = first_credential_field(input.settings.provider);
                 return Err(AppError::validation(
                     &field,
                     format!("Enter the {} for this connection.", field.replace('_', " ")),
@@ -246,7 +237,7 @@ impl ConnectionRegistry {
         if let Some(client) = self.clients()?.get(id) {
             return Ok((connection, client.clone()));
         }
-        let credentials = self.stored_credentials(id, connection.provider)?;
+        let credentials = self.stored_credentials(id, connection.settings.provider)?;
         let client = keydesk_core::connect(config_of(&connection), credentials)?;
         self.clients()?.insert(id.to_owned(), client.clone());
         Ok((connection, client))
@@ -276,14 +267,14 @@ impl ConnectionRegistry {
 }
 
 /// Checks name, URL and the provider's required settings.
-fn validated_config(input: &ConnectionInput) -> AppResult<ConnectionConfig> {
-    if input.name.trim().is_empty() {
+fn validated_config(settings: &ConnectionSettings) -> AppResult<ConnectionConfig> {
+    if settings.name.trim().is_empty() {
         return Err(AppError::validation("name", "Give the connection a name."));
     }
-    let base_url = keydesk_core::parse_base_url(&input.base_url)?;
-    let needs = input.provider.capabilities().connection_fields;
-    let org_id = non_empty(input.org_id.clone());
-    let project_id = non_empty(input.project_id.clone());
+    let base_url = keydesk_core::parse_base_url(&settings.base_url)?;
+    let needs = settings.provider.capabilities().connection_fields;
+    let org_id = non_empty(settings.org_id.clone());
+    let project_id = non_empty(settings.project_id.clone());
     for field in &needs {
         let (name, missing) = match field.name {
             ConnectionField::OrgId => ("org_id", org_id.is_none()),
@@ -295,7 +286,7 @@ fn validated_config(input: &ConnectionInput) -> AppResult<ConnectionConfig> {
         }
     }
     Ok(ConnectionConfig {
-        provider: input.provider,
+        provider: settings.provider,
         base_url: base_url.as_str().trim_end_matches('/').to_owned(),
         org_id,
         project_id,
@@ -304,10 +295,10 @@ fn validated_config(input: &ConnectionInput) -> AppResult<ConnectionConfig> {
 
 fn config_of(connection: &Connection) -> ConnectionConfig {
     ConnectionConfig {
-        provider: connection.provider,
-        base_url: connection.base_url.clone(),
-        org_id: connection.org_id.clone(),
-        project_id: connection.project_id.clone(),
+        provider: connection.settings.provider,
+        base_url: connection.settings.base_url.clone(),
+        org_id: connection.settings.org_id.clone(),
+        project_id: connection.settings.project_id.clone(),
     }
 }
 

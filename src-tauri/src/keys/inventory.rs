@@ -68,7 +68,7 @@ pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<Leak
                 let connection = &inventories[found.connection].0;
                 LeakMatch {
                     connection_id: connection.id.clone(),
-                    connection_name: connection.name.clone(),
+                    connection_name: connection.settings.name.clone(),
                     key: found.key,
                 }
             })

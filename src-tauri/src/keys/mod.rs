@@ -18,6 +18,7 @@ use crate::activity::Activity;
 use crate::attention::tracking;
 use crate::error::{AppError, AppResult};
 use crate::journal::Journaled;
+use crate::operations::Operation;
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
 use crate::state::{AppState, InventoryProgress};
@@ -49,9 +50,7 @@ pub async fn list_keys(
     connection_id: &str,
     operation_id: Option<&str>,
 ) -> AppResult<Vec<Key>> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id)?;
-    let (_, client) = connected(state, connection_id).await?;
+    let (operation, _, client) = begin(state, connection_id, operation_id).await?;
     let report = |progress: Progress| {
         (state.report_progress)(InventoryProgress {
             connection_id: connection_id.to_owned(),
@@ -96,9 +95,7 @@ pub async fn create_key(
     replace_active: bool,
     operation_id: Option<&str>,
 ) -> AppResult<CreateResult> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id)?;
-    let (connection, client) = connected(state, connection_id).await?;
+    let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
     let journal = Journaled::start(
         state,
         "create",
@@ -211,9 +208,7 @@ pub async fn rotate_key(
     grace_minutes: Option<u32>,
     operation_id: Option<&str>,
 ) -> AppResult<PendingReveal> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id)?;
-    let (connection, client) = connected(state, connection_id).await?;
+    let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
     let journal = Journaled::start(
         state,
         "rotate",
@@ -239,9 +234,7 @@ pub async fn revoke_key(
     key_id: &str,
     operation_id: Option<&str>,
 ) -> AppResult<Option<Key>> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id)?;
-    let (connection, client) = connected(state, connection_id).await?;
+    let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
     let revoking = async { Ok(client.revoke_key(key_id).await?) };
     let revoked = operation.run(revoking).await;
     let revoked = record_on_key(state, "revoke", &connection, key_id, revoked, |key| {
@@ -260,9 +253,7 @@ pub async fn delete_key(
     key_id: &str,
     operation_id: Option<&str>,
 ) -> AppResult<()> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id)?;
-    let (connection, client) = connected(state, connection_id).await?;
+    let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
     let deleting = async { Ok(client.delete_key(key_id).await?) };
     let deleted = operation.run(deleting).await;
     record_on_key(state, "delete", &connection, key_id, deleted, |_| None)?;
@@ -278,9 +269,7 @@ pub async fn set_key_enabled(
     enabled: bool,
     operation_id: Option<&str>,
 ) -> AppResult<Key> {
-    // First, so a Cancel that arrives while this waits for startup still stops it.
-    let operation = state.operations.register(operation_id)?;
-    let (connection, client) = connected(state, connection_id).await?;
+    let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
     let changing = async { Ok(client.set_key_enabled(key_id, enabled).await?) };
     let changed = operation.run(changing).await;
     let action = if enabled { "enable" } else { "disable" };
@@ -289,6 +278,19 @@ pub async fn set_key_enabled(
     })?;
     tracking::changed(state, connection_id, &changed);
     state.raw.keep(connection_id, changed)
+}
+
+/// Registers the operation `operation_id`, then answers it with the connection
+/// `connection_id` and its client once startup's background work is done.
+async fn begin<'a>(
+    state: &'a AppState,
+    connection_id: &str,
+    operation_id: Option<&str>,
+) -> AppResult<(Operation<'a>, Connection, Arc<dyn Provider>)> {
+    // First, so a Cancel that arrives while this waits for startup still stops it.
+    let operation = state.operations.register(operation_id)?;
+    let (connection, client) = connected(state, connection_id).await?;
+    Ok((operation, connection, client))
 }
 
 /// The connection `connection_id` and its client, once startup's background work is done.
@@ -304,7 +306,7 @@ fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) ->
     Activity {
         action,
         connection_id: Some(connection.id.clone()),
-        connection_name: Some(connection.name.clone()),
+        connection_name: Some(connection.settings.name.clone()),
         key_id: key.map(|key| key.id.clone()),
         key_name: key.map(|key| key.name.clone()),
         operation_id: None,

@@ -9,6 +9,7 @@ mod attention;
 mod clipboard;
 mod commands;
 mod journal;
+mod keys;
 mod reminders;
 mod secrets;
 mod startup;

@@ -1,4 +1,4 @@
-import { CAPABILITIES } from '../ipc/capabilities.generated';
+import { CAPABILITIES } from '../ipc/capabilities';
 import type { ProviderKind } from '../ipc/types';
 import { draftValues, toDraft, validateAll, validateDraft, type FormValues } from './validation';
 

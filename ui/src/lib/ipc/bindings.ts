@@ -107,8 +107,10 @@ export const commands = {
 
 /** Events */
 export const events = {
+	attentionChecked: makeEvent<AttentionChecked, AttentionChecked>("attention-checked"),
 	clipboard: makeEvent<ClipboardChange, ClipboardChange>("clipboard"),
 	inventoryProgress: makeEvent<InventoryProgress, InventoryProgress>("inventory-progress"),
+	openFinding: makeEvent<OpenFinding, OpenFinding>("open-finding"),
 };
 
 /* Types */
@@ -206,6 +208,15 @@ ErrorKind |
 /**  The user cancelled the operation; the UI goes back to where it was. */
 CancelledKind;
 
+/**
+ *  Sent to the UI after each background check, so the Attention view and its badges show
+ *  what it found and when, without a list of their own.
+ */
+export type AttentionChecked = {
+	/**  What the check found. */
+	report: AttentionReport,
+};
+
 /**  A connection whose keys could not be listed. */
 export type AttentionFailure = {
 	/**  The connection. */
@@ -294,25 +305,11 @@ export type ClipboardState =
 export type Connection = {
 	/**  Stable id; also the keyring account of its credentials. */
 	id: string,
-	/**  The name the user gave it. */
-	name: string,
-	/**  Which API it speaks. */
-	provider: ProviderKind,
-	/**  The API's base URL. */
-	base_url: string,
-	/**  fiskaly organisation / SyncgramPay org, when the provider needs one. */
-	org_id: string | null,
-	/**  Strait project, when the provider needs one. */
-	project_id: string | null,
-	/**  A short tag shown next to the name ("prod", "staging"). */
-	label: string | null,
-	/**  A CSS colour for the tag. */
-	color: string | null,
 	/**  Served by the embedded sandbox. */
 	sandbox: boolean,
 	/**  Whether credentials were saved to the keyring for it. */
 	has_credentials: boolean,
-};
+} & ConnectionSettings;
 
 /**
  *  A non-secret setting a connection needs besides its base URL; each names a
@@ -338,7 +335,19 @@ export type ConnectionFieldSpec = {
 export type ConnectionInput = {
 	/**  `null` for a new connection. */
 	id: string | null,
-	/**  Display name. */
+	/**
+	 *  Credential fields by name (`token`, `api_key`, `api_secret`); `null` keeps what the
+	 *  keyring holds. Redacted in `Debug`, never serialized.
+	 */
+	credentials: { [key in string]: string } | null,
+} & ConnectionSettings;
+
+/**
+ *  What the connection form sets, shared by the stored [`Connection`] and the form's input
+ *  (`ConnectionInput`), so the two cannot drift apart.
+ */
+export type ConnectionSettings = {
+	/**  The name the user gave it. */
 	name: string,
 	/**  Which API it speaks. */
 	provider: ProviderKind,
@@ -348,15 +357,10 @@ export type ConnectionInput = {
 	org_id: string | null,
 	/**  The project, for providers that ask for one. */
 	project_id: string | null,
-	/**  Short tag. */
+	/**  A short tag shown next to the name ("prod", "staging"). */
 	label: string | null,
-	/**  Tag colour. */
+	/**  A CSS colour for the tag. */
 	color: string | null,
-	/**
-	 *  Credential fields by name (`token`, `api_key`, `api_secret`); `null` keeps what the
-	 *  keyring holds. Redacted in `Debug`, never serialized.
-	 */
-	credentials: { [key in string]: string } | null,
 };
 
 /**  What `copy_secret` answers. */
@@ -640,6 +644,16 @@ export type LeakSearchFailure = {
 	error: AppError,
 };
 
+/**  Sent to the UI when the user clicks a reminder: show this finding. */
+export type OpenFinding = {
+	/**  The finding's connection. */
+	connection_id: string,
+	/**  The finding's key. */
+	key_id: string,
+	/**  The finding's rule. */
+	rule: Rule,
+};
+
 /**  What the orphan check found. */
 export type OrphanCheck = 
 /**  A key was created but its secret never arrived: revoke it. */
@@ -758,6 +772,12 @@ export type Settings = {
 	clipboard_clear_secs: number | null,
 	/**  The colour scheme. */
 	theme: Theme,
+	/**
+	 *  Minutes between background attention checks, each of which notifies new high
+	 *  findings (5–1440); `null` = reminders off. Files written before reminders existed
+	 *  get the default.
+	 */
+	reminder_minutes?: number | null,
 };
 
 /**  How urgent a finding is. Ordered: `Low < Medium < High`. */

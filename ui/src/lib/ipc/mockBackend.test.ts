@@ -1,4 +1,4 @@
-import { CLIPBOARD_CLEAR_SECS } from './capabilities.generated';
+import { CLIPBOARD_CLEAR_SECS } from './capabilities';
 import { MockBackend, appError } from './mockBackend';
 
 describe('MockBackend', () => {

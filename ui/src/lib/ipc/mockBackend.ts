@@ -1,7 +1,7 @@
 import { fullAnnotation, isEmptyAnnotation, ownerOf, validateAnnotation } from '../attention/annotation';
 import { emptyDraft, validateDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
-import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities.generated';
+import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities';
 import { findingsOf, sortFindings } from './mockAttention';
 import type {
   ActivityEntry,
@@ -190,7 +190,7 @@ export class MockBackend implements Backend {
   connections: Connection[];
   keys = new Map<string, Key[]>();
   reveals = new Map<string, StoredReveal>();
-  settings: Settings = { clipboard_clear_secs: 30, theme: 'system' };
+  settings: Settings = { clipboard_clear_secs: 30, theme: 'system', reminder_minutes: 15 };
   activity: ActivityEntry[] = [];
   notices: string[] = [];
   /** Connections whose API fails every call with this error. */

@@ -1,5 +1,5 @@
 import { fireEvent, render, screen, within } from '@testing-library/svelte';
-import { CAPABILITIES } from '../ipc/capabilities.generated';
+import { CAPABILITIES } from '../ipc/capabilities';
 import type { Key } from '../ipc/types';
 import { fakeKey } from '../testing';
 import KeyTable from './KeyTable.svelte';
