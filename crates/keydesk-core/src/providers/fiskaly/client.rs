@@ -12,14 +12,15 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use super::auth::FiskalyAuth;
-use super::environment;
-use crate::decode::{decode_key, decode_page};
+use super::capabilities::{capabilities, environment, validate};
+use super::wire::FORMAT;
+use crate::capabilities::Capabilities;
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
+use crate::normalize::{decode_key, decode_page};
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::{API_KEY, SecretField, create_outcome, done_if_lost_then};
-use crate::validate::validate_draft;
+use crate::providers::calls::{API_KEY, SecretField, create_outcome, done_if_lost_then};
 
 const KIND: ProviderKind = ProviderKind::Fiskaly;
 /// The document's largest page.
@@ -91,7 +92,7 @@ impl FiskalyClient {
             .query("limit", PAGE_SIZE.to_string())
             .query("offset", offset.to_string());
         let reply = self.send(request, Retry::Idempotent).await?;
-        let page = decode_page(KIND, &reply.bytes)?;
+        let page = decode_page(&FORMAT, &reply.bytes)?;
         Ok((page.keys, page.count))
     }
 }
@@ -100,6 +101,10 @@ impl FiskalyClient {
 impl Provider for FiskalyClient {
     fn kind(&self) -> ProviderKind {
         KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
@@ -165,7 +170,7 @@ impl Provider for FiskalyClient {
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
-        validate_draft(KIND, draft)?;
+        validate(draft)?;
         let environment = environment(draft)?;
         let body = json!({
             "name": draft.name,
@@ -181,7 +186,7 @@ impl Provider for FiskalyClient {
             label: "API secret",
             required: true,
         };
-        create_outcome(self, draft, started, sent, &[API_KEY, secret]).await
+        create_outcome(self, &FORMAT, draft, started, sent, &[API_KEY, secret]).await
     }
 
     async fn delete_key(&self, id: &str) -> Result<(), Error> {
@@ -195,7 +200,7 @@ impl Provider for FiskalyClient {
         let request =
             Request::new(Method::PATCH, self.key_path(id)?).json(json!({"status": status}));
         let reply = self.send(request, Retry::Idempotent).await?;
-        decode_key(KIND, &reply.body())
+        decode_key(&FORMAT, &reply.body())
     }
 }
 

@@ -2,6 +2,7 @@
 //! exchanged at `/auth` for tokens. Keys are key + secret pairs whose public `key` is listed.
 
 mod auth;
+mod capabilities;
 mod client;
 mod wire;
 
@@ -9,132 +10,26 @@ use std::sync::Arc;
 
 use client::FiskalyClient;
 
-use super::Definition;
+use super::definition::Definition;
 use crate::auth::Credentials;
-use crate::capabilities::{
-    Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
-    FieldSpec, Pagination,
-};
+use crate::capabilities::ConnectionField;
 use crate::connect::{ConnectionConfig, key_and_secret, required_setting};
-use crate::decode::{SecretField, Slot};
 use crate::error::Error;
 use crate::http::HttpOptions;
 use crate::leak::ListedFragment;
-use crate::model::{Action, Environment, KeyDraft, ProviderKind};
+use crate::model::ProviderKind;
 use crate::provider::Provider;
-use crate::validate::check_fields;
 
 const KIND: ProviderKind = ProviderKind::Fiskaly;
 
-/// Key names: lowercase letters, digits and hyphens, this many characters.
-const NAME_LENGTH: (u32, u32) = (3, 30);
-/// Metadata: most entries, longest key, longest value.
-const METADATA_LIMITS: (u32, u32, u32) = (20, 40, 500);
-
-/// fiskaly's `key` is the public half of the pair, kept for leak matching.
-const SECRET_FIELDS: [SecretField; 2] = [("secret", Slot::Secret), ("api_secret", Slot::ApiSecret)];
-
 pub(super) static DEFINITION: Definition = Definition {
-    capabilities,
-    validate,
-    normalize: wire::normalize,
-    secret_fields: &SECRET_FIELDS,
+    capabilities: capabilities::capabilities,
+    validate: capabilities::validate,
+    wire: &wire::FORMAT,
     connect,
     pasted_key: None,
     listed_fragments: &[ListedFragment::PublicKey],
 };
-
-fn capabilities() -> Capabilities {
-    let (min, max) = NAME_LENGTH;
-    let (entries, key_length, value_length) = METADATA_LIMITS;
-    Capabilities {
-        provider: KIND,
-        display_name: KIND.display_name().to_owned(),
-        actions: vec![
-            Action::Create,
-            Action::Delete,
-            Action::Enable,
-            Action::Disable,
-        ],
-        create_fields: vec![
-            FieldSpec::new("name", "Name", FieldKind::Text)
-                .required()
-                .length(min, max)
-                .pattern(
-                    &format!("^[a-z0-9-]{{{min},{max}}}$"),
-                    &format!("{min}–{max} lowercase letters, digits or hyphens"),
-                ),
-            FieldSpec::new("environment", "Kind", FieldKind::Environment)
-                .required()
-                .options(&["test", "live"]),
-            FieldSpec::new("metadata", "Metadata", FieldKind::Metadata)
-                .help(&format!(
-                    "Up to {entries} entries; keys up to {key_length} characters, values up to {value_length}."
-                ))
-                .entries(entries, key_length, value_length),
-        ],
-        tracks_last_used: false,
-        tracks_last_used_ip: false,
-        pagination: Pagination::Offset,
-        single_active_key: false,
-        rotate_grace: None,
-        credential_fields: vec![
-            CredentialField {
-                name: CredentialName::ApiKey,
-                label: "API key".to_owned(),
-                secret: false,
-            },
-            CredentialField {
-                name: CredentialName::ApiSecret,
-                label: "API secret".to_owned(),
-                secret: true,
-            },
-        ],
-        connection_fields: vec![ConnectionFieldSpec {
-            name: ConnectionField::OrgId,
-            label: "Organisation id".to_owned(),
-            help: Some("The organisation whose API keys Keydesk manages.".to_owned()),
-        }],
-    }
-}
-
-/// The field specs, once `kind` (fiskaly's word for the environment) is resolved: its rules
-/// come first, so a draft with `kind` alone passes the required environment.
-fn validate(draft: &KeyDraft) -> Result<(), Error> {
-    let environment = environment(draft)?;
-    let resolved = KeyDraft {
-        environment: Some(environment),
-        kind: None,
-        ..draft.clone()
-    };
-    check_fields(&capabilities(), &resolved)
-}
-
-/// The environment a draft asks for, from `environment` or its alias `kind`.
-fn environment(draft: &KeyDraft) -> Result<Environment, Error> {
-    let from_kind = match draft.kind.as_deref() {
-        None => None,
-        Some("live") => Some(Environment::Live),
-        Some("test") => Some(Environment::Test),
-        Some(_) => {
-            return Err(Error::validation(
-                "kind",
-                "The kind must be \"live\" or \"test\".",
-            ));
-        }
-    };
-    match (draft.environment, from_kind) {
-        (Some(environment), Some(kind)) if environment != kind => Err(Error::validation(
-            "kind",
-            "The kind and the environment disagree; set one of them.",
-        )),
-        (Some(environment), _) | (None, Some(environment)) => Ok(environment),
-        (None, None) => Err(Error::validation(
-            "environment",
-            "fiskaly needs the key's kind: live or test.",
-        )),
-    }
-}
 
 fn connect(
     base: &url::Url,
@@ -143,108 +38,12 @@ fn connect(
     options: HttpOptions,
 ) -> Result<Arc<dyn Provider>, Error> {
     let (api_key, api_secret) = key_and_secret(KIND, credentials)?;
-    let org_id = required_setting(&config, ConnectionField::OrgId)?;
+    let org_id = required_setting(
+        &config,
+        &capabilities::capabilities(),
+        ConnectionField::OrgId,
+    )?;
     Ok(Arc::new(FiskalyClient::new(
         base, org_id, api_key, api_secret, options,
     )?))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::validate::validate_draft;
-    use serde_json::json;
-
-    use crate::providers::tests::draft;
-
-    #[test]
-    fn capabilities_serialize_in_the_ipc_shape() {
-        let fiskaly = serde_json::to_value(KIND.capabilities()).unwrap();
-        assert_eq!(fiskaly["create_fields"][0]["pattern"], "^[a-z0-9-]{3,30}$");
-        assert_eq!(
-            fiskaly["create_fields"][0]["pattern_hint"],
-            "3–30 lowercase letters, digits or hyphens"
-        );
-        assert_eq!(fiskaly["create_fields"][2]["kind"], "metadata");
-        assert_eq!(
-            fiskaly["create_fields"][2]["help"],
-            "Up to 20 entries; keys up to 40 characters, values up to 500."
-        );
-        assert_eq!(
-            fiskaly["actions"],
-            json!(["create", "delete", "enable", "disable"])
-        );
-        assert_eq!(
-            fiskaly["connection_fields"][0],
-            json!({"name": "org_id", "label": "Organisation id",
-                   "help": "The organisation whose API keys Keydesk manages."})
-        );
-    }
-
-    #[test]
-    fn fiskaly_names_follow_the_pattern_and_kind_is_required() {
-        let mut ok = draft("pos-terminal-7");
-        ok.environment = Some(Environment::Live);
-        assert!(validate_draft(ProviderKind::Fiskaly, &ok).is_ok());
-        for bad in ["ab", "Upper", "with space", "under_score", &"a".repeat(31)] {
-            let mut key = ok.clone();
-            key.name = bad.into();
-            assert_eq!(
-                validate_draft(ProviderKind::Fiskaly, &key)
-                    .unwrap_err()
-                    .field(),
-                Some("name"),
-                "{bad}"
-            );
-        }
-        let mut no_kind = ok.clone();
-        no_kind.environment = None;
-        assert_eq!(
-            validate_draft(ProviderKind::Fiskaly, &no_kind)
-                .unwrap_err()
-                .field(),
-            Some("environment")
-        );
-        no_kind.kind = Some("test".into());
-        assert!(validate_draft(ProviderKind::Fiskaly, &no_kind).is_ok());
-        let mut clash = ok.clone();
-        clash.kind = Some("test".into());
-        assert_eq!(
-            validate_draft(ProviderKind::Fiskaly, &clash)
-                .unwrap_err()
-                .field(),
-            Some("kind")
-        );
-    }
-
-    #[test]
-    fn fiskaly_metadata_limits() {
-        let mut key = draft("abc");
-        key.environment = Some(Environment::Test);
-        key.metadata = (0..20)
-            .map(|i| (format!("k{i}"), "v".repeat(500)))
-            .collect();
-        assert!(validate_draft(ProviderKind::Fiskaly, &key).is_ok());
-        key.metadata.insert("k20".into(), "v".into());
-        assert!(
-            validate_draft(ProviderKind::Fiskaly, &key)
-                .unwrap_err()
-                .to_string()
-                .contains("20 entries")
-        );
-        key.metadata = [("k".repeat(41), "v".to_owned())].into();
-        assert_eq!(
-            validate_draft(ProviderKind::Fiskaly, &key)
-                .unwrap_err()
-                .field(),
-            Some("metadata")
-        );
-        key.metadata = [("k".to_owned(), "v".repeat(501))].into();
-        assert!(
-            validate_draft(ProviderKind::Fiskaly, &key)
-                .unwrap_err()
-                .to_string()
-                .contains("500")
-        );
-    }
 }

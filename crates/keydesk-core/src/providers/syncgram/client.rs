@@ -9,12 +9,14 @@ use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::{Map, Value, json};
 
+use super::capabilities::{capabilities, validate};
+use super::wire::FORMAT;
+use crate::capabilities::Capabilities;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
-use crate::validate::validate_draft;
+use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
 
 const KIND: ProviderKind = ProviderKind::Syncgram;
 
@@ -32,7 +34,7 @@ pub(crate) struct SyncgramClient {
 impl SyncgramClient {
     pub fn new(base: &url::Url, token: SecretString, options: HttpOptions) -> Result<Self, Error> {
         Ok(SyncgramClient {
-            api: BearerApi::new(KIND, base, token, options)?,
+            api: BearerApi::new(&FORMAT, base, token, options)?,
             next_create: Mutex::new(None),
         })
     }
@@ -82,14 +84,18 @@ impl Provider for SyncgramClient {
         KIND
     }
 
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
+    }
+
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         self.api
-            .list_at_once(KIND, "/api/v1/auth/api-keys", progress)
+            .list_at_once("/api/v1/auth/api-keys", progress)
             .await
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
-        validate_draft(KIND, draft)?;
+        validate(draft)?;
         let mut body = Map::new();
         body.insert("key_name".into(), json!(draft.name));
         if let Some(days) = draft.expires_in_days {
@@ -107,7 +113,7 @@ impl Provider for SyncgramClient {
         let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(Value::Object(body));
         let started = Utc::now();
         let sent = self.api.send(request, Retry::SameIdempotencyKey).await;
-        let outcome = create_outcome(self, draft, started, sent, &[API_KEY])
+        let outcome = create_outcome(self, &FORMAT, draft, started, sent, &[API_KEY])
             .await
             .map_err(single_active_conflict);
         self.note_create(&outcome);
