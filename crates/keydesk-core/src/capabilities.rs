@@ -235,12 +235,18 @@ pub struct ConnectionFieldSpec {
 }
 
 impl ConnectionFieldSpec {
-    /// The input for `name`, labelled `label`, with one line of `help`.
-    pub(crate) fn new(name: ConnectionField, label: &str, help: &str) -> Self {
+    /// The input for `name`, the id of the `what` (in lowercase, e.g. "project") whose keys
+    /// are managed.
+    pub(crate) fn id_of(name: ConnectionField, what: &str) -> Self {
+        let mut chars = what.chars();
+        let capitalized: String = chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
         ConnectionFieldSpec {
             name,
-            label: label.to_owned(),
-            help: Some(help.to_owned()),
+            label: format!("{capitalized} id"),
+            help: Some(format!("The {what} whose API keys Keydesk manages.")),
         }
     }
 }

@@ -52,6 +52,21 @@ pub(crate) struct WireFormat {
     pub secret_fields: &'static [SecretField],
 }
 
+impl WireFormat {
+    /// `provider`'s answers, read into keys by `normalize`, with secrets at `secret_fields`.
+    pub const fn new(
+        provider: ProviderKind,
+        normalize: fn(&Item<'_>, DateTime<Utc>) -> Result<Key, Error>,
+        secret_fields: &'static [SecretField],
+    ) -> Self {
+        WireFormat {
+            provider,
+            normalize,
+            secret_fields,
+        }
+    }
+}
+
 /// Normalizes one list answer (or one page of it) in `format` into keys. Accepts every
 /// shape the documents and the deployments use: bare arrays, `{data}`, `{keys}` and the
 /// `{success, data}` envelope.

@@ -22,15 +22,58 @@ pub(crate) struct Definition {
     pub validate: fn(&KeyDraft) -> Result<(), Error>,
     /// How its answers read.
     pub wire: &'static WireFormat,
-    /// The client for a checked base URL, the connection's settings and its credentials.
-    pub connect: Connect,
-    /// How its keys look in plaintext, when they have a recognisable shape.
-    pub pasted_key: Option<PastedKeyShape>,
+    /// Its client, for a connection whose base URL is checked.
+    pub connect: fn(Connection<'_>) -> Result<Arc<dyn Provider>, Error>,
     /// The parts of a key its lists may show, for matching a leaked one.
     pub listed_fragments: &'static [ListedFragment],
+    /// How its keys look in plaintext, when they have a recognisable shape.
+    pub pasted_key: Option<PastedKeyShape>,
 }
 
-/// How a provider builds its client: from a checked base URL, the connection's settings and
-/// its credentials.
-pub(crate) type Connect =
-    fn(&url::Url, ConnectionConfig, Credentials, HttpOptions) -> Result<Arc<dyn Provider>, Error>;
+impl Definition {
+    /// A provider from its parts (their types tell them apart), whose lists show no part
+    /// of a key and whose keys have no recognisable shape.
+    pub const fn new(
+        capabilities: fn() -> Capabilities,
+        validate: fn(&KeyDraft) -> Result<(), Error>,
+        wire: &'static WireFormat,
+        connect: fn(Connection<'_>) -> Result<Arc<dyn Provider>, Error>,
+    ) -> Self {
+        Definition {
+            capabilities,
+            validate,
+            wire,
+            connect,
+            listed_fragments: &[],
+            pasted_key: None,
+        }
+    }
+
+    /// This provider, whose lists may show the `fragments` of a key.
+    pub const fn listed(self, fragments: &'static [ListedFragment]) -> Self {
+        Definition {
+            listed_fragments: fragments,
+            ..self
+        }
+    }
+
+    /// This provider, whose keys look like `shape`.
+    pub const fn pasted_key(self, shape: PastedKeyShape) -> Self {
+        Definition {
+            pasted_key: Some(shape),
+            ..self
+        }
+    }
+}
+
+/// What a provider builds its client from.
+pub(crate) struct Connection<'a> {
+    /// The checked base URL.
+    pub base: &'a url::Url,
+    /// The connection's settings.
+    pub config: ConnectionConfig,
+    /// Its credentials.
+    pub credentials: Credentials,
+    /// Timeouts, retry limits and the deadline.
+    pub options: HttpOptions,
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use super::definition::Definition;
+use super::definition::{Connection, Definition};
 use super::{fiskaly, oligon, strait, syncgram};
 use crate::auth::Credentials;
 use crate::capabilities::Capabilities;
@@ -69,7 +69,12 @@ pub fn connect_with(
     let base_url = parse_base_url(&config.base_url)?;
     let deadline = options.operation_deadline;
     let connect = definition(config.provider).connect;
-    let client = connect(&base_url, config, credentials, options)?;
+    let client = connect(Connection {
+        base: &base_url,
+        config,
+        credentials,
+        options,
+    })?;
     Ok(WithDeadline::wrap(client, deadline))
 }
 

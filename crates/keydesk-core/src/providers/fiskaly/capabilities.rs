@@ -43,10 +43,9 @@ pub(super) fn capabilities() -> Capabilities {
             CredentialField::new(CredentialName::ApiKey, "API key", false),
             CredentialField::new(CredentialName::ApiSecret, "API secret", true),
         ],
-        connection_fields: vec![ConnectionFieldSpec::new(
+        connection_fields: vec![ConnectionFieldSpec::id_of(
             ConnectionField::OrgId,
-            "Organisation id",
-            "The organisation whose API keys Keydesk manages.",
+            "organisation",
         )],
         ..Capabilities::new(KIND, &actions, create_fields)
     }

@@ -2,6 +2,7 @@
 //! pages fetched concurrently.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
@@ -14,13 +15,15 @@ use serde_json::json;
 use super::auth::FiskalyAuth;
 use super::capabilities::{capabilities, environment, validate};
 use super::wire::FORMAT;
-use crate::capabilities::Capabilities;
+use crate::capabilities::{Capabilities, ConnectionField};
+use crate::connect::{key_and_secret, required_setting};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
 use crate::normalize::{decode_key, decode_page};
 use crate::provider::{Provider, require_id, segment};
 use crate::providers::calls::{API_KEY, SecretField, create_outcome, done_if_lost_then};
+use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Fiskaly;
 /// The document's largest page.
@@ -54,6 +57,15 @@ impl FiskalyClient {
             org_id,
             auth: FiskalyAuth::new(api_key, api_secret),
         })
+    }
+
+    /// The client of a connection to an organisation with an API key and secret.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let (api_key, api_secret) = key_and_secret(KIND, to.credentials)?;
+        let org_id = required_setting(&to.config, &capabilities(), ConnectionField::OrgId)?;
+        Ok(Arc::new(FiskalyClient::new(
+            to.base, org_id, api_key, api_secret, to.options,
+        )?))
     }
 
     fn keys_path(&self) -> String {

@@ -14,11 +14,8 @@ use crate::normalize::{
 
 /// How fiskaly's answers read. Its `key` is the public half of the pair, kept for leak
 /// matching, so only the secrets are left out.
-pub(super) static FORMAT: WireFormat = WireFormat {
-    provider: ProviderKind::Fiskaly,
-    normalize,
-    secret_fields: &SECRET_FIELDS,
-};
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Fiskaly, normalize, &SECRET_FIELDS);
 
 const SECRET_FIELDS: [SecretField; 2] = [("secret", Slot::Secret), ("api_secret", Slot::ApiSecret)];
 

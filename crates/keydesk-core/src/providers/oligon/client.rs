@@ -1,5 +1,7 @@
 //! Oligon Receipts: `/v1/api-keys` with a dashboard JWT.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use reqwest::Method;
@@ -9,12 +11,14 @@ use serde_json::json;
 use super::capabilities::{capabilities, validate};
 use super::wire::FORMAT;
 use crate::capabilities::Capabilities;
+use crate::connect::bearer_token;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Environment, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::normalize::decode_key;
 use crate::provider::{Provider, require_id, segment};
 use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
+use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Oligon;
 
@@ -29,6 +33,12 @@ impl OligonClient {
         Ok(OligonClient {
             api: BearerApi::new(&FORMAT, base, token, options)?,
         })
+    }
+
+    /// The client of a connection with a bearer token.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let token = bearer_token(KIND, to.credentials)?;
+        Ok(Arc::new(OligonClient::new(to.base, token, to.options)?))
     }
 }
 

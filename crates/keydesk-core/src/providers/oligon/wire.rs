@@ -11,11 +11,8 @@ use crate::normalize::{
 };
 
 /// How Oligon's answers read.
-pub(super) static FORMAT: WireFormat = WireFormat {
-    provider: ProviderKind::Oligon,
-    normalize,
-    secret_fields: &SECRET_FIELDS,
-};
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Oligon, normalize, &SECRET_FIELDS);
 
 fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &[Slot::Id], ProviderKind::Oligon)?;

@@ -44,10 +44,9 @@ pub(super) fn capabilities() -> Capabilities {
             max_minutes: GRACE_MAX_MINUTES,
         }),
         credential_fields: bearer_token("Admin token"),
-        connection_fields: vec![ConnectionFieldSpec::new(
+        connection_fields: vec![ConnectionFieldSpec::id_of(
             ConnectionField::ProjectId,
-            "Project id",
-            "The project whose API keys Keydesk manages.",
+            "project",
         )],
         ..Capabilities::new(KIND, &actions, create_fields)
     }

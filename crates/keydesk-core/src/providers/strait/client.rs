@@ -1,6 +1,7 @@
 //! Strait project keys: `/v1/api-keys` with an admin token, cursor paging, rotation.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -10,7 +11,8 @@ use serde_json::{Map, Value, json};
 
 use super::capabilities::{capabilities, validate};
 use super::wire::{FORMAT, decode_rotated_key};
-use crate::capabilities::Capabilities;
+use crate::capabilities::{Capabilities, ConnectionField};
+use crate::connect::{bearer_token, required_setting};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
@@ -20,6 +22,7 @@ use crate::providers::calls::{
     API_KEY, BearerApi, SecretField, create_outcome, created_key, done_if_lost_then,
     may_have_acted, restated,
 };
+use crate::providers::definition::Connection;
 use crate::validate::check_grace;
 
 const KIND: ProviderKind = ProviderKind::Strait;
@@ -44,6 +47,15 @@ impl StraitClient {
             api: BearerApi::new(&FORMAT, base, token, options)?,
             project_id,
         })
+    }
+
+    /// The client of a connection to a project with an admin token.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let token = bearer_token(KIND, to.credentials)?;
+        let project = required_setting(&to.config, &capabilities(), ConnectionField::ProjectId)?;
+        Ok(Arc::new(StraitClient::new(
+            to.base, project, token, to.options,
+        )?))
     }
 
     /// The error for a rotation of `id` (sent at `started`) that may have happened although

@@ -14,11 +14,8 @@ use crate::normalize::{
 };
 
 /// How Strait's answers read.
-pub(super) static FORMAT: WireFormat = WireFormat {
-    provider: ProviderKind::Strait,
-    normalize,
-    secret_fields: &SECRET_FIELDS,
-};
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Strait, normalize, &SECRET_FIELDS);
 
 fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &[Slot::Id, Slot::NewKeyId], ProviderKind::Strait)?;

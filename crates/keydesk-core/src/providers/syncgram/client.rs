@@ -1,6 +1,6 @@
 //! SyncgramPay: `/api/v1/auth/api-keys` with a user JWT; creates carry an idempotency key.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -12,11 +12,13 @@ use serde_json::{Map, Value, json};
 use super::capabilities::{capabilities, validate};
 use super::wire::FORMAT;
 use crate::capabilities::Capabilities;
+use crate::connect::bearer_token;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
 use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
+use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Syncgram;
 
@@ -37,6 +39,12 @@ impl SyncgramClient {
             api: BearerApi::new(&FORMAT, base, token, options)?,
             next_create: Mutex::new(None),
         })
+    }
+
+    /// The client of a connection with a bearer token.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let token = bearer_token(KIND, to.credentials)?;
+        Ok(Arc::new(SyncgramClient::new(to.base, token, to.options)?))
     }
 
     /// Notes what a create's result says about the next one: a key made (or possibly made)

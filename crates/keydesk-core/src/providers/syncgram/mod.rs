@@ -6,36 +6,18 @@ mod capabilities;
 mod client;
 mod wire;
 
-use std::sync::Arc;
-
+use capabilities::{capabilities, validate};
 use client::SyncgramClient;
 
 use super::definition::Definition;
-use crate::auth::Credentials;
-use crate::connect::{ConnectionConfig, bearer_token as token_of};
-use crate::error::Error;
-use crate::http::HttpOptions;
+use super::oligon::SECRET_KEY_SHAPE;
 use crate::leak::ListedFragment;
-use crate::model::ProviderKind;
-use crate::provider::Provider;
 
-const KIND: ProviderKind = ProviderKind::Syncgram;
-
-pub(super) static DEFINITION: Definition = Definition {
-    capabilities: capabilities::capabilities,
-    validate: capabilities::validate,
-    wire: &wire::FORMAT,
-    connect,
-    pasted_key: Some(super::oligon::SECRET_KEY_SHAPE),
-    listed_fragments: &[ListedFragment::TypeAndLast4],
-};
-
-fn connect(
-    base: &url::Url,
-    _config: ConnectionConfig,
-    credentials: Credentials,
-    options: HttpOptions,
-) -> Result<Arc<dyn Provider>, Error> {
-    let token = token_of(KIND, credentials)?;
-    Ok(Arc::new(SyncgramClient::new(base, token, options)?))
-}
+pub(super) static DEFINITION: Definition = Definition::new(
+    capabilities,
+    validate,
+    &wire::FORMAT,
+    SyncgramClient::connect,
+)
+.listed(&[ListedFragment::TypeAndLast4])
+.pasted_key(SECRET_KEY_SHAPE);

@@ -11,11 +11,8 @@ use crate::normalize::{
 };
 
 /// How SyncgramPay's answers read.
-pub(super) static FORMAT: WireFormat = WireFormat {
-    provider: ProviderKind::Syncgram,
-    normalize,
-    secret_fields: &SECRET_FIELDS,
-};
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Syncgram, normalize, &SECRET_FIELDS);
 
 fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &[Slot::ApiKeyId, Slot::Id], ProviderKind::Syncgram)?;
