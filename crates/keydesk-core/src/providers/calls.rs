@@ -66,6 +66,16 @@ impl BearerApi {
     }
 }
 
+/// A JSON object of those `fields` that have a value, in their order.
+pub(super) fn object_of<const N: usize>(fields: [(&str, Option<Value>); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+            .collect(),
+    )
+}
+
 /// A secret a create or rotate answer carries: its field and its label in the reveal dialog.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct SecretField {

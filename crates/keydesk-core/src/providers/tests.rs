@@ -10,7 +10,7 @@ use crate::auth::Credentials;
 use crate::connect::ConnectionConfig;
 use crate::error::Error;
 use crate::http::Reply;
-use crate::leak::{KeyFormat, LeakFingerprint, MAX_PASTED_KEY_BYTES, find_leaked};
+use crate::leak::{KeyFormat, LeakFingerprint, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked};
 use crate::model::{Action, Environment, Key, KeyDraft, ProviderKind};
 use crate::normalize::{decode_page, split_created};
 
@@ -256,6 +256,11 @@ fn oligon(id: &str, prefix: &str, last4: &str) -> Key {
     .unwrap()
 }
 
+/// The leak search for `pasted` in `inventories`.
+fn search<C: Clone>(pasted: &str, inventories: &[(C, &[Key])]) -> LeakResult<C> {
+    find_leaked(&LeakFingerprint::parse(pasted).unwrap(), inventories)
+}
+
 /// What `sk_live_…`/`sk_test_…` keys are: Oligon's and SyncgramPay's shape.
 fn secret_key() -> KeyFormat {
     KeyFormat::Issued(vec![ProviderKind::Oligon, ProviderKind::Syncgram])
@@ -304,13 +309,13 @@ fn a_paste_over_4_kib_is_refused_and_one_at_the_cap_parses() {
 
 #[test]
 fn oligon_match_by_prefix_and_last4_across_connections() {
-    let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
     let first = [
         oligon("a", "sk_live", "x9k2"),
         oligon("b", "sk_test", "x9k2"),
     ];
     let second = [oligon("c", "sk_live", "0000")];
-    let result = find_leaked(&fingerprint, &[("one", &first[..]), ("two", &second[..])]);
+    let pasted = "sk_live_aB3dEfGhIjKlx9k2";
+    let result = search(pasted, &[("one", &first[..]), ("two", &second[..])]);
     assert_eq!(result.matches.len(), 1);
     assert_eq!(result.matches[0].connection, "one");
     assert_eq!(result.matches[0].key.id, "a");
@@ -319,12 +324,11 @@ fn oligon_match_by_prefix_and_last4_across_connections() {
 
 #[test]
 fn colliding_last4_is_ambiguous() {
-    let fingerprint = LeakFingerprint::parse("sk_test_zzzzzzzzzzzzabcd").unwrap();
     let keys = [
         oligon("a", "sk_test", "abcd"),
         oligon("b", "sk_test", "abcd"),
     ];
-    let result = find_leaked(&fingerprint, &[(1, &keys[..])]);
+    let result = search("sk_test_zzzzzzzzzzzzabcd", &[(1, &keys[..])]);
     assert!(result.ambiguous);
     assert_eq!(result.matches.len(), 2);
 }

@@ -111,14 +111,6 @@ impl FiskalyClient {
 
 #[async_trait]
 impl Provider for FiskalyClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        capabilities()
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         let (first, count) = self.page(0).await?;
         let mut keys = first;
@@ -213,6 +205,14 @@ impl Provider for FiskalyClient {
             Request::new(Method::PATCH, self.key_path(id)?).json(json!({"status": status}));
         let reply = self.send(request, Retry::Idempotent).await?;
         decode_key(&FORMAT, &reply.body())
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }
 

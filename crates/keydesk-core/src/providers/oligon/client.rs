@@ -44,14 +44,6 @@ impl OligonClient {
 
 #[async_trait]
 impl Provider for OligonClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        capabilities()
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         self.api.list_at_once("/v1/api-keys", progress).await
     }
@@ -86,6 +78,14 @@ impl Provider for OligonClient {
             .await;
         // An earlier attempt deleted it; only its answer was lost.
         done_if_lost_then(sent, &[ErrorKind::NotFound]).map(drop)
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }
 

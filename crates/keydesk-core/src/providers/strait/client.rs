@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use secrecy::SecretString;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::capabilities::{capabilities, validate};
 use super::wire::{FORMAT, decode_rotated_key};
@@ -20,7 +20,7 @@ use crate::normalize::{decode_key, decode_page};
 use crate::provider::{Provider, require_id, segment};
 use crate::providers::calls::{
     API_KEY, BearerApi, SecretField, create_outcome, created_key, done_if_lost_then,
-    may_have_acted, restated,
+    may_have_acted, object_of, restated,
 };
 use crate::providers::definition::Connection;
 use crate::validate::check_grace;
@@ -99,14 +99,6 @@ impl StraitClient {
 
 #[async_trait]
 impl Provider for StraitClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        capabilities()
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         let mut keys = Vec::new();
         let mut seen_cursors = HashSet::new();
@@ -148,22 +140,24 @@ impl Provider for StraitClient {
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
         validate(draft)?;
-        let mut body = Map::new();
-        body.insert("project_id".into(), json!(self.project_id));
-        body.insert("name".into(), json!(draft.name));
-        if !draft.scopes.is_empty() {
-            body.insert("scopes".into(), json!(draft.scopes));
-        }
-        if let Some(days) = draft.expires_in_days {
-            body.insert("expires_in_days".into(), json!(days));
-        }
-        if let Some(days) = draft.rotation_interval_days {
-            body.insert("rotation_interval_days".into(), json!(days));
-        }
-        if let Some(url) = &draft.rotation_webhook_url {
-            body.insert("rotation_webhook_url".into(), json!(url));
-        }
-        let request = Request::new(Method::POST, "/v1/api-keys").json(Value::Object(body));
+        let body = object_of([
+            ("project_id", Some(json!(self.project_id))),
+            ("name", Some(json!(draft.name))),
+            (
+                "scopes",
+                (!draft.scopes.is_empty()).then(|| json!(draft.scopes)),
+            ),
+            ("expires_in_days", draft.expires_in_days.map(Value::from)),
+            (
+                "rotation_interval_days",
+                draft.rotation_interval_days.map(Value::from),
+            ),
+            (
+                "rotation_webhook_url",
+                draft.rotation_webhook_url.as_deref().map(Value::from),
+            ),
+        ]);
+        let request = Request::new(Method::POST, "/v1/api-keys").json(body);
         let started = Utc::now();
         let sent = self.api.send(request, Retry::Once).await;
         let webhook_secret = SecretField {
@@ -223,5 +217,13 @@ impl Provider for StraitClient {
             .filter(|body| body.get("id").is_some())
             .and_then(|body| decode_key(&FORMAT, &body).ok());
         Ok(revoked)
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::Utc;
 use reqwest::Method;
 use secrecy::SecretString;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::capabilities::{capabilities, validate};
 use super::wire::FORMAT;
@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
+use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then, object_of};
 use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Syncgram;
@@ -88,14 +88,6 @@ fn single_active_conflict(error: Error) -> Error {
 
 #[async_trait]
 impl Provider for SyncgramClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        capabilities()
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         self.api
             .list_at_once("/api/v1/auth/api-keys", progress)
@@ -104,21 +96,18 @@ impl Provider for SyncgramClient {
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
         validate(draft)?;
-        let mut body = Map::new();
-        body.insert("key_name".into(), json!(draft.name));
-        if let Some(days) = draft.expires_in_days {
-            body.insert("expires_in_days".into(), json!(days));
-        }
-        if let Some(environment) = draft.environment {
-            body.insert("env".into(), json!(environment.as_str()));
-        }
-        // One key for every attempt of this create: a retry returns the first attempt's key
-        // instead of minting a second one.
-        body.insert(
-            "idempotency_key".into(),
-            json!(uuid::Uuid::new_v4().to_string()),
-        );
-        let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(Value::Object(body));
+        let body = object_of([
+            ("key_name", Some(json!(draft.name))),
+            ("expires_in_days", draft.expires_in_days.map(Value::from)),
+            ("env", draft.environment.map(|env| json!(env.as_str()))),
+            // One key for every attempt of this create: a retry returns the first attempt's
+            // key instead of minting a second one.
+            (
+                "idempotency_key",
+                Some(json!(uuid::Uuid::new_v4().to_string())),
+            ),
+        ]);
+        let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(body);
         let started = Utc::now();
         let sent = self.api.send(request, Retry::SameIdempotencyKey).await;
         let outcome = create_outcome(self, &FORMAT, draft, started, sent, &[API_KEY])
@@ -143,5 +132,13 @@ impl Provider for SyncgramClient {
         // The lost attempt revoked it; the retry is told it is already revoked.
         done_if_lost_then(sent, &[ErrorKind::Conflict, ErrorKind::Validation])?;
         Ok(None)
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }
