@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 
-use crate::capabilities::CredentialName;
+use crate::capabilities::{CredentialField, CredentialName};
 use crate::error::Error;
 
 /// What a connection authenticates with. Every value is a [`SecretString`]: redacted in
@@ -28,11 +28,10 @@ pub enum Credentials {
 }
 
 impl Credentials {
-    /// Builds `provider`'s credentials from its named credential fields (the names
-    /// [`Capabilities::credential_fields`](crate::Capabilities) lists), trimmed; an absent or
-    /// blank field is a validation error naming it.
-    pub fn from_fields(
-        provider: crate::ProviderKind,
+    /// The credentials a connection form with the inputs `fields` asks for, read by name
+    /// from `field` and trimmed; an absent or blank one is a validation error naming it.
+    pub(crate) fn from_credential_fields(
+        fields: &[CredentialField],
         field: impl Fn(&str) -> Option<SecretString>,
     ) -> Result<Self, Error> {
         let take = |name: &str| {
@@ -44,7 +43,6 @@ impl Credentials {
                     Error::validation(name, format!("The {} is empty.", name.replace('_', " ")))
                 })
         };
-        let fields = provider.capabilities().credential_fields;
         let asks = |name: CredentialName| fields.iter().any(|field| field.name == name);
         Ok(
             if asks(CredentialName::ApiKey) && asks(CredentialName::ApiSecret) {

@@ -131,6 +131,24 @@ impl FieldSpec {
         self.requires = Some(field.to_owned());
         self
     }
+
+    /// The key's name: required text of `min`–`max` characters.
+    pub(crate) fn key_name(min: u32, max: u32) -> Self {
+        FieldSpec::new("name", "Name", FieldKind::Text)
+            .required()
+            .length(min, max)
+    }
+
+    /// Live or test, labelled `label`.
+    pub(crate) fn environment(label: &str) -> Self {
+        FieldSpec::new("environment", label, FieldKind::Environment).options(&["test", "live"])
+    }
+
+    /// The key's lifetime in days, up to [`MAX_DAYS`].
+    pub(crate) fn expires_in_days() -> Self {
+        FieldSpec::new("expires_in_days", "Expires in (days)", FieldKind::Integer)
+            .range(1, MAX_DAYS)
+    }
 }
 
 /// How a provider's list is paged.
@@ -181,6 +199,17 @@ pub struct CredentialField {
     pub secret: bool,
 }
 
+impl CredentialField {
+    /// The input for `name`, labelled `label`, masked when `secret`.
+    pub(crate) fn new(name: CredentialName, label: &str, secret: bool) -> Self {
+        CredentialField {
+            name,
+            label: label.to_owned(),
+            secret,
+        }
+    }
+}
+
 /// A non-secret setting a connection needs besides its base URL; each names a
 /// `ConnectionConfig` property.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +232,23 @@ pub struct ConnectionFieldSpec {
     pub label: String,
     /// One line of help under the input.
     pub help: Option<String>,
+}
+
+impl ConnectionFieldSpec {
+    /// The input for `name`, the id of the `what` (in lowercase, e.g. "project") whose keys
+    /// are managed.
+    pub(crate) fn id_of(name: ConnectionField, what: &str) -> Self {
+        let mut chars = what.chars();
+        let capitalized: String = chars
+            .next()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        ConnectionFieldSpec {
+            name,
+            label: format!("{capitalized} id"),
+            help: Some(format!("The {what} whose API keys Keydesk manages.")),
+        }
+    }
 }
 
 /// Everything the UI needs to know about a provider to render it.
@@ -234,6 +280,29 @@ pub struct Capabilities {
 }
 
 impl Capabilities {
+    /// `provider` offering `actions` with the create form `create_fields`, and nothing
+    /// more: no use tracking, one answer for the whole list, no rotation, no credential or
+    /// connection inputs. Providers add what they have with struct update syntax.
+    pub(crate) fn new(
+        provider: ProviderKind,
+        actions: &[Action],
+        create_fields: Vec<FieldSpec>,
+    ) -> Self {
+        Capabilities {
+            provider,
+            display_name: provider.display_name().to_owned(),
+            actions: actions.to_vec(),
+            create_fields,
+            tracks_last_used: false,
+            tracks_last_used_ip: false,
+            pagination: Pagination::None,
+            single_active_key: false,
+            rotate_grace: None,
+            credential_fields: Vec::new(),
+            connection_fields: Vec::new(),
+        }
+    }
+
     /// Whether the provider offers `action`.
     pub fn supports(&self, action: Action) -> bool {
         self.actions.contains(&action)
@@ -249,36 +318,7 @@ impl Capabilities {
 /// and a bigger number is a typo rather than an intent.
 pub const MAX_DAYS: u32 = 3_650;
 
-impl ProviderKind {
-    /// What this provider can do and what its forms ask for.
-    pub fn capabilities(self) -> Capabilities {
-        (crate::providers::definition(self).capabilities)()
-    }
-}
-
 /// The one credential input of a provider that connects with a bearer token.
 pub(crate) fn bearer_token(label: &str) -> Vec<CredentialField> {
-    vec![CredentialField {
-        name: CredentialName::Token,
-        label: label.to_owned(),
-        secret: true,
-    }]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_provider_names_its_draft_fields_and_creates() {
-        let draft_fields = serde_json::to_value(crate::KeyDraft::default()).unwrap();
-        for provider in ProviderKind::ALL {
-            let caps = provider.capabilities();
-            assert!(caps.supports(Action::Create));
-            assert_eq!(caps.field("name").map(|f| f.required), Some(true));
-            for field in &caps.create_fields {
-                assert!(draft_fields.get(&field.name).is_some(), "{}", field.name);
-            }
-        }
-    }
+    vec![CredentialField::new(CredentialName::Token, label, true)]
 }

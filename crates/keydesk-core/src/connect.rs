@@ -1,19 +1,16 @@
-//! Turning a connection's settings and credentials into a ready provider client.
+//! A connection's settings and the checks of them and of its credentials that every
+//! provider's client makes before it is built.
 
 use std::net::IpAddr;
-use std::sync::Arc;
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
 use crate::auth::Credentials;
-use crate::capabilities::ConnectionField;
-use crate::deadline::WithDeadline;
+use crate::capabilities::{Capabilities, ConnectionField};
 use crate::error::Error;
-use crate::http::HttpOptions;
 use crate::model::ProviderKind;
-use crate::provider::Provider;
 
 /// Where a provider lives and which organisation/project to manage. Holds nothing secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,31 +25,6 @@ pub struct ConnectionConfig {
     pub org_id: Option<String>,
     /// The project whose keys are managed, for a provider that asks for one.
     pub project_id: Option<String>,
-}
-
-/// Builds the client for `config`, checking the settings first: a parseable base URL, https
-/// unless it is a loopback address, the organisation/project the provider needs and the
-/// kind of credentials it takes.
-pub fn connect(
-    config: ConnectionConfig,
-    credentials: Credentials,
-) -> Result<Arc<dyn Provider>, Error> {
-    connect_with(config, credentials, HttpOptions::default())
-}
-
-/// [`connect`] with explicit timeouts, retry limits and deadline. Every call of the client
-/// returned ends within [`HttpOptions::operation_deadline`] (creates and rotations within
-/// twice that).
-pub fn connect_with(
-    config: ConnectionConfig,
-    credentials: Credentials,
-    options: HttpOptions,
-) -> Result<Arc<dyn Provider>, Error> {
-    let base_url = parse_base_url(&config.base_url)?;
-    let deadline = options.operation_deadline;
-    let connect = crate::providers::definition(config.provider).connect;
-    let client = connect(&base_url, config, credentials, options)?;
-    Ok(WithDeadline::wrap(client, deadline))
 }
 
 /// Parses a base URL and insists on https unless it points at this machine.
@@ -146,20 +118,19 @@ pub(crate) fn key_and_secret(
 }
 
 /// The connection setting `field`, trimmed; missing or blank is an error naming it with the
-/// label `config.provider` gives it.
+/// label the provider's `caps` give it.
 pub(crate) fn required_setting(
     config: &ConnectionConfig,
+    caps: &Capabilities,
     field: ConnectionField,
 ) -> Result<String, Error> {
     let (name, value) = match field {
         ConnectionField::OrgId => ("org_id", &config.org_id),
         ConnectionField::ProjectId => ("project_id", &config.project_id),
     };
-    let label = config
-        .provider
-        .capabilities()
+    let label = caps
         .connection_fields
-        .into_iter()
+        .iter()
         .find(|spec| spec.name == field)
         .map_or_else(|| name.replace('_', " "), |spec| spec.label.to_lowercase());
     value
@@ -189,19 +160,6 @@ fn require_filled(field: &str, value: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
 
-    fn token() -> Credentials {
-        Credentials::Bearer(SecretString::from("fake-token"))
-    }
-
-    fn config(provider: ProviderKind, base_url: &str) -> ConnectionConfig {
-        ConnectionConfig {
-            provider,
-            base_url: base_url.into(),
-            org_id: None,
-            project_id: None,
-        }
-    }
-
     #[test]
     fn https_is_required_except_on_loopback() {
         for ok in [
@@ -225,34 +183,5 @@ mod tests {
                 "{bad}"
             );
         }
-    }
-
-    #[test]
-    fn providers_get_the_settings_and_credentials_they_need() {
-        assert!(connect(config(ProviderKind::Oligon, "https://x.test"), token()).is_ok());
-        let error = connect(config(ProviderKind::Strait, "https://x.test"), token())
-            .err()
-            .unwrap();
-        assert_eq!(error.field(), Some("project_id"));
-        let error = connect(config(ProviderKind::Fiskaly, "https://x.test"), token())
-            .err()
-            .unwrap();
-        assert_eq!(error.field(), Some("api_key"));
-        let fiskaly = Credentials::FiskalyKey {
-            api_key: SecretString::from("k"),
-            api_secret: SecretString::from("s"),
-        };
-        let error = connect(config(ProviderKind::Fiskaly, "https://x.test"), fiskaly)
-            .err()
-            .unwrap();
-        assert_eq!(error.field(), Some("org_id"));
-        let empty = Credentials::Bearer(SecretString::from(" "));
-        assert_eq!(
-            connect(config(ProviderKind::Oligon, "https://x.test"), empty)
-                .err()
-                .unwrap()
-                .field(),
-            Some("token")
-        );
     }
 }

@@ -11,7 +11,6 @@ use zeroize::Zeroizing;
 
 use crate::error::Error;
 use crate::model::{Key, ProviderKind};
-use crate::providers::definition;
 
 /// Which family a pasted key belongs to, judged from its shape alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,12 +55,33 @@ pub(crate) enum ListedFragment {
     PublicKey,
 }
 
+/// What the providers declare about their keys' text: the shapes of their keys, and the
+/// fragments their lists show, in the order matching trusts them.
+pub(crate) struct KeyShapes {
+    pasted: Vec<(ProviderKind, PastedKeyShape)>,
+    listed: Vec<ListedFragment>,
+}
+
+impl KeyShapes {
+    /// The shapes providers declare (in their order) and the fragments any of them lists.
+    pub fn new(
+        pasted: Vec<(ProviderKind, PastedKeyShape)>,
+        mut listed: Vec<ListedFragment>,
+    ) -> Self {
+        listed.sort();
+        listed.dedup();
+        KeyShapes { pasted, listed }
+    }
+}
+
 /// What can be matched of a pasted key. Holds the plaintext as a [`SecretString`]:
 /// `Debug` shows only the masked form.
 pub struct LeakFingerprint {
     value: SecretString,
     format: KeyFormat,
     masked: String,
+    /// What the providers declared, for matching listed keys.
+    shapes: KeyShapes,
 }
 
 impl fmt::Debug for LeakFingerprint {
@@ -74,10 +94,8 @@ impl fmt::Debug for LeakFingerprint {
 }
 
 impl LeakFingerprint {
-    /// Cleans up a pasted key (surrounding whitespace and quotes, line breaks, a `Bearer `
-    /// or `NAME=` in front, a trailing comma) and works out what can be matched. A paste
-    /// longer than [`MAX_PASTED_KEY_BYTES`] is refused.
-    pub fn parse(pasted: &str) -> Result<Self, Error> {
+    /// `LeakFingerprint::parse` with the key shapes the providers declare.
+    pub(crate) fn parse_among(pasted: &str, shapes: KeyShapes) -> Result<Self, Error> {
         if pasted.len() > MAX_PASTED_KEY_BYTES {
             return Err(Error::validation(
                 "pasted",
@@ -109,21 +127,22 @@ impl LeakFingerprint {
                 "That is too short to identify a key; paste the full key.",
             ));
         }
-        let shapes: Vec<(ProviderKind, PastedKeyShape)> = ProviderKind::ALL
-            .into_iter()
-            .filter_map(|provider| Some((provider, definition(provider).pasted_key?)))
+        let fitting: Vec<&(ProviderKind, PastedKeyShape)> = shapes
+            .pasted
+            .iter()
             .filter(|(_, shape)| shape.fits(&cleaned))
             .collect();
-        let shown_head = shapes.first().map(|(_, shape)| shape.shown_head);
-        let format = match shapes.is_empty() {
+        let shown_head = fitting.first().map(|(_, shape)| shape.shown_head);
+        let format = match fitting.is_empty() {
             true => KeyFormat::Other,
-            false => KeyFormat::Issued(shapes.into_iter().map(|(provider, _)| provider).collect()),
+            false => KeyFormat::Issued(fitting.iter().map(|(provider, _)| *provider).collect()),
         };
         let masked = mask(&cleaned, shown_head);
         Ok(LeakFingerprint {
             value: SecretString::from(cleaned),
             format,
             masked,
+            shapes,
         })
     }
 
@@ -140,7 +159,7 @@ impl LeakFingerprint {
     /// Whether `key` is the listed form of this pasted key.
     pub fn matches(&self, key: &Key) -> bool {
         let pasted = self.value.expose_secret();
-        match Fragment::of(key) {
+        match Fragment::of(key, &self.shapes.listed) {
             Some(Fragment::KeyPrefix { prefix, last4 }) => {
                 pasted.starts_with(prefix.as_str())
                     && last4.is_none_or(|last4| pasted.ends_with(last4.as_str()))
@@ -189,10 +208,10 @@ fn strip_wrappers(mut text: &str) -> (&str, usize) {
     }
 }
 
-/// Whether `key`, as listed, shows any part of the key a pasted one can be matched against.
-/// Some providers' lists show none: a leaked key of theirs cannot be found by its text.
-pub fn lists_fragment(key: &Key) -> bool {
-    Fragment::of(key).is_some()
+/// Whether `key`, as listed, shows any part of the key a pasted one can be matched against,
+/// given what the providers declare.
+pub(crate) fn shows_fragment(key: &Key, shapes: &KeyShapes) -> bool {
+    Fragment::of(key, &shapes.listed).is_some()
 }
 
 /// The part of a key its listing shows, read as a [`ListedFragment`] says.
@@ -212,7 +231,9 @@ enum Fragment<'a> {
 }
 
 impl<'a> Fragment<'a> {
-    fn of(key: &'a Key) -> Option<Self> {
+    /// The first of the `listed` fragments (most trusted first) that `key` shows, or its
+    /// masked form.
+    fn of(key: &'a Key, listed: &[ListedFragment]) -> Option<Self> {
         let raw = key.raw.to_value();
         let field = |name: &str| {
             raw.get(name)
@@ -222,13 +243,7 @@ impl<'a> Fragment<'a> {
         };
         // Keys do not say whose they are, so every fragment some provider lists is tried,
         // the most trusted first.
-        let mut listed: Vec<ListedFragment> = ProviderKind::ALL
-            .into_iter()
-            .flat_map(|provider| definition(provider).listed_fragments.iter().copied())
-            .collect();
-        listed.sort();
-        listed.dedup();
-        for fragment in listed {
+        for fragment in listed.iter().copied() {
             let found = match fragment {
                 ListedFragment::KeyPrefix => field("key_prefix")
                     .filter(|prefix| prefix.len() >= 8)
@@ -305,7 +320,12 @@ pub fn find_leaked<C: Clone>(
     let ambiguous = matches.len() > 1;
     let blind = inventories
         .iter()
-        .filter(|(_, keys)| !keys.is_empty() && !keys.iter().any(lists_fragment))
+        .filter(|(_, keys)| {
+            !keys.is_empty()
+                && !keys
+                    .iter()
+                    .any(|key| shows_fragment(key, &fingerprint.shapes))
+        })
         .map(|(connection, _)| connection.clone())
         .collect();
     LeakResult {

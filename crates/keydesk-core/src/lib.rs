@@ -15,11 +15,11 @@ mod auth;
 mod capabilities;
 mod connect;
 mod deadline;
-pub mod decode;
 mod error;
 mod http;
 mod leak;
 mod model;
+mod normalize;
 mod provider;
 mod providers;
 mod validate;
@@ -41,17 +41,19 @@ pub use capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
     FieldSpec, MAX_DAYS, Pagination, RotateGrace,
 };
-pub use connect::{ConnectionConfig, connect, connect_with, parse_base_url};
+pub use connect::{ConnectionConfig, parse_base_url};
 pub use error::{Error, ErrorKind};
 pub use http::HttpOptions;
 pub use leak::{
     KeyFormat, LeakFingerprint, LeakMatch, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked,
-    lists_fragment,
 };
 pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, KeyWithRaw, Progress,
     ProgressFn, ProviderKind, RawJson, RevealedSecret, Rotation,
 };
 pub use provider::{Provider, find_orphan};
+pub use providers::{
+    connect, connect_with, decode, lists_fragment, validate_draft, validate_grace,
+};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use validate::{is_control_or_bidi, validate_draft, validate_grace};
+pub use validate::is_control_or_bidi;

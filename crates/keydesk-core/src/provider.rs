@@ -16,10 +16,9 @@ pub trait Provider: Send + Sync {
     /// Which API this is.
     fn kind(&self) -> ProviderKind;
 
-    /// What this provider can do and what its create form asks for.
-    fn capabilities(&self) -> Capabilities {
-        self.kind().capabilities()
-    }
+    /// What this provider can do and what its create form asks for (the same as
+    /// [`ProviderKind::capabilities`] of its kind).
+    fn capabilities(&self) -> Capabilities;
 
     /// The complete inventory, every page fetched. `progress` hears about each page.
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error>;

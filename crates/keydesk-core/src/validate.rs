@@ -11,12 +11,6 @@ use crate::model::{KeyDraft, ProviderKind};
 
 mod pattern;
 
-/// Checks `draft` against `provider`'s documented rules. The error names the first field at
-/// fault and the rule it breaks.
-pub fn validate_draft(provider: ProviderKind, draft: &KeyDraft) -> Result<(), Error> {
-    (crate::providers::definition(provider).validate)(draft)
-}
-
 /// Refuses every draft property the provider has no field for, then checks `draft` against
 /// the field specs of `caps`, in display order.
 pub(crate) fn check_fields(caps: &Capabilities, draft: &KeyDraft) -> Result<(), Error> {
@@ -312,12 +306,12 @@ fn check_plain_text(field: &str, what: &str, text: &str) -> Result<(), Error> {
     }
 }
 
-/// Checks a rotate's grace period against `provider`'s limit.
-pub fn validate_grace(provider: ProviderKind, grace_minutes: Option<u32>) -> Result<(), Error> {
+/// Checks a rotate's grace period against the limit in the provider's `caps`.
+pub(crate) fn check_grace(caps: &Capabilities, grace_minutes: Option<u32>) -> Result<(), Error> {
     let Some(minutes) = grace_minutes else {
         return Ok(());
     };
-    match provider.capabilities().rotate_grace {
+    match caps.rotate_grace {
         Some(grace) if minutes > grace.max_minutes => Err(Error::validation(
             "grace_minutes",
             format!(
@@ -329,7 +323,10 @@ pub fn validate_grace(provider: ProviderKind, grace_minutes: Option<u32>) -> Res
         Some(_) => Ok(()),
         None => Err(Error::validation(
             "grace_minutes",
-            format!("{} keys have no grace period.", provider.display_name()),
+            format!(
+                "{} keys have no grace period.",
+                caps.provider.display_name()
+            ),
         )),
     }
 }

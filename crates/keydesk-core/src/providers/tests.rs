@@ -1,11 +1,18 @@
 //! Tests of the machinery every provider shares, run against the providers' real formats.
 
-use super::*;
-use crate::decode::{decode_list, decode_page};
-use crate::leak::{KeyFormat, LeakFingerprint, MAX_PASTED_KEY_BYTES, find_leaked, lists_fragment};
-use crate::model::Environment;
-use crate::validate::validate_draft;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
+
+use super::calls::{API_KEY, created_key};
+use super::decode::{decode_key, decode_list};
+use super::dispatch::{connect, definition, lists_fragment, validate_draft};
+use crate::auth::Credentials;
+use crate::connect::ConnectionConfig;
+use crate::error::Error;
+use crate::http::Reply;
+use crate::leak::{KeyFormat, LeakFingerprint, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked};
+use crate::model::{Action, Environment, Key, KeyDraft, ProviderKind};
+use crate::normalize::{decode_page, split_created};
 
 /// A draft with only a name, for the providers' draft-rule tests.
 pub(crate) fn draft(name: &str) -> KeyDraft {
@@ -13,6 +20,67 @@ pub(crate) fn draft(name: &str) -> KeyDraft {
         name: name.into(),
         ..KeyDraft::default()
     }
+}
+
+/// Asserts that a check refused what it checked for `field`.
+#[track_caller]
+pub(crate) fn assert_refused(checked: Result<(), Error>, field: &str) {
+    assert_eq!(checked.unwrap_err().field(), Some(field));
+}
+
+#[test]
+fn every_provider_names_its_draft_fields_and_creates() {
+    let draft_fields = serde_json::to_value(KeyDraft::default()).unwrap();
+    for provider in ProviderKind::ALL {
+        let caps = provider.capabilities();
+        assert!(caps.supports(Action::Create));
+        assert_eq!(caps.field("name").map(|f| f.required), Some(true));
+        for field in &caps.create_fields {
+            assert!(draft_fields.get(&field.name).is_some(), "{}", field.name);
+        }
+    }
+}
+
+fn token() -> Credentials {
+    Credentials::Bearer(SecretString::from("fake-token"))
+}
+
+fn config(provider: ProviderKind, base_url: &str) -> ConnectionConfig {
+    ConnectionConfig {
+        provider,
+        base_url: base_url.into(),
+        org_id: None,
+        project_id: None,
+    }
+}
+
+#[test]
+fn providers_get_the_settings_and_credentials_they_need() {
+    assert!(connect(config(ProviderKind::Oligon, "https://x.test"), token()).is_ok());
+    let error = connect(config(ProviderKind::Strait, "https://x.test"), token())
+        .err()
+        .unwrap();
+    assert_eq!(error.field(), Some("project_id"));
+    let error = connect(config(ProviderKind::Fiskaly, "https://x.test"), token())
+        .err()
+        .unwrap();
+    assert_eq!(error.field(), Some("api_key"));
+    let fiskaly = Credentials::FiskalyKey {
+        api_key: SecretString::from("k"),
+        api_secret: SecretString::from("s"),
+    };
+    let error = connect(config(ProviderKind::Fiskaly, "https://x.test"), fiskaly)
+        .err()
+        .unwrap();
+    assert_eq!(error.field(), Some("org_id"));
+    let empty = Credentials::Bearer(SecretString::from(" "));
+    assert_eq!(
+        connect(config(ProviderKind::Oligon, "https://x.test"), empty)
+            .err()
+            .unwrap()
+            .field(),
+        Some("token")
+    );
 }
 
 #[test]
@@ -24,9 +92,9 @@ fn a_created_answer_is_read_into_secrets_and_its_bytes_zeroized() {
             .to_vec()
             .into(),
     };
-    let kind = ProviderKind::Syncgram;
-    let (key, secrets) =
-        created_key(kind, &mut reply, &[API_KEY], |body| decode_key(kind, body)).unwrap();
+    let format = definition(ProviderKind::Syncgram).wire;
+    let decode = |body: &_| crate::normalize::decode_key(format, body);
+    let (key, secrets) = created_key(format, &mut reply, &[API_KEY], decode).unwrap();
     assert_eq!(key.id, "k1");
     assert_eq!(key.masked, "sk_live_…1234");
     assert!(key.raw.get("key").is_none());
@@ -41,12 +109,7 @@ fn a_created_answer_is_read_into_secrets_and_its_bytes_zeroized() {
         request_id: None,
         bytes: b"<html>sk_live_fakefakefakefake1234</html>".to_vec().into(),
     };
-    assert!(
-        created_key(kind, &mut unreadable, &[API_KEY], |body| decode_key(
-            kind, body
-        ))
-        .is_err()
-    );
+    assert!(created_key(format, &mut unreadable, &[API_KEY], decode).is_err());
     assert!(
         unreadable.bytes.iter().all(|byte| *byte == 0),
         "zeroized too"
@@ -57,28 +120,13 @@ fn a_created_answer_is_read_into_secrets_and_its_bytes_zeroized() {
 fn fields_a_provider_lacks_are_refused() {
     let mut key = draft("x");
     key.metadata.insert("a".into(), "b".into());
-    assert_eq!(
-        validate_draft(ProviderKind::Oligon, &key)
-            .unwrap_err()
-            .field(),
-        Some("metadata")
-    );
+    assert_refused(validate_draft(ProviderKind::Oligon, &key), "metadata");
     let mut key = draft("x");
     key.scopes = vec!["a".into()];
-    assert_eq!(
-        validate_draft(ProviderKind::Syncgram, &key)
-            .unwrap_err()
-            .field(),
-        Some("scopes")
-    );
+    assert_refused(validate_draft(ProviderKind::Syncgram, &key), "scopes");
     let mut key = draft("x");
     key.environment = Some(Environment::Live);
-    assert_eq!(
-        validate_draft(ProviderKind::Strait, &key)
-            .unwrap_err()
-            .field(),
-        Some("environment")
-    );
+    assert_refused(validate_draft(ProviderKind::Strait, &key), "environment");
 }
 
 #[test]
@@ -121,32 +169,22 @@ fn names_with_controls_or_direction_marks_are_refused_before_any_request() {
     assert_eq!(error.field(), Some("metadata"));
     assert!(error.to_string().contains("U+001B"), "{error}");
     fiskaly.metadata = [("te\u{202e}am".to_owned(), "a".to_owned())].into();
-    assert_eq!(
-        validate_draft(ProviderKind::Fiskaly, &fiskaly)
-            .unwrap_err()
-            .field(),
-        Some("metadata")
-    );
+    assert_refused(validate_draft(ProviderKind::Fiskaly, &fiskaly), "metadata");
     let mut strait = draft("svc");
     strait.scopes = vec!["read\u{200e}".into()];
-    assert_eq!(
-        validate_draft(ProviderKind::Strait, &strait)
-            .unwrap_err()
-            .field(),
-        Some("scopes")
-    );
+    assert_refused(validate_draft(ProviderKind::Strait, &strait), "scopes");
 }
 
 #[test]
 fn paging_facts_beside_the_keys() {
     let page = decode_page(
-        ProviderKind::Fiskaly,
+        definition(ProviderKind::Fiskaly).wire,
         br#"{"success": true, "data": {"data": [], "count": 250}}"#,
     )
     .unwrap();
     assert_eq!(page.count, Some(250));
     let cursor = |text: &str| {
-        decode_page(ProviderKind::Strait, text.as_bytes())
+        decode_page(definition(ProviderKind::Strait).wire, text.as_bytes())
             .unwrap()
             .next_cursor
     };
@@ -181,7 +219,7 @@ fn a_created_answer_splits_into_secrets_and_a_key_without_them() {
     let text = br#"{"success": true, "data": {"api_key_id": "k1", "key_name": "n",
         "key": "sk_live_fake\u0041fakefake1234", "secret": "", "rotation_webhook_secret": 7}}"#;
     let mut answer = split_created(
-        ProviderKind::Syncgram,
+        definition(ProviderKind::Syncgram).wire,
         text,
         &["key", "secret", "rotation_webhook_secret"],
     )
@@ -196,7 +234,7 @@ fn a_created_answer_splits_into_secrets_and_a_key_without_them() {
     assert_eq!(answer.key["api_key_id"], "k1");
     // fiskaly's `key` is public: it stays in the key object and is a secret to show too.
     let mut fiskaly = split_created(
-        ProviderKind::Fiskaly,
+        definition(ProviderKind::Fiskaly).wire,
         br#"{"_id": "f1", "key": "test_fakepublic", "secret": "fakesecret"}"#,
         &["key", "secret"],
     )
@@ -204,8 +242,8 @@ fn a_created_answer_splits_into_secrets_and_a_key_without_them() {
     assert_eq!(fiskaly.key["key"], "test_fakepublic");
     assert!(fiskaly.key.get("secret").is_none());
     assert!(fiskaly.take_secret("secret").is_some());
-    assert!(split_created(ProviderKind::Oligon, b"[]", &["key"]).is_none());
-    assert!(split_created(ProviderKind::Oligon, b"<html>", &["key"]).is_none());
+    assert!(split_created(definition(ProviderKind::Oligon).wire, b"[]", &["key"]).is_none());
+    assert!(split_created(definition(ProviderKind::Oligon).wire, b"<html>", &["key"]).is_none());
 }
 
 const STRAIT_KEY: &str = "strait_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
@@ -216,6 +254,11 @@ fn oligon(id: &str, prefix: &str, last4: &str) -> Key {
         &json!({"id": id, "name": id, "prefix": prefix, "last4": last4}),
     )
     .unwrap()
+}
+
+/// The leak search for `pasted` in `inventories`.
+fn search<C: Clone>(pasted: &str, inventories: &[(C, &[Key])]) -> LeakResult<C> {
+    find_leaked(&LeakFingerprint::parse(pasted).unwrap(), inventories)
 }
 
 /// What `sk_live_…`/`sk_test_…` keys are: Oligon's and SyncgramPay's shape.
@@ -266,13 +309,13 @@ fn a_paste_over_4_kib_is_refused_and_one_at_the_cap_parses() {
 
 #[test]
 fn oligon_match_by_prefix_and_last4_across_connections() {
-    let fingerprint = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
     let first = [
         oligon("a", "sk_live", "x9k2"),
         oligon("b", "sk_test", "x9k2"),
     ];
     let second = [oligon("c", "sk_live", "0000")];
-    let result = find_leaked(&fingerprint, &[("one", &first[..]), ("two", &second[..])]);
+    let pasted = "sk_live_aB3dEfGhIjKlx9k2";
+    let result = search(pasted, &[("one", &first[..]), ("two", &second[..])]);
     assert_eq!(result.matches.len(), 1);
     assert_eq!(result.matches[0].connection, "one");
     assert_eq!(result.matches[0].key.id, "a");
@@ -281,12 +324,11 @@ fn oligon_match_by_prefix_and_last4_across_connections() {
 
 #[test]
 fn colliding_last4_is_ambiguous() {
-    let fingerprint = LeakFingerprint::parse("sk_test_zzzzzzzzzzzzabcd").unwrap();
     let keys = [
         oligon("a", "sk_test", "abcd"),
         oligon("b", "sk_test", "abcd"),
     ];
-    let result = find_leaked(&fingerprint, &[(1, &keys[..])]);
+    let result = search("sk_test_zzzzzzzzzzzzabcd", &[(1, &keys[..])]);
     assert!(result.ambiguous);
     assert_eq!(result.matches.len(), 2);
 }

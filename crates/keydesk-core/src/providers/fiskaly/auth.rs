@@ -205,27 +205,22 @@ fn json_bound(body: &impl Serialize) -> usize {
 /// The fields of fiskaly's token answer, as raw JSON borrowed from the answer's bytes (no
 /// `Value` copy of the tokens), in an `{success, data}` envelope or not.
 #[derive(Deserialize, Default)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct TokenAnswer<'a> {
-    #[serde(borrow)]
     access_token: Option<&'a RawValue>,
-    #[serde(borrow)]
     refresh_token: Option<&'a RawValue>,
-    #[serde(borrow)]
     access_token_expires_in: Option<&'a RawValue>,
-    #[serde(borrow)]
     access_token_expires_at: Option<&'a RawValue>,
-    #[serde(borrow)]
     refresh_token_expires_in: Option<&'a RawValue>,
-    #[serde(borrow)]
     refresh_token_expires_at: Option<&'a RawValue>,
 }
 
-/// `{"success": …, "data": {…}}` around an answer.
+/// `{"success": …, "data": {…}}` around an answer. (Both structs borrow their fields from
+/// the answer, hence `'de: 'a`.)
 #[derive(Deserialize)]
+#[serde(bound(deserialize = "'de: 'a"))]
 struct Envelope<'a> {
-    #[serde(borrow)]
     success: Option<&'a RawValue>,
-    #[serde(borrow)]
     data: Option<&'a RawValue>,
 }
 
@@ -270,7 +265,6 @@ fn lifetime(expires_in: Option<&RawValue>, expires_at: Option<&RawValue>) -> Opt
     Some(Duration::from_secs(left.unsigned_abs()))
 }
 
-#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! pages fetched concurrently.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
@@ -12,14 +13,17 @@ use secrecy::SecretString;
 use serde_json::json;
 
 use super::auth::FiskalyAuth;
-use super::environment;
-use crate::decode::{decode_key, decode_page};
+use super::capabilities::{capabilities, environment, validate};
+use super::wire::FORMAT;
+use crate::capabilities::{Capabilities, ConnectionField};
+use crate::connect::{key_and_secret, required_setting};
 use crate::error::{Error, ErrorKind};
 use crate::http::{Failure, Http, HttpOptions, Reply, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
+use crate::normalize::{decode_key, decode_page};
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::{API_KEY, SecretField, create_outcome, done_if_lost_then};
-use crate::validate::validate_draft;
+use crate::providers::calls::{API_KEY, SecretField, create_outcome, done_if_lost_then};
+use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Fiskaly;
 /// The document's largest page.
@@ -53,6 +57,15 @@ impl FiskalyClient {
             org_id,
             auth: FiskalyAuth::new(api_key, api_secret),
         })
+    }
+
+    /// The client of a connection to an organisation with an API key and secret.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let (api_key, api_secret) = key_and_secret(KIND, to.credentials)?;
+        let org_id = required_setting(&to.config, &capabilities(), ConnectionField::OrgId)?;
+        Ok(Arc::new(FiskalyClient::new(
+            to.base, org_id, api_key, api_secret, to.options,
+        )?))
     }
 
     fn keys_path(&self) -> String {
@@ -91,17 +104,13 @@ impl FiskalyClient {
             .query("limit", PAGE_SIZE.to_string())
             .query("offset", offset.to_string());
         let reply = self.send(request, Retry::Idempotent).await?;
-        let page = decode_page(KIND, &reply.bytes)?;
+        let page = decode_page(&FORMAT, &reply.bytes)?;
         Ok((page.keys, page.count))
     }
 }
 
 #[async_trait]
 impl Provider for FiskalyClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         let (first, count) = self.page(0).await?;
         let mut keys = first;
@@ -165,7 +174,7 @@ impl Provider for FiskalyClient {
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
-        validate_draft(KIND, draft)?;
+        validate(draft)?;
         let environment = environment(draft)?;
         let body = json!({
             "name": draft.name,
@@ -181,7 +190,7 @@ impl Provider for FiskalyClient {
             label: "API secret",
             required: true,
         };
-        create_outcome(self, draft, started, sent, &[API_KEY, secret]).await
+        create_outcome(self, &FORMAT, draft, started, sent, &[API_KEY, secret]).await
     }
 
     async fn delete_key(&self, id: &str) -> Result<(), Error> {
@@ -195,7 +204,15 @@ impl Provider for FiskalyClient {
         let request =
             Request::new(Method::PATCH, self.key_path(id)?).json(json!({"status": status}));
         let reply = self.send(request, Retry::Idempotent).await?;
-        decode_key(KIND, &reply.body())
+        decode_key(&FORMAT, &reply.body())
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }
 

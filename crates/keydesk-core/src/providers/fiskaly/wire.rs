@@ -5,11 +5,21 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::decode::{Fields, Item, Slot, environment_word, required_id, scalar_text, shorten};
 use crate::error::Error;
 use crate::model::{Key, KeyStatus, ProviderKind, RawJson};
+use crate::normalize::{
+    Fields, Item, SecretField, Slot, WireFormat, environment_word, required_id, scalar_text,
+    shorten,
+};
 
-pub(super) fn normalize(object: &Item, _now: DateTime<Utc>) -> Result<Key, Error> {
+/// How fiskaly's answers read. Its `key` is the public half of the pair, kept for leak
+/// matching, so only the secrets are left out.
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Fiskaly, normalize, &SECRET_FIELDS);
+
+const SECRET_FIELDS: [SecretField; 2] = [("secret", Slot::Secret), ("api_secret", Slot::ApiSecret)];
+
+fn normalize(object: &Item, _now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(
         object,
         &[Slot::UnderscoreId, Slot::Id],

@@ -1,18 +1,24 @@
 //! Oligon Receipts: `/v1/api-keys` with a dashboard JWT.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::Utc;
 use reqwest::Method;
 use secrecy::SecretString;
 use serde_json::json;
 
-use crate::decode::decode_key;
+use super::capabilities::{capabilities, validate};
+use super::wire::FORMAT;
+use crate::capabilities::Capabilities;
+use crate::connect::bearer_token;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Environment, Key, KeyDraft, ProgressFn, ProviderKind};
+use crate::normalize::decode_key;
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
-use crate::validate::validate_draft;
+use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
+use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Oligon;
 
@@ -25,23 +31,25 @@ pub(crate) struct OligonClient {
 impl OligonClient {
     pub fn new(base: &url::Url, token: SecretString, options: HttpOptions) -> Result<Self, Error> {
         Ok(OligonClient {
-            api: BearerApi::new(KIND, base, token, options)?,
+            api: BearerApi::new(&FORMAT, base, token, options)?,
         })
+    }
+
+    /// The client of a connection with a bearer token.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let token = bearer_token(KIND, to.credentials)?;
+        Ok(Arc::new(OligonClient::new(to.base, token, to.options)?))
     }
 }
 
 #[async_trait]
 impl Provider for OligonClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
-        self.api.list_at_once(KIND, "/v1/api-keys", progress).await
+        self.api.list_at_once("/v1/api-keys", progress).await
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
-        validate_draft(KIND, draft)?;
+        validate(draft)?;
         let body = json!({
             "name": draft.name,
             "scopes": draft.scopes,
@@ -50,7 +58,7 @@ impl Provider for OligonClient {
         let started = Utc::now();
         let request = Request::new(Method::POST, "/v1/api-keys").json(body);
         let sent = self.api.send(request, Retry::Once).await;
-        create_outcome(self, draft, started, sent, &[API_KEY]).await
+        create_outcome(self, &FORMAT, draft, started, sent, &[API_KEY]).await
     }
 
     async fn revoke_key(&self, id: &str) -> Result<Option<Key>, Error> {
@@ -59,7 +67,7 @@ impl Provider for OligonClient {
             .api
             .send(Request::new(Method::POST, path), Retry::Idempotent)
             .await?;
-        Ok(Some(decode_key(KIND, &reply.body())?))
+        Ok(Some(decode_key(&FORMAT, &reply.body())?))
     }
 
     async fn delete_key(&self, id: &str) -> Result<(), Error> {
@@ -70,6 +78,14 @@ impl Provider for OligonClient {
             .await;
         // An earlier attempt deleted it; only its answer was lost.
         done_if_lost_then(sent, &[ErrorKind::NotFound]).map(drop)
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }
 

@@ -1,23 +1,29 @@
 //! Strait project keys: `/v1/api-keys` with an admin token, cursor paging, rotation.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use secrecy::SecretString;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
-use crate::decode::{decode_key, decode_page, decode_rotated_key};
+use super::capabilities::{capabilities, validate};
+use super::wire::{FORMAT, decode_rotated_key};
+use crate::capabilities::{Capabilities, ConnectionField};
+use crate::connect::{bearer_token, required_setting};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, CreatedKey, Key, KeyDraft, Progress, ProgressFn, ProviderKind};
+use crate::normalize::{decode_key, decode_page};
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::{
+use crate::providers::calls::{
     API_KEY, BearerApi, SecretField, create_outcome, created_key, done_if_lost_then,
-    may_have_acted, restated,
+    may_have_acted, object_of, restated,
 };
-use crate::validate::{validate_draft, validate_grace};
+use crate::providers::definition::Connection;
+use crate::validate::check_grace;
 
 const KIND: ProviderKind = ProviderKind::Strait;
 /// More pages than any project has keys for: a server that keeps sending cursors is broken.
@@ -38,9 +44,18 @@ impl StraitClient {
         options: HttpOptions,
     ) -> Result<Self, Error> {
         Ok(StraitClient {
-            api: BearerApi::new(KIND, base, token, options)?,
+            api: BearerApi::new(&FORMAT, base, token, options)?,
             project_id,
         })
+    }
+
+    /// The client of a connection to a project with an admin token.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let token = bearer_token(KIND, to.credentials)?;
+        let project = required_setting(&to.config, &capabilities(), ConnectionField::ProjectId)?;
+        Ok(Arc::new(StraitClient::new(
+            to.base, project, token, to.options,
+        )?))
     }
 
     /// The error for a rotation of `id` (sent at `started`) that may have happened although
@@ -84,10 +99,6 @@ impl StraitClient {
 
 #[async_trait]
 impl Provider for StraitClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         let mut keys = Vec::new();
         let mut seen_cursors = HashSet::new();
@@ -100,7 +111,7 @@ impl Provider for StraitClient {
                 request = request.query("cursor", cursor);
             }
             let reply = self.api.send(request, Retry::Idempotent).await?;
-            let page_answer = decode_page(KIND, &reply.bytes)?;
+            let page_answer = decode_page(&FORMAT, &reply.bytes)?;
             cursor = page_answer.next_cursor;
             let request_id = reply.request_id;
             keys.extend(page_answer.keys);
@@ -128,23 +139,25 @@ impl Provider for StraitClient {
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
-        validate_draft(KIND, draft)?;
-        let mut body = Map::new();
-        body.insert("project_id".into(), json!(self.project_id));
-        body.insert("name".into(), json!(draft.name));
-        if !draft.scopes.is_empty() {
-            body.insert("scopes".into(), json!(draft.scopes));
-        }
-        if let Some(days) = draft.expires_in_days {
-            body.insert("expires_in_days".into(), json!(days));
-        }
-        if let Some(days) = draft.rotation_interval_days {
-            body.insert("rotation_interval_days".into(), json!(days));
-        }
-        if let Some(url) = &draft.rotation_webhook_url {
-            body.insert("rotation_webhook_url".into(), json!(url));
-        }
-        let request = Request::new(Method::POST, "/v1/api-keys").json(Value::Object(body));
+        validate(draft)?;
+        let body = object_of([
+            ("project_id", Some(json!(self.project_id))),
+            ("name", Some(json!(draft.name))),
+            (
+                "scopes",
+                (!draft.scopes.is_empty()).then(|| json!(draft.scopes)),
+            ),
+            ("expires_in_days", draft.expires_in_days.map(Value::from)),
+            (
+                "rotation_interval_days",
+                draft.rotation_interval_days.map(Value::from),
+            ),
+            (
+                "rotation_webhook_url",
+                draft.rotation_webhook_url.as_deref().map(Value::from),
+            ),
+        ]);
+        let request = Request::new(Method::POST, "/v1/api-keys").json(body);
         let started = Utc::now();
         let sent = self.api.send(request, Retry::Once).await;
         let webhook_secret = SecretField {
@@ -152,11 +165,19 @@ impl Provider for StraitClient {
             label: "Webhook signing secret",
             required: false,
         };
-        create_outcome(self, draft, started, sent, &[API_KEY, webhook_secret]).await
+        create_outcome(
+            self,
+            &FORMAT,
+            draft,
+            started,
+            sent,
+            &[API_KEY, webhook_secret],
+        )
+        .await
     }
 
     async fn rotate_key(&self, id: &str, grace_minutes: Option<u32>) -> Result<CreatedKey, Error> {
-        validate_grace(KIND, grace_minutes)?;
+        check_grace(&capabilities(), grace_minutes)?;
         let path = format!("/v1/api-keys/{}/rotate", segment(require_id(id)?));
         let body = match grace_minutes {
             Some(minutes) => json!({"grace_period_minutes": minutes}),
@@ -175,7 +196,7 @@ impl Provider for StraitClient {
             Err(failure) => return Err(failure.into()),
         };
         let request_id = reply.request_id.clone();
-        match created_key(KIND, &mut reply, &[API_KEY], decode_rotated_key)? {
+        match created_key(&FORMAT, &mut reply, &[API_KEY], decode_rotated_key)? {
             (key, Some(secrets)) => Ok(CreatedKey { key, secrets }),
             (_, None) => Err(Error::server(
                 "Strait's rotation answer has no key.",
@@ -194,7 +215,15 @@ impl Provider for StraitClient {
         let revoked = done_if_lost_then(sent, &[ErrorKind::Conflict, ErrorKind::NotFound])?
             .map(|reply| reply.body())
             .filter(|body| body.get("id").is_some())
-            .and_then(|body| decode_key(KIND, &body).ok());
+            .and_then(|body| decode_key(&FORMAT, &body).ok());
         Ok(revoked)
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }

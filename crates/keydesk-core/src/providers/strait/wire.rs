@@ -6,14 +6,19 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde_json::{Number, Value};
 
-use crate::decode::{Item, Slot, joined, lifecycle, required_id};
 use crate::error::Error;
-use crate::model::{Key, ProviderKind, RawJson, Rotation};
+use crate::model::{Key, ProviderKind, Rotation};
+use crate::normalize::{
+    Item, SECRET_FIELDS, Slot, WireFormat, decode_key, joined, key_with_common_fields, lifecycle,
+    required_id,
+};
 
-pub(super) fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
+/// How Strait's answers read.
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Strait, normalize, &SECRET_FIELDS);
+
+fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &[Slot::Id, Slot::NewKeyId], ProviderKind::Strait)?;
-    let revoked_at = object.time(Slot::RevokedAt);
-    let expires_at = object.time(Slot::ExpiresAt);
     let rotation = Rotation {
         replaced_by: object.string(Slot::ReplacedByKeyId),
         grace_expires_at: object.time(Slot::GraceExpiresAt),
@@ -35,24 +40,22 @@ pub(super) fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error>
             metadata.insert(field.to_owned(), value);
         }
     }
+    let key = key_with_common_fields(object, id);
     Ok(Key {
-        id,
-        name: object.string(Slot::Name).unwrap_or_default(),
         masked: object
             .text(Slot::KeyPrefix)
             .map(|prefix| joined(&[&prefix, "…"]))
             .unwrap_or_default(),
-        environment: None,
         scopes: object.strings(Slot::Scopes),
-        status: lifecycle(now, revoked_at.is_some(), expires_at, rotating_until),
-        created_at: object.time(Slot::CreatedAt),
-        last_used_at: object.time(Slot::LastUsedAt),
-        last_used_ip: object.string(Slot::LastUsedIp),
-        expires_at,
-        revoked_at,
+        status: lifecycle(
+            now,
+            key.revoked_at.is_some(),
+            key.expires_at,
+            rotating_until,
+        ),
         rotation: (!rotation.is_empty()).then_some(rotation),
         metadata,
-        raw: RawJson::default(),
+        ..key
     })
 }
 
@@ -66,14 +69,14 @@ pub fn decode_rotated_key(body: &Value) -> Result<Key, Error> {
     if let Some(new_id) = new_key.remove("new_key_id") {
         new_key.insert("id".into(), new_id);
     }
-    crate::decode::decode_key(ProviderKind::Strait, &Value::Object(new_key))
+    decode_key(&FORMAT, &Value::Object(new_key))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{decode_key, decode_list_json};
     use crate::model::KeyStatus;
+    use crate::normalize::decode_list_json;
     use serde_json::json;
 
     #[test]
@@ -83,7 +86,7 @@ mod tests {
         let text = format!(
             r#"{{"extra": {deep_object}, "data": [{{"id": "k1", "scopes": ["read", {deep_array}, {deep_object}], "other": {deep_object}}}]}}"#
         );
-        let keys = decode_list_json(ProviderKind::Strait, text.as_bytes()).unwrap();
+        let keys = decode_list_json(&FORMAT, text.as_bytes()).unwrap();
         assert_eq!(keys[0].scopes, ["read"]);
         assert!(keys[0].raw.json().contains(r#""other": {"a":"#));
     }
@@ -92,7 +95,7 @@ mod tests {
     fn strait_replaced_key_is_rotating_until_grace_ends() {
         let later = (Utc::now() + chrono::Duration::minutes(30)).to_rfc3339();
         let key = decode_key(
-            ProviderKind::Strait,
+            &FORMAT,
             &json!({"id": "k1", "name": "svc", "key_prefix": "strait_ab12c", "replaced_by_key_id": "k2", "grace_expires_at": later}),
         )
         .unwrap();

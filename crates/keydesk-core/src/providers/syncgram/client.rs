@@ -1,20 +1,24 @@
 //! SyncgramPay: `/api/v1/auth/api-keys` with a user JWT; creates carry an idempotency key.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Utc;
 use reqwest::Method;
 use secrecy::SecretString;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
+use super::capabilities::{capabilities, validate};
+use super::wire::FORMAT;
+use crate::capabilities::Capabilities;
+use crate::connect::bearer_token;
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpOptions, Request, Retry};
 use crate::model::{CreateOutcome, Key, KeyDraft, ProgressFn, ProviderKind};
 use crate::provider::{Provider, require_id, segment};
-use crate::providers::{API_KEY, BearerApi, create_outcome, done_if_lost_then};
-use crate::validate::validate_draft;
+use crate::providers::calls::{API_KEY, BearerApi, create_outcome, done_if_lost_then, object_of};
+use crate::providers::definition::Connection;
 
 const KIND: ProviderKind = ProviderKind::Syncgram;
 
@@ -32,9 +36,15 @@ pub(crate) struct SyncgramClient {
 impl SyncgramClient {
     pub fn new(base: &url::Url, token: SecretString, options: HttpOptions) -> Result<Self, Error> {
         Ok(SyncgramClient {
-            api: BearerApi::new(KIND, base, token, options)?,
+            api: BearerApi::new(&FORMAT, base, token, options)?,
             next_create: Mutex::new(None),
         })
+    }
+
+    /// The client of a connection with a bearer token.
+    pub fn connect(to: Connection<'_>) -> Result<Arc<dyn Provider>, Error> {
+        let token = bearer_token(KIND, to.credentials)?;
+        Ok(Arc::new(SyncgramClient::new(to.base, token, to.options)?))
     }
 
     /// Notes what a create's result says about the next one: a key made (or possibly made)
@@ -78,36 +88,29 @@ fn single_active_conflict(error: Error) -> Error {
 
 #[async_trait]
 impl Provider for SyncgramClient {
-    fn kind(&self) -> ProviderKind {
-        KIND
-    }
-
     async fn list_keys(&self, progress: Option<ProgressFn<'_>>) -> Result<Vec<Key>, Error> {
         self.api
-            .list_at_once(KIND, "/api/v1/auth/api-keys", progress)
+            .list_at_once("/api/v1/auth/api-keys", progress)
             .await
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
-        validate_draft(KIND, draft)?;
-        let mut body = Map::new();
-        body.insert("key_name".into(), json!(draft.name));
-        if let Some(days) = draft.expires_in_days {
-            body.insert("expires_in_days".into(), json!(days));
-        }
-        if let Some(environment) = draft.environment {
-            body.insert("env".into(), json!(environment.as_str()));
-        }
-        // One key for every attempt of this create: a retry returns the first attempt's key
-        // instead of minting a second one.
-        body.insert(
-            "idempotency_key".into(),
-            json!(uuid::Uuid::new_v4().to_string()),
-        );
-        let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(Value::Object(body));
+        validate(draft)?;
+        let body = object_of([
+            ("key_name", Some(json!(draft.name))),
+            ("expires_in_days", draft.expires_in_days.map(Value::from)),
+            ("env", draft.environment.map(|env| json!(env.as_str()))),
+            // One key for every attempt of this create: a retry returns the first attempt's
+            // key instead of minting a second one.
+            (
+                "idempotency_key",
+                Some(json!(uuid::Uuid::new_v4().to_string())),
+            ),
+        ]);
+        let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(body);
         let started = Utc::now();
         let sent = self.api.send(request, Retry::SameIdempotencyKey).await;
-        let outcome = create_outcome(self, draft, started, sent, &[API_KEY])
+        let outcome = create_outcome(self, &FORMAT, draft, started, sent, &[API_KEY])
             .await
             .map_err(single_active_conflict);
         self.note_create(&outcome);
@@ -129,5 +132,13 @@ impl Provider for SyncgramClient {
         // The lost attempt revoked it; the retry is told it is already revoked.
         done_if_lost_then(sent, &[ErrorKind::Conflict, ErrorKind::Validation])?;
         Ok(None)
+    }
+
+    fn kind(&self) -> ProviderKind {
+        KIND
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        capabilities()
     }
 }

@@ -1,18 +1,20 @@
 //! SyncgramPay's key objects: `api_key_id`, `key_name`, `is_active` (false for expired keys
 //! too), and whatever mask fields a deployment sends.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 
-use crate::decode::{
-    Item, Slot, environment_from_prefix, environment_word, lifecycle, mask, mask_full, required_id,
-};
 use crate::error::Error;
-use crate::model::{Key, ProviderKind, RawJson};
+use crate::model::{Key, ProviderKind};
+use crate::normalize::{
+    Item, SECRET_FIELDS, Slot, WireFormat, environment_from_prefix, environment_word,
+    key_with_common_fields, lifecycle, mask, mask_full, required_id,
+};
 
-pub(super) fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
+/// How SyncgramPay's answers read.
+pub(super) static FORMAT: WireFormat =
+    WireFormat::new(ProviderKind::Syncgram, normalize, &SECRET_FIELDS);
+
+fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
     let id = required_id(object, &[Slot::ApiKeyId, Slot::Id], ProviderKind::Syncgram)?;
     let expires_at = object.time(Slot::ExpiresAt);
     let expired = expires_at.is_some_and(|at| at <= now);
@@ -47,32 +49,20 @@ pub(super) fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error>
             .unwrap_or_default(),
         _ => mask(prefix.as_deref(), last4.as_deref()),
     };
+    let key = key_with_common_fields(object, id);
     Ok(Key {
-        id,
-        name: object
-            .text(Slot::KeyName)
-            .or_else(|| object.text(Slot::Name))
-            .map(Cow::into_owned)
-            .unwrap_or_default(),
+        name: object.string(Slot::KeyName).unwrap_or(key.name),
         masked,
         environment,
-        scopes: Vec::new(),
         status: lifecycle(now, revoked, expires_at, None),
-        created_at: object.time(Slot::CreatedAt),
-        last_used_at: object.time(Slot::LastUsedAt),
-        last_used_ip: object.string(Slot::LastUsedIp),
-        expires_at,
-        revoked_at: object.time(Slot::RevokedAt),
-        rotation: None,
-        metadata: BTreeMap::new(),
-        raw: RawJson::default(),
+        ..key
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::{decode_list, decode_list_json};
+    use crate::normalize::{decode_list, decode_list_json};
     use serde_json::{Value, json};
 
     #[test]
@@ -82,12 +72,12 @@ mod tests {
             {"api_key_id": "k2", "key_name": "b", "is_active": false}
         ]}}"#;
         let body: Value = serde_json::from_str(text).unwrap();
-        let from_value = decode_list(ProviderKind::Syncgram, &body).unwrap();
-        let from_bytes = decode_list_json(ProviderKind::Syncgram, text.as_bytes()).unwrap();
+        let from_value = decode_list(&FORMAT, &body).unwrap();
+        let from_bytes = decode_list_json(&FORMAT, text.as_bytes()).unwrap();
         assert_eq!(from_value, from_bytes);
         assert!(from_bytes[0].raw.get("key").is_none());
         assert_eq!(from_bytes[1].raw.get("key_name"), Some(json!("b")));
-        assert!(decode_list_json(ProviderKind::Oligon, br#"{"oops": []}"#).is_err());
-        assert!(decode_list_json(ProviderKind::Oligon, b"[1]").is_err());
+        assert!(decode_list_json(&FORMAT, br#"{"oops": []}"#).is_err());
+        assert!(decode_list_json(&FORMAT, b"[1]").is_err());
     }
 }

@@ -15,6 +15,8 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use serde_json::{Number, Value};
 
+use std::collections::BTreeMap;
+
 use crate::error::Error;
 use crate::model::{Environment, Key, KeyStatus, ProviderKind, RawJson};
 
@@ -25,7 +27,6 @@ mod timestamp;
 use body::Body;
 pub(crate) use item::{Item, Slot};
 
-pub use crate::providers::decode_rotated_key;
 use timestamp::parse_time;
 
 /// A field that holds a secret in some answers, and the slot it is read into.
@@ -40,24 +41,51 @@ pub(crate) const SECRET_FIELDS: [SecretField; 4] = [
     ("rotation_webhook_secret", Slot::RotationWebhookSecret),
 ];
 
-/// Normalizes one list answer (or one page of it) of `provider` into keys. Accepts every
+/// How one provider's key objects read: what the decoding here asks of a provider.
+#[derive(Debug)]
+pub(crate) struct WireFormat {
+    /// Whose answers these are (named in errors).
+    pub provider: ProviderKind,
+    /// One key object, normalized (`now` decides expiry).
+    pub normalize: fn(&Item<'_>, DateTime<Utc>) -> Result<Key, Error>,
+    /// The fields of its answers that hold a secret and never reach [`Key::raw`].
+    pub secret_fields: &'static [SecretField],
+}
+
+impl WireFormat {
+    /// `provider`'s answers, read into keys by `normalize`, with secrets at `secret_fields`.
+    pub const fn new(
+        provider: ProviderKind,
+        normalize: fn(&Item<'_>, DateTime<Utc>) -> Result<Key, Error>,
+        secret_fields: &'static [SecretField],
+    ) -> Self {
+        WireFormat {
+            provider,
+            normalize,
+            secret_fields,
+        }
+    }
+}
+
+/// Normalizes one list answer (or one page of it) in `format` into keys. Accepts every
 /// shape the documents and the deployments use: bare arrays, `{data}`, `{keys}` and the
 /// `{success, data}` envelope.
-pub fn decode_list(provider: ProviderKind, body: &Value) -> Result<Vec<Key>, Error> {
-    let bytes = serde_json::to_vec(body).map_err(|_| list_shape_error(provider))?;
-    decode_list_json(provider, &bytes)
+pub(crate) fn decode_list(format: &WireFormat, body: &Value) -> Result<Vec<Key>, Error> {
+    let bytes = serde_json::to_vec(body).map_err(|_| list_shape_error(format.provider))?;
+    decode_list_json(format, &bytes)
 }
 
 /// [`decode_list`] straight from the bytes of an answer, the way the clients read lists.
-pub fn decode_list_json(provider: ProviderKind, bytes: &[u8]) -> Result<Vec<Key>, Error> {
-    Ok(decode_page(provider, bytes)?.keys)
+pub(crate) fn decode_list_json(format: &WireFormat, bytes: &[u8]) -> Result<Vec<Key>, Error> {
+    Ok(decode_page(format, bytes)?.keys)
 }
 
-/// Normalizes one key object of `provider`.
-pub fn decode_key(provider: ProviderKind, item: &Value) -> Result<Key, Error> {
+/// Normalizes one key object in `format`.
+pub(crate) fn decode_key(format: &WireFormat, item: &Value) -> Result<Key, Error> {
+    let provider = format.provider;
     let text = serde_json::to_string(item).map_err(|_| not_an_object(provider))?;
     let raw: &RawValue = serde_json::from_str(&text).map_err(|_| not_an_object(provider))?;
-    decode_item(provider, raw, Utc::now())
+    decode_item(format, raw, Utc::now())
 }
 
 /// A create or rotate answer taken apart without a `Value` copy of its secrets: the key
@@ -77,12 +105,12 @@ impl CreatedAnswer {
     }
 }
 
-/// Splits a create/rotate answer of `provider` into its key object and the string secrets at
+/// Splits a create/rotate answer in `format` into its key object and the string secrets at
 /// `secret_fields`. `None` when the answer is no JSON object. A secret is copied once, into
 /// its [`SecretString`]; one sent with JSON escapes is unescaped through a transient
 /// `String` that moves into it.
 pub(crate) fn split_created(
-    provider: ProviderKind,
+    format: &WireFormat,
     bytes: &[u8],
     secret_fields: &[&str],
 ) -> Option<CreatedAnswer> {
@@ -107,8 +135,7 @@ pub(crate) fn split_created(
             secrets.push((name.as_ref().to_owned(), secret));
         }
     }
-    let left_out = crate::providers::definition(provider).secret_fields;
-    let key = fields.raw_without(object, left_out).to_value();
+    let key = fields.raw_without(object, format.secret_fields).to_value();
     Some(CreatedAnswer { key, secrets })
 }
 
@@ -135,7 +162,8 @@ pub(crate) struct Page {
 }
 
 /// Reads a list answer's keys and paging facts from its bytes.
-pub(crate) fn decode_page(provider: ProviderKind, bytes: &[u8]) -> Result<Page, Error> {
+pub(crate) fn decode_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Error> {
+    let provider = format.provider;
     let top: Body = serde_json::from_slice(bytes).map_err(|_| list_shape_error(provider))?;
     let next_cursor = next_cursor(&top);
     let list = match top.get("success").and_then(Body::flag) {
@@ -163,7 +191,7 @@ pub(crate) fn decode_page(provider: ProviderKind, bytes: &[u8]) -> Result<Page, 
     let now = Utc::now();
     let mut keys = Vec::with_capacity(items.len());
     for item in items {
-        keys.push(decode_item(provider, item, now)?);
+        keys.push(decode_item(format, item, now)?);
     }
     Ok(Page {
         keys,
@@ -182,7 +210,8 @@ fn next_cursor(body: &Body) -> Option<String> {
 }
 
 /// Normalizes one listed item: a key object, possibly in an envelope.
-fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> Result<Key, Error> {
+fn decode_item(format: &WireFormat, item: &RawValue, now: DateTime<Utc>) -> Result<Key, Error> {
+    let provider = format.provider;
     let mut object = item;
     let mut fields = Item::new();
     if !fields.read(item.get()) {
@@ -197,9 +226,8 @@ fn decode_item(provider: ProviderKind, item: &RawValue, now: DateTime<Utc>) -> R
             return Err(not_an_object(provider));
         }
     }
-    let definition = crate::providers::definition(provider);
-    let mut key = (definition.normalize)(&fields, now)?;
-    let secrets = definition.secret_fields;
+    let mut key = (format.normalize)(&fields, now)?;
+    let secrets = format.secret_fields;
     key.raw = if secrets.iter().any(|(_, slot)| fields.has(*slot)) {
         Fields::of(object)
             .map(|all| all.raw_without(object, secrets))
@@ -369,6 +397,27 @@ pub(crate) fn required_id(
                 None,
             )
         })
+}
+
+/// A key with `id` and the facts most providers send under the same names (`name`, the
+/// times, `last_used_ip`); the rest is empty for the provider to fill in. Starts `Active`.
+pub(crate) fn key_with_common_fields(object: &Item, id: String) -> Key {
+    Key {
+        id,
+        name: object.string(Slot::Name).unwrap_or_default(),
+        masked: String::new(),
+        environment: None,
+        scopes: Vec::new(),
+        status: KeyStatus::Active,
+        created_at: object.time(Slot::CreatedAt),
+        last_used_at: object.time(Slot::LastUsedAt),
+        last_used_ip: object.string(Slot::LastUsedIp),
+        expires_at: object.time(Slot::ExpiresAt),
+        revoked_at: object.time(Slot::RevokedAt),
+        rotation: None,
+        metadata: BTreeMap::new(),
+        raw: RawJson::default(),
+    }
 }
 
 pub(crate) fn environment_word(word: &str) -> Option<Environment> {
