@@ -184,6 +184,37 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
     );
 }
 
+/// The connection `connection_id` was deleted: its records go with it.
+pub fn forgotten(state: &AppState, connection_id: &str) {
+    let records = &state.attention.records;
+    log_failure(
+        "snapshot",
+        records.snapshots.update(|all| all.remove(connection_id)),
+    );
+    log_failure(
+        "revoked keys",
+        records.revoked.update(|all| all.remove(connection_id)),
+    );
+    log_failure(
+        "annotations",
+        records.annotations.update(|all| all.remove(connection_id)),
+    );
+    log_failure(
+        "dismissals",
+        records
+            .dismissals
+            .update(|all| all.retain(|kept| kept.connection_id != connection_id)),
+    );
+    log_failure(
+        "held list",
+        state
+            .attention
+            .lists
+            .lock()
+            .map(|mut lists| lists.remove(connection_id)),
+    );
+}
+
 /// `successor` replaced `replaced`: it takes over the annotation (unless it has one).
 pub fn succeeded(state: &AppState, connection_id: &str, replaced: &str, successor: &str) {
     log_failure(

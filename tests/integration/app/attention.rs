@@ -337,6 +337,15 @@ fn rotation_carries_the_annotation_to_the_successor_and_the_export_carries_it() 
             &annotation["tags"]
         )
     );
+
+    // A deleted connection's records go with it.
+    app.call("delete_connection", json!({"id": id}));
+    assert_eq!(
+        app.call("key_annotations", json!({"connectionId": id})),
+        json!({})
+    );
+    let file = app.dirs.data_dir().join("annotations.json");
+    assert!(!std::fs::read_to_string(file).unwrap().contains(new_id));
     app.quit();
 }
 
