@@ -69,14 +69,7 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
         keys: keys.iter().map(without_raw).collect(),
         previous: previous.ok().flatten(),
     };
-    log_failure(
-        "held list",
-        state
-            .attention
-            .lists
-            .lock()
-            .map(|mut lists| lists.insert(connection_id.to_owned(), held)),
-    );
+    change_held(state, |lists| lists.insert(connection_id.to_owned(), held));
     keys
 }
 
@@ -84,17 +77,14 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
 /// so it never shows as appeared.
 pub fn added(state: &AppState, connection_id: &str, key: &Key) {
     changed(state, connection_id, key);
-    log_failure(
-        "held list",
-        state.attention.lists.lock().map(|mut lists| {
-            let previous = lists
-                .get_mut(connection_id)
-                .and_then(|held| held.previous.as_mut());
-            if let Some(previous) = previous {
-                upsert(&mut previous.keys, snapshot_key(key), snapshot_id);
-            }
-        }),
-    );
+    change_held(state, |lists| {
+        let previous = lists
+            .get_mut(connection_id)
+            .and_then(|held| held.previous.as_mut());
+        if let Some(previous) = previous {
+            upsert(&mut previous.keys, snapshot_key(key), snapshot_id);
+        }
+    });
 }
 
 /// Keydesk changed `key` (enabled, disabled, revoked with an answer): the held list and the
@@ -108,14 +98,11 @@ pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
             }
         }),
     );
-    log_failure(
-        "held list",
-        state.attention.lists.lock().map(|mut lists| {
-            if let Some(held) = lists.get_mut(connection_id) {
-                upsert(&mut held.keys, without_raw(key), key_id);
-            }
-        }),
-    );
+    change_held(state, |lists| {
+        if let Some(held) = lists.get_mut(connection_id) {
+            upsert(&mut held.keys, without_raw(key), key_id);
+        }
+    });
 }
 
 /// Keydesk revoked `key_id` (`answered`: the key the provider returned, if any). It is
@@ -171,17 +158,38 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
             }
         }),
     );
-    log_failure(
-        "held list",
-        state.attention.lists.lock().map(|mut lists| {
-            if let Some(held) = lists.get_mut(connection_id) {
-                held.keys.retain(|key| key.id != key_id);
-                if let Some(previous) = held.previous.as_mut() {
-                    previous.keys.retain(|key| key.id != key_id);
-                }
+    change_held(state, |lists| {
+        if let Some(held) = lists.get_mut(connection_id) {
+            held.keys.retain(|key| key.id != key_id);
+            if let Some(previous) = held.previous.as_mut() {
+                previous.keys.retain(|key| key.id != key_id);
             }
-        }),
+        }
+    });
+}
+
+/// The connection `connection_id` was deleted: its records go with it.
+pub fn forgotten(state: &AppState, connection_id: &str) {
+    let records = &state.attention.records;
+    log_failure(
+        "snapshot",
+        records.snapshots.update(|all| all.remove(connection_id)),
     );
+    log_failure(
+        "revoked keys",
+        records.revoked.update(|all| all.remove(connection_id)),
+    );
+    log_failure(
+        "annotations",
+        records.annotations.update(|all| all.remove(connection_id)),
+    );
+    log_failure(
+        "dismissals",
+        records
+            .dismissals
+            .update(|all| all.retain(|kept| kept.connection_id != connection_id)),
+    );
+    change_held(state, |lists| lists.remove(connection_id));
 }
 
 /// `successor` replaced `replaced`: it takes over the annotation (unless it has one).
@@ -272,6 +280,18 @@ fn snapshot_id(key: &SnapshotKey) -> &str {
 
 fn key_id(key: &Key) -> &str {
     &key.id
+}
+
+/// Changes the held lists with `change` (a poisoned lock is logged and changes nothing).
+fn change_held<A>(state: &AppState, change: impl FnOnce(&mut HashMap<String, HeldList>) -> A) {
+    log_failure(
+        "held list",
+        state
+            .attention
+            .lists
+            .lock()
+            .map(|mut lists| change(&mut lists)),
+    );
 }
 
 fn log_failure<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) {

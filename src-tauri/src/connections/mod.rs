@@ -32,7 +32,8 @@ pub async fn save_connection(state: &AppState, input: ConnectionInput) -> AppRes
     state.activity.record(activity, saved)
 }
 
-/// Removes the connection `id` and its keyring item (logged), and forgets its keys' raw JSON.
+/// Removes the connection `id` and its keyring item (logged), and forgets its keys' raw JSON
+/// and attention records.
 pub async fn delete_connection(state: &AppState, id: &str) -> AppResult<()> {
     state.startup.ready().await;
     let name = state.connections.get(id).ok().map(|c| c.settings.name);
@@ -45,6 +46,7 @@ pub async fn delete_connection(state: &AppState, id: &str) -> AppResult<()> {
     let deleted = state.connections.delete(id);
     if deleted.is_ok() {
         state.raw.forget(id, None)?;
+        crate::attention::tracking::forgotten(state, id);
     }
     state.activity.record(activity, deleted)
 }

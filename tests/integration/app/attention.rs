@@ -337,6 +337,37 @@ fn rotation_carries_the_annotation_to_the_successor_and_the_export_carries_it() 
             &annotation["tags"]
         )
     );
+
+    // A deleted connection's records go with it.
+    app.call("delete_connection", json!({"id": id}));
+    assert_eq!(
+        app.call("key_annotations", json!({"connectionId": id})),
+        json!({})
+    );
+    let file = app.dirs.data_dir().join("annotations.json");
+    assert!(!std::fs::read_to_string(file).unwrap().contains(new_id));
+    app.quit();
+}
+
+#[test]
+fn a_replacing_create_carries_the_annotation_of_the_key_it_replaced() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    // SyncgramPay allows one create per user and minute: two admins of one org take turns.
+    let first_admin = app.connect_sandbox_as(&sandbox, Dialect::Syncgram, "admin_a");
+    let second_admin = app.connect_sandbox_as(&sandbox, Dialect::Syncgram, "admin_b");
+    let first =
+        app.create_key(first_admin, json!({"name": "first"}))["reveal"]["key"]["id"].clone();
+    let annotation = json!({"owner": "Ana", "note": null, "tags": ["billing"]});
+    annotate(&app, &second_admin, &first, annotation.clone()).unwrap();
+    let replaced = app.call(
+        "create_key",
+        json!({"connectionId": second_admin, "draft": {"name": "second"}, "replaceActive": true}),
+    );
+    let successor = replaced["reveal"]["key"]["id"].as_str().unwrap();
+    assert_ne!(first, successor);
+    let annotations = app.call("key_annotations", json!({"connectionId": second_admin}));
+    assert_eq!(annotations[successor], annotation, "{annotations}");
     app.quit();
 }
 

@@ -4,7 +4,7 @@
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox, strings};
+use crate::support::app::{TestApp, sandbox_input, spawn_sandbox, strings};
 
 fn draft(name: &str) -> Value {
     json!({
@@ -514,10 +514,7 @@ fn replace_active_revokes_the_single_active_key_first() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();
     // SyncgramPay allows one create per user and minute: three admins of one org take turns.
-    let connection = |user: &str| {
-        let input = sandbox_input_as(&sandbox, Dialect::Syncgram, Some(user));
-        app.call("save_connection", json!({ "input": input }))["id"].clone()
-    };
+    let connection = |user: &str| app.connect_sandbox_as(&sandbox, Dialect::Syncgram, user);
     let (first_admin, second_admin, third_admin) = (
         connection("admin_a"),
         connection("admin_b"),

@@ -171,6 +171,17 @@ impl TestApp {
         self.call("create_key", args)
     }
 
+    /// Saves a connection to `dialect` of `sandbox` with the token of `user`; answers its id.
+    pub fn connect_sandbox_as(
+        &self,
+        sandbox: &SandboxHandle,
+        dialect: Dialect,
+        user: &str,
+    ) -> Value {
+        let input = sandbox_input_as(sandbox, dialect, Some(user));
+        self.call("save_connection", json!({ "input": input }))["id"].clone()
+    }
+
     /// Connects to `dialect` of `sandbox` and creates a key from `draft` there; answers the
     /// connection id and the CreateResult JSON.
     pub fn connected_key(
