@@ -41,7 +41,11 @@ pub fn builder<R: Runtime>(
             let handle = app.handle().clone();
             let config = config(&handle)?;
             window::create_main(&handle)?;
+            let reminders_after = config.reminders_after;
             state::setup(&handle, config).map_err(|error| error.message)?;
+            if let Some(first_after) = reminders_after {
+                reminders::spawn(&handle, first_after);
+            }
             Ok(())
         })
 }

@@ -9,13 +9,13 @@ use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
 
 use crate::activity::ActivityLog;
-use crate::attention::AttentionState;
+use crate::attention::held::AttentionState;
 use crate::clipboard::ClipboardGuard;
 use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
 use crate::keys::raw::RawStash;
 use crate::operations::Operations;
-use crate::reminders::Reminders;
+use crate::reminders::told::Reminders;
 use crate::reveal::RevealVault;
 use crate::sandbox::EmbeddedSandbox;
 use crate::settings::SettingsStore;
@@ -228,9 +228,6 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
     });
-    if let Some(first_after) = config.reminders_after {
-        crate::reminders::spawn(app, first_after);
-    }
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(gate) = app.try_state::<StartupGate>() {

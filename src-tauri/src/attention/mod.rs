@@ -2,11 +2,11 @@
 //! `attention` over the lists the app holds), and the admin's annotations, snoozes and
 //! reviews, kept in local record files ([`records`]).
 
+pub mod held;
 pub mod records;
 pub mod tracking;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
@@ -20,8 +20,7 @@ use crate::activity::{Activity, ActivityResult};
 use crate::error::{AppError, AppResult};
 use crate::settings::Connection;
 use crate::state::AppState;
-use records::AttentionRecords;
-use tracking::HeldLists;
+use held::HeldList;
 
 /// The days a finding may be snoozed for.
 pub const SNOOZE_DAYS: [u32; 2] = [7, 30];
@@ -61,23 +60,6 @@ pub struct AttentionFailure {
     pub connection_name: String,
     /// Why its keys could not be listed.
     pub error: AppError,
-}
-
-/// The Attention view's state: its record files and the lists this run holds.
-pub struct AttentionState {
-    /// Annotations, snapshots, dismissals and revoked keys on disk.
-    pub records: AttentionRecords,
-    lists: HeldLists,
-}
-
-impl AttentionState {
-    /// Opens the record files in `data_dir` (unusable ones become `notices`).
-    pub fn open(data_dir: &Path, notices: &mut Vec<String>) -> Self {
-        Self {
-            records: AttentionRecords::open(data_dir, notices),
-            lists: HeldLists::default(),
-        }
-    }
 }
 
 /// The findings over every connection. With `refresh` every connection is listed again
@@ -132,7 +114,7 @@ fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionRe
     let orphans = orphan_reports(state)?;
     let lists = state.attention.lists.lock()?;
     let no_annotations = BTreeMap::new();
-    let held: Vec<(&Connection, &tracking::HeldList)> = connections
+    let held: Vec<(&Connection, &HeldList)> = connections
         .iter()
         .filter_map(|connection| Some((*connection, lists.get(&connection.id)?)))
         .collect();

@@ -6,43 +6,13 @@
 //! be written then is logged, never turned into a failure of the action.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, SnapshotKey};
 
+use super::held::HeldList;
 use super::records::RevokedKey;
-use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-
-/// The last list of one connection, and the snapshot of the look before it.
-#[derive(Debug, Clone)]
-pub(super) struct HeldList {
-    /// When it was listed.
-    pub listed_at: DateTime<Utc>,
-    /// The keys (without their raw JSON), revoked keys Keydesk remembers included.
-    pub keys: Vec<Key>,
-    /// The snapshot as it was before this list, for `appeared` and `disappeared`.
-    pub previous: Option<InventorySnapshot>,
-}
-
-/// The last list of each connection this run of Keydesk made, by connection id.
-#[derive(Default)]
-pub struct HeldLists(Mutex<HashMap<String, HeldList>>);
-
-impl HeldLists {
-    pub(super) fn lock(&self) -> AppResult<MutexGuard<'_, HashMap<String, HeldList>>> {
-        self.0
-            .lock()
-            .map_err(|_| AppError::internal("The listed keys are poisoned."))
-    }
-
-    /// Whether a list of `connection_id` is held.
-    pub(super) fn holds(&self, connection_id: &str) -> bool {
-        self.lock()
-            .is_ok_and(|lists| lists.contains_key(connection_id))
-    }
-}
 
 /// Called with every successful list of `connection_id`: adds back the keys Keydesk revoked
 /// that the provider no longer lists (as revoked), holds the list with the snapshot of the

@@ -4,22 +4,21 @@
 //! token; a click on it opens the finding in the Attention view.
 
 pub mod desktop;
+pub mod told;
 
-use std::collections::HashSet;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use keydesk_core::{Finding, Rule, Severity};
+use keydesk_core::Rule;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
 use tauri_specta::Event;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::attention::AttentionReport;
 use crate::state::AppState;
 
 pub use desktop::{Notice, NoticeError};
+pub use told::{Reminded, ReminderLog, Reminders};
 
 /// Sent to the UI when the user clicks a reminder: show this finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type, tauri_specta::Event)]
@@ -38,22 +37,6 @@ pub struct OpenFinding {
 pub struct AttentionChecked {
     /// What the check found.
     pub report: AttentionReport,
-}
-
-/// The reminders' state: what was told, and a wake-up for changed settings.
-#[derive(Debug, Default)]
-pub struct Reminders {
-    told: ReminderLog,
-    settings_changed: Notify,
-    /// The notification shown last, replaced by the next one so they do not pile up.
-    shown: Mutex<u32>,
-}
-
-impl Reminders {
-    /// The interval or the on/off switch may have changed: the schedule is read again.
-    pub fn settings_changed(&self) {
-        self.settings_changed.notify_one();
-    }
 }
 
 /// Starts the background checks for the app's life: the first `first_after` startup (so it
@@ -160,56 +143,6 @@ const NAME_CHARS: usize = 60;
 /// A finding's reason is one sentence of Keydesk's, which quotes no more than a date.
 const REASON_CHARS: usize = 200;
 
-/// One high finding, as a reminder names it.
-#[derive(Debug, Clone, Copy)]
-pub struct Reminded<'a> {
-    /// The finding.
-    pub finding: &'a Finding,
-    /// The name of its connection.
-    pub connection_name: &'a str,
-}
-
-/// Which findings a notification already told about, so each is told once. A finding that
-/// goes away (fixed, snoozed) and comes back is told again.
-#[derive(Debug, Default)]
-pub struct ReminderLog {
-    told: Mutex<HashSet<(String, String, Rule)>>,
-}
-
-impl ReminderLog {
-    /// The high findings of `findings` not told about yet; from now on, the told ones are
-    /// exactly the high findings of `findings`.
-    pub fn take_new<'a>(&self, findings: &[Reminded<'a>]) -> Vec<Reminded<'a>> {
-        let high: Vec<Reminded<'a>> = findings
-            .iter()
-            .filter(|reminded| reminded.finding.severity == Severity::High)
-            .copied()
-            .collect();
-        let now_told: HashSet<(String, String, Rule)> = high
-            .iter()
-            .map(|reminded| identity(reminded.finding))
-            .collect();
-        let mut told = self
-            .told
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let new = high
-            .into_iter()
-            .filter(|reminded| !told.contains(&identity(reminded.finding)))
-            .collect();
-        *told = now_told;
-        new
-    }
-}
-
-fn identity(finding: &Finding) -> (String, String, Rule) {
-    (
-        finding.connection_id.clone(),
-        finding.key_id.clone(),
-        finding.rule,
-    )
-}
-
 /// The notification for `new` high findings; `None` when there are none.
 pub fn notice(new: &[Reminded<'_>]) -> Option<Notice> {
     let first = new.first()?;
@@ -265,7 +198,7 @@ fn plain(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use keydesk_core::{Severity, SuggestedAction};
+    use keydesk_core::{Finding, Severity, SuggestedAction};
 
     use super::*;
 
