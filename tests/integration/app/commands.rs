@@ -360,9 +360,9 @@ fn settings_round_trip_and_reject_out_of_range_values() {
     let app = TestApp::start();
     assert_eq!(
         app.call("get_settings", json!({})),
-        json!({"clipboard_clear_secs": 30, "theme": "system"})
+        json!({"clipboard_clear_secs": 30, "theme": "system", "reminder_minutes": 15})
     );
-    let wanted = json!({"clipboard_clear_secs": null, "theme": "dark"});
+    let wanted = json!({"clipboard_clear_secs": null, "theme": "dark", "reminder_minutes": null});
     assert_eq!(
         app.call("save_settings", json!({"settings": wanted})),
         wanted
@@ -374,6 +374,13 @@ fn settings_round_trip_and_reject_out_of_range_values() {
             json!({"settings": {"clipboard_clear_secs": secs, "theme": "light"}}),
         );
         assert_eq!(error["field"], "clipboard_clear_secs");
+    }
+    for minutes in [4, 1441] {
+        let error = app.fail(
+            "save_settings",
+            json!({"settings": {"clipboard_clear_secs": 30, "theme": "light", "reminder_minutes": minutes}}),
+        );
+        assert_eq!(error["field"], "reminder_minutes");
     }
     let dirs = app.quit();
     let again = TestApp::start_in(dirs, keydesk_app::SandboxMode::Off);
