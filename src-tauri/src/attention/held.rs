@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use chrono::{DateTime, Utc};
-use keydesk_core::{InventorySnapshot, Key};
+use chrono::{DateTime, Duration, Utc};
+use keydesk_core::{ErrorKind, InventorySnapshot, Key};
 
 use super::records::AttentionRecords;
 use crate::error::{AppError, AppResult};
@@ -17,6 +17,7 @@ pub struct AttentionState {
     /// Annotations, snapshots, dismissals and revoked keys on disk.
     pub records: AttentionRecords,
     pub(super) lists: HeldLists,
+    pub(super) waits: RateLimitWaits,
 }
 
 impl AttentionState {
@@ -25,6 +26,7 @@ impl AttentionState {
         Self {
             records: AttentionRecords::open(data_dir, notices),
             lists: HeldLists::default(),
+            waits: RateLimitWaits::default(),
         }
     }
 }
@@ -55,5 +57,41 @@ impl HeldLists {
     pub(super) fn holds(&self, connection_id: &str) -> bool {
         self.lock()
             .is_ok_and(|lists| lists.contains_key(connection_id))
+    }
+}
+
+/// Connections whose provider answered a list with "too many requests": a refresh leaves
+/// them alone until the time it named, so background checks never spend a limit the admin
+/// needs for real work.
+#[derive(Default)]
+pub(super) struct RateLimitWaits(Mutex<HashMap<String, DateTime<Utc>>>);
+
+impl RateLimitWaits {
+    /// A wait when the provider named none.
+    const UNNAMED_SECS: i64 = 60;
+
+    /// Until when `connection_id` is left alone, if it still is at `now`.
+    pub(super) fn until(&self, connection_id: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let waits = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        waits
+            .get(connection_id)
+            .copied()
+            .filter(|until| now < *until)
+    }
+
+    /// Remembers the wait a failed list of `connection_id` asks for, if it was rate limited.
+    pub(super) fn note(&self, connection_id: &str, error: &AppError, now: DateTime<Utc>) {
+        if error.kind != ErrorKind::RateLimited {
+            return;
+        }
+        let secs = error.retry_after_secs.map_or(Self::UNNAMED_SECS, i64::from);
+        let mut waits = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        waits.insert(connection_id.to_owned(), now + Duration::seconds(secs));
     }
 }

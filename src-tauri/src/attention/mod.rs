@@ -11,8 +11,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use futures::future::join_all;
 use keydesk_core::{
-    Annotation, AttentionConfig, AttentionInput, ConnectionInventory, Dismissal, Finding,
-    OrphanReport, ProviderKind, Rule,
+    Annotation, AttentionConfig, AttentionInput, ConnectionInventory, Dismissal, ErrorKind,
+    Finding, OrphanReport, ProviderKind, Rule,
 };
 use serde::Serialize;
 
@@ -73,37 +73,66 @@ pub async fn attention(
     let operation = state.operations.register(operation_id)?;
     state.startup.ready().await;
     let connections = state.connections.list()?;
+    let now = Utc::now();
+    let waits = &state.attention.waits;
+    let held = |connection: &Connection| state.attention.lists.holds(&connection.id);
     let lists = connections
         .iter()
-        .filter(|connection| refresh || !state.attention.lists.holds(&connection.id))
+        .filter(|connection| waits.until(&connection.id, now).is_none())
+        .filter(|connection| refresh || !held(connection))
         .map(|connection| async move {
             let listed = crate::keys::list_keys(state, &connection.id, None).await;
             (connection, listed.err())
         });
     let listing = async { Ok(join_all(lists).await) };
-    let failures: Vec<AttentionFailure> = operation
+    let mut failures: Vec<AttentionFailure> = operation
         .run(listing)
         .await?
         .into_iter()
         .filter_map(|(connection, error)| {
-            Some(AttentionFailure {
-                connection_id: connection.id.clone(),
-                connection_name: connection.settings.name.clone(),
-                error: error?,
-            })
+            let error = error?;
+            waits.note(&connection.id, &error, now);
+            Some(failure(connection, error))
         })
         .collect();
-    let judged: Vec<&Connection> = connections
+    // A connection told to wait that was never listed has nothing to judge: say so.
+    let waiting: Vec<AttentionFailure> = connections
         .iter()
+        .filter(|connection| !held(connection))
         .filter(|connection| {
             !failures
                 .iter()
-                .any(|failure| failure.connection_id == connection.id)
+                .any(|failed| failed.connection_id == connection.id)
+        })
+        .filter_map(|connection| {
+            let until = waits.until(&connection.id, now)?;
+            let error = AppError::new(
+                ErrorKind::RateLimited,
+                format!(
+                    "{} asked Keydesk to wait; its keys are checked again after {}.",
+                    connection.settings.provider.display_name(),
+                    until.format("%H:%M UTC")
+                ),
+            );
+            Some(failure(connection, error))
         })
         .collect();
-    let mut report = judge(state, &judged)?;
+    failures.extend(waiting);
+    // Every connection with a list is judged: one whose refresh failed keeps the findings of
+    // its last list (the report's time says how old), so a passing failure does not make
+    // them vanish and come back as new.
+    let all: Vec<&Connection> = connections.iter().collect();
+    let mut report = judge(state, &all)?;
     report.failures = failures;
     Ok(report)
+}
+
+fn failure(connection: &Connection, error: AppError) -> AttentionFailure {
+    AttentionFailure {
+        connection_id: connection.id.clone(),
+        connection_name: connection.settings.name.clone(),
+        error,
+    }
 }
 
 /// Core's findings over the held lists of `connections`.

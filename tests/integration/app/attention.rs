@@ -7,6 +7,7 @@ use keydesk_sandbox::{Dialect, SandboxConfig, SandboxHandle, Seed, Variant};
 use serde_json::{Value, json};
 
 use crate::support::app::{AppDirs, TestApp, spawn_sandbox, strings};
+use crate::support::local_server::{Reply, serve};
 
 fn spawn(seed: Option<Seed>, variant: Variant) -> SandboxHandle {
     let config = SandboxConfig {
@@ -432,4 +433,77 @@ fn a_corrupt_record_file_is_kept_aside_with_a_notice() {
         json!({})
     );
     app.quit();
+}
+
+/// An Oligon connection to `url`, saved in `app` with a made-up token; answers its id.
+fn connect_to(app: &TestApp, name: &str, url: &str) -> Value {
+    let input = json!({
+        "id": null, "name": name, "provider": "oligon", "base_url": url,
+        "org_id": null, "project_id": null, "label": null, "color": null,
+        "credentials": {"token": "made-up-token-for-a-local-server"},
+    });
+    app.call("save_connection", json!({ "input": input }))["id"].clone()
+}
+
+#[test]
+fn a_refresh_leaves_a_connection_told_to_wait_alone_until_then() {
+    let limited = tauri::async_runtime::block_on(serve(|_| Reply::Answer {
+        status: 429,
+        headers: vec![("retry-after".to_owned(), "600".to_owned())],
+        body: r#"{"error":{"code":"rate_limited","message":"Too many requests"}}"#.to_owned(),
+    }));
+    let (_sandbox, app) = demo_app();
+    let id = connect_to(&app, "Limited", &limited.url);
+
+    let first = app.call("attention", json!({"refresh": false, "operationId": null}));
+    let failures = first["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{first}");
+    assert_eq!(failures[0]["connection_id"], id);
+    assert_eq!(failures[0]["error"]["kind"], "rate_limited");
+    let asked = limited.seen().len();
+    assert!(asked >= 1);
+
+    let refreshed = app.call("attention", json!({"refresh": true, "operationId": null}));
+    assert_eq!(
+        limited.seen().len(),
+        asked,
+        "the refresh asked again before the wait ended"
+    );
+    let failures = refreshed["failures"].as_array().unwrap();
+    assert_eq!(failures.len(), 1, "{refreshed}");
+    assert_eq!(failures[0]["error"]["kind"], "rate_limited");
+    let message = failures[0]["error"]["message"].as_str().unwrap();
+    assert!(message.contains("asked Keydesk to wait"), "{message}");
+    // The other connections were listed again and judged.
+    assert!(!refreshed["items"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_refresh_that_fails_keeps_the_findings_of_the_last_list() {
+    let list = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("integration/core/fixtures/oligon-list.json"),
+    )
+    .unwrap();
+    let answered = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let once = answered.clone();
+    let server = tauri::async_runtime::block_on(serve(move |_| {
+        if once.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            Reply::json(500, r#"{"error":{"code":"internal","message":"down"}}"#)
+        } else {
+            Reply::json(200, list.clone())
+        }
+    }));
+    let app = TestApp::start();
+    let id = connect_to(&app, "Flaky", &server.url);
+
+    let first = app.call("attention", json!({"refresh": false, "operationId": null}));
+    assert_eq!(first["failures"], json!([]), "{first}");
+    let before = rules_of(&first, &json!("01HQX..."));
+    assert!(before.iter().any(|(rule, _)| rule == "stale"), "{first}");
+
+    let refreshed = app.call("attention", json!({"refresh": true, "operationId": null}));
+    assert_eq!(refreshed["failures"][0]["connection_id"], id, "{refreshed}");
+    assert_eq!(rules_of(&refreshed, &json!("01HQX...")), before);
+    assert_eq!(refreshed["checked_at"], first["checked_at"]);
 }
