@@ -8,13 +8,12 @@
 //! `disappeared` need a previous snapshot: without them (the CLI on its own) they do not fire.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
-use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind};
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, word_enum};
 
 /// Keys expiring within this many days are a high finding.
 pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
@@ -40,32 +39,14 @@ pub enum Severity {
     High,
 }
 
-impl Severity {
+word_enum! {
     /// The lowercase word used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
+    Severity {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
     }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        [Severity::High, Severity::Medium, Severity::Low]
-            .into_iter()
-            .find(|severity| severity.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("unknown severity {text:?}: use high, medium or low"))
-    }
+    parse("severity", "high, medium or low")
 }
 
 /// Which rule a finding comes from; the names are the ones the issue fixes.
@@ -97,28 +78,20 @@ pub enum Rule {
     Disappeared,
 }
 
-impl Rule {
+word_enum! {
     /// The snake_case name used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Expired => "expired",
-            Rule::ExpiresSoon => "expires_soon",
-            Rule::RotationOverdue => "rotation_overdue",
-            Rule::GraceEnding => "grace_ending",
-            Rule::NeverUsed => "never_used",
-            Rule::Stale => "stale",
-            Rule::LiveWithoutExpiry => "live_without_expiry",
-            Rule::Unowned => "unowned",
-            Rule::Orphan => "orphan",
-            Rule::Appeared => "appeared",
-            Rule::Disappeared => "disappeared",
-        }
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    Rule {
+        Expired => "expired",
+        ExpiresSoon => "expires_soon",
+        RotationOverdue => "rotation_overdue",
+        GraceEnding => "grace_ending",
+        NeverUsed => "never_used",
+        Stale => "stale",
+        LiveWithoutExpiry => "live_without_expiry",
+        Unowned => "unowned",
+        Orphan => "orphan",
+        Appeared => "appeared",
+        Disappeared => "disappeared",
     }
 }
 
@@ -731,6 +704,22 @@ mod tests {
         }
     }
 
+    /// [`key`] expiring `left` from now.
+    fn expiring(id: &str, left: Duration) -> Key {
+        Key {
+            expires_at: Some(now() + left),
+            ..key(id)
+        }
+    }
+
+    /// [`key`] last used `ago`.
+    fn used(id: &str, ago: Duration) -> Key {
+        Key {
+            last_used_at: Some(now() - ago),
+            ..key(id)
+        }
+    }
+
     fn connection<'a>(provider: ProviderKind, keys: &'a [Key]) -> ConnectionInventory<'a> {
         ConnectionInventory {
             connection_id: "c1",
@@ -751,11 +740,32 @@ mod tests {
         })
     }
 
+    /// The findings of one connection, nothing dismissed.
+    fn run_one(inventory: ConnectionInventory<'_>) -> Vec<Finding> {
+        run(&[inventory], &[])
+    }
+
     /// (key id, rule, severity) of every finding for `keys` on `provider`.
     fn fired(provider: ProviderKind, keys: &[Key]) -> Vec<(String, Rule, Severity)> {
-        run(&[connection(provider, keys)], &[])
+        run_one(connection(provider, keys))
             .into_iter()
             .map(|finding| (finding.key_id, finding.rule, finding.severity))
+            .collect()
+    }
+
+    /// (key id, rule, severity) of each of `findings`.
+    fn summary(findings: &[Finding]) -> Vec<(&str, Rule, Severity)> {
+        findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.rule, f.severity))
+            .collect()
+    }
+
+    /// (key id, rule, severity, suggested action) of each of `findings`.
+    fn with_actions(findings: &[Finding]) -> Vec<(&str, Rule, Severity, SuggestedAction)> {
+        findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
             .collect()
     }
 
@@ -776,7 +786,7 @@ mod tests {
             expires_at: Some(now() - days(12)),
             ..key("past")
         };
-        let findings = run(&[connection(ProviderKind::Oligon, &[past])], &[]);
+        let findings = run_one(connection(ProviderKind::Oligon, &[past]));
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].rule, Rule::Expired);
         assert_eq!(findings[0].severity, Severity::High);
@@ -807,10 +817,6 @@ mod tests {
 
     #[test]
     fn expires_soon_is_high_up_to_7_days_and_medium_up_to_30() {
-        let expiring = |id: &str, left: Duration| Key {
-            expires_at: Some(now() + left),
-            ..key(id)
-        };
         let keys = [
             expiring("in-3-days", days(3)),
             expiring("exactly-7", days(7)),
@@ -818,13 +824,9 @@ mod tests {
             expiring("exactly-30", days(30)),
             expiring("just-past-30", days(30) + Duration::seconds(1)),
         ];
-        let findings = run(&[connection(ProviderKind::Strait, &keys)], &[]);
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
-            .collect();
+        let findings = run_one(connection(ProviderKind::Strait, &keys));
         assert_eq!(
-            got,
+            with_actions(&findings),
             [
                 (
                     "in-3-days",
@@ -855,7 +857,7 @@ mod tests {
         assert_eq!(findings[0].reason, "Expires in 3 days (4 Dec 2026).");
         // Without rotate, the suggestion is to look.
         assert_eq!(
-            run(&[connection(ProviderKind::Syncgram, &keys[..1])], &[])[0].action,
+            run_one(connection(ProviderKind::Syncgram, &keys[..1]))[0].action,
             SuggestedAction::Review
         );
     }
@@ -883,7 +885,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            run(&[connection(ProviderKind::Strait, &keys[..1])], &[])[0].reason,
+            run_one(connection(ProviderKind::Strait, &keys[..1]))[0].reason,
             "Its automatic rotation was due 2 days ago (29 Nov 2026)."
         );
     }
@@ -914,15 +916,10 @@ mod tests {
     fn grace_ending_needs_use_after_the_rotation_and_the_end_within_24_hours() {
         let minutes = Duration::minutes;
         let still_used = rotated(minutes(20), minutes(40), minutes(5));
-        let findings = run(&[connection(ProviderKind::Strait, &still_used)], &[]);
-        assert_eq!(findings.len(), 1, "{findings:?}");
+        let findings = run_one(connection(ProviderKind::Strait, &still_used));
         assert_eq!(
-            (
-                findings[0].key_id.as_str(),
-                findings[0].rule,
-                findings[0].severity
-            ),
-            ("old", Rule::GraceEnding, Severity::High)
+            summary(&findings),
+            [("old", Rule::GraceEnding, Severity::High)]
         );
         assert_eq!(findings[0].deadline, Some(now() + minutes(40)));
         assert_eq!(
@@ -957,15 +954,10 @@ mod tests {
             unused("exactly-14", days(14)),
             unused("past-14", days(14) + Duration::seconds(1)),
         ];
-        let findings = run(&[connection(ProviderKind::Oligon, &keys)], &[]);
-        assert_eq!(findings.len(), 1, "{findings:?}");
+        let findings = run_one(connection(ProviderKind::Oligon, &keys));
         assert_eq!(
-            (
-                findings[0].key_id.as_str(),
-                findings[0].rule,
-                findings[0].severity
-            ),
-            ("past-14", Rule::NeverUsed, Severity::Medium)
+            summary(&findings),
+            [("past-14", Rule::NeverUsed, Severity::Medium)]
         );
         assert_eq!(
             findings[0].reason,
@@ -981,10 +973,6 @@ mod tests {
 
     #[test]
     fn stale_fires_at_90_days_or_the_configured_number_where_use_is_tracked() {
-        let used = |id: &str, ago: Duration| Key {
-            last_used_at: Some(now() - ago),
-            ..key(id)
-        };
         let keys = [
             used("exactly-90", days(90)),
             used("almost-90", days(90) - Duration::seconds(1)),
@@ -1080,19 +1068,12 @@ mod tests {
             [],
             "no annotations known"
         );
-        let findings = run(
-            &[ConnectionInventory {
-                annotations: Some(&annotations),
-                ..connection(ProviderKind::Oligon, &keys)
-            }],
-            &[],
-        );
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
-            .collect();
+        let findings = run_one(ConnectionInventory {
+            annotations: Some(&annotations),
+            ..connection(ProviderKind::Oligon, &keys)
+        });
         assert_eq!(
-            got,
+            with_actions(&findings),
             [
                 (
                     "blank-owner",
@@ -1128,21 +1109,13 @@ mod tests {
             (ProviderKind::Oligon, SuggestedAction::Revoke),
             (ProviderKind::Fiskaly, SuggestedAction::Disable),
         ] {
-            let findings = run(
-                &[ConnectionInventory {
-                    orphans: &orphans,
-                    ..connection(provider, &keys)
-                }],
-                &[],
-            );
-            assert_eq!(findings.len(), 1, "{findings:?}");
+            let findings = run_one(ConnectionInventory {
+                orphans: &orphans,
+                ..connection(provider, &keys)
+            });
             assert_eq!(
-                (
-                    findings[0].key_id.as_str(),
-                    findings[0].rule,
-                    findings[0].severity
-                ),
-                ("orphan", Rule::Orphan, Severity::High)
+                summary(&findings),
+                [("orphan", Rule::Orphan, Severity::High)]
             );
             assert_eq!(findings[0].action, action, "{provider}");
             assert_eq!(
@@ -1169,13 +1142,10 @@ mod tests {
             [],
             "no snapshot, no comparison"
         );
-        let findings = run(
-            &[ConnectionInventory {
-                previous: Some(&snapshot),
-                ..connection(ProviderKind::Strait, &after)
-            }],
-            &[],
-        );
+        let findings = run_one(ConnectionInventory {
+            previous: Some(&snapshot),
+            ..connection(ProviderKind::Strait, &after)
+        });
         let got: Vec<_> = findings
             .iter()
             .map(|f| (f.key_id.as_str(), f.key_name.as_str(), f.rule, f.severity))
@@ -1221,15 +1191,12 @@ mod tests {
             keys: Vec::new(),
         };
         for provider in ProviderKind::ALL {
-            let findings = run(
-                &[ConnectionInventory {
-                    annotations: Some(&annotations),
-                    orphans: &orphans,
-                    previous: Some(&snapshot),
-                    ..connection(provider, &keys)
-                }],
-                &[],
-            );
+            let findings = run_one(ConnectionInventory {
+                annotations: Some(&annotations),
+                orphans: &orphans,
+                previous: Some(&snapshot),
+                ..connection(provider, &keys)
+            });
             let rules: Vec<_> = findings.iter().map(|f| f.rule).collect();
             assert_eq!(rules, [Rule::Appeared, Rule::Appeared], "{provider}");
         }
@@ -1237,16 +1204,7 @@ mod tests {
 
     #[test]
     fn snoozes_hold_until_they_end_and_reviews_hold_for_good() {
-        let keys = [
-            Key {
-                expires_at: Some(now() + days(3)),
-                ..key("expiring")
-            },
-            Key {
-                last_used_at: Some(now() - days(100)),
-                ..key("stale")
-            },
-        ];
+        let keys = [expiring("expiring", days(3)), used("stale", days(100))];
         let dismissal = |key_id: &str, rule, until| Dismissal {
             connection_id: "c1".into(),
             key_id: key_id.into(),
@@ -1283,29 +1241,11 @@ mod tests {
 
     #[test]
     fn findings_sort_by_severity_then_deadline_then_connection_and_key() {
-        let a = [
-            Key {
-                last_used_at: Some(now() - days(100)),
-                ..key("a-stale")
-            },
-            Key {
-                expires_at: Some(now() + days(5)),
-                ..key("a-soon-5")
-            },
-        ];
+        let a = [used("a-stale", days(100)), expiring("a-soon-5", days(5))];
         let b = [
-            Key {
-                expires_at: Some(now() + days(2)),
-                ..key("b-soon-2")
-            },
-            Key {
-                expires_at: Some(now() + days(20)),
-                ..key("b-soon-20")
-            },
-            Key {
-                last_used_at: Some(now() - days(100)),
-                ..key("b-stale")
-            },
+            expiring("b-soon-2", days(2)),
+            expiring("b-soon-20", days(20)),
+            used("b-stale", days(100)),
         ];
         let findings = run(
             &[
@@ -1329,11 +1269,8 @@ mod tests {
 
     #[test]
     fn findings_serialize_in_snake_case() {
-        let keys = [Key {
-            expires_at: Some(now() + days(3)),
-            ..key("k1")
-        }];
-        let findings = run(&[connection(ProviderKind::Strait, &keys)], &[]);
+        let keys = [expiring("k1", days(3))];
+        let findings = run_one(connection(ProviderKind::Strait, &keys));
         assert_eq!(
             serde_json::to_value(&findings).unwrap(),
             serde_json::json!([{
@@ -1344,7 +1281,11 @@ mod tests {
             }])
         );
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
-        assert!("urgent".parse::<Severity>().is_err());
+        assert_eq!(
+            "urgent".parse::<Severity>(),
+            Err(r#"unknown severity "urgent": use high, medium or low"#.to_owned())
+        );
+        assert_eq!(Rule::LiveWithoutExpiry.to_string(), "live_without_expiry");
         assert!(Severity::High > Severity::Medium && Severity::Medium > Severity::Low);
     }
 
