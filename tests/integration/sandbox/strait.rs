@@ -492,6 +492,14 @@ async fn deployed_pages_hold_50_keys_and_the_cursor_is_the_last_created_at() {
     assert_eq!(status, 422);
     assert_eq!(error["error"]["details"][0]["field"], "cursor");
     assert_eq!(page("&limit=101".into()).await.0, 422);
+    assert_eq!(page("&limit=0".into()).await.0, 422);
+    let (status, _, whole) = page("&limit=100".into()).await;
+    assert_eq!(status, 200, "100 is the largest page");
+    assert_eq!(whole["data"].as_array().unwrap().len(), 60);
+    assert_eq!(
+        (&whole["has_more"], &whole["next_cursor"]),
+        (&json!(false), &Value::Null)
+    );
 }
 
 #[tokio::test]
