@@ -8,8 +8,9 @@
 //! `disappeared` need a previous snapshot: without them (the CLI on its own) they do not fire.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
@@ -641,33 +642,73 @@ fn look_at_key(
     }
 }
 
-/// A date as the reasons print it: "4 Dec 2026".
-fn day(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+// The reasons are written straight into their one String: 40,000 keys make tens of thousands
+// of reasons, and a String per date and span, or chrono parsing a strftime pattern for each
+// date, was most of attention's time.
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A date as the reasons print it: "4 Dec 2026" (chrono's `%-d %b %Y`).
+#[derive(Clone, Copy)]
+struct Day(DateTime<Utc>);
+
+fn day(at: DateTime<Utc>) -> Day {
+    Day(at)
 }
 
-/// A date and minute: "4 Dec 2026 11:00 UTC".
-fn minute(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y %H:%M UTC").to_string()
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let year = self.0.year();
+        match MONTHS.get(self.0.month0() as usize) {
+            Some(month) if (0..=9999).contains(&year) => {
+                write!(f, "{} {month} {year:04}", self.0.day())
+            }
+            // Years chrono prints with a sign.
+            _ => write!(f, "{}", self.0.format("%-d %b %Y")),
+        }
+    }
+}
+
+/// A date and minute: "4 Dec 2026 11:00 UTC" (chrono's `%-d %b %Y %H:%M UTC`).
+struct Minute(DateTime<Utc>);
+
+fn minute(at: DateTime<Utc>) -> Minute {
+    Minute(at)
+}
+
+impl fmt::Display for Minute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Minute(at) = self;
+        write!(f, "{} {:02}:{:02} UTC", Day(*at), at.hour(), at.minute())
+    }
 }
 
 /// A length of time in its largest whole unit: "40 minutes", "1 hour", "3 days".
-fn span(length: Duration) -> String {
-    let plural = |count: i64, unit: &str| {
-        if count == 1 {
-            format!("1 {unit}")
+struct Span(Duration);
+
+fn span(length: Duration) -> Span {
+    Span(length)
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let length = self.0;
+        let (count, unit) = if length < Duration::minutes(1) {
+            return f.write_str("less than a minute");
+        } else if length < Duration::hours(1) {
+            (length.num_minutes(), "minute")
+        } else if length < Duration::days(1) {
+            (length.num_hours(), "hour")
         } else {
-            format!("{count} {unit}s")
+            (length.num_days(), "day")
+        };
+        if count == 1 {
+            write!(f, "1 {unit}")
+        } else {
+            write!(f, "{count} {unit}s")
         }
-    };
-    if length < Duration::minutes(1) {
-        "less than a minute".to_owned()
-    } else if length < Duration::hours(1) {
-        plural(length.num_minutes(), "minute")
-    } else if length < Duration::days(1) {
-        plural(length.num_hours(), "hour")
-    } else {
-        plural(length.num_days(), "day")
     }
 }
 
@@ -1291,11 +1332,32 @@ mod tests {
 
     #[test]
     fn spans_use_the_largest_whole_unit() {
+        let span = |length| span(length).to_string();
         assert_eq!(span(Duration::seconds(30)), "less than a minute");
         assert_eq!(span(Duration::minutes(1)), "1 minute");
         assert_eq!(span(Duration::minutes(59)), "59 minutes");
         assert_eq!(span(Duration::minutes(90)), "1 hour");
         assert_eq!(span(Duration::hours(47)), "1 day");
         assert_eq!(span(days(3)), "3 days");
+    }
+
+    #[test]
+    fn dates_print_as_chrono_formats_them() {
+        let times = [
+            "2026-12-04T11:05:00Z",
+            "2026-01-31T00:00:59Z",
+            "0999-06-01T23:59:00Z",
+            "9999-12-31T23:59:59Z",
+        ]
+        .map(|text| text.parse::<DateTime<Utc>>().unwrap());
+        let far = [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC];
+        for at in times.into_iter().chain(far) {
+            assert_eq!(day(at).to_string(), at.format("%-d %b %Y").to_string());
+            assert_eq!(
+                minute(at).to_string(),
+                at.format("%-d %b %Y %H:%M UTC").to_string()
+            );
+        }
+        assert_eq!(day(now()).to_string(), "1 Dec 2026");
     }
 }
