@@ -138,63 +138,27 @@ mod tests {
         };
         assert_eq!(field_of(&at_limits), None);
 
+        let owner = |owner: String| Annotation {
+            owner: Some(owner),
+            ..fine.clone()
+        };
+        let note = |note: String| Annotation {
+            note: Some(note),
+            ..fine.clone()
+        };
+        let tags = |tags: Vec<String>| Annotation {
+            tags,
+            ..fine.clone()
+        };
         let cases = [
-            (
-                Annotation {
-                    owner: Some("o".repeat(MAX_OWNER_CHARS + 1)),
-                    ..fine.clone()
-                },
-                "owner",
-            ),
-            (
-                Annotation {
-                    owner: Some("Ana\u{202e}".into()),
-                    ..fine.clone()
-                },
-                "owner",
-            ),
-            (
-                Annotation {
-                    note: Some("n".repeat(MAX_NOTE_CHARS + 1)),
-                    ..fine.clone()
-                },
-                "note",
-            ),
-            (
-                Annotation {
-                    note: Some("line\u{1b}[2J".into()),
-                    ..fine.clone()
-                },
-                "note",
-            ),
-            (
-                Annotation {
-                    tags: vec!["t".into(); MAX_TAGS + 1],
-                    ..fine.clone()
-                },
-                "tags",
-            ),
-            (
-                Annotation {
-                    tags: vec!["t".repeat(MAX_TAG_CHARS + 1)],
-                    ..fine.clone()
-                },
-                "tags",
-            ),
-            (
-                Annotation {
-                    tags: vec!["Billing".into()],
-                    ..fine.clone()
-                },
-                "tags",
-            ),
-            (
-                Annotation {
-                    tags: vec![String::new()],
-                    ..fine.clone()
-                },
-                "tags",
-            ),
+            (owner("o".repeat(MAX_OWNER_CHARS + 1)), "owner"),
+            (owner("Ana\u{202e}".into()), "owner"),
+            (note("n".repeat(MAX_NOTE_CHARS + 1)), "note"),
+            (note("line\u{1b}[2J".into()), "note"),
+            (tags(vec!["t".into(); MAX_TAGS + 1]), "tags"),
+            (tags(vec!["t".repeat(MAX_TAG_CHARS + 1)]), "tags"),
+            (tags(vec!["Billing".into()]), "tags"),
+            (tags(vec![String::new()]), "tags"),
         ];
         for (annotation, field) in cases {
             assert_eq!(
@@ -212,32 +176,22 @@ mod tests {
             note: None,
             tags: vec!["billing".into(), "team:pay".into()],
         };
-        assert_eq!(
-            matches_annotation_query("owner:ana", &annotation),
-            Some(true)
-        );
-        assert_eq!(
-            matches_annotation_query("OWNER:LIMA", &annotation),
-            Some(true)
-        );
-        assert_eq!(
-            matches_annotation_query("owner:bo", &annotation),
-            Some(false)
-        );
-        assert_eq!(
-            matches_annotation_query("tag:billing", &annotation),
-            Some(true)
-        );
-        assert_eq!(
-            matches_annotation_query("tag:team:pay", &annotation),
-            Some(true)
-        );
-        assert_eq!(
-            matches_annotation_query("tag:bill", &annotation),
-            Some(false)
-        );
-        assert_eq!(matches_annotation_query("billing", &annotation), None);
-        assert_eq!(matches_annotation_query("scope:read", &annotation), None);
+        for (term, expected) in [
+            ("owner:ana", Some(true)),
+            ("OWNER:LIMA", Some(true)),
+            ("owner:bo", Some(false)),
+            ("tag:billing", Some(true)),
+            ("tag:team:pay", Some(true)),
+            ("tag:bill", Some(false)),
+            ("billing", None),
+            ("scope:read", None),
+        ] {
+            assert_eq!(
+                matches_annotation_query(term, &annotation),
+                expected,
+                "{term}"
+            );
+        }
         let blank = Annotation {
             owner: Some("  ".into()),
             ..Annotation::default()

@@ -10,11 +10,11 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
-use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind};
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, word_enum};
 
 /// Keys expiring within this many days are a high finding.
 pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
@@ -40,32 +40,14 @@ pub enum Severity {
     High,
 }
 
-impl Severity {
+word_enum! {
     /// The lowercase word used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-        }
+    Severity {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
     }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for Severity {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        [Severity::High, Severity::Medium, Severity::Low]
-            .into_iter()
-            .find(|severity| severity.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| format!("unknown severity {text:?}: use high, medium or low"))
-    }
+    parse("severity", "high, medium or low")
 }
 
 /// Which rule a finding comes from; the names are the ones the issue fixes.
@@ -97,28 +79,20 @@ pub enum Rule {
     Disappeared,
 }
 
-impl Rule {
+word_enum! {
     /// The snake_case name used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rule::Expired => "expired",
-            Rule::ExpiresSoon => "expires_soon",
-            Rule::RotationOverdue => "rotation_overdue",
-            Rule::GraceEnding => "grace_ending",
-            Rule::NeverUsed => "never_used",
-            Rule::Stale => "stale",
-            Rule::LiveWithoutExpiry => "live_without_expiry",
-            Rule::Unowned => "unowned",
-            Rule::Orphan => "orphan",
-            Rule::Appeared => "appeared",
-            Rule::Disappeared => "disappeared",
-        }
-    }
-}
-
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    Rule {
+        Expired => "expired",
+        ExpiresSoon => "expires_soon",
+        RotationOverdue => "rotation_overdue",
+        GraceEnding => "grace_ending",
+        NeverUsed => "never_used",
+        Stale => "stale",
+        LiveWithoutExpiry => "live_without_expiry",
+        Unowned => "unowned",
+        Orphan => "orphan",
+        Appeared => "appeared",
+        Disappeared => "disappeared",
     }
 }
 
@@ -668,33 +642,73 @@ fn look_at_key(
     }
 }
 
-/// A date as the reasons print it: "4 Dec 2026".
-fn day(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y").to_string()
+// The reasons are written straight into their one String: 40,000 keys make tens of thousands
+// of reasons, and a String per date and span, or chrono parsing a strftime pattern for each
+// date, was most of attention's time.
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// A date as the reasons print it: "4 Dec 2026" (chrono's `%-d %b %Y`).
+#[derive(Clone, Copy)]
+struct Day(DateTime<Utc>);
+
+fn day(at: DateTime<Utc>) -> Day {
+    Day(at)
 }
 
-/// A date and minute: "4 Dec 2026 11:00 UTC".
-fn minute(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y %H:%M UTC").to_string()
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let year = self.0.year();
+        match MONTHS.get(self.0.month0() as usize) {
+            Some(month) if (0..=9999).contains(&year) => {
+                write!(f, "{} {month} {year:04}", self.0.day())
+            }
+            // Years chrono prints with a sign.
+            _ => write!(f, "{}", self.0.format("%-d %b %Y")),
+        }
+    }
+}
+
+/// A date and minute: "4 Dec 2026 11:00 UTC" (chrono's `%-d %b %Y %H:%M UTC`).
+struct Minute(DateTime<Utc>);
+
+fn minute(at: DateTime<Utc>) -> Minute {
+    Minute(at)
+}
+
+impl fmt::Display for Minute {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Minute(at) = self;
+        write!(f, "{} {:02}:{:02} UTC", Day(*at), at.hour(), at.minute())
+    }
 }
 
 /// A length of time in its largest whole unit: "40 minutes", "1 hour", "3 days".
-fn span(length: Duration) -> String {
-    let plural = |count: i64, unit: &str| {
-        if count == 1 {
-            format!("1 {unit}")
+struct Span(Duration);
+
+fn span(length: Duration) -> Span {
+    Span(length)
+}
+
+impl fmt::Display for Span {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let length = self.0;
+        let (count, unit) = if length < Duration::minutes(1) {
+            return f.write_str("less than a minute");
+        } else if length < Duration::hours(1) {
+            (length.num_minutes(), "minute")
+        } else if length < Duration::days(1) {
+            (length.num_hours(), "hour")
         } else {
-            format!("{count} {unit}s")
+            (length.num_days(), "day")
+        };
+        if count == 1 {
+            write!(f, "1 {unit}")
+        } else {
+            write!(f, "{count} {unit}s")
         }
-    };
-    if length < Duration::minutes(1) {
-        "less than a minute".to_owned()
-    } else if length < Duration::hours(1) {
-        plural(length.num_minutes(), "minute")
-    } else if length < Duration::days(1) {
-        plural(length.num_hours(), "hour")
-    } else {
-        plural(length.num_days(), "day")
     }
 }
 
@@ -731,6 +745,22 @@ mod tests {
         }
     }
 
+    /// [`key`] expiring `left` from now.
+    fn expiring(id: &str, left: Duration) -> Key {
+        Key {
+            expires_at: Some(now() + left),
+            ..key(id)
+        }
+    }
+
+    /// [`key`] last used `ago`.
+    fn used(id: &str, ago: Duration) -> Key {
+        Key {
+            last_used_at: Some(now() - ago),
+            ..key(id)
+        }
+    }
+
     fn connection<'a>(provider: ProviderKind, keys: &'a [Key]) -> ConnectionInventory<'a> {
         ConnectionInventory {
             connection_id: "c1",
@@ -751,11 +781,32 @@ mod tests {
         })
     }
 
+    /// The findings of one connection, nothing dismissed.
+    fn run_one(inventory: ConnectionInventory<'_>) -> Vec<Finding> {
+        run(&[inventory], &[])
+    }
+
     /// (key id, rule, severity) of every finding for `keys` on `provider`.
     fn fired(provider: ProviderKind, keys: &[Key]) -> Vec<(String, Rule, Severity)> {
-        run(&[connection(provider, keys)], &[])
+        run_one(connection(provider, keys))
             .into_iter()
             .map(|finding| (finding.key_id, finding.rule, finding.severity))
+            .collect()
+    }
+
+    /// (key id, rule, severity) of each of `findings`.
+    fn summary(findings: &[Finding]) -> Vec<(&str, Rule, Severity)> {
+        findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.rule, f.severity))
+            .collect()
+    }
+
+    /// (key id, rule, severity, suggested action) of each of `findings`.
+    fn with_actions(findings: &[Finding]) -> Vec<(&str, Rule, Severity, SuggestedAction)> {
+        findings
+            .iter()
+            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
             .collect()
     }
 
@@ -776,7 +827,7 @@ mod tests {
             expires_at: Some(now() - days(12)),
             ..key("past")
         };
-        let findings = run(&[connection(ProviderKind::Oligon, &[past])], &[]);
+        let findings = run_one(connection(ProviderKind::Oligon, &[past]));
         assert_eq!(findings.len(), 1, "{findings:?}");
         assert_eq!(findings[0].rule, Rule::Expired);
         assert_eq!(findings[0].severity, Severity::High);
@@ -807,10 +858,6 @@ mod tests {
 
     #[test]
     fn expires_soon_is_high_up_to_7_days_and_medium_up_to_30() {
-        let expiring = |id: &str, left: Duration| Key {
-            expires_at: Some(now() + left),
-            ..key(id)
-        };
         let keys = [
             expiring("in-3-days", days(3)),
             expiring("exactly-7", days(7)),
@@ -818,13 +865,9 @@ mod tests {
             expiring("exactly-30", days(30)),
             expiring("just-past-30", days(30) + Duration::seconds(1)),
         ];
-        let findings = run(&[connection(ProviderKind::Strait, &keys)], &[]);
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
-            .collect();
+        let findings = run_one(connection(ProviderKind::Strait, &keys));
         assert_eq!(
-            got,
+            with_actions(&findings),
             [
                 (
                     "in-3-days",
@@ -855,7 +898,7 @@ mod tests {
         assert_eq!(findings[0].reason, "Expires in 3 days (4 Dec 2026).");
         // Without rotate, the suggestion is to look.
         assert_eq!(
-            run(&[connection(ProviderKind::Syncgram, &keys[..1])], &[])[0].action,
+            run_one(connection(ProviderKind::Syncgram, &keys[..1]))[0].action,
             SuggestedAction::Review
         );
     }
@@ -883,7 +926,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            run(&[connection(ProviderKind::Strait, &keys[..1])], &[])[0].reason,
+            run_one(connection(ProviderKind::Strait, &keys[..1]))[0].reason,
             "Its automatic rotation was due 2 days ago (29 Nov 2026)."
         );
     }
@@ -914,15 +957,10 @@ mod tests {
     fn grace_ending_needs_use_after_the_rotation_and_the_end_within_24_hours() {
         let minutes = Duration::minutes;
         let still_used = rotated(minutes(20), minutes(40), minutes(5));
-        let findings = run(&[connection(ProviderKind::Strait, &still_used)], &[]);
-        assert_eq!(findings.len(), 1, "{findings:?}");
+        let findings = run_one(connection(ProviderKind::Strait, &still_used));
         assert_eq!(
-            (
-                findings[0].key_id.as_str(),
-                findings[0].rule,
-                findings[0].severity
-            ),
-            ("old", Rule::GraceEnding, Severity::High)
+            summary(&findings),
+            [("old", Rule::GraceEnding, Severity::High)]
         );
         assert_eq!(findings[0].deadline, Some(now() + minutes(40)));
         assert_eq!(
@@ -957,15 +995,10 @@ mod tests {
             unused("exactly-14", days(14)),
             unused("past-14", days(14) + Duration::seconds(1)),
         ];
-        let findings = run(&[connection(ProviderKind::Oligon, &keys)], &[]);
-        assert_eq!(findings.len(), 1, "{findings:?}");
+        let findings = run_one(connection(ProviderKind::Oligon, &keys));
         assert_eq!(
-            (
-                findings[0].key_id.as_str(),
-                findings[0].rule,
-                findings[0].severity
-            ),
-            ("past-14", Rule::NeverUsed, Severity::Medium)
+            summary(&findings),
+            [("past-14", Rule::NeverUsed, Severity::Medium)]
         );
         assert_eq!(
             findings[0].reason,
@@ -981,10 +1014,6 @@ mod tests {
 
     #[test]
     fn stale_fires_at_90_days_or_the_configured_number_where_use_is_tracked() {
-        let used = |id: &str, ago: Duration| Key {
-            last_used_at: Some(now() - ago),
-            ..key(id)
-        };
         let keys = [
             used("exactly-90", days(90)),
             used("almost-90", days(90) - Duration::seconds(1)),
@@ -1080,19 +1109,12 @@ mod tests {
             [],
             "no annotations known"
         );
-        let findings = run(
-            &[ConnectionInventory {
-                annotations: Some(&annotations),
-                ..connection(ProviderKind::Oligon, &keys)
-            }],
-            &[],
-        );
-        let got: Vec<_> = findings
-            .iter()
-            .map(|f| (f.key_id.as_str(), f.rule, f.severity, f.action))
-            .collect();
+        let findings = run_one(ConnectionInventory {
+            annotations: Some(&annotations),
+            ..connection(ProviderKind::Oligon, &keys)
+        });
         assert_eq!(
-            got,
+            with_actions(&findings),
             [
                 (
                     "blank-owner",
@@ -1128,21 +1150,13 @@ mod tests {
             (ProviderKind::Oligon, SuggestedAction::Revoke),
             (ProviderKind::Fiskaly, SuggestedAction::Disable),
         ] {
-            let findings = run(
-                &[ConnectionInventory {
-                    orphans: &orphans,
-                    ..connection(provider, &keys)
-                }],
-                &[],
-            );
-            assert_eq!(findings.len(), 1, "{findings:?}");
+            let findings = run_one(ConnectionInventory {
+                orphans: &orphans,
+                ..connection(provider, &keys)
+            });
             assert_eq!(
-                (
-                    findings[0].key_id.as_str(),
-                    findings[0].rule,
-                    findings[0].severity
-                ),
-                ("orphan", Rule::Orphan, Severity::High)
+                summary(&findings),
+                [("orphan", Rule::Orphan, Severity::High)]
             );
             assert_eq!(findings[0].action, action, "{provider}");
             assert_eq!(
@@ -1169,13 +1183,10 @@ mod tests {
             [],
             "no snapshot, no comparison"
         );
-        let findings = run(
-            &[ConnectionInventory {
-                previous: Some(&snapshot),
-                ..connection(ProviderKind::Strait, &after)
-            }],
-            &[],
-        );
+        let findings = run_one(ConnectionInventory {
+            previous: Some(&snapshot),
+            ..connection(ProviderKind::Strait, &after)
+        });
         let got: Vec<_> = findings
             .iter()
             .map(|f| (f.key_id.as_str(), f.key_name.as_str(), f.rule, f.severity))
@@ -1221,15 +1232,12 @@ mod tests {
             keys: Vec::new(),
         };
         for provider in ProviderKind::ALL {
-            let findings = run(
-                &[ConnectionInventory {
-                    annotations: Some(&annotations),
-                    orphans: &orphans,
-                    previous: Some(&snapshot),
-                    ..connection(provider, &keys)
-                }],
-                &[],
-            );
+            let findings = run_one(ConnectionInventory {
+                annotations: Some(&annotations),
+                orphans: &orphans,
+                previous: Some(&snapshot),
+                ..connection(provider, &keys)
+            });
             let rules: Vec<_> = findings.iter().map(|f| f.rule).collect();
             assert_eq!(rules, [Rule::Appeared, Rule::Appeared], "{provider}");
         }
@@ -1237,16 +1245,7 @@ mod tests {
 
     #[test]
     fn snoozes_hold_until_they_end_and_reviews_hold_for_good() {
-        let keys = [
-            Key {
-                expires_at: Some(now() + days(3)),
-                ..key("expiring")
-            },
-            Key {
-                last_used_at: Some(now() - days(100)),
-                ..key("stale")
-            },
-        ];
+        let keys = [expiring("expiring", days(3)), used("stale", days(100))];
         let dismissal = |key_id: &str, rule, until| Dismissal {
             connection_id: "c1".into(),
             key_id: key_id.into(),
@@ -1283,29 +1282,11 @@ mod tests {
 
     #[test]
     fn findings_sort_by_severity_then_deadline_then_connection_and_key() {
-        let a = [
-            Key {
-                last_used_at: Some(now() - days(100)),
-                ..key("a-stale")
-            },
-            Key {
-                expires_at: Some(now() + days(5)),
-                ..key("a-soon-5")
-            },
-        ];
+        let a = [used("a-stale", days(100)), expiring("a-soon-5", days(5))];
         let b = [
-            Key {
-                expires_at: Some(now() + days(2)),
-                ..key("b-soon-2")
-            },
-            Key {
-                expires_at: Some(now() + days(20)),
-                ..key("b-soon-20")
-            },
-            Key {
-                last_used_at: Some(now() - days(100)),
-                ..key("b-stale")
-            },
+            expiring("b-soon-2", days(2)),
+            expiring("b-soon-20", days(20)),
+            used("b-stale", days(100)),
         ];
         let findings = run(
             &[
@@ -1329,11 +1310,8 @@ mod tests {
 
     #[test]
     fn findings_serialize_in_snake_case() {
-        let keys = [Key {
-            expires_at: Some(now() + days(3)),
-            ..key("k1")
-        }];
-        let findings = run(&[connection(ProviderKind::Strait, &keys)], &[]);
+        let keys = [expiring("k1", days(3))];
+        let findings = run_one(connection(ProviderKind::Strait, &keys));
         assert_eq!(
             serde_json::to_value(&findings).unwrap(),
             serde_json::json!([{
@@ -1344,17 +1322,42 @@ mod tests {
             }])
         );
         assert_eq!("HIGH".parse::<Severity>(), Ok(Severity::High));
-        assert!("urgent".parse::<Severity>().is_err());
+        assert_eq!(
+            "urgent".parse::<Severity>(),
+            Err(r#"unknown severity "urgent": use high, medium or low"#.to_owned())
+        );
+        assert_eq!(Rule::LiveWithoutExpiry.to_string(), "live_without_expiry");
         assert!(Severity::High > Severity::Medium && Severity::Medium > Severity::Low);
     }
 
     #[test]
     fn spans_use_the_largest_whole_unit() {
+        let span = |length| span(length).to_string();
         assert_eq!(span(Duration::seconds(30)), "less than a minute");
         assert_eq!(span(Duration::minutes(1)), "1 minute");
         assert_eq!(span(Duration::minutes(59)), "59 minutes");
         assert_eq!(span(Duration::minutes(90)), "1 hour");
         assert_eq!(span(Duration::hours(47)), "1 day");
         assert_eq!(span(days(3)), "3 days");
+    }
+
+    #[test]
+    fn dates_print_as_chrono_formats_them() {
+        let times = [
+            "2026-12-04T11:05:00Z",
+            "2026-01-31T00:00:59Z",
+            "0999-06-01T23:59:00Z",
+            "9999-12-31T23:59:59Z",
+        ]
+        .map(|text| text.parse::<DateTime<Utc>>().unwrap());
+        let far = [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC];
+        for at in times.into_iter().chain(far) {
+            assert_eq!(day(at).to_string(), at.format("%-d %b %Y").to_string());
+            assert_eq!(
+                minute(at).to_string(),
+                at.format("%-d %b %Y %H:%M UTC").to_string()
+            );
+        }
+        assert_eq!(day(now()).to_string(), "1 Dec 2026");
     }
 }

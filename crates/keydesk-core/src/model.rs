@@ -9,6 +9,51 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+/// Gives a fieldless enum whose JSON and command-line form is one word per variant its
+/// `as_str`, a `Display` printing that word and, with a `parse(noun, choices)` clause, a
+/// case-insensitive `FromStr` failing with "unknown {noun} {text:?}: use {choices}"; so
+/// each word is written once.
+macro_rules! word_enum {
+    (
+        $(#[$as_str_doc:meta])*
+        $enum:ident { $($variant:ident => $word:literal),+ $(,)? }
+    ) => {
+        impl $enum {
+            $(#[$as_str_doc])*
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($enum::$variant => $word,)+
+                }
+            }
+        }
+
+        impl std::fmt::Display for $enum {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+    (
+        $(#[$as_str_doc:meta])*
+        $enum:ident { $($variant:ident => $word:literal),+ $(,)? }
+        parse($noun:literal, $choices:literal)
+    ) => {
+        word_enum! { $(#[$as_str_doc])* $enum { $($variant => $word),+ } }
+
+        impl std::str::FromStr for $enum {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                [$($enum::$variant),+]
+                    .into_iter()
+                    .find(|value| value.as_str().eq_ignore_ascii_case(text.trim()))
+                    .ok_or_else(|| format!(concat!("unknown ", $noun, " {:?}: use ", $choices), text))
+            }
+        }
+    };
+}
+pub(crate) use word_enum;
+
 /// Which key-management API a connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -33,16 +78,6 @@ impl ProviderKind {
         ProviderKind::Strait,
     ];
 
-    /// The identifier used in JSON and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Oligon => "oligon",
-            ProviderKind::Fiskaly => "fiskaly",
-            ProviderKind::Syncgram => "syncgram",
-            ProviderKind::Strait => "strait",
-        }
-    }
-
     /// The name people know the provider by.
     pub fn display_name(self) -> &'static str {
         match self {
@@ -54,23 +89,15 @@ impl ProviderKind {
     }
 }
 
-impl fmt::Display for ProviderKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+word_enum! {
+    /// The identifier used in JSON and on the command line.
+    ProviderKind {
+        Oligon => "oligon",
+        Fiskaly => "fiskaly",
+        Syncgram => "syncgram",
+        Strait => "strait",
     }
-}
-
-impl std::str::FromStr for ProviderKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ProviderKind::ALL
-            .into_iter()
-            .find(|kind| kind.as_str().eq_ignore_ascii_case(text.trim()))
-            .ok_or_else(|| {
-                format!("unknown provider {text:?}: use oligon, fiskaly, syncgram or strait")
-            })
-    }
+    parse("provider", "oligon, fiskaly, syncgram or strait")
 }
 
 /// Whether a key works against real money / production data.
@@ -440,6 +467,11 @@ mod tests {
             "Fiskaly".parse::<ProviderKind>().unwrap(),
             ProviderKind::Fiskaly
         );
-        assert!("stripe".parse::<ProviderKind>().is_err());
+        assert_eq!(" strait ".parse::<ProviderKind>(), Ok(ProviderKind::Strait));
+        assert_eq!(
+            "stripe".parse::<ProviderKind>(),
+            Err(r#"unknown provider "stripe": use oligon, fiskaly, syncgram or strait"#.to_owned())
+        );
+        assert_eq!(ProviderKind::Syncgram.to_string(), "syncgram");
     }
 }

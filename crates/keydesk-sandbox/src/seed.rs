@@ -61,211 +61,42 @@ fn ago(now: i64, ms: i64) -> i64 {
     now - ms
 }
 
-/// The last use of a seeded key: how long ago, from where.
-struct LastUse {
-    ago_ms: i64,
-    ip: &'static str,
-}
-
-/// One seeded Oligon key; every time is in milliseconds before or after the seeding.
-struct OligonSeed {
-    name: &'static str,
-    live: bool,
-    scopes: &'static [&'static str],
-    created_ago_ms: i64,
-    used: Option<LastUse>,
-    revoked_ago_ms: Option<i64>,
-    expires_in_ms: Option<i64>,
-}
+/// A seeded Oligon key: name, live (or test), scopes, created, last use (ago, from IP),
+/// revoked, expires; every time in milliseconds before (after, for the expiry) the seeding.
+type OligonRow = (
+    &'static str,
+    bool,
+    &'static [&'static str],
+    i64,
+    Option<(i64, &'static str)>,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
-    let keys = [
-        OligonSeed {
-            name: "Legacy importer",
-            live: true,
-            scopes: &["extract:write", "admin:write"],
-            created_ago_ms: 410 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 190 * DAY_MS,
-                ip: "198.51.100.9",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Old production key",
-            live: true,
-            scopes: &["extract:read", "extract:write"],
-            created_ago_ms: 380 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 301 * DAY_MS,
-                ip: "203.0.113.5",
-            }),
-            revoked_ago_ms: Some(300 * DAY_MS),
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Mobile app backend",
-            live: true,
-            scopes: &["extract:read"],
-            created_ago_ms: 200 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 45 * DAY_MS,
-                ip: "203.0.113.77",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Partner integration (Acme Freight)",
-            live: true,
-            scopes: &["extract:read"],
-            created_ago_ms: 150 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 21 * DAY_MS,
-                ip: "192.0.2.201",
-            }),
-            revoked_ago_ms: Some(20 * DAY_MS),
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Production server",
-            live: true,
-            scopes: &["extract:read", "extract:write"],
-            created_ago_ms: 120 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 3 * MINUTE_MS,
-                ip: "203.0.113.5",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Production worker (eu-west)",
-            live: true,
-            scopes: &["extract:write"],
-            created_ago_ms: 95 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 12 * MINUTE_MS,
-                ip: "198.51.100.23",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Admin automation",
-            live: true,
-            scopes: &["admin:write"],
-            created_ago_ms: 75 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 6 * DAY_MS,
-                ip: "192.0.2.10",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Analytics dashboard",
-            live: true,
-            scopes: &["analytics:read"],
-            created_ago_ms: 60 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 2 * DAY_MS,
-                ip: "192.0.2.44",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Reporting export (never set up)",
-            live: true,
-            scopes: &["analytics:read"],
-            created_ago_ms: 40 * DAY_MS,
-            used: None,
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Q3 load test",
-            live: false,
-            scopes: &["extract:write"],
-            created_ago_ms: 55 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 40 * DAY_MS,
-                ip: "198.51.100.200",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: Some(-10 * DAY_MS),
-        },
-        OligonSeed {
-            name: "Staging",
-            live: false,
-            scopes: &["extract:read", "extract:write"],
-            created_ago_ms: 30 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: HOUR_MS,
-                ip: "198.51.100.61",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "CI pipeline",
-            live: false,
-            scopes: &["extract:read"],
-            created_ago_ms: 14 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 20 * MINUTE_MS,
-                ip: "192.0.2.10",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Contractor access",
-            live: true,
-            scopes: &["extract:read"],
-            created_ago_ms: 9 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: DAY_MS,
-                ip: "203.0.113.140",
-            }),
-            revoked_ago_ms: None,
-            expires_in_ms: Some(5 * DAY_MS),
-        },
-        OligonSeed {
-            name: "Local dev – Maria",
-            live: false,
-            scopes: &[],
-            created_ago_ms: 3 * DAY_MS,
-            used: None,
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Backup exporter",
-            live: true,
-            scopes: &["analytics:read"],
-            created_ago_ms: DAY_MS,
-            used: None,
-            revoked_ago_ms: None,
-            expires_in_ms: None,
-        },
-        OligonSeed {
-            name: "Leaked in support ticket #4821",
-            live: true,
-            scopes: &["extract:read", "extract:write"],
-            created_ago_ms: 40 * DAY_MS,
-            used: Some(LastUse {
-                ago_ms: 3 * HOUR_MS,
-                ip: "198.51.100.77",
-            }),
-            revoked_ago_ms: Some(2 * HOUR_MS),
-            expires_in_ms: None,
-        },
+    const LIVE: bool = true;
+    const TEST: bool = false;
+    #[rustfmt::skip]
+    let keys: &[OligonRow] = &[
+        ("Legacy importer", LIVE, &["extract:write", "admin:write"], 410 * DAY_MS, Some((190 * DAY_MS, "198.51.100.9")), None, None),
+        ("Old production key", LIVE, &["extract:read", "extract:write"], 380 * DAY_MS, Some((301 * DAY_MS, "203.0.113.5")), Some(300 * DAY_MS), None),
+        ("Mobile app backend", LIVE, &["extract:read"], 200 * DAY_MS, Some((45 * DAY_MS, "203.0.113.77")), None, None),
+        ("Partner integration (Acme Freight)", LIVE, &["extract:read"], 150 * DAY_MS, Some((21 * DAY_MS, "192.0.2.201")), Some(20 * DAY_MS), None),
+        ("Production server", LIVE, &["extract:read", "extract:write"], 120 * DAY_MS, Some((3 * MINUTE_MS, "203.0.113.5")), None, None),
+        ("Production worker (eu-west)", LIVE, &["extract:write"], 95 * DAY_MS, Some((12 * MINUTE_MS, "198.51.100.23")), None, None),
+        ("Admin automation", LIVE, &["admin:write"], 75 * DAY_MS, Some((6 * DAY_MS, "192.0.2.10")), None, None),
+        ("Analytics dashboard", LIVE, &["analytics:read"], 60 * DAY_MS, Some((2 * DAY_MS, "192.0.2.44")), None, None),
+        ("Reporting export (never set up)", LIVE, &["analytics:read"], 40 * DAY_MS, None, None, None),
+        ("Q3 load test", TEST, &["extract:write"], 55 * DAY_MS, Some((40 * DAY_MS, "198.51.100.200")), None, Some(-10 * DAY_MS)),
+        ("Staging", TEST, &["extract:read", "extract:write"], 30 * DAY_MS, Some((HOUR_MS, "198.51.100.61")), None, None),
+        ("CI pipeline", TEST, &["extract:read"], 14 * DAY_MS, Some((20 * MINUTE_MS, "192.0.2.10")), None, None),
+        ("Contractor access", LIVE, &["extract:read"], 9 * DAY_MS, Some((DAY_MS, "203.0.113.140")), None, Some(5 * DAY_MS)),
+        ("Local dev – Maria", TEST, &[], 3 * DAY_MS, None, None, None),
+        ("Backup exporter", LIVE, &["analytics:read"], DAY_MS, None, None, None),
+        ("Leaked in support ticket #4821", LIVE, &["extract:read", "extract:write"], 40 * DAY_MS, Some((3 * HOUR_MS, "198.51.100.77")), Some(2 * HOUR_MS), None),
     ];
-    for key in keys {
-        let created_at = ago(now, key.created_ago_ms);
+    for &(name, live, scopes, created_ago_ms, used, revoked_ago_ms, expires_in_ms) in keys {
+        let created_at = ago(now, created_ago_ms);
         tx.execute(
             "INSERT INTO oligon_keys (id, org, name, scopes, is_live, key_hash, last4, created_at,
              revoked_at, expires_at, last_used_at, last_used_ip)
@@ -273,158 +104,53 @@ fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             params![
                 secrets::ulid(created_at),
                 OLIGON_DEFAULT_ORG,
-                key.name,
-                json!(key.scopes).to_string(),
-                key.live,
+                name,
+                json!(scopes).to_string(),
+                live,
                 unusable_hash(),
                 secrets::random_base62(4),
                 created_at,
-                key.revoked_ago_ms.map(|ms| ago(now, ms)),
-                key.expires_in_ms.map(|ms| now + ms),
-                key.used.as_ref().map(|used| ago(now, used.ago_ms)),
-                key.used.as_ref().map(|used| used.ip),
+                revoked_ago_ms.map(|ms| ago(now, ms)),
+                expires_in_ms.map(|ms| now + ms),
+                used.map(|(ago_ms, _)| ago(now, ago_ms)),
+                used.map(|(_, ip)| ip),
             ],
         )?;
     }
     Ok(())
 }
 
-/// One seeded fiskaly key; every time is in milliseconds before the seeding.
-struct FiskalySeed {
-    name: &'static str,
-    /// `live` or `test`.
-    kind: &'static str,
-    /// `enabled` or `disabled`.
-    status: &'static str,
-    created_ago_ms: i64,
-    used_ago_ms: Option<i64>,
-    metadata: serde_json::Value,
-}
+/// A seeded fiskaly key: name, kind (`live` or `test`), status (`enabled` or `disabled`),
+/// created, last used (milliseconds before the seeding), metadata.
+type FiskalyRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<i64>,
+    serde_json::Value,
+);
 
 fn demo_fiskaly(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
-    let keys = [
-        FiskalySeed {
-            name: "pos-berlin-01",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: 400 * DAY_MS,
-            used_ago_ms: Some(2 * MINUTE_MS),
-            metadata: json!({"store": "berlin-mitte", "terminal": "01"}),
-        },
-        FiskalySeed {
-            name: "pos-berlin-02",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: 400 * DAY_MS,
-            used_ago_ms: Some(9 * MINUTE_MS),
-            metadata: json!({"store": "berlin-mitte", "terminal": "02"}),
-        },
-        FiskalySeed {
-            name: "pos-hamburg-01",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: 310 * DAY_MS,
-            used_ago_ms: Some(HOUR_MS),
-            metadata: json!({"store": "hamburg-altona"}),
-        },
-        FiskalySeed {
-            name: "pos-munich-01",
-            kind: "live",
-            status: "disabled",
-            created_ago_ms: 290 * DAY_MS,
-            used_ago_ms: Some(62 * DAY_MS),
-            metadata: json!({"store": "munich-schwabing", "note": "store closed"}),
-        },
-        FiskalySeed {
-            name: "webshop-checkout",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: 250 * DAY_MS,
-            used_ago_ms: Some(30 * MINUTE_MS),
-            metadata: json!({"team": "ecommerce"}),
-        },
-        FiskalySeed {
-            name: "kassensystem-legacy",
-            kind: "live",
-            status: "disabled",
-            created_ago_ms: 700 * DAY_MS,
-            used_ago_ms: Some(160 * DAY_MS),
-            metadata: json!({}),
-        },
-        FiskalySeed {
-            name: "inventory-sync",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: 180 * DAY_MS,
-            used_ago_ms: Some(3 * DAY_MS),
-            metadata: json!({"team": "ops"}),
-        },
-        FiskalySeed {
-            name: "accounting-export",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: 120 * DAY_MS,
-            used_ago_ms: Some(28 * DAY_MS),
-            metadata: json!({"team": "finance"}),
-        },
-        FiskalySeed {
-            name: "old-terminal-07",
-            kind: "live",
-            status: "disabled",
-            created_ago_ms: 500 * DAY_MS,
-            used_ago_ms: Some(300 * DAY_MS),
-            metadata: json!({"replaced_by": "pos-berlin-02"}),
-        },
-        FiskalySeed {
-            name: "test-integration",
-            kind: "test",
-            status: "enabled",
-            created_ago_ms: 90 * DAY_MS,
-            used_ago_ms: Some(4 * HOUR_MS),
-            metadata: json!({"env": "staging"}),
-        },
-        FiskalySeed {
-            name: "ci-runner",
-            kind: "test",
-            status: "enabled",
-            created_ago_ms: 60 * DAY_MS,
-            used_ago_ms: Some(25 * MINUTE_MS),
-            metadata: json!({"team": "platform"}),
-        },
-        FiskalySeed {
-            name: "load-test-2026",
-            kind: "test",
-            status: "disabled",
-            created_ago_ms: 45 * DAY_MS,
-            used_ago_ms: Some(40 * DAY_MS),
-            metadata: json!({}),
-        },
-        FiskalySeed {
-            name: "dev-maria",
-            kind: "test",
-            status: "enabled",
-            created_ago_ms: 7 * DAY_MS,
-            used_ago_ms: None,
-            metadata: json!({"owner": "maria"}),
-        },
-        FiskalySeed {
-            name: "dev-jonas",
-            kind: "test",
-            status: "enabled",
-            created_ago_ms: 2 * DAY_MS,
-            used_ago_ms: None,
-            metadata: json!({"owner": "jonas"}),
-        },
-        FiskalySeed {
-            name: "fiscal-audit-tool",
-            kind: "live",
-            status: "enabled",
-            created_ago_ms: DAY_MS,
-            used_ago_ms: None,
-            metadata: json!({"requested_by": "tax advisor"}),
-        },
+    #[rustfmt::skip]
+    let keys: &[FiskalyRow] = &[
+        ("pos-berlin-01", "live", "enabled", 400 * DAY_MS, Some(2 * MINUTE_MS), json!({"store": "berlin-mitte", "terminal": "01"})),
+        ("pos-berlin-02", "live", "enabled", 400 * DAY_MS, Some(9 * MINUTE_MS), json!({"store": "berlin-mitte", "terminal": "02"})),
+        ("pos-hamburg-01", "live", "enabled", 310 * DAY_MS, Some(HOUR_MS), json!({"store": "hamburg-altona"})),
+        ("pos-munich-01", "live", "disabled", 290 * DAY_MS, Some(62 * DAY_MS), json!({"store": "munich-schwabing", "note": "store closed"})),
+        ("webshop-checkout", "live", "enabled", 250 * DAY_MS, Some(30 * MINUTE_MS), json!({"team": "ecommerce"})),
+        ("kassensystem-legacy", "live", "disabled", 700 * DAY_MS, Some(160 * DAY_MS), json!({})),
+        ("inventory-sync", "live", "enabled", 180 * DAY_MS, Some(3 * DAY_MS), json!({"team": "ops"})),
+        ("accounting-export", "live", "enabled", 120 * DAY_MS, Some(28 * DAY_MS), json!({"team": "finance"})),
+        ("old-terminal-07", "live", "disabled", 500 * DAY_MS, Some(300 * DAY_MS), json!({"replaced_by": "pos-berlin-02"})),
+        ("test-integration", "test", "enabled", 90 * DAY_MS, Some(4 * HOUR_MS), json!({"env": "staging"})),
+        ("ci-runner", "test", "enabled", 60 * DAY_MS, Some(25 * MINUTE_MS), json!({"team": "platform"})),
+        ("load-test-2026", "test", "disabled", 45 * DAY_MS, Some(40 * DAY_MS), json!({})),
+        ("dev-maria", "test", "enabled", 7 * DAY_MS, None, json!({"owner": "maria"})),
+        ("dev-jonas", "test", "enabled", 2 * DAY_MS, None, json!({"owner": "jonas"})),
+        ("fiscal-audit-tool", "live", "enabled", DAY_MS, None, json!({"requested_by": "tax advisor"})),
     ];
-    for key in keys {
+    for (name, kind, status, created_ago_ms, used_ago_ms, metadata) in keys {
         tx.execute(
             "INSERT INTO fiskaly_keys (id, org, name, api_key, secret_hash, kind, status, metadata,
              created_at, created_by_user, last_used_at)
@@ -432,193 +158,73 @@ fn demo_fiskaly(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
             params![
                 uuid::Uuid::new_v4().to_string(),
                 FISKALY_DEFAULT_ORG,
-                key.name,
-                format!("{}_{}", key.kind, secrets::random_lower(26)),
+                name,
+                format!("{kind}_{}", secrets::random_lower(26)),
                 unusable_hash(),
-                key.kind,
-                key.status,
-                key.metadata.to_string(),
-                ago(now, key.created_ago_ms),
+                kind,
+                status,
+                metadata.to_string(),
+                ago(now, *created_ago_ms),
                 DEFAULT_USER,
-                key.used_ago_ms.map(|ms| ago(now, ms)),
+                used_ago_ms.map(|ms| ago(now, ms)),
             ],
         )?;
     }
     Ok(())
 }
 
-/// One seeded SyncgramPay key; every time is in milliseconds.
-struct SyncgramSeed {
-    org: &'static str,
-    name: &'static str,
-    /// `live` or `test`.
-    env: &'static str,
-    created_ago_ms: i64,
-    /// From creation to expiry.
-    lifetime_ms: Option<i64>,
-    revoked_ago_ms: Option<i64>,
-    used_ago_ms: Option<i64>,
-}
+/// A seeded SyncgramPay key: org, name, env (`live` or `test`), created, lifetime (from
+/// creation to expiry), revoked, last used; every time in milliseconds.
+type SyncgramRow = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn demo_syncgram(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
     tx.execute(
         "INSERT OR IGNORE INTO syncgram_orgs (id, payments_enabled) VALUES (?1, 0)",
         params![SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS],
     )?;
-    let keys = [
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Launch key",
-            env: "test",
-            created_ago_ms: 420 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(400 * DAY_MS),
-            used_ago_ms: Some(401 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "First live key",
-            env: "live",
-            created_ago_ms: 400 * DAY_MS,
-            lifetime_ms: Some(365 * DAY_MS),
-            revoked_ago_ms: None,
-            used_ago_ms: Some(40 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Production key 2025",
-            env: "live",
-            created_ago_ms: 300 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(200 * DAY_MS),
-            used_ago_ms: Some(200 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Rotated after audit",
-            env: "live",
-            created_ago_ms: 200 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(150 * DAY_MS),
-            used_ago_ms: Some(151 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Black Friday",
-            env: "live",
-            created_ago_ms: 150 * DAY_MS,
-            lifetime_ms: Some(30 * DAY_MS),
-            revoked_ago_ms: None,
-            used_ago_ms: Some(125 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Contractor (Q1)",
-            env: "live",
-            created_ago_ms: 130 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(100 * DAY_MS),
-            used_ago_ms: None,
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Leaked in logs",
-            env: "live",
-            created_ago_ms: 100 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(60 * DAY_MS),
-            used_ago_ms: Some(60 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Checkout v2",
-            env: "live",
-            created_ago_ms: 60 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(20 * DAY_MS),
-            used_ago_ms: Some(20 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Staging smoke test",
-            env: "test",
-            created_ago_ms: 40 * DAY_MS,
-            lifetime_ms: Some(7 * DAY_MS),
-            revoked_ago_ms: None,
-            used_ago_ms: Some(35 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Never used test key",
-            env: "test",
-            created_ago_ms: 25 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(21 * DAY_MS),
-            used_ago_ms: None,
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEFAULT_ORG,
-            name: "Production key",
-            env: "live",
-            created_ago_ms: 20 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: None,
-            used_ago_ms: Some(5 * MINUTE_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            name: "Prototype",
-            env: "test",
-            created_ago_ms: 90 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(30 * DAY_MS),
-            used_ago_ms: Some(31 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            name: "Hackathon",
-            env: "test",
-            created_ago_ms: 50 * DAY_MS,
-            lifetime_ms: Some(3 * DAY_MS),
-            revoked_ago_ms: None,
-            used_ago_ms: Some(48 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            name: "Integration tests",
-            env: "test",
-            created_ago_ms: 29 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: Some(2 * DAY_MS),
-            used_ago_ms: Some(2 * DAY_MS),
-        },
-        SyncgramSeed {
-            org: SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS,
-            name: "Sandbox checkout",
-            env: "test",
-            created_ago_ms: 2 * DAY_MS,
-            lifetime_ms: None,
-            revoked_ago_ms: None,
-            used_ago_ms: None,
-        },
+    #[rustfmt::skip]
+    let keys: &[SyncgramRow] = &[
+        (SYNCGRAM_DEFAULT_ORG, "Launch key", "test", 420 * DAY_MS, None, Some(400 * DAY_MS), Some(401 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "First live key", "live", 400 * DAY_MS, Some(365 * DAY_MS), None, Some(40 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Production key 2025", "live", 300 * DAY_MS, None, Some(200 * DAY_MS), Some(200 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Rotated after audit", "live", 200 * DAY_MS, None, Some(150 * DAY_MS), Some(151 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Black Friday", "live", 150 * DAY_MS, Some(30 * DAY_MS), None, Some(125 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Contractor (Q1)", "live", 130 * DAY_MS, None, Some(100 * DAY_MS), None),
+        (SYNCGRAM_DEFAULT_ORG, "Leaked in logs", "live", 100 * DAY_MS, None, Some(60 * DAY_MS), Some(60 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Checkout v2", "live", 60 * DAY_MS, None, Some(20 * DAY_MS), Some(20 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Staging smoke test", "test", 40 * DAY_MS, Some(7 * DAY_MS), None, Some(35 * DAY_MS)),
+        (SYNCGRAM_DEFAULT_ORG, "Never used test key", "test", 25 * DAY_MS, None, Some(21 * DAY_MS), None),
+        (SYNCGRAM_DEFAULT_ORG, "Production key", "live", 20 * DAY_MS, None, None, Some(5 * MINUTE_MS)),
+        (SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS, "Prototype", "test", 90 * DAY_MS, None, Some(30 * DAY_MS), Some(31 * DAY_MS)),
+        (SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS, "Hackathon", "test", 50 * DAY_MS, Some(3 * DAY_MS), None, Some(48 * DAY_MS)),
+        (SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS, "Integration tests", "test", 29 * DAY_MS, None, Some(2 * DAY_MS), Some(2 * DAY_MS)),
+        (SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS, "Sandbox checkout", "test", 2 * DAY_MS, None, None, None),
     ];
-    for key in keys {
-        let created_at = ago(now, key.created_ago_ms);
+    for &(org, name, env, created_ago_ms, lifetime_ms, revoked_ago_ms, used_ago_ms) in keys {
+        let created_at = ago(now, created_ago_ms);
         tx.execute(
             "INSERT INTO syncgram_keys (id, org, name, env, key_hash, created_by, created_at,
              expires_at, revoked_at, last_used_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 format!("key_{}", secrets::random_lower(20)),
-                key.org,
-                key.name,
-                key.env,
+                org,
+                name,
+                env,
                 unusable_hash(),
                 "user_seed",
                 created_at,
-                key.lifetime_ms.map(|ms| created_at + ms),
-                key.revoked_ago_ms.map(|ms| ago(now, ms)),
-                key.used_ago_ms.map(|ms| ago(now, ms)),
+                lifetime_ms.map(|ms| created_at + ms),
+                revoked_ago_ms.map(|ms| ago(now, ms)),
+                used_ago_ms.map(|ms| ago(now, ms)),
             ],
         )?;
     }
@@ -638,7 +244,48 @@ struct StraitSeed<'a> {
     rotation_interval_days: Option<i64>,
 }
 
-impl StraitSeed<'_> {
+impl<'a> StraitSeed<'a> {
+    /// A key without expiry, revocation or automatic rotation.
+    fn new(
+        name: &'a str,
+        scopes: &'static [&'static str],
+        environment: &'static str,
+        created_ago_ms: i64,
+        used_ago_ms: Option<i64>,
+    ) -> Self {
+        StraitSeed {
+            name,
+            scopes,
+            environment,
+            created_ago_ms,
+            expires_in_ms: None,
+            used_ago_ms,
+            revoked_ago_ms: None,
+            rotation_interval_days: None,
+        }
+    }
+
+    fn revoked(self, ago_ms: i64) -> Self {
+        StraitSeed {
+            revoked_ago_ms: Some(ago_ms),
+            ..self
+        }
+    }
+
+    fn expires_in(self, ms: i64) -> Self {
+        StraitSeed {
+            expires_in_ms: Some(ms),
+            ..self
+        }
+    }
+
+    fn rotating_every(self, days: i64) -> Self {
+        StraitSeed {
+            rotation_interval_days: Some(days),
+            ..self
+        }
+    }
+
     fn insert(&self, tx: &Transaction<'_>, now: i64) -> rusqlite::Result<String> {
         let id = uuid::Uuid::new_v4().to_string();
         let created_at = ago(now, self.created_ago_ms);
@@ -674,123 +321,23 @@ impl StraitSeed<'_> {
 }
 
 fn demo_strait(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
-    let plain = |name, scopes, environment, created_ago_ms, used_ago_ms| StraitSeed {
-        name,
-        scopes,
-        environment,
-        created_ago_ms,
-        expires_in_ms: None,
-        used_ago_ms,
-        revoked_ago_ms: None,
-        rotation_interval_days: None,
-    };
+    let key = StraitSeed::new;
+    // One key a row: name, scopes, environment, created, last used; then what sets it apart.
+    #[rustfmt::skip]
     let keys = [
-        StraitSeed {
-            revoked_ago_ms: Some(200 * DAY_MS),
-            ..plain(
-                "Bootstrap admin",
-                &["admin"],
-                "env_prod",
-                500 * DAY_MS,
-                Some(201 * DAY_MS),
-            )
-        },
-        plain(
-            "Billing worker",
-            &["billing:read", "billing:write"],
-            "env_prod",
-            240 * DAY_MS,
-            Some(4 * MINUTE_MS),
-        ),
-        plain(
-            "Search indexer",
-            &["search:write"],
-            "env_prod",
-            180 * DAY_MS,
-            Some(2 * HOUR_MS),
-        ),
-        StraitSeed {
-            expires_in_ms: Some(6 * DAY_MS),
-            ..plain(
-                "Partner API (Globex)",
-                &["orders:read"],
-                "env_prod",
-                359 * DAY_MS,
-                Some(3 * DAY_MS),
-            )
-        },
-        StraitSeed {
-            expires_in_ms: Some(-12 * DAY_MS),
-            ..plain(
-                "Summer campaign",
-                &["orders:read"],
-                "env_prod",
-                102 * DAY_MS,
-                Some(15 * DAY_MS),
-            )
-        },
-        StraitSeed {
-            revoked_ago_ms: Some(9 * DAY_MS),
-            ..plain(
-                "Leaked CI token",
-                &["deploy"],
-                "env_staging",
-                70 * DAY_MS,
-                Some(9 * DAY_MS),
-            )
-        },
-        StraitSeed {
-            rotation_interval_days: Some(90),
-            ..plain(
-                "Payments gateway",
-                &["payments:write"],
-                "env_prod",
-                80 * DAY_MS,
-                Some(MINUTE_MS),
-            )
-        },
-        StraitSeed {
-            rotation_interval_days: Some(30),
-            ..plain(
-                "Audit log shipper",
-                &["audit:write"],
-                "env_prod",
-                44 * DAY_MS,
-                Some(10 * MINUTE_MS),
-            )
-        },
-        plain(
-            "Staging e2e",
-            &["orders:read", "orders:write"],
-            "env_staging",
-            45 * DAY_MS,
-            Some(26 * DAY_MS),
-        ),
-        plain(
-            "Reporting (read only)",
-            &["reports:read"],
-            "env_prod",
-            130 * DAY_MS,
-            Some(95 * DAY_MS),
-        ),
-        StraitSeed {
-            expires_in_ms: Some(20 * DAY_MS),
-            ..plain(
-                "Temporary migration",
-                &["admin"],
-                "env_prod",
-                10 * DAY_MS,
-                None,
-            )
-        },
-        plain("Mobile app", &["orders:read"], "env_prod", 5 * DAY_MS, None),
-        plain(
-            "Local dev",
-            &["orders:read", "orders:write"],
-            "env_dev",
-            DAY_MS,
-            Some(30 * MINUTE_MS),
-        ),
+        key("Bootstrap admin", &["admin"], "env_prod", 500 * DAY_MS, Some(201 * DAY_MS)).revoked(200 * DAY_MS),
+        key("Billing worker", &["billing:read", "billing:write"], "env_prod", 240 * DAY_MS, Some(4 * MINUTE_MS)),
+        key("Search indexer", &["search:write"], "env_prod", 180 * DAY_MS, Some(2 * HOUR_MS)),
+        key("Partner API (Globex)", &["orders:read"], "env_prod", 359 * DAY_MS, Some(3 * DAY_MS)).expires_in(6 * DAY_MS),
+        key("Summer campaign", &["orders:read"], "env_prod", 102 * DAY_MS, Some(15 * DAY_MS)).expires_in(-12 * DAY_MS),
+        key("Leaked CI token", &["deploy"], "env_staging", 70 * DAY_MS, Some(9 * DAY_MS)).revoked(9 * DAY_MS),
+        key("Payments gateway", &["payments:write"], "env_prod", 80 * DAY_MS, Some(MINUTE_MS)).rotating_every(90),
+        key("Audit log shipper", &["audit:write"], "env_prod", 44 * DAY_MS, Some(10 * MINUTE_MS)).rotating_every(30),
+        key("Staging e2e", &["orders:read", "orders:write"], "env_staging", 45 * DAY_MS, Some(26 * DAY_MS)),
+        key("Reporting (read only)", &["reports:read"], "env_prod", 130 * DAY_MS, Some(95 * DAY_MS)),
+        key("Temporary migration", &["admin"], "env_prod", 10 * DAY_MS, None).expires_in(20 * DAY_MS),
+        key("Mobile app", &["orders:read"], "env_prod", 5 * DAY_MS, None),
+        key("Local dev", &["orders:read", "orders:write"], "env_dev", DAY_MS, Some(30 * MINUTE_MS)),
     ];
     for key in &keys {
         key.insert(tx, now)?;
@@ -843,28 +390,22 @@ fn rotation(tx: &Transaction<'_>, now: i64, name: &str, times: Rotated) -> rusql
         grace_in_ms,
         old_used_ago_ms,
     } = times;
-    let old = StraitSeed {
+    let old = StraitSeed::new(
         name,
-        scopes: &["events:write"],
-        environment: "env_prod",
+        &["events:write"],
+        "env_prod",
         created_ago_ms,
-        expires_in_ms: None,
-        used_ago_ms: Some(old_used_ago_ms),
-        revoked_ago_ms: None,
-        rotation_interval_days: None,
-    }
+        Some(old_used_ago_ms),
+    )
     .insert(tx, now)?;
     let rotated_name = format!("{name} (rotated)");
-    let new = StraitSeed {
-        name: &rotated_name,
-        scopes: &["events:write"],
-        environment: "env_prod",
-        created_ago_ms: rotated_ago_ms,
-        expires_in_ms: None,
-        used_ago_ms: Some(rotated_ago_ms / 4),
-        revoked_ago_ms: None,
-        rotation_interval_days: None,
-    }
+    let new = StraitSeed::new(
+        &rotated_name,
+        &["events:write"],
+        "env_prod",
+        rotated_ago_ms,
+        Some(rotated_ago_ms / 4),
+    )
     .insert(tx, now)?;
     tx.execute(
         "UPDATE strait_keys SET replaced_by_key_id = ?1, grace_expires_at = ?2 WHERE id = ?3",

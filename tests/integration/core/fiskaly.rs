@@ -6,8 +6,8 @@ use keydesk_core::{Environment, ErrorKind, ExposeSecret, KeyStatus, Progress, Pr
 use keydesk_sandbox::{SandboxConfig, Seed, Variant};
 
 use crate::support::core::{
-    VARIANTS, client, client_and_key, client_with, created, draft, in_org, listed, sandbox,
-    sandbox_with,
+    VARIANTS, client, client_and_key, client_with, create, create_refused, draft, in_org, listed,
+    sandbox, sandbox_and_client, sandbox_with,
 };
 
 const FISKALY: ProviderKind = ProviderKind::Fiskaly;
@@ -90,23 +90,14 @@ async fn the_full_inventory_comes_back_from_concurrent_pages() {
 
 #[tokio::test]
 async fn names_must_follow_the_pattern_and_be_unique() {
-    let sandbox = sandbox(Variant::Documented).await;
-    let fiskaly = client(&sandbox, FISKALY);
-    let error = fiskaly
-        .create_key(&draft(FISKALY, "Not Valid"))
-        .await
-        .err()
-        .unwrap();
+    let (_sandbox, fiskaly) = sandbox_and_client(Variant::Documented, FISKALY).await;
+    let error = create_refused(&*fiskaly, &draft(FISKALY, "Not Valid")).await;
     assert_eq!(
         (error.kind(), error.field()),
         (ErrorKind::Validation, Some("name"))
     );
-    created(fiskaly.create_key(&draft(FISKALY, "twice")).await.unwrap());
-    let error = fiskaly
-        .create_key(&draft(FISKALY, "twice"))
-        .await
-        .err()
-        .unwrap();
+    create(&*fiskaly, &draft(FISKALY, "twice")).await;
+    let error = create_refused(&*fiskaly, &draft(FISKALY, "twice")).await;
     assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
 }
 

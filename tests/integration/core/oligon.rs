@@ -4,7 +4,8 @@ use keydesk_core::{ErrorKind, ExposeSecret, Key, KeyStatus, ProviderKind};
 use keydesk_sandbox::{CredentialOptions, Variant};
 
 use crate::support::core::{
-    VARIANTS, client, client_and_key, client_with, created, draft, in_org, sandbox,
+    VARIANTS, client, client_and_key, client_with, create, create_refused, draft, in_org,
+    listed_ids, sandbox, sandbox_and_client,
 };
 
 const OLIGON: ProviderKind = ProviderKind::Oligon;
@@ -66,11 +67,10 @@ async fn create_list_revoke_delete_in_both_variants() {
 
 #[tokio::test]
 async fn test_keys_are_test_and_newest_come_first() {
-    let sandbox = sandbox(Variant::Documented).await;
-    let oligon = client(&sandbox, OLIGON);
+    let (_sandbox, oligon) = sandbox_and_client(Variant::Documented, OLIGON).await;
     let mut first = draft(OLIGON, "first");
     first.environment = None;
-    let first = created(oligon.create_key(&first).await.unwrap());
+    let first = create(&*oligon, &first).await;
     assert!(
         first.secrets[0]
             .value
@@ -78,24 +78,17 @@ async fn test_keys_are_test_and_newest_come_first() {
             .starts_with("sk_test_")
     );
     assert_eq!(first.key.environment, Some(keydesk_core::Environment::Test));
-    let second = created(oligon.create_key(&draft(OLIGON, "second")).await.unwrap());
-    let ids: Vec<String> = oligon
-        .list_keys(None)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|key| key.id)
-        .collect();
+    let second = create(&*oligon, &draft(OLIGON, "second")).await;
+    let ids = listed_ids(&*oligon).await;
     assert_eq!(ids, [second.key.id, first.key.id]);
 }
 
 #[tokio::test]
 async fn unknown_scopes_never_reach_the_server() {
-    let sandbox = sandbox(Variant::Deployed).await;
-    let oligon = client(&sandbox, OLIGON);
+    let (_sandbox, oligon) = sandbox_and_client(Variant::Deployed, OLIGON).await;
     let mut bad = draft(OLIGON, "x");
     bad.scopes = vec!["extract:everything".into()];
-    let error = oligon.create_key(&bad).await.err().unwrap();
+    let error = create_refused(&*oligon, &bad).await;
     assert_eq!(
         (error.kind(), error.field()),
         (ErrorKind::Validation, Some("scopes"))

@@ -4,7 +4,7 @@ use keydesk_core::{Environment, ErrorKind, ExposeSecret, KeyStatus, ProviderKind
 use keydesk_sandbox::{CredentialOptions, Variant};
 
 use crate::support::core::{
-    VARIANTS, as_user, client_and_key, client_with, created, draft, listed, sandbox,
+    VARIANTS, as_user, client_and_key, client_with, create, create_refused, draft, listed, sandbox,
 };
 
 const SYNCGRAM: ProviderKind = ProviderKind::Syncgram;
@@ -45,13 +45,9 @@ async fn create_list_revoke_in_both_variants() {
 async fn a_second_active_key_is_a_conflict() {
     let sandbox = sandbox(Variant::Deployed).await;
     let first = client_with(&sandbox, SYNCGRAM, &as_user("alice"));
-    created(first.create_key(&draft(SYNCGRAM, "one")).await.unwrap());
+    create(&*first, &draft(SYNCGRAM, "one")).await;
     let second = client_with(&sandbox, SYNCGRAM, &as_user("bob"));
-    let error = second
-        .create_key(&draft(SYNCGRAM, "two"))
-        .await
-        .err()
-        .unwrap();
+    let error = create_refused(&*second, &draft(SYNCGRAM, "two")).await;
     assert_eq!(error.kind(), ErrorKind::Conflict, "{error}");
     assert!(error.to_string().contains("active key"), "{error}");
 }
@@ -61,11 +57,7 @@ async fn the_create_rate_limit_surfaces_the_wait() {
     let sandbox = sandbox(Variant::Documented).await;
     let (syncgram, made) = client_and_key(&sandbox, SYNCGRAM, "first").await;
     syncgram.revoke_key(&made.key.id).await.unwrap();
-    let error = syncgram
-        .create_key(&draft(SYNCGRAM, "second"))
-        .await
-        .err()
-        .unwrap();
+    let error = create_refused(&*syncgram, &draft(SYNCGRAM, "second")).await;
     assert_eq!(error.kind(), ErrorKind::RateLimited);
     let wait = error.retry_after().expect("wait reported");
     assert!(wait.as_secs() >= 1 && wait.as_secs() <= 60, "{wait:?}");
@@ -85,7 +77,7 @@ async fn new_organisations_get_test_keys_and_connected_accounts_are_forbidden() 
     );
     let mut live = draft(SYNCGRAM, "wants live");
     live.environment = Some(Environment::Live);
-    let made = created(fresh.create_key(&live).await.unwrap());
+    let made = create(&*fresh, &live).await;
     assert_eq!(made.key.environment, Some(Environment::Test));
     let connected = client_with(
         &sandbox,

@@ -4,7 +4,7 @@ use keydesk_sandbox::{Dialect, STRAIT_DEFAULT_PROJECT, SandboxConfig, Seed, Vari
 use serde_json::{Value, json};
 
 use super::both_variants;
-use crate::support::sandbox::{Sandbox, send, start, start_with};
+use crate::support::sandbox::{Sandbox, deployed_strait_write_limit, send, start, start_with};
 
 const STRAIT: Dialect = Dialect::Strait;
 
@@ -492,16 +492,19 @@ async fn deployed_pages_hold_50_keys_and_the_cursor_is_the_last_created_at() {
     assert_eq!(status, 422);
     assert_eq!(error["error"]["details"][0]["field"], "cursor");
     assert_eq!(page("&limit=101".into()).await.0, 422);
+    assert_eq!(page("&limit=0".into()).await.0, 422);
+    let (status, _, whole) = page("&limit=100".into()).await;
+    assert_eq!(status, 200, "100 is the largest page");
+    assert_eq!(whole["data"].as_array().unwrap().len(), 60);
+    assert_eq!(
+        (&whole["has_more"], &whole["next_cursor"]),
+        (&json!(false), &Value::Null)
+    );
 }
 
 #[tokio::test]
 async fn deployed_writes_past_ten_a_minute_get_a_plain_text_429() {
-    let sandbox = start_with(SandboxConfig {
-        variant: Variant::Deployed,
-        strait_writes_per_minute: Some(10),
-        ..SandboxConfig::default()
-    })
-    .await;
+    let sandbox = start_with(deployed_strait_write_limit()).await;
     let admin = Admin::of(&sandbox, Variant::Deployed, None);
     // Creates, rotations and revocations all count, refused ones too.
     let mut ids = Vec::new();

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keydesk_core::{
-    ConnectionConfig, CreateOutcome, CreatedKey, Credentials, Environment, HttpOptions, Key,
+    ConnectionConfig, CreateOutcome, CreatedKey, Credentials, Environment, Error, HttpOptions, Key,
     KeyDraft, Provider, ProviderKind, SecretString, connect_with,
 };
 use keydesk_sandbox::{
@@ -137,8 +137,31 @@ pub async fn client_and_key(
     name: &str,
 ) -> (Arc<dyn Provider>, CreatedKey) {
     let client = client(sandbox, provider);
-    let made = created(client.create_key(&draft(provider, name)).await.unwrap());
+    let made = create(&*client, &draft(provider, name)).await;
     (client, made)
+}
+
+/// A sandbox of `variant` and a client of `provider` for its default organisation.
+pub async fn sandbox_and_client(
+    variant: Variant,
+    provider: ProviderKind,
+) -> (SandboxHandle, Arc<dyn Provider>) {
+    let sandbox = sandbox(variant).await;
+    let client = client(&sandbox, provider);
+    (sandbox, client)
+}
+
+/// The key `client` creates from `draft`, failing the test on an error or an orphan report.
+pub async fn create(client: &dyn Provider, draft: &KeyDraft) -> CreatedKey {
+    created(client.create_key(draft).await.unwrap())
+}
+
+/// The error `client` answers a create of `draft` with, failing the test if the key is made.
+pub async fn create_refused(client: &dyn Provider, draft: &KeyDraft) -> Error {
+    match client.create_key(draft).await {
+        Ok(outcome) => panic!("the create went through: {outcome:?}"),
+        Err(error) => error,
+    }
 }
 
 /// The key `id` as a fresh list shows it.
@@ -147,6 +170,12 @@ pub async fn listed(client: &dyn Provider, id: &str) -> Key {
     keys.into_iter()
         .find(|key| key.id == id)
         .expect("the key is listed")
+}
+
+/// The ids of a fresh list, in its order.
+pub async fn listed_ids(client: &dyn Provider) -> Vec<String> {
+    let keys = client.list_keys(None).await.unwrap();
+    keys.into_iter().map(|key| key.id).collect()
 }
 
 /// The created key, failing the test on an orphan report.

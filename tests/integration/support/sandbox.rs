@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use keydesk_sandbox::{
-    CredentialOptions, Dialect, SandboxConfig, SandboxHandle, Storage, Variant, spawn,
+    CredentialOptions, Dialect, STRAIT_DEPLOYED_WRITES_PER_MINUTE, SandboxConfig, SandboxHandle,
+    Storage, Variant, spawn,
 };
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -40,6 +41,16 @@ pub async fn start(variant: Variant) -> Sandbox {
         ..SandboxConfig::default()
     })
     .await
+}
+
+/// The deployed variant with the open-source Strait service's limit on writes, which the
+/// binary sets with `--variant deployed` (the library leaves it off).
+pub fn deployed_strait_write_limit() -> SandboxConfig {
+    SandboxConfig {
+        variant: Variant::Deployed,
+        strait_writes_per_minute: Some(STRAIT_DEPLOYED_WRITES_PER_MINUTE),
+        ..SandboxConfig::default()
+    }
 }
 
 /// A sandbox with `config`.

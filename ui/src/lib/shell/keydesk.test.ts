@@ -1,6 +1,23 @@
 import { MockBackend, appError } from '../ipc/mockBackend';
 import { Keydesk } from './keydesk.svelte';
 
+/** A desk over `backend` (three keys a connection by default) with `connectionId`'s list loaded. */
+async function loaded(connectionId: string, backend = new MockBackend({ keysPerConnection: 3 })) {
+  const desk = new Keydesk(backend);
+  await desk.loadKeys(connectionId);
+  return { backend, desk };
+}
+
+/** Key `keyId` of `connectionId` as the backend holds it. */
+function held(backend: MockBackend, connectionId: string, keyId: string) {
+  return backend.keys.get(connectionId)!.find((k) => k.id === keyId)!;
+}
+
+/** Key `keyId` of `connectionId` as the desk lists it. */
+function shown(desk: Keydesk, connectionId: string, keyId: string) {
+  return desk.lists[connectionId].keys.find((k) => k.id === keyId);
+}
+
 /** A backend whose provider revokes but answers no key, as some providers do. */
 function silentRevokes(): MockBackend {
   const backend = new MockBackend({ keysPerConnection: 3 });
@@ -14,38 +31,32 @@ function silentRevokes(): MockBackend {
 
 describe('Keydesk.revokeKey', () => {
   it('puts the key the backend answers in the list', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
+    const { backend, desk } = await loaded('c-oligon');
     const [first] = desk.lists['c-oligon'].keys;
 
     const key = await desk.revokeKey('c-oligon', first.id);
 
-    const stored = backend.keys.get('c-oligon')!.find((k) => k.id === first.id)!;
+    const stored = held(backend, 'c-oligon', first.id);
     expect(key).toEqual(stored);
-    expect(desk.lists['c-oligon'].keys.find((k) => k.id === first.id)).toEqual(stored);
+    expect(shown(desk, 'c-oligon', first.id)).toEqual(stored);
   });
 
   it('reads the list again when the provider answers no key, instead of making one up', async () => {
-    const backend = silentRevokes();
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
+    const { backend, desk } = await loaded('c-oligon', silentRevokes());
     const [first] = desk.lists['c-oligon'].keys;
     const listKeys = vi.spyOn(backend, 'listKeys');
 
     const key = await desk.revokeKey('c-oligon', first.id);
 
     expect(listKeys).toHaveBeenCalledOnce();
-    const stored = backend.keys.get('c-oligon')!.find((k) => k.id === first.id)!;
+    const stored = held(backend, 'c-oligon', first.id);
     expect(stored.status).toBe('revoked');
     expect(key).toEqual(stored);
-    expect(desk.lists['c-oligon'].keys.find((k) => k.id === first.id)).toEqual(stored);
+    expect(shown(desk, 'c-oligon', first.id)).toEqual(stored);
   });
 
   it('answers null when the re-read list no longer has the key', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
+    const { backend, desk } = await loaded('c-oligon');
     const [first] = desk.lists['c-oligon'].keys;
     backend.revokeKey = async (connectionId, keyId) => {
       backend.keys.set(connectionId, backend.keys.get(connectionId)!.filter((k) => k.id !== keyId));
@@ -57,9 +68,7 @@ describe('Keydesk.revokeKey', () => {
   });
 
   it('answers null, not the key as it was, when the re-read list fails', async () => {
-    const backend = silentRevokes();
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
+    const { backend, desk } = await loaded('c-oligon', silentRevokes());
     const [first] = desk.lists['c-oligon'].keys;
     backend.listKeys = async () => {
       throw appError('network', 'The service did not answer.');
@@ -72,9 +81,7 @@ describe('Keydesk.revokeKey', () => {
 
 describe('Keydesk.deleteKey and setKeyEnabled', () => {
   it('take a deleted key out of the list and put a disabled one in as the backend answers it', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
+    const { backend, desk } = await loaded('c-oligon');
     const [first, second] = desk.lists['c-oligon'].keys;
 
     await desk.deleteKey('c-oligon', first.id);
@@ -83,7 +90,7 @@ describe('Keydesk.deleteKey and setKeyEnabled', () => {
 
     const disabled = await desk.setKeyEnabled('c-oligon', second.id, false);
     expect(disabled.status).toBe('disabled');
-    expect(desk.lists['c-oligon'].keys.find((k) => k.id === second.id)).toEqual(backend.keys.get('c-oligon')!.find((k) => k.id === second.id));
+    expect(shown(desk, 'c-oligon', second.id)).toEqual(held(backend, 'c-oligon', second.id));
   });
 });
 
@@ -98,9 +105,7 @@ function backgroundRelist(desk: Keydesk) {
 
 describe('Keydesk.createKey', () => {
   it('puts the key the backend answers first in the list', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
+    const { backend, desk } = await loaded('c-oligon');
     const relist = backgroundRelist(desk);
 
     const result = await desk.createKey('c-oligon', { name: 'Deploy bot', scopes: ['extract:read'] }, false);
@@ -109,14 +114,12 @@ describe('Keydesk.createKey', () => {
     const keys = desk.lists['c-oligon'].keys;
     expect(keys).toHaveLength(4);
     expect(keys[0]).toEqual(result.reveal.key);
-    expect(keys[0]).toEqual(backend.keys.get('c-oligon')!.find((k) => k.id === result.reveal.key.id));
+    expect(keys[0]).toEqual(held(backend, 'c-oligon', result.reveal.key.id));
     expect(relist.count()).toBe(0);
   });
 
   it('reads the list again after replacing the active key, keeping the masked preview the create answered', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-syncgram');
+    const { backend, desk } = await loaded('c-syncgram');
     const active = desk.lists['c-syncgram'].keys.find((k) => k.status === 'active')!;
     // A provider that lists keys without any part of them: only the create's answer has a preview.
     const listKeys = backend.listKeys;
@@ -129,7 +132,7 @@ describe('Keydesk.createKey', () => {
 
     if (result.status !== 'created') throw new Error(`expected a created key, got ${result.status}`);
     const keys = desk.lists['c-syncgram'].keys;
-    const stored = backend.keys.get('c-syncgram')!.find((k) => k.id === active.id)!;
+    const stored = held(backend, 'c-syncgram', active.id);
     expect(keys.find((k) => k.id === active.id)).toEqual({ ...stored, masked: '(hidden)' });
     expect(stored.status).toBe('revoked');
     expect(keys.find((k) => k.id === result.reveal.key.id)).toEqual(result.reveal.key);
@@ -137,10 +140,8 @@ describe('Keydesk.createKey', () => {
   });
 
   it('puts the key an orphaned create answers in the list', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
+    const { backend, desk } = await loaded('c-oligon');
     backend.orphanNextCreate = true;
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-oligon');
 
     const result = await desk.createKey('c-oligon', { name: 'Lost answer' }, false);
 
@@ -149,9 +150,7 @@ describe('Keydesk.createKey', () => {
   });
 
   it('reads the list again when a replace fails, and leaves it alone when a plain create fails', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-syncgram');
+    const { backend, desk } = await loaded('c-syncgram');
     const before = desk.lists['c-syncgram'];
     const relist = backgroundRelist(desk);
 
@@ -170,9 +169,7 @@ describe('Keydesk.createKey', () => {
 
 describe('Keydesk.rotateKey', () => {
   it('reads the list again, so the replaced key and its successor show as the backend has them', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-strait');
+    const { backend, desk } = await loaded('c-strait');
     const old = desk.lists['c-strait'].keys.find((k) => k.status === 'active')!;
     const relist = backgroundRelist(desk);
 
@@ -188,9 +185,7 @@ describe('Keydesk.rotateKey', () => {
   });
 
   it('leaves the list alone when the rotate fails', async () => {
-    const backend = new MockBackend({ keysPerConnection: 3 });
-    const desk = new Keydesk(backend);
-    await desk.loadKeys('c-strait');
+    const { backend, desk } = await loaded('c-strait');
     const before = desk.lists['c-strait'];
     const old = before.keys.find((k) => k.status === 'active')!;
     const relist = backgroundRelist(desk);
