@@ -104,6 +104,7 @@ const estimates = criterionEstimates();
 const decode = estimates.filter((e) => /decode/i.test(e.group));
 const inventory = estimates.filter((e) => /inventory/i.test(e.group));
 const concurrent = inventory.find((e) => /concurrent/i.test(e.name));
+const attention = estimates.find((e) => /^attention/i.test(e.group));
 const sequential = inventory.find((e) => /sequential/i.test(e.name));
 
 if (decode.length) {
@@ -121,6 +122,11 @@ if (concurrent) {
   );
 } else {
   row('Inventory of 10,000 fiskaly keys at 20 ms latency', '—', '≤ 400 ms', absent('core'));
+}
+if (attention) {
+  row('Attention over 4 × 10,000 keys (annotations, previous snapshot)', ms(attention.median_ms, 2), '≤ 20 ms', verdict(attention.median_ms, 20));
+} else {
+  row('Attention over 4 × 10,000 keys', '—', '≤ 20 ms', absent('core'));
 }
 
 // --- ui (10,000-key table) ------------------------------------------------------------------

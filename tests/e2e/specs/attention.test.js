@@ -71,6 +71,16 @@ async function findingRow(browser, id) {
   return row;
 }
 
+/** Presses `action` on the first finding that suggests it; answers the finding and the dialog. */
+async function actOnFirst(browser, action) {
+  const target = (await findingRows(browser)).find((row) => row.action === action);
+  assert.ok(target, `a finding suggests ${action}`);
+  await click(browser, action, await findingRow(browser, target.id));
+  const dialog = await browser.$('[role="dialog"]');
+  await dialog.waitForDisplayed({ timeout: TIMEOUT });
+  return { target, dialog };
+}
+
 async function gone(browser, id, message) {
   await browser.waitUntil(
     async () => !(await browser.$(`[data-testid="finding-row"][data-finding-id="${id}"]`).isExisting()),
@@ -142,14 +152,10 @@ describe('Attention', () => {
 
   it('sets the owner of an unowned key', async () => {
     const { browser } = app;
-    const target = (await findingRows(browser)).find((row) => row.action === 'Set owner');
-    assert.ok(target, 'the demo has an unowned live key');
-    await click(browser, 'Set owner', await findingRow(browser, target.id));
-    const input = await browser.$('#owner-input');
-    await input.waitForDisplayed({ timeout: TIMEOUT });
-    await input.click();
+    const { target, dialog } = await actOnFirst(browser, 'Set owner');
+    await (await dialog.$('#owner-input')).click();
     await browser.keys('ana@example.com'.split(''));
-    await click(browser, 'Set owner', await browser.$('[role="dialog"]'));
+    await click(browser, 'Set owner', dialog);
     await gone(browser, target.id, 'the unowned finding stays after setting an owner');
     const others = (await findingRows(browser)).filter((row) => row.key === target.key);
     for (const other of others) assert.equal(other.owner, 'ana@example.com');
@@ -157,11 +163,7 @@ describe('Attention', () => {
 
   it('revokes a key from its finding after the usual confirmation', async () => {
     const { browser } = app;
-    const target = (await findingRows(browser)).find((row) => row.action === 'Revoke');
-    assert.ok(target, 'a finding suggests Revoke');
-    await click(browser, 'Revoke', await findingRow(browser, target.id));
-    const dialog = await browser.$('[role="dialog"]');
-    await dialog.waitForDisplayed({ timeout: TIMEOUT });
+    const { target, dialog } = await actOnFirst(browser, 'Revoke');
     assert.match(await text(dialog), /will fail|stop working|revoke/i);
     // Live keys ask for their name to be typed.
     const typed = await dialog.$('input[type="text"]');

@@ -41,6 +41,16 @@ fn rules_of(report: &Value, key_id: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// The items of `report` whose finding has `value` in `field`.
+pub(super) fn findings_where<'a>(report: &'a Value, field: &str, value: &str) -> Vec<&'a Value> {
+    report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|item| item["finding"][field] == value)
+        .collect()
+}
+
 /// The first item of `report` with `rule`.
 fn first_with(report: &Value, rule: &str) -> Value {
     report["items"]
@@ -273,12 +283,7 @@ fn a_key_made_outside_keydesk_appears_and_one_made_through_it_does_not() {
     app.call("delete_key", json!({"connectionId": id, "keyId": before}));
 
     let report = attention(&app, true);
-    let appeared: Vec<&Value> = report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|item| item["finding"]["rule"] == "appeared")
-        .collect();
+    let appeared = findings_where(&report, "rule", "appeared");
     assert_eq!(appeared.len(), 1, "{report}");
     assert_eq!(appeared[0]["finding"]["key_id"], outside.as_str());
     assert_eq!(appeared[0]["finding"]["severity"], "medium");

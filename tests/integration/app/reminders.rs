@@ -7,12 +7,12 @@ use tokio::sync::oneshot;
 
 use crate::support::notifications::FakeNotifications;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_reminder_is_shown_by_the_notification_service_and_its_click_is_heard() {
-    let mut service = FakeNotifications::start().await;
+/// Shows a notice titled `title` and answers its id and a channel that hears its click (or
+/// closes, unheard, once its listener ends).
+async fn show_listening(title: &str, body: &str) -> (u32, oneshot::Receiver<()>) {
     let notice = Notice {
-        title: "2 keys need attention now".to_owned(),
-        body: "checkout (Billing): Expired on 1 Dec 2026.".to_owned(),
+        title: title.to_owned(),
+        body: body.to_owned(),
     };
     let (clicked, heard) = oneshot::channel();
     let id = desktop::show(&notice, 0, move || async move {
@@ -20,12 +20,20 @@ async fn a_reminder_is_shown_by_the_notification_service_and_its_click_is_heard(
     })
     .await
     .unwrap();
+    (id, heard)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reminder_is_shown_by_the_notification_service_and_its_click_is_heard() {
+    let mut service = FakeNotifications::start().await;
+    let (title, body) = ("2 keys need attention now", "checkout (Billing): Expired.");
+    let (id, heard) = show_listening(title, body).await;
 
     let shown = service.next_shown().await;
     assert_eq!(shown.id, id);
     assert_eq!(shown.app_name, "Keydesk");
-    assert_eq!(shown.summary, notice.title);
-    assert_eq!(shown.body, notice.body);
+    assert_eq!(shown.summary, title);
+    assert_eq!(shown.body, body);
     assert_eq!(shown.replaces, 0);
     assert!(
         shown.actions.chunks(2).any(|pair| pair[0] == "default"),
@@ -43,16 +51,7 @@ async fn a_reminder_is_shown_by_the_notification_service_and_its_click_is_heard(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_click_on_another_notification_is_not_taken_for_this_one() {
     let mut service = FakeNotifications::start().await;
-    let notice = Notice {
-        title: "checkout needs attention".to_owned(),
-        body: "checkout (Billing): Rotation was due on 1 Dec 2026.".to_owned(),
-    };
-    let (clicked, heard) = oneshot::channel();
-    let id = desktop::show(&notice, 0, move || async move {
-        let _ = clicked.send(());
-    })
-    .await
-    .unwrap();
+    let (id, heard) = show_listening("checkout needs attention", "Rotation was due.").await;
     assert_eq!(service.next_shown().await.id, id);
 
     // Another notification clicked, then this one dismissed: its listener sees both in this
@@ -101,12 +100,7 @@ fn at_start_the_high_findings_arrive_in_one_notification_whose_click_opens_the_f
 
     let shown = tauri::async_runtime::block_on(service.next_shown());
     let report = app.call("attention", json!({"refresh": false, "operationId": null}));
-    let high: Vec<&Value> = report["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|item| item["finding"]["severity"] == "high")
-        .collect();
+    let high = super::attention::findings_where(&report, "severity", "high");
     assert!(
         high.len() > 1,
         "the demo has several high findings: {report}"
