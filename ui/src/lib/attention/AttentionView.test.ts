@@ -282,6 +282,31 @@ describe('Attention reminders', () => {
     expect(backend.callsOf('attention')).toHaveLength(asked);
   });
 
+  it('drops a selected finding a background check no longer lists from the selection', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const [first, second] = await openAttention(user);
+    await user.click(within(first).getByRole('checkbox'));
+    await user.click(within(second).getByRole('checkbox'));
+    const report = await backend.attention(false);
+    const without = findingOf(first);
+    const kept = findingOf(second);
+
+    backend.emitAttentionChecked({
+      ...report,
+      items: report.items.filter((i) => !(i.finding.key_id === without.key_id && i.finding.rule === without.rule)),
+    });
+
+    await vi.waitFor(() => expect(first).not.toBeInTheDocument());
+    const toolbar = screen.getByRole('toolbar', { name: 'Selected findings' });
+    expect(toolbar).toHaveTextContent('1 selected');
+    await user.click(within(toolbar).getByRole('button', { name: 'Mark reviewed' }));
+    await vi.waitFor(() => expect(second).not.toBeInTheDocument());
+    expect(backend.callsOf('dismiss_finding')).toEqual([
+      { connectionId: kept.connection_id, keyId: kept.key_id, rule: kept.rule, snoozeDays: null },
+    ]);
+  });
+
   it('opens a reminder’s finding from another view, focused and marked', async () => {
     const backend = new MockBackend();
     await renderApp(backend);

@@ -126,5 +126,15 @@ describe('Settings', () => {
     await vi.waitFor(() => expect(last).toHaveTextContent('Last checked 3 min ago'));
     backend.emitAttentionChecked();
     await vi.waitFor(() => expect(last).toHaveTextContent('Last checked just now'));
+
+    // A hidden window's clock ticks late: a check that comes 10 min on is still "just now".
+    const later = Date.now() + 10 * 60_000;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      backend.emitAttentionChecked({ ...report, checked_at: new Date(later).toISOString() });
+      await vi.waitFor(() => expect(last).toHaveTextContent('Last checked just now'));
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
