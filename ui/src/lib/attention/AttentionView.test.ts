@@ -1,6 +1,7 @@
 import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
 import userEvent from '@testing-library/user-event';
+import { tick } from 'svelte';
 import type { Rule } from '../ipc/types';
 import { renderApp, type User } from '../testing';
 
@@ -329,6 +330,21 @@ describe('Attention reminders', () => {
     await userEvent.click(screen.getByTestId('attention-item'));
     expect(await screen.findAllByTestId('finding-row')).not.toHaveLength(0);
     expect(document.querySelector('tr.opened')).toBeNull();
+  });
+
+  it('leaves focus in an open dialog and only marks the finding', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const [row] = await openAttention(user);
+    await user.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }));
+    const sheet = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await vi.waitFor(() => expect(sheet).toContainElement(document.activeElement as HTMLElement));
+
+    backend.emitOpenFinding(findingOf(row));
+
+    await vi.waitFor(() => expect(row).toHaveClass('opened'));
+    await tick();
+    expect(sheet).toContainElement(document.activeElement as HTMLElement);
   });
 
   it('reads the report for a finding the one shown does not list, then focuses it', async () => {
