@@ -1,5 +1,8 @@
 import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import userEvent from '@testing-library/user-event';
+import { tick } from 'svelte';
+import type { Rule } from '../ipc/types';
 import { renderApp, type User } from '../testing';
 
 /** Opens the Attention view from the sidebar and waits for its findings. */
@@ -240,5 +243,142 @@ describe('Attention view', () => {
     expect(document.activeElement).toBe(within(rows[1]).getByRole('checkbox'));
     await user.tab();
     expect(document.activeElement).toHaveClass('primary');
+  });
+});
+
+describe('Attention reminders', () => {
+  /** The finding of a row, as an `open-finding` event names it. */
+  function findingOf(row: HTMLElement) {
+    const [connection_id, key_id, rule] = row.dataset.findingId!.split('\u0000');
+    return { connection_id, key_id, rule: rule as Rule };
+  }
+
+  it('takes a background check in place: same rows, new counts and "Checked" time', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const rows = await openAttention(user);
+    const gone = rows[0];
+    const kept = rows[1];
+    const entry = screen.getByTestId('attention-item');
+    const report = await backend.attention(false);
+    const fewer = {
+      ...report,
+      items: report.items.filter((i) => i.finding.key_id !== findingOf(gone).key_id),
+      checked_at: new Date(Date.now() - 3 * 60_000).toISOString(),
+    };
+    const asked = backend.callsOf('attention').length;
+
+    backend.emitAttentionChecked(fewer);
+
+    await vi.waitFor(() => expect(gone).not.toBeInTheDocument());
+    // The rows still open are the same elements: no reload, no flash.
+    expect(kept).toBeInTheDocument();
+    expect(screen.getAllByTestId('finding-row')).toHaveLength(fewer.items.length);
+    expect(entry).toHaveAccessibleName(`Attention ${fewer.items.length} findings`);
+    expect(screen.getByText(/^Checked 3 min ago/)).toBeInTheDocument();
+    expect(screen.queryByText(/^Checking…/)).not.toBeInTheDocument();
+
+    backend.emitAttentionChecked();
+    expect(await screen.findByText(/^Checked just now/)).toBeInTheDocument();
+    expect(backend.callsOf('attention')).toHaveLength(asked);
+  });
+
+  it('drops a selected finding a background check no longer lists from the selection', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const [first, second] = await openAttention(user);
+    await user.click(within(first).getByRole('checkbox'));
+    await user.click(within(second).getByRole('checkbox'));
+    const report = await backend.attention(false);
+    const without = findingOf(first);
+    const kept = findingOf(second);
+
+    backend.emitAttentionChecked({
+      ...report,
+      items: report.items.filter((i) => !(i.finding.key_id === without.key_id && i.finding.rule === without.rule)),
+    });
+
+    await vi.waitFor(() => expect(first).not.toBeInTheDocument());
+    const toolbar = screen.getByRole('toolbar', { name: 'Selected findings' });
+    expect(toolbar).toHaveTextContent('1 selected');
+    await user.click(within(toolbar).getByRole('button', { name: 'Mark reviewed' }));
+    await vi.waitFor(() => expect(second).not.toBeInTheDocument());
+    expect(backend.callsOf('dismiss_finding')).toEqual([
+      { connectionId: kept.connection_id, keyId: kept.key_id, rule: kept.rule, snoozeDays: null },
+    ]);
+  });
+
+  it('opens a reminder’s finding from another view, focused and marked', async () => {
+    const backend = new MockBackend();
+    await renderApp(backend);
+    const report = await backend.attention(false);
+    await vi.waitFor(() => expect(screen.getByTestId('attention-item')).toHaveAccessibleName(`Attention ${report.items.length} findings`));
+    const target = report.items[3].finding;
+
+    backend.emitOpenFinding({ connection_id: target.connection_id, key_id: target.key_id, rule: target.rule });
+
+    await screen.findByRole('heading', { level: 2, name: 'Attention' });
+    const row = screen.getAllByTestId('finding-row').find((r) => r.getAttribute('aria-current') === 'true')!;
+    expect(findingOf(row)).toEqual({ connection_id: target.connection_id, key_id: target.key_id, rule: target.rule });
+    expect(row).toHaveClass('opened');
+    await vi.waitFor(() => expect(document.activeElement).toBe(row));
+    expect(screen.getAllByTestId('finding-row').filter((r) => r.classList.contains('opened'))).toHaveLength(1);
+    expect(screen.queryByTestId('finding-gone')).not.toBeInTheDocument();
+
+    // Leaving the view ends the mark.
+    await userEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    await userEvent.click(screen.getByTestId('attention-item'));
+    expect(await screen.findAllByTestId('finding-row')).not.toHaveLength(0);
+    expect(document.querySelector('tr.opened')).toBeNull();
+  });
+
+  it('leaves focus in an open dialog and only marks the finding', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const [row] = await openAttention(user);
+    await user.click(screen.getByRole('button', { name: 'Keyboard shortcuts' }));
+    const sheet = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await vi.waitFor(() => expect(sheet).toContainElement(document.activeElement as HTMLElement));
+
+    backend.emitOpenFinding(findingOf(row));
+
+    await vi.waitFor(() => expect(row).toHaveClass('opened'));
+    await tick();
+    expect(sheet).toContainElement(document.activeElement as HTMLElement);
+  });
+
+  it('reads the report for a finding the one shown does not list, then focuses it', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    await openAttention(user);
+    const calls = backend.callsOf('attention').length;
+    const key = backend.keys.get('c-oligon')![0];
+    key.environment = 'live';
+    backend.annotations.set('c-oligon', {});
+
+    backend.emitOpenFinding({ connection_id: 'c-oligon', key_id: key.id, rule: 'unowned' });
+
+    await vi.waitFor(() => expect(document.activeElement).toHaveAttribute('aria-current', 'true'));
+    expect(findingOf(document.activeElement as HTMLElement)).toEqual({ connection_id: 'c-oligon', key_id: key.id, rule: 'unowned' });
+    expect(backend.callsOf('attention').slice(calls)).toEqual([{ refresh: false }]);
+  });
+
+  it('says quietly when a reminder’s finding is no longer open', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    const rows = await openAttention(user);
+    const target = findingOf(rows[0]);
+    const keyName = rows[0].querySelector('.key')!.textContent;
+    await backend.dismissFinding(target.connection_id, target.key_id, target.rule, null);
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    backend.emitAttentionChecked();
+
+    backend.emitOpenFinding(target);
+
+    const note = await screen.findByTestId('finding-gone');
+    expect(note).toHaveRole('status');
+    expect(note.textContent).toMatch(new RegExp(`^The finding of that reminder \\(.+ on ${keyName}, .+\\) is no longer open\\.$`));
+    expect(screen.getByRole('heading', { level: 2, name: 'Attention' })).toBeInTheDocument();
+    expect(document.querySelector('tr.opened')).toBeNull();
   });
 });

@@ -2,6 +2,7 @@ import type {
   ActivityEntry,
   Annotation,
   AppError,
+  AttentionChecked,
   AttentionReport,
   Capabilities,
   ClipboardChange,
@@ -15,6 +16,7 @@ import type {
   KeyDetails,
   KeyDraft,
   LeakSearch,
+  OpenFinding,
   OrphanCheck,
   PendingReveal,
   Rule,
@@ -83,6 +85,10 @@ export interface Backend {
   onClipboard(handler: (change: ClipboardChange) => void): Promise<Unsubscribe>;
   /** `inventory-progress` event: page N of M of a multi-page list. */
   onInventoryProgress(handler: (progress: InventoryProgress) => void): Promise<Unsubscribe>;
+  /** `attention-checked` event: the report of a background check (every `reminder_minutes`). */
+  onAttentionChecked(handler: (checked: AttentionChecked) => void): Promise<Unsubscribe>;
+  /** `open-finding` event: the user clicked a reminder; the app has brought the window forward. */
+  onOpenFinding(handler: (finding: OpenFinding) => void): Promise<Unsubscribe>;
 }
 
 const KINDS = new Set<AppError['kind']>([

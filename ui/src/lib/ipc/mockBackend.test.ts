@@ -1,5 +1,6 @@
 import { CLIPBOARD_CLEAR_SECS } from './capabilities';
 import { MockBackend, appError } from './mockBackend';
+import type { AttentionReport, OpenFinding } from './types';
 
 describe('MockBackend', () => {
   it('serves keys for a connection of each of the four providers', async () => {
@@ -179,5 +180,42 @@ describe('MockBackend', () => {
     }
     const atLimits = { owner: 'o'.repeat(100), note: 'é'.repeat(1000), tags: Array.from({ length: 20 }, () => 't'.repeat(40)) };
     expect(await backend.setAnnotation('c-oligon', key.id, atLimits)).toEqual(atLimits);
+  });
+
+  it('refuses reminders outside 5 to 1440 minutes, naming the field, and takes off', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    const settings = await backend.getSettings();
+    expect(settings.reminder_minutes).toBe(15);
+    for (const minutes of [4, 1441, 7.5]) {
+      await expect(backend.saveSettings({ ...settings, reminder_minutes: minutes })).rejects.toMatchObject({
+        kind: 'validation',
+        field: 'reminder_minutes',
+      });
+    }
+    expect(backend.settings.reminder_minutes).toBe(15);
+    for (const minutes of [5, 1440, null]) {
+      await expect(backend.saveSettings({ ...settings, reminder_minutes: minutes })).resolves.toMatchObject({ reminder_minutes: minutes });
+    }
+  });
+
+  it('sends a background check and a reminder click to their subscribers', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const checked: AttentionReport[] = [];
+    const opened: OpenFinding[] = [];
+    const stop = await backend.onAttentionChecked(({ report }) => checked.push(report));
+    await backend.onOpenFinding((f) => opened.push(f));
+
+    const sent = backend.emitAttentionChecked();
+    expect(checked).toEqual([sent]);
+    // The findings the app would answer now (their reasons count time, so not compared).
+    const ids = (report: AttentionReport) => report.items.map((i) => `${i.finding.key_id} ${i.finding.rule}`);
+    expect(ids(sent)).toEqual(ids(await backend.attention(false)));
+    expect(sent.items.length).toBeGreaterThan(0);
+    backend.emitOpenFinding({ connection_id: 'c-strait', key_id: 'str_000001', rule: 'unowned' });
+    expect(opened).toEqual([{ connection_id: 'c-strait', key_id: 'str_000001', rule: 'unowned' }]);
+
+    stop();
+    backend.emitAttentionChecked();
+    expect(checked).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import type {
   ActivityEntry,
   Annotation,
   AppError,
+  AttentionChecked,
   AttentionReport,
   Capabilities,
   ClipboardChange,
@@ -20,6 +21,7 @@ import type {
   Key,
   KeyDraft,
   LeakSearch,
+  OpenFinding,
   OrphanCheck,
   PendingReveal,
   ProviderKind,
@@ -51,6 +53,23 @@ interface StoredReveal {
 }
 
 const DAY = 86_400_000;
+
+/** The minutes `save_settings` accepts for `reminder_minutes` (when not off), inclusive, as the app. */
+const REMINDER_MINUTES = { min: 5, max: 1440 };
+
+/** One event's subscribers; `emit` hands them a payload as the app's event would. */
+class MockEvent<T> {
+  private handlers = new Set<(payload: T) => void>();
+
+  emit(payload: T): void {
+    for (const h of this.handlers) h(payload);
+  }
+
+  listen = async (handler: (payload: T) => void): Promise<Unsubscribe> => {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  };
+}
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -211,8 +230,10 @@ export class MockBackend implements Backend {
   private held = new Set<string>();
   /** Operations waiting, by operation id: calling one rejects it as cancelled. */
   private running = new Map<string, () => void>();
-  private clipboardHandlers = new Set<(c: ClipboardChange) => void>();
-  private progressHandlers = new Set<(p: InventoryProgress) => void>();
+  private clipboardEvent = new MockEvent<ClipboardChange>();
+  private progressEvent = new MockEvent<InventoryProgress>();
+  private attentionCheckedEvent = new MockEvent<AttentionChecked>();
+  private openFindingEvent = new MockEvent<OpenFinding>();
   private random = seededRandom(7);
   private nextId = 1;
   private latencyMs: number;
@@ -252,11 +273,25 @@ export class MockBackend implements Backend {
   }
 
   emitClipboard(change: ClipboardChange): void {
-    for (const h of this.clipboardHandlers) h(change);
+    this.clipboardEvent.emit(change);
   }
 
   emitProgress(progress: InventoryProgress): void {
-    for (const h of this.progressHandlers) h(progress);
+    this.progressEvent.emit(progress);
+  }
+
+  /**
+   * Sends `attention-checked` as the app's background check does: with `report`, or with one
+   * judged now after listing every connection again. Answers the report sent.
+   */
+  emitAttentionChecked(report: AttentionReport = this.judge(true)): AttentionReport {
+    this.attentionCheckedEvent.emit({ report: clone(report) });
+    return report;
+  }
+
+  /** Sends `open-finding`, as a click on a reminder does. */
+  emitOpenFinding(finding: OpenFinding): void {
+    this.openFindingEvent.emit(clone(finding));
   }
 
   /** Puts a key straight into a connection (tests). */
@@ -539,6 +574,13 @@ export class MockBackend implements Backend {
       if (secs !== null && (secs < min || secs > max)) {
         throw appError('validation', `Choose between ${min} and ${max} seconds, or off.`, { field: 'clipboard_clear_secs' });
       }
+      const reminder = settings.reminder_minutes;
+      if (reminder != null && !(Number.isInteger(reminder) && reminder >= REMINDER_MINUTES.min && reminder <= REMINDER_MINUTES.max)) {
+        const { min: low, max: high } = REMINDER_MINUTES;
+        throw appError('validation', `Check for attention every ${low} to ${high} minutes, or turn reminders off.`, {
+          field: 'reminder_minutes',
+        });
+      }
       this.settings = clone(settings);
       return this.settings;
     });
@@ -550,38 +592,7 @@ export class MockBackend implements Backend {
   startupNotices = () => this.answer('startup_notices', {}, () => this.notices);
 
   attention = (refresh: boolean, operationId?: string) =>
-    this.answer('attention', { refresh }, (): AttentionReport => {
-      const now = Date.now();
-      const report: AttentionReport = { items: [], checked_at: null, failures: [] };
-      const findings: Finding[] = [];
-      let oldest = Infinity;
-      for (const c of this.connections) {
-        const broken = this.brokenConnections.get(c.id);
-        if (broken) {
-          report.failures.push({ connection_id: c.id, connection_name: c.name, error: broken });
-          continue;
-        }
-        // As the app: judge the last list, listing only connections never listed (or all on refresh).
-        const listed = refresh ? now : (this.listedAt.get(c.id) ?? now);
-        this.listedAt.set(c.id, listed);
-        oldest = Math.min(oldest, listed);
-        const annotations = this.annotations.get(c.id) ?? {};
-        findings.push(...findingsOf(c.id, this.capsOf(c.id), this.keysOf(c.id), annotations, now).filter((f) => !this.dismissed(f, now)));
-      }
-      report.checked_at = Number.isFinite(oldest) ? new Date(oldest).toISOString() : null;
-      report.items = sortFindings(findings).map((finding) => {
-        const connection = this.connections.find((c) => c.id === finding.connection_id);
-        const key = this.keysOf(finding.connection_id).find((k) => k.id === finding.key_id);
-        return {
-          finding,
-          connection_name: connection?.name ?? finding.connection_id,
-          provider: connection?.provider ?? 'oligon',
-          last_used_at: key?.last_used_at ?? null,
-          owner: ownerOf(this.annotations.get(finding.connection_id)?.[finding.key_id]),
-        };
-      });
-      return report;
-    }, operationId);
+    this.answer('attention', { refresh }, () => this.judge(refresh), operationId);
 
   keyAnnotations = (connectionId: string) =>
     this.answer('key_annotations', { connectionId }, () => {
@@ -614,15 +625,13 @@ export class MockBackend implements Backend {
       return null;
     });
 
-  onClipboard = async (handler: (c: ClipboardChange) => void): Promise<Unsubscribe> => {
-    this.clipboardHandlers.add(handler);
-    return () => this.clipboardHandlers.delete(handler);
-  };
+  onClipboard = this.clipboardEvent.listen;
 
-  onInventoryProgress = async (handler: (p: InventoryProgress) => void): Promise<Unsubscribe> => {
-    this.progressHandlers.add(handler);
-    return () => this.progressHandlers.delete(handler);
-  };
+  onInventoryProgress = this.progressEvent.listen;
+
+  onAttentionChecked = this.attentionCheckedEvent.listen;
+
+  onOpenFinding = this.openFindingEvent.listen;
 
   // ---- internals -----------------------------------------------------------------------
 
@@ -662,6 +671,40 @@ export class MockBackend implements Backend {
     const caps = c && this.capabilities.find((x) => x.provider === c.provider);
     if (!caps) throw appError('not_found', 'That connection no longer exists.');
     return caps;
+  }
+
+  /** The attention report the app answers: `refresh` lists every connection again first. */
+  private judge(refresh: boolean): AttentionReport {
+    const now = Date.now();
+    const report: AttentionReport = { items: [], checked_at: null, failures: [] };
+    const findings: Finding[] = [];
+    let oldest = Infinity;
+    for (const c of this.connections) {
+      const broken = this.brokenConnections.get(c.id);
+      if (broken) {
+        report.failures.push({ connection_id: c.id, connection_name: c.name, error: broken });
+        continue;
+      }
+      // As the app: judge the last list, listing only connections never listed (or all on refresh).
+      const listed = refresh ? now : (this.listedAt.get(c.id) ?? now);
+      this.listedAt.set(c.id, listed);
+      oldest = Math.min(oldest, listed);
+      const annotations = this.annotations.get(c.id) ?? {};
+      findings.push(...findingsOf(c.id, this.capsOf(c.id), this.keysOf(c.id), annotations, now).filter((f) => !this.dismissed(f, now)));
+    }
+    report.checked_at = Number.isFinite(oldest) ? new Date(oldest).toISOString() : null;
+    report.items = sortFindings(findings).map((finding) => {
+      const connection = this.connections.find((c) => c.id === finding.connection_id);
+      const key = this.keysOf(finding.connection_id).find((k) => k.id === finding.key_id);
+      return {
+        finding,
+        connection_name: connection?.name ?? finding.connection_id,
+        provider: connection?.provider ?? 'oligon',
+        last_used_at: key?.last_used_at ?? null,
+        owner: ownerOf(this.annotations.get(finding.connection_id)?.[finding.key_id]),
+      };
+    });
+    return report;
   }
 
   private dismissed(finding: { connection_id: string; key_id: string; rule: Rule }, now: number): boolean {

@@ -1,7 +1,7 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { tauriBackend } from './tauriBackend';
-import type { ClipboardChange, KeyDraft } from './types';
+import type { AttentionChecked, ClipboardChange, KeyDraft, OpenFinding } from './types';
 
 afterEach(() => clearMocks());
 
@@ -110,5 +110,25 @@ describe('tauriBackend', () => {
     await emit('clipboard', { state: 'copied', reveal_id: 'rv1', clears_at: null });
 
     expect(got).toEqual([{ state: 'cleared', reveal_id: 'rv1', clears_at: null }]);
+  });
+
+  it('delivers attention-checked and open-finding events to their subscribers until they unsubscribe', async () => {
+    mockIPC(() => null, { shouldMockEvents: true });
+    const checked: AttentionChecked[] = [];
+    const opened: OpenFinding[] = [];
+    const stopChecked = await tauriBackend.onAttentionChecked((c) => checked.push(c));
+    const stopOpened = await tauriBackend.onOpenFinding((f) => opened.push(f));
+    const report = { items: [], checked_at: '2026-12-04T10:00:00Z', failures: [] };
+    const finding = { connection_id: 'c1', key_id: 'k1', rule: 'expired' };
+
+    await emit('attention-checked', { report });
+    await emit('open-finding', finding);
+    stopChecked();
+    stopOpened();
+    await emit('attention-checked', { report: { ...report, checked_at: null } });
+    await emit('open-finding', { ...finding, key_id: 'k2' });
+
+    expect(checked).toEqual([{ report }]);
+    expect(opened).toEqual([finding]);
   });
 });

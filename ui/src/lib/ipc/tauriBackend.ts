@@ -1,4 +1,4 @@
-import { toAppError, type Backend } from './backend';
+import { toAppError, type Backend, type Unsubscribe } from './backend';
 import { commands, events } from './bindings';
 import type { AppError } from './types';
 
@@ -36,6 +36,15 @@ async function call<T>(run: () => Promise<Answer<T> | T>, wrapped = true): Promi
   const result = answer as Answer<T>;
   if (result.status === 'error') throw toAppError(result.error);
   return result.data;
+}
+
+/** Hands each payload of one generated event to `handler` until the answered Unsubscribe runs. */
+async function subscribe<T>(
+  event: { listen: (callback: (event: { payload: T }) => void) => Promise<Unsubscribe> },
+  handler: (payload: T) => void,
+): Promise<Unsubscribe> {
+  if (!insideTauri()) throw NOT_IN_APP;
+  return event.listen((e) => handler(e.payload));
 }
 
 /** The Backend of the real app. */
@@ -76,12 +85,8 @@ export const tauriBackend: Backend = {
   dismissFinding: (connectionId, keyId, rule, snoozeDays) =>
     call(() => commands.dismissFinding(connectionId, keyId, rule, snoozeDays)),
 
-  onClipboard: async (handler) => {
-    if (!insideTauri()) throw NOT_IN_APP;
-    return events.clipboard.listen((e) => handler(e.payload));
-  },
-  onInventoryProgress: async (handler) => {
-    if (!insideTauri()) throw NOT_IN_APP;
-    return events.inventoryProgress.listen((e) => handler(e.payload));
-  },
+  onClipboard: (handler) => subscribe(events.clipboard, handler),
+  onInventoryProgress: (handler) => subscribe(events.inventoryProgress, handler),
+  onAttentionChecked: (handler) => subscribe(events.attentionChecked, handler),
+  onOpenFinding: (handler) => subscribe(events.openFinding, handler),
 };

@@ -1,5 +1,6 @@
 import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
+import type { Settings } from '../ipc/types';
 import { renderApp } from '../testing';
 
 async function openSettings(backend = new MockBackend({ keysPerConnection: 2 })) {
@@ -17,7 +18,7 @@ describe('Settings', () => {
 
     await user.click(within(view).getByRole('radio', { name: 'Dark' }));
     await user.click(within(view).getByRole('button', { name: 'Save settings' }));
-    expect(backend.callsOf('save_settings')).toEqual([{ settings: { theme: 'dark', clipboard_clear_secs: 30 } }]);
+    expect(backend.callsOf('save_settings')).toEqual([{ settings: { theme: 'dark', clipboard_clear_secs: 30, reminder_minutes: 15 } }]);
     expect(document.documentElement).toHaveAttribute('data-theme', 'dark');
 
     await user.click(within(view).getByRole('radio', { name: 'System' }));
@@ -64,5 +65,76 @@ describe('Settings', () => {
     const { user, view } = await openSettings(backend);
     await user.click(within(view).getByRole('button', { name: 'Save settings' }));
     expect(await within(view).findByTestId('error-notice')).toHaveTextContent('The settings file is read-only.');
+  });
+
+  it('saves how often reminders check, from off to every day', async () => {
+    const { user, backend, view } = await openSettings();
+    const reminders = within(view).getByRole('group', { name: 'Reminders' });
+    const every = within(reminders).getByRole('combobox', { name: 'Check for new high findings' });
+    expect(within(every).getAllByRole('option').map((o) => o.textContent)).toEqual([
+      'Off',
+      'Every 15 min',
+      'Every 30 min',
+      'Every 1 h',
+      'Every 4 h',
+      'Every day',
+    ]);
+    expect(every).toHaveDisplayValue('Every 15 min');
+    expect(reminders).toHaveTextContent(
+      'Keydesk checks every connection in the background and notifies new high findings; no key or secret is ever in a notification.',
+    );
+
+    for (const [label, minutes] of [['Every 4 h', 240], ['Every day', 1440], ['Off', null]] as const) {
+      await user.selectOptions(every, label);
+      await user.click(within(view).getByRole('button', { name: 'Save settings' }));
+      await vi.waitFor(() => expect(backend.settings.reminder_minutes).toBe(minutes));
+    }
+    expect(backend.callsOf('save_settings').map((c) => (c.settings as Settings).reminder_minutes)).toEqual([240, 1440, null]);
+  });
+
+  it('keeps an interval the settings file holds that is not on offer, and shows its refusal next to the field', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.settings = { theme: 'system', clipboard_clear_secs: 30, reminder_minutes: 45 };
+    const { user, view } = await openSettings(backend);
+    const every = within(view).getByRole('combobox', { name: 'Check for new high findings' });
+    expect(every).toHaveDisplayValue('Every 45 min');
+
+    backend.failNext(
+      'save_settings',
+      appError('validation', 'Check for attention every 5 to 1440 minutes, or turn reminders off.', { field: 'reminder_minutes' }),
+    );
+    await user.click(within(view).getByRole('button', { name: 'Save settings' }));
+    await vi.waitFor(() => expect(every).toHaveAttribute('aria-invalid', 'true'));
+    expect(every).toHaveAccessibleDescription('Check for attention every 5 to 1440 minutes, or turn reminders off.');
+    expect(within(view).queryByTestId('error-notice')).not.toBeInTheDocument();
+
+    await user.click(within(view).getByRole('button', { name: 'Save settings' }));
+    await vi.waitFor(() => expect(every).not.toHaveAttribute('aria-invalid'));
+    expect(backend.settings.reminder_minutes).toBe(45);
+  });
+
+  it('says when the connections were last checked, and keeps it current', async () => {
+    const backend = new MockBackend({ keysPerConnection: 2 });
+    backend.failNext('attention', appError('internal', 'The dismissals file is unreadable.'));
+    const { view } = await openSettings(backend);
+    await vi.waitFor(() => expect(backend.callsOf('attention')).toHaveLength(1));
+    const last = within(view).getByTestId('last-checked');
+    expect(last).toHaveTextContent('Not checked yet');
+
+    const report = await backend.attention(false);
+    backend.emitAttentionChecked({ ...report, checked_at: new Date(Date.now() - 3 * 60_000).toISOString() });
+    await vi.waitFor(() => expect(last).toHaveTextContent('Last checked 3 min ago'));
+    backend.emitAttentionChecked();
+    await vi.waitFor(() => expect(last).toHaveTextContent('Last checked just now'));
+
+    // A hidden window's clock ticks late: a check that comes 10 min on is still "just now".
+    const later = Date.now() + 10 * 60_000;
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(later);
+    try {
+      backend.emitAttentionChecked({ ...report, checked_at: new Date(later).toISOString() });
+      await vi.waitFor(() => expect(last).toHaveTextContent('Last checked just now'));
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

@@ -12,6 +12,7 @@ import type {
   Key,
   KeyDraft,
   LeakSearch,
+  OpenFinding,
   PendingReveal,
   Settings,
   UnfinishedCreate,
@@ -40,6 +41,21 @@ export interface AttentionState {
   status: 'idle' | 'loading' | 'ready' | 'error';
   report: AttentionReport | null;
   error: AppError | null;
+}
+
+/**
+ * The finding a reminder opened: `looking` while the report is read for it, `found` when the
+ * Attention view lists it (the view focuses and highlights its row), `missing` when it is no
+ * longer open.
+ */
+export interface OpenedFinding {
+  finding: OpenFinding;
+  status: 'looking' | 'found' | 'missing';
+}
+
+/** Whether `finding` is the finding `target` names (a key has one finding per rule). */
+function isFinding(finding: OpenFinding, target: OpenFinding): boolean {
+  return finding.connection_id === target.connection_id && finding.key_id === target.key_id && finding.rule === target.rule;
 }
 
 /** Annotations of one connection's keys, by key id. */
@@ -87,7 +103,7 @@ export class Keydesk {
   view = $state<View>('keys');
   /** The connection open in the connection form; null = adding a new one. */
   editing = $state.raw<Connection | null>(null);
-  settings = $state.raw<Settings>({ clipboard_clear_secs: 30, theme: 'system' });
+  settings = $state.raw<Settings>({ clipboard_clear_secs: 30, theme: 'system', reminder_minutes: 15 });
   /** Secrets waiting for "I have stored it"; the first one is on screen. */
   reveals = $state.raw<PendingReveal[]>([]);
   orphans = $state.raw<Orphan[]>([]);
@@ -99,6 +115,8 @@ export class Keydesk {
   started = $state(false);
   startError = $state.raw<AppError | null>(null);
   attention = $state.raw<AttentionState>({ status: 'idle', report: null, error: null });
+  /** The finding the last clicked reminder opened, until the Attention view is left. */
+  openedFinding = $state.raw<OpenedFinding | null>(null);
   /** Owner, note and tags by connection; a connection is absent until its were read. */
   annotations = $state.raw<Record<string, Annotations>>({});
   /** Why a connection's annotations could not be read, by connection id. */
@@ -108,6 +126,8 @@ export class Keydesk {
   readonly toasts = new Toasts();
 
   private unsubscribe: Unsubscribe[] = [];
+  /** Whether every event is subscribed to (a start that failed to subscribe tries again). */
+  private listening = false;
   /** Counts attention requests, so only the newest answer is shown. */
   private attentionRuns = 0;
   private attentionQueued = false;
@@ -128,10 +148,7 @@ export class Keydesk {
   async start(): Promise<void> {
     this.startError = null;
     try {
-      const listening =
-        this.unsubscribe.length > 0
-          ? Promise.resolve()
-          : this.backend.onInventoryProgress((p) => this.onProgress(p)).then((u) => void this.unsubscribe.push(u));
+      const listening = this.listening ? Promise.resolve() : this.listen();
       // The notices wait for the sandbox's keyring writes: they show when they come, and the
       // start does not wait for them.
       void this.backend.startupNotices().then(
@@ -178,6 +195,22 @@ export class Keydesk {
   stop(): void {
     for (const u of this.unsubscribe) u();
     this.unsubscribe = [];
+    this.listening = false;
+  }
+
+  /** Subscribes to the app's events; rejects with the first subscription that failed. */
+  private async listen(): Promise<void> {
+    // What a failed start subscribed to goes first, so nothing is subscribed twice.
+    this.stop();
+    const subscriptions = await Promise.allSettled([
+      this.backend.onInventoryProgress((p) => this.onProgress(p)),
+      this.backend.onAttentionChecked(({ report }) => this.attentionChecked(report)),
+      this.backend.onOpenFinding((finding) => void this.openFinding(finding)),
+    ]);
+    for (const s of subscriptions) if (s.status === 'fulfilled') this.unsubscribe.push(s.value);
+    const failed = subscriptions.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    this.listening = true;
   }
 
   capsFor(connection: Connection | null): Capabilities | null {
@@ -378,8 +411,7 @@ export class Keydesk {
    */
   async loadAttention(refresh = false): Promise<void> {
     const run = ++this.attentionRuns;
-    const previous = this.attention;
-    this.attention = { ...previous, status: 'loading', error: null };
+    this.attention = { ...this.attention, status: 'loading', error: null };
     try {
       const report = refresh
         ? await this.track('your connections', (id) => this.backend.attention(true, id))
@@ -387,13 +419,44 @@ export class Keydesk {
       if (run === this.attentionRuns) this.attention = { status: 'ready', report, error: null };
     } catch (reason) {
       if (run !== this.attentionRuns) return;
-      if (wasCancelled(reason) && previous.report) {
-        this.attention = { status: 'ready', report: previous.report, error: null };
+      // The report shown meanwhile: the one before, or a background check's that came since.
+      const { report } = this.attention;
+      if (wasCancelled(reason) && report) {
+        this.attention = { status: 'ready', report, error: null };
         this.toasts.show('Cancelled: the connections were not checked again.');
         return;
       }
-      this.attention = { status: 'error', report: previous.report, error: toAppError(reason) };
+      this.attention = { status: 'error', report, error: toAppError(reason) };
     }
+  }
+
+  /**
+   * A background check's report replaces the one shown, in place. A request already on its way
+   * still answers after it, with the status it shows ("Checking…") kept until then.
+   */
+  attentionChecked(report: AttentionReport): void {
+    this.attention = this.attention.status === 'loading' ? { ...this.attention, report } : { status: 'ready', report, error: null };
+  }
+
+  /**
+   * Shows the finding a reminder names in the Attention view, reading the report first when the
+   * one shown does not list it (`openedFinding` says whether it is still open).
+   */
+  async openFinding(finding: OpenFinding): Promise<void> {
+    this.view = 'attention';
+    const listed = () => this.attention.report?.items.some((i) => isFinding(i.finding, finding)) ?? false;
+    const opened: OpenedFinding = { finding, status: listed() ? 'found' : 'looking' };
+    this.openedFinding = opened;
+    if (opened.status === 'found') return;
+    await this.loadAttention(false);
+    // A later reminder, or leaving the view, wins; a failed read leaves the error to say why.
+    if (this.openedFinding !== opened || this.attention.status !== 'ready') return;
+    this.openedFinding = { finding, status: listed() ? 'found' : 'missing' };
+  }
+
+  /** The Attention view was left: the opened finding is no longer highlighted. */
+  closeOpenedFinding(): void {
+    this.openedFinding = null;
   }
 
   /** After a change to keys or connections: judge again once per burst, if ever asked for. */

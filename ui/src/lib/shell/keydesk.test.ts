@@ -272,3 +272,118 @@ describe('Keydesk attention', () => {
     expect(left).not.toContainEqual(b);
   });
 });
+
+describe('Keydesk reminders', () => {
+  /** A started desk whose first report is in. */
+  async function judged() {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    await desk.start();
+    await vi.waitFor(() => expect(desk.attention.status).toBe('ready'));
+    return { backend, desk };
+  }
+
+  it('takes a background check’s report and counts in place, without asking again', async () => {
+    const { backend, desk } = await judged();
+    const item = desk.attention.report!.items.find((i) => i.finding.action === 'revoke')!;
+    const before = desk.findingCounts[item.finding.connection_id];
+    const ofKey = desk.attention.report!.items.filter(
+      (i) => i.finding.connection_id === item.finding.connection_id && i.finding.key_id === item.finding.key_id,
+    ).length;
+    backend.keys.get(item.finding.connection_id)!.find((k) => k.id === item.finding.key_id)!.status = 'revoked';
+
+    const sent = backend.emitAttentionChecked();
+
+    expect(desk.attention).toEqual({ status: 'ready', report: sent, error: null });
+    expect(desk.findingCounts[item.finding.connection_id] ?? 0).toBe(before - ofKey);
+    expect(backend.callsOf('attention')).toHaveLength(1);
+    desk.stop();
+    backend.emitAttentionChecked({ ...sent, items: [] });
+    expect(desk.attention.report).toEqual(sent);
+  });
+
+  it('keeps "Checking…" for a request on its way, and lets its answer come after', async () => {
+    const { backend, desk } = await judged();
+    backend.holdNext('attention');
+    const refreshing = desk.loadAttention(true);
+    await vi.waitFor(() => expect(desk.waits).toHaveLength(1));
+    const sent = backend.emitAttentionChecked({ items: [], checked_at: new Date().toISOString(), failures: [] });
+    expect(desk.attention).toMatchObject({ status: 'loading', report: sent });
+    await desk.cancel(desk.waits[0]);
+    await refreshing;
+    expect(desk.attention).toEqual({ status: 'ready', report: sent, error: null });
+    desk.stop();
+  });
+
+  it('opens a reminder’s finding in the Attention view when the report lists it', async () => {
+    const { backend, desk } = await judged();
+    const { connection_id, key_id, rule } = desk.attention.report!.items[2].finding;
+
+    backend.emitOpenFinding({ connection_id, key_id, rule });
+
+    expect(desk.view).toBe('attention');
+    expect(desk.openedFinding).toEqual({ finding: { connection_id, key_id, rule }, status: 'found' });
+    expect(backend.callsOf('attention')).toHaveLength(1);
+    desk.closeOpenedFinding();
+    expect(desk.openedFinding).toBeNull();
+    desk.stop();
+  });
+
+  it('reads the report for a finding it does not list, and says when it is no longer open', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    const report = await backend.attention(false);
+    const [first, second] = report.items.map(({ finding: { connection_id, key_id, rule } }) => ({ connection_id, key_id, rule }));
+
+    // Snoozed after the reminder was sent: the report read for the first no longer lists it.
+    await backend.dismissFinding(second.connection_id, second.key_id, second.rule, 7);
+    await desk.openFinding(first);
+    expect(backend.callsOf('attention')).toEqual([{ refresh: false }, { refresh: false }]);
+    expect(desk.view).toBe('attention');
+    expect(desk.openedFinding).toEqual({ finding: first, status: 'found' });
+
+    await desk.openFinding(second);
+    expect(backend.callsOf('attention')).toHaveLength(3);
+    expect(desk.openedFinding).toEqual({ finding: second, status: 'missing' });
+  });
+
+  it('leaves a finding it could not look for to the error, and a later reminder wins', async () => {
+    const backend = new MockBackend({ keysPerConnection: 3 });
+    const desk = new Keydesk(backend);
+    const [first, second] = (await backend.attention(false)).items.map(({ finding: { connection_id, key_id, rule } }) => ({
+      connection_id,
+      key_id,
+      rule,
+    }));
+    backend.failNext('attention', appError('internal', 'The dismissals file is unreadable.'));
+    await desk.openFinding(first);
+    expect(desk.attention.status).toBe('error');
+    expect(desk.openedFinding).toEqual({ finding: first, status: 'looking' });
+
+    // The second reminder comes while the first one's finding is looked for.
+    const looking = desk.openFinding(first);
+    await desk.openFinding(second);
+    await looking;
+    expect(desk.openedFinding).toEqual({ finding: second, status: 'found' });
+  });
+
+  it('subscribes again on a retried start when a subscription failed', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    const subscribe = backend.onOpenFinding;
+    backend.onOpenFinding = () => Promise.reject(appError('internal', 'No event bus.'));
+    const desk = new Keydesk(backend);
+    await desk.start();
+    expect(desk.startError?.message).toBe('No event bus.');
+
+    backend.onOpenFinding = subscribe;
+    await desk.start();
+    expect(desk.startError).toBeNull();
+    const checked: unknown[] = [];
+    await backend.onAttentionChecked((c) => checked.push(c));
+    const sent = backend.emitAttentionChecked({ items: [], checked_at: null, failures: [] });
+    // One subscription of the desk (not two) plus this test's.
+    expect(checked).toHaveLength(1);
+    expect(desk.attention.report).toEqual(sent);
+    desk.stop();
+  });
+});
