@@ -91,30 +91,38 @@ struct GeneratedCapabilities {
     /// What `provider_capabilities` answers.
     capabilities: Vec<keydesk_core::Capabilities>,
     /// The seconds `save_settings` accepts for `clipboard_clear_secs` (when not off).
-    clipboard_clear_secs: ClipboardClearSecs,
+    clipboard_clear_secs: Bounds,
+    /// The minutes `save_settings` accepts for `reminder_minutes` (when not off).
+    reminder_minutes: Bounds,
 }
 
 /// Inclusive bounds, as the UI reads them.
 #[derive(serde::Serialize)]
-struct ClipboardClearSecs {
+struct Bounds {
     min: u32,
     max: u32,
 }
 
+impl From<std::ops::RangeInclusive<u32>> for Bounds {
+    fn from(range: std::ops::RangeInclusive<u32>) -> Self {
+        Bounds {
+            min: *range.start(),
+            max: *range.end(),
+        }
+    }
+}
+
 /// Renders what `provider_capabilities` answers, as pretty JSON, into `path`, with the
-/// clipboard auto-clear bounds the settings accept (the Settings view and the mock backend
-/// check them before saving).
+/// clipboard auto-clear and reminder bounds the settings accept (the Settings view and the
+/// mock backend check them before saving).
 pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
-    let bounds = crate::settings::CLIPBOARD_CLEAR_SECS;
     let generated = GeneratedCapabilities {
         comment: "generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app \
                   bindings` rewrites this file from keydesk-core's provider capabilities and \
                   the app's settings.",
         capabilities: connections::provider_capabilities(),
-        clipboard_clear_secs: ClipboardClearSecs {
-            min: *bounds.start(),
-            max: *bounds.end(),
-        },
+        clipboard_clear_secs: crate::settings::CLIPBOARD_CLEAR_SECS.into(),
+        reminder_minutes: crate::settings::REMINDER_MINUTES.into(),
     };
     let json = serde_json::to_string_pretty(&generated).map_err(|error| error.to_string())?;
     std::fs::write(path, json + "\n").map_err(|error| error.to_string())
@@ -187,12 +195,19 @@ mod tests {
                 "{provider} is missing from the generated capabilities"
             );
         }
-        let bounds = crate::settings::CLIPBOARD_CLEAR_SECS;
-        assert_eq!(
-            json["clipboard_clear_secs"],
-            serde_json::json!({"min": bounds.start(), "max": bounds.end()}),
-            "the clipboard bounds are missing from the generated capabilities"
-        );
+        for (field, bounds) in [
+            (
+                "clipboard_clear_secs",
+                crate::settings::CLIPBOARD_CLEAR_SECS,
+            ),
+            ("reminder_minutes", crate::settings::REMINDER_MINUTES),
+        ] {
+            assert_eq!(
+                json[field],
+                serde_json::json!({"min": bounds.start(), "max": bounds.end()}),
+                "the {field} bounds are missing from the generated capabilities"
+            );
+        }
     }
 
     /// The invoke handler and `COMMANDS` (which build.rs gates in the app manifest) name the

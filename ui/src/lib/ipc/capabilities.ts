@@ -2,7 +2,7 @@
 // capabilities.generated.json (data, not code), typed with the bindings' types.
 import type { Capabilities } from './bindings';
 // Named imports, so a production bundle that needs only the bounds leaves the providers out.
-import { capabilities, clipboard_clear_secs } from './capabilities.generated.json';
+import { capabilities, clipboard_clear_secs, reminder_minutes } from './capabilities.generated.json';
 
 /** What `provider_capabilities` answers: the four providers, as keydesk-core declares them. */
 // JSON imports type strings as `string`; the Rust test that writes the file keeps it a
@@ -12,3 +12,6 @@ export const CAPABILITIES: Capabilities[] = capabilities as Capabilities[];
 /** The seconds `save_settings` accepts for `clipboard_clear_secs` (when not off), inclusive. */
 export const CLIPBOARD_CLEAR_SECS: { readonly min: number; readonly max: number } =
   clipboard_clear_secs;
+
+/** The minutes `save_settings` accepts for `reminder_minutes` (when not off), inclusive. */
+export const REMINDER_MINUTES: { readonly min: number; readonly max: number } = reminder_minutes;

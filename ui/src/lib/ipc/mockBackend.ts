@@ -1,7 +1,7 @@
 import { fullAnnotation, isEmptyAnnotation, ownerOf, validateAnnotation } from '../attention/annotation';
 import { emptyDraft, validateDraft } from '../create/validation';
 import type { Backend, Unsubscribe } from './backend';
-import { CAPABILITIES, CLIPBOARD_CLEAR_SECS } from './capabilities';
+import { CAPABILITIES, CLIPBOARD_CLEAR_SECS, REMINDER_MINUTES } from './capabilities';
 import { findingsOf, sortFindings } from './mockAttention';
 import type {
   ActivityEntry,
@@ -54,8 +54,6 @@ interface StoredReveal {
 
 const DAY = 86_400_000;
 
-/** The minutes `save_settings` accepts for `reminder_minutes` (when not off), inclusive, as the app. */
-const REMINDER_MINUTES = { min: 5, max: 1440 };
 
 /** One event's subscribers; `emit` hands them a payload as the app's event would. */
 class MockEvent<T> {
@@ -693,16 +691,19 @@ export class MockBackend implements Backend {
       findings.push(...findingsOf(c.id, this.capsOf(c.id), this.keysOf(c.id), annotations, now).filter((f) => !this.dismissed(f, now)));
     }
     report.checked_at = Number.isFinite(oldest) ? new Date(oldest).toISOString() : null;
-    report.items = sortFindings(findings).map((finding) => {
+    // Findings come from these connections, so each has one.
+    report.items = sortFindings(findings).flatMap((finding) => {
       const connection = this.connections.find((c) => c.id === finding.connection_id);
+      if (!connection) return [];
       const key = this.keysOf(finding.connection_id).find((k) => k.id === finding.key_id);
-      return {
+      const item = {
         finding,
-        connection_name: connection?.name ?? finding.connection_id,
-        provider: connection?.provider ?? 'oligon',
+        connection_name: connection.name,
+        provider: connection.provider,
         last_used_at: key?.last_used_at ?? null,
         owner: ownerOf(this.annotations.get(finding.connection_id)?.[finding.key_id]),
       };
+      return [item];
     });
     return report;
   }
