@@ -65,9 +65,19 @@ async function findingRows(browser) {
   );
 }
 
+/** The row of finding `id` (ids hold spaces, which WebdriverIO's selectors do not take). */
 async function findingRow(browser, id) {
-  const row = await browser.$(`[data-testid="finding-row"][data-finding-id="${id}"]`);
-  await row.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: `no finding row ${id}` });
+  let row;
+  await browser.waitUntil(
+    async () => {
+      for (const candidate of await browser.$$('[data-testid="finding-row"]')) {
+        if ((await candidate.getAttribute('data-finding-id')) === id) row = candidate;
+      }
+      return row !== undefined;
+    },
+    { timeout: TIMEOUT, timeoutMsg: `no finding row ${id}` },
+  );
+  await row.scrollIntoView({ block: 'center' });
   return row;
 }
 
@@ -76,16 +86,17 @@ async function actOnFirst(browser, action) {
   const target = (await findingRows(browser)).find((row) => row.action === action);
   assert.ok(target, `a finding suggests ${action}`);
   await click(browser, action, await findingRow(browser, target.id));
-  const dialog = await browser.$('[role="dialog"]');
+  // Set owner opens a dialog, Revoke the confirmation (an alert dialog).
+  const dialog = await browser.$('[role="dialog"], [role="alertdialog"]');
   await dialog.waitForDisplayed({ timeout: TIMEOUT });
   return { target, dialog };
 }
 
 async function gone(browser, id, message) {
-  await browser.waitUntil(
-    async () => !(await browser.$(`[data-testid="finding-row"][data-finding-id="${id}"]`).isExisting()),
-    { timeout: TIMEOUT, timeoutMsg: message },
-  );
+  await browser.waitUntil(async () => !(await findingRows(browser)).some((row) => row.id === id), {
+    timeout: TIMEOUT,
+    timeoutMsg: message,
+  });
 }
 
 describe('Attention', () => {
@@ -165,11 +176,13 @@ describe('Attention', () => {
     const { browser } = app;
     const { target, dialog } = await actOnFirst(browser, 'Revoke');
     assert.match(await text(dialog), /will fail|stop working|revoke/i);
-    // Live keys ask for their name to be typed.
-    const typed = await dialog.$('input[type="text"]');
+    // A live key asks for its name to be typed first.
+    const typed = await dialog.$('label.typed input');
     if (await typed.isExisting()) {
-      await typed.click();
-      await browser.keys(target.key.split(''));
+      const revoke = await dialog.$('button=Revoke');
+      assert.equal(await revoke.isEnabled(), false, 'Revoke waits for the typed name');
+      assert.equal(await text(dialog.$('label.typed .name')), target.key);
+      await typed.setValue(target.key);
     }
     await click(browser, 'Revoke', dialog);
     await gone(browser, target.id, 'the revoked key keeps its finding');
