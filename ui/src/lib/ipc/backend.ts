@@ -129,3 +129,13 @@ export function toAppError(reason: unknown): AppError {
     retry_after_secs: null,
   };
 }
+
+/**
+ * A failed save split for a form: a validation error on `field` is shown next to that field
+ * (`fieldError`), anything else above the form (`error`).
+ */
+export function formFailure(reason: unknown, field: string): { fieldError: string | null; error: AppError | null } {
+  const failure = toAppError(reason);
+  if (failure.kind === 'validation' && failure.field === field) return { fieldError: failure.message, error: null };
+  return { fieldError: null, error: failure };
+}
