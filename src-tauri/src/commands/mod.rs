@@ -94,6 +94,17 @@ struct GeneratedCapabilities {
     clipboard_clear_secs: Bounds,
     /// The minutes `save_settings` accepts for `reminder_minutes` (when not off).
     reminder_minutes: Bounds,
+    /// The limits `set_annotation` checks (keydesk-core's `Annotation::validate`).
+    annotation: AnnotationLimits,
+}
+
+/// keydesk-core's annotation limits, as the UI reads them.
+#[derive(serde::Serialize)]
+struct AnnotationLimits {
+    owner_chars: usize,
+    note_chars: usize,
+    tags: usize,
+    tag_chars: usize,
 }
 
 /// Inclusive bounds, as the UI reads them.
@@ -113,8 +124,8 @@ impl From<std::ops::RangeInclusive<u32>> for Bounds {
 }
 
 /// Renders what `provider_capabilities` answers, as pretty JSON, into `path`, with the
-/// clipboard auto-clear and reminder bounds the settings accept (the Settings view and the
-/// mock backend check them before saving).
+/// clipboard auto-clear and reminder bounds the settings accept and the annotation limits
+/// (the UI and the mock backend check them before saving).
 pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
     let generated = GeneratedCapabilities {
         comment: "generated, do not edit: `UPDATE_BINDINGS=1 cargo test -p keydesk-app \
@@ -123,6 +134,12 @@ pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
         capabilities: connections::provider_capabilities(),
         clipboard_clear_secs: crate::settings::CLIPBOARD_CLEAR_SECS.into(),
         reminder_minutes: crate::settings::REMINDER_MINUTES.into(),
+        annotation: AnnotationLimits {
+            owner_chars: keydesk_core::MAX_OWNER_CHARS,
+            note_chars: keydesk_core::MAX_NOTE_CHARS,
+            tags: keydesk_core::MAX_TAGS,
+            tag_chars: keydesk_core::MAX_TAG_CHARS,
+        },
     };
     let json = serde_json::to_string_pretty(&generated).map_err(|error| error.to_string())?;
     std::fs::write(path, json + "\n").map_err(|error| error.to_string())
@@ -208,6 +225,16 @@ mod tests {
                 "the {field} bounds are missing from the generated capabilities"
             );
         }
+        assert_eq!(
+            json["annotation"],
+            serde_json::json!({
+                "owner_chars": keydesk_core::MAX_OWNER_CHARS,
+                "note_chars": keydesk_core::MAX_NOTE_CHARS,
+                "tags": keydesk_core::MAX_TAGS,
+                "tag_chars": keydesk_core::MAX_TAG_CHARS,
+            }),
+            "the annotation limits are missing from the generated capabilities"
+        );
     }
 
     /// The invoke handler and `COMMANDS` (which build.rs gates in the app manifest) name the

@@ -1,11 +1,10 @@
-// A key's owner, note and tags: the limits keydesk-core checks (annotation.rs), the
+// A key's owner, note and tags: the limits keydesk-core checks (generated from annotation.rs), the
 // `owner:` / `tag:` search terms, and the words the Attention view uses.
+import { ANNOTATION_LIMITS } from '../ipc/capabilities';
 import type { Annotation, Rule, Severity, SuggestedAction } from '../ipc/types';
 
-export const MAX_OWNER_CHARS = 100;
-export const MAX_NOTE_CHARS = 1_000;
-export const MAX_TAGS = 20;
-export const MAX_TAG_CHARS = 40;
+const { owner_chars: MAX_OWNER_CHARS, note_chars: MAX_NOTE_CHARS, tags: MAX_TAGS, tag_chars: MAX_TAG_CHARS } =
+  ANNOTATION_LIMITS;
 
 export const RULE_LABEL: Record<Rule, string> = {
   expired: 'Expired',

@@ -2,7 +2,7 @@
 // capabilities.generated.json (data, not code), typed with the bindings' types.
 import type { Capabilities } from './bindings';
 // Named imports, so a production bundle that needs only the bounds leaves the providers out.
-import { capabilities, clipboard_clear_secs, reminder_minutes } from './capabilities.generated.json';
+import { annotation, capabilities, clipboard_clear_secs, reminder_minutes } from './capabilities.generated.json';
 
 /** What `provider_capabilities` answers: the four providers, as keydesk-core declares them. */
 // JSON imports type strings as `string`; the Rust test that writes the file keeps it a
@@ -15,3 +15,11 @@ export const CLIPBOARD_CLEAR_SECS: { readonly min: number; readonly max: number 
 
 /** The minutes `save_settings` accepts for `reminder_minutes` (when not off), inclusive. */
 export const REMINDER_MINUTES: { readonly min: number; readonly max: number } = reminder_minutes;
+
+/** keydesk-core's limits on a key's owner, note and tags (what `set_annotation` checks). */
+export const ANNOTATION_LIMITS: {
+  readonly owner_chars: number;
+  readonly note_chars: number;
+  readonly tags: number;
+  readonly tag_chars: number;
+} = annotation;
