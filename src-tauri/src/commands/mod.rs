@@ -96,6 +96,18 @@ struct GeneratedCapabilities {
     reminder_minutes: Bounds,
     /// The limits `set_annotation` checks (keydesk-core's `Annotation::validate`).
     annotation: AnnotationLimits,
+    /// The thresholds of keydesk-core's attention rules (the mock backend judges with them).
+    attention: AttentionThresholds,
+}
+
+/// keydesk-core's attention thresholds, as the UI reads them.
+#[derive(serde::Serialize)]
+struct AttentionThresholds {
+    expires_soon_high_days: i64,
+    expires_soon_medium_days: i64,
+    never_used_after_days: i64,
+    grace_ending_hours: i64,
+    stale_after_days: u32,
 }
 
 /// keydesk-core's annotation limits, as the UI reads them.
@@ -139,6 +151,13 @@ pub fn export_capabilities(path: &std::path::Path) -> Result<(), String> {
             note_chars: keydesk_core::MAX_NOTE_CHARS,
             tags: keydesk_core::MAX_TAGS,
             tag_chars: keydesk_core::MAX_TAG_CHARS,
+        },
+        attention: AttentionThresholds {
+            expires_soon_high_days: keydesk_core::EXPIRES_SOON_HIGH_DAYS,
+            expires_soon_medium_days: keydesk_core::EXPIRES_SOON_MEDIUM_DAYS,
+            never_used_after_days: keydesk_core::NEVER_USED_AFTER_DAYS,
+            grace_ending_hours: keydesk_core::GRACE_ENDING_HOURS,
+            stale_after_days: keydesk_core::DEFAULT_STALE_AFTER_DAYS,
         },
     };
     let json = serde_json::to_string_pretty(&generated).map_err(|error| error.to_string())?;
@@ -234,6 +253,11 @@ mod tests {
                 "tag_chars": keydesk_core::MAX_TAG_CHARS,
             }),
             "the annotation limits are missing from the generated capabilities"
+        );
+        assert_eq!(
+            json["attention"]["stale_after_days"],
+            keydesk_core::DEFAULT_STALE_AFTER_DAYS,
+            "the attention thresholds are missing from the generated capabilities"
         );
     }
 

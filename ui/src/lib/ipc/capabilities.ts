@@ -2,7 +2,7 @@
 // capabilities.generated.json (data, not code), typed with the bindings' types.
 import type { Capabilities } from './bindings';
 // Named imports, so a production bundle that needs only the bounds leaves the providers out.
-import { annotation, capabilities, clipboard_clear_secs, reminder_minutes } from './capabilities.generated.json';
+import { annotation, attention, capabilities, clipboard_clear_secs, reminder_minutes } from './capabilities.generated.json';
 
 /** What `provider_capabilities` answers: the four providers, as keydesk-core declares them. */
 // JSON imports type strings as `string`; the Rust test that writes the file keeps it a
@@ -23,3 +23,12 @@ export const ANNOTATION_LIMITS: {
   readonly tags: number;
   readonly tag_chars: number;
 } = annotation;
+
+/** keydesk-core's attention thresholds (the mock backend judges its demo keys with them). */
+export const ATTENTION_THRESHOLDS: {
+  readonly expires_soon_high_days: number;
+  readonly expires_soon_medium_days: number;
+  readonly never_used_after_days: number;
+  readonly grace_ending_hours: number;
+  readonly stale_after_days: number;
+} = attention;

@@ -3,17 +3,20 @@
 // Snapshots and orphan reports are not kept here, so `appeared`, `disappeared` and `orphan`
 // do not fire.
 import { ownerOf } from '../attention/annotation';
+import { ATTENTION_THRESHOLDS } from './capabilities';
 import type { Annotation, Capabilities, Finding, Key, Rule, Severity, SuggestedAction } from './types';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-const EXPIRES_SOON_HIGH_DAYS = 7;
-const EXPIRES_SOON_MEDIUM_DAYS = 30;
-const NEVER_USED_AFTER_DAYS = 14;
-const GRACE_ENDING_HOURS = 24;
-const STALE_AFTER_DAYS = 90;
+const {
+  expires_soon_high_days: EXPIRES_SOON_HIGH_DAYS,
+  expires_soon_medium_days: EXPIRES_SOON_MEDIUM_DAYS,
+  never_used_after_days: NEVER_USED_AFTER_DAYS,
+  grace_ending_hours: GRACE_ENDING_HOURS,
+  stale_after_days: STALE_AFTER_DAYS,
+} = ATTENTION_THRESHOLDS;
 
 const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
 
