@@ -137,6 +137,15 @@ impl ActivityLog {
         }
     }
 
+    /// Appends `entry` as it was recorded elsewhere (the demo's history of a session before
+    /// this one).
+    pub fn recall(&self, entry: &ActivityEntry) -> AppResult<()> {
+        self.append(entry).map_err(|error| {
+            tracing::warn!(%error, "could not write the activity log");
+            AppError::internal("Keydesk could not write its activity log.")
+        })
+    }
+
     /// Writes the `started` line of a journaled operation and syncs it to disk, so a quit or
     /// a crash during the request leaves it behind. Fails when it cannot be written: a create
     /// that could leave no trace is not sent.

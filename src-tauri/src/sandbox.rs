@@ -9,10 +9,15 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
-use keydesk_core::{ErrorKind, ProviderKind};
-use keydesk_sandbox::{Chaos, Dialect, SandboxConfig, SandboxHandle, Seed, Storage, Variant};
+use chrono::{DateTime, Utc};
+use keydesk_core::{ErrorKind, InventorySnapshot, KeyStatus, ProviderKind, SnapshotKey};
+use keydesk_sandbox::{
+    Chaos, DemoHistory, Dialect, LookedKey, SandboxConfig, SandboxHandle, Seed, Storage, Variant,
+};
 use secrecy::SecretString;
 
+use crate::activity::{ActivityEntry, ActivityLog, ActivityResult};
+use crate::attention::records::AttentionRecords;
 use crate::connections::registry::{ConnectionInput, ConnectionRegistry};
 use crate::error::{AppError, AppResult};
 use crate::settings::{Connection, ConnectionSettings};
@@ -65,12 +70,95 @@ impl EmbeddedSandbox {
         unstored
     }
 
+    /// What the demo seed says a console saw before this database was seeded; `None` when
+    /// the sandbox does not run or holds other data.
+    pub async fn demo_history(&self) -> Option<DemoHistory> {
+        let running = self.running.lock().await;
+        match running.as_ref()?.state().demo_history() {
+            Ok(history) => history,
+            Err(error) => {
+                tracing::warn!(%error, "could not read the demo's history");
+                None
+            }
+        }
+    }
+
     /// Stops the server if it runs. Blocks, so call it outside async code (at exit).
     pub fn shutdown(&self) {
         let handle = self.running.blocking_lock().take();
         if let Some(handle) = handle {
             tauri::async_runtime::block_on(handle.shutdown());
         }
+    }
+}
+
+/// Takes the demo's history as Keydesk's own past, once: its last look becomes each sandbox
+/// connection's snapshot and its lost create is logged as orphaned, so the first run's
+/// Attention view already shows keys that appeared and disappeared since, and an orphan.
+/// A connection with a snapshot of its own (every run after the first) is left alone.
+pub fn recall_demo_history(
+    history: &DemoHistory,
+    registry: &ConnectionRegistry,
+    records: &AttentionRecords,
+    activity: &ActivityLog,
+) -> AppResult<()> {
+    let Ok(taken_at) = history.last_look_at.parse::<DateTime<Utc>>() else {
+        return Err(AppError::internal("The demo's history has no valid time."));
+    };
+    for api in &history.apis {
+        let Some(provider) = ProviderKind::ALL
+            .into_iter()
+            .find(|provider| dialect(*provider) == api.dialect)
+        else {
+            continue;
+        };
+        let id = connection_id(provider);
+        let snapshot = InventorySnapshot {
+            taken_at,
+            keys: api.listed.iter().map(looked_key).collect(),
+        };
+        let first_look = records.snapshots.update(|snapshots| {
+            let first = !snapshots.contains_key(&id);
+            if first {
+                snapshots.insert(id.clone(), snapshot);
+            }
+            first
+        })?;
+        if !first_look {
+            continue;
+        }
+        let connection = registry.get(&id)?;
+        for orphan in &api.orphaned {
+            activity.recall(&ActivityEntry {
+                at: orphan.at.clone(),
+                user: "demo history".to_owned(),
+                connection_id: Some(id.clone()),
+                connection_name: Some(connection.settings.name.clone()),
+                key_id: Some(orphan.key_id.clone()),
+                key_name: Some(orphan.key_name.clone()),
+                action: "create".to_owned(),
+                result: ActivityResult::Orphaned,
+                request_id: None,
+                error_kind: None,
+                operation_id: None,
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// A key of the demo's last look as a snapshot remembers it. Nothing shows a snapshot's
+/// masked form, so none is made up.
+fn looked_key(key: &LookedKey) -> SnapshotKey {
+    SnapshotKey {
+        id: key.id.clone(),
+        name: key.name.clone(),
+        masked: String::new(),
+        status: if key.revoked {
+            KeyStatus::Revoked
+        } else {
+            KeyStatus::Active
+        },
     }
 }
 

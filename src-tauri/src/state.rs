@@ -253,6 +253,19 @@ async fn start_in_background(state: &AppState, vault: Arc<KeyringVault>, mode: S
             return None;
         }
         let unstored = state.sandbox.open_unstored(&state.connections).await;
+        if unstored.is_ok()
+            && let Some(history) = state.sandbox.demo_history().await
+        {
+            let recalled = crate::sandbox::recall_demo_history(
+                &history,
+                &state.connections,
+                &state.attention.records,
+                &state.activity,
+            );
+            if let Err(error) = recalled {
+                tracing::warn!(error = %error.message, "could not take over the demo's history");
+            }
+        }
         state.startup.mark_ready();
         tracing::debug!(elapsed = ?started.elapsed(), "startup ready");
         Some(match unstored {

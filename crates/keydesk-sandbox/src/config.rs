@@ -50,7 +50,8 @@ impl fmt::Display for Variant {
 }
 
 /// One of the four key-management APIs the sandbox speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Dialect {
     /// Oligon Receipts (`/oligon`).
     Oligon,

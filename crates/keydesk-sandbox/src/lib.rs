@@ -32,6 +32,7 @@ mod data_plane;
 mod db;
 mod failure;
 mod fiskaly;
+mod history;
 mod oligon;
 mod rate_limit;
 mod secrets;
@@ -55,6 +56,7 @@ pub use credentials::{
     FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG, OLIGON_PERMISSIONS, STRAIT_DEFAULT_PROJECT,
     SYNCGRAM_DEFAULT_ORG_ID, credentials_for_db,
 };
+pub use history::{ApiHistory, DemoHistory, LookedKey, OrphanedCreate};
 pub use server::{SandboxHandle, spawn};
 pub use state::SandboxState;
 

@@ -12,13 +12,15 @@ use crate::credentials::{
     DEFAULT_USER, FISKALY_DEFAULT_ORG, OLIGON_DEFAULT_ORG, STRAIT_DEFAULT_PROJECT,
 };
 use crate::db::{Db, SYNCGRAM_DEFAULT_ORG};
+use crate::history::DemoHistory;
 use crate::secrets;
-use crate::time::{DAY_MS, MINUTE_MS, now_ms};
+use crate::time::{DAY_MS, HOUR_MS, MINUTE_MS, now_ms};
+
+/// The Oligon key of the demo whose create lost its answer (see [`crate::history`]).
+const DEMO_ORPHAN: &str = "Nightly export";
 
 /// The second SyncgramPay org of the demo: payments not enabled yet, so test keys only.
 pub(crate) const SYNCGRAM_DEMO_ORG_WITHOUT_PAYMENTS: &str = "org_globex";
-
-const HOUR_MS: i64 = 60 * MINUTE_MS;
 
 /// Load `seed` unless this database already has seed data.
 pub(crate) fn apply(db: &Arc<Db>, seed: Seed) -> Result<(), SandboxError> {
@@ -42,6 +44,7 @@ pub(crate) fn apply(db: &Arc<Db>, seed: Seed) -> Result<(), SandboxError> {
                 demo_fiskaly(&transaction, now)?;
                 demo_syncgram(&transaction, now)?;
                 demo_strait(&transaction, now)?;
+                DemoHistory::of_seed(&transaction, now, DEMO_ORPHAN)?.store(&transaction)?;
             }
             Seed::Bulk { keys_per_api } => bulk(&transaction, now, keys_per_api)?,
         }
@@ -93,6 +96,7 @@ fn demo_oligon(tx: &Transaction<'_>, now: i64) -> rusqlite::Result<()> {
         ("Contractor access", LIVE, &["extract:read"], 9 * DAY_MS, Some((DAY_MS, "203.0.113.140")), None, Some(5 * DAY_MS)),
         ("Local dev – Maria", TEST, &[], 3 * DAY_MS, None, None, None),
         ("Backup exporter", LIVE, &["analytics:read"], DAY_MS, None, None, None),
+        (DEMO_ORPHAN, LIVE, &["extract:read"], 2 * DAY_MS, None, None, None),
         ("Leaked in support ticket #4821", LIVE, &["extract:read", "extract:write"], 40 * DAY_MS, Some((3 * HOUR_MS, "198.51.100.77")), Some(2 * HOUR_MS), None),
     ];
     for &(name, live, scopes, created_ago_ms, used, revoked_ago_ms, expires_in_ms) in keys {

@@ -13,6 +13,7 @@ use crate::config::{Chaos, Dialect, SandboxConfig, Variant};
 use crate::credentials::{self, CredentialOptions, DialectCredentials};
 use crate::db::Db;
 use crate::failure::Failure;
+use crate::history::DemoHistory;
 use crate::rate_limit::WritesPerMinute;
 use crate::{SandboxError, seed};
 
@@ -71,6 +72,12 @@ impl SandboxState {
                     .map(WritesPerMinute::new),
             }),
         })
+    }
+
+    /// What a console saw at its last look before the demo was seeded (see
+    /// [`crate::history`]); `None` unless this database holds the demo.
+    pub fn demo_history(&self) -> Result<Option<DemoHistory>, SandboxError> {
+        DemoHistory::read(&self.inner.db)
     }
 
     /// Credentials of the default admin of `dialect`'s default org (`org` None) or of org/project `org`.

@@ -11,6 +11,7 @@ pub(crate) fn now_ms() -> i64 {
 
 pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 pub(crate) const MINUTE_MS: i64 = 60 * 1000;
+pub(crate) const HOUR_MS: i64 = 60 * MINUTE_MS;
 
 /// RFC 3339 with an explicit `+00:00` offset (Oligon's style).
 pub(crate) fn rfc3339_offset(ms: i64) -> String {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::support::app::{AppDirs, TestApp, spawn_sandbox, strings};
 use crate::support::local_server::{Reply, serve};
+use keydesk_app::SandboxMode;
 
 fn spawn(seed: Option<Seed>, variant: Variant) -> SandboxHandle {
     let config = SandboxConfig {
@@ -149,6 +150,79 @@ fn the_demo_fires_rules_across_connections_named_high_first() {
     assert!(first_with(&report, "stale")["last_used_at"].is_string());
     let checked_at = report["checked_at"].as_str().unwrap();
     assert!(checked_at.parse::<chrono::DateTime<chrono::Utc>>().is_ok());
+    app.quit();
+}
+
+#[test]
+fn the_first_run_on_the_embedded_demo_fires_every_rule_from_the_demos_history_once() {
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Always);
+    let report = attention(&app, true);
+    let mut rules: Vec<&str> = report["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["finding"]["rule"].as_str().unwrap())
+        .collect();
+    rules.sort_unstable();
+    rules.dedup();
+    assert_eq!(
+        rules,
+        [
+            "appeared",
+            "disappeared",
+            "expired",
+            "expires_soon",
+            "grace_ending",
+            "live_without_expiry",
+            "never_used",
+            "orphan",
+            "rotation_overdue",
+            "stale",
+            "unowned",
+        ],
+    );
+    // The demo's past: keys made in the 30 hours since its last look, a fiskaly key deleted
+    // since, and the Oligon create whose answer was lost.
+    let names = |rule: &str| -> Vec<&str> {
+        let mut names: Vec<&str> = findings_where(&report, "rule", rule)
+            .into_iter()
+            .map(|item| item["finding"]["key_name"].as_str().unwrap())
+            .collect();
+        names.sort_unstable();
+        names
+    };
+    assert_eq!(
+        names("appeared"),
+        [
+            "Backup exporter",
+            "Local dev",
+            "Webhook signer (rotated)",
+            "fiscal-audit-tool"
+        ]
+    );
+    assert_eq!(names("disappeared"), ["pos-cologne-01"]);
+    assert_eq!(names("orphan"), ["Nightly export"]);
+    let orphan = first_with(&report, "orphan");
+    assert_eq!(orphan["finding"]["connection_id"], "sandbox-oligon");
+    // A restart compares with the first run's own list, and takes the history no second time.
+    let app = TestApp::start_in(app.quit(), SandboxMode::Always);
+    let again = attention(&app, true);
+    for rule in ["appeared", "disappeared"] {
+        assert!(
+            findings_where(&again, "rule", rule).is_empty(),
+            "{rule}: {again}"
+        );
+    }
+    assert_eq!(findings_where(&again, "rule", "orphan").len(), 1, "{again}");
+    let activity = app.call("list_activity", json!({"limit": 1000}));
+    let orphaned: Vec<&Value> = activity
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|entry| entry["result"] == "orphaned")
+        .collect();
+    assert_eq!(orphaned.len(), 1, "{activity}");
+    assert_eq!(orphaned[0]["user"], "demo history");
     app.quit();
 }
 
