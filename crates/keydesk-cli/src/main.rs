@@ -314,7 +314,7 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
                 connection_id: kind.as_str(),
                 provider: kind,
                 keys: &keys,
-                previous: None,
+                changes: &[],
                 annotations: None,
                 orphans: &[],
             }];

@@ -9,7 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use keydesk_core::{
     Annotation, AttentionConfig, AttentionInput, ConnectionInventory, Environment,
-    InventorySnapshot, Key, KeyStatus, ProviderKind, Rotation, attention,
+    InventorySnapshot, Key, KeyStatus, NoticedChange, ProviderKind, Rotation, attention,
 };
 
 const KEYS: usize = 10_000;
@@ -87,20 +87,23 @@ fn attention_over_40_000_keys(c: &mut Criterion) {
                 .collect()
         })
         .collect();
-    let snapshots: Vec<InventorySnapshot> = inventories
+    let changes: Vec<Vec<NoticedChange>> = inventories
         .iter()
-        .map(|(_, keys)| InventorySnapshot::of(&keys[..KEYS - KEYS / 100], now - Duration::days(1)))
+        .map(|(_, keys)| {
+            InventorySnapshot::of(&keys[..KEYS - KEYS / 100], now - Duration::days(1))
+                .changes(keys, now)
+        })
         .collect();
     let connections: Vec<ConnectionInventory<'_>> = inventories
         .iter()
         .zip(&annotations)
-        .zip(&snapshots)
+        .zip(&changes)
         .map(
-            |(((provider, keys), annotations), snapshot)| ConnectionInventory {
+            |(((provider, keys), annotations), changes)| ConnectionInventory {
                 connection_id: provider.as_str(),
                 provider: *provider,
                 keys,
-                previous: Some(snapshot),
+                changes,
                 annotations: Some(annotations),
                 orphans: &[],
             },

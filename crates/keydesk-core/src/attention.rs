@@ -196,6 +196,64 @@ impl InventorySnapshot {
     }
 }
 
+impl InventorySnapshot {
+    /// What changed between this look and `keys`, listed at `now`: keys listed now and not
+    /// then appeared; keys listed then and not now disappeared, unless they were revoked
+    /// then (Strait leaves revoked keys out of its list: dropping out changes nothing).
+    pub fn changes(&self, keys: &[Key], now: DateTime<Utc>) -> Vec<NoticedChange> {
+        let before: HashSet<&str> = self.keys.iter().map(|key| key.id.as_str()).collect();
+        let listed: HashSet<&str> = keys.iter().map(|key| key.id.as_str()).collect();
+        let change = |id: &str, name: &str, rule| NoticedChange {
+            key_id: id.to_owned(),
+            key_name: name.to_owned(),
+            rule,
+            since: self.taken_at,
+            noticed_at: now,
+        };
+        let appeared = keys
+            .iter()
+            .filter(|key| !before.contains(key.id.as_str()))
+            .map(|key| change(&key.id, &key.name, Rule::Appeared));
+        let disappeared = self
+            .keys
+            .iter()
+            .filter(|key| key.status != KeyStatus::Revoked && !listed.contains(key.id.as_str()))
+            .map(|key| change(&key.id, &key.name, Rule::Disappeared));
+        appeared.chain(disappeared).collect()
+    }
+}
+
+/// A key that appeared in a connection's list, or disappeared from it, without Keydesk
+/// doing it. Noticed by comparing a list with the look before ([`InventorySnapshot::changes`])
+/// and kept by the caller until the admin reviews it, so a later list does not hide it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct NoticedChange {
+    /// The provider's id for the key.
+    pub key_id: String,
+    /// Its name when the change was noticed.
+    pub key_name: String,
+    /// [`Rule::Appeared`] or [`Rule::Disappeared`].
+    pub rule: Rule,
+    /// The look before the change: it happened after this.
+    pub since: DateTime<Utc>,
+    /// The look that noticed it.
+    pub noticed_at: DateTime<Utc>,
+}
+
+impl NoticedChange {
+    /// Whether the change still stands with `listed` keys: an appeared key is still listed,
+    /// a disappeared key is still missing.
+    pub fn stands(&self, listed: &HashSet<&str>) -> bool {
+        let is_listed = listed.contains(self.key_id.as_str());
+        match self.rule {
+            Rule::Appeared => is_listed,
+            Rule::Disappeared => !is_listed,
+            _ => false,
+        }
+    }
+}
+
 /// A create whose secret never arrived made this key, and nobody has dealt with it yet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -236,9 +294,10 @@ pub struct ConnectionInventory<'a> {
     pub provider: ProviderKind,
     /// The keys listed now.
     pub keys: &'a [Key],
-    /// The list at the last look, when one was kept; `appeared`/`disappeared` need it.
-    /// The caller keeps it current after Keydesk's own creates and removals.
-    pub previous: Option<&'a InventorySnapshot>,
+    /// Keys that appeared or disappeared outside Keydesk and were not reviewed yet; the
+    /// caller notices them with [`InventorySnapshot::changes`], keeping the snapshot current
+    /// after Keydesk's own creates and removals. Empty without snapshots (the CLI alone).
+    pub changes: &'a [NoticedChange],
     /// Annotations by key id, when they are known; `unowned` needs them.
     pub annotations: Option<&'a BTreeMap<String, Annotation>>,
     /// Orphan reports not resolved yet.
@@ -429,46 +488,37 @@ fn look_at(
         });
     }
 
-    if let Some(previous) = connection.previous {
-        let before: HashSet<&str> = previous.keys.iter().map(|key| key.id.as_str()).collect();
-        let taken = day(previous.taken_at);
-        for key in connection.keys {
-            if before.contains(key.id.as_str()) {
-                continue;
-            }
-            let candidate = Candidate {
-                key_id: &key.id,
-                key_name: &key.name,
-                rule: Rule::Appeared,
-                severity: Severity::Medium,
-                action: SuggestedAction::Review,
-                deadline: None,
-            };
-            findings.add(id, candidate, || {
-                format!("Appeared since the last look ({taken}) without Keydesk creating it.")
-            });
+    if connection.changes.is_empty() {
+        return;
+    }
+    let listed: HashSet<&str> = connection.keys.iter().map(|key| key.id.as_str()).collect();
+    for change in connection.changes {
+        if !change.stands(&listed) {
+            continue;
         }
-        let now_listed: HashSet<&str> = connection.keys.iter().map(|key| key.id.as_str()).collect();
-        for key in &previous.keys {
-            // A revoked key dropping out of the list changes nothing (Strait leaves revoked
-            // keys out of its list).
-            if now_listed.contains(key.id.as_str()) || key.status == KeyStatus::Revoked {
-                continue;
-            }
-            let candidate = Candidate {
-                key_id: &key.id,
-                key_name: &key.name,
-                rule: Rule::Disappeared,
-                severity: Severity::Low,
-                action: SuggestedAction::Review,
-                deadline: None,
-            };
-            findings.add(id, candidate, || {
+        let appeared = change.rule == Rule::Appeared;
+        let candidate = Candidate {
+            key_id: &change.key_id,
+            key_name: &change.key_name,
+            rule: change.rule,
+            severity: if appeared {
+                Severity::Medium
+            } else {
+                Severity::Low
+            },
+            action: SuggestedAction::Review,
+            deadline: None,
+        };
+        findings.add(id, candidate, || {
+            let taken = day(change.since);
+            if appeared {
+                format!("Appeared since the last look ({taken}) without Keydesk creating it.")
+            } else {
                 format!(
                     "No longer listed since the last look ({taken}), and Keydesk did not remove it."
                 )
-            });
-        }
+            }
+        });
     }
 }
 
@@ -766,7 +816,7 @@ mod tests {
             connection_id: "c1",
             provider,
             keys,
-            previous: None,
+            changes: &[],
             annotations: None,
             orphans: &[],
         }
@@ -1181,10 +1231,13 @@ mod tests {
         assert_eq!(
             fired(ProviderKind::Strait, &after),
             [],
-            "no snapshot, no comparison"
+            "no changes noticed, none fire"
         );
+        let changes = snapshot.changes(&after, now());
+        assert!(changes.iter().all(|change| change.since == now() - days(1)));
+        assert!(changes.iter().all(|change| change.noticed_at == now()));
         let findings = run_one(ConnectionInventory {
-            previous: Some(&snapshot),
+            changes: &changes,
             ..connection(ProviderKind::Strait, &after)
         });
         let got: Vec<_> = findings
@@ -1201,6 +1254,20 @@ mod tests {
         assert_eq!(
             findings[0].reason,
             "Appeared since the last look (30 Nov 2026) without Keydesk creating it."
+        );
+        assert_eq!(
+            findings[1].reason,
+            "No longer listed since the last look (30 Nov 2026), and Keydesk did not remove it."
+        );
+        // A change that no longer stands fires nothing: the new key went, the removed one is
+        // back.
+        let later = [key("kept"), key("removed")];
+        assert_eq!(
+            run_one(ConnectionInventory {
+                changes: &changes,
+                ..connection(ProviderKind::Strait, &later)
+            }),
+            []
         );
     }
 
@@ -1231,11 +1298,12 @@ mod tests {
             taken_at: now() - days(1),
             keys: Vec::new(),
         };
+        let changes = snapshot.changes(&keys, now());
         for provider in ProviderKind::ALL {
             let findings = run_one(ConnectionInventory {
                 annotations: Some(&annotations),
                 orphans: &orphans,
-                previous: Some(&snapshot),
+                changes: &changes,
                 ..connection(provider, &keys)
             });
             let rules: Vec<_> = findings.iter().map(|f| f.rule).collect();

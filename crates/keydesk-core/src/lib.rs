@@ -33,8 +33,8 @@ pub use annotation::{
 pub use attention::{
     AttentionConfig, AttentionInput, ConnectionInventory, DEFAULT_STALE_AFTER_DAYS, Dismissal,
     EXPIRES_SOON_HIGH_DAYS, EXPIRES_SOON_MEDIUM_DAYS, Finding, GRACE_ENDING_HOURS,
-    InventorySnapshot, NEVER_USED_AFTER_DAYS, OrphanReport, Rule, Severity, SnapshotKey,
-    SuggestedAction, attention,
+    InventorySnapshot, NEVER_USED_AFTER_DAYS, NoticedChange, OrphanReport, Rule, Severity,
+    SnapshotKey, SuggestedAction, attention,
 };
 pub use auth::{Credentials, jwt_expiry};
 pub use capabilities::{

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Duration, Utc};
-use keydesk_core::{ErrorKind, InventorySnapshot, Key};
+use keydesk_core::{ErrorKind, Key};
 
 use super::records::AttentionRecords;
 use crate::error::{AppError, AppResult};
@@ -31,15 +31,13 @@ impl AttentionState {
     }
 }
 
-/// The last list of one connection, and the snapshot of the look before it.
+/// The last list of one connection.
 #[derive(Debug, Clone)]
 pub(super) struct HeldList {
     /// When it was listed.
     pub listed_at: DateTime<Utc>,
     /// The keys (without their raw JSON), revoked keys Keydesk remembers included.
     pub keys: Vec<Key>,
-    /// The snapshot as it was before this list, for `appeared` and `disappeared`.
-    pub previous: Option<InventorySnapshot>,
 }
 
 /// The last list of each connection this run of Keydesk made, by connection id.

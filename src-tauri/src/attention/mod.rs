@@ -140,6 +140,7 @@ fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionRe
     let records = &state.attention.records;
     let annotations = records.annotations.get()?;
     let dismissals = records.dismissals.get()?;
+    let changes = records.changes.get()?;
     let orphans = orphan_reports(state)?;
     let lists = state.attention.lists.lock()?;
     let no_annotations = BTreeMap::new();
@@ -153,7 +154,10 @@ fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionRe
             connection_id: &connection.id,
             provider: connection.settings.provider,
             keys: &list.keys,
-            previous: list.previous.as_ref(),
+            changes: changes
+                .get(&connection.id)
+                .map(Vec::as_slice)
+                .unwrap_or_default(),
             // Known for every connection: a key nobody annotated is unowned.
             annotations: Some(annotations.get(&connection.id).unwrap_or(&no_annotations)),
             orphans: orphans
@@ -298,6 +302,18 @@ pub async fn dismiss_finding(
     }
     let connection = connection(state, connection_id).await?;
     let now = Utc::now();
+    let action = if snooze_days.is_some() {
+        "snooze"
+    } else {
+        "review"
+    };
+    let record = activity(action, state, &connection, key_id);
+    // A reviewed change is done with: it goes, so the same key appearing or disappearing
+    // again is told again.
+    if snooze_days.is_none() && matches!(rule, Rule::Appeared | Rule::Disappeared) {
+        let stored = tracking::reviewed_change(state, connection_id, key_id, rule);
+        return state.activity.record(record, stored);
+    }
     let dismissal = Dismissal {
         connection_id: connection_id.to_owned(),
         key_id: key_id.to_owned(),
@@ -313,12 +329,6 @@ pub async fn dismiss_finding(
         });
         dismissals.push(dismissal);
     });
-    let action = if snooze_days.is_some() {
-        "snooze"
-    } else {
-        "review"
-    };
-    let record = activity(action, state, &connection, key_id);
     state.activity.record(record, stored)
 }
 

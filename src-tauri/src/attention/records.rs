@@ -1,6 +1,7 @@
 //! What Keydesk remembers locally for the Attention view, one JSON file each in the data dir:
 //! the annotations (owner, note, tags), the last inventory snapshot of each connection, the
-//! snoozed and reviewed findings, and the keys Keydesk revoked. Metadata only: never a
+//! keys that appeared or disappeared since, the snoozed and reviewed findings, and the keys
+//! Keydesk revoked. Metadata only: never a
 //! secret, never in the keyring.
 //!
 //! Each file is written like the settings file (a temporary file renamed over it), so a crash
@@ -11,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use keydesk_core::{Annotation, Dismissal, InventorySnapshot, Key};
+use keydesk_core::{Annotation, Dismissal, InventorySnapshot, Key, NoticedChange};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -26,6 +27,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub type Annotations = BTreeMap<String, BTreeMap<String, Annotation>>;
 /// The last snapshot of each connection, by connection id.
 pub type Snapshots = BTreeMap<String, InventorySnapshot>;
+/// Keys that appeared or disappeared outside Keydesk, not reviewed yet, by connection id.
+pub type Changes = BTreeMap<String, Vec<NoticedChange>>;
 /// Keys Keydesk revoked, by connection id, then key id.
 pub type RevokedKeys = BTreeMap<String, BTreeMap<String, RevokedKey>>;
 
@@ -54,6 +57,8 @@ pub struct AttentionRecords {
     pub annotations: RecordFile<Annotations>,
     /// Each connection's list at the last look.
     pub snapshots: RecordFile<Snapshots>,
+    /// Keys that appeared or disappeared outside Keydesk, until reviewed.
+    pub changes: RecordFile<Changes>,
     /// Snoozed and reviewed findings.
     pub dismissals: RecordFile<Vec<Dismissal>>,
     /// Keys Keydesk revoked.
@@ -73,6 +78,11 @@ impl AttentionRecords {
             snapshots: RecordFile::open(
                 data_dir.join("inventory-snapshots.json"),
                 "inventory snapshots",
+                notices,
+            ),
+            changes: RecordFile::open(
+                data_dir.join("noticed-changes.json"),
+                "keys that appeared or disappeared",
                 notices,
             ),
             dismissals: RecordFile::open(

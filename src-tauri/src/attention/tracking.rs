@@ -5,18 +5,20 @@
 //! After a successful action the provider has done what it was asked: a record that cannot
 //! be written then is logged, never turned into a failure of the action.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
-use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, SnapshotKey};
+use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, Rule, SnapshotKey};
 
 use super::held::HeldList;
 use super::records::RevokedKey;
+use crate::error::AppResult;
 use crate::state::AppState;
 
 /// Called with every successful list of `connection_id`: adds back the keys Keydesk revoked
-/// that the provider no longer lists (as revoked), holds the list with the snapshot of the
-/// look before, and makes it the new snapshot. Answers the keys as the UI shows them.
+/// that the provider no longer lists (as revoked), notes what appeared or disappeared since
+/// the snapshot of the look before (kept until reviewed; changes that no longer stand go),
+/// holds the list and makes it the new snapshot. Answers the keys as the UI shows them.
 pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<Key> {
     let records = &state.attention.records;
     let revoked = records
@@ -34,10 +36,33 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
         .snapshots
         .update(|snapshots| snapshots.insert(connection_id.to_owned(), snapshot));
     log_failure("snapshot", previous.as_ref().map(drop));
+    let noticed = previous
+        .ok()
+        .flatten()
+        .map(|previous| previous.changes(&keys, now))
+        .unwrap_or_default();
+    let listed: HashSet<&str> = keys.iter().map(|key| key.id.as_str()).collect();
+    log_failure(
+        "changes",
+        records.changes.update(|all| {
+            let changes = all.entry(connection_id.to_owned()).or_default();
+            changes.retain(|change| change.stands(&listed));
+            for change in noticed {
+                let known = changes
+                    .iter()
+                    .any(|kept| (&kept.key_id, kept.rule) == (&change.key_id, change.rule));
+                if !known {
+                    changes.push(change);
+                }
+            }
+            if changes.is_empty() {
+                all.remove(connection_id);
+            }
+        }),
+    );
     let held = HeldList {
         listed_at: now,
         keys: keys.iter().map(without_raw).collect(),
-        previous: previous.ok().flatten(),
     };
     change_held(state, |lists| lists.insert(connection_id.to_owned(), held));
     keys
@@ -47,14 +72,21 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
 /// so it never shows as appeared.
 pub fn added(state: &AppState, connection_id: &str, key: &Key) {
     changed(state, connection_id, key);
-    change_held(state, |lists| {
-        let previous = lists
-            .get_mut(connection_id)
-            .and_then(|held| held.previous.as_mut());
-        if let Some(previous) = previous {
-            upsert(&mut previous.keys, snapshot_key(key), snapshot_id);
+}
+
+/// The admin reviewed the change `rule` (appeared or disappeared) of `key_id`: it is done
+/// with.
+pub fn reviewed_change(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    rule: Rule,
+) -> AppResult<()> {
+    state.attention.records.changes.update(|all| {
+        if let Some(changes) = all.get_mut(connection_id) {
+            changes.retain(|change| (change.key_id.as_str(), change.rule) != (key_id, rule));
         }
-    });
+    })
 }
 
 /// Keydesk changed `key` (enabled, disabled, revoked with an answer): the held list and the
@@ -128,12 +160,17 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
             }
         }),
     );
+    log_failure(
+        "changes",
+        records.changes.update(|all| {
+            if let Some(changes) = all.get_mut(connection_id) {
+                changes.retain(|change| change.key_id != key_id);
+            }
+        }),
+    );
     change_held(state, |lists| {
         if let Some(held) = lists.get_mut(connection_id) {
             held.keys.retain(|key| key.id != key_id);
-            if let Some(previous) = held.previous.as_mut() {
-                previous.keys.retain(|key| key.id != key_id);
-            }
         }
     });
 }
@@ -152,6 +189,10 @@ pub fn forgotten(state: &AppState, connection_id: &str) {
     log_failure(
         "annotations",
         records.annotations.update(|all| all.remove(connection_id)),
+    );
+    log_failure(
+        "changes",
+        records.changes.update(|all| all.remove(connection_id)),
     );
     log_failure(
         "dismissals",

@@ -151,6 +151,16 @@ describe('Attention', () => {
     assert.match(badge, new RegExp(`^${rows.length}\\b`));
   });
 
+  it('shows on the first run what needs an earlier look, from the demo history', async () => {
+    const rows = await findingRows(app.browser);
+    const keysOf = (rule) => rows.filter((row) => row.rule === rule).map((row) => row.key);
+    const shows = (rule, name) =>
+      assert.ok(keysOf(rule).some((key) => key.includes(name)), `${rule}: ${keysOf(rule)}`);
+    shows('Secret never arrived', 'Nightly export');
+    shows('Disappeared', 'pos-cologne-01');
+    shows('Appeared', 'Backup exporter');
+  });
+
   it('snoozes a finding for 7 days', async () => {
     const { browser } = app;
     const rows = await findingRows(browser);

@@ -204,16 +204,23 @@ fn the_first_run_on_the_embedded_demo_fires_every_rule_from_the_demos_history_on
     assert_eq!(names("orphan"), ["Nightly export"]);
     let orphan = first_with(&report, "orphan");
     assert_eq!(orphan["finding"]["connection_id"], "sandbox-oligon");
-    // A restart compares with the first run's own list, and takes the history no second time.
+    // A restart lists everything again: the changes stay until reviewed, and the history is
+    // taken no second time.
     let app = TestApp::start_in(app.quit(), SandboxMode::Always);
     let again = attention(&app, true);
-    for rule in ["appeared", "disappeared"] {
-        assert!(
-            findings_where(&again, "rule", rule).is_empty(),
-            "{rule}: {again}"
-        );
-    }
-    assert_eq!(findings_where(&again, "rule", "orphan").len(), 1, "{again}");
+    let count = |report: &Value, rule: &str| findings_where(report, "rule", rule).len();
+    let counts =
+        |report: &Value| ["appeared", "disappeared", "orphan"].map(|rule| count(report, rule));
+    assert_eq!(counts(&again), [4, 1, 1], "{again}");
+    let gone = first_with(&again, "disappeared");
+    let review = json!({
+        "connectionId": gone["finding"]["connection_id"],
+        "keyId": gone["finding"]["key_id"],
+        "rule": "disappeared",
+        "snoozeDays": null,
+    });
+    app.call("dismiss_finding", review);
+    assert_eq!(counts(&attention(&app, true)), [4, 0, 1]);
     let activity = app.call("list_activity", json!({"limit": 1000}));
     let orphaned: Vec<&Value> = activity
         .as_array()
@@ -363,14 +370,21 @@ fn a_key_made_outside_keydesk_appears_and_one_made_through_it_does_not() {
     assert_eq!(appeared[0]["finding"]["severity"], "medium");
     assert!(rules_of(&report, &inside).is_empty(), "{report}");
     assert!(!report.to_string().contains("disappeared"), "{report}");
-    // Seen once, it is known: the next look has nothing new.
-    let next = attention(&app, true);
-    assert!(
-        rules_of(&next, &Value::from(outside))
+    // The next look still shows it: it stays until the admin reviews it, then it is done.
+    let outside = Value::from(outside);
+    let appeared_of = |report: &Value| {
+        rules_of(report, &outside)
             .iter()
-            .all(|(rule, _)| rule != "appeared"),
-        "{next}"
-    );
+            .filter(|(rule, _)| rule == "appeared")
+            .count()
+    };
+    assert_eq!(appeared_of(&attention(&app, true)), 1);
+    let review = json!({
+        "connectionId": id, "keyId": outside, "rule": "appeared", "snoozeDays": null,
+    });
+    app.call("dismiss_finding", review);
+    assert_eq!(appeared_of(&attention(&app, false)), 0);
+    assert_eq!(appeared_of(&attention(&app, true)), 0);
     app.quit();
 }
 

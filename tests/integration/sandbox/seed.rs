@@ -359,7 +359,7 @@ async fn demo_data_fires_every_attention_rule_the_providers_report() {
                     connection_id: provider.as_str(),
                     provider,
                     keys: &keys,
-                    previous: None,
+                    changes: &[],
                     annotations: None,
                     orphans: &[],
                 }],
