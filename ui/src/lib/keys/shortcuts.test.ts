@@ -253,6 +253,30 @@ describe('Focus after dialogs and actions', () => {
     await vi.waitFor(() => expect(document.activeElement).toBe(within(details()).getByRole('heading', { level: 2, name: 'Key s1' })));
   });
 
+  it('goes to the details’ heading, or the row, once the secret of a rotated key is stored', async () => {
+    const { user } = await setup('Jobs platform', { 'c-strait': keys(['s1', 's2']) });
+    const storeSecret = async () => {
+      const reveal = await screen.findByTestId('reveal-dialog');
+      await user.click(within(reveal).getByRole('button', { name: 'Copy API key' }));
+      await user.click(within(reveal).getByRole('button', { name: 'I have stored it' }));
+      await vi.waitFor(() => expect(screen.queryByTestId('reveal-dialog')).not.toBeInTheDocument());
+    };
+    // From the details' Rotate button, which the rotated key no longer shows.
+    await user.click(screen.getAllByTestId('key-row')[0]);
+    await user.click(within(details()).getByRole('button', { name: 'Rotate' }));
+    await user.click(within(screen.getByRole('dialog', { name: 'Rotate Key s1' })).getByRole('button', { name: 'Rotate' }));
+    await storeSecret();
+    await vi.waitFor(() => expect(document.activeElement).toBe(within(details()).getByRole('heading', { level: 2, name: 'Key s1' })));
+
+    // From the row's letter: back to the table.
+    await user.keyboard('{Escape}');
+    await focusRow(user, 's2');
+    await user.keyboard('t');
+    await user.click(within(screen.getByRole('dialog', { name: 'Rotate Key s2' })).getByRole('button', { name: 'Rotate' }));
+    await storeSecret();
+    await vi.waitFor(() => expect(document.activeElement).toBe(grid()));
+  });
+
   it('goes to the keys table on Escape from Leaked key opened while nothing had focus', async () => {
     const { user } = await setup('Receipts production', { 'c-oligon': keys(['o1']) });
     expect(document.activeElement).toBe(document.body);
