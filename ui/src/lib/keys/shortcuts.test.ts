@@ -183,7 +183,7 @@ describe('Row letters', () => {
 });
 
 describe('Enter and Escape', () => {
-  it('Enter moves focus into the row’s details; Escape, also from a field there, brings it back to the row', async () => {
+  it('Enter moves focus into the row’s details; Escape brings it back to the row, from a field there without losing what was typed', async () => {
     const { user } = await setup('Receipts production', { 'c-oligon': keys(['o1', 'o2', 'o3']) });
     await focusRow(user, 'o2');
     await user.keyboard('{Enter}');
@@ -197,11 +197,14 @@ describe('Enter and Escape', () => {
 
     await user.keyboard('{ArrowDown}{Enter}');
     const owner = await within(details()).findByRole('textbox', { name: 'Owner' });
-    await user.click(owner);
+    await user.type(owner, 'Ana');
+    await user.keyboard('{Escape}');
+    expect(grid()).toHaveFocus();
+    expect(activeRow()).toBe('key-row-o3');
+    expect(within(details()).getByRole('textbox', { name: 'Owner' })).toHaveValue('Ana');
     await user.keyboard('{Escape}');
     expect(screen.queryByTestId('key-details')).not.toBeInTheDocument();
     expect(grid()).toHaveFocus();
-    expect(activeRow()).toBe('key-row-o3');
   });
 
   it('a click on a row leaves the keys with the table', async () => {
