@@ -58,6 +58,28 @@ describe('Dialog', () => {
     expect(opener).toHaveFocus();
     opener.remove();
   });
+
+  it('gives focus to the last home on the page when nothing had it or its opener is gone, not to <body>', async () => {
+    const homes = [document.createElement('div'), document.createElement('div')];
+    for (const home of homes) {
+      home.tabIndex = -1;
+      home.dataset.focusHome = '';
+      document.body.append(home);
+    }
+    (document.activeElement as HTMLElement).blur();
+    const first = render(Dialog, { title: 'From nothing', children: body });
+    first.unmount();
+    await vi.waitFor(() => expect(homes[1]).toHaveFocus());
+
+    const opener = document.createElement('button');
+    document.body.append(opener);
+    opener.focus();
+    const second = render(Dialog, { title: 'From a button', children: body });
+    opener.remove();
+    second.unmount();
+    await vi.waitFor(() => expect(homes[1]).toHaveFocus());
+    for (const home of homes) home.remove();
+  });
 });
 
 describe('ConfirmDialog', () => {
