@@ -19,6 +19,7 @@ pub mod reminders;
 pub mod reveal;
 pub mod sandbox;
 pub mod settings;
+pub mod shortcut;
 pub mod state;
 pub mod vault;
 pub mod window;
@@ -43,11 +44,25 @@ pub fn builder<R: Runtime>(
             window::create_main(&handle)?;
             let reminders_after = config.reminders_after;
             state::setup(&handle, config).map_err(|error| error.message)?;
+            take_leak_shortcut(&handle);
             if let Some(first_after) = reminders_after {
                 reminders::spawn(&handle, first_after);
             }
             Ok(())
         })
+}
+
+/// Takes the Leaked key shortcut the settings hold, if any; one the window system refuses is
+/// a startup notice.
+fn take_leak_shortcut<R: Runtime>(app: &AppHandle<R>) {
+    let state = app.state::<AppState>();
+    let wanted = match state.settings.snapshot() {
+        Ok(stored) => stored.settings.leak_shortcut,
+        Err(_) => return,
+    };
+    if let Err(error) = (state.take_shortcut)(wanted.as_deref()) {
+        state.startup.notice(error.message);
+    }
 }
 
 /// Starts Keydesk and blocks until its last window closes. `--sandbox` always starts the

@@ -47,6 +47,10 @@ pub struct Settings {
     /// get the default.
     #[serde(default = "default_reminder_minutes")]
     pub reminder_minutes: Option<u32>,
+    /// The global shortcut that brings Keydesk forward with Leaked key open ("Ctrl+Alt+K");
+    /// `null` = off, the default.
+    #[serde(default)]
+    pub leak_shortcut: Option<String>,
 }
 
 impl Default for Settings {
@@ -55,6 +59,7 @@ impl Default for Settings {
             clipboard_clear_secs: Some(30),
             theme: Theme::System,
             reminder_minutes: default_reminder_minutes(),
+            leak_shortcut: None,
         }
     }
 }
@@ -86,6 +91,16 @@ impl Settings {
                 default.unwrap_or_default()
             ));
         }
+        if let Some(shortcut) = &self.leak_shortcut
+            && crate::shortcut::parse(shortcut).is_err()
+        {
+            replaced.push(
+                "The settings file asked for a Leaked key shortcut Keydesk cannot use; the \
+                 shortcut is off."
+                    .to_owned(),
+            );
+            self.leak_shortcut = None;
+        }
         replaced
     }
 
@@ -106,6 +121,9 @@ impl Settings {
                 "reminder_minutes",
                 "Check for attention every 5 to 1440 minutes, or turn reminders off.",
             ));
+        }
+        if let Some(shortcut) = &self.leak_shortcut {
+            crate::shortcut::parse(shortcut)?;
         }
         Ok(())
     }

@@ -78,6 +78,9 @@ pub struct AppState {
     pub sandbox: EmbeddedSandbox,
     /// Sends `inventory-progress` to the UI (a closure, so state needs no runtime type).
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
+    /// Takes the Leaked key shortcut a setting names, `None` releasing it (see
+    /// [`crate::shortcut::apply`]).
+    pub take_shortcut: crate::shortcut::Taker,
 }
 
 /// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
@@ -137,7 +140,8 @@ impl Startup {
         Ok(self.locked_notices()?.clone())
     }
 
-    fn notice(&self, notice: String) {
+    /// Adds `notice` to what went wrong at startup.
+    pub fn notice(&self, notice: String) {
         if let Ok(mut notices) = self.locked_notices() {
             notices.push(notice);
         }
@@ -227,6 +231,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         raw: RawStash::default(),
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
+        take_shortcut: crate::shortcut::taker(app),
     });
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

@@ -15,6 +15,7 @@ use tauri_specta::{collect_commands, collect_events};
 
 use crate::clipboard::ClipboardChange;
 use crate::reminders::{AttentionChecked, OpenFinding};
+use crate::shortcut::OpenLeakedKey;
 use crate::state::InventoryProgress;
 
 /// Every command and event, for the invoke handler and for the generated bindings.
@@ -57,7 +58,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             ClipboardChange,
             InventoryProgress,
             AttentionChecked,
-            OpenFinding
+            OpenFinding,
+            OpenLeakedKey
         ])
         // One TypeScript type per Rust type: the UI reads the JSON shapes, not serde phases.
         .disable_serde_phases()

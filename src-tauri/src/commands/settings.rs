@@ -15,11 +15,13 @@ pub fn get_settings(state: State<'_, AppState>) -> AppResult<Settings> {
     Ok(state.settings.snapshot()?.settings)
 }
 
-/// Validates and stores the preferences; answers what was stored.
+/// Validates and stores the preferences, taking the Leaked key shortcut from the window
+/// system first (a refused one stores nothing); answers what was stored.
 #[tauri::command]
 #[specta::specta]
 pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> AppResult<Settings> {
     settings.validate()?;
+    (state.take_shortcut)(settings.leak_shortcut.as_deref())?;
     let saved = state.settings.update(|stored| {
         stored.settings = settings.clone();
         Ok(settings)

@@ -12,5 +12,6 @@ mod journal;
 mod keys;
 mod reminders;
 mod secrets;
+mod shortcut;
 mod startup;
 mod vault;

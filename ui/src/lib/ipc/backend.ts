@@ -17,6 +17,7 @@ import type {
   KeyDraft,
   LeakSearch,
   OpenFinding,
+  OpenLeakedKey,
   OrphanCheck,
   PendingReveal,
   Rule,
@@ -89,6 +90,8 @@ export interface Backend {
   onAttentionChecked(handler: (checked: AttentionChecked) => void): Promise<Unsubscribe>;
   /** `open-finding` event: the user clicked a reminder; the app has brought the window forward. */
   onOpenFinding(handler: (finding: OpenFinding) => void): Promise<Unsubscribe>;
+  /** `open-leaked-key` event: the Leaked key shortcut was pressed; the window is in front. */
+  onOpenLeakedKey(handler: (opened: OpenLeakedKey) => void): Promise<Unsubscribe>;
 }
 
 const KINDS = new Set<AppError['kind']>([

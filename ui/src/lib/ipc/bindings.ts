@@ -77,7 +77,10 @@ export const commands = {
 	acknowledgeReveal: (revealId: string) => typedError<null, AppError>(__TAURI_INVOKE("acknowledge_reveal", { revealId })),
 	/**  The user's preferences. */
 	getSettings: () => typedError<Settings, AppError>(__TAURI_INVOKE("get_settings")),
-	/**  Validates and stores the preferences; answers what was stored. */
+	/**
+	 *  Validates and stores the preferences, taking the Leaked key shortcut from the window
+	 *  system first (a refused one stores nothing); answers what was stored.
+	 */
 	saveSettings: (settings: Settings) => typedError<Settings, AppError>(__TAURI_INVOKE("save_settings", { settings })),
 	/**  The newest `limit` activity entries, newest first. */
 	listActivity: (limit: number) => typedError<ActivityEntry[], AppError>(__TAURI_INVOKE("list_activity", { limit })),
@@ -111,6 +114,7 @@ export const events = {
 	clipboard: makeEvent<ClipboardChange, ClipboardChange>("clipboard"),
 	inventoryProgress: makeEvent<InventoryProgress, InventoryProgress>("inventory-progress"),
 	openFinding: makeEvent<OpenFinding, OpenFinding>("open-finding"),
+	openLeakedKey: makeEvent<OpenLeakedKey, OpenLeakedKey>("open-leaked-key"),
 };
 
 /* Types */
@@ -654,6 +658,12 @@ export type OpenFinding = {
 	rule: Rule,
 };
 
+/**  Sent to the UI when the shortcut is pressed; the window is already in front. */
+export type OpenLeakedKey = {
+	/**  The shortcut that was pressed, as the settings hold it. */
+	shortcut: string,
+};
+
 /**  What the orphan check found. */
 export type OrphanCheck = 
 /**  A key was created but its secret never arrived: revoke it. */
@@ -778,6 +788,11 @@ export type Settings = {
 	 *  get the default.
 	 */
 	reminder_minutes?: number | null,
+	/**
+	 *  The global shortcut that brings Keydesk forward with Leaked key open ("Ctrl+Alt+K");
+	 *  `null` = off, the default.
+	 */
+	leak_shortcut?: string | null,
 };
 
 /**  How urgent a finding is. Ordered: `Low < Medium < High`. */

@@ -22,6 +22,7 @@ import type {
   KeyDraft,
   LeakSearch,
   OpenFinding,
+  OpenLeakedKey,
   OrphanCheck,
   PendingReveal,
   ProviderKind,
@@ -232,6 +233,7 @@ export class MockBackend implements Backend {
   private progressEvent = new MockEvent<InventoryProgress>();
   private attentionCheckedEvent = new MockEvent<AttentionChecked>();
   private openFindingEvent = new MockEvent<OpenFinding>();
+  private openLeakedKeyEvent = new MockEvent<OpenLeakedKey>();
   private random = seededRandom(7);
   private nextId = 1;
   private latencyMs: number;
@@ -290,6 +292,11 @@ export class MockBackend implements Backend {
   /** Sends `open-finding`, as a click on a reminder does. */
   emitOpenFinding(finding: OpenFinding): void {
     this.openFindingEvent.emit(clone(finding));
+  }
+
+  /** Sends `open-leaked-key`, as a press of the Leaked key shortcut does. */
+  pressLeakShortcut(): void {
+    this.openLeakedKeyEvent.emit({ shortcut: this.settings.leak_shortcut ?? 'Ctrl+Alt+K' });
   }
 
   /** Puts a key straight into a connection (tests). */
@@ -579,6 +586,12 @@ export class MockBackend implements Backend {
           field: 'reminder_minutes',
         });
       }
+      const shortcut = settings.leak_shortcut;
+      if (shortcut != null && !/^(?=.*\b(ctrl|control|alt|super)\+)([a-z]+\+)+[a-z0-9]+$/i.test(shortcut.trim())) {
+        throw appError('validation', `“${shortcut}” is not a shortcut Keydesk can use: hold Ctrl, Alt or Super with one key, e.g. Ctrl+Alt+K.`, {
+          field: 'leak_shortcut',
+        });
+      }
       this.settings = clone(settings);
       return this.settings;
     });
@@ -630,6 +643,7 @@ export class MockBackend implements Backend {
   onAttentionChecked = this.attentionCheckedEvent.listen;
 
   onOpenFinding = this.openFindingEvent.listen;
+  onOpenLeakedKey = this.openLeakedKeyEvent.listen;
 
   // ---- internals -----------------------------------------------------------------------
 

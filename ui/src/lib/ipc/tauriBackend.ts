@@ -89,4 +89,5 @@ export const tauriBackend: Backend = {
   onInventoryProgress: (handler) => subscribe(events.inventoryProgress, handler),
   onAttentionChecked: (handler) => subscribe(events.attentionChecked, handler),
   onOpenFinding: (handler) => subscribe(events.openFinding, handler),
+  onOpenLeakedKey: (handler) => subscribe(events.openLeakedKey, handler),
 };

@@ -37,6 +37,7 @@ export type {
   LeakSearch,
   LeakSearchFailure,
   OpenFinding,
+  OpenLeakedKey,
   OrphanCheck,
   Pagination,
   PendingReveal,

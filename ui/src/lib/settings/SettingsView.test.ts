@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/svelte';
+import { tick } from 'svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
 import type { Settings } from '../ipc/types';
 import { renderApp } from '../testing';
@@ -18,12 +19,46 @@ describe('Settings', () => {
 
     await user.click(within(view).getByRole('radio', { name: 'Dark' }));
     await user.click(within(view).getByRole('button', { name: 'Save settings' }));
-    expect(backend.callsOf('save_settings')).toEqual([{ settings: { theme: 'dark', clipboard_clear_secs: 30, reminder_minutes: 15 } }]);
+    expect(backend.callsOf('save_settings')).toEqual([{ settings: { theme: 'dark', clipboard_clear_secs: 30, reminder_minutes: 15, leak_shortcut: null } }]);
     expect(document.documentElement).toHaveAttribute('data-theme', 'dark');
 
     await user.click(within(view).getByRole('radio', { name: 'System' }));
     await user.click(within(view).getByRole('button', { name: 'Save settings' }));
     expect(document.documentElement).not.toHaveAttribute('data-theme');
+  });
+
+  it('turns the Leaked key shortcut on, and a press opens Leaked key ready for the paste', async () => {
+    const { user, backend, view } = await openSettings();
+    expect(within(view).queryByRole('textbox', { name: 'Shortcut' })).toBeNull();
+    await user.click(within(view).getByRole('checkbox', { name: /Bring Keydesk forward with Leaked key/ }));
+    expect(within(view).getByRole('textbox', { name: 'Shortcut' })).toHaveValue('Ctrl+Alt+K');
+    await user.click(within(view).getByRole('button', { name: 'Save settings' }));
+    expect(backend.callsOf('save_settings').at(-1)).toMatchObject({ settings: { leak_shortcut: 'Ctrl+Alt+K' } });
+
+    backend.pressLeakShortcut();
+    const dialog = await screen.findByRole('dialog', { name: 'Leaked key' });
+    expect(within(dialog).getByLabelText(/Paste the full key/)).toHaveFocus();
+  });
+
+  it('names a shortcut Keydesk cannot use under its field, and stores nothing', async () => {
+    const { user, backend, view } = await openSettings();
+    await user.click(within(view).getByRole('checkbox', { name: /Bring Keydesk forward with Leaked key/ }));
+    const field = within(view).getByRole('textbox', { name: 'Shortcut' });
+    await user.clear(field);
+    await user.type(field, 'Shift+K');
+    await user.click(within(view).getByRole('button', { name: 'Save settings' }));
+    expect(field).toHaveAccessibleDescription(/hold Ctrl, Alt or Super/);
+    expect(field).toHaveAttribute('aria-invalid', 'true');
+    expect(backend.settings.leak_shortcut ?? null).toBeNull();
+  });
+
+  it('leaves an open dialog alone when the shortcut is pressed', async () => {
+    const { user, backend } = await openSettings();
+    await user.keyboard('?');
+    expect(screen.getByRole('dialog', { name: /Keyboard shortcuts/ })).toBeInTheDocument();
+    backend.pressLeakShortcut();
+    await tick();
+    expect(screen.queryByRole('dialog', { name: 'Leaked key' })).toBeNull();
   });
 
   it('starts in the theme the backend has stored', async () => {

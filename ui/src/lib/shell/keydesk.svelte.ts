@@ -117,6 +117,8 @@ export class Keydesk {
   attention = $state.raw<AttentionState>({ status: 'idle', report: null, error: null });
   /** The finding the last clicked reminder opened, until the Attention view is left. */
   openedFinding = $state.raw<OpenedFinding | null>(null);
+  /** How often the Leaked key shortcut was pressed: each press asks the shell to open Leaked key. */
+  leakShortcutPresses = $state(0);
   /** Owner, note and tags by connection; a connection is absent until its were read. */
   annotations = $state.raw<Record<string, Annotations>>({});
   /** Why a connection's annotations could not be read, by connection id. */
@@ -206,6 +208,7 @@ export class Keydesk {
       this.backend.onInventoryProgress((p) => this.onProgress(p)),
       this.backend.onAttentionChecked(({ report }) => this.attentionChecked(report)),
       this.backend.onOpenFinding((finding) => void this.openFinding(finding)),
+      this.backend.onOpenLeakedKey(() => this.leakShortcutPresses++),
     ]);
     for (const s of subscriptions) if (s.status === 'fulfilled') this.unsubscribe.push(s.value);
     const failed = subscriptions.find((s) => s.status === 'rejected');
