@@ -1,13 +1,14 @@
 // The shell holds: one app per data dir (a second launch hands over to the first and exits),
-// and the webview shows only Keydesk's own page (no navigating away, no new windows).
+// the webview shows only Keydesk's own page (no navigating away, no new windows), and the
+// opt-in global shortcut opens Leaked key from anywhere.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appBinary, appEnv } from '../support/app.js';
-import { TIMEOUT, appDataDir, launch } from '../support/keydesk.js';
+import { TIMEOUT, appDataDir, click, launch } from '../support/keydesk.js';
 
 /** Starts the app binary directly (no driver); `exited` resolves with its exit code and signal. */
 function startBinary(root) {
@@ -117,6 +118,28 @@ describe('the shell', () => {
       document.getElementById('e2e-blank-link')?.remove();
     });
     assert.equal(await browser.$('main').isDisplayed(), true);
+  });
+
+  it('opens Leaked key from any application with the opt-in global shortcut', async () => {
+    const { browser } = app;
+    await click(browser, 'Settings');
+    const view = await browser.$('[data-testid="settings-view"]');
+    await view.waitForDisplayed({ timeout: TIMEOUT });
+    const optIn = await view.$('label*=Bring Keydesk forward with Leaked key').$('input');
+    await optIn.click();
+    await click(browser, 'Save settings', view);
+    await browser.waitUntil(async () => /Settings saved/.test(await browser.$('body').getText()), {
+      timeout: TIMEOUT,
+      timeoutMsg: 'the shortcut was not saved',
+    });
+    // The keys go to the X server, not to the webview: as a press in another application.
+    execFileSync('xdotool', ['key', 'ctrl+alt+k']);
+    const dialog = await browser.$('[role="dialog"]');
+    await dialog.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: 'Leaked key did not open' });
+    assert.match(await dialog.getText(), /Leaked key/);
+    const focused = await browser.execute(() => document.activeElement?.getAttribute('type'));
+    assert.equal(focused, 'password', 'the paste field has the focus');
+    await browser.keys('Escape');
   });
 
   // Last: that app writes the sandbox connections' keyring items of this D-Bus session too.
