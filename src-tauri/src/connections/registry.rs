@@ -56,6 +56,8 @@ pub struct ConnectionRegistry {
     settings: Arc<SettingsStore>,
     vault: Arc<KeyringVault>,
     clients: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    /// Who each cached client's token acts as (its JWT `sub`), for the activity log.
+    subjects: Mutex<HashMap<String, String>>,
 }
 
 impl ConnectionRegistry {
@@ -65,6 +67,7 @@ impl ConnectionRegistry {
             settings,
             vault,
             clients: Mutex::new(HashMap::new()),
+            subjects: Mutex::new(HashMap::new()),
         }
     }
 
@@ -238,7 +241,11 @@ impl ConnectionRegistry {
             return Ok((connection, client.clone()));
         }
         let credentials = self.stored_credentials(id, connection.settings.provider)?;
+        let subject = credentials.subject();
         let client = keydesk_core::connect(config_of(&connection), credentials)?;
+        if let (Some(subject), Ok(mut subjects)) = (subject, self.subjects.lock()) {
+            subjects.insert(id.to_owned(), subject);
+        }
         self.clients()?.insert(id.to_owned(), client.clone());
         Ok((connection, client))
     }
@@ -253,9 +260,17 @@ impl ConnectionRegistry {
         to_core(provider, &stored)
     }
 
+    /// Who the token of `id` acts as, once its client was made (the JWT's `sub`).
+    pub fn subject(&self, id: &str) -> Option<String> {
+        self.subjects.lock().ok()?.get(id).cloned()
+    }
+
     fn forget_client(&self, id: &str) {
         if let Ok(mut clients) = self.clients() {
             clients.remove(id);
+        }
+        if let Ok(mut subjects) = self.subjects.lock() {
+            subjects.remove(id);
         }
     }
 
