@@ -133,6 +133,7 @@ impl Journaled {
         if let Some(key) = key {
             activity.key_id = Some(key.id.clone());
             activity.key_name = Some(key.name.clone());
+            activity.key_masked = Some(key.masked.clone());
         }
         state.activity.record_outcome(activity, outcome, error);
     }
