@@ -356,7 +356,7 @@ impl ActivityLog {
 /// The OS user name, for the log's `user` column: from the environment, else the process's
 /// uid named by the password file, else the uid itself. Never "unknown": an auditor must be
 /// able to tell whose session it was.
-fn os_user() -> String {
+pub fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .into_iter()
         .find_map(|name| {

@@ -189,65 +189,6 @@ pub fn known_key(state: &AppState, connection_id: &str, key_id: &str) -> Option<
     state.attention.held_key(connection_id, key_id)
 }
 
-/// What the report says about the leak search.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportSearch {
-    /// When it ran.
-    pub searched_at: String,
-    /// Who ran it.
-    pub searched_by: String,
-    /// The pasted key, masked.
-    pub pasted_masked: Option<String>,
-    /// What the search found, in one line.
-    pub summary: Option<String>,
-    /// The keys it matched.
-    pub matched: Vec<ReportKey>,
-}
-
-/// A key as the report names it: never its secret.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct ReportKey {
-    /// The connection's id.
-    pub connection_id: Option<String>,
-    /// The connection's name.
-    pub connection_name: Option<String>,
-    /// The key's id.
-    pub key_id: Option<String>,
-    /// The key's name.
-    pub key_name: Option<String>,
-    /// The key's masked form.
-    pub key_masked: Option<String>,
-}
-
-/// One containment in the report.
-#[derive(Debug, Clone, Serialize)]
-pub struct ReportAction {
-    /// `revoke`, `disable`, `rotate`, `replace`…
-    pub action: String,
-    /// How it ended (`ok`, `error`…).
-    pub result: String,
-    /// The error kind when it failed.
-    pub error_kind: Option<String>,
-    /// What it was started from.
-    pub context: Option<IncidentContext>,
-    /// The key acted on.
-    pub key: ReportKey,
-    /// What was done.
-    pub done: Option<String>,
-    /// The provider's request ids.
-    pub request_ids: Vec<String>,
-    /// When it began.
-    pub started_at: Option<String>,
-    /// When it ended.
-    pub finished_at: String,
-    /// The OS user.
-    pub user: String,
-    /// The token's subject, when it has one.
-    pub subject: Option<String>,
-    /// The successor key, for a rotate or replace.
-    pub successor_key_id: Option<String>,
-}
-
 /// The incident report: the leak search and what was done after it.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentReport {
@@ -255,10 +196,11 @@ pub struct IncidentReport {
     pub generated_at: String,
     /// Who made it (the OS user).
     pub generated_by: String,
-    /// The leak search, when the incident began with one.
-    pub search: Option<ReportSearch>,
-    /// The containments, oldest first.
-    pub actions: Vec<ReportAction>,
+    /// The leak search's entry (the pasted key masked, what matched), when the incident began
+    /// with one.
+    pub search: Option<ActivityEntry>,
+    /// The containments' entries, oldest first.
+    pub actions: Vec<ActivityEntry>,
 }
 
 /// The report of the incident around the activity entry `entry_id` (a leak search or a
@@ -283,73 +225,22 @@ pub fn report(state: &AppState, entry_id: Option<&str>) -> AppResult<IncidentRep
     let search = from_leak
         .then(|| entries[..=anchor].iter().rposition(is_search))
         .flatten();
-    let actions: Vec<&ActivityEntry> = match search {
+    let actions: Vec<ActivityEntry> = match search {
         Some(start) => entries[start + 1..]
             .iter()
             .take_while(|entry| !is_search(entry))
             .filter(|entry| entry.incident.is_some())
+            .cloned()
             .collect(),
-        None if anchored.incident.is_some() => vec![anchored],
+        None if anchored.incident.is_some() => vec![anchored.clone()],
         None => Vec::new(),
     };
     Ok(IncidentReport {
         generated_at: rfc3339(Utc::now()),
         generated_by: state.activity.user().to_owned(),
-        search: search.map(|index| report_search(&entries[index])),
-        actions: actions.into_iter().map(report_action).collect(),
+        search: search.map(|index| entries[index].clone()),
+        actions,
     })
-}
-
-fn report_search(entry: &ActivityEntry) -> ReportSearch {
-    let leak = entry.leak.as_ref();
-    ReportSearch {
-        searched_at: entry.at.clone(),
-        searched_by: entry.user.clone(),
-        pasted_masked: leak.map(|leak| leak.pasted_masked.clone()),
-        summary: entry.detail.clone(),
-        matched: leak
-            .map(|leak| {
-                leak.matches
-                    .iter()
-                    .map(|found| ReportKey {
-                        connection_id: Some(found.connection_id.clone()),
-                        connection_name: Some(found.connection_name.clone()),
-                        key_id: Some(found.key_id.clone()),
-                        key_name: Some(found.key_name.clone()),
-                        key_masked: Some(found.key_masked.clone()),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
-
-fn report_action(entry: &ActivityEntry) -> ReportAction {
-    let incident = entry.incident.as_ref();
-    ReportAction {
-        action: entry.action.clone(),
-        result: entry.result.as_str().to_owned(),
-        error_kind: entry.error_kind.clone(),
-        context: incident.map(|incident| incident.context),
-        key: ReportKey {
-            connection_id: entry.connection_id.clone(),
-            connection_name: entry.connection_name.clone(),
-            key_id: entry.key_id.clone(),
-            key_name: entry.key_name.clone(),
-            key_masked: entry.key_masked.clone(),
-        },
-        done: incident.map(|incident| incident.done.clone()),
-        request_ids: incident
-            .map(|incident| incident.request_ids.clone())
-            .filter(|ids| !ids.is_empty())
-            .or_else(|| entry.request_id.clone().map(|id| vec![id]))
-            .unwrap_or_default(),
-        started_at: incident.map(|incident| incident.started_at.clone()),
-        finished_at: entry.at.clone(),
-        user: entry.user.clone(),
-        subject: entry.subject.clone(),
-        successor_key_id: incident.and_then(|incident| incident.successor_key_id.clone()),
-    }
 }
 
 impl IncidentReport {
@@ -361,22 +252,23 @@ impl IncidentReport {
             "- Report made: {} by {}",
             self.generated_at, self.generated_by
         );
-        md.push('\n');
-        md.push_str("## Leak search\n\n");
+        md.push_str("\n## Leak search\n\n");
         match &self.search {
             Some(search) => {
-                let pasted = search.pasted_masked.as_deref().unwrap_or("(not recorded)");
+                let leak = search.leak.as_ref();
+                let pasted = leak.map_or("(not recorded)", |leak| leak.pasted_masked.as_str());
                 let _ = writeln!(md, "- Pasted key (masked): `{pasted}`");
-                let _ = writeln!(
-                    md,
-                    "- Searched: {} by {}",
-                    search.searched_at, search.searched_by
-                );
-                if let Some(summary) = &search.summary {
+                let _ = writeln!(md, "- Searched: {} by {}", search.at, who(search));
+                if let Some(summary) = &search.detail {
                     let _ = writeln!(md, "- Result: {summary}");
                 }
-                for key in &search.matched {
-                    let _ = writeln!(md, "- Matched: {}", key_line(key));
+                for found in leak.iter().flat_map(|leak| &leak.matches) {
+                    let (connection, name) = (&found.connection_name, &found.key_name);
+                    let (masked, id) = (&found.key_masked, &found.key_id);
+                    let _ = writeln!(
+                        md,
+                        "- Matched: {connection} / {name} (`{masked}`) id `{id}`"
+                    );
                 }
             }
             None => md.push_str("No leak search: the incident began elsewhere.\n"),
@@ -385,62 +277,56 @@ impl IncidentReport {
         if self.actions.is_empty() {
             md.push_str("Nothing yet.\n");
         }
-        for action in &self.actions {
-            let result = match &action.error_kind {
-                Some(kind) => format!("{} ({kind})", action.result),
-                None => action.result.clone(),
-            };
-            let _ = writeln!(md, "### {} — {}\n", action.action, result);
-            let _ = writeln!(md, "- Key: {}", key_line(&action.key));
-            if let Some(done) = &action.done {
-                let _ = writeln!(md, "- Done: {done}");
-            }
-            if let Some(context) = action.context {
-                let from = match context {
-                    IncidentContext::Leak => "the leak search",
-                    IncidentContext::Attention => "an Attention finding",
-                };
-                let _ = writeln!(md, "- Started from: {from}");
-            }
-            let started = action.started_at.as_deref().unwrap_or("?");
-            let _ = writeln!(md, "- Times: {started} → {}", action.finished_at);
-            let ids = if action.request_ids.is_empty() {
-                "none reported".to_owned()
-            } else {
-                action
-                    .request_ids
-                    .iter()
-                    .map(|id| format!("`{id}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let _ = writeln!(md, "- Provider request ids: {ids}");
-            let who = match &action.subject {
-                Some(subject) => format!("{} (token subject {subject})", action.user),
-                None => action.user.clone(),
-            };
-            let _ = writeln!(md, "- Who: {who}");
-            if let Some(successor) = &action.successor_key_id {
-                let _ = writeln!(md, "- Successor key id: `{successor}`");
-            }
-            md.push('\n');
+        for entry in &self.actions {
+            action_markdown(&mut md, entry);
         }
         md
     }
 }
 
-/// `Connection / key name (masked) [id]` with what is known.
-fn key_line(key: &ReportKey) -> String {
-    let connection = key.connection_name.as_deref().unwrap_or("?");
-    let name = key.key_name.as_deref().unwrap_or("(unnamed)");
-    let mut line = format!("{connection} / {name}");
-    if let Some(masked) = &key.key_masked {
-        let _ = write!(line, " (`{masked}`)");
+/// One containment's section of the Markdown report.
+fn action_markdown(md: &mut String, entry: &ActivityEntry) {
+    let result = match &entry.error_kind {
+        Some(kind) => format!("{} ({kind})", entry.result.as_str()),
+        None => entry.result.as_str().to_owned(),
+    };
+    let _ = writeln!(md, "### {} — {}\n", entry.action, result);
+    let connection = entry.connection_name.as_deref().unwrap_or("?");
+    let name = entry.key_name.as_deref().unwrap_or("(unnamed)");
+    let masked = entry.key_masked.as_deref().unwrap_or("?");
+    let id = entry.key_id.as_deref().unwrap_or("?");
+    let _ = writeln!(md, "- Key: {connection} / {name} (`{masked}`) id `{id}`");
+    let request_ids = match &entry.incident {
+        Some(incident) => {
+            let from = match incident.context {
+                IncidentContext::Leak => "the leak search",
+                IncidentContext::Attention => "an Attention finding",
+            };
+            let _ = writeln!(md, "- Done: {} (started from {from})", incident.done);
+            let _ = writeln!(md, "- Times: {} → {}", incident.started_at, entry.at);
+            if let Some(successor) = &incident.successor_key_id {
+                let _ = writeln!(md, "- Successor key id: `{successor}`");
+            }
+            incident.request_ids.clone()
+        }
+        None => entry.request_id.iter().cloned().collect(),
+    };
+    let ids: Vec<String> = request_ids.iter().map(|id| format!("`{id}`")).collect();
+    let ids = if ids.is_empty() {
+        "none reported".to_owned()
+    } else {
+        ids.join(", ")
+    };
+    let _ = writeln!(md, "- Provider request ids: {ids}");
+    let _ = writeln!(md, "- Who: {}\n", who(entry));
+}
+
+/// The OS user, with the token's subject when there is one.
+fn who(entry: &ActivityEntry) -> String {
+    match &entry.subject {
+        Some(subject) => format!("{} (token subject {subject})", entry.user),
+        None => entry.user.clone(),
     }
-    if let Some(id) = &key.key_id {
-        let _ = write!(line, " id `{id}`");
-    }
-    line
 }
 
 /// Where `export_incident_report` wrote the report.

@@ -51,13 +51,7 @@ pub fn export_activity(state: State<'_, AppState>) -> AppResult<String> {
 #[tauri::command]
 #[specta::specta]
 pub async fn save_activity_export(state: State<'_, AppState>) -> AppResult<Option<String>> {
-    let request = SaveRequest {
-        title: "Export the activity log",
-        file_name: export::file_name("keydesk-activity", "csv"),
-        filter_name: "CSV",
-        extensions: &["csv"],
-        directory: state.export_dir.clone(),
-    };
+    let request = SaveRequest::new("Export the activity log", "keydesk-activity", "CSV", "csv");
     let Some(path) = save_dialog::ask(&state, request).await? else {
         return Ok(None);
     };
@@ -75,13 +69,12 @@ pub async fn export_incident_report(
     entry_id: Option<String>,
 ) -> AppResult<Option<IncidentReportFiles>> {
     let report = incident::report(&state, entry_id.as_deref())?;
-    let request = SaveRequest {
-        title: "Export the incident report",
-        file_name: export::file_name("keydesk-incident", "md"),
-        filter_name: "Markdown",
-        extensions: &["md"],
-        directory: state.export_dir.clone(),
-    };
+    let request = SaveRequest::new(
+        "Export the incident report",
+        "keydesk-incident",
+        "Markdown",
+        "md",
+    );
     let Some(path) = save_dialog::ask(&state, request).await? else {
         return Ok(None);
     };
