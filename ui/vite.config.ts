@@ -14,5 +14,8 @@ export default defineConfig(({ mode }) => ({
     environment: 'jsdom',
     setupFiles: ['src/test-setup.ts'],
     include: ['src/**/*.test.ts'],
+    // Styles are left out of component tests, except where a test checks layout rules
+    // (the activity log's one-line rows).
+    css: { include: [/src\/lib\/activity\//] },
   },
 }));

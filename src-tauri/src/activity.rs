@@ -8,12 +8,13 @@
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
+use crate::incident::{Incident, LeakRecord};
 
 /// One recorded action.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -40,6 +41,24 @@ pub struct ActivityEntry {
     pub error_kind: Option<String>,
     /// Ties a journaled operation's lines together (`started`, then how it ended).
     pub operation_id: Option<String>,
+    /// Who the connection's token acts as (its `sub` claim), when it says.
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The key's masked form at the time, when known.
+    #[serde(default)]
+    pub key_masked: Option<String>,
+    /// What was found or done, in one line (a leak search names its match).
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// This entry's own id, for the incident report (entries from before it have none).
+    #[serde(default)]
+    pub entry_id: Option<String>,
+    /// A containment's record: set on the one entry a leak or Attention containment writes.
+    #[serde(default)]
+    pub incident: Option<Incident>,
+    /// A leak search's pasted key (masked) and matches.
+    #[serde(default)]
+    pub leak: Option<LeakRecord>,
 }
 
 /// How an action ended.
@@ -86,12 +105,27 @@ pub struct Activity {
     pub key_name: Option<String>,
     /// The journaled operation this line belongs to; its lines are synced to disk.
     pub operation_id: Option<String>,
+    /// The key's masked form.
+    pub key_masked: Option<String>,
+    /// The request ids of the provider's answers, in order; the entry keeps the last (an
+    /// error's own id wins).
+    pub request_ids: Vec<String>,
+    /// What was found or done, in one line.
+    pub detail: Option<String>,
+    /// A containment's record (see [`crate::incident`]).
+    pub incident: Option<Incident>,
+    /// A leak search's pasted key (masked) and matches.
+    pub leak: Option<LeakRecord>,
 }
+
+/// Who a connection's token acts as, by connection id.
+pub type SubjectOf = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// The append-only JSON Lines file of every action.
 pub struct ActivityLog {
     path: PathBuf,
     user: String,
+    subject_of: Option<SubjectOf>,
     /// Serialises appends so lines never interleave.
     write: Mutex<()>,
 }
@@ -102,8 +136,23 @@ impl ActivityLog {
         Self {
             path,
             user: os_user(),
+            subject_of: None,
             write: Mutex::new(()),
         }
+    }
+
+    /// This log, naming each entry's token subject with `subject_of` (the connection
+    /// registry knows them).
+    pub fn with_subjects(self, subject_of: SubjectOf) -> Self {
+        Self {
+            subject_of: Some(subject_of),
+            ..self
+        }
+    }
+
+    /// Who the log says did things: the OS user.
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     /// Where the log lives.
@@ -166,6 +215,14 @@ impl ActivityLog {
         outcome: ActivityResult,
         error: Option<&AppError>,
     ) -> ActivityEntry {
+        let subject = activity
+            .connection_id
+            .as_deref()
+            .zip(self.subject_of.as_ref())
+            .and_then(|(id, subject_of)| subject_of(id));
+        let request_id = error
+            .and_then(|error| error.request_id.clone())
+            .or_else(|| activity.request_ids.last().cloned());
         ActivityEntry {
             at: Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             user: self.user.clone(),
@@ -175,7 +232,7 @@ impl ActivityLog {
             key_name: activity.key_name,
             action: activity.action.to_owned(),
             result: outcome,
-            request_id: error.and_then(|error| error.request_id.clone()),
+            request_id,
             error_kind: error.map(|error| {
                 serde_json::to_value(error.kind)
                     .ok()
@@ -183,6 +240,12 @@ impl ActivityLog {
                     .unwrap_or_default()
             }),
             operation_id: activity.operation_id,
+            subject,
+            key_masked: activity.key_masked,
+            detail: activity.detail,
+            entry_id: Some(uuid::Uuid::new_v4().to_string()),
+            incident: activity.incident,
+            leak: activity.leak,
         }
     }
 
@@ -258,7 +321,7 @@ impl ActivityLog {
     /// Writes the whole log, oldest first, as CSV to `path`.
     pub fn export_csv(&self, path: &Path) -> AppResult<()> {
         let mut csv = String::from(
-            "at,user,connection_id,connection_name,key_id,key_name,action,result,request_id,error_kind\n",
+            "at,user,connection_id,connection_name,key_id,key_name,action,result,request_id,error_kind,subject,key_masked,detail\n",
         );
         for entry in self.read_all()? {
             let result = entry.result.as_str();
@@ -273,13 +336,17 @@ impl ActivityLog {
                 Some(result),
                 entry.request_id.as_deref(),
                 entry.error_kind.as_deref(),
+                entry.subject.as_deref(),
+                entry.key_masked.as_deref(),
+                entry.detail.as_deref(),
             ];
             crate::export::push_csv_row(&mut csv, fields.map(|field| field.unwrap_or("")));
         }
         crate::export::write_file(path, csv.as_bytes())
     }
 
-    fn read_all(&self) -> AppResult<Vec<ActivityEntry>> {
+    /// Every entry, oldest first (the incident report reads what led to a containment).
+    pub fn read_all(&self) -> AppResult<Vec<ActivityEntry>> {
         let text = match fs::read_to_string(&self.path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -295,10 +362,53 @@ impl ActivityLog {
     }
 }
 
-/// The OS user name, for the log's `user` column.
-fn os_user() -> String {
+/// The OS user name, for the log's `user` column: from the environment, else the process's
+/// uid named by the password file, else the uid itself. Never "unknown": an auditor must be
+/// able to tell whose session it was.
+pub fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .into_iter()
-        .find_map(|name| std::env::var(name).ok().filter(|user| !user.is_empty()))
-        .unwrap_or_else(|| "unknown".into())
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|user| !user.trim().is_empty())
+        })
+        .unwrap_or_else(user_of_process)
+}
+
+#[cfg(unix)]
+fn user_of_process() -> String {
+    let uid = rustix::process::getuid().as_raw();
+    let passwd = fs::read_to_string("/etc/passwd").unwrap_or_default();
+    user_named_in(&passwd, uid).unwrap_or_else(|| format!("uid {uid}"))
+}
+
+#[cfg(not(unix))]
+fn user_of_process() -> String {
+    "the signed-in user".into()
+}
+
+/// The name of `uid` in a password file's text (`name:x:uid:…` lines).
+#[cfg(unix)]
+fn user_named_in(passwd: &str, uid: u32) -> Option<String> {
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let listed: u32 = fields.nth(1)?.parse().ok()?;
+        (listed == uid && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uid_is_named_from_the_password_file() {
+        let passwd =
+            "root:x:0:0:root:/root:/bin/bash\n# comment\nops:x:1000:1000::/home/ops:/bin/sh\n";
+        assert_eq!(user_named_in(passwd, 1000).as_deref(), Some("ops"));
+        assert_eq!(user_named_in(passwd, 0).as_deref(), Some("root"));
+        assert_eq!(user_named_in(passwd, 1001), None);
+    }
 }

@@ -149,8 +149,13 @@ pub fn push_csv_row<'a>(csv: &mut String, fields: impl IntoIterator<Item = &'a s
 
 /// `dir/<stem>-<UTC time>.<extension>`.
 pub fn new_file_path(dir: &Path, stem: &str, extension: &str) -> PathBuf {
+    dir.join(file_name(stem, extension))
+}
+
+/// `stem-<UTC time to the millisecond>.extension`: a new file's name.
+pub fn file_name(stem: &str, extension: &str) -> String {
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S%.3f");
-    dir.join(format!("{stem}-{stamp}.{extension}"))
+    format!("{stem}-{stamp}.{extension}")
 }
 
 /// Writes `bytes` to `path`, creating its folder.

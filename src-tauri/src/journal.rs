@@ -97,9 +97,27 @@ impl Journaled {
                     .map(str::to_owned)
                     .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             ),
+            ..Activity::default()
         };
         state.activity.start(activity.clone())?;
         Ok(Self { activity })
+    }
+
+    /// The completing line also carries `request_ids`, the provider's answers' ids.
+    pub fn with_request_ids(mut self, request_ids: Vec<String>) -> Self {
+        self.activity.request_ids = request_ids;
+        self
+    }
+
+    /// The completing line is the incident entry `incident` (a containment's one entry),
+    /// under this operation's id.
+    pub fn as_incident(self, incident: Activity) -> Self {
+        Self {
+            activity: Activity {
+                operation_id: self.activity.operation_id,
+                ..incident
+            },
+        }
     }
 
     /// Completes the operation: `outcome` (ok, error, orphaned or cancelled), the key it made
@@ -115,6 +133,7 @@ impl Journaled {
         if let Some(key) = key {
             activity.key_id = Some(key.id.clone());
             activity.key_name = Some(key.name.clone());
+            activity.key_masked = Some(key.masked.clone());
         }
         state.activity.record_outcome(activity, outcome, error);
     }
@@ -264,6 +283,7 @@ fn resolve(
             .map(|key| key.name.clone())
             .or_else(|| started.key_name.clone()),
         operation_id: started.operation_id.clone(),
+        ..Activity::default()
     };
     let outcome = match (found, error) {
         (_, Some(_)) => ActivityResult::Error,

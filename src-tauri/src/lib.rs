@@ -12,12 +12,14 @@ pub mod commands;
 pub mod connections;
 pub mod error;
 pub mod export;
+pub mod incident;
 pub mod journal;
 pub mod keys;
 pub mod operations;
 pub mod reminders;
 pub mod reveal;
 pub mod sandbox;
+pub mod save_dialog;
 pub mod settings;
 pub mod shortcut;
 pub mod state;
@@ -81,7 +83,10 @@ pub fn run() {
     } else {
         SandboxMode::Auto
     };
-    let app = builder(tauri::Builder::default(), move |app: &AppHandle| {
+    // The save dialog is asked from Rust (see `save_dialog`); the capability file grants the
+    // webview none of the plugin's commands.
+    let base = tauri::Builder::default().plugin(tauri_plugin_dialog::init());
+    let app = builder(base, move |app: &AppHandle| {
         let config = default_config(app, sandbox)?;
         // Before anything reads or writes the data dir: a second launch exits here.
         window::claim_single_instance(app, &config.data_dir).map_err(|error| error.to_string())?;

@@ -141,6 +141,14 @@ pub fn recall_demo_history(
                 request_id: None,
                 error_kind: None,
                 operation_id: None,
+                subject: None,
+                key_masked: None,
+                detail: Some(
+                    "A create in the demo's history whose answer never arrived.".to_owned(),
+                ),
+                entry_id: None,
+                incident: None,
+                leak: None,
             })?;
         }
     }

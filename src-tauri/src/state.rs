@@ -76,6 +76,8 @@ pub struct AppState {
     pub raw: RawStash,
     /// The embedded sandbox (running from startup, or once the user asks for it).
     pub sandbox: EmbeddedSandbox,
+    /// Asks the user where to save an export (the native save dialog).
+    pub ask_save_path: crate::save_dialog::AskSavePath,
     /// Sends `inventory-progress` to the UI (a closure, so state needs no runtime type).
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
     /// Takes the Leaked key shortcut a setting names, `None` releasing it (see
@@ -217,12 +219,15 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
             tracing::debug!(%error, "progress event not sent");
         }
     });
+    let registry = connections.clone();
+    let activity = ActivityLog::new(config.data_dir.join("activity.jsonl"))
+        .with_subjects(Arc::new(move |id: &str| registry.subject(id)));
     app.manage(AppState {
         connections,
         settings,
         reveals: RevealVault::default(),
         clipboard,
-        activity: ActivityLog::new(config.data_dir.join("activity.jsonl")),
+        activity,
         attention,
         reminders: Reminders::default(),
         operations: Operations::default(),
@@ -232,6 +237,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
         take_shortcut: crate::shortcut::taker(app),
+        ask_save_path: crate::save_dialog::native(app),
     });
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

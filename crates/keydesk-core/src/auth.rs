@@ -89,9 +89,27 @@ impl BearerToken {
     }
 }
 
-/// The `exp` claim of a JWT, if `token` is one and has it. Nothing is verified: this only
-/// avoids sending a token that is certain to be refused.
-pub fn jwt_expiry(token: &str) -> Option<DateTime<Utc>> {
+impl Credentials {
+    /// Who the credentials act as: the `sub` claim of a bearer JWT, for the activity log.
+    /// `None` for opaque tokens and API key pairs (their key is no one's name).
+    pub fn subject(&self) -> Option<String> {
+        match self {
+            Credentials::Bearer(token) => jwt_subject(token.expose_secret()),
+            Credentials::FiskalyKey { .. } => None,
+        }
+    }
+}
+
+/// The `sub` claim of a JWT (cut to 200 characters), if `token` is one and has it. Only the
+/// payload is decoded; nothing is verified, and the token itself is never kept.
+pub fn jwt_subject(token: &str) -> Option<String> {
+    let claims = jwt_claims(token)?;
+    let subject = claims.get("sub")?.as_str()?.trim();
+    (!subject.is_empty()).then(|| subject.chars().take(200).collect())
+}
+
+/// The decoded payload of a JWT, if `token` is one.
+fn jwt_claims(token: &str) -> Option<Value> {
     let mut parts = token.trim().split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -100,7 +118,13 @@ pub fn jwt_expiry(token: &str) -> Option<DateTime<Utc>> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The `exp` claim of a JWT, if `token` is one and has it. Nothing is verified: this only
+/// avoids sending a token that is certain to be refused.
+pub fn jwt_expiry(token: &str) -> Option<DateTime<Utc>> {
+    let claims = jwt_claims(token)?;
     let exp = claims.get("exp")?;
     let seconds = exp.as_i64().or_else(|| exp.as_f64().map(|f| f as i64))?;
     DateTime::from_timestamp(seconds, 0)
@@ -147,6 +171,22 @@ mod tests {
         assert_eq!(jwt_expiry("a.b"), None);
         assert_eq!(jwt_expiry("a.!!!.c"), None);
         assert_eq!(jwt_expiry(&jwt(json!({"sub": "x"}))), None);
+    }
+
+    #[test]
+    fn the_subject_comes_from_a_bearer_jwt_only() {
+        let bearer = |token: String| Credentials::Bearer(SecretString::from(token));
+        assert_eq!(
+            bearer(jwt(json!({"sub": "user_admin", "exp": 1}))).subject(),
+            Some("user_admin".into())
+        );
+        assert_eq!(bearer(jwt(json!({"org": "o"}))).subject(), None);
+        assert_eq!(bearer("opaque-admin-token".into()).subject(), None);
+        let pair = Credentials::FiskalyKey {
+            api_key: SecretString::from("test_fake_key"),
+            api_secret: SecretString::from("fake_secret_value"),
+        };
+        assert_eq!(pair.subject(), None);
     }
 
     #[test]

@@ -403,6 +403,9 @@ impl Http {
         let headers = response.headers().clone();
         let request_id = request_id(&headers).map(|id| self.scrub(&id, token));
         let request_id = request_id.map(|id| id.chars().take(200).collect::<String>());
+        if let Some(id) = &request_id {
+            crate::request_ids::saw(id);
+        }
         let limit = if request.list_answer {
             LIST_ANSWER_LIMIT
         } else {

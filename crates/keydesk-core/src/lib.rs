@@ -22,6 +22,7 @@ mod model;
 mod normalize;
 mod provider;
 mod providers;
+mod request_ids;
 mod validate;
 
 #[cfg(test)]
@@ -36,7 +37,7 @@ pub use attention::{
     InventorySnapshot, NEVER_USED_AFTER_DAYS, NoticedChange, OrphanReport, Rule, Severity,
     SnapshotKey, SuggestedAction, attention,
 };
-pub use auth::{Credentials, jwt_expiry};
+pub use auth::{Credentials, jwt_expiry, jwt_subject};
 pub use capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
     FieldSpec, MAX_DAYS, Pagination, RotateGrace,
@@ -55,5 +56,6 @@ pub use provider::{Provider, find_orphan};
 pub use providers::{
     connect, connect_with, decode, lists_fragment, validate_draft, validate_grace,
 };
+pub use request_ids::collect_request_ids;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use validate::is_control_or_bidi;

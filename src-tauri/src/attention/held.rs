@@ -29,6 +29,13 @@ impl AttentionState {
             waits: RateLimitWaits::default(),
         }
     }
+
+    /// `key_id` of `connection_id` as this run last listed it.
+    pub fn held_key(&self, connection_id: &str, key_id: &str) -> Option<Key> {
+        let lists = self.lists.lock().ok()?;
+        let list = lists.get(connection_id)?;
+        list.keys.iter().find(|key| key.id == key_id).cloned()
+    }
 }
 
 /// The last list of one connection.

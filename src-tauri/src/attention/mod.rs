@@ -365,5 +365,6 @@ fn activity(
         key_id: Some(key_id.to_owned()),
         key_name,
         operation_id: None,
+        ..Activity::default()
     }
 }

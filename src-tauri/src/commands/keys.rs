@@ -6,6 +6,7 @@ use tauri::State;
 
 use crate::error::AppResult;
 use crate::export::ExportFormat;
+use crate::incident::IncidentContext;
 use crate::journal::{self, OrphanCheck, UnfinishedCreate};
 use crate::keys::{self, CreateResult, KeyDetails, LeakSearch};
 use crate::reveal::PendingReveal;
@@ -78,7 +79,8 @@ pub fn cancel_operation(state: State<'_, AppState>, operation_id: String) -> App
     state.operations.cancel(&operation_id)
 }
 
-/// Rotates a key; the new key's secrets go to the reveal vault.
+/// Rotates a key; the new key's secrets go to the reveal vault. With a `context` (started
+/// from a leak search or an Attention finding) it is logged as an incident.
 #[tauri::command]
 #[specta::specta]
 pub async fn rotate_key(
@@ -87,12 +89,22 @@ pub async fn rotate_key(
     key_id: String,
     grace_minutes: Option<u32>,
     operation_id: Option<String>,
+    context: Option<IncidentContext>,
 ) -> AppResult<PendingReveal> {
-    let operation_id = operation_id.as_deref();
-    keys::rotate_key(&state, &connection_id, &key_id, grace_minutes, operation_id).await
+    let (connection_id, key_id, operation_id) = (&connection_id, &key_id, operation_id.as_deref());
+    keys::rotate_key_for(
+        &state,
+        connection_id,
+        key_id,
+        grace_minutes,
+        operation_id,
+        context,
+    )
+    .await
 }
 
-/// Revokes a key; answers the updated key when the provider returns it.
+/// Revokes a key; answers the updated key when the provider returns it. With a `context`
+/// (started from a leak search or an Attention finding) it is logged as an incident.
 #[tauri::command]
 #[specta::specta]
 pub async fn revoke_key(
@@ -100,8 +112,10 @@ pub async fn revoke_key(
     connection_id: String,
     key_id: String,
     operation_id: Option<String>,
+    context: Option<IncidentContext>,
 ) -> AppResult<Option<Key>> {
-    keys::revoke_key(&state, &connection_id, &key_id, operation_id.as_deref()).await
+    let operation_id = operation_id.as_deref();
+    keys::revoke_key_for(&state, &connection_id, &key_id, operation_id, context).await
 }
 
 /// Deletes a key for good.
@@ -116,7 +130,8 @@ pub async fn delete_key(
     keys::delete_key(&state, &connection_id, &key_id, operation_id.as_deref()).await
 }
 
-/// Switches a key on or off.
+/// Switches a key on or off. With a `context` (started from a leak search or an Attention
+/// finding) it is logged as an incident.
 #[tauri::command]
 #[specta::specta]
 pub async fn set_key_enabled(
@@ -125,9 +140,18 @@ pub async fn set_key_enabled(
     key_id: String,
     enabled: bool,
     operation_id: Option<String>,
+    context: Option<IncidentContext>,
 ) -> AppResult<Key> {
-    let operation_id = operation_id.as_deref();
-    keys::set_key_enabled(&state, &connection_id, &key_id, enabled, operation_id).await
+    let (connection_id, key_id, operation_id) = (&connection_id, &key_id, operation_id.as_deref());
+    keys::set_key_enabled_for(
+        &state,
+        connection_id,
+        key_id,
+        enabled,
+        operation_id,
+        context,
+    )
+    .await
 }
 
 /// Searches every connection's keys for a pasted leaked key, reporting the connections that

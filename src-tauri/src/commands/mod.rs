@@ -48,6 +48,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             settings::save_settings,
             settings::list_activity,
             settings::export_activity,
+            settings::save_activity_export,
+            settings::export_incident_report,
             settings::startup_notices,
             attention::attention,
             attention::key_annotations,

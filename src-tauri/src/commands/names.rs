@@ -31,6 +31,8 @@ pub const COMMANDS: &[&str] = &[
     "save_settings",
     "list_activity",
     "export_activity",
+    "save_activity_export",
+    "export_incident_report",
     "startup_notices",
     "attention",
     "key_annotations",

@@ -81,5 +81,6 @@ fn reveal_activity(action: &'static str, state: &AppState, reveal_id: &str) -> A
         key_id: pending.as_ref().map(|p| p.key.id.clone()),
         key_name: pending.map(|p| p.key.name),
         operation_id: None,
+        ..Activity::default()
     }
 }

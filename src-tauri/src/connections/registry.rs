@@ -56,6 +56,8 @@ pub struct ConnectionRegistry {
     settings: Arc<SettingsStore>,
     vault: Arc<KeyringVault>,
     clients: Mutex<HashMap<String, Arc<dyn Provider>>>,
+    /// Who each cached client's token acts as (its JWT `sub`), for the activity log.
+    subjects: Mutex<HashMap<String, String>>,
 }
 
 impl ConnectionRegistry {
@@ -65,6 +67,7 @@ impl ConnectionRegistry {
             settings,
             vault,
             clients: Mutex::new(HashMap::new()),
+            subjects: Mutex::new(HashMap::new()),
         }
     }
 
@@ -135,11 +138,14 @@ impl ConnectionRegistry {
         let config = validated_config(&input.settings)?;
         // Building the client checks the credentials' shape (empty token, missing secret);
         // once saved it serves the connection, so its first list reads no keyring item back.
-        let client = match &input.credentials {
-            Some(credentials) => Some(keydesk_core::connect(
-                config.clone(),
-                to_core(input.settings.provider, credentials)?,
-            )?),
+        let credentials = input
+            .credentials
+            .as_ref()
+            .map(|credentials| to_core(input.settings.provider, credentials))
+            .transpose()?;
+        let subject = credentials.as_ref().and_then(Credentials::subject);
+        let client = match credentials {
+            Some(credentials) => Some(keydesk_core::connect(config.clone(), credentials)?),
             None => None,
         };
         if client.is_none() && existing.as_ref().is_none_or(|old| !old.has_credentials) {
@@ -187,11 +193,7 @@ impl ConnectionRegistry {
             Ok(())
         })?;
         match (client, &keyring_failure) {
-            (Some(client), None) => {
-                if let Ok(mut clients) = self.clients() {
-                    clients.insert(id.clone(), client);
-                }
-            }
+            (Some(client), None) => self.keep_client(&id, client, subject),
             _ => self.forget_client(&id),
         }
         match (keyring_failure, keyring) {
@@ -238,8 +240,9 @@ impl ConnectionRegistry {
             return Ok((connection, client.clone()));
         }
         let credentials = self.stored_credentials(id, connection.settings.provider)?;
+        let subject = credentials.subject();
         let client = keydesk_core::connect(config_of(&connection), credentials)?;
-        self.clients()?.insert(id.to_owned(), client.clone());
+        self.keep_client(id, client.clone(), subject);
         Ok((connection, client))
     }
 
@@ -253,9 +256,30 @@ impl ConnectionRegistry {
         to_core(provider, &stored)
     }
 
+    /// Who the token of `id` acts as, once its client was made (the JWT's `sub`).
+    pub fn subject(&self, id: &str) -> Option<String> {
+        self.subjects.lock().ok()?.get(id).cloned()
+    }
+
+    /// Caches `client` of `id` with who its token acts as.
+    fn keep_client(&self, id: &str, client: Arc<dyn Provider>, subject: Option<String>) {
+        if let Ok(mut subjects) = self.subjects.lock() {
+            match subject {
+                Some(subject) => subjects.insert(id.to_owned(), subject),
+                None => subjects.remove(id),
+            };
+        }
+        if let Ok(mut clients) = self.clients() {
+            clients.insert(id.to_owned(), client);
+        }
+    }
+
     fn forget_client(&self, id: &str) {
         if let Ok(mut clients) = self.clients() {
             clients.remove(id);
+        }
+        if let Ok(mut subjects) = self.subjects.lock() {
+            subjects.remove(id);
         }
     }
 

@@ -84,7 +84,7 @@ pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<Leak
     };
     let record = Activity {
         action: "find_leaked_key",
-        ..Activity::default()
+        ..crate::incident::leak_search_activity(fingerprint.masked(), &search)
     };
     state.activity.record(record, Ok(search))
 }

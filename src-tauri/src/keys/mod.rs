@@ -11,12 +11,16 @@ pub use raw::{KeyDetails, RawStash};
 
 use std::sync::Arc;
 
-use keydesk_core::{CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider};
+use chrono::Utc;
+use keydesk_core::{
+    CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider, collect_request_ids,
+};
 use serde::Serialize;
 
 use crate::activity::Activity;
 use crate::attention::tracking;
 use crate::error::{AppError, AppResult};
+use crate::incident::{self, Containment, IncidentContext};
 use crate::journal::Journaled;
 use crate::operations::Operation;
 use crate::reveal::PendingReveal;
@@ -105,8 +109,10 @@ pub async fn create_key(
         operation_id,
     )?;
     let creating = revoke_then_create(state, &connection, client.as_ref(), draft, replace_active);
-    let outcome = operation.run(creating).await;
-    journal.finish_create(state, &outcome);
+    let (outcome, request_ids) = collect_request_ids(operation.run(creating)).await;
+    journal
+        .with_request_ids(request_ids)
+        .finish_create(state, &outcome);
     match outcome? {
         CreateOutcome::Created(created) => {
             tracking::added(state, connection_id, &created.key);
@@ -148,10 +154,14 @@ async fn revoke_then_create(
         }
         let active = client.list_keys(None).await?;
         for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
-            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
+            let (revoked, request_ids) = collect_request_ids(client.revoke_key(&key.id)).await;
+            let record = Activity {
+                request_ids,
+                ..activity("revoke", connection, Some(key))
+            };
             let revoked = state
                 .activity
-                .record(activity("revoke", connection, Some(key)), revoked)?;
+                .record(record, revoked.map_err(AppError::from))?;
             tracking::revoked(
                 state,
                 &connection.id,
@@ -208,7 +218,30 @@ pub async fn rotate_key(
     grace_minutes: Option<u32>,
     operation_id: Option<&str>,
 ) -> AppResult<PendingReveal> {
+    rotate_key_for(
+        state,
+        connection_id,
+        key_id,
+        grace_minutes,
+        operation_id,
+        None,
+    )
+    .await
+}
+
+/// [`rotate_key`] started from `context` (a leak search or an Attention finding): its
+/// journal line is the incident entry.
+pub async fn rotate_key_for(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    grace_minutes: Option<u32>,
+    operation_id: Option<&str>,
+    context: Option<IncidentContext>,
+) -> AppResult<PendingReveal> {
     let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
+    let known = incident::known_key(state, connection_id, key_id);
+    let started_at = Utc::now();
     let journal = Journaled::start(
         state,
         "rotate",
@@ -218,13 +251,41 @@ pub async fn rotate_key(
         operation_id,
     )?;
     let rotating = async { Ok(client.rotate_key(key_id, grace_minutes).await?) };
-    let rotated = operation.run(rotating).await;
+    let (rotated, request_ids) = collect_request_ids(operation.run(rotating)).await;
+    let journal = match context {
+        Some(context) => journal.as_incident(
+            Containment {
+                action: "rotate",
+                context,
+                connection: &connection,
+                key_id,
+                key: known,
+                done: rotated_words(grace_minutes),
+                request_ids,
+                started_at,
+                successor: rotated.as_ref().ok().map(|created| &created.key),
+            }
+            .into_activity(),
+        ),
+        None => journal.with_request_ids(request_ids),
+    };
     journal.finish_with(state, &rotated);
     let created = rotated?;
     tracking::added(state, connection_id, &created.key);
     tracking::succeeded(state, connection_id, key_id, &created.key.id);
     state.raw.remember(connection_id, &created.key)?;
     state.reveals.insert(connection_id, created)
+}
+
+/// What a rotate did, for its incident entry.
+fn rotated_words(grace_minutes: Option<u32>) -> String {
+    match grace_minutes {
+        Some(0) => "Rotated the key; the old one stopped working at once.".into(),
+        Some(minutes) => {
+            format!("Rotated the key; the old one keeps working for {minutes} minutes.")
+        }
+        None => "Rotated the key with the provider's default grace period.".into(),
+    }
 }
 
 /// Revokes `key_id` (logged); answers the updated key when the provider returns it.
@@ -234,12 +295,48 @@ pub async fn revoke_key(
     key_id: &str,
     operation_id: Option<&str>,
 ) -> AppResult<Option<Key>> {
+    revoke_key_for(state, connection_id, key_id, operation_id, None).await
+}
+
+/// [`revoke_key`] started from `context` (a leak search or an Attention finding): logged as
+/// one incident entry.
+pub async fn revoke_key_for(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    operation_id: Option<&str>,
+    context: Option<IncidentContext>,
+) -> AppResult<Option<Key>> {
     let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
+    let known = incident::known_key(state, connection_id, key_id);
+    let started_at = Utc::now();
     let revoking = async { Ok(client.revoke_key(key_id).await?) };
-    let revoked = operation.run(revoking).await;
-    let revoked = record_on_key(state, "revoke", &connection, key_id, revoked, |key| {
-        key.as_ref().map(|key| key.name.clone())
-    })?;
+    let (revoked, request_ids) = collect_request_ids(operation.run(revoking)).await;
+    let revoked = match context {
+        Some(context) => {
+            let key = revoked.as_ref().ok().cloned().flatten().or(known);
+            let containment = Containment {
+                action: "revoke",
+                context,
+                connection: &connection,
+                key_id,
+                key,
+                done: "Revoked the key.".into(),
+                request_ids,
+                started_at,
+                successor: None,
+            };
+            incident::record(state, containment, revoked)?
+        }
+        None => record_on_key(
+            state,
+            "revoke",
+            &connection,
+            key_id,
+            (revoked, request_ids),
+            |key| key.as_ref(),
+        )?,
+    };
     tracking::revoked(state, connection_id, key_id, revoked.as_ref());
     revoked
         .map(|key| state.raw.keep(connection_id, key))
@@ -255,7 +352,7 @@ pub async fn delete_key(
 ) -> AppResult<()> {
     let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
     let deleting = async { Ok(client.delete_key(key_id).await?) };
-    let deleted = operation.run(deleting).await;
+    let deleted = collect_request_ids(operation.run(deleting)).await;
     record_on_key(state, "delete", &connection, key_id, deleted, |_| None)?;
     tracking::deleted(state, connection_id, key_id);
     state.raw.forget(connection_id, Some(key_id))
@@ -269,13 +366,54 @@ pub async fn set_key_enabled(
     enabled: bool,
     operation_id: Option<&str>,
 ) -> AppResult<Key> {
+    set_key_enabled_for(state, connection_id, key_id, enabled, operation_id, None).await
+}
+
+/// [`set_key_enabled`] started from `context` (a leak search or an Attention finding):
+/// logged as one incident entry.
+pub async fn set_key_enabled_for(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    enabled: bool,
+    operation_id: Option<&str>,
+    context: Option<IncidentContext>,
+) -> AppResult<Key> {
     let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
+    let known = incident::known_key(state, connection_id, key_id);
+    let started_at = Utc::now();
     let changing = async { Ok(client.set_key_enabled(key_id, enabled).await?) };
-    let changed = operation.run(changing).await;
+    let (changed, request_ids) = collect_request_ids(operation.run(changing)).await;
     let action = if enabled { "enable" } else { "disable" };
-    let changed = record_on_key(state, action, &connection, key_id, changed, |key| {
-        Some(key.name.clone())
-    })?;
+    let changed = match context {
+        Some(context) => {
+            let containment = Containment {
+                action,
+                context,
+                connection: &connection,
+                key_id,
+                key: changed.as_ref().ok().cloned().or(known),
+                done: if enabled {
+                    "Enabled the key."
+                } else {
+                    "Disabled the key."
+                }
+                .into(),
+                request_ids,
+                started_at,
+                successor: None,
+            };
+            incident::record(state, containment, changed)?
+        }
+        None => record_on_key(
+            state,
+            action,
+            &connection,
+            key_id,
+            (changed, request_ids),
+            |key| Some(key),
+        )?,
+    };
     tracking::changed(state, connection_id, &changed);
     state.raw.keep(connection_id, changed)
 }
@@ -309,23 +447,30 @@ fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) ->
         connection_name: Some(connection.settings.name.clone()),
         key_id: key.map(|key| key.id.clone()),
         key_name: key.map(|key| key.name.clone()),
+        key_masked: key.map(|key| key.masked.clone()),
         operation_id: None,
+        ..Activity::default()
     }
 }
 
-/// Logs what the provider answered to `action` on the key `key_id` (with the key's name when
-/// `name_of` finds it in the answer) and hands the answer back.
+/// Logs what the provider answered to `action` on the key `key_id` (named and masked as the
+/// key `key_of` finds in the answer, else as the last list showed it), with the request ids of
+/// the answers, and hands the answer back.
 fn record_on_key<T>(
     state: &AppState,
     action: &'static str,
     connection: &Connection,
     key_id: &str,
-    answer: AppResult<T>,
-    name_of: impl FnOnce(&T) -> Option<String>,
+    (answer, request_ids): (AppResult<T>, Vec<String>),
+    key_of: impl FnOnce(&T) -> Option<&Key>,
 ) -> AppResult<T> {
+    let known = incident::known_key(state, &connection.id, key_id);
+    let key = answer.as_ref().ok().and_then(key_of).or(known.as_ref());
     let record = Activity {
         key_id: Some(key_id.to_owned()),
-        key_name: answer.as_ref().ok().and_then(name_of),
+        key_name: key.map(|key| key.name.clone()),
+        key_masked: key.map(|key| key.masked.clone()),
+        request_ids,
         ..activity(action, connection, None)
     };
     state.activity.record(record, answer)

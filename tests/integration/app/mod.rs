@@ -8,6 +8,7 @@
 mod attention;
 mod clipboard;
 mod commands;
+mod incident;
 mod journal;
 mod keys;
 mod reminders;

@@ -130,7 +130,7 @@ describe('Attention view', () => {
     if (typed) await user.type(typed, confirm.querySelector('.name')!.textContent!);
     await user.click(within(confirm).getByRole('button', { name: 'Revoke' }));
     await vi.waitFor(() => expect(row).not.toBeInTheDocument());
-    expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-oligon', keyId: row.dataset.findingId!.split('\u0000')[1] }]);
+    expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-oligon', keyId: row.dataset.findingId!.split('\u0000')[1], context: 'attention' }]);
   });
 
   it('rotates through the rotate dialog and shows the new secret', async () => {
@@ -156,7 +156,7 @@ describe('Attention view', () => {
     await user.click(within(row).getByRole('button', { name: 'Disable' }));
     await vi.waitFor(() => expect(row).not.toBeInTheDocument());
     expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
-    expect(backend.callsOf('set_key_enabled').at(-1)).toMatchObject({ connectionId: 'c-fiskaly', enabled: false });
+    expect(backend.callsOf('set_key_enabled').at(-1)).toMatchObject({ connectionId: 'c-fiskaly', enabled: false, context: 'attention' });
   });
 
   it('sets an owner, with the error next to the field', async () => {

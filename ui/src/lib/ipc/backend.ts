@@ -11,6 +11,8 @@ import type {
   CopyResult,
   CreateResult,
   ExportFormat,
+  IncidentContext,
+  IncidentReportFiles,
   InventoryProgress,
   Key,
   KeyDetails,
@@ -48,10 +50,25 @@ export interface Backend {
   /** What the details pane shows beyond the listed key: its raw provider JSON. */
   keyDetails(connectionId: string, keyId: string): Promise<KeyDetails>;
   createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId?: string): Promise<CreateResult>;
-  rotateKey(connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string): Promise<PendingReveal>;
-  revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null>;
+  /** With a `context` (started from a leak search or an Attention finding) the rotate is logged as an incident. */
+  rotateKey(
+    connectionId: string,
+    keyId: string,
+    graceMinutes: number | null,
+    operationId?: string,
+    context?: IncidentContext,
+  ): Promise<PendingReveal>;
+  /** With a `context` (started from a leak search or an Attention finding) the revoke is logged as an incident. */
+  revokeKey(connectionId: string, keyId: string, operationId?: string, context?: IncidentContext): Promise<Key | null>;
   deleteKey(connectionId: string, keyId: string, operationId?: string): Promise<null>;
-  setKeyEnabled(connectionId: string, keyId: string, enabled: boolean, operationId?: string): Promise<Key>;
+  /** With a `context` (started from a leak search or an Attention finding) the change is logged as an incident. */
+  setKeyEnabled(
+    connectionId: string,
+    keyId: string,
+    enabled: boolean,
+    operationId?: string,
+    context?: IncidentContext,
+  ): Promise<Key>;
   /** Stops the running operation `operationId`; false when it had already finished. */
   cancelOperation(operationId: string): Promise<boolean>;
   /** Creates and rotates cut off by a quit or cancelled, not checked since. */
@@ -68,6 +85,13 @@ export interface Backend {
   saveSettings(settings: Settings): Promise<Settings>;
   listActivity(limit: number): Promise<ActivityEntry[]>;
   exportActivity(): Promise<string>;
+  /** Asks where to save the activity log (native save dialog) and writes it; null when cancelled. */
+  saveActivityExport(): Promise<string | null>;
+  /**
+   * Asks where to save the incident report of the activity entry `entryId` (a leak search or a
+   * containment; null: the newest leak search) and writes it as Markdown and JSON; null when cancelled.
+   */
+  exportIncidentReport(entryId: string | null): Promise<IncidentReportFiles | null>;
   /** Answers once the startup work that runs behind the open window (keyring, sandbox) is done. */
   startupNotices(): Promise<string[]>;
   /**

@@ -37,14 +37,23 @@ export const commands = {
 	 *  journaled in the activity log and can be cancelled as `operation_id`.
 	 */
 	createKey: (connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId: string | null) => typedError<CreateResult, AppError>(__TAURI_INVOKE("create_key", { connectionId, draft, replaceActive, operationId })),
-	/**  Rotates a key; the new key's secrets go to the reveal vault. */
-	rotateKey: (connectionId: string, keyId: string, graceMinutes: number | null, operationId: string | null) => typedError<PendingReveal, AppError>(__TAURI_INVOKE("rotate_key", { connectionId, keyId, graceMinutes, operationId })),
-	/**  Revokes a key; answers the updated key when the provider returns it. */
-	revokeKey: (connectionId: string, keyId: string, operationId: string | null) => typedError<Key | null, AppError>(__TAURI_INVOKE("revoke_key", { connectionId, keyId, operationId })),
+	/**
+	 *  Rotates a key; the new key's secrets go to the reveal vault. With a `context` (started
+	 *  from a leak search or an Attention finding) it is logged as an incident.
+	 */
+	rotateKey: (connectionId: string, keyId: string, graceMinutes: number | null, operationId: string | null, context: IncidentContext | null) => typedError<PendingReveal, AppError>(__TAURI_INVOKE("rotate_key", { connectionId, keyId, graceMinutes, operationId, context })),
+	/**
+	 *  Revokes a key; answers the updated key when the provider returns it. With a `context`
+	 *  (started from a leak search or an Attention finding) it is logged as an incident.
+	 */
+	revokeKey: (connectionId: string, keyId: string, operationId: string | null, context: IncidentContext | null) => typedError<Key | null, AppError>(__TAURI_INVOKE("revoke_key", { connectionId, keyId, operationId, context })),
 	/**  Deletes a key for good. */
 	deleteKey: (connectionId: string, keyId: string, operationId: string | null) => typedError<null, AppError>(__TAURI_INVOKE("delete_key", { connectionId, keyId, operationId })),
-	/**  Switches a key on or off. */
-	setKeyEnabled: (connectionId: string, keyId: string, enabled: boolean, operationId: string | null) => typedError<Key, AppError>(__TAURI_INVOKE("set_key_enabled", { connectionId, keyId, enabled, operationId })),
+	/**
+	 *  Switches a key on or off. With a `context` (started from a leak search or an Attention
+	 *  finding) it is logged as an incident.
+	 */
+	setKeyEnabled: (connectionId: string, keyId: string, enabled: boolean, operationId: string | null, context: IncidentContext | null) => typedError<Key, AppError>(__TAURI_INVOKE("set_key_enabled", { connectionId, keyId, enabled, operationId, context })),
 	/**
 	 *  Stops waiting for the operation `operation_id` (list, create, revoke…); `false` when it
 	 *  had already finished.
@@ -86,6 +95,17 @@ export const commands = {
 	listActivity: (limit: number) => typedError<ActivityEntry[], AppError>(__TAURI_INVOKE("list_activity", { limit })),
 	/**  Writes the whole activity log as CSV to the export folder; answers the file's path. */
 	exportActivity: () => typedError<string, AppError>(__TAURI_INVOKE("export_activity")),
+	/**
+	 *  Asks where to save the whole activity log as CSV (the native save dialog, starting in the
+	 *  export folder), then writes it there; answers the path, or nothing when cancelled.
+	 */
+	saveActivityExport: () => typedError<string | null, AppError>(__TAURI_INVOKE("save_activity_export")),
+	/**
+	 *  The incident report (Markdown, and JSON beside it) of the activity entry `entry_id` (a
+	 *  leak search or a containment), else of the newest leak search: asks where to save it
+	 *  (the native save dialog), then writes both files; nothing when cancelled.
+	 */
+	exportIncidentReport: (entryId: string | null) => typedError<IncidentReportFiles | null, AppError>(__TAURI_INVOKE("export_incident_report", { entryId })),
 	/**
 	 *  What went wrong at startup (bad settings file, no keyring…), one sentence each. Answers
 	 *  once the startup work that runs behind the open window is done.
@@ -157,6 +177,18 @@ export type ActivityEntry = {
 	error_kind: string | null,
 	/**  Ties a journaled operation's lines together (`started`, then how it ended). */
 	operation_id: string | null,
+	/**  Who the connection's token acts as (its `sub` claim), when it says. */
+	subject?: string | null,
+	/**  The key's masked form at the time, when known. */
+	key_masked?: string | null,
+	/**  What was found or done, in one line (a leak search names its match). */
+	detail?: string | null,
+	/**  This entry's own id, for the incident report (entries from before it have none). */
+	entry_id?: string | null,
+	/**  A containment's record: set on the one entry a leak or Attention containment writes. */
+	incident?: Incident | null,
+	/**  A leak search's pasted key (masked) and matches. */
+	leak?: LeakRecord | null,
 };
 
 /**  How an action ended. */
@@ -522,6 +554,37 @@ export type Finding = {
 	deadline: string | null,
 };
 
+/**  The containment part of an activity entry. */
+export type Incident = {
+	/**  What it was started from. */
+	context: IncidentContext,
+	/**  What was done, in one sentence. */
+	done: string,
+	/**  The request ids of every provider answer, in order. */
+	request_ids: string[],
+	/**  When Keydesk sent the first request (RFC 3339, UTC); the entry's `at` is when it ended. */
+	started_at: string,
+	/**  The key that took over, for a rotate or replace. */
+	successor_key_id: string | null,
+	/**  Its name. */
+	successor_key_name: string | null,
+};
+
+/**  What a containment was started from. */
+export type IncidentContext = 
+/**  A pasted leaked key's search result. */
+"leak" | 
+/**  An Attention finding. */
+"attention";
+
+/**  Where `export_incident_report` wrote the report. */
+export type IncidentReportFiles = {
+	/**  The Markdown file (the path the user chose, ending in `.md`). */
+	markdown: string,
+	/**  The JSON file beside it. */
+	json: string,
+};
+
 /**  Payload of the `inventory-progress` event: page `page` of `pages` of a long list. */
 export type InventoryProgress = {
 	/**  Whose keys are being listed. */
@@ -613,6 +676,20 @@ export type KeyStatus =
 /**  Replaced by a newer key but still accepted until the grace period ends (Strait). */
 "rotating";
 
+/**  One key a leak search matched. */
+export type LeakFound = {
+	/**  The connection listing it. */
+	connection_id: string,
+	/**  Its name. */
+	connection_name: string,
+	/**  The key's id. */
+	key_id: string,
+	/**  The key's name. */
+	key_name: string,
+	/**  The key's masked form. */
+	key_masked: string,
+};
+
 /**  One key matching a leaked plaintext. */
 export type LeakMatch = {
 	/**  The connection whose inventory holds it. */
@@ -621,6 +698,14 @@ export type LeakMatch = {
 	connection_name: string,
 	/**  The key. */
 	key: Key,
+};
+
+/**  What a leak search found, on its activity entry. */
+export type LeakRecord = {
+	/**  The pasted key, masked (never the key). */
+	pasted_masked: string,
+	/**  The keys it matched. */
+	matches: LeakFound[],
 };
 
 /**  What `find_leaked_key` answers. */

@@ -17,6 +17,8 @@ import type {
   CreateResult,
   Environment,
   Finding,
+  IncidentContext,
+  IncidentReportFiles,
   InventoryProgress,
   Key,
   KeyDraft,
@@ -107,6 +109,11 @@ function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A command's `context` argument, only when the UI passed one (calls without it stay as they were). */
+function withContext(context: IncidentContext | undefined): { context?: IncidentContext } {
+  return context === undefined ? {} : { context };
 }
 
 function clone<T>(value: T): T {
@@ -441,8 +448,14 @@ export class MockBackend implements Backend {
       return { status: 'created', reveal: this.storeReveal(connectionId, key, withWebhook) };
     }, operationId);
 
-  rotateKey = (connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string) =>
-    this.answer('rotate_key', { connectionId, keyId, graceMinutes }, () => {
+  rotateKey = (
+    connectionId: string,
+    keyId: string,
+    graceMinutes: number | null,
+    operationId?: string,
+    context?: IncidentContext,
+  ) =>
+    this.answer('rotate_key', { connectionId, keyId, graceMinutes, ...withContext(context) }, () => {
       const keys = this.keysOf(connectionId);
       const old = this.keyOf(connectionId, keyId);
       if (old.status === 'revoked') throw appError('conflict', 'A revoked key cannot be rotated.');
@@ -464,15 +477,15 @@ export class MockBackend implements Backend {
       if (grace > 0) old.status = 'rotating';
       else this.revokeInPlace(old);
       keys.unshift(fresh);
-      this.record(connectionId, old, 'rotate');
+      this.record(connectionId, old, 'rotate', context && { context, done: 'Rotated the key.', successor: fresh });
       return this.storeReveal(connectionId, fresh, false);
     }, operationId);
 
-  revokeKey: Backend['revokeKey'] = (connectionId, keyId, operationId) =>
-    this.answer('revoke_key', { connectionId, keyId }, () => {
+  revokeKey: Backend['revokeKey'] = (connectionId, keyId, operationId, context) =>
+    this.answer('revoke_key', { connectionId, keyId, ...withContext(context) }, () => {
       const key = this.keyOf(connectionId, keyId);
       this.revokeInPlace(key);
-      this.record(connectionId, key, 'revoke');
+      this.record(connectionId, key, 'revoke', context && { context, done: 'Revoked the key.' });
       return key;
     }, operationId);
 
@@ -484,11 +497,18 @@ export class MockBackend implements Backend {
       return null;
     }, operationId);
 
-  setKeyEnabled = (connectionId: string, keyId: string, enabled: boolean, operationId?: string) =>
-    this.answer('set_key_enabled', { connectionId, keyId, enabled }, () => {
+  setKeyEnabled = (
+    connectionId: string,
+    keyId: string,
+    enabled: boolean,
+    operationId?: string,
+    context?: IncidentContext,
+  ) =>
+    this.answer('set_key_enabled', { connectionId, keyId, enabled, ...withContext(context) }, () => {
       const key = this.keyOf(connectionId, keyId);
       key.status = enabled ? 'active' : 'disabled';
-      this.record(connectionId, key, enabled ? 'enable' : 'disable');
+      const done = enabled ? 'Enabled the key.' : 'Disabled the key.';
+      this.record(connectionId, key, enabled ? 'enable' : 'disable', context && { context, done });
       return key;
     }, operationId);
 
@@ -540,6 +560,7 @@ export class MockBackend implements Backend {
         }
       }
       result.ambiguous = result.matches.length > 1;
+      this.recordLeakSearch(needle, result);
       return result;
     });
 
@@ -599,6 +620,22 @@ export class MockBackend implements Backend {
   listActivity = (limit: number) => this.answer('list_activity', { limit }, () => this.activity.slice(0, limit));
 
   exportActivity = () => this.answer('export_activity', {}, () => '/home/demo/Documents/keydesk-activity.csv');
+
+  /** What the native save dialog answers next: a path, or null as if cancelled. */
+  savePath: string | null = '/home/demo/Downloads/keydesk-export';
+
+  saveActivityExport = () =>
+    this.answer('save_activity_export', {}, () => (this.savePath === null ? null : `${this.savePath}.csv`));
+
+  exportIncidentReport = (entryId: string | null) =>
+    this.answer('export_incident_report', { entryId }, (): IncidentReportFiles | null => {
+      const anchor = entryId === null
+        ? this.activity.find((a) => a.action === 'find_leaked_key')
+        : this.activity.find((a) => a.entry_id === entryId);
+      if (!anchor) throw appError('not_found', 'There is no incident to report in the activity log.');
+      if (this.savePath === null) return null;
+      return { markdown: `${this.savePath}.md`, json: `${this.savePath}.json` };
+    });
 
   startupNotices = () => this.answer('startup_notices', {}, () => this.notices);
 
@@ -737,10 +774,17 @@ export class MockBackend implements Backend {
     key.revoked_at = new Date().toISOString();
   }
 
-  private record(connectionId: string, key: Pick<Key, 'id' | 'name'>, action: string): void {
+  private record(
+    connectionId: string,
+    key: Pick<Key, 'id' | 'name'> & Partial<Pick<Key, 'masked'>>,
+    action: string,
+    incident?: { context: IncidentContext; done: string; successor?: Key },
+  ): void {
     const c = this.connections.find((x) => x.id === connectionId);
+    const at = new Date().toISOString();
+    const requestId = `req_mock_${this.nextId++}`;
     this.activity.unshift({
-      at: new Date().toISOString(),
+      at,
       user: 'demo',
       connection_id: connectionId,
       connection_name: c?.name ?? null,
@@ -748,9 +792,57 @@ export class MockBackend implements Backend {
       key_name: key.name,
       action,
       result: 'ok',
-      request_id: `req_mock_${this.nextId++}`,
+      request_id: requestId,
       error_kind: null,
       operation_id: null,
+      subject: 'user_admin',
+      key_masked: key.masked ?? null,
+      detail: incident?.done ?? null,
+      entry_id: `entry_${this.nextId++}`,
+      incident: incident
+        ? {
+            context: incident.context,
+            done: incident.done,
+            request_ids: [requestId],
+            started_at: at,
+            successor_key_id: incident.successor?.id ?? null,
+            successor_key_name: incident.successor?.name ?? null,
+          }
+        : null,
+      leak: null,
+    });
+  }
+
+  /** As the app: the search's entry names the pasted key (masked) and what it found. */
+  private recordLeakSearch(pasted: string, result: LeakSearch): void {
+    const masked = `${pasted.slice(0, 8)}…${pasted.slice(-4)}`;
+    const matches = result.matches.map((m) => ({
+      connection_id: m.connection_id,
+      connection_name: m.connection_name,
+      key_id: m.key.id,
+      key_name: m.key.name,
+      key_masked: m.key.masked,
+    }));
+    const [only] = matches.length === 1 ? matches : [];
+    const found = matches.map((m) => `${m.connection_name} / ${m.key_name} (${m.key_masked})`).join('; ');
+    this.activity.unshift({
+      at: new Date().toISOString(),
+      user: 'demo',
+      connection_id: only?.connection_id ?? null,
+      connection_name: only?.connection_name ?? null,
+      key_id: only?.key_id ?? null,
+      key_name: only?.key_name ?? null,
+      action: 'find_leaked_key',
+      result: 'ok',
+      request_id: null,
+      error_kind: null,
+      operation_id: null,
+      subject: null,
+      key_masked: only?.key_masked ?? null,
+      detail: found ? `${masked}: found ${found}` : `${masked}: no match in ${result.searched.length} connection(s)`,
+      entry_id: `entry_${this.nextId++}`,
+      incident: null,
+      leak: { pasted_masked: masked, matches },
     });
   }
 

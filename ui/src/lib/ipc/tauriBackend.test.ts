@@ -31,11 +31,13 @@ describe('tauriBackend', () => {
     const created = await tauriBackend.createKey('c1', draft, true);
     await tauriBackend.rotateKey('c1', 'k1', 0);
     await tauriBackend.setKeyEnabled('c1', 'k1', false);
-    await tauriBackend.revokeKey('c1', 'k1', 'op-1');
+    await tauriBackend.revokeKey('c1', 'k1', 'op-1', 'leak');
     await tauriBackend.cancelOperation('op-1');
     await tauriBackend.checkUnfinishedCreate('op-2');
     await tauriBackend.copySecret('rv1', 1);
     await tauriBackend.exportInventory('csv');
+    await tauriBackend.saveActivityExport();
+    await tauriBackend.exportIncidentReport('entry-1');
 
     expect(created.status).toBe('orphaned');
     expect(details.raw).toEqual({ id: 'k1', plan: 'pro' });
@@ -44,13 +46,15 @@ describe('tauriBackend', () => {
       { cmd: 'list_keys', args: { connectionId: 'c1', operationId: null } },
       { cmd: 'key_details', args: { connectionId: 'c1', keyId: 'k1' } },
       { cmd: 'create_key', args: { connectionId: 'c1', draft, replaceActive: true, operationId: null } },
-      { cmd: 'rotate_key', args: { connectionId: 'c1', keyId: 'k1', graceMinutes: 0, operationId: null } },
-      { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false, operationId: null } },
-      { cmd: 'revoke_key', args: { connectionId: 'c1', keyId: 'k1', operationId: 'op-1' } },
+      { cmd: 'rotate_key', args: { connectionId: 'c1', keyId: 'k1', graceMinutes: 0, operationId: null, context: null } },
+      { cmd: 'set_key_enabled', args: { connectionId: 'c1', keyId: 'k1', enabled: false, operationId: null, context: null } },
+      { cmd: 'revoke_key', args: { connectionId: 'c1', keyId: 'k1', operationId: 'op-1', context: 'leak' } },
       { cmd: 'cancel_operation', args: { operationId: 'op-1' } },
       { cmd: 'check_unfinished_create', args: { operationId: 'op-2' } },
       { cmd: 'copy_secret', args: { revealId: 'rv1', index: 1 } },
       { cmd: 'export_inventory', args: { format: 'csv' } },
+      { cmd: 'save_activity_export', args: {} },
+      { cmd: 'export_incident_report', args: { entryId: 'entry-1' } },
       { cmd: 'startup_notices', args: {} },
     ]);
   });

@@ -59,12 +59,13 @@ export const tauriBackend: Backend = {
   keyDetails: (connectionId, keyId) => call(() => commands.keyDetails(connectionId, keyId)),
   createKey: (connectionId, draft, replaceActive, operationId) =>
     call(() => commands.createKey(connectionId, draft, replaceActive, operationId ?? null)),
-  rotateKey: (connectionId, keyId, graceMinutes, operationId) =>
-    call(() => commands.rotateKey(connectionId, keyId, graceMinutes, operationId ?? null)),
-  revokeKey: (connectionId, keyId, operationId) => call(() => commands.revokeKey(connectionId, keyId, operationId ?? null)),
+  rotateKey: (connectionId, keyId, graceMinutes, operationId, context) =>
+    call(() => commands.rotateKey(connectionId, keyId, graceMinutes, operationId ?? null, context ?? null)),
+  revokeKey: (connectionId, keyId, operationId, context) =>
+    call(() => commands.revokeKey(connectionId, keyId, operationId ?? null, context ?? null)),
   deleteKey: (connectionId, keyId, operationId) => call(() => commands.deleteKey(connectionId, keyId, operationId ?? null)),
-  setKeyEnabled: (connectionId, keyId, enabled, operationId) =>
-    call(() => commands.setKeyEnabled(connectionId, keyId, enabled, operationId ?? null)),
+  setKeyEnabled: (connectionId, keyId, enabled, operationId, context) =>
+    call(() => commands.setKeyEnabled(connectionId, keyId, enabled, operationId ?? null, context ?? null)),
   cancelOperation: (operationId) => call(() => commands.cancelOperation(operationId)),
   unfinishedCreates: () => call(commands.unfinishedCreates),
   checkUnfinishedCreate: (operationId) => call(() => commands.checkUnfinishedCreate(operationId)),
@@ -78,6 +79,8 @@ export const tauriBackend: Backend = {
   saveSettings: (settings) => call(() => commands.saveSettings(settings)),
   listActivity: (limit) => call(() => commands.listActivity(limit)),
   exportActivity: () => call(commands.exportActivity),
+  saveActivityExport: () => call(commands.saveActivityExport),
+  exportIncidentReport: (entryId) => call(() => commands.exportIncidentReport(entryId)),
   startupNotices: () => call(commands.startupNotices),
   attention: (refresh, operationId) => call(() => commands.attention(refresh, operationId ?? null)),
   keyAnnotations: (connectionId) => call(() => commands.keyAnnotations(connectionId)),

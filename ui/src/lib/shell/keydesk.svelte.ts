@@ -8,6 +8,7 @@ import type {
   Connection,
   CreateResult,
   Finding,
+  IncidentContext,
   InventoryProgress,
   Key,
   KeyDraft,
@@ -343,8 +344,14 @@ export class Keydesk {
    * successor show as the provider has them. Resolves with the successor's reveal; rejects with
    * the rotate's AppError.
    */
-  async rotateKey(connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string): Promise<PendingReveal> {
-    const reveal = await this.backend.rotateKey(connectionId, keyId, graceMinutes, operationId);
+  async rotateKey(
+    connectionId: string,
+    keyId: string,
+    graceMinutes: number | null,
+    operationId?: string,
+    context?: IncidentContext,
+  ): Promise<PendingReveal> {
+    const reveal = await this.backend.rotateKey(connectionId, keyId, graceMinutes, operationId, context);
     void this.loadKeys(connectionId);
     return reveal;
   }
@@ -366,8 +373,8 @@ export class Keydesk {
    * that key, or null when the re-read list failed or no longer has it; rejects with the
    * revoke's AppError.
    */
-  async revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null> {
-    const answered = await this.backend.revokeKey(connectionId, keyId, operationId);
+  async revokeKey(connectionId: string, keyId: string, operationId?: string, context?: IncidentContext): Promise<Key | null> {
+    const answered = await this.backend.revokeKey(connectionId, keyId, operationId, context);
     if (answered) {
       this.putKey(connectionId, answered);
       return answered;
@@ -385,8 +392,14 @@ export class Keydesk {
   }
 
   /** Enables or disables a key and puts the backend's answer in the list; rejects with the AppError. */
-  async setKeyEnabled(connectionId: string, keyId: string, enabled: boolean, operationId?: string): Promise<Key> {
-    const key = await this.backend.setKeyEnabled(connectionId, keyId, enabled, operationId);
+  async setKeyEnabled(
+    connectionId: string,
+    keyId: string,
+    enabled: boolean,
+    operationId?: string,
+    context?: IncidentContext,
+  ): Promise<Key> {
+    const key = await this.backend.setKeyEnabled(connectionId, keyId, enabled, operationId, context);
     this.putKey(connectionId, key);
     return key;
   }
