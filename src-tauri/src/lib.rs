@@ -12,6 +12,7 @@ pub mod commands;
 pub mod connections;
 pub mod error;
 pub mod export;
+pub mod fingerprints;
 pub mod journal;
 pub mod keys;
 pub mod operations;

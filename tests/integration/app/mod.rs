@@ -10,6 +10,7 @@ mod clipboard;
 mod commands;
 mod journal;
 mod keys;
+mod leaks;
 mod reminders;
 mod secrets;
 mod startup;
