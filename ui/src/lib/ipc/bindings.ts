@@ -65,6 +65,8 @@ export const commands = {
 	 *  could not be searched.
 	 */
 	findLeakedKey: (pasted: string) => typedError<LeakSearch, AppError>(__TAURI_INVOKE("find_leaked_key", { pasted })),
+	/**  Copies text that holds no secret (a leak's incident summary) to the OS clipboard. */
+	copyText: (text: string) => typedError<null, AppError>(__TAURI_INVOKE("copy_text", { text })),
 	/**  Writes every connection's keys (never secrets) to a CSV or JSON file; answers its path. */
 	exportInventory: (format: ExportFormat) => typedError<string, AppError>(__TAURI_INVOKE("export_inventory", { format })),
 	/**  Secrets not yet acknowledged (they survive a webview reload). */
