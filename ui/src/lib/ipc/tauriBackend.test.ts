@@ -36,6 +36,7 @@ describe('tauriBackend', () => {
     await tauriBackend.checkUnfinishedCreate('op-2');
     await tauriBackend.copySecret('rv1', 1);
     await tauriBackend.exportInventory('csv');
+    await tauriBackend.copyText('Leaked key: incident summary');
 
     expect(created.status).toBe('orphaned');
     expect(details.raw).toEqual({ id: 'k1', plan: 'pro' });
@@ -51,6 +52,7 @@ describe('tauriBackend', () => {
       { cmd: 'check_unfinished_create', args: { operationId: 'op-2' } },
       { cmd: 'copy_secret', args: { revealId: 'rv1', index: 1 } },
       { cmd: 'export_inventory', args: { format: 'csv' } },
+      { cmd: 'copy_text', args: { text: 'Leaked key: incident summary' } },
       { cmd: 'startup_notices', args: {} },
     ]);
   });

@@ -33,6 +33,8 @@ export type {
   KeyDetails,
   KeyDraft,
   KeyStatus,
+  LeakConnection,
+  LeakFoundBy,
   LeakMatch,
   LeakSearch,
   LeakSearchFailure,
