@@ -156,22 +156,12 @@ mod tests {
     fn every_secret_of_a_created_key_is_remembered_by_its_field() {
         let key = FingerprintKey::generate();
         let created = CreatedKey {
-            key: Key {
-                id: "k1".into(),
-                name: "pos-1".into(),
-                masked: "live_…abcd".into(),
-                environment: None,
-                scopes: vec![],
-                status: KeyStatus::Active,
-                created_at: None,
-                last_used_at: None,
-                last_used_ip: None,
-                expires_at: None,
-                revoked_at: None,
-                rotation: None,
-                metadata: Default::default(),
-                raw: Default::default(),
-            },
+            key: Key::bare(
+                "k1".into(),
+                "pos-1".into(),
+                "live_…abcd".into(),
+                KeyStatus::Active,
+            ),
             secrets: ["API key", "API secret"]
                 .into_iter()
                 .map(|label| RevealedSecret {

@@ -563,20 +563,13 @@ pub fn search_leaked<C: Clone + PartialEq>(
 /// A remembered key its connection no longer lists, as far as Keydesk knows it.
 fn unlisted(secret: &RememberedSecret) -> Key {
     Key {
-        id: secret.key_id.clone(),
-        name: secret.key_name.clone(),
-        masked: secret.masked.clone(),
-        environment: None,
-        scopes: Vec::new(),
-        status: KeyStatus::Revoked,
         created_at: Some(secret.created_at),
-        last_used_at: None,
-        last_used_ip: None,
-        expires_at: None,
-        revoked_at: None,
-        rotation: None,
-        metadata: Default::default(),
-        raw: Default::default(),
+        ..Key::bare(
+            secret.key_id.clone(),
+            secret.key_name.clone(),
+            secret.masked.clone(),
+            KeyStatus::Revoked,
+        )
     }
 }
 

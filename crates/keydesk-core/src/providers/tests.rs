@@ -531,6 +531,10 @@ fn a_pasted_fiskaly_secret_finds_its_key_and_an_unknown_one_is_hinted() {
     assert!(found.matches.is_empty() && found.secret_of.is_empty());
 }
 
+/// Two Oligon accounts: organisations 1 and 2 of one deployment.
+const ORG1: &str = "oligon|https://o.test|org1|";
+const ORG2: &str = "oligon|https://o.test|org2|";
+
 #[test]
 fn one_key_listed_by_two_connections_of_one_account_is_one_match() {
     let shared = [
@@ -541,18 +545,8 @@ fn one_key_listed_by_two_connections_of_one_account_is_one_match() {
     let pasted = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
 
     let listed = inventories(&[
-        (
-            "ops",
-            ProviderKind::Oligon,
-            "oligon|https://o.test|org1|",
-            &shared[..],
-        ),
-        (
-            "billing",
-            ProviderKind::Oligon,
-            "oligon|https://o.test|org1|",
-            &shared[..],
-        ),
+        ("ops", ProviderKind::Oligon, ORG1, &shared[..]),
+        ("billing", ProviderKind::Oligon, ORG1, &shared[..]),
     ]);
     let found = search_leaked(&pasted, &listed, None);
     assert_eq!(found.matches.len(), 1);
@@ -561,18 +555,8 @@ fn one_key_listed_by_two_connections_of_one_account_is_one_match() {
 
     // The same id in another account is another key: the user must choose.
     let listed = inventories(&[
-        (
-            "ops",
-            ProviderKind::Oligon,
-            "oligon|https://o.test|org1|",
-            &shared[..],
-        ),
-        (
-            "other",
-            ProviderKind::Oligon,
-            "oligon|https://o.test|org2|",
-            &elsewhere[..],
-        ),
+        ("ops", ProviderKind::Oligon, ORG1, &shared[..]),
+        ("other", ProviderKind::Oligon, ORG2, &elsewhere[..]),
     ]);
     let found = search_leaked(&pasted, &listed, None);
     assert_eq!(found.matches.len(), 2);
