@@ -129,3 +129,53 @@ fn one_key_listed_by_two_connections_to_the_same_org_is_one_match_naming_both() 
     );
     app.quit();
 }
+
+#[test]
+fn a_rotated_in_key_is_fingerprinted_and_a_revoked_one_strait_drops_is_still_named() {
+    // The deployed Strait leaves revoked keys out of its list.
+    let config = keydesk_sandbox::SandboxConfig {
+        variant: keydesk_sandbox::Variant::Deployed,
+        ..Default::default()
+    };
+    let sandbox = tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap();
+    let app = TestApp::start();
+    let gateway = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
+    let (old, _) = created_secret(&app, &gateway, ProviderKind::Strait, 0);
+    let rotated = app.call(
+        "rotate_key",
+        json!({"connectionId": gateway, "keyId": old["key"]["id"], "graceMinutes": 0}),
+    );
+    let secret = app.call(
+        "reveal_secret",
+        json!({"revealId": rotated["reveal_id"], "index": 0}),
+    );
+    let secret = secret.as_str().unwrap().to_owned();
+    app.call(
+        "acknowledge_reveal",
+        json!({"revealId": rotated["reveal_id"]}),
+    );
+
+    let search = find(&app, &secret);
+    assert_eq!(search["matches"].as_array().unwrap().len(), 1, "{search}");
+    assert_eq!(search["matches"][0]["key"]["id"], rotated["key"]["id"]);
+    assert_eq!(search["matches"][0]["found_by"], "fingerprint");
+    assert_eq!(search["matches"][0]["listed"], true);
+
+    // As from the key list, where Keydesk keeps what it knows of each key.
+    app.call("list_keys", json!({"connectionId": gateway}));
+    app.call(
+        "revoke_key",
+        json!({"connectionId": gateway, "keyId": rotated["key"]["id"]}),
+    );
+    let search = find(&app, &secret);
+    assert_eq!(search["matches"].as_array().unwrap().len(), 1, "{search}");
+    let gone = &search["matches"][0];
+    assert_eq!(gone["listed"], false);
+    assert_eq!(gone["connection_id"], gateway);
+    assert_eq!(gone["key"]["id"], rotated["key"]["id"]);
+    assert_eq!(gone["key"]["name"], rotated["key"]["name"]);
+    assert_eq!(gone["key"]["status"], "revoked");
+    // As Keydesk recorded it when it revoked it, not only what the fingerprint record holds.
+    assert!(gone["key"]["revoked_at"].is_string(), "{gone}");
+    app.quit();
+}
