@@ -1,4 +1,5 @@
-//! Copies secrets to the OS clipboard from Rust, and takes them away again.
+//! Copies secrets to the OS clipboard from Rust, and takes them away again; copies text that
+//! holds no secret too, as the webview has no clipboard access of its own.
 //!
 //! One `arboard::Clipboard` lives in state (on X11 the owner must stay alive to serve the
 //! text). A copy is marked excluded from clipboard history; after the configured delay it is
@@ -118,6 +119,17 @@ impl ClipboardGuard {
             });
         }
         Ok(CopyResult { clears_at })
+    }
+
+    /// Puts `text`, which holds no secret (an incident summary), on the clipboard as any
+    /// copy would: kept in history and never cleared. A secret copied earlier is then no
+    /// longer there, so its timer reports it `kept`.
+    pub fn copy_text(&self, text: &str) -> AppResult<()> {
+        let mut inner = self.lock()?;
+        inner.clipboard()?.set_text(text).map_err(|error| {
+            tracing::warn!(%error, "clipboard write failed");
+            AppError::internal("Could not put the text on the clipboard.")
+        })
     }
 
     /// Clears the clipboard now if it still holds the last copied secret (on quit).

@@ -13,6 +13,7 @@ pub mod connections;
 pub mod error;
 pub mod export;
 pub mod incident;
+pub mod fingerprints;
 pub mod journal;
 pub mod keys;
 pub mod operations;

@@ -13,6 +13,7 @@ use crate::attention::held::AttentionState;
 use crate::clipboard::ClipboardGuard;
 use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
+use crate::fingerprints::Fingerprints;
 use crate::keys::raw::RawStash;
 use crate::operations::Operations;
 use crate::reminders::told::Reminders;
@@ -74,6 +75,8 @@ pub struct AppState {
     pub startup: Startup,
     /// The provider JSON of the keys last listed, for the details pane.
     pub raw: RawStash,
+    /// Fingerprints of the secrets Keydesk created, for the leaked-key search.
+    pub fingerprints: Fingerprints,
     /// The embedded sandbox (running from startup, or once the user asks for it).
     pub sandbox: EmbeddedSandbox,
     /// Asks the user where to save an export (the native save dialog).
@@ -206,6 +209,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
     )?);
     let attention = AttentionState::open(&config.data_dir, &mut notices);
     let vault = Arc::new(KeyringVault::new(config.keyring_service.clone()));
+    let fingerprints = Fingerprints::open(&config.data_dir, vault.clone(), &mut notices);
     let connections = Arc::new(ConnectionRegistry::new(settings.clone(), vault.clone()));
     let handle = app.clone();
     let clipboard = ClipboardGuard::new(move |change| {
@@ -234,6 +238,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         export_dir: config.export_dir,
         startup: Startup::new(notices),
         raw: RawStash::default(),
+        fingerprints,
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
         take_shortcut: crate::shortcut::taker(app),

@@ -10,7 +10,8 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use crate::error::Error;
-use crate::model::{Key, ProviderKind};
+use crate::fingerprint::{FingerprintKey, RememberedSecret};
+use crate::model::{Key, KeyStatus, ProviderKind};
 
 /// Which family a pasted key belongs to, judged from its shape alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,11 +56,30 @@ pub(crate) enum ListedFragment {
     PublicKey,
 }
 
-/// What the providers declare about their keys' text: the shapes of their keys, and the
-/// fragments their lists show, in the order matching trusts them.
+/// How the unlisted half of a provider's key pair looks (fiskaly's API secret): a paste of
+/// this shape that matches nothing was probably that half, and the listed one would match.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PastedSecretShape {
+    /// Only ASCII letters and digits, this many of them at least…
+    pub min_chars: usize,
+    /// …and at most.
+    pub max_chars: usize,
+}
+
+impl PastedSecretShape {
+    fn fits(&self, text: &str) -> bool {
+        (self.min_chars..=self.max_chars).contains(&text.len())
+            && text.chars().all(|c| c.is_ascii_alphanumeric())
+    }
+}
+
+/// What the providers declare about their keys' text: the shapes of their keys, the
+/// fragments their lists show, in the order matching trusts them, and the shapes of the
+/// secrets their lists never show.
 pub(crate) struct KeyShapes {
     pasted: Vec<(ProviderKind, PastedKeyShape)>,
     listed: Vec<ListedFragment>,
+    secrets: Vec<(ProviderKind, PastedSecretShape)>,
 }
 
 impl KeyShapes {
@@ -67,10 +87,15 @@ impl KeyShapes {
     pub fn new(
         pasted: Vec<(ProviderKind, PastedKeyShape)>,
         mut listed: Vec<ListedFragment>,
+        secrets: Vec<(ProviderKind, PastedSecretShape)>,
     ) -> Self {
         listed.sort();
         listed.dedup();
-        KeyShapes { pasted, listed }
+        KeyShapes {
+            pasted,
+            listed,
+            secrets,
+        }
     }
 }
 
@@ -80,6 +105,8 @@ pub struct LeakFingerprint {
     value: SecretString,
     format: KeyFormat,
     masked: String,
+    /// Providers whose unlisted secret (never a key of a known shape) looks like this.
+    secret_of: Vec<ProviderKind>,
     /// What the providers declared, for matching listed keys.
     shapes: KeyShapes,
 }
@@ -138,10 +165,20 @@ impl LeakFingerprint {
             false => KeyFormat::Issued(fitting.iter().map(|(provider, _)| *provider).collect()),
         };
         let masked = mask(&cleaned, shown_head);
+        let secret_of = match format {
+            KeyFormat::Other => shapes
+                .secrets
+                .iter()
+                .filter(|(_, shape)| shape.fits(&cleaned))
+                .map(|(provider, _)| *provider)
+                .collect(),
+            KeyFormat::Issued(_) => Vec::new(),
+        };
         Ok(LeakFingerprint {
             value: SecretString::from(cleaned),
             format,
             masked,
+            secret_of,
             shapes,
         })
     }
@@ -154,6 +191,16 @@ impl LeakFingerprint {
     /// A safe form to show while searching, e.g. `sk_live_…x9k2`.
     pub fn masked(&self) -> &str {
         &self.masked
+    }
+
+    /// The providers whose unlisted secret (fiskaly's API secret) this paste looks like.
+    pub fn secret_of(&self) -> &[ProviderKind] {
+        &self.secret_of
+    }
+
+    /// The fingerprint of the pasted key under `key`, to compare with remembered ones.
+    pub fn fingerprint_with(&self, key: &FingerprintKey) -> String {
+        key.fingerprint(self.value.expose_secret())
     }
 
     /// Whether `key` is the listed form of this pasted key.
@@ -332,6 +379,197 @@ pub fn find_leaked<C: Clone>(
         matches,
         ambiguous,
         blind,
+    }
+}
+
+/// One connection's keys, as [`search_leaked`] reads them.
+#[derive(Debug, Clone)]
+pub struct Inventory<'a, C> {
+    /// The connection (or whatever the caller identifies inventories by).
+    pub connection: C,
+    /// Whose API it speaks.
+    pub provider: ProviderKind,
+    /// Which provider account it lists (see [`account_of`]): two connections with the same
+    /// account list the same keys, and a key id names one key within an account.
+    pub account: String,
+    /// Its keys, as listed.
+    pub keys: &'a [Key],
+}
+
+/// Which provider account a connection lists: its provider, its base URL (without a
+/// trailing slash) and the organisation and project it names.
+pub fn account_of(config: &crate::ConnectionConfig) -> String {
+    format!(
+        "{}|{}|{}|{}",
+        config.provider.as_str(),
+        config.base_url.trim().trim_end_matches('/'),
+        config.org_id.as_deref().unwrap_or_default(),
+        config.project_id.as_deref().unwrap_or_default(),
+    )
+}
+
+/// How a key was found to be the pasted one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FoundBy {
+    /// Its listed fragment (prefix, last 4, public key) fits the paste: a strong hint, as
+    /// fragments can collide.
+    Listed,
+    /// The paste's fingerprint is that of the secret `field` Keydesk remembered when it
+    /// created the key: certain.
+    Fingerprint {
+        /// Which of the key's secrets was pasted (`api_key`, `api_secret`…).
+        field: String,
+    },
+}
+
+/// One key matching a pasted leak, with every connection that lists it.
+#[derive(Debug, Clone)]
+pub struct KeyMatch<C> {
+    /// The connections listing the key (the same account), in inventory order; for a key no
+    /// longer listed, the connection Keydesk created it in.
+    pub connections: Vec<C>,
+    /// The key as listed, or, when no longer listed, as Keydesk remembered it (status
+    /// revoked: providers stop listing keys that are revoked or deleted).
+    pub key: Key,
+    /// How it was found.
+    pub found_by: FoundBy,
+    /// Whether its connection lists it now.
+    pub listed: bool,
+}
+
+/// The outcome of [`search_leaked`].
+#[derive(Debug, Clone)]
+pub struct LeakSearchResult<C> {
+    /// Every matching key, once, however many connections list it.
+    pub matches: Vec<KeyMatch<C>>,
+    /// More than one key matches (fragments can collide): the user must choose.
+    pub ambiguous: bool,
+    /// Inventories whose keys show no part of a key (see [`LeakResult::blind`]).
+    pub blind: Vec<C>,
+    /// When nothing matched: the connections whose provider issues unlisted secrets shaped
+    /// like the paste (fiskaly's API secret), where pasting the listed half would find it.
+    pub secret_of: Vec<C>,
+}
+
+/// Searches `inventories` for `fingerprint` by listed fragments and, with `remembered`, by
+/// the fingerprints of secrets Keydesk created (each labelled by the connection it was
+/// created in). A key listed by several connections of one account is one match. A
+/// remembered key its connection no longer lists is still a match; one of a connection that
+/// is not among `inventories` (its list failed) is not.
+pub fn search_leaked<C: Clone + PartialEq>(
+    fingerprint: &LeakFingerprint,
+    inventories: &[Inventory<'_, C>],
+    remembered: Option<(&FingerprintKey, &[(C, &RememberedSecret)])>,
+) -> LeakSearchResult<C> {
+    let borrowed: Vec<(usize, &[Key])> = inventories
+        .iter()
+        .enumerate()
+        .map(|(index, inventory)| (index, inventory.keys))
+        .collect();
+    let listed = find_leaked(fingerprint, &borrowed);
+    // (inventory index, key id) of each match; the key and how it was found.
+    let mut found: Vec<(usize, KeyMatch<usize>)> = Vec::new();
+    let mut add = |index: usize, key: &Key, found_by: FoundBy, listed: bool| {
+        let account = &inventories[index].account;
+        let same = found.iter_mut().find(|(other, known)| {
+            known.key.id == key.id && inventories[*other].account == *account
+        });
+        match same {
+            // A fingerprint is certain; a fragment only fits.
+            Some((_, known)) if found_by != FoundBy::Listed => known.found_by = found_by,
+            Some(_) => {}
+            None => found.push((
+                index,
+                KeyMatch {
+                    connections: Vec::new(),
+                    key: key.clone(),
+                    found_by,
+                    listed,
+                },
+            )),
+        }
+    };
+    for LeakMatch { connection, key } in &listed.matches {
+        add(*connection, key, FoundBy::Listed, true);
+    }
+    if let Some((hmac_key, remembered)) = remembered {
+        let pasted = fingerprint.fingerprint_with(hmac_key);
+        for (connection, secret) in remembered {
+            if secret.fingerprint != pasted {
+                continue;
+            }
+            let Some(index) = inventories
+                .iter()
+                .position(|inventory| inventory.connection == *connection)
+            else {
+                continue;
+            };
+            let found_by = FoundBy::Fingerprint {
+                field: secret.field.clone(),
+            };
+            match inventories[index]
+                .keys
+                .iter()
+                .find(|k| k.id == secret.key_id)
+            {
+                Some(key) => add(index, key, found_by, true),
+                None => add(index, &unlisted(secret), found_by, false),
+            }
+        }
+    }
+    let matches: Vec<KeyMatch<C>> = found
+        .into_iter()
+        .map(|(index, found)| {
+            let account = &inventories[index].account;
+            let mut connections: Vec<C> = inventories
+                .iter()
+                .filter(|inventory| {
+                    inventory.account == *account
+                        && inventory.keys.iter().any(|key| key.id == found.key.id)
+                })
+                .map(|inventory| inventory.connection.clone())
+                .collect();
+            if connections.is_empty() {
+                connections.push(inventories[index].connection.clone());
+            }
+            KeyMatch {
+                connections,
+                key: found.key,
+                found_by: found.found_by,
+                listed: found.listed,
+            }
+        })
+        .collect();
+    let secret_of = match matches.is_empty() {
+        true => inventories
+            .iter()
+            .filter(|inventory| fingerprint.secret_of.contains(&inventory.provider))
+            .map(|inventory| inventory.connection.clone())
+            .collect(),
+        false => Vec::new(),
+    };
+    LeakSearchResult {
+        ambiguous: matches.len() > 1,
+        matches,
+        blind: listed
+            .blind
+            .into_iter()
+            .map(|index| inventories[index].connection.clone())
+            .collect(),
+        secret_of,
+    }
+}
+
+/// A remembered key its connection no longer lists, as far as Keydesk knows it.
+fn unlisted(secret: &RememberedSecret) -> Key {
+    Key {
+        created_at: Some(secret.created_at),
+        ..Key::bare(
+            secret.key_id.clone(),
+            secret.key_name.clone(),
+            secret.masked.clone(),
+            KeyStatus::Revoked,
+        )
     }
 }
 

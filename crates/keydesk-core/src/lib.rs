@@ -16,6 +16,7 @@ mod capabilities;
 mod connect;
 mod deadline;
 mod error;
+mod fingerprint;
 mod http;
 mod leak;
 mod model;
@@ -44,9 +45,11 @@ pub use capabilities::{
 };
 pub use connect::{ConnectionConfig, parse_base_url};
 pub use error::{Error, ErrorKind};
+pub use fingerprint::{FingerprintKey, RememberedSecret};
 pub use http::HttpOptions;
 pub use leak::{
-    KeyFormat, LeakFingerprint, LeakMatch, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked,
+    FoundBy, Inventory, KeyFormat, KeyMatch, LeakFingerprint, LeakMatch, LeakResult,
+    LeakSearchResult, MAX_PASTED_KEY_BYTES, account_of, find_leaked, search_leaked,
 };
 pub use model::{
     Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, KeyWithRaw, Progress,

@@ -213,6 +213,27 @@ pub struct Key {
 }
 
 impl Key {
+    /// A key known only by its id, name, masked form and status (every other fact empty), as
+    /// Keydesk recorded a key its provider no longer lists.
+    pub fn bare(id: String, name: String, masked: String, status: KeyStatus) -> Self {
+        Key {
+            id,
+            name,
+            masked,
+            environment: None,
+            scopes: Vec::new(),
+            status,
+            created_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            expires_at: None,
+            revoked_at: None,
+            rotation: None,
+            metadata: BTreeMap::new(),
+            raw: RawJson::default(),
+        }
+    }
+
     /// This key serialized with its raw JSON under `raw`, after every other field.
     pub fn with_raw(&self) -> KeyWithRaw<'_> {
         KeyWithRaw {

@@ -142,24 +142,11 @@ pub(crate) async fn orphan_after_loss(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn key(id: &str, name: &str, created_at: &str, status: KeyStatus) -> Key {
         Key {
-            id: id.into(),
-            name: name.into(),
-            masked: String::new(),
-            environment: None,
-            scopes: Vec::new(),
-            status,
             created_at: Some(created_at.parse().unwrap()),
-            last_used_at: None,
-            last_used_ip: None,
-            expires_at: None,
-            revoked_at: None,
-            rotation: None,
-            metadata: BTreeMap::new(),
-            raw: crate::model::RawJson::default(),
+            ..Key::bare(id.into(), name.into(), String::new(), status)
         }
     }
 

@@ -242,22 +242,7 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
                     .cloned()
             })
             .ok()??;
-        Some(Key {
-            id: seen.id,
-            name: seen.name,
-            masked: seen.masked,
-            environment: None,
-            scopes: Vec::new(),
-            status: seen.status,
-            created_at: None,
-            last_used_at: None,
-            last_used_ip: None,
-            expires_at: None,
-            revoked_at: None,
-            rotation: None,
-            metadata: Default::default(),
-            raw: RawJson::default(),
-        })
+        Some(Key::bare(seen.id, seen.name, seen.masked, seen.status))
     })
 }
 

@@ -1,10 +1,10 @@
 //! Key commands: list, create, rotate, revoke, delete, enable/disable, leaked-key search
-//! and the inventory export, each one call of the keys service ([`crate::keys`]).
+//! the inventory export and copying a leak's summary, each one call of the keys service ([`crate::keys`]).
 
 use keydesk_core::{Key, KeyDraft};
 use tauri::State;
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::export::ExportFormat;
 use crate::incident::IncidentContext;
 use crate::journal::{self, OrphanCheck, UnfinishedCreate};
@@ -160,6 +160,22 @@ pub async fn set_key_enabled(
 #[specta::specta]
 pub async fn find_leaked_key(state: State<'_, AppState>, pasted: String) -> AppResult<LeakSearch> {
     keys::find_leaked_key(&state, pasted).await
+}
+
+/// The longest text `copy_text` takes: a summary of one incident is far shorter.
+const MAX_COPIED_TEXT_BYTES: usize = 64 * 1024;
+
+/// Copies text that holds no secret (a leak's incident summary) to the OS clipboard.
+#[tauri::command]
+#[specta::specta]
+pub fn copy_text(state: State<'_, AppState>, text: String) -> AppResult<()> {
+    if text.len() > MAX_COPIED_TEXT_BYTES {
+        return Err(AppError::validation(
+            "text",
+            "That text is longer than 64 KiB; Keydesk copies only short summaries.",
+        ));
+    }
+    state.clipboard.copy_text(&text)
 }
 
 /// Writes every connection's keys (never secrets) to a CSV or JSON file; answers its path.

@@ -39,6 +39,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             keys::unfinished_creates,
             keys::check_unfinished_create,
             keys::find_leaked_key,
+            keys::copy_text,
             keys::export_inventory,
             reveal::pending_reveals,
             reveal::reveal_secret,

@@ -22,6 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "unfinished_creates",
     "check_unfinished_create",
     "find_leaked_key",
+    "copy_text",
     "export_inventory",
     "pending_reveals",
     "reveal_secret",

@@ -33,7 +33,7 @@ pub async fn save_connection(state: &AppState, input: ConnectionInput) -> AppRes
 }
 
 /// Removes the connection `id` and its keyring item (logged), and forgets its keys' raw JSON
-/// and attention records.
+/// attention records and secret fingerprints.
 pub async fn delete_connection(state: &AppState, id: &str) -> AppResult<()> {
     state.startup.ready().await;
     let name = state.connections.get(id).ok().map(|c| c.settings.name);
@@ -47,6 +47,10 @@ pub async fn delete_connection(state: &AppState, id: &str) -> AppResult<()> {
     if deleted.is_ok() {
         state.raw.forget(id, None)?;
         crate::attention::tracking::forgotten(state, id);
+        // Left behind, they would match nothing: a connection no longer listed is not searched.
+        if let Err(error) = state.fingerprints.forget_connection(id) {
+            tracing::warn!(kind = ?error.kind, "fingerprints of a deleted connection kept");
+        }
     }
     state.activity.record(activity, deleted)
 }

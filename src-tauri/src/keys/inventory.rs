@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use futures::future::join_all;
-use keydesk_core::{Key, LeakFingerprint, Provider};
+use keydesk_core::{
+    ConnectionConfig, FoundBy, Inventory, Key, LeakFingerprint, Provider, RememberedSecret,
+    account_of,
+};
 use serde::Serialize;
 
 use crate::activity::Activity;
@@ -12,15 +15,44 @@ use crate::export::{self, ExportFormat};
 use crate::settings::Connection;
 use crate::state::AppState;
 
-/// One key matching a leaked plaintext.
+/// A connection a leaked key was found in.
+#[derive(Debug, Clone, Serialize, specta::Type)]
+pub struct LeakConnection {
+    /// The connection.
+    pub connection_id: String,
+    /// Its name.
+    pub connection_name: String,
+}
+
+/// How a leaked key was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LeakFoundBy {
+    /// A listed fragment (prefix and last 4, public key) fits the paste; fragments can collide.
+    Listed,
+    /// The paste is a secret Keydesk created: certain.
+    Fingerprint,
+}
+
+/// One key matching a leaked plaintext, with every connection that lists it.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct LeakMatch {
-    /// The connection whose inventory holds it.
+    /// The first connection listing it (where Revoke now acts).
     pub connection_id: String,
     /// That connection's name.
     pub connection_name: String,
-    /// The key.
+    /// Every connection listing this key (connections to the same provider account), the
+    /// first one included, in the order they were added.
+    pub connections: Vec<LeakConnection>,
+    /// The key: as listed, or as Keydesk last knew it when its connection no longer lists it.
     pub key: Key,
+    /// How it was found.
+    pub found_by: LeakFoundBy,
+    /// Which secret a fingerprint match is (`api_key`, `api_secret`…); `null` for a listed one.
+    pub secret_field: Option<String>,
+    /// `false` when Keydesk created the key but its connection lists it no more (revoked and
+    /// dropped, or deleted): `key` is then what Keydesk recorded of it.
+    pub listed: bool,
 }
 
 /// A connection that could not be searched, and why.
@@ -32,61 +64,154 @@ pub struct LeakSearchFailure {
     pub error: AppError,
 }
 
-/// What `find_leaked_key` answers.
+/// What `find_leaked_key` answers. What could not be searched is said only when nothing
+/// matched: beside a match it would only send people after keys that are not the leak.
 #[derive(Debug, Clone, Serialize, specta::Type)]
 pub struct LeakSearch {
-    /// Every matching key.
+    /// Every matching key, once.
     pub matches: Vec<LeakMatch>,
     /// More than one key matches; the user must pick.
     pub ambiguous: bool,
     /// Ids of the connections whose keys were searched.
     pub searched: Vec<String>,
-    /// Ids of searched connections whose provider lists show no part of a key: the leaked
-    /// key may be among them without matching.
+    /// When nothing matched: ids of searched connections whose provider lists show no part
+    /// of a key, so the leaked key may be among them without matching (keys Keydesk created
+    /// are still found there by fingerprint).
     pub unsearchable: Vec<String>,
-    /// Connections that could not be searched.
+    /// When nothing matched: connections that could not be searched.
     pub failed: Vec<LeakSearchFailure>,
+    /// When nothing matched: why the fingerprints of the keys Keydesk created could not be
+    /// checked (no keyring).
+    pub fingerprints_unchecked: Option<AppError>,
+    /// When nothing matched: ids of the connections whose provider's unlisted secret the
+    /// paste looks like (fiskaly's API secret): pasting the key's listed half would find it.
+    pub paste_listed_key: Vec<String>,
 }
 
-/// Searches every connection's keys for the `pasted` leaked key (logged), reporting the
-/// connections that could not be searched.
+/// Searches every connection's keys for the `pasted` leaked key (logged), by listed fragments
+/// and by the fingerprints of the secrets Keydesk created.
 pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<LeakSearch> {
     let fingerprint = LeakFingerprint::parse(&pasted)?;
     drop(pasted);
-    let (inventories, failed) = inventory(state).await?;
-    let borrowed: Vec<(usize, &[Key])> = inventories
+    let (inventories, mut failed) = inventory(state).await?;
+    let (remembered, mut fingerprints_unchecked) = match state.fingerprints.for_search() {
+        Ok(remembered) => (remembered, None),
+        Err(error) => (None, Some(error)),
+    };
+    let searchable: Vec<Inventory<'_, usize>> = inventories
         .iter()
         .enumerate()
-        .map(|(index, (_, keys))| (index, keys.as_slice()))
+        .map(|(index, (connection, keys))| Inventory {
+            connection: index,
+            provider: connection.settings.provider,
+            account: account_of(&ConnectionConfig {
+                provider: connection.settings.provider,
+                base_url: connection.settings.base_url.clone(),
+                org_id: connection.settings.org_id.clone(),
+                project_id: connection.settings.project_id.clone(),
+            }),
+            keys: keys.as_slice(),
+        })
         .collect();
-    let found = keydesk_core::find_leaked(&fingerprint, &borrowed);
-    let search = LeakSearch {
-        matches: found
-            .matches
-            .into_iter()
-            .map(|found| {
-                let connection = &inventories[found.connection].0;
-                LeakMatch {
-                    connection_id: connection.id.clone(),
-                    connection_name: connection.settings.name.clone(),
-                    key: found.key,
-                }
+    let by_connection: Vec<(usize, &RememberedSecret)> = remembered
+        .as_ref()
+        .map(|(_, all)| {
+            inventories
+                .iter()
+                .enumerate()
+                .flat_map(|(index, (connection, _))| {
+                    all.get(&connection.id)
+                        .into_iter()
+                        .flatten()
+                        .map(move |secret| (index, secret))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let found = keydesk_core::search_leaked(
+        &fingerprint,
+        &searchable,
+        remembered
+            .as_ref()
+            .map(|(key, _)| (key, by_connection.as_slice())),
+    );
+    let named = |index: usize| LeakConnection {
+        connection_id: inventories[index].0.id.clone(),
+        connection_name: inventories[index].0.settings.name.clone(),
+    };
+    let matches: Vec<LeakMatch> = found
+        .matches
+        .into_iter()
+        .filter_map(|found| {
+            let connections: Vec<LeakConnection> =
+                found.connections.iter().copied().map(named).collect();
+            // Core names at least one connection for every match.
+            let first = connections.first()?.clone();
+            let (found_by, secret_field) = match found.found_by {
+                FoundBy::Listed => (LeakFoundBy::Listed, None),
+                FoundBy::Fingerprint { field } => (LeakFoundBy::Fingerprint, Some(field)),
+            };
+            let key = match found.listed {
+                true => found.key,
+                false => last_known(state, &first.connection_id, found.key),
+            };
+            Some(LeakMatch {
+                connection_id: first.connection_id,
+                connection_name: first.connection_name,
+                connections,
+                key,
+                found_by,
+                secret_field,
+                listed: found.listed,
             })
-            .collect(),
+        })
+        .collect();
+    let mut unsearchable: Vec<String> = found
+        .blind
+        .into_iter()
+        .map(|i| named(i).connection_id)
+        .collect();
+    let paste_listed_key = found
+        .secret_of
+        .into_iter()
+        .map(|index| named(index).connection_id)
+        .collect();
+    if !matches.is_empty() {
+        unsearchable.clear();
+        failed.clear();
+        fingerprints_unchecked = None;
+    }
+    let search = LeakSearch {
         ambiguous: found.ambiguous,
+        matches,
         searched: inventories.iter().map(|(c, _)| c.id.clone()).collect(),
-        unsearchable: found
-            .blind
-            .into_iter()
-            .map(|index| inventories[index].0.id.clone())
-            .collect(),
+        unsearchable,
         failed,
+        fingerprints_unchecked,
+        paste_listed_key,
     };
     let record = Activity {
         action: "find_leaked_key",
         ..crate::incident::leak_search_activity(fingerprint.masked(), &search)
     };
     state.activity.record(record, Ok(search))
+}
+
+/// A key of `connection_id` its list no longer shows: as Keydesk recorded it when it revoked
+/// it (Strait drops revoked keys), or else `remembered`, what its fingerprint record holds.
+fn last_known(state: &AppState, connection_id: &str, remembered: Key) -> Key {
+    state
+        .attention
+        .records
+        .revoked
+        .read(|all| {
+            all.get(connection_id)
+                .and_then(|keys| keys.get(&remembered.id))
+                .map(|revoked| revoked.0.clone())
+        })
+        .ok()
+        .flatten()
+        .unwrap_or(remembered)
 }
 
 /// Writes every connection's keys (never secrets) with their annotations to a CSV or JSON

@@ -6,7 +6,10 @@
 mod inventory;
 pub mod raw;
 
-pub use inventory::{LeakMatch, LeakSearch, LeakSearchFailure, export_inventory, find_leaked_key};
+pub use inventory::{
+    LeakConnection, LeakFoundBy, LeakMatch, LeakSearch, LeakSearchFailure, export_inventory,
+    find_leaked_key,
+};
 pub use raw::{KeyDetails, RawStash};
 
 use std::sync::Arc;
@@ -21,6 +24,7 @@ use crate::activity::Activity;
 use crate::attention::tracking;
 use crate::error::{AppError, AppResult};
 use crate::incident::{self, Containment, IncidentContext};
+use crate::fingerprints;
 use crate::journal::Journaled;
 use crate::operations::Operation;
 use crate::reveal::PendingReveal;
@@ -117,6 +121,7 @@ pub async fn create_key(
         CreateOutcome::Created(created) => {
             tracking::added(state, connection_id, &created.key);
             state.raw.remember(connection_id, &created.key)?;
+            fingerprints::remember(state, connection_id, &created);
             Ok(CreateResult::Created {
                 reveal: state.reveals.insert(connection_id, created)?,
             })
@@ -274,6 +279,7 @@ pub async fn rotate_key_for(
     tracking::added(state, connection_id, &created.key);
     tracking::succeeded(state, connection_id, key_id, &created.key.id);
     state.raw.remember(connection_id, &created.key)?;
+    fingerprints::remember(state, connection_id, &created);
     state.reveals.insert(connection_id, created)
 }
 

@@ -93,3 +93,30 @@ fn shutdown_clears_a_secret_still_there() {
         [ClipboardState::Copied, ClipboardState::Cleared]
     );
 }
+
+#[test]
+fn copied_text_stays_and_a_secret_it_replaced_is_kept_not_cleared() {
+    let _turn = clipboard_turn();
+    let (guard, seen) = guard();
+    let (_, secret) = secret();
+    guard
+        .copy("reveal-1", &secret, Some(Duration::from_secs(1)))
+        .unwrap();
+    guard.copy_text("Incident summary\nKey: pos-1").unwrap();
+    assert_eq!(
+        xclip_output().as_deref(),
+        Some("Incident summary\nKey: pos-1")
+    );
+    assert!(
+        eventually(Duration::from_secs(10), || states(&seen).len() == 2),
+        "no event for the replaced secret"
+    );
+    assert_eq!(
+        states(&seen),
+        [ClipboardState::Copied, ClipboardState::Kept]
+    );
+    assert_eq!(
+        xclip_output().as_deref(),
+        Some("Incident summary\nKey: pos-1")
+    );
+}

@@ -236,10 +236,19 @@ fn leaked_key_search_covers_every_connection_and_reports_the_failing_one() {
     let mut expected = vec![oligon.clone(), strait.clone(), payments.clone()];
     expected.sort_by_key(|id| id.to_string());
     assert_eq!(searched, expected);
-    assert_eq!(search["unsearchable"], json!([payments]));
-    assert_eq!(search["failed"].as_array().unwrap().len(), 1);
-    assert_eq!(search["failed"][0]["connection_id"], broken);
-    assert_eq!(search["failed"][0]["error"]["kind"], "network");
+    // Beside a match, what could not be searched is not the leak: it goes unsaid.
+    assert_eq!(search["unsearchable"], json!([]));
+    assert_eq!(search["failed"], json!([]));
+    // When nothing matches, it is said, with why.
+    let unknown = app.call(
+        "find_leaked_key",
+        json!({"pasted": "sk_live_NotAKeyAnyoneMade0000"}),
+    );
+    assert_eq!(unknown["matches"], json!([]), "{unknown}");
+    assert_eq!(unknown["unsearchable"], json!([payments]));
+    assert_eq!(unknown["failed"].as_array().unwrap().len(), 1);
+    assert_eq!(unknown["failed"][0]["connection_id"], broken);
+    assert_eq!(unknown["failed"][0]["error"]["kind"], "network");
 
     // One-step revoke from the match.
     let key_id = search["matches"][0]["key"]["id"].clone();

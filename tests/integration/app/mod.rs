@@ -11,6 +11,7 @@ mod commands;
 mod incident;
 mod journal;
 mod keys;
+mod leaks;
 mod reminders;
 mod secrets;
 mod shortcut;

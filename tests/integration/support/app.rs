@@ -201,6 +201,7 @@ impl TestApp {
         for connection in self.state().connections.list().unwrap() {
             let _ = self.state().connections.delete(&connection.id);
         }
+        let _ = self.state().fingerprints.delete_key();
         let Self { app, window, dirs } = self;
         drop(window);
         drop(app);

@@ -7,7 +7,7 @@ use crate::capabilities::Capabilities;
 use crate::connect::ConnectionConfig;
 use crate::error::Error;
 use crate::http::HttpOptions;
-use crate::leak::{ListedFragment, PastedKeyShape};
+use crate::leak::{ListedFragment, PastedKeyShape, PastedSecretShape};
 use crate::model::KeyDraft;
 use crate::normalize::WireFormat;
 use crate::provider::Provider;
@@ -28,6 +28,8 @@ pub(crate) struct Definition {
     pub listed_fragments: &'static [ListedFragment],
     /// How its keys look in plaintext, when they have a recognisable shape.
     pub pasted_key: Option<PastedKeyShape>,
+    /// How the secret its lists never show looks, for a key that is a pair (fiskaly).
+    pub pasted_secret: Option<PastedSecretShape>,
 }
 
 impl Definition {
@@ -46,6 +48,7 @@ impl Definition {
             connect,
             listed_fragments: &[],
             pasted_key: None,
+            pasted_secret: None,
         }
     }
 
@@ -61,6 +64,14 @@ impl Definition {
     pub const fn pasted_key(self, shape: PastedKeyShape) -> Self {
         Definition {
             pasted_key: Some(shape),
+            ..self
+        }
+    }
+
+    /// This provider, whose keys are pairs whose unlisted secret looks like `shape`.
+    pub const fn pasted_secret(self, shape: PastedSecretShape) -> Self {
+        Definition {
+            pasted_secret: Some(shape),
             ..self
         }
     }

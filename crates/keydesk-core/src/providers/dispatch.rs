@@ -102,6 +102,15 @@ fn key_shapes() -> KeyShapes {
             .iter()
             .flat_map(|definition| definition.listed_fragments.iter().copied())
             .collect(),
+        ProviderKind::ALL
+            .into_iter()
+            .zip(
+                definitions
+                    .iter()
+                    .map(|definition| definition.pasted_secret),
+            )
+            .filter_map(|(provider, shape)| Some((provider, shape?)))
+            .collect(),
     )
 }
 

@@ -9,8 +9,12 @@ use super::dispatch::{connect, definition, lists_fragment, validate_draft};
 use crate::auth::Credentials;
 use crate::connect::ConnectionConfig;
 use crate::error::Error;
+use crate::fingerprint::{FingerprintKey, RememberedSecret};
 use crate::http::Reply;
-use crate::leak::{KeyFormat, LeakFingerprint, LeakResult, MAX_PASTED_KEY_BYTES, find_leaked};
+use crate::leak::{
+    FoundBy, Inventory, KeyFormat, LeakFingerprint, LeakResult, MAX_PASTED_KEY_BYTES, account_of,
+    find_leaked, search_leaked,
+};
 use crate::model::{Action, Environment, Key, KeyDraft, ProviderKind};
 use crate::normalize::{decode_page, split_created};
 
@@ -394,4 +398,226 @@ fn syncgram_lists_no_fragment_so_its_inventory_is_reported_blind() {
     assert_eq!(result.matches.len(), 1);
     assert_eq!(result.matches[0].connection, "receipts");
     assert_eq!(result.blind, ["payments"], "an empty list hides nothing");
+}
+
+/// `inventories` as [`search_leaked`] reads them: (connection, provider, account, keys).
+fn inventories<'a>(
+    listed: &[(&'a str, ProviderKind, &'a str, &'a [Key])],
+) -> Vec<Inventory<'a, &'a str>> {
+    listed
+        .iter()
+        .map(|(connection, provider, account, keys)| Inventory {
+            connection: *connection,
+            provider: *provider,
+            account: (*account).to_owned(),
+            keys,
+        })
+        .collect()
+}
+
+/// What Keydesk remembers of secret `field` (`secret`) of key `key_id`, under `hmac`.
+fn remembered(hmac: &FingerprintKey, key_id: &str, field: &str, secret: &str) -> RememberedSecret {
+    RememberedSecret {
+        key_id: key_id.into(),
+        key_name: format!("{key_id} name"),
+        masked: "sk_live_…x9k2".into(),
+        provider: ProviderKind::Syncgram,
+        field: field.into(),
+        created_at: chrono::Utc::now(),
+        fingerprint: hmac.fingerprint(secret),
+    }
+}
+
+fn syncgram(id: &str) -> Key {
+    decode_key(
+        ProviderKind::Syncgram,
+        &json!({"api_key_id": id, "key_name": "Production key", "is_active": true}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn a_syncgram_key_keydesk_created_is_found_by_its_fingerprint_only() {
+    let pasted = "sk_live_aB3dEfGhIjKlx9k2";
+    let hmac = FingerprintKey::generate();
+    let keys = [syncgram("key_1"), syncgram("key_2")];
+    let listed = inventories(&[("payments", ProviderKind::Syncgram, "s", &keys[..])]);
+    let secret = remembered(&hmac, "key_2", "api_key", pasted);
+    let fingerprint = LeakFingerprint::parse(pasted).unwrap();
+
+    let found = search_leaked(
+        &fingerprint,
+        &listed,
+        Some((&hmac, &[("payments", &secret)])),
+    );
+    assert_eq!(found.matches.len(), 1);
+    let only = &found.matches[0];
+    assert_eq!(only.key.id, "key_2");
+    assert_eq!(only.connections, ["payments"]);
+    assert!(only.listed);
+    assert_eq!(
+        only.found_by,
+        FoundBy::Fingerprint {
+            field: "api_key".into()
+        }
+    );
+    // Without the fingerprints, or under another HMAC key, nothing can match there.
+    for remembered in [
+        None,
+        Some((&FingerprintKey::generate(), &[("payments", &secret)][..])),
+    ] {
+        let found = search_leaked(&fingerprint, &listed, remembered);
+        assert!(found.matches.is_empty());
+        assert_eq!(found.blind, ["payments"]);
+    }
+    // Another key of the same shape is not the remembered one.
+    let other = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k3").unwrap();
+    let found = search_leaked(&other, &listed, Some((&hmac, &[("payments", &secret)])));
+    assert!(found.matches.is_empty());
+}
+
+#[test]
+fn a_pasted_fiskaly_secret_finds_its_key_and_an_unknown_one_is_hinted() {
+    let hmac = FingerprintKey::generate();
+    let secret = "Zk3pQ9rT2vX8yB1nM4cL7dF0gH6jK5sW3eR2tY9u";
+    let fiskaly = decode_key(
+        ProviderKind::Fiskaly,
+        &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
+    )
+    .unwrap();
+    let keys = [fiskaly];
+    let oligon_keys = [oligon("o1", "sk_live", "x9k2")];
+    let listed = inventories(&[
+        ("receipts", ProviderKind::Oligon, "o", &oligon_keys[..]),
+        ("tills", ProviderKind::Fiskaly, "f", &keys[..]),
+    ]);
+    let pair = [
+        remembered(&hmac, "f1", "api_key", "test_fakepublickey0001"),
+        remembered(&hmac, "f1", "api_secret", secret),
+    ];
+    let remembered: Vec<(&str, &RememberedSecret)> = pair.iter().map(|r| ("tills", r)).collect();
+
+    let pasted = LeakFingerprint::parse(secret).unwrap();
+    assert_eq!(pasted.secret_of(), [ProviderKind::Fiskaly]);
+    let found = search_leaked(&pasted, &listed, Some((&hmac, &remembered)));
+    assert_eq!(found.matches.len(), 1);
+    assert_eq!(found.matches[0].key.id, "f1");
+    assert_eq!(found.matches[0].connections, ["tills"]);
+    assert_eq!(
+        found.matches[0].found_by,
+        FoundBy::Fingerprint {
+            field: "api_secret".into()
+        }
+    );
+    assert!(found.secret_of.is_empty(), "it matched: no hint");
+
+    // The public key matches by its listing and by its fingerprint: one match, certain.
+    let public = LeakFingerprint::parse("test_fakepublickey0001").unwrap();
+    let found = search_leaked(&public, &listed, Some((&hmac, &remembered)));
+    assert_eq!(found.matches.len(), 1);
+    assert!(matches!(
+        found.matches[0].found_by,
+        FoundBy::Fingerprint { .. }
+    ));
+
+    let unknown = LeakFingerprint::parse("Zk3pQ9rT2vX8yB1nM4cL7dF0gH6jK5sW3eR2tY9v").unwrap();
+    let found = search_leaked(&unknown, &listed, Some((&hmac, &remembered)));
+    assert!(found.matches.is_empty());
+    assert_eq!(found.secret_of, ["tills"]);
+    // A key of another shape that matches nothing gets no such hint.
+    let oligon_like = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlzzzz").unwrap();
+    assert!(oligon_like.secret_of().is_empty());
+    let found = search_leaked(&oligon_like, &listed, Some((&hmac, &remembered)));
+    assert!(found.matches.is_empty() && found.secret_of.is_empty());
+}
+
+/// Two Oligon accounts: organisations 1 and 2 of one deployment.
+const ORG1: &str = "oligon|https://o.test|org1|";
+const ORG2: &str = "oligon|https://o.test|org2|";
+
+#[test]
+fn one_key_listed_by_two_connections_of_one_account_is_one_match() {
+    let shared = [
+        oligon("a", "sk_live", "x9k2"),
+        oligon("b", "sk_test", "0000"),
+    ];
+    let elsewhere = [oligon("a", "sk_live", "x9k2")];
+    let pasted = LeakFingerprint::parse("sk_live_aB3dEfGhIjKlx9k2").unwrap();
+
+    let listed = inventories(&[
+        ("ops", ProviderKind::Oligon, ORG1, &shared[..]),
+        ("billing", ProviderKind::Oligon, ORG1, &shared[..]),
+    ]);
+    let found = search_leaked(&pasted, &listed, None);
+    assert_eq!(found.matches.len(), 1);
+    assert_eq!(found.matches[0].connections, ["ops", "billing"]);
+    assert!(!found.ambiguous);
+
+    // The same id in another account is another key: the user must choose.
+    let listed = inventories(&[
+        ("ops", ProviderKind::Oligon, ORG1, &shared[..]),
+        ("other", ProviderKind::Oligon, ORG2, &elsewhere[..]),
+    ]);
+    let found = search_leaked(&pasted, &listed, None);
+    assert_eq!(found.matches.len(), 2);
+    assert!(found.ambiguous);
+
+    // A fingerprint remembered by one connection names every connection of the account.
+    let hmac = FingerprintKey::generate();
+    let keys = [syncgram("key_1")];
+    let secret = remembered(&hmac, "key_1", "api_key", "sk_live_aB3dEfGhIjKlx9k2");
+    let listed = inventories(&[
+        (
+            "pay-a",
+            ProviderKind::Syncgram,
+            "syncgram|https://s.test||",
+            &keys[..],
+        ),
+        (
+            "pay-b",
+            ProviderKind::Syncgram,
+            "syncgram|https://s.test||",
+            &keys[..],
+        ),
+    ]);
+    let found = search_leaked(&pasted, &listed, Some((&hmac, &[("pay-b", &secret)])));
+    assert_eq!(found.matches.len(), 1);
+    assert_eq!(found.matches[0].connections, ["pay-a", "pay-b"]);
+}
+
+#[test]
+fn a_remembered_key_no_longer_listed_is_named_but_not_one_of_an_unlisted_connection() {
+    let hmac = FingerprintKey::generate();
+    let pasted = LeakFingerprint::parse(STRAIT_KEY).unwrap();
+    let secret = remembered(&hmac, "s-gone", "api_key", STRAIT_KEY);
+    let listed = inventories(&[("gateway", ProviderKind::Strait, "s", &[][..])]);
+
+    let found = search_leaked(&pasted, &listed, Some((&hmac, &[("gateway", &secret)])));
+    assert_eq!(found.matches.len(), 1);
+    let gone = &found.matches[0];
+    assert!(!gone.listed);
+    assert_eq!(gone.connections, ["gateway"]);
+    assert_eq!(gone.key.id, "s-gone");
+    assert_eq!(gone.key.name, "s-gone name");
+    assert_eq!(gone.key.status, crate::model::KeyStatus::Revoked);
+
+    // Its connection's list failed: it is not among the inventories, and not claimed.
+    let found = search_leaked(&pasted, &listed, Some((&hmac, &[("failed", &secret)])));
+    assert!(found.matches.is_empty());
+}
+
+#[test]
+fn the_account_is_provider_base_url_org_and_project() {
+    let mut one = config(ProviderKind::Oligon, "https://o.test/");
+    one.org_id = Some("org1".into());
+    let mut same = config(ProviderKind::Oligon, " https://o.test");
+    same.org_id = Some("org1".into());
+    assert_eq!(account_of(&one), account_of(&same));
+    let mut other = same.clone();
+    other.project_id = Some("p".into());
+    assert_ne!(account_of(&one), account_of(&other));
+    assert_ne!(
+        account_of(&config(ProviderKind::Oligon, "https://o.test")),
+        account_of(&config(ProviderKind::Strait, "https://o.test"))
+    );
 }

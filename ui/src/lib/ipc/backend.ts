@@ -76,6 +76,8 @@ export interface Backend {
   /** Lists the connection of an unfinished create again and answers the key it made, if any. */
   checkUnfinishedCreate(operationId: string): Promise<OrphanCheck>;
   findLeakedKey(pasted: string): Promise<LeakSearch>;
+  /** Copies text that holds no secret (an incident summary) to the clipboard, from Rust. */
+  copyText(text: string): Promise<null>;
   pendingReveals(): Promise<PendingReveal[]>;
   revealSecret(revealId: string, index: number): Promise<string>;
   copySecret(revealId: string, index: number): Promise<CopyResult>;

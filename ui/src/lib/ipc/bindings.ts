@@ -74,6 +74,8 @@ export const commands = {
 	 *  could not be searched.
 	 */
 	findLeakedKey: (pasted: string) => typedError<LeakSearch, AppError>(__TAURI_INVOKE("find_leaked_key", { pasted })),
+	/**  Copies text that holds no secret (a leak's incident summary) to the OS clipboard. */
+	copyText: (text: string) => typedError<null, AppError>(__TAURI_INVOKE("copy_text", { text })),
 	/**  Writes every connection's keys (never secrets) to a CSV or JSON file; answers its path. */
 	exportInventory: (format: ExportFormat) => typedError<string, AppError>(__TAURI_INVOKE("export_inventory", { format })),
 	/**  Secrets not yet acknowledged (they survive a webview reload). */
@@ -676,6 +678,14 @@ export type KeyStatus =
 /**  Replaced by a newer key but still accepted until the grace period ends (Strait). */
 "rotating";
 
+/**  A connection a leaked key was found in. */
+export type LeakConnection = {
+	/**  The connection. */
+	connection_id: string,
+	/**  Its name. */
+	connection_name: string,
+};
+
 /**  One key a leak search matched. */
 export type LeakFound = {
 	/**  The connection listing it. */
@@ -690,14 +700,35 @@ export type LeakFound = {
 	key_masked: string,
 };
 
-/**  One key matching a leaked plaintext. */
+/**  How a leaked key was found. */
+export type LeakFoundBy = 
+/**  A listed fragment (prefix and last 4, public key) fits the paste; fragments can collide. */
+"listed" | 
+/**  The paste is a secret Keydesk created: certain. */
+"fingerprint";
+
+/**  One key matching a leaked plaintext, with every connection that lists it. */
 export type LeakMatch = {
-	/**  The connection whose inventory holds it. */
+	/**  The first connection listing it (where Revoke now acts). */
 	connection_id: string,
 	/**  That connection's name. */
 	connection_name: string,
-	/**  The key. */
+	/**
+	 *  Every connection listing this key (connections to the same provider account), the
+	 *  first one included, in the order they were added.
+	 */
+	connections: LeakConnection[],
+	/**  The key: as listed, or as Keydesk last knew it when its connection no longer lists it. */
 	key: Key,
+	/**  How it was found. */
+	found_by: LeakFoundBy,
+	/**  Which secret a fingerprint match is (`api_key`, `api_secret`…); `null` for a listed one. */
+	secret_field: string | null,
+	/**
+	 *  `false` when Keydesk created the key but its connection lists it no more (revoked and
+	 *  dropped, or deleted): `key` is then what Keydesk recorded of it.
+	 */
+	listed: boolean,
 };
 
 /**  What a leak search found, on its activity entry. */
@@ -708,21 +739,35 @@ export type LeakRecord = {
 	matches: LeakFound[],
 };
 
-/**  What `find_leaked_key` answers. */
+/**
+ *  What `find_leaked_key` answers. What could not be searched is said only when nothing
+ *  matched: beside a match it would only send people after keys that are not the leak.
+ */
 export type LeakSearch = {
-	/**  Every matching key. */
+	/**  Every matching key, once. */
 	matches: LeakMatch[],
 	/**  More than one key matches; the user must pick. */
 	ambiguous: boolean,
 	/**  Ids of the connections whose keys were searched. */
 	searched: string[],
 	/**
-	 *  Ids of searched connections whose provider lists show no part of a key: the leaked
-	 *  key may be among them without matching.
+	 *  When nothing matched: ids of searched connections whose provider lists show no part
+	 *  of a key, so the leaked key may be among them without matching (keys Keydesk created
+	 *  are still found there by fingerprint).
 	 */
 	unsearchable: string[],
-	/**  Connections that could not be searched. */
+	/**  When nothing matched: connections that could not be searched. */
 	failed: LeakSearchFailure[],
+	/**
+	 *  When nothing matched: why the fingerprints of the keys Keydesk created could not be
+	 *  checked (no keyring).
+	 */
+	fingerprints_unchecked: AppError | null,
+	/**
+	 *  When nothing matched: ids of the connections whose provider's unlisted secret the
+	 *  paste looks like (fiskaly's API secret): pasting the key's listed half would find it.
+	 */
+	paste_listed_key: string[],
 };
 
 /**  A connection that could not be searched, and why. */

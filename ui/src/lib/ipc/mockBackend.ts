@@ -22,6 +22,7 @@ import type {
   InventoryProgress,
   Key,
   KeyDraft,
+  LeakMatch,
   LeakSearch,
   OpenFinding,
   OpenLeakedKey,
@@ -220,6 +221,12 @@ export class MockBackend implements Backend {
   notices: string[] = [];
   /** Connections whose API fails every call with this error. */
   brokenConnections = new Map<string, AppError>();
+  /** Secrets created here, as the app fingerprints them (the mock keeps its fake values). */
+  remembered: { connection_id: string; key: Key; field: string; value: string }[] = [];
+  /** Set: the leak search cannot check fingerprints (no keyring), for this reason. */
+  fingerprintsUnchecked: AppError | null = null;
+  /** What `copy_text` last put on the clipboard. */
+  copiedText: string | null = null;
   /** The next create answers "orphaned" (the response was lost after the key was made). */
   orphanNextCreate = false;
 
@@ -541,27 +548,93 @@ export class MockBackend implements Backend {
   findLeakedKey = (pasted: string) =>
     this.answer('find_leaked_key', { pasted }, (): LeakSearch => {
       const needle = pasted.trim();
-      const result: LeakSearch = { matches: [], ambiguous: false, searched: [], unsearchable: [], failed: [] };
+      const result: LeakSearch = {
+        matches: [],
+        ambiguous: false,
+        searched: [],
+        unsearchable: [],
+        failed: [],
+        fingerprints_unchecked: null,
+        paste_listed_key: [],
+      };
+      const searched: Connection[] = [];
       for (const c of this.connections) {
         const broken = this.brokenConnections.get(c.id);
         if (broken) {
           result.failed.push({ connection_id: c.id, error: broken });
           continue;
         }
+        searched.push(c);
         result.searched.push(c.id);
-        // As core: keys listed without any part of the key can never match.
+      }
+      // As core: one key of one provider account is one match, however many connections list it.
+      const accountOf = (c: Connection) => [c.provider, c.base_url, c.org_id ?? '', c.project_id ?? ''].join('|');
+      const found: { account: string; match: LeakMatch }[] = [];
+      const add = (c: Connection, key: Key, secretField: string | null, listed: boolean) => {
+        const same = found.find((f) => f.account === accountOf(c) && f.match.key.id === key.id);
+        if (same) {
+          if (secretField) Object.assign(same.match, { found_by: 'fingerprint', secret_field: secretField });
+          return;
+        }
+        const found_by = secretField ? 'fingerprint' : 'listed';
+        const match: LeakMatch = {
+          connection_id: c.id,
+          connection_name: c.name,
+          connections: [],
+          key: clone(key),
+          found_by,
+          secret_field: secretField,
+          listed,
+        };
+        found.push({ account: accountOf(c), match });
+      };
+      for (const c of searched) {
+        // As core: keys listed without any part of the key can never match by their listing.
         const listed = this.keysOf(c.id).filter((k) => k.masked.includes('…'));
         if (listed.length === 0 && this.keysOf(c.id).length > 0) result.unsearchable.push(c.id);
         for (const key of listed) {
           const [prefix, last4] = key.masked.split('…');
           if (needle.length > prefix.length + last4.length && needle.startsWith(prefix) && needle.endsWith(last4)) {
-            result.matches.push({ connection_id: c.id, connection_name: c.name, key });
+            add(c, key, null, true);
           }
         }
       }
+      if (this.fingerprintsUnchecked) {
+        result.fingerprints_unchecked = this.fingerprintsUnchecked;
+      } else {
+        // The mock keeps its fake secrets; the app compares HMAC fingerprints instead.
+        for (const r of this.remembered.filter((r) => r.value === needle)) {
+          const c = searched.find((s) => s.id === r.connection_id);
+          if (!c) continue;
+          const key = this.keysOf(c.id).find((k) => k.id === r.key.id);
+          add(c, key ?? { ...r.key, status: 'revoked' }, r.field, key !== undefined);
+        }
+      }
+      for (const { account, match } of found) {
+        const listing = searched.filter((c) => accountOf(c) === account && this.keysOf(c.id).some((k) => k.id === match.key.id));
+        const connections = listing.length > 0 ? listing : searched.filter((c) => c.id === match.connection_id);
+        match.connections = connections.map((c) => ({ connection_id: c.id, connection_name: c.name }));
+        match.connection_id = match.connections[0].connection_id;
+        match.connection_name = match.connections[0].connection_name;
+        result.matches.push(match);
+      }
       result.ambiguous = result.matches.length > 1;
+      if (result.matches.length > 0) {
+        result.unsearchable = [];
+        result.failed = [];
+        result.fingerprints_unchecked = null;
+      } else if (/^[A-Za-z0-9]{32,64}$/.test(needle)) {
+        // As fiskaly declares its API secret: letters and digits, never listed.
+        result.paste_listed_key = searched.filter((c) => KEY_LOOKS[c.provider].apiSecret).map((c) => c.id);
+      }
       this.recordLeakSearch(needle, result);
       return result;
+    });
+
+  copyText = (text: string) =>
+    this.answer('copy_text', { text }, () => {
+      this.copiedText = text;
+      return null;
     });
 
   pendingReveals = () =>
@@ -877,6 +950,10 @@ export class MockBackend implements Backend {
       created_at: new Date().toISOString(),
     };
     this.reveals.set(reveal.reveal_id, { reveal, plaintext });
+    secrets.forEach(({ label }, index) => {
+      const field = label.toLowerCase().split(' ').join('_');
+      this.remembered.push({ connection_id: connectionId, key: clone(key), field, value: plaintext[index] });
+    });
     return reveal;
   }
 

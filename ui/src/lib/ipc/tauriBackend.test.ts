@@ -38,6 +38,7 @@ describe('tauriBackend', () => {
     await tauriBackend.exportInventory('csv');
     await tauriBackend.saveActivityExport();
     await tauriBackend.exportIncidentReport('entry-1');
+    await tauriBackend.copyText('Leaked key: incident summary');
 
     expect(created.status).toBe('orphaned');
     expect(details.raw).toEqual({ id: 'k1', plan: 'pro' });
@@ -55,6 +56,7 @@ describe('tauriBackend', () => {
       { cmd: 'export_inventory', args: { format: 'csv' } },
       { cmd: 'save_activity_export', args: {} },
       { cmd: 'export_incident_report', args: { entryId: 'entry-1' } },
+      { cmd: 'copy_text', args: { text: 'Leaked key: incident summary' } },
       { cmd: 'startup_notices', args: {} },
     ]);
   });

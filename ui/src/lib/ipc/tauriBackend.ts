@@ -70,6 +70,7 @@ export const tauriBackend: Backend = {
   unfinishedCreates: () => call(commands.unfinishedCreates),
   checkUnfinishedCreate: (operationId) => call(() => commands.checkUnfinishedCreate(operationId)),
   findLeakedKey: (pasted) => call(() => commands.findLeakedKey(pasted)),
+  copyText: (text) => call(() => commands.copyText(text)),
   pendingReveals: () => call(commands.pendingReveals),
   revealSecret: (revealId, index) => call(() => commands.revealSecret(revealId, index)),
   copySecret: (revealId, index) => call(() => commands.copySecret(revealId, index)),

@@ -37,6 +37,8 @@ export type {
   KeyDraft,
   KeyStatus,
   LeakFound,
+  LeakConnection,
+  LeakFoundBy,
   LeakMatch,
   LeakRecord,
   LeakSearch,

@@ -1,6 +1,6 @@
 import { screen, within } from '@testing-library/svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
-import { fakeKey, renderApp } from '../testing';
+import { fakeKey, renderApp, type User } from '../testing';
 
 const LEAKED = 'sk_live_FAKEaaaaaaaaaaaaaaaaaaaax9k2';
 
@@ -141,5 +141,112 @@ describe('Leaked key', () => {
     await user.keyboard('{Escape}');
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
     expect(button).toHaveFocus();
+  });
+
+  /** Opens Leaked key, pastes `pasted` and finds it; answers the dialog. */
+  async function search(user: User, pasted: string) {
+    await user.keyboard('{Control>}k{/Control}');
+    const dialog = screen.getByRole('dialog', { name: 'Leaked key' });
+    await user.type(within(dialog).getByLabelText(/Paste the full key/), pasted);
+    await user.click(within(dialog).getByRole('button', { name: 'Find' }));
+    await within(dialog).findByTestId('leak-result');
+    return dialog;
+  }
+
+  it('finds a SyncgramPay key Keydesk created by its fingerprint, and warns of nothing beside the match', async () => {
+    const made = fakeKey({ id: 'sg1', name: 'Checkout', masked: '' });
+    const { user } = await setup((b) => {
+      b.brokenConnections.set('c-strait', appError('unauthorized', 'The admin token was refused.'));
+      for (const key of b.keys.get('c-syncgram')!) key.masked = '';
+      b.addKey('c-syncgram', made);
+      b.remembered.push({ connection_id: 'c-syncgram', key: made, field: 'api_key', value: LEAKED });
+    });
+    const dialog = await search(user, LEAKED);
+
+    const match = within(dialog).getByTestId('leak-match');
+    expect(match).toHaveTextContent('Checkout');
+    expect(match).toHaveTextContent('in Payments');
+    expect(within(match).getByTestId('leak-fingerprint')).toHaveTextContent(
+      'Keydesk created this key: the pasted text is its API key.',
+    );
+    // Payments lists no part of its keys and Jobs platform failed: beside a match, unsaid.
+    expect(within(dialog).queryByTestId('leak-unsearchable')).not.toBeInTheDocument();
+    expect(dialog).not.toHaveTextContent('Could not search');
+  });
+
+  it('shows one key listed by two connections to the same organisation as one match naming both', async () => {
+    const shared = fakeKey({ id: 'leak1', name: 'Checkout', masked: 'sk_live_…x9k2' });
+    const { user } = await setup((b) => {
+      const receipts = b.connections.find((c) => c.id === 'c-oligon')!;
+      b.connections.push({ ...receipts, id: 'c-oligon-2', name: 'Receipts billing' });
+      b.keys.set('c-oligon-2', [structuredClone(shared)]);
+      b.addKey('c-oligon', shared);
+    });
+    const dialog = await search(user, LEAKED);
+
+    const matches = within(dialog).getAllByTestId('leak-match');
+    expect(matches).toHaveLength(1);
+    expect(matches[0]).toHaveTextContent('in Receipts production, Receipts billing');
+    expect(dialog).not.toHaveTextContent('More than one key matches');
+  });
+
+  it('tells someone who pasted a fiskaly API secret that matches nothing to paste the API key', async () => {
+    const { user } = await setup();
+    const dialog = await search(user, 'FAKEsecretAbCdEfGhIjKlMnOpQrStUv');
+
+    expect(dialog).toHaveTextContent('No key matches.');
+    expect(within(dialog).getByTestId('leak-paste-listed-key')).toHaveTextContent(
+      'This looks like an API secret of fiskaly, which lists only the API key of each pair. Paste the API key of the same pair to find it.',
+    );
+  });
+
+  it('says when the keys Keydesk created could not be checked, only when nothing matched', async () => {
+    const { user } = await setup((b) => {
+      b.fingerprintsUnchecked = appError('keychain_unavailable', 'The system keyring is not available.');
+    });
+    const dialog = await search(user, 'nothing_like_any_key_1234');
+    expect(within(dialog).getByTestId('leak-fingerprints-unchecked')).toHaveTextContent(
+      'Keydesk could not check the keys it created: The system keyring is not available.',
+    );
+  });
+
+  it('copies an incident summary of a match, without the pasted key', async () => {
+    const { user, backend } = await setup((b) =>
+      b.addKey(
+        'c-oligon',
+        fakeKey({
+          id: 'leak1',
+          name: 'Checkout',
+          masked: 'sk_live_…x9k2',
+          last_used_at: '2026-11-30T08:00:00Z',
+          last_used_ip: '203.0.113.7',
+        }),
+      ),
+    );
+    const dialog = await search(user, LEAKED);
+    const match = within(dialog).getByTestId('leak-match');
+    await user.click(within(match).getByRole('button', { name: 'Copy incident summary' }));
+
+    const [{ text }] = backend.callsOf('copy_text') as { text: string }[];
+    expect(text.split('\n').slice(0, 9)).toEqual([
+      'Leaked key: incident summary',
+      'Connection: Receipts production (Oligon Receipts)',
+      'Key: Checkout',
+      'Masked: sk_live_…x9k2',
+      'Key id: leak1',
+      'Status: active',
+      'Created: 2026-10-01T09:00:00Z',
+      'Last used: 2026-11-30T08:00:00Z from 203.0.113.7',
+      'Found by: the part of the key Oligon Receipts lists',
+    ]);
+    expect(text).toMatch(/\nSearched: \d{4}-\d\d-\d\dT/);
+    expect(text).not.toContain('FAKEaaaa');
+    expect(await screen.findByText('Copied the incident summary')).toBeInTheDocument();
+
+    // After Revoke now, the summary says so.
+    await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
+    await within(match).findByText(/Revoked\. Requests using it now fail/);
+    await user.click(within(match).getByRole('button', { name: 'Copy incident summary' }));
+    expect((backend.callsOf('copy_text')[1] as { text: string }).text).toContain('Status: revoked');
   });
 });

@@ -361,6 +361,11 @@ export class Keydesk {
     return this.backend.findLeakedKey(pasted);
   }
 
+  /** Copies text that holds no secret (an incident summary); rejects with the AppError. */
+  async copyText(text: string): Promise<void> {
+    await this.backend.copyText(text);
+  }
+
   /** Saves the settings and keeps what the backend answers; rejects with the AppError. */
   async saveSettings(settings: Settings): Promise<Settings> {
     this.settings = await this.backend.saveSettings(settings);

@@ -10,7 +10,7 @@ use capabilities::{capabilities, validate};
 use client::FiskalyClient;
 
 use super::definition::Definition;
-use crate::leak::ListedFragment;
+use crate::leak::{ListedFragment, PastedSecretShape};
 
 pub(super) static DEFINITION: Definition = Definition::new(
     capabilities,
@@ -18,4 +18,10 @@ pub(super) static DEFINITION: Definition = Definition::new(
     &wire::FORMAT,
     FiskalyClient::connect,
 )
-.listed(&[ListedFragment::PublicKey]);
+.listed(&[ListedFragment::PublicKey])
+// The API secret is letters and digits only (the listed API key has a `live_`/`test_`
+// prefix); its list never shows it, so a pasted secret is found only by fingerprint.
+.pasted_secret(PastedSecretShape {
+    min_chars: 32,
+    max_chars: 64,
+});
