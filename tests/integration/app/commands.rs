@@ -369,9 +369,9 @@ fn settings_round_trip_and_reject_out_of_range_values() {
     let app = TestApp::start();
     assert_eq!(
         app.call("get_settings", json!({})),
-        json!({"clipboard_clear_secs": 30, "theme": "system", "reminder_minutes": 15})
+        json!({"clipboard_clear_secs": 30, "theme": "system", "reminder_minutes": 15, "leak_shortcut": null})
     );
-    let wanted = json!({"clipboard_clear_secs": null, "theme": "dark", "reminder_minutes": null});
+    let wanted = json!({"clipboard_clear_secs": null, "theme": "dark", "reminder_minutes": null, "leak_shortcut": null});
     assert_eq!(
         app.call("save_settings", json!({"settings": wanted})),
         wanted
