@@ -37,8 +37,13 @@ describe('Leaked key', () => {
 
     await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
     expect(await within(match).findByText(/Revoked\. Requests using it now fail/)).toBeInTheDocument();
-    expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-oligon', keyId: 'leak1' }]);
+    expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-oligon', keyId: 'leak1', context: 'leak' }]);
     expect(backend.keys.get('c-oligon')!.find((k) => k.id === 'leak1')!.status).toBe('revoked');
+
+    // The ticket's record: this search and the revoke after it, saved where the user picks.
+    await user.click(within(match).getByRole('button', { name: 'Export incident report' }));
+    expect(backend.callsOf('export_incident_report')).toEqual([{ entryId: null }]);
+    expect(await screen.findByText(/Saved the incident report to .*keydesk-export\.md and .*\.json/)).toBeInTheDocument();
   });
 
   it('shows the key as the backend lists it when the provider answers a revoke with no key', async () => {
