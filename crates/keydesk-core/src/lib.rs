@@ -22,6 +22,7 @@ mod model;
 mod normalize;
 mod provider;
 mod providers;
+mod replace;
 mod validate;
 
 #[cfg(test)]
@@ -39,7 +40,7 @@ pub use attention::{
 pub use auth::{Credentials, jwt_expiry};
 pub use capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
-    FieldSpec, MAX_DAYS, Pagination, RotateGrace,
+    FieldSpec, MAX_DAYS, Pagination, Retirement, RotateGrace,
 };
 pub use connect::{ConnectionConfig, parse_base_url};
 pub use error::{Error, ErrorKind};
@@ -55,5 +56,6 @@ pub use provider::{Provider, find_orphan};
 pub use providers::{
     connect, connect_with, decode, lists_fragment, validate_draft, validate_grace,
 };
+pub use replace::{ReplaceOptions, successor_draft};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use validate::is_control_or_bidi;
