@@ -13,6 +13,7 @@ use crate::attention::held::AttentionState;
 use crate::clipboard::ClipboardGuard;
 use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
+use crate::keys::ReplaceProgress;
 use crate::keys::raw::RawStash;
 use crate::operations::Operations;
 use crate::reminders::told::Reminders;
@@ -78,6 +79,8 @@ pub struct AppState {
     pub sandbox: EmbeddedSandbox,
     /// Sends `inventory-progress` to the UI (a closure, so state needs no runtime type).
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
+    /// Sends `replace-progress` to the UI.
+    pub report_replace: Box<dyn Fn(ReplaceProgress) + Send + Sync>,
 }
 
 /// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
@@ -213,6 +216,12 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
             tracing::debug!(%error, "progress event not sent");
         }
     });
+    let handle = app.clone();
+    let report_replace = Box::new(move |progress: ReplaceProgress| {
+        if let Err(error) = progress.emit(&handle) {
+            tracing::debug!(%error, "replace progress event not sent");
+        }
+    });
     app.manage(AppState {
         connections,
         settings,
@@ -227,6 +236,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         raw: RawStash::default(),
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
+        report_replace,
     });
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

@@ -1,13 +1,13 @@
 //! Key commands: list, create, rotate, revoke, delete, enable/disable, leaked-key search
 //! and the inventory export, each one call of the keys service ([`crate::keys`]).
 
-use keydesk_core::{Key, KeyDraft};
+use keydesk_core::{Key, KeyDraft, ReplaceOptions};
 use tauri::State;
 
 use crate::error::AppResult;
 use crate::export::ExportFormat;
 use crate::journal::{self, OrphanCheck, UnfinishedCreate};
-use crate::keys::{self, CreateResult, KeyDetails, LeakSearch};
+use crate::keys::{self, CreateResult, KeyDetails, LeakSearch, ReplaceResult};
 use crate::reveal::PendingReveal;
 use crate::state::AppState;
 
@@ -90,6 +90,22 @@ pub async fn rotate_key(
 ) -> AppResult<PendingReveal> {
     let operation_id = operation_id.as_deref();
     keys::rotate_key(&state, &connection_id, &key_id, grace_minutes, operation_id).await
+}
+
+/// Replaces a key with a successor of the same settings and retires the old key the
+/// provider's way, reporting `replace-progress`; the successor's secrets go to the reveal
+/// vault. Cancellable as `operation_id` until the old key is touched.
+#[tauri::command]
+#[specta::specta]
+pub async fn replace_key(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+    options: ReplaceOptions,
+    operation_id: Option<String>,
+) -> AppResult<ReplaceResult> {
+    let operation_id = operation_id.as_deref();
+    keys::replace_key(&state, &connection_id, &key_id, options, operation_id).await
 }
 
 /// Revokes a key; answers the updated key when the provider returns it.

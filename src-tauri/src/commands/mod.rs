@@ -31,6 +31,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             keys::key_details,
             keys::create_key,
             keys::rotate_key,
+            keys::replace_key,
             keys::revoke_key,
             keys::delete_key,
             keys::set_key_enabled,
@@ -56,6 +57,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .events(collect_events![
             ClipboardChange,
             InventoryProgress,
+            crate::keys::ReplaceProgress,
             AttentionChecked,
             OpenFinding
         ])

@@ -15,6 +15,7 @@ pub const COMMANDS: &[&str] = &[
     "key_details",
     "create_key",
     "rotate_key",
+    "replace_key",
     "revoke_key",
     "delete_key",
     "set_key_enabled",

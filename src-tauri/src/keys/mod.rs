@@ -5,13 +5,17 @@
 
 mod inventory;
 pub mod raw;
+mod replace;
 
 pub use inventory::{LeakMatch, LeakSearch, LeakSearchFailure, export_inventory, find_leaked_key};
 pub use raw::{KeyDetails, RawStash};
+pub use replace::{ReplaceProgress, ReplaceResult, ReplaceStep, replace_key};
 
 use std::sync::Arc;
 
-use keydesk_core::{CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider};
+use keydesk_core::{
+    CreateOutcome, CreatedKey, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider,
+};
 use serde::Serialize;
 
 use crate::activity::Activity;
@@ -108,13 +112,9 @@ pub async fn create_key(
     let outcome = operation.run(creating).await;
     journal.finish_create(state, &outcome);
     match outcome? {
-        CreateOutcome::Created(created) => {
-            tracking::added(state, connection_id, &created.key);
-            state.raw.remember(connection_id, &created.key)?;
-            Ok(CreateResult::Created {
-                reveal: state.reveals.insert(connection_id, created)?,
-            })
-        }
+        CreateOutcome::Created(created) => Ok(CreateResult::Created {
+            reveal: keep_created(state, connection_id, created)?,
+        }),
         CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
             // Keydesk made it: an orphan, not a key that appeared.
             key: key
@@ -221,8 +221,19 @@ pub async fn rotate_key(
     let rotated = operation.run(rotating).await;
     journal.finish_with(state, &rotated);
     let created = rotated?;
-    tracking::added(state, connection_id, &created.key);
     tracking::succeeded(state, connection_id, key_id, &created.key.id);
+    keep_created(state, connection_id, created)
+}
+
+/// Where every key Keydesk creates, rotates in or replaces with arrives with its secrets:
+/// attention tracks it, its raw JSON is kept and the secrets go to the reveal vault.
+// The one place created secrets pass through: remembering their fingerprints belongs here.
+fn keep_created(
+    state: &AppState,
+    connection_id: &str,
+    created: CreatedKey,
+) -> AppResult<PendingReveal> {
+    tracking::added(state, connection_id, &created.key);
     state.raw.remember(connection_id, &created.key)?;
     state.reveals.insert(connection_id, created)
 }

@@ -39,6 +39,12 @@ export const commands = {
 	createKey: (connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId: string | null) => typedError<CreateResult, AppError>(__TAURI_INVOKE("create_key", { connectionId, draft, replaceActive, operationId })),
 	/**  Rotates a key; the new key's secrets go to the reveal vault. */
 	rotateKey: (connectionId: string, keyId: string, graceMinutes: number | null, operationId: string | null) => typedError<PendingReveal, AppError>(__TAURI_INVOKE("rotate_key", { connectionId, keyId, graceMinutes, operationId })),
+	/**
+	 *  Replaces a key with a successor of the same settings and retires the old key the
+	 *  provider's way, reporting `replace-progress`; the successor's secrets go to the reveal
+	 *  vault. Cancellable as `operation_id` until the old key is touched.
+	 */
+	replaceKey: (connectionId: string, keyId: string, options: ReplaceOptions, operationId: string | null) => typedError<ReplaceResult, AppError>(__TAURI_INVOKE("replace_key", { connectionId, keyId, options, operationId })),
 	/**  Revokes a key; answers the updated key when the provider returns it. */
 	revokeKey: (connectionId: string, keyId: string, operationId: string | null) => typedError<Key | null, AppError>(__TAURI_INVOKE("revoke_key", { connectionId, keyId, operationId })),
 	/**  Deletes a key for good. */
@@ -111,6 +117,7 @@ export const events = {
 	clipboard: makeEvent<ClipboardChange, ClipboardChange>("clipboard"),
 	inventoryProgress: makeEvent<InventoryProgress, InventoryProgress>("inventory-progress"),
 	openFinding: makeEvent<OpenFinding, OpenFinding>("open-finding"),
+	replaceProgress: makeEvent<ReplaceProgress, ReplaceProgress>("replace-progress"),
 };
 
 /* Types */
@@ -276,6 +283,8 @@ export type Capabilities = {
 	single_active_key: boolean,
 	/**  Grace-period limits, for providers that rotate. */
 	rotate_grace: RotateGrace | null,
+	/**  How a replace retires the key its successor takes over from; `None`: no replace. */
+	retirement: Retirement | null,
 	/**  What the connection form asks for. */
 	credential_fields: CredentialField[],
 	/**  Non-secret connection settings besides the base URL, in display order. */
@@ -710,6 +719,85 @@ export type ProviderKind =
 "syncgram" | 
 /**  Strait project keys (rotation with grace). */
 "strait";
+
+/**  What the user chose about the old key, where the provider's way leaves a choice. */
+export type ReplaceOptions = {
+	/**
+	 *  A native rotate: minutes the old key keeps working (0 = it stops at once); `None`
+	 *  takes the provider's default.
+	 */
+	grace_minutes?: number | null,
+	/**
+	 *  Create-then-revoke: leave the old key active, for the user to revoke once the
+	 *  service uses the successor.
+	 */
+	keep_old?: boolean,
+};
+
+/**  Payload of the `replace-progress` event. */
+export type ReplaceProgress = {
+	/**  The operation's id, as the UI gave it. */
+	operation_id: string | null,
+	/**  The connection of the key being replaced. */
+	connection_id: string,
+	/**  The key being replaced. */
+	key_id: string,
+	/**  Where the replace is. */
+	step: ReplaceStep,
+	/**  Seconds left of the wait (`waiting`, and `retrying` when the provider set a wait). */
+	seconds_left: number | null,
+	/**  One loud line (`retrying`): the old key is revoked and the successor not yet made. */
+	message: string | null,
+};
+
+/**  What `replace_key` answers. */
+export type ReplaceResult = 
+/**  The successor exists; its secrets wait in the reveal vault. */
+{ status: "replaced"; 
+/**  What the reveal dialog shows. */
+reveal: PendingReveal; 
+/**  The old key as it now is, when the provider said. */
+old_key: Key | null; 
+/**
+ *  What is left to do about the old key, in one sentence (kept active on request, or
+ *  its retirement failed).
+ */
+notice: string | null } | 
+/**  The successor was (probably) created but its secret never arrived. */
+{ status: "orphaned"; 
+/**  The connection it was created in. */
+connection_id: string; 
+/**  The orphan, when a fresh list could identify it. */
+key: Key | null; 
+/**  What happened and what to do, in one sentence. */
+message: string };
+
+/**  A step of a replace, for the dialog to show. */
+export type ReplaceStep = 
+/**  Waiting out the provider's create limit before revoking (cancellable). */
+"waiting" | 
+/**  Revoking the old key first (no longer cancellable). */
+"revoking" | 
+/**  Creating the successor. */
+"creating" | 
+/**  The create failed after the revoke and is tried again with the same request. */
+"retrying" | 
+/**  Revoking or disabling the old key after the successor exists. */
+"retiring";
+
+/**  How a provider retires a key that a replacement succeeds, in the order its rules allow. */
+export type Retirement = 
+/**  One native rotate makes the successor; the old key works on for a grace period. */
+"rotate" | 
+/**  Create the successor, then revoke the old key (or leave that to the user). */
+"create_then_revoke" | 
+/**  Create the successor, then disable the old key (deleting it is a separate action). */
+"create_then_disable" | 
+/**
+ *  One active key at a time: revoke the old key, then create the successor. The create
+ *  limit is waited out before the revoke, so the create is not refused for it.
+ */
+"revoke_then_create";
 
 /**  Grace-period limits of a rotate. */
 export type RotateGrace = {
