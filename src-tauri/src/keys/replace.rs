@@ -259,7 +259,12 @@ async fn revoke_then_create(
         let revoked = state
             .activity
             .record(activity("revoke", connection, Some(old)), revoked)?;
-        tracking::revoked(state, &connection.id, &old.id, revoked.as_ref().or(Some(old)));
+        tracking::revoked(
+            state,
+            &connection.id,
+            &old.id,
+            revoked.as_ref().or(Some(old)),
+        );
     }
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let mut tries = 0;

@@ -11,6 +11,7 @@ mod commands;
 mod journal;
 mod keys;
 mod reminders;
+mod replace;
 mod secrets;
 mod startup;
 mod vault;
