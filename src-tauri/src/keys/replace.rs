@@ -33,7 +33,8 @@ pub enum ReplaceResult {
         /// What the reveal dialog shows.
         reveal: PendingReveal,
         /// The old key as it now is, when the provider said.
-        old_key: Option<Key>,
+        // Boxed: a key is most of the answer's size (clippy's large_enum_variant).
+        old_key: Option<Box<Key>>,
         /// What is left to do about the old key, in one sentence (kept active on request, or
         /// its retirement failed).
         notice: Option<String>,
@@ -336,7 +337,7 @@ fn finish(
             tracking::succeeded(state, connection_id, &old.id, &created.key.id);
             Ok(ReplaceResult::Replaced {
                 reveal: keep_created(state, connection_id, created)?,
-                old_key,
+                old_key: old_key.map(Box::new),
                 notice,
             })
         }

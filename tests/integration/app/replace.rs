@@ -32,7 +32,7 @@ fn replace(
 }
 
 /// The successor's key, the old key as answered and the notice of a replace that worked.
-fn replaced(result: ReplaceResult) -> (Key, Option<Key>, Option<String>) {
+fn replaced(result: ReplaceResult) -> (Key, Option<Box<Key>>, Option<String>) {
     match result {
         ReplaceResult::Replaced {
             reveal,
