@@ -56,6 +56,6 @@ pub use provider::{Provider, find_orphan};
 pub use providers::{
     connect, connect_with, decode, lists_fragment, validate_draft, validate_grace,
 };
-pub use replace::{ReplaceOptions, successor_draft};
+pub use replace::{CREATE_TRIES_AFTER_REVOKE, ReplaceOptions, successor_draft, worth_retrying};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use validate::is_control_or_bidi;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::capabilities::Capabilities;
+use crate::error::ErrorKind;
 use crate::model::{Key, KeyDraft};
 use crate::validate::check_field_named;
 
@@ -20,6 +21,19 @@ pub struct ReplaceOptions {
     /// Create-then-revoke: leave the old key active, for the user to revoke once the
     /// service uses the successor.
     pub keep_old: bool,
+}
+
+/// Creates tried once the old key is revoked (a revoke-first replace) before giving up, all
+/// with one idempotency key so a create whose answer was lost is not made twice.
+pub const CREATE_TRIES_AFTER_REVOKE: u32 = 3;
+
+/// Whether a create that failed after the old key was revoked is worth trying again: a
+/// network, server or rate-limit failure may pass; a refused draft or credential would not.
+pub fn worth_retrying(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::Network | ErrorKind::Server | ErrorKind::RateLimited
+    )
 }
 
 /// Name endings a successor may get, tried in order until the provider's name rule takes
@@ -135,6 +149,13 @@ mod tests {
         let draft = successor_draft(key, &provider.capabilities(), now());
         validate_draft(provider, &draft).unwrap();
         draft
+    }
+
+    #[test]
+    fn only_passing_failures_are_retried_after_a_revoke() {
+        assert!(worth_retrying(ErrorKind::Server) && worth_retrying(ErrorKind::RateLimited));
+        assert!(worth_retrying(ErrorKind::Network));
+        assert!(!worth_retrying(ErrorKind::Validation) && !worth_retrying(ErrorKind::Forbidden));
     }
 
     #[test]

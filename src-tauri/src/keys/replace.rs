@@ -12,15 +12,12 @@ use serde::Serialize;
 
 use super::{activity, begin, keep_created, rotate_key};
 use crate::attention::tracking;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppErrorKind, AppResult};
 use crate::journal::Journaled;
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
 use crate::state::AppState;
 
-/// Creates tried after the old key was revoked before Keydesk gives up (one idempotency key
-/// for all of them, so a create whose answer was lost is not made twice).
-const CREATE_TRIES: u32 = 3;
 /// Pause between such tries when the provider sets no wait of its own.
 const RETRY_PAUSE: Duration = Duration::from_secs(1);
 
@@ -289,13 +286,11 @@ async fn revoke_then_create(
             Ok(outcome) => return Ok(outcome),
             Err(error) => error,
         };
-        let retryable = matches!(
-            error.kind,
-            crate::error::AppErrorKind::Core(
-                ErrorKind::Network | ErrorKind::Server | ErrorKind::RateLimited
-            )
-        );
-        if !retryable || tries >= CREATE_TRIES {
+        let retryable = match error.kind {
+            AppErrorKind::Core(kind) => keydesk_core::worth_retrying(kind),
+            AppErrorKind::Cancelled(_) => false,
+        };
+        if !retryable || tries >= keydesk_core::CREATE_TRIES_AFTER_REVOKE {
             return Err(AppError {
                 message: format!(
                     "{} was revoked, but its replacement was not created: {} The organisation \

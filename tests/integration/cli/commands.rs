@@ -281,3 +281,46 @@ async fn strait_create_rotate_revoke() {
         "absent"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replace_keeps_the_settings_and_retires_the_old_key_the_providers_way() {
+    let sandbox = sandbox(Variant::Deployed).await;
+    let mut oligon = Cli::new(&sandbox, ProviderKind::Oligon);
+    let (_, old) = oligon
+        .create(&["--name", "checkout", "--scope", "extract:read", "--live"])
+        .await;
+    let replaced = oligon.json(&["replace", &old, "--json"]).await;
+    oligon.remember(&replaced);
+    assert_eq!(replaced["key"]["name"], "checkout (replacement)");
+    assert_eq!(replaced["key"]["scopes"], json!(["extract:read"]));
+    assert_eq!(replaced["key"]["environment"], "live");
+    assert!(
+        replaced["secrets"][0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("sk_live_")
+    );
+    let new = replaced["key"]["id"].as_str().unwrap().to_owned();
+    let list = oligon.json(&["list", "--json"]).await;
+    assert_eq!(status_of(&list, &old), "revoked");
+    assert_eq!(status_of(&list, &new), "active");
+
+    let mut strait = Cli::new(&sandbox, ProviderKind::Strait);
+    let worker = [
+        "--name",
+        "worker",
+        "--scope",
+        "read",
+        "--expires-in-days",
+        "90",
+    ];
+    let (_, old) = strait.create(&worker).await;
+    let rotated = strait
+        .json(&["replace", &old, "--grace-minutes", "0", "--json"])
+        .await;
+    strait.remember(&rotated);
+    let new = rotated["key"]["id"].as_str().unwrap().to_owned();
+    let list = strait.json(&["list", "--json"]).await;
+    assert_eq!(status_of(&list, &new), "active");
+    assert_ne!(status_of(&list, &old), "active");
+}
