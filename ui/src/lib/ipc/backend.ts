@@ -19,6 +19,9 @@ import type {
   OpenFinding,
   OrphanCheck,
   PendingReveal,
+  ReplaceOptions,
+  ReplaceProgress,
+  ReplaceResult,
   Rule,
   Settings,
   UnfinishedCreate,
@@ -48,6 +51,11 @@ export interface Backend {
   keyDetails(connectionId: string, keyId: string): Promise<KeyDetails>;
   createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId?: string): Promise<CreateResult>;
   rotateKey(connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string): Promise<PendingReveal>;
+  /**
+   * Replaces a key with a successor of the same settings and retires the old one the
+   * provider's way (`caps.retirement`), reporting `replace-progress`.
+   */
+  replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string): Promise<ReplaceResult>;
   revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null>;
   deleteKey(connectionId: string, keyId: string, operationId?: string): Promise<null>;
   setKeyEnabled(connectionId: string, keyId: string, enabled: boolean, operationId?: string): Promise<Key>;
@@ -85,6 +93,8 @@ export interface Backend {
   onClipboard(handler: (change: ClipboardChange) => void): Promise<Unsubscribe>;
   /** `inventory-progress` event: page N of M of a multi-page list. */
   onInventoryProgress(handler: (progress: InventoryProgress) => void): Promise<Unsubscribe>;
+  /** `replace-progress` event: where a replace is (the wait's countdown, a loud retry line). */
+  onReplaceProgress(handler: (progress: ReplaceProgress) => void): Promise<Unsubscribe>;
   /** `attention-checked` event: the report of a background check (every `reminder_minutes`). */
   onAttentionChecked(handler: (checked: AttentionChecked) => void): Promise<Unsubscribe>;
   /** `open-finding` event: the user clicked a reminder; the app has brought the window forward. */

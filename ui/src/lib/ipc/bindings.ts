@@ -881,6 +881,11 @@ export type Severity =
 export type SuggestedAction = 
 /**  Replace the key with a new one (Strait). */
 "rotate" | 
+/**
+ *  Replace the key with a successor and retire it the provider's way (providers that do
+ *  not rotate).
+ */
+"replace" | 
 /**  Invalidate the key for good. */
 "revoke" | 
 /**  Switch the key off (fiskaly, which cannot revoke). */

@@ -61,6 +61,8 @@ export const tauriBackend: Backend = {
     call(() => commands.createKey(connectionId, draft, replaceActive, operationId ?? null)),
   rotateKey: (connectionId, keyId, graceMinutes, operationId) =>
     call(() => commands.rotateKey(connectionId, keyId, graceMinutes, operationId ?? null)),
+  replaceKey: (connectionId, keyId, options, operationId) =>
+    call(() => commands.replaceKey(connectionId, keyId, options, operationId ?? null)),
   revokeKey: (connectionId, keyId, operationId) => call(() => commands.revokeKey(connectionId, keyId, operationId ?? null)),
   deleteKey: (connectionId, keyId, operationId) => call(() => commands.deleteKey(connectionId, keyId, operationId ?? null)),
   setKeyEnabled: (connectionId, keyId, enabled, operationId) =>
@@ -87,6 +89,7 @@ export const tauriBackend: Backend = {
 
   onClipboard: (handler) => subscribe(events.clipboard, handler),
   onInventoryProgress: (handler) => subscribe(events.inventoryProgress, handler),
+  onReplaceProgress: (handler) => subscribe(events.replaceProgress, handler),
   onAttentionChecked: (handler) => subscribe(events.attentionChecked, handler),
   onOpenFinding: (handler) => subscribe(events.openFinding, handler),
 };

@@ -14,6 +14,9 @@ import type {
   LeakSearch,
   OpenFinding,
   PendingReveal,
+  ReplaceOptions,
+  ReplaceProgress,
+  ReplaceResult,
   Settings,
   UnfinishedCreate,
 } from '../ipc/types';
@@ -110,6 +113,8 @@ export class Keydesk {
   notices = $state.raw<string[]>([]);
   /** Operations running now, oldest first (the wait notice shows the newest). */
   waits = $state.raw<Wait[]>([]);
+  /** The last `replace-progress` of each running replace, by operation id. */
+  replaceProgress = $state.raw<Record<string, ReplaceProgress>>({});
   /** Creates and rotates a quit cut off (or the user cancelled), not checked yet. */
   unfinished = $state.raw<UnfinishedCreate[]>([]);
   started = $state(false);
@@ -205,6 +210,9 @@ export class Keydesk {
     const subscriptions = await Promise.allSettled([
       this.backend.onInventoryProgress((p) => this.onProgress(p)),
       this.backend.onAttentionChecked(({ report }) => this.attentionChecked(report)),
+      this.backend.onReplaceProgress((p) => {
+        if (p.operation_id) this.replaceProgress = { ...this.replaceProgress, [p.operation_id]: p };
+      }),
       this.backend.onOpenFinding((finding) => void this.openFinding(finding)),
     ]);
     for (const s of subscriptions) if (s.status === 'fulfilled') this.unsubscribe.push(s.value);
@@ -344,6 +352,20 @@ export class Keydesk {
     const reveal = await this.backend.rotateKey(connectionId, keyId, graceMinutes, operationId);
     void this.loadKeys(connectionId);
     return reveal;
+  }
+
+  /**
+   * Replaces a key (see Backend.replaceKey) and reads the list again in the background, so
+   * the old key and its successor show as the provider has them. Rejects with the AppError.
+   */
+  async replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId: string): Promise<ReplaceResult> {
+    try {
+      return await this.backend.replaceKey(connectionId, keyId, options, operationId);
+    } finally {
+      const { [operationId]: _done, ...running } = this.replaceProgress;
+      this.replaceProgress = running;
+      void this.loadKeys(connectionId);
+    }
   }
 
   /** Searches every connection for a pasted key; rejects with the AppError. */
