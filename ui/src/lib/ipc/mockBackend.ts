@@ -269,6 +269,11 @@ export class MockBackend implements Backend {
     this.held.add(command);
   }
 
+  /** The ids of the operations held now (see `holdNext`), oldest first. */
+  heldOperations(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** Calls of one command, in order. */
   callsOf(command: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.command === command).map((c) => c.args);
