@@ -100,18 +100,10 @@ pub async fn create_key(
     operation_id: Option<&str>,
 ) -> AppResult<CreateResult> {
     let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
-    let journal = Journaled::start(
-        state,
-        "create",
-        &connection,
-        None,
-        Some(&draft.name),
-        operation_id,
-    )?;
     let creating = revoke_then_create(state, &connection, client.as_ref(), draft, replace_active);
-    let outcome = operation.run(creating).await;
-    journal.finish_create(state, &outcome);
-    match outcome? {
+    let creating = operation.run(creating);
+    let outcome = journaled_create(state, &connection, &draft.name, operation_id, creating);
+    match outcome.await? {
         CreateOutcome::Created(created) => Ok(CreateResult::Created {
             reveal: keep_created(state, connection_id, created)?,
         }),
@@ -127,6 +119,21 @@ pub async fn create_key(
                 .into(),
         }),
     }
+}
+
+/// Runs `creating`, a create of `name` on `connection`, between the journal's `started` line
+/// (written first) and its completing line.
+async fn journaled_create(
+    state: &AppState,
+    connection: &Connection,
+    name: &str,
+    operation_id: Option<&str>,
+    creating: impl std::future::Future<Output = AppResult<CreateOutcome>>,
+) -> AppResult<CreateOutcome> {
+    let journal = Journaled::start(state, "create", connection, None, Some(name), operation_id)?;
+    let outcome = creating.await;
+    journal.finish_create(state, &outcome);
+    outcome
 }
 
 /// With `replace_active`, revokes the active keys (each one logged), then creates `draft`.
@@ -148,16 +155,7 @@ async fn revoke_then_create(
         }
         let active = client.list_keys(None).await?;
         for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
-            let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
-            let revoked = state
-                .activity
-                .record(activity("revoke", connection, Some(key)), revoked)?;
-            tracking::revoked(
-                state,
-                &connection.id,
-                &key.id,
-                revoked.as_ref().or(Some(key)),
-            );
+            revoke_logged(state, connection, client, key).await?;
             replaced.push(key.id.clone());
         }
     }
@@ -183,6 +181,27 @@ async fn revoke_then_create(
         tracking::succeeded(state, &connection.id, replaced, &successor.id);
     }
     Ok(outcome)
+}
+
+/// Revokes the listed `key` (logged with its name) and tells attention; answers the key as
+/// the provider returned it.
+async fn revoke_logged(
+    state: &AppState,
+    connection: &Connection,
+    client: &dyn Provider,
+    key: &Key,
+) -> AppResult<Option<Key>> {
+    let revoked = client.revoke_key(&key.id).await.map_err(AppError::from);
+    let revoked = state
+        .activity
+        .record(activity("revoke", connection, Some(key)), revoked)?;
+    tracking::revoked(
+        state,
+        &connection.id,
+        &key.id,
+        revoked.as_ref().or(Some(key)),
+    );
+    Ok(revoked)
 }
 
 /// The refusal of a "revoke and create" that the provider's create limit would cut in half.

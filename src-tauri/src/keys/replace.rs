@@ -10,10 +10,9 @@ use keydesk_core::{
 };
 use serde::Serialize;
 
-use super::{activity, begin, keep_created, rotate_key};
+use super::{activity, begin, journaled_create, keep_created, revoke_logged, rotate_key};
 use crate::attention::tracking;
 use crate::error::{AppError, AppErrorKind, AppResult};
-use crate::journal::Journaled;
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
 use crate::state::AppState;
@@ -165,17 +164,9 @@ pub async fn replace_key(
     let creating = async {
         let old = listed_key(client.as_ref(), key_id).await?;
         let draft = keydesk_core::successor_draft(&old, &capabilities, chrono::Utc::now());
-        let journal = Journaled::start(
-            state,
-            "create",
-            &connection,
-            None,
-            Some(&draft.name),
-            operation_id,
-        )?;
-        let created = client.create_key(&draft).await.map_err(AppError::from);
-        journal.finish_create(state, &created);
-        Ok((old, created?))
+        let creating = async { Ok(client.create_key(&draft).await?) };
+        let created = journaled_create(state, &connection, &draft.name, operation_id, creating);
+        Ok((old, created.await?))
     };
     let (old, outcome) = operation.run(creating).await?;
     if !matches!(outcome, CreateOutcome::Created(_)) {
@@ -231,12 +222,8 @@ async fn retire(
         tracking::changed(state, &connection.id, &disabled);
         return state.raw.keep(&connection.id, disabled).map(Some);
     }
-    let revoked = client.revoke_key(&old.id).await.map_err(AppError::from);
-    let revoked = state
-        .activity
-        .record(activity("revoke", connection, Some(old)), revoked)?;
-    tracking::revoked(state, &connection.id, &old.id, revoked.as_ref());
-    revoked
+    revoke_logged(state, connection, client, old)
+        .await?
         .map(|key| state.raw.keep(&connection.id, key))
         .transpose()
 }
@@ -253,36 +240,21 @@ async fn revoke_then_create(
     let state = reporter.state;
     if old.status == KeyStatus::Active {
         reporter.report(ReplaceStep::Revoking, None, None);
-        let revoked = client.revoke_key(&old.id).await.map_err(AppError::from);
-        let revoked = state
-            .activity
-            .record(activity("revoke", connection, Some(old)), revoked)?;
-        tracking::revoked(
-            state,
-            &connection.id,
-            &old.id,
-            revoked.as_ref().or(Some(old)),
-        );
+        revoke_logged(state, connection, client, old).await?;
     }
     let idempotency_key = uuid::Uuid::new_v4().to_string();
     let mut tries = 0;
     loop {
         tries += 1;
         reporter.report(ReplaceStep::Creating, None, None);
-        let journal = Journaled::start(
-            state,
-            "create",
-            connection,
-            None,
-            Some(&draft.name),
-            reporter.operation_id,
-        )?;
-        let created = client
-            .create_key_idempotent(draft, &idempotency_key)
-            .await
-            .map_err(AppError::from);
-        journal.finish_create(state, &created);
-        let error = match created {
+        let creating = async {
+            Ok(client
+                .create_key_idempotent(draft, &idempotency_key)
+                .await?)
+        };
+        let operation_id = reporter.operation_id;
+        let created = journaled_create(state, connection, &draft.name, operation_id, creating);
+        let error = match created.await {
             Ok(outcome) => return Ok(outcome),
             Err(error) => error,
         };

@@ -12,7 +12,7 @@ use keydesk_sandbox::{Dialect, SandboxHandle};
 use serde_json::{Value, json};
 
 use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox};
-use crate::support::gateway::{Picked, creates, gateway};
+use crate::support::gateway::{Gateway, Picked, creates, gateway};
 
 /// Runs a service call to its end on the runtime the app's commands use.
 pub(super) fn run<T>(call: impl Future<Output = T>) -> T {
@@ -36,6 +36,13 @@ pub(super) fn syncgram_as(app: &TestApp, sandbox: &SandboxHandle, user: &str) ->
         app,
         sandbox_input_as(sandbox, Dialect::Syncgram, Some(user)),
     )
+}
+
+/// The connection `input` of `sandbox` sent through `gateway` instead.
+pub(super) fn through(gateway: &Gateway, sandbox: &SandboxHandle, mut input: Value) -> Value {
+    let direct = input["base_url"].as_str().unwrap().to_owned();
+    input["base_url"] = json!(direct.replacen(&sandbox.base_url(), &gateway.base_url, 1));
+    input
 }
 
 /// Creates `draft` in `connection_id` without replacing anything; answers the reveal.
@@ -175,9 +182,7 @@ fn a_create_whose_answer_is_lost_answers_the_orphan_and_keeps_its_details() {
         Picked::ForwardThenTimeOut,
     ));
     let app = TestApp::start();
-    let mut input = sandbox_input(&sandbox, Dialect::Oligon);
-    let direct = input["base_url"].as_str().unwrap().to_owned();
-    input["base_url"] = json!(direct.replacen(&sandbox.base_url(), &gateway.base_url, 1));
+    let input = through(&gateway, &sandbox, sandbox_input(&sandbox, Dialect::Oligon));
     let id = connect(&app, input);
 
     let lost = draft(json!({"name": "lost answer", "scopes": ["extract:read"]}));

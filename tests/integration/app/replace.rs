@@ -10,9 +10,11 @@ use keydesk_core::{Annotation, Environment, Key, KeyStatus, ReplaceOptions};
 use keydesk_sandbox::{Dialect, SandboxHandle};
 use serde_json::{Value, json};
 
-use super::keys::{actions, activity, connect, create, draft, ids_with, list, run, syncgram_as};
-use crate::support::app::{TestApp, sandbox_input, spawn_sandbox};
-use crate::support::gateway::{Picked, creates, first, gateway};
+use super::keys::{
+    actions, activity, connect, create, draft, ids_with, list, run, syncgram_as, through,
+};
+use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox};
+use crate::support::gateway::{Gateway, Picked, creates, first, gateway};
 
 /// Replaces `old` in `connection_id` with `options`; answers what `replace_key` answered.
 fn replace(
@@ -57,6 +59,29 @@ fn drained(events: &mpsc::Receiver<Value>) -> Vec<Value> {
     events.try_iter().collect()
 }
 
+/// A sandbox and an app connected to its `dialect`, with the key `settings` made there:
+/// answers them with the connection's id and the key.
+fn with_key(dialect: Dialect, settings: Value) -> (SandboxHandle, TestApp, String, Key) {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = connect(&app, sandbox_input(&sandbox, dialect));
+    let old = create(&app, &id, &draft(settings)).key;
+    (sandbox, app, id, old)
+}
+
+/// Asserts the last two activity entries: the successor `created`, then the old key
+/// `retired` (action, name).
+fn assert_logged(app: &TestApp, retired: (&str, &str), created: &str) {
+    let expected = |action: &str, name: &str| {
+        let name = Some(name.to_owned());
+        (action.to_owned(), "ok".to_owned(), name)
+    };
+    assert_eq!(
+        named_actions(app, 2),
+        [expected(retired.0, retired.1), expected("create", created)]
+    );
+}
+
 /// The key `id` in `keys`.
 fn find<'a>(keys: &'a [Key], id: &str) -> &'a Key {
     keys.iter().find(|key| key.id == id).unwrap()
@@ -73,18 +98,11 @@ fn named_actions(app: &TestApp, count: usize) -> Vec<(String, String, Option<Str
         .collect()
 }
 
-fn entry(action: &str, result: &str, name: &str) -> (String, String, Option<String>) {
-    (action.to_owned(), result.to_owned(), Some(name.to_owned()))
-}
-
 #[test]
 fn oligon_creates_the_successor_then_revokes_the_old_key_and_carries_its_annotation() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let id = connect(&app, sandbox_input(&sandbox, Dialect::Oligon));
     let scopes = json!(["extract:read", "analytics:read"]);
     let settings = json!({"name": "Checkout", "scopes": scopes, "environment": "live"});
-    let old = create(&app, &id, &draft(settings)).key;
+    let (_sandbox, app, id, old) = with_key(Dialect::Oligon, settings);
     let owner = Annotation {
         owner: Some("payments team".into()),
         ..Annotation::default()
@@ -110,22 +128,13 @@ fn oligon_creates_the_successor_then_revokes_the_old_key_and_carries_its_annotat
     assert!(pending.iter().any(|reveal| reveal.key.id == successor.id));
     let annotations = app.call("key_annotations", json!({"connectionId": id}));
     assert_eq!(annotations[&successor.id]["owner"], "payments team");
-    assert_eq!(
-        named_actions(&app, 2),
-        [
-            entry("revoke", "ok", "Checkout"),
-            entry("create", "ok", "Checkout (replacement)"),
-        ]
-    );
+    assert_logged(&app, ("revoke", "Checkout"), "Checkout (replacement)");
     app.quit();
 }
 
 #[test]
 fn oligon_can_leave_the_old_key_for_the_user_to_revoke() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let id = connect(&app, sandbox_input(&sandbox, Dialect::Oligon));
-    let old = create(&app, &id, &draft(json!({"name": "Batch"}))).key;
+    let (_sandbox, app, id, old) = with_key(Dialect::Oligon, json!({"name": "Batch"}));
 
     let keep_old = ReplaceOptions {
         keep_old: true,
@@ -146,12 +155,9 @@ fn oligon_can_leave_the_old_key_for_the_user_to_revoke() {
 
 #[test]
 fn fiskaly_creates_the_successor_then_disables_the_old_key() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let id = connect(&app, sandbox_input(&sandbox, Dialect::Fiskaly));
     let settings = json!({"name": "pos-terminal-7", "environment": "test",
                           "metadata": {"store": "berlin-3"}});
-    let old = create(&app, &id, &draft(settings)).key;
+    let (_sandbox, app, id, old) = with_key(Dialect::Fiskaly, settings);
 
     let (successor, old_key, _) = replaced(replace(&app, &id, &old, ReplaceOptions::default()));
     assert_eq!(successor.name, "pos-terminal-7-replacement");
@@ -162,27 +168,15 @@ fn fiskaly_creates_the_successor_then_disables_the_old_key() {
     let keys = list(&app, &id);
     assert_eq!(find(&keys, &old.id).status, KeyStatus::Disabled);
     assert_eq!(find(&keys, &successor.id).status, KeyStatus::Active);
-    assert_eq!(
-        named_actions(&app, 2),
-        [
-            entry("disable", "ok", "pos-terminal-7"),
-            entry("create", "ok", "pos-terminal-7-replacement"),
-        ]
-    );
+    let retired = ("disable", "pos-terminal-7");
+    assert_logged(&app, retired, "pos-terminal-7-replacement");
     app.quit();
 }
 
 #[test]
 fn strait_rotates_natively_and_a_grace_of_0_stops_the_old_key_at_once() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let id = connect(&app, sandbox_input(&sandbox, Dialect::Strait));
-    let old = create(
-        &app,
-        &id,
-        &draft(json!({"name": "svc", "scopes": ["keys:read"]})),
-    )
-    .key;
+    let settings = json!({"name": "svc", "scopes": ["keys:read"]});
+    let (_sandbox, app, id, old) = with_key(Dialect::Strait, settings);
 
     let at_once = ReplaceOptions {
         grace_minutes: Some(0),
@@ -201,25 +195,25 @@ fn strait_rotates_natively_and_a_grace_of_0_stops_the_old_key_at_once() {
     app.quit();
 }
 
+/// What a SyncgramPay replace test starts from: the sandbox, the app, its connection, the
+/// organisation's one active key and the app's `replace-progress` events.
+type SyncgramStart = (SandboxHandle, TestApp, String, Key, mpsc::Receiver<Value>);
+
 /// A SyncgramPay connection with its one active key, made by Keydesk a moment ago (so the
-/// client knows the create limit runs for another minute).
-fn syncgram_right_after_a_create(sandbox: &SandboxHandle, app: &TestApp) -> (String, Key) {
-    let id = syncgram_as(app, sandbox, "admin_a");
-    let old = create(
-        app,
-        &id,
-        &draft(json!({"name": "Main", "expires_in_days": 30})),
-    )
-    .key;
-    (id, old)
+/// client knows the create limit runs for another minute), and its progress events.
+fn syncgram_right_after_a_create() -> SyncgramStart {
+    let settings = json!({"name": "Main", "expires_in_days": 30});
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = syncgram_as(&app, &sandbox, "admin_a");
+    let old = create(&app, &id, &draft(settings)).key;
+    let events = progress_events(&app);
+    (sandbox, app, id, old, events)
 }
 
 #[test]
 fn syncgram_right_after_a_create_waits_out_the_limit_before_it_revokes() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let (id, old) = syncgram_right_after_a_create(&sandbox, &app);
-    let events = progress_events(&app);
+    let (_sandbox, app, id, old, events) = syncgram_right_after_a_create();
 
     let (successor, _, _) = replaced(replace(&app, &id, &old, ReplaceOptions::default()));
     assert_eq!(successor.name, "Main (replacement)");
@@ -254,10 +248,7 @@ fn syncgram_right_after_a_create_waits_out_the_limit_before_it_revokes() {
 
 #[test]
 fn a_cancel_during_syncgrams_wait_revokes_nothing() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let (id, old) = syncgram_right_after_a_create(&sandbox, &app);
-    let events = progress_events(&app);
+    let (_sandbox, app, id, old, events) = syncgram_right_after_a_create();
 
     let answer = app.invoke_in_background(
         "replace_key",
@@ -290,21 +281,21 @@ fn a_cancel_during_syncgrams_wait_revokes_nothing() {
     app.quit();
 }
 
+/// A sandbox behind a gateway that refuses the first create with a 500 the sandbox never
+/// hears of.
+fn refusing_the_first_create() -> (SandboxHandle, Gateway) {
+    let sandbox = spawn_sandbox();
+    let upstream = sandbox.base_url();
+    let gateway = run(gateway(&upstream, first(1, creates), Picked::Refuse(500)));
+    (sandbox, gateway)
+}
+
 #[test]
 fn syncgrams_create_failing_after_the_revoke_is_said_loudly_and_retried_with_one_idempotency_key() {
-    let sandbox = spawn_sandbox();
-    // The gateway refuses the first create with a 500 the sandbox never hears of.
-    let gateway = run(gateway(
-        &sandbox.base_url(),
-        first(1, creates),
-        Picked::Refuse(500),
-    ));
+    let (sandbox, gateway) = refusing_the_first_create();
     let app = TestApp::start();
-    let mut input =
-        crate::support::app::sandbox_input_as(&sandbox, Dialect::Syncgram, Some("admin_b"));
-    let direct = input["base_url"].as_str().unwrap().to_owned();
-    input["base_url"] = json!(direct.replacen(&sandbox.base_url(), &gateway.base_url, 1));
-    let id = connect(&app, input);
+    let admin_b = sandbox_input_as(&sandbox, Dialect::Syncgram, Some("admin_b"));
+    let id = connect(&app, through(&gateway, &sandbox, admin_b));
     // The old key is made directly, so the connection's client has no create limit to wait.
     let direct_id = syncgram_as(&app, &sandbox, "admin_c");
     let old = create(&app, &direct_id, &draft(json!({"name": "Main"}))).key;

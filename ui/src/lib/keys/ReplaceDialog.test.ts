@@ -17,6 +17,22 @@ async function openReplace(user: User, id: string) {
   return screen.getByTestId('replace-dialog');
 }
 
+/** SyncgramPay's one active key, `Main`, whose replace waits until cancelled. */
+function onlyKeyHeld(b: MockBackend) {
+  for (const key of b.keys.get('c-syncgram')!) key.status = 'revoked';
+  b.addKey('c-syncgram', fakeKey({ id: 'only1', name: 'Main', environment: 'test' }));
+  b.holdNext('replace_key');
+}
+
+/** Opens Main's Replace dialog, confirms with its name and starts the replace; answers the operation id. */
+async function startMainReplace(user: User, backend: MockBackend) {
+  const dialog = await openReplace(user, 'only1');
+  await user.type(within(dialog).getByRole('textbox', { name: 'Type Main to confirm' }), 'Main');
+  await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
+  const [operationId] = backend.heldOperations();
+  return { dialog, operationId };
+}
+
 const statusOf = (backend: MockBackend, connectionId: string, id: string) =>
   backend.keys.get(connectionId)!.find((k) => k.id === id)!.status;
 
@@ -62,18 +78,10 @@ describe('Replace', () => {
   });
 
   it("shows SyncgramPay's countdown, and Cancel during it revokes nothing", async () => {
-    const { user, backend } = await setup('Payments', (b) => {
-      for (const key of b.keys.get('c-syncgram')!) key.status = 'revoked';
-      b.addKey('c-syncgram', fakeKey({ id: 'only1', name: 'Main', environment: 'test' }));
-      b.holdNext('replace_key');
-    });
-    const dialog = await openReplace(user, 'only1');
-    expect(dialog).toHaveTextContent('Main is revoked first');
+    const { user, backend } = await setup('Payments', onlyKeyHeld);
     // The organisation's only key: its name is typed even for a test key.
-    await user.type(within(dialog).getByRole('textbox', { name: 'Type Main to confirm' }), 'Main');
-    await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
-
-    const [operationId] = backend.heldOperations();
+    const { dialog, operationId } = await startMainReplace(user, backend);
+    expect(dialog).toHaveTextContent('Main is revoked first');
     const progress = { operation_id: operationId, connection_id: 'c-syncgram', key_id: 'only1', message: null };
     backend.emitReplaceProgress({ ...progress, step: 'waiting', seconds_left: 42 });
     const countdown = await within(dialog).findByRole('status');
@@ -88,15 +96,8 @@ describe('Replace', () => {
   });
 
   it('shows the loud line of a create that failed after the revoke', async () => {
-    const { user, backend } = await setup('Payments', (b) => {
-      for (const key of b.keys.get('c-syncgram')!) key.status = 'revoked';
-      b.addKey('c-syncgram', fakeKey({ id: 'only1', name: 'Main', environment: 'test' }));
-      b.holdNext('replace_key');
-    });
-    const dialog = await openReplace(user, 'only1');
-    await user.type(within(dialog).getByRole('textbox', { name: 'Type Main to confirm' }), 'Main');
-    await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
-    const [operationId] = backend.heldOperations();
+    const { user, backend } = await setup('Payments', onlyKeyHeld);
+    const { dialog, operationId } = await startMainReplace(user, backend);
     const loud = 'Main was revoked, but its replacement was not created: The server failed. Trying again with the same request.';
     backend.emitReplaceProgress({
       operation_id: operationId,
