@@ -43,6 +43,7 @@ pub fn builder<R: Runtime>(
             window::create_main(&handle)?;
             let reminders_after = config.reminders_after;
             state::setup(&handle, config).map_err(|error| error.message)?;
+            keys::scheduled::spawn(&handle);
             if let Some(first_after) = reminders_after {
                 reminders::spawn(&handle, first_after);
             }

@@ -10,11 +10,13 @@ use tauri_specta::Event;
 
 use crate::activity::ActivityLog;
 use crate::attention::held::AttentionState;
+use crate::attention::records::RecordFile;
 use crate::clipboard::ClipboardGuard;
 use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
 use crate::keys::ReplaceProgress;
 use crate::keys::raw::RawStash;
+use crate::keys::scheduled::ScheduledRevoke;
 use crate::operations::Operations;
 use crate::reminders::told::Reminders;
 use crate::reveal::RevealVault;
@@ -81,6 +83,8 @@ pub struct AppState {
     pub report_progress: Box<dyn Fn(InventoryProgress) + Send + Sync>,
     /// Sends `replace-progress` to the UI.
     pub report_replace: Box<dyn Fn(ReplaceProgress) + Send + Sync>,
+    /// Revokes scheduled by a replace ("after N minutes"), kept across restarts.
+    pub scheduled: RecordFile<Vec<ScheduledRevoke>>,
 }
 
 /// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
@@ -202,6 +206,11 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         &mut notices,
     )?);
     let attention = AttentionState::open(&config.data_dir, &mut notices);
+    let scheduled = RecordFile::open(
+        config.data_dir.join("scheduled-revokes.json"),
+        "scheduled revokes",
+        &mut notices,
+    );
     let vault = Arc::new(KeyringVault::new(config.keyring_service.clone()));
     let connections = Arc::new(ConnectionRegistry::new(settings.clone(), vault.clone()));
     let handle = app.clone();
@@ -237,6 +246,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
         report_progress,
         report_replace,
+        scheduled,
     });
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

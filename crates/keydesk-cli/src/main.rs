@@ -333,9 +333,11 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             keep_old,
             json,
         } => {
+            // A one-shot command cannot revoke later: no `revoke_after_minutes` here.
             let options = ReplaceOptions {
                 grace_minutes,
                 keep_old,
+                ..ReplaceOptions::default()
             };
             let replaced = replace::replace(provider, &id, options).await?;
             match replaced.outcome {

@@ -21,6 +21,9 @@ pub struct ReplaceOptions {
     /// Create-then-revoke: leave the old key active, for the user to revoke once the
     /// service uses the successor.
     pub keep_old: bool,
+    /// Create-then-revoke: revoke the old key this many minutes after the successor exists
+    /// (the app keeps the schedule across restarts); `None` or 0: at once.
+    pub revoke_after_minutes: Option<u32>,
 }
 
 /// Creates tried once the old key is revoked (a revoke-first replace) before giving up, all

@@ -7,6 +7,7 @@ use tauri::State;
 use crate::error::AppResult;
 use crate::export::ExportFormat;
 use crate::journal::{self, OrphanCheck, UnfinishedCreate};
+use crate::keys::scheduled::{self, ScheduledRevoke};
 use crate::keys::{self, CreateResult, KeyDetails, LeakSearch, ReplaceResult};
 use crate::reveal::PendingReveal;
 use crate::state::AppState;
@@ -106,6 +107,24 @@ pub async fn replace_key(
 ) -> AppResult<ReplaceResult> {
     let operation_id = operation_id.as_deref();
     keys::replace_key(&state, &connection_id, &key_id, options, operation_id).await
+}
+
+/// The revokes a replace scheduled for later, soonest first.
+#[tauri::command]
+#[specta::specta]
+pub fn scheduled_revokes(state: State<'_, AppState>) -> AppResult<Vec<ScheduledRevoke>> {
+    scheduled::scheduled_revokes(&state)
+}
+
+/// Cancels a scheduled revoke; `false` when none was scheduled for the key (it ran).
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_scheduled_revoke(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+) -> AppResult<bool> {
+    scheduled::cancel_scheduled_revoke(&state, &connection_id, &key_id)
 }
 
 /// Revokes a key; answers the updated key when the provider returns it.

@@ -32,6 +32,8 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             keys::create_key,
             keys::rotate_key,
             keys::replace_key,
+            keys::scheduled_revokes,
+            keys::cancel_scheduled_revoke,
             keys::revoke_key,
             keys::delete_key,
             keys::set_key_enabled,

@@ -16,6 +16,8 @@ pub const COMMANDS: &[&str] = &[
     "create_key",
     "rotate_key",
     "replace_key",
+    "scheduled_revokes",
+    "cancel_scheduled_revoke",
     "revoke_key",
     "delete_key",
     "set_key_enabled",

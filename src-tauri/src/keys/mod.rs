@@ -6,6 +6,7 @@
 mod inventory;
 pub mod raw;
 mod replace;
+pub mod scheduled;
 
 pub use inventory::{LeakMatch, LeakSearch, LeakSearchFailure, export_inventory, find_leaked_key};
 pub use raw::{KeyDetails, RawStash};

@@ -172,7 +172,17 @@ pub async fn replace_key(
     if !matches!(outcome, CreateOutcome::Created(_)) {
         return finish(state, connection_id, &old, outcome, None, None);
     }
-    let (old_key, notice) = if options.keep_old {
+    let later = options.revoke_after_minutes.filter(|minutes| *minutes > 0);
+    let (old_key, notice) = if let (Retirement::CreateThenRevoke, Some(minutes)) =
+        (retirement, later)
+    {
+        super::scheduled::schedule(state, connection_id, &old, minutes)?;
+        let notice = format!(
+            "{} is revoked in {minutes} min, once its users have the new key.",
+            old.name
+        );
+        (None, Some(notice))
+    } else if options.keep_old {
         let notice = format!(
             "{} is still active: revoke it once its users have the new key.",
             old.name

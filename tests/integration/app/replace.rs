@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::keys::{
     actions, activity, connect, create, draft, ids_with, list, run, syncgram_as, through,
 };
-use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox};
+use crate::support::app::{TestApp, eventually, sandbox_input, sandbox_input_as, spawn_sandbox};
 use crate::support::gateway::{Gateway, Picked, creates, first, gateway};
 
 /// Replaces `old` in `connection_id` with `options`; answers what `replace_key` answered.
@@ -334,5 +334,61 @@ fn syncgrams_create_failing_after_the_revoke_is_said_loudly_and_retried_with_one
             ("revoke", "ok", Some(old.id.as_str())),
         ]
     );
+    app.quit();
+}
+
+#[test]
+fn a_revoke_after_n_minutes_is_scheduled_listed_and_cancellable() {
+    let (_sandbox, app, id, old) = with_key(Dialect::Oligon, json!({"name": "Batch"}));
+    let later = ReplaceOptions {
+        revoke_after_minutes: Some(30),
+        ..ReplaceOptions::default()
+    };
+    let (_, _, notice) = replaced(replace(&app, &id, &old, later));
+    assert_eq!(
+        notice.as_deref(),
+        Some("Batch is revoked in 30 min, once its users have the new key.")
+    );
+    assert_eq!(find(&list(&app, &id), &old.id).status, KeyStatus::Active);
+    let scheduled = app.call("scheduled_revokes", json!({}));
+    assert_eq!(scheduled[0]["key_id"], old.id);
+    assert_eq!(scheduled[0]["key_name"], "Batch");
+    let due: chrono::DateTime<chrono::Utc> =
+        scheduled[0]["due_at"].as_str().unwrap().parse().unwrap();
+    let minutes = (due - chrono::Utc::now()).num_minutes();
+    assert!((28..=30).contains(&minutes), "{scheduled}");
+
+    let cancel = json!({"connectionId": id, "keyId": old.id});
+    assert_eq!(app.call("cancel_scheduled_revoke", cancel.clone()), true);
+    assert_eq!(app.call("scheduled_revokes", json!({})), json!([]));
+    assert_eq!(app.call("cancel_scheduled_revoke", cancel), false);
+    app.quit();
+}
+
+#[test]
+fn an_overdue_scheduled_revoke_runs_at_the_next_start() {
+    let (_sandbox, app, id, old) = with_key(Dialect::Oligon, json!({"name": "Batch"}));
+    // Overdue when Keydesk quit (this app's runner sleeps until its next look).
+    let overdue = keydesk_app::keys::scheduled::ScheduledRevoke {
+        connection_id: id.clone(),
+        key_id: old.id.clone(),
+        key_name: old.name.clone(),
+        due_at: chrono::Utc::now() - chrono::Duration::minutes(1),
+    };
+    app.state()
+        .scheduled
+        .update(|all| all.push(overdue))
+        .unwrap();
+
+    let app = app.restart_reminding();
+    let revoked = eventually(Duration::from_secs(20), || {
+        find(&list(&app, &id), &old.id).status == KeyStatus::Revoked
+    });
+    assert!(revoked, "the overdue revoke ran at startup");
+    assert_eq!(app.call("scheduled_revokes", json!({})), json!([]));
+    let log = activity(&app);
+    assert!(log.iter().any(|entry| entry.action == "revoke"
+        && entry.key_id.as_deref() == Some(old.id.as_str())
+        && entry.result.as_str() == "ok"));
     app.quit();
 }

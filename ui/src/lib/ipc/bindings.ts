@@ -45,6 +45,10 @@ export const commands = {
 	 *  vault. Cancellable as `operation_id` until the old key is touched.
 	 */
 	replaceKey: (connectionId: string, keyId: string, options: ReplaceOptions, operationId: string | null) => typedError<ReplaceResult, AppError>(__TAURI_INVOKE("replace_key", { connectionId, keyId, options, operationId })),
+	/**  The revokes a replace scheduled for later, soonest first. */
+	scheduledRevokes: () => typedError<ScheduledRevoke[], AppError>(__TAURI_INVOKE("scheduled_revokes")),
+	/**  Cancels a scheduled revoke; `false` when none was scheduled for the key (it ran). */
+	cancelScheduledRevoke: (connectionId: string, keyId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_scheduled_revoke", { connectionId, keyId })),
 	/**  Revokes a key; answers the updated key when the provider returns it. */
 	revokeKey: (connectionId: string, keyId: string, operationId: string | null) => typedError<Key | null, AppError>(__TAURI_INVOKE("revoke_key", { connectionId, keyId, operationId })),
 	/**  Deletes a key for good. */
@@ -732,6 +736,11 @@ export type ReplaceOptions = {
 	 *  service uses the successor.
 	 */
 	keep_old?: boolean,
+	/**
+	 *  Create-then-revoke: revoke the old key this many minutes after the successor exists
+	 *  (the app keeps the schedule across restarts); `None` or 0: at once.
+	 */
+	revoke_after_minutes?: number | null,
 };
 
 /**  Payload of the `replace-progress` event. */
@@ -845,6 +854,18 @@ export type Rule =
 "appeared" | 
 /**  Listed at the last look but not now: low. */
 "disappeared";
+
+/**  A revoke the user scheduled. */
+export type ScheduledRevoke = {
+	/**  The connection of the key. */
+	connection_id: string,
+	/**  The key to revoke. */
+	key_id: string,
+	/**  Its name when it was scheduled. */
+	key_name: string,
+	/**  When it is due. */
+	due_at: string,
+};
 
 /**  A secret's label and a masked preview of it. */
 export type SecretPreview = {
