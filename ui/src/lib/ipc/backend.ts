@@ -23,6 +23,7 @@ import type {
   ReplaceProgress,
   ReplaceResult,
   Rule,
+  ScheduledRevoke,
   Settings,
   UnfinishedCreate,
 } from './types';
@@ -56,6 +57,10 @@ export interface Backend {
    * provider's way (`caps.retirement`), reporting `replace-progress`.
    */
   replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string): Promise<ReplaceResult>;
+  /** The revokes a replace scheduled for later, soonest first. */
+  scheduledRevokes(): Promise<ScheduledRevoke[]>;
+  /** Cancels a scheduled revoke; false when none was scheduled for the key (it ran). */
+  cancelScheduledRevoke(connectionId: string, keyId: string): Promise<boolean>;
   revokeKey(connectionId: string, keyId: string, operationId?: string): Promise<Key | null>;
   deleteKey(connectionId: string, keyId: string, operationId?: string): Promise<null>;
   setKeyEnabled(connectionId: string, keyId: string, enabled: boolean, operationId?: string): Promise<Key>;

@@ -28,6 +28,7 @@ import type {
   ReplaceOptions,
   ReplaceProgress,
   ReplaceResult,
+  ScheduledRevoke,
   Rule,
   Settings,
   UnfinishedCreate,
@@ -234,6 +235,8 @@ export class MockBackend implements Backend {
   private clipboardEvent = new MockEvent<ClipboardChange>();
   private progressEvent = new MockEvent<InventoryProgress>();
   private replaceEvent = new MockEvent<ReplaceProgress>();
+  /** Revokes a replace scheduled for later. */
+  scheduled: ScheduledRevoke[] = [];
   private attentionCheckedEvent = new MockEvent<AttentionChecked>();
   private openFindingEvent = new MockEvent<OpenFinding>();
   private random = seededRandom(7);
@@ -501,6 +504,11 @@ export class MockBackend implements Backend {
       if (caps.retirement === 'create_then_disable') {
         old.status = 'disabled';
         this.record(connectionId, old, 'disable');
+      } else if (caps.retirement === 'create_then_revoke' && options.revoke_after_minutes) {
+        const minutes = options.revoke_after_minutes;
+        const due_at = new Date(Date.now() + minutes * 60_000).toISOString();
+        this.scheduled = [...this.scheduled.filter((s) => s.key_id !== old.id), { connection_id: connectionId, key_id: old.id, key_name: old.name, due_at }];
+        notice = `${old.name} is revoked in ${minutes} min, once its users have the new key.`;
       } else if (caps.retirement === 'create_then_revoke' && options.keep_old) {
         notice = `${old.name} is still active: revoke it once its users have the new key.`;
       } else if (caps.retirement === 'create_then_revoke') {
@@ -510,6 +518,15 @@ export class MockBackend implements Backend {
       const reveal = this.storeReveal(connectionId, fresh, false);
       return { status: 'replaced', reveal, old_key: caps.retirement === 'revoke_then_create' ? null : old, notice };
     }, operationId);
+
+  scheduledRevokes = () => this.answer('scheduled_revokes', {}, () => this.scheduled);
+
+  cancelScheduledRevoke = (connectionId: string, keyId: string) =>
+    this.answer('cancel_scheduled_revoke', { connectionId, keyId }, () => {
+      const before = this.scheduled.length;
+      this.scheduled = this.scheduled.filter((s) => !(s.connection_id === connectionId && s.key_id === keyId));
+      return this.scheduled.length < before;
+    });
 
   revokeKey: Backend['revokeKey'] = (connectionId, keyId, operationId) =>
     this.answer('revoke_key', { connectionId, keyId }, () => {

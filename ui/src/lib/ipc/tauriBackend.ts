@@ -63,6 +63,8 @@ export const tauriBackend: Backend = {
     call(() => commands.rotateKey(connectionId, keyId, graceMinutes, operationId ?? null)),
   replaceKey: (connectionId, keyId, options, operationId) =>
     call(() => commands.replaceKey(connectionId, keyId, options, operationId ?? null)),
+  scheduledRevokes: () => call(commands.scheduledRevokes),
+  cancelScheduledRevoke: (connectionId, keyId) => call(() => commands.cancelScheduledRevoke(connectionId, keyId)),
   revokeKey: (connectionId, keyId, operationId) => call(() => commands.revokeKey(connectionId, keyId, operationId ?? null)),
   deleteKey: (connectionId, keyId, operationId) => call(() => commands.deleteKey(connectionId, keyId, operationId ?? null)),
   setKeyEnabled: (connectionId, keyId, enabled, operationId) =>

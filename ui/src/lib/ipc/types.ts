@@ -47,6 +47,7 @@ export type {
   ReplaceStep,
   Retirement,
   RotateGrace,
+  ScheduledRevoke,
   Rotation,
   Rule,
   SecretPreview,

@@ -54,7 +54,7 @@ describe('Replace', () => {
     await user.click(replace);
 
     expect(backend.callsOf('replace_key')).toEqual([
-      { connectionId: 'c-oligon', keyId: 'live1', options: { grace_minutes: null, keep_old: false } },
+      { connectionId: 'c-oligon', keyId: 'live1', options: { grace_minutes: null, keep_old: false, revoke_after_minutes: null } },
     ]);
     const reveal = await screen.findByRole('dialog', { name: 'Store the new secret' });
     expect(reveal).toHaveTextContent('Checkout (replacement)');
@@ -71,10 +71,37 @@ describe('Replace', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
 
     expect(backend.callsOf('replace_key')).toEqual([
-      { connectionId: 'c-oligon', keyId: 'live1', options: { grace_minutes: null, keep_old: true } },
+      { connectionId: 'c-oligon', keyId: 'live1', options: { grace_minutes: null, keep_old: true, revoke_after_minutes: null } },
     ]);
     await screen.findByRole('dialog', { name: 'Store the new secret' });
     expect(statusOf(backend, 'c-oligon', 'live1')).toBe('active');
+  });
+
+  it('schedules the revoke after N minutes, shows it on the row and cancels it from the details', async () => {
+    const { user, backend } = await setup('Receipts production', (b) =>
+      b.addKey('c-oligon', fakeKey({ id: 'live1', name: 'Checkout' })),
+    );
+    const dialog = await openReplace(user, 'live1');
+    await user.click(within(dialog).getByRole('radio', { name: /Revoke it after/ }));
+    const minutes = within(dialog).getByRole('spinbutton', { name: 'Minutes before the revoke' });
+    await user.clear(minutes);
+    await user.type(minutes, '45');
+    await user.type(within(dialog).getByRole('textbox', { name: 'Type Checkout to confirm' }), 'Checkout');
+    await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
+
+    expect(backend.callsOf('replace_key')).toEqual([
+      { connectionId: 'c-oligon', keyId: 'live1', options: { grace_minutes: null, keep_old: false, revoke_after_minutes: 45 } },
+    ]);
+    await screen.findByRole('dialog', { name: 'Store the new secret' });
+    expect(statusOf(backend, 'c-oligon', 'live1')).toBe('active');
+    const due = new Date(backend.scheduled[0].due_at).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+    await vi.waitFor(() => expect(row('live1')).toHaveTextContent(`Revokes at ${due}`));
+
+    const scheduled = within(screen.getByTestId('key-details')).getByTestId('scheduled-revoke');
+    await user.click(within(scheduled).getByRole('button', { name: 'Cancel scheduled revoke' }));
+    await vi.waitFor(() => expect(row('live1')).not.toHaveTextContent('Revokes at'));
+    expect(backend.callsOf('cancel_scheduled_revoke')).toEqual([{ connectionId: 'c-oligon', keyId: 'live1' }]);
+    expect(backend.scheduled).toEqual([]);
   });
 
   it("shows SyncgramPay's countdown, and Cancel during it revokes nothing", async () => {
@@ -126,7 +153,7 @@ describe('Replace', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
     await screen.findByRole('dialog', { name: 'Store the new secret' });
     expect(backend.callsOf('replace_key')).toEqual([
-      { connectionId: 'c-oligon', keyId: 'leak1', options: { grace_minutes: null, keep_old: false } },
+      { connectionId: 'c-oligon', keyId: 'leak1', options: { grace_minutes: null, keep_old: false, revoke_after_minutes: null } },
     ]);
     expect(statusOf(backend, 'c-oligon', 'leak1')).toBe('revoked');
   });

@@ -17,6 +17,7 @@ import type {
   ReplaceOptions,
   ReplaceProgress,
   ReplaceResult,
+  ScheduledRevoke,
   Settings,
   UnfinishedCreate,
 } from '../ipc/types';
@@ -115,6 +116,8 @@ export class Keydesk {
   waits = $state.raw<Wait[]>([]);
   /** The last `replace-progress` of each running replace, by operation id. */
   replaceProgress = $state.raw<Record<string, ReplaceProgress>>({});
+  /** Revokes a replace scheduled for later ("Revokes at HH:MM"). */
+  scheduledRevokes = $state.raw<ScheduledRevoke[]>([]);
   /** Creates and rotates a quit cut off (or the user cancelled), not checked yet. */
   unfinished = $state.raw<UnfinishedCreate[]>([]);
   started = $state(false);
@@ -164,6 +167,7 @@ export class Keydesk {
         (unfinished) => (this.unfinished = unfinished),
         () => undefined,
       );
+      void this.loadScheduledRevokes();
       const rest = Promise.all([this.backend.providerCapabilities(), this.backend.getSettings(), this.backend.pendingReveals()]);
       // Both are awaited below; a failure before then is reported there.
       listening.catch(() => undefined);
@@ -365,7 +369,28 @@ export class Keydesk {
       const { [operationId]: _done, ...running } = this.replaceProgress;
       this.replaceProgress = running;
       void this.loadKeys(connectionId);
+      void this.loadScheduledRevokes();
     }
+  }
+
+  /** Reads the scheduled revokes again; a failure keeps the ones shown. */
+  async loadScheduledRevokes(): Promise<void> {
+    try {
+      this.scheduledRevokes = await this.backend.scheduledRevokes();
+    } catch {
+      // The rows go on without "Revokes at"; the next replace or start reads them again.
+    }
+  }
+
+  /** When `keyId` is scheduled to be revoked, if it is. */
+  revokesAt(connectionId: string, keyId: string): string | null {
+    return this.scheduledRevokes.find((s) => s.connection_id === connectionId && s.key_id === keyId)?.due_at ?? null;
+  }
+
+  /** Cancels the scheduled revoke of a key; rejects with the AppError. */
+  async cancelScheduledRevoke(connectionId: string, keyId: string): Promise<void> {
+    await this.backend.cancelScheduledRevoke(connectionId, keyId);
+    await this.loadScheduledRevokes();
   }
 
   /** Searches every connection for a pasted key; rejects with the AppError. */
