@@ -48,6 +48,7 @@ pub fn builder<R: Runtime>(
             let reminders_after = config.reminders_after;
             state::setup(&handle, config).map_err(|error| error.message)?;
             take_leak_shortcut(&handle);
+            keys::scheduled::spawn(&handle);
             if let Some(first_after) = reminders_after {
                 reminders::spawn(&handle, first_after);
             }

@@ -10,11 +10,14 @@ use tauri_specta::Event;
 
 use crate::activity::ActivityLog;
 use crate::attention::held::AttentionState;
+use crate::attention::records::RecordFile;
 use crate::clipboard::ClipboardGuard;
 use crate::connections::registry::ConnectionRegistry;
 use crate::error::{AppError, AppResult};
 use crate::fingerprints::Fingerprints;
+use crate::keys::ReplaceProgress;
 use crate::keys::raw::RawStash;
+use crate::keys::scheduled::ScheduledRevoke;
 use crate::operations::Operations;
 use crate::reminders::told::Reminders;
 use crate::reveal::RevealVault;
@@ -86,6 +89,10 @@ pub struct AppState {
     /// Takes the Leaked key shortcut a setting names, `None` releasing it (see
     /// [`crate::shortcut::apply`]).
     pub take_shortcut: crate::shortcut::Taker,
+    /// Sends `replace-progress` to the UI.
+    pub report_replace: Box<dyn Fn(ReplaceProgress) + Send + Sync>,
+    /// Revokes scheduled by a replace ("after N minutes"), kept across restarts.
+    pub scheduled: RecordFile<Vec<ScheduledRevoke>>,
 }
 
 /// Payload of the `inventory-progress` event: page `page` of `pages` of a long list.
@@ -208,6 +215,11 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         &mut notices,
     )?);
     let attention = AttentionState::open(&config.data_dir, &mut notices);
+    let scheduled = RecordFile::open(
+        config.data_dir.join("scheduled-revokes.json"),
+        "scheduled revokes",
+        &mut notices,
+    );
     let vault = Arc::new(KeyringVault::new(config.keyring_service.clone()));
     let fingerprints = Fingerprints::open(&config.data_dir, vault.clone(), &mut notices);
     let connections = Arc::new(ConnectionRegistry::new(settings.clone(), vault.clone()));
@@ -226,6 +238,12 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
     let registry = connections.clone();
     let activity = ActivityLog::new(config.data_dir.join("activity.jsonl"))
         .with_subjects(Arc::new(move |id: &str| registry.subject(id)));
+    let handle = app.clone();
+    let report_replace = Box::new(move |progress: ReplaceProgress| {
+        if let Err(error) = progress.emit(&handle) {
+            tracing::debug!(%error, "replace progress event not sent");
+        }
+    });
     app.manage(AppState {
         connections,
         settings,
@@ -243,6 +261,8 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         report_progress,
         take_shortcut: crate::shortcut::taker(app),
         ask_save_path: crate::save_dialog::native(app),
+        report_replace,
+        scheduled,
     });
     let app = app.clone();
     tauri::async_runtime::spawn(async move {

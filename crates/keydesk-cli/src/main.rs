@@ -4,6 +4,7 @@
 //! in `ps`: `KEYDESK_TOKEN`, or `KEYDESK_API_KEY` + `KEYDESK_API_SECRET` for fiskaly.
 
 mod output;
+mod replace;
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
@@ -14,7 +15,8 @@ use clap::{Parser, Subcommand};
 use keydesk_core::{
     AttentionConfig, AttentionInput, ConnectionConfig, ConnectionInventory, CreateOutcome,
     Credentials, Environment, Error, ErrorKind, KeyDraft, LeakFingerprint, MAX_PASTED_KEY_BYTES,
-    Provider, ProviderKind, SecretString, Severity, attention, connect, find_leaked,
+    Provider, ProviderKind, ReplaceOptions, SecretString, Severity, attention, connect,
+    find_leaked,
 };
 use zeroize::Zeroizing;
 
@@ -35,6 +37,7 @@ provider's request id.
 Examples:
   KEYDESK_TOKEN=... keydesk-cli --provider oligon --base-url https://api.example.com list --json
   keydesk-cli --provider strait --base-url URL --project proj_1 rotate KEY_ID --grace-minutes 30
+  keydesk-cli --provider oligon --base-url URL replace KEY_ID --json
   keydesk-cli --provider syncgram --base-url URL attention --fail-on high
   pbpaste | keydesk-cli --provider oligon --base-url URL find-leaked";
 
@@ -129,6 +132,22 @@ enum Command {
         /// Minutes the old key stays valid (default 60, at most 10080).
         #[arg(long)]
         grace_minutes: Option<u32>,
+        /// Print JSON: {"key": {...}, "secrets": [{"label", "value"}]}.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace a key with a new one of the same settings, then retire the old one the
+    /// provider's way: Strait rotates, Oligon revokes, fiskaly disables, SyncgramPay revokes
+    /// first (waiting out its create limit) and then creates.
+    Replace {
+        /// The key's id.
+        id: String,
+        /// Strait: minutes the old key stays valid (0 = at once; default 60).
+        #[arg(long)]
+        grace_minutes: Option<u32>,
+        /// Oligon: leave the old key active, to revoke once its users have the new one.
+        #[arg(long)]
+        keep_old: bool,
         /// Print JSON: {"key": {...}, "secrets": [{"label", "value"}]}.
         #[arg(long)]
         json: bool,
@@ -307,6 +326,31 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
         } => {
             let created = provider.rotate_key(&id, grace_minutes).await?;
             output::print_created(kind, &created, json);
+        }
+        Command::Replace {
+            id,
+            grace_minutes,
+            keep_old,
+            json,
+        } => {
+            // A one-shot command cannot revoke later: no `revoke_after_minutes` here.
+            let options = ReplaceOptions {
+                grace_minutes,
+                keep_old,
+                ..ReplaceOptions::default()
+            };
+            let replaced = replace::replace(provider, &id, options).await?;
+            match replaced.outcome {
+                CreateOutcome::Created(created) => output::print_created(kind, &created, json),
+                CreateOutcome::Orphaned { key } => {
+                    output::print_orphan(key.as_ref(), json);
+                    return Ok(ExitCode::from(1));
+                }
+            }
+            if let Some(error) = replaced.retire_error {
+                eprintln!("The new key was created, but the old key was not retired:");
+                return Ok(report(&error));
+            }
         }
         Command::Attention { json, fail_on } => {
             let keys = provider.list_keys(None).await?;

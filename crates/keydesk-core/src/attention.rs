@@ -103,6 +103,9 @@ word_enum! {
 pub enum SuggestedAction {
     /// Replace the key with a new one (Strait).
     Rotate,
+    /// Replace the key with a successor and retire it the provider's way (providers that do
+    /// not rotate).
+    Replace,
     /// Invalidate the key for good.
     Revoke,
     /// Switch the key off (fiskaly, which cannot revoke).
@@ -421,6 +424,8 @@ impl ProviderFacts {
         };
         let replace = if caps.supports(Action::Rotate) {
             SuggestedAction::Rotate
+        } else if caps.retirement.is_some() {
+            SuggestedAction::Replace
         } else {
             SuggestedAction::Review
         };
@@ -946,10 +951,10 @@ mod tests {
             ]
         );
         assert_eq!(findings[0].reason, "Expires in 3 days (4 Dec 2026).");
-        // Without rotate, the suggestion is to look.
+        // Without rotate, the suggestion is a replace.
         assert_eq!(
             run_one(connection(ProviderKind::Syncgram, &keys[..1]))[0].action,
-            SuggestedAction::Review
+            SuggestedAction::Replace
         );
     }
 

@@ -174,6 +174,22 @@ pub struct RotateGrace {
     pub max_minutes: u32,
 }
 
+/// How a provider retires a key that a replacement succeeds, in the order its rules allow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Retirement {
+    /// One native rotate makes the successor; the old key works on for a grace period.
+    Rotate,
+    /// Create the successor, then revoke the old key (or leave that to the user).
+    CreateThenRevoke,
+    /// Create the successor, then disable the old key (deleting it is a separate action).
+    CreateThenDisable,
+    /// One active key at a time: revoke the old key, then create the successor. The create
+    /// limit is waited out before the revoke, so the create is not refused for it.
+    RevokeThenCreate,
+}
+
 /// Which credential a connection form asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -273,6 +289,8 @@ pub struct Capabilities {
     pub single_active_key: bool,
     /// Grace-period limits, for providers that rotate.
     pub rotate_grace: Option<RotateGrace>,
+    /// How a replace retires the key its successor takes over from; `None`: no replace.
+    pub retirement: Option<Retirement>,
     /// What the connection form asks for.
     pub credential_fields: Vec<CredentialField>,
     /// Non-secret connection settings besides the base URL, in display order.
@@ -298,6 +316,7 @@ impl Capabilities {
             pagination: Pagination::None,
             single_active_key: false,
             rotate_grace: None,
+            retirement: None,
             credential_fields: Vec::new(),
             connection_fields: Vec::new(),
         }

@@ -68,6 +68,18 @@ impl Provider for WithDeadline {
             .unwrap_or(Ok(CreateOutcome::Orphaned { key: None }))
     }
 
+    async fn create_key_idempotent(
+        &self,
+        draft: &KeyDraft,
+        idempotency_key: &str,
+    ) -> Result<CreateOutcome, Error> {
+        // As `create_key`: cut off, the key may have been made.
+        let creating = self.inner.create_key_idempotent(draft, idempotency_key);
+        tokio::time::timeout(self.deadline * 2, creating)
+            .await
+            .unwrap_or(Ok(CreateOutcome::Orphaned { key: None }))
+    }
+
     fn create_wait(&self) -> Option<Duration> {
         self.inner.create_wait()
     }

@@ -23,6 +23,7 @@ mod model;
 mod normalize;
 mod provider;
 mod providers;
+mod replace;
 mod request_ids;
 mod validate;
 
@@ -41,7 +42,7 @@ pub use attention::{
 pub use auth::{Credentials, jwt_expiry, jwt_subject};
 pub use capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
-    FieldSpec, MAX_DAYS, Pagination, RotateGrace,
+    FieldSpec, MAX_DAYS, Pagination, Retirement, RotateGrace,
 };
 pub use connect::{ConnectionConfig, parse_base_url};
 pub use error::{Error, ErrorKind};
@@ -59,6 +60,7 @@ pub use provider::{Provider, find_orphan};
 pub use providers::{
     connect, connect_with, decode, lists_fragment, validate_draft, validate_grace,
 };
+pub use replace::{CREATE_TRIES_AFTER_REVOKE, ReplaceOptions, successor_draft, worth_retrying};
 pub use request_ids::collect_request_ids;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use validate::is_control_or_bidi;

@@ -29,6 +29,18 @@ pub trait Provider: Send + Sync {
     /// error stands.
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error>;
 
+    /// [`Self::create_key`] that a caller may repeat: a provider whose creates carry an
+    /// idempotency key sends `idempotency_key`, so a repeat answers the key the first call
+    /// made instead of making another; the others create as `create_key` does.
+    async fn create_key_idempotent(
+        &self,
+        draft: &KeyDraft,
+        idempotency_key: &str,
+    ) -> Result<CreateOutcome, Error> {
+        let _ = idempotency_key;
+        self.create_key(draft).await
+    }
+
     /// How long until the provider takes another create from this client, when it limits
     /// creates (SyncgramPay: one a minute per user) and this client created a key, or was
     /// refused one, too recently; `None` when a create may go now. A caller that must revoke

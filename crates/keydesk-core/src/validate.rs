@@ -25,6 +25,16 @@ pub(crate) fn check_fields(caps: &Capabilities, draft: &KeyDraft) -> Result<(), 
     Ok(())
 }
 
+/// Checks the one field `name` of `draft` against its spec in `caps` (none: nothing to check).
+pub(crate) fn check_field_named(
+    caps: &Capabilities,
+    draft: &KeyDraft,
+    name: &str,
+) -> Result<(), Error> {
+    caps.field(name)
+        .map_or(Ok(()), |spec| check_field(spec, draft))
+}
+
 /// Every property of a [`KeyDraft`], in declaration order.
 const DRAFT_FIELDS: [&str; 8] = [
     "name",

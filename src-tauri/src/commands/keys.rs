@@ -1,14 +1,15 @@
 //! Key commands: list, create, rotate, revoke, delete, enable/disable, leaked-key search
 //! the inventory export and copying a leak's summary, each one call of the keys service ([`crate::keys`]).
 
-use keydesk_core::{Key, KeyDraft};
+use keydesk_core::{Key, KeyDraft, ReplaceOptions};
 use tauri::State;
 
 use crate::error::{AppError, AppResult};
 use crate::export::ExportFormat;
 use crate::incident::IncidentContext;
 use crate::journal::{self, OrphanCheck, UnfinishedCreate};
-use crate::keys::{self, CreateResult, KeyDetails, LeakSearch};
+use crate::keys::scheduled::{self, ScheduledRevoke};
+use crate::keys::{self, CreateResult, KeyDetails, LeakSearch, ReplaceResult};
 use crate::reveal::PendingReveal;
 use crate::state::AppState;
 
@@ -101,6 +102,40 @@ pub async fn rotate_key(
         context,
     )
     .await
+}
+
+/// Replaces a key with a successor of the same settings and retires the old key the
+/// provider's way, reporting `replace-progress`; the successor's secrets go to the reveal
+/// vault. Cancellable as `operation_id` until the old key is touched.
+#[tauri::command]
+#[specta::specta]
+pub async fn replace_key(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+    options: ReplaceOptions,
+    operation_id: Option<String>,
+) -> AppResult<ReplaceResult> {
+    let operation_id = operation_id.as_deref();
+    keys::replace_key(&state, &connection_id, &key_id, options, operation_id).await
+}
+
+/// The revokes a replace scheduled for later, soonest first.
+#[tauri::command]
+#[specta::specta]
+pub fn scheduled_revokes(state: State<'_, AppState>) -> AppResult<Vec<ScheduledRevoke>> {
+    scheduled::scheduled_revokes(&state)
+}
+
+/// Cancels a scheduled revoke; `false` when none was scheduled for the key (it ran).
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_scheduled_revoke(
+    state: State<'_, AppState>,
+    connection_id: String,
+    key_id: String,
+) -> AppResult<bool> {
+    scheduled::cancel_scheduled_revoke(&state, &connection_id, &key_id)
 }
 
 /// Revokes a key; answers the updated key when the provider returns it. With a `context`

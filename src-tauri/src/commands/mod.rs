@@ -32,6 +32,9 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             keys::key_details,
             keys::create_key,
             keys::rotate_key,
+            keys::replace_key,
+            keys::scheduled_revokes,
+            keys::cancel_scheduled_revoke,
             keys::revoke_key,
             keys::delete_key,
             keys::set_key_enabled,
@@ -60,6 +63,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
         .events(collect_events![
             ClipboardChange,
             InventoryProgress,
+            crate::keys::ReplaceProgress,
             AttentionChecked,
             OpenFinding,
             OpenLeakedKey

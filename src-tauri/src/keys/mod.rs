@@ -5,18 +5,22 @@
 
 mod inventory;
 pub mod raw;
+mod replace;
+pub mod scheduled;
 
 pub use inventory::{
     LeakConnection, LeakFoundBy, LeakMatch, LeakSearch, LeakSearchFailure, export_inventory,
     find_leaked_key,
 };
 pub use raw::{KeyDetails, RawStash};
+pub use replace::{ReplaceProgress, ReplaceResult, ReplaceStep, replace_key};
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use keydesk_core::{
-    CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider, collect_request_ids,
+    CreateOutcome, CreatedKey, ErrorKind, Key, KeyDraft, KeyStatus, Progress, Provider,
+    collect_request_ids,
 };
 use serde::Serialize;
 
@@ -104,28 +108,13 @@ pub async fn create_key(
     operation_id: Option<&str>,
 ) -> AppResult<CreateResult> {
     let (operation, connection, client) = begin(state, connection_id, operation_id).await?;
-    let journal = Journaled::start(
-        state,
-        "create",
-        &connection,
-        None,
-        Some(&draft.name),
-        operation_id,
-    )?;
     let creating = revoke_then_create(state, &connection, client.as_ref(), draft, replace_active);
-    let (outcome, request_ids) = collect_request_ids(operation.run(creating)).await;
-    journal
-        .with_request_ids(request_ids)
-        .finish_create(state, &outcome);
-    match outcome? {
-        CreateOutcome::Created(created) => {
-            tracking::added(state, connection_id, &created.key);
-            state.raw.remember(connection_id, &created.key)?;
-            fingerprints::remember(state, connection_id, &created);
-            Ok(CreateResult::Created {
-                reveal: state.reveals.insert(connection_id, created)?,
-            })
-        }
+    let creating = operation.run(creating);
+    let outcome = journaled_create(state, &connection, &draft.name, operation_id, creating);
+    match outcome.await? {
+        CreateOutcome::Created(created) => Ok(CreateResult::Created {
+            reveal: keep_created(state, connection_id, created)?,
+        }),
         CreateOutcome::Orphaned { key } => Ok(CreateResult::Orphaned {
             // Keydesk made it: an orphan, not a key that appeared.
             key: key
@@ -138,6 +127,23 @@ pub async fn create_key(
                 .into(),
         }),
     }
+}
+
+/// Runs `creating`, a create of `name` on `connection`, between the journal's `started` line
+/// (written first) and its completing line.
+async fn journaled_create(
+    state: &AppState,
+    connection: &Connection,
+    name: &str,
+    operation_id: Option<&str>,
+    creating: impl std::future::Future<Output = AppResult<CreateOutcome>>,
+) -> AppResult<CreateOutcome> {
+    let journal = Journaled::start(state, "create", connection, None, Some(name), operation_id)?;
+    let (outcome, request_ids) = collect_request_ids(creating).await;
+    journal
+        .with_request_ids(request_ids)
+        .finish_create(state, &outcome);
+    outcome
 }
 
 /// With `replace_active`, revokes the active keys (each one logged), then creates `draft`.
@@ -159,20 +165,7 @@ async fn revoke_then_create(
         }
         let active = client.list_keys(None).await?;
         for key in active.iter().filter(|key| key.status == KeyStatus::Active) {
-            let (revoked, request_ids) = collect_request_ids(client.revoke_key(&key.id)).await;
-            let record = Activity {
-                request_ids,
-                ..activity("revoke", connection, Some(key))
-            };
-            let revoked = state
-                .activity
-                .record(record, revoked.map_err(AppError::from))?;
-            tracking::revoked(
-                state,
-                &connection.id,
-                &key.id,
-                revoked.as_ref().or(Some(key)),
-            );
+            revoke_logged(state, connection, client, key).await?;
             replaced.push(key.id.clone());
         }
     }
@@ -198,6 +191,31 @@ async fn revoke_then_create(
         tracking::succeeded(state, &connection.id, replaced, &successor.id);
     }
     Ok(outcome)
+}
+
+/// Revokes the listed `key` (logged with its name) and tells attention; answers the key as
+/// the provider returned it.
+async fn revoke_logged(
+    state: &AppState,
+    connection: &Connection,
+    client: &dyn Provider,
+    key: &Key,
+) -> AppResult<Option<Key>> {
+    let (revoked, request_ids) = collect_request_ids(client.revoke_key(&key.id)).await;
+    let record = Activity {
+        request_ids,
+        ..activity("revoke", connection, Some(key))
+    };
+    let revoked = state
+        .activity
+        .record(record, revoked.map_err(AppError::from))?;
+    tracking::revoked(
+        state,
+        &connection.id,
+        &key.id,
+        revoked.as_ref().or(Some(key)),
+    );
+    Ok(revoked)
 }
 
 /// The refusal of a "revoke and create" that the provider's create limit would cut in half.
@@ -276,8 +294,19 @@ pub async fn rotate_key_for(
     };
     journal.finish_with(state, &rotated);
     let created = rotated?;
-    tracking::added(state, connection_id, &created.key);
     tracking::succeeded(state, connection_id, key_id, &created.key.id);
+    keep_created(state, connection_id, created)
+}
+
+/// Where every key Keydesk creates, rotates in or replaces with arrives with its secrets:
+/// attention tracks it, its raw JSON is kept and the secrets go to the reveal vault.
+// The one place created secrets pass through: remembering their fingerprints belongs here.
+fn keep_created(
+    state: &AppState,
+    connection_id: &str,
+    created: CreatedKey,
+) -> AppResult<PendingReveal> {
+    tracking::added(state, connection_id, &created.key);
     state.raw.remember(connection_id, &created.key)?;
     fingerprints::remember(state, connection_id, &created);
     state.reveals.insert(connection_id, created)

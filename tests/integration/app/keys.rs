@@ -12,34 +12,41 @@ use keydesk_sandbox::{Dialect, SandboxHandle};
 use serde_json::{Value, json};
 
 use crate::support::app::{TestApp, sandbox_input, sandbox_input_as, spawn_sandbox};
-use crate::support::gateway::{Picked, creates, gateway};
+use crate::support::gateway::{Gateway, Picked, creates, gateway};
 
 /// Runs a service call to its end on the runtime the app's commands use.
-fn run<T>(call: impl Future<Output = T>) -> T {
+pub(super) fn run<T>(call: impl Future<Output = T>) -> T {
     tauri::async_runtime::block_on(call)
 }
 
 /// A draft from its JSON, as the create form sends it.
-fn draft(json: serde_json::Value) -> KeyDraft {
+pub(super) fn draft(json: serde_json::Value) -> KeyDraft {
     serde_json::from_value(json).unwrap()
 }
 
 /// Saves the connection `input` (ConnectionInput JSON); answers its id.
-fn connect(app: &TestApp, input: Value) -> String {
+pub(super) fn connect(app: &TestApp, input: Value) -> String {
     let saved = app.call("save_connection", json!({ "input": input }));
     saved["id"].as_str().unwrap().to_owned()
 }
 
 /// A SyncgramPay connection (one active key per organisation) of `user`; answers its id.
-fn syncgram_as(app: &TestApp, sandbox: &SandboxHandle, user: &str) -> String {
+pub(super) fn syncgram_as(app: &TestApp, sandbox: &SandboxHandle, user: &str) -> String {
     connect(
         app,
         sandbox_input_as(sandbox, Dialect::Syncgram, Some(user)),
     )
 }
 
+/// The connection `input` of `sandbox` sent through `gateway` instead.
+pub(super) fn through(gateway: &Gateway, sandbox: &SandboxHandle, mut input: Value) -> Value {
+    let direct = input["base_url"].as_str().unwrap().to_owned();
+    input["base_url"] = json!(direct.replacen(&sandbox.base_url(), &gateway.base_url, 1));
+    input
+}
+
 /// Creates `draft` in `connection_id` without replacing anything; answers the reveal.
-fn create(app: &TestApp, connection_id: &str, draft: &KeyDraft) -> PendingReveal {
+pub(super) fn create(app: &TestApp, connection_id: &str, draft: &KeyDraft) -> PendingReveal {
     match run(keys::create_key(
         &app.state(),
         connection_id,
@@ -55,12 +62,12 @@ fn create(app: &TestApp, connection_id: &str, draft: &KeyDraft) -> PendingReveal
 }
 
 /// The keys of `connection_id`, listed afresh.
-fn list(app: &TestApp, connection_id: &str) -> Vec<Key> {
+pub(super) fn list(app: &TestApp, connection_id: &str) -> Vec<Key> {
     run(keys::list_keys(&app.state(), connection_id, None)).unwrap()
 }
 
 /// The ids of the keys in `keys` whose status is `status`.
-fn ids_with(keys: &[Key], status: KeyStatus) -> Vec<&str> {
+pub(super) fn ids_with(keys: &[Key], status: KeyStatus) -> Vec<&str> {
     keys.iter()
         .filter(|key| key.status == status)
         .map(|key| key.id.as_str())
@@ -68,12 +75,12 @@ fn ids_with(keys: &[Key], status: KeyStatus) -> Vec<&str> {
 }
 
 /// The activity log, newest first.
-fn activity(app: &TestApp) -> Vec<ActivityEntry> {
+pub(super) fn activity(app: &TestApp) -> Vec<ActivityEntry> {
     app.state().activity.list(20).unwrap()
 }
 
 /// What each of `entries` did: its action, its result and the key it names.
-fn actions(entries: &[ActivityEntry]) -> Vec<(&str, &str, Option<&str>)> {
+pub(super) fn actions(entries: &[ActivityEntry]) -> Vec<(&str, &str, Option<&str>)> {
     entries
         .iter()
         .map(|entry| {
@@ -175,9 +182,7 @@ fn a_create_whose_answer_is_lost_answers_the_orphan_and_keeps_its_details() {
         Picked::ForwardThenTimeOut,
     ));
     let app = TestApp::start();
-    let mut input = sandbox_input(&sandbox, Dialect::Oligon);
-    let direct = input["base_url"].as_str().unwrap().to_owned();
-    input["base_url"] = json!(direct.replacen(&sandbox.base_url(), &gateway.base_url, 1));
+    let input = through(&gateway, &sandbox, sandbox_input(&sandbox, Dialect::Oligon));
     let id = connect(&app, input);
 
     let lost = draft(json!({"name": "lost answer", "scopes": ["extract:read"]}));

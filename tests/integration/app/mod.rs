@@ -13,6 +13,7 @@ mod journal;
 mod keys;
 mod leaks;
 mod reminders;
+mod replace;
 mod secrets;
 mod shortcut;
 mod startup;

@@ -47,11 +47,16 @@ impl Cli {
     /// Runs `create` with `args` and `--json`: the answer (its secrets remembered) and the
     /// new key's id.
     async fn create(&mut self, args: &[&str]) -> (Value, String) {
-        let command = [&["create"], args, &["--json"]].concat();
-        let created = self.json(&command).await;
-        self.remember(&created);
-        let id = created["key"]["id"].as_str().unwrap().to_owned();
-        (created, id)
+        self.made(&[&["create"], args].concat()).await
+    }
+
+    /// Runs `command`, which makes a key (create, rotate, replace), with `--json`: the answer
+    /// (its secrets remembered) and the new key's id.
+    async fn made(&mut self, command: &[&str]) -> (Value, String) {
+        let made = self.json(&[command, &["--json"]].concat()).await;
+        self.remember(&made);
+        let id = made["key"]["id"].as_str().unwrap().to_owned();
+        (made, id)
     }
 
     /// The status `list` shows for `id`, `absent` when it is not listed.
@@ -67,6 +72,16 @@ impl Cli {
         }
     }
 }
+
+/// `create` arguments of a Strait key (its deployed API requires a lifetime).
+const STRAIT_WORKER: [&str; 6] = [
+    "--name",
+    "worker",
+    "--scope",
+    "read",
+    "--expires-in-days",
+    "90",
+];
 
 fn status_of(list: &Value, id: &str) -> String {
     list.as_array()
@@ -240,16 +255,7 @@ async fn syncgram_create_revoke_and_the_rate_limit() {
 async fn strait_create_rotate_revoke() {
     let sandbox = sandbox(Variant::Deployed).await;
     let mut cli = Cli::new(&sandbox, ProviderKind::Strait);
-    let (_, id) = cli
-        .create(&[
-            "--name",
-            "worker",
-            "--scope",
-            "read",
-            "--expires-in-days",
-            "90",
-        ])
-        .await;
+    let (_, id) = cli.create(&STRAIT_WORKER).await;
     let rotated = cli
         .json(&["rotate", &id, "--grace-minutes", "30", "--json"])
         .await;
@@ -280,4 +286,31 @@ async fn strait_create_rotate_revoke() {
         status_of(&cli.json(&["list", "--json"]).await, &new_id),
         "absent"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replace_keeps_the_settings_and_retires_the_old_key_the_providers_way() {
+    let sandbox = sandbox(Variant::Deployed).await;
+    let mut oligon = Cli::new(&sandbox, ProviderKind::Oligon);
+    let (_, old) = oligon
+        .create(&["--name", "checkout", "--scope", "extract:read", "--live"])
+        .await;
+    let (replaced, new) = oligon.made(&["replace", &old]).await;
+    assert_eq!(replaced["key"]["name"], "checkout (replacement)");
+    assert_eq!(replaced["key"]["scopes"], json!(["extract:read"]));
+    assert_eq!(replaced["key"]["environment"], "live");
+    let secret = replaced["secrets"][0]["value"].as_str().unwrap();
+    assert!(secret.starts_with("sk_live_"), "a live key, as the old one");
+    let list = oligon.json(&["list", "--json"]).await;
+    assert_eq!(status_of(&list, &old), "revoked");
+    assert_eq!(status_of(&list, &new), "active");
+
+    let mut strait = Cli::new(&sandbox, ProviderKind::Strait);
+    let (_, old) = strait.create(&STRAIT_WORKER).await;
+    let (_, new) = strait
+        .made(&["replace", &old, "--grace-minutes", "0"])
+        .await;
+    let list = strait.json(&["list", "--json"]).await;
+    assert_eq!(status_of(&list, &new), "active");
+    assert_ne!(status_of(&list, &old), "active");
 }

@@ -1,12 +1,14 @@
 //! A gateway in front of a sandbox: a reverse proxy on 127.0.0.1:0 that forwards every
 //! request and, for the requests a rule picks, answers `504 <html>Gateway Timeout</html>`
-//! in place of the sandbox's answer, the way a load balancer does when the service was slow.
+//! in place of the sandbox's answer, the way a load balancer does when the service was slow
+//! (or, with [`Picked::Refuse`], another status). It keeps the bodies of the requests it
+//! saw.
 
 // Test helpers: a panic is the failure message.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::net::{TcpListener, TcpStream};
 
@@ -19,6 +21,8 @@ pub enum Picked {
     ForwardThenTimeOut,
     /// Answer 504 without forwarding it (the sandbox never hears of it).
     TimeOut,
+    /// Answer this status without forwarding it (the sandbox never hears of it).
+    Refuse(u16),
 }
 
 /// Which requests the gateway picks, by method and path (without the query).
@@ -29,6 +33,15 @@ pub struct Gateway {
     /// `http://127.0.0.1:PORT`, to use in place of the sandbox's base URL.
     pub base_url: String,
     picked: Arc<AtomicUsize>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+/// A request the gateway saw: method, path (without the query) and body.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub body: String,
 }
 
 impl Gateway {
@@ -36,6 +49,20 @@ impl Gateway {
     pub fn picked(&self) -> usize {
         self.picked.load(Ordering::SeqCst)
     }
+
+    /// Every request it saw, picked or not, in the order they came.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// A rule picking what `rule` picks, only its first `times` matches.
+pub fn first(
+    times: usize,
+    rule: impl Fn(&str, &str) -> bool + Send + Sync + 'static,
+) -> impl Fn(&str, &str) -> bool + Send + Sync + 'static {
+    let matched = AtomicUsize::new(0);
+    move |method, path| rule(method, path) && matched.fetch_add(1, Ordering::SeqCst) < times
 }
 
 /// The rule for creates of every provider: a POST to a path ending in `/api-keys`.
@@ -65,49 +92,74 @@ pub async fn gateway(
         .build()
         .unwrap();
     let counter = Arc::clone(&count);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = Arc::clone(&seen);
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
-            let (rule, client, upstream, counter) = (
+            let (rule, client, upstream, counter, log) = (
                 Arc::clone(&rule),
                 client.clone(),
                 upstream.clone(),
                 Arc::clone(&counter),
+                Arc::clone(&log),
             );
             tokio::spawn(async move {
-                serve(socket, rule.as_ref(), &client, &upstream, &counter, picked).await;
+                let ways = Ways {
+                    rule: rule.as_ref(),
+                    client: &client,
+                    upstream: &upstream,
+                };
+                serve(socket, ways, &counter, &log, picked).await;
             });
         }
     });
     Gateway {
         base_url,
         picked: count,
+        seen,
     }
 }
 
-/// One request on `socket`: read, forward as the rule says, answer, close.
+/// Which requests to pick, and where the others go.
+struct Ways<'a> {
+    rule: &'a Rule,
+    client: &'a reqwest::Client,
+    upstream: &'a str,
+}
+
+/// One request on `socket`: read, log, forward as the rule says, answer, close.
 async fn serve(
     mut socket: TcpStream,
-    rule: &Rule,
-    client: &reqwest::Client,
-    upstream: &str,
+    ways: Ways<'_>,
     counter: &AtomicUsize,
+    log: &Mutex<Vec<Seen>>,
     picked: Picked,
 ) {
     let Some(request) = read_request(&mut socket).await else {
         return;
     };
     let path = request.target.split('?').next().unwrap_or_default();
-    let is_picked = rule(&request.method, path);
+    log.lock().unwrap().push(Seen {
+        method: request.method.clone(),
+        path: path.to_owned(),
+        body: String::from_utf8_lossy(&request.body).into_owned(),
+    });
+    let is_picked = (ways.rule)(&request.method, path);
     if is_picked {
         counter.fetch_add(1, Ordering::SeqCst);
     }
-    let forwarded = if is_picked && picked == Picked::TimeOut {
+    let forwarded = if is_picked && picked != Picked::ForwardThenTimeOut {
         None
     } else {
-        Some(forward(client, upstream, &request).await)
+        Some(forward(ways.client, ways.upstream, &request).await)
     };
-    let (status, headers, body) = match forwarded {
-        Some(answer) if !is_picked => answer,
+    let (status, headers, body) = match (forwarded, picked) {
+        (Some(answer), _) if !is_picked => answer,
+        (_, Picked::Refuse(status)) => (
+            status,
+            vec![("content-type".to_owned(), "application/json".to_owned())],
+            br#"{"error":"internal","message":"refused by the test gateway"}"#.to_vec(),
+        ),
         _ => (
             504,
             vec![("content-type".to_owned(), "text/html".to_owned())],

@@ -144,6 +144,18 @@ describe('Attention view', () => {
     expect(backend.callsOf('rotate_key')).toHaveLength(1);
   });
 
+  it('offers Replace where a provider that cannot rotate would need one', async () => {
+    const backend = new MockBackend();
+    const { user } = await renderApp(backend);
+    await openAttention(user);
+    const report = await backend.attention(false);
+    const item = report.items.find((i) => i.finding.action === 'replace' && i.finding.connection_id !== 'c-strait')!;
+    const row = screen.getAllByTestId('finding-row').find((r) => r.dataset.findingId?.includes(item.finding.key_id))!;
+    await user.click(within(row).getByRole('button', { name: 'Replace' }));
+    const dialog = await screen.findByTestId('replace-dialog');
+    expect(dialog).toHaveAccessibleName(`Replace ${item.finding.key_name}`);
+  });
+
   it('disables without a confirmation, and says why next to the row when it fails', async () => {
     const backend = new MockBackend();
     const { user } = await renderApp(backend);

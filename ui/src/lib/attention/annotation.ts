@@ -28,6 +28,7 @@ export const SEVERITIES: Severity[] = ['high', 'medium', 'low'];
 /** The one-click button of a finding's suggested action (UX.md's words). */
 export const SUGGESTED_ACTION_LABEL: Record<SuggestedAction, string> = {
   rotate: 'Rotate',
+  replace: 'Replace',
   revoke: 'Revoke',
   disable: 'Disable',
   set_owner: 'Set owner',

@@ -86,6 +86,13 @@ describe('Create key', () => {
     await user.click(within(dialog).getByRole('checkbox', { name: /Replace: revoke/ }));
     expect(within(dialog).getByRole('note')).toHaveTextContent(`Requests using ${active.masked} will fail`);
     await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'New payments key');
+    // Revoking the organisation's only active key is a danger action behind its typed name.
+    expect(submit).toHaveClass('danger');
+    expect(submit).toBeDisabled();
+    const confirm = within(dialog).getByRole('textbox', { name: `Type ${active.name} to confirm` });
+    await user.type(confirm, active.name.slice(0, -1));
+    expect(submit).toBeDisabled();
+    await user.type(confirm, active.name.slice(-1));
     await user.click(submit);
 
     expect(backend.callsOf('create_key')).toEqual([
@@ -106,6 +113,8 @@ describe('Create key', () => {
     const { user, dialog } = await openCreate('Payments', backend);
     await user.click(within(dialog).getByRole('checkbox', { name: /Replace: revoke/ }));
     await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'New payments key');
+    const active = backend.keys.get('c-syncgram')!.find((k) => k.status === 'active')!;
+    await user.type(within(dialog).getByRole('textbox', { name: `Type ${active.name} to confirm` }), active.name);
     const listsBefore = backend.callsOf('list_keys').length;
     await user.click(within(dialog).getByRole('button', { name: 'Revoke and create' }));
 

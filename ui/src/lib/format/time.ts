@@ -63,6 +63,11 @@ export function exactTime(iso: string): string {
 // formats a date for every row it shows.
 const shortFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
 
+/** The local time of day of `iso`, e.g. "14:05" ("Revokes at 14:05"). */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+}
+
 /** A short absolute date for table cells: "23 Nov 2026". */
 export function shortDate(iso: string): string {
   return shortFormat.format(new Date(iso));

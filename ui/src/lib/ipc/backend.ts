@@ -22,7 +22,11 @@ import type {
   OpenLeakedKey,
   OrphanCheck,
   PendingReveal,
+  ReplaceOptions,
+  ReplaceProgress,
+  ReplaceResult,
   Rule,
+  ScheduledRevoke,
   Settings,
   UnfinishedCreate,
 } from './types';
@@ -58,6 +62,15 @@ export interface Backend {
     operationId?: string,
     context?: IncidentContext,
   ): Promise<PendingReveal>;
+  /**
+   * Replaces a key with a successor of the same settings and retires the old one the
+   * provider's way (`caps.retirement`), reporting `replace-progress`.
+   */
+  replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string): Promise<ReplaceResult>;
+  /** The revokes a replace scheduled for later, soonest first. */
+  scheduledRevokes(): Promise<ScheduledRevoke[]>;
+  /** Cancels a scheduled revoke; false when none was scheduled for the key (it ran). */
+  cancelScheduledRevoke(connectionId: string, keyId: string): Promise<boolean>;
   /** With a `context` (started from a leak search or an Attention finding) the revoke is logged as an incident. */
   revokeKey(connectionId: string, keyId: string, operationId?: string, context?: IncidentContext): Promise<Key | null>;
   deleteKey(connectionId: string, keyId: string, operationId?: string): Promise<null>;
@@ -112,6 +125,8 @@ export interface Backend {
   onClipboard(handler: (change: ClipboardChange) => void): Promise<Unsubscribe>;
   /** `inventory-progress` event: page N of M of a multi-page list. */
   onInventoryProgress(handler: (progress: InventoryProgress) => void): Promise<Unsubscribe>;
+  /** `replace-progress` event: where a replace is (the wait's countdown, a loud retry line). */
+  onReplaceProgress(handler: (progress: ReplaceProgress) => void): Promise<Unsubscribe>;
   /** `attention-checked` event: the report of a background check (every `reminder_minutes`). */
   onAttentionChecked(handler: (checked: AttentionChecked) => void): Promise<Unsubscribe>;
   /** `open-finding` event: the user clicked a reminder; the app has brought the window forward. */

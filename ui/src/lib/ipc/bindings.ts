@@ -43,6 +43,16 @@ export const commands = {
 	 */
 	rotateKey: (connectionId: string, keyId: string, graceMinutes: number | null, operationId: string | null, context: IncidentContext | null) => typedError<PendingReveal, AppError>(__TAURI_INVOKE("rotate_key", { connectionId, keyId, graceMinutes, operationId, context })),
 	/**
+	 *  Replaces a key with a successor of the same settings and retires the old key the
+	 *  provider's way, reporting `replace-progress`; the successor's secrets go to the reveal
+	 *  vault. Cancellable as `operation_id` until the old key is touched.
+	 */
+	replaceKey: (connectionId: string, keyId: string, options: ReplaceOptions, operationId: string | null) => typedError<ReplaceResult, AppError>(__TAURI_INVOKE("replace_key", { connectionId, keyId, options, operationId })),
+	/**  The revokes a replace scheduled for later, soonest first. */
+	scheduledRevokes: () => typedError<ScheduledRevoke[], AppError>(__TAURI_INVOKE("scheduled_revokes")),
+	/**  Cancels a scheduled revoke; `false` when none was scheduled for the key (it ran). */
+	cancelScheduledRevoke: (connectionId: string, keyId: string) => typedError<boolean, AppError>(__TAURI_INVOKE("cancel_scheduled_revoke", { connectionId, keyId })),
+	/**
 	 *  Revokes a key; answers the updated key when the provider returns it. With a `context`
 	 *  (started from a leak search or an Attention finding) it is logged as an incident.
 	 */
@@ -137,6 +147,7 @@ export const events = {
 	inventoryProgress: makeEvent<InventoryProgress, InventoryProgress>("inventory-progress"),
 	openFinding: makeEvent<OpenFinding, OpenFinding>("open-finding"),
 	openLeakedKey: makeEvent<OpenLeakedKey, OpenLeakedKey>("open-leaked-key"),
+	replaceProgress: makeEvent<ReplaceProgress, ReplaceProgress>("replace-progress"),
 };
 
 /* Types */
@@ -314,6 +325,8 @@ export type Capabilities = {
 	single_active_key: boolean,
 	/**  Grace-period limits, for providers that rotate. */
 	rotate_grace: RotateGrace | null,
+	/**  How a replace retires the key its successor takes over from; `None`: no replace. */
+	retirement: Retirement | null,
 	/**  What the connection form asks for. */
 	credential_fields: CredentialField[],
 	/**  Non-secret connection settings besides the base URL, in display order. */
@@ -851,6 +864,90 @@ export type ProviderKind =
 /**  Strait project keys (rotation with grace). */
 "strait";
 
+/**  What the user chose about the old key, where the provider's way leaves a choice. */
+export type ReplaceOptions = {
+	/**
+	 *  A native rotate: minutes the old key keeps working (0 = it stops at once); `None`
+	 *  takes the provider's default.
+	 */
+	grace_minutes?: number | null,
+	/**
+	 *  Create-then-revoke: leave the old key active, for the user to revoke once the
+	 *  service uses the successor.
+	 */
+	keep_old?: boolean,
+	/**
+	 *  Create-then-revoke: revoke the old key this many minutes after the successor exists
+	 *  (the app keeps the schedule across restarts); `None` or 0: at once.
+	 */
+	revoke_after_minutes?: number | null,
+};
+
+/**  Payload of the `replace-progress` event. */
+export type ReplaceProgress = {
+	/**  The operation's id, as the UI gave it. */
+	operation_id: string | null,
+	/**  The connection of the key being replaced. */
+	connection_id: string,
+	/**  The key being replaced. */
+	key_id: string,
+	/**  Where the replace is. */
+	step: ReplaceStep,
+	/**  Seconds left of the wait (`waiting`, and `retrying` when the provider set a wait). */
+	seconds_left: number | null,
+	/**  One loud line (`retrying`): the old key is revoked and the successor not yet made. */
+	message: string | null,
+};
+
+/**  What `replace_key` answers. */
+export type ReplaceResult = 
+/**  The successor exists; its secrets wait in the reveal vault. */
+{ status: "replaced"; 
+/**  What the reveal dialog shows. */
+reveal: PendingReveal; 
+/**  The old key as it now is, when the provider said. */
+old_key: Key | null; 
+/**
+ *  What is left to do about the old key, in one sentence (kept active on request, or
+ *  its retirement failed).
+ */
+notice: string | null } | 
+/**  The successor was (probably) created but its secret never arrived. */
+{ status: "orphaned"; 
+/**  The connection it was created in. */
+connection_id: string; 
+/**  The orphan, when a fresh list could identify it. */
+key: Key | null; 
+/**  What happened and what to do, in one sentence. */
+message: string };
+
+/**  A step of a replace, for the dialog to show. */
+export type ReplaceStep = 
+/**  Waiting out the provider's create limit before revoking (cancellable). */
+"waiting" | 
+/**  Revoking the old key first (no longer cancellable). */
+"revoking" | 
+/**  Creating the successor. */
+"creating" | 
+/**  The create failed after the revoke and is tried again with the same request. */
+"retrying" | 
+/**  Revoking or disabling the old key after the successor exists. */
+"retiring";
+
+/**  How a provider retires a key that a replacement succeeds, in the order its rules allow. */
+export type Retirement = 
+/**  One native rotate makes the successor; the old key works on for a grace period. */
+"rotate" | 
+/**  Create the successor, then revoke the old key (or leave that to the user). */
+"create_then_revoke" | 
+/**  Create the successor, then disable the old key (deleting it is a separate action). */
+"create_then_disable" | 
+/**
+ *  One active key at a time: revoke the old key, then create the successor. The create
+ *  limit is waited out before the revoke, so the create is not refused for it.
+ */
+"revoke_then_create";
+
 /**  Grace-period limits of a rotate. */
 export type RotateGrace = {
 	/**  Used when the user gives none. */
@@ -898,6 +995,18 @@ export type Rule =
 /**  Listed at the last look but not now: low. */
 "disappeared";
 
+/**  A revoke the user scheduled. */
+export type ScheduledRevoke = {
+	/**  The connection of the key. */
+	connection_id: string,
+	/**  The key to revoke. */
+	key_id: string,
+	/**  Its name when it was scheduled. */
+	key_name: string,
+	/**  When it is due. */
+	due_at: string,
+};
+
 /**  A secret's label and a masked preview of it. */
 export type SecretPreview = {
 	/**  What the secret is ("API key", "API secret"…). */
@@ -938,6 +1047,11 @@ export type Severity =
 export type SuggestedAction = 
 /**  Replace the key with a new one (Strait). */
 "rotate" | 
+/**
+ *  Replace the key with a successor and retire it the provider's way (providers that do
+ *  not rotate).
+ */
+"replace" | 
 /**  Invalidate the key for good. */
 "revoke" | 
 /**  Switch the key off (fiskaly, which cannot revoke). */

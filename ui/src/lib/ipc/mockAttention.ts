@@ -73,7 +73,7 @@ export function findingsOf(
 ): Finding[] {
   const offers = (action: string) => caps.actions.some((a) => a === action);
   const retire: SuggestedAction = offers('revoke') ? 'revoke' : offers('disable') ? 'disable' : 'review';
-  const replace: SuggestedAction = offers('rotate') ? 'rotate' : 'review';
+  const replace: SuggestedAction = offers('rotate') ? 'rotate' : caps.retirement ? 'replace' : 'review';
   const supportsExpiry = caps.create_fields.some((f) => f.name === 'expires_in_days');
   const tracksUse = caps.tracks_last_used;
   const byId = new Map(keys.map((k) => [k.id, k]));

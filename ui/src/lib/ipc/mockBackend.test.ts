@@ -115,7 +115,8 @@ describe('MockBackend', () => {
       expect(rules).toContain(rule);
     }
     const actions = new Set(report.items.map((i) => i.finding.action));
-    for (const action of ['rotate', 'revoke', 'disable', 'set_owner', 'review']) expect(actions).toContain(action);
+    // Providers that cannot rotate are offered Replace where Strait is offered Rotate.
+    for (const action of ['rotate', 'replace', 'revoke', 'disable', 'set_owner']) expect(actions).toContain(action);
     expect(report.checked_at).not.toBeNull();
     expect(report.failures).toEqual([]);
   });

@@ -29,6 +29,10 @@ import type {
   OrphanCheck,
   PendingReveal,
   ProviderKind,
+  ReplaceOptions,
+  ReplaceProgress,
+  ReplaceResult,
+  ScheduledRevoke,
   Rule,
   Settings,
   UnfinishedCreate,
@@ -245,6 +249,9 @@ export class MockBackend implements Backend {
   private running = new Map<string, () => void>();
   private clipboardEvent = new MockEvent<ClipboardChange>();
   private progressEvent = new MockEvent<InventoryProgress>();
+  private replaceEvent = new MockEvent<ReplaceProgress>();
+  /** Revokes a replace scheduled for later. */
+  scheduled: ScheduledRevoke[] = [];
   private attentionCheckedEvent = new MockEvent<AttentionChecked>();
   private openFindingEvent = new MockEvent<OpenFinding>();
   private openLeakedKeyEvent = new MockEvent<OpenLeakedKey>();
@@ -281,6 +288,11 @@ export class MockBackend implements Backend {
     this.held.add(command);
   }
 
+  /** The ids of the operations held now (see `holdNext`), oldest first. */
+  heldOperations(): string[] {
+    return [...this.running.keys()];
+  }
+
   /** Calls of one command, in order. */
   callsOf(command: string): Record<string, unknown>[] {
     return this.calls.filter((c) => c.command === command).map((c) => c.args);
@@ -292,6 +304,11 @@ export class MockBackend implements Backend {
 
   emitProgress(progress: InventoryProgress): void {
     this.progressEvent.emit(progress);
+  }
+
+  /** Sends `replace-progress`, as a replace waiting out a create limit does. */
+  emitReplaceProgress(progress: ReplaceProgress): void {
+    this.replaceEvent.emit(clone(progress));
   }
 
   /**
@@ -455,38 +472,87 @@ export class MockBackend implements Backend {
       return { status: 'created', reveal: this.storeReveal(connectionId, key, withWebhook) };
     }, operationId);
 
-  rotateKey = (
-    connectionId: string,
-    keyId: string,
-    graceMinutes: number | null,
-    operationId?: string,
-    context?: IncidentContext,
-  ) =>
-    this.answer('rotate_key', { connectionId, keyId, graceMinutes, ...withContext(context) }, () => {
-      const keys = this.keysOf(connectionId);
-      const old = this.keyOf(connectionId, keyId);
-      if (old.status === 'revoked') throw appError('conflict', 'A revoked key cannot be rotated.');
+  rotateKey = (connectionId: string, keyId: string, graceMinutes: number | null, operationId?: string, context?: IncidentContext) =>
+    this.answer(
+      'rotate_key',
+      { connectionId, keyId, graceMinutes, ...withContext(context) },
+      () => this.rotateInPlace(connectionId, keyId, graceMinutes, context),
+      operationId,
+    );
+
+  /** A rotate's work, shared by `rotate_key` and a replace that rotates. */
+  private rotateInPlace(connectionId: string, keyId: string, graceMinutes: number | null, context?: IncidentContext): PendingReveal {
+    const keys = this.keysOf(connectionId);
+    const old = this.keyOf(connectionId, keyId);
+    if (old.status === 'revoked') throw appError('conflict', 'A revoked key cannot be rotated.');
+    const caps = this.capsOf(connectionId);
+    const maxGrace = caps.rotate_grace?.max_minutes;
+    if (graceMinutes !== null && maxGrace !== undefined && graceMinutes > maxGrace) {
+      throw appError('validation', `The grace period can be at most ${maxGrace} minutes.`, { field: 'grace_minutes' });
+    }
+    const fresh = this.makeKey(caps.provider, old.name, old.environment ?? 'test', Date.now());
+    fresh.scopes = [...old.scopes];
+    const grace = graceMinutes ?? caps.rotate_grace?.default_minutes ?? 0;
+    old.rotation = {
+      replaced_by: fresh.id,
+      grace_expires_at: grace > 0 ? new Date(Date.now() + grace * 60_000).toISOString() : null,
+      interval_days: old.rotation?.interval_days ?? null,
+      next_rotation_at: null,
+      webhook_url: old.rotation?.webhook_url ?? null,
+    };
+    if (grace > 0) old.status = 'rotating';
+    else this.revokeInPlace(old);
+    keys.unshift(fresh);
+    this.record(connectionId, old, 'rotate', context && { context, done: 'Rotated the key.', successor: fresh });
+    return this.storeReveal(connectionId, fresh, false);
+  }
+
+  replaceKey = (connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string) =>
+    this.answer('replace_key', { connectionId, keyId, options }, (): ReplaceResult => {
       const caps = this.capsOf(connectionId);
-      const maxGrace = caps.rotate_grace?.max_minutes;
-      if (graceMinutes !== null && maxGrace !== undefined && graceMinutes > maxGrace) {
-        throw appError('validation', `The grace period can be at most ${maxGrace} minutes.`, { field: 'grace_minutes' });
+      if (caps.retirement === 'rotate') {
+        // The rotate's own answer, without a second call log entry.
+        return { status: 'replaced', reveal: this.rotateInPlace(connectionId, keyId, options.grace_minutes ?? null), old_key: null, notice: null };
       }
-      const fresh = this.makeKey(caps.provider, old.name, old.environment ?? 'test', Date.now());
+      const old = this.keyOf(connectionId, keyId);
+      const named = caps.create_fields.find((f) => f.name === 'name')?.pattern ? '-replacement' : ' (replacement)';
+      const fresh = this.makeKey(caps.provider, `${old.name}${named}`, old.environment ?? 'test', Date.now());
       fresh.scopes = [...old.scopes];
-      const grace = graceMinutes ?? caps.rotate_grace?.default_minutes ?? 0;
-      old.rotation = {
-        replaced_by: fresh.id,
-        grace_expires_at: grace > 0 ? new Date(Date.now() + grace * 60_000).toISOString() : null,
-        interval_days: old.rotation?.interval_days ?? null,
-        next_rotation_at: null,
-        webhook_url: old.rotation?.webhook_url ?? null,
-      };
-      if (grace > 0) old.status = 'rotating';
-      else this.revokeInPlace(old);
-      keys.unshift(fresh);
-      this.record(connectionId, old, 'rotate', context && { context, done: 'Rotated the key.', successor: fresh });
-      return this.storeReveal(connectionId, fresh, false);
+      fresh.metadata = { ...old.metadata };
+      fresh.expires_at = old.expires_at;
+      if (caps.retirement === 'revoke_then_create' && old.status === 'active') {
+        this.revokeInPlace(old);
+        this.record(connectionId, old, 'revoke');
+      }
+      this.keysOf(connectionId).unshift(fresh);
+      this.record(connectionId, fresh, 'create');
+      let notice: string | null = null;
+      if (caps.retirement === 'create_then_disable') {
+        old.status = 'disabled';
+        this.record(connectionId, old, 'disable');
+      } else if (caps.retirement === 'create_then_revoke' && options.revoke_after_minutes) {
+        const minutes = options.revoke_after_minutes;
+        const due_at = new Date(Date.now() + minutes * 60_000).toISOString();
+        this.scheduled = [...this.scheduled.filter((s) => s.key_id !== old.id), { connection_id: connectionId, key_id: old.id, key_name: old.name, due_at }];
+        notice = `${old.name} is revoked in ${minutes} min, once its users have the new key.`;
+      } else if (caps.retirement === 'create_then_revoke' && options.keep_old) {
+        notice = `${old.name} is still active: revoke it once its users have the new key.`;
+      } else if (caps.retirement === 'create_then_revoke') {
+        this.revokeInPlace(old);
+        this.record(connectionId, old, 'revoke');
+      }
+      const reveal = this.storeReveal(connectionId, fresh, false);
+      return { status: 'replaced', reveal, old_key: caps.retirement === 'revoke_then_create' ? null : old, notice };
     }, operationId);
+
+  scheduledRevokes = () => this.answer('scheduled_revokes', {}, () => this.scheduled);
+
+  cancelScheduledRevoke = (connectionId: string, keyId: string) =>
+    this.answer('cancel_scheduled_revoke', { connectionId, keyId }, () => {
+      const before = this.scheduled.length;
+      this.scheduled = this.scheduled.filter((s) => !(s.connection_id === connectionId && s.key_id === keyId));
+      return this.scheduled.length < before;
+    });
 
   revokeKey: Backend['revokeKey'] = (connectionId, keyId, operationId, context) =>
     this.answer('revoke_key', { connectionId, keyId, ...withContext(context) }, () => {
@@ -749,6 +815,8 @@ export class MockBackend implements Backend {
   onClipboard = this.clipboardEvent.listen;
 
   onInventoryProgress = this.progressEvent.listen;
+
+  onReplaceProgress = this.replaceEvent.listen;
 
   onAttentionChecked = this.attentionCheckedEvent.listen;
 

@@ -61,6 +61,10 @@ export const tauriBackend: Backend = {
     call(() => commands.createKey(connectionId, draft, replaceActive, operationId ?? null)),
   rotateKey: (connectionId, keyId, graceMinutes, operationId, context) =>
     call(() => commands.rotateKey(connectionId, keyId, graceMinutes, operationId ?? null, context ?? null)),
+  replaceKey: (connectionId, keyId, options, operationId) =>
+    call(() => commands.replaceKey(connectionId, keyId, options, operationId ?? null)),
+  scheduledRevokes: () => call(commands.scheduledRevokes),
+  cancelScheduledRevoke: (connectionId, keyId) => call(() => commands.cancelScheduledRevoke(connectionId, keyId)),
   revokeKey: (connectionId, keyId, operationId, context) =>
     call(() => commands.revokeKey(connectionId, keyId, operationId ?? null, context ?? null)),
   deleteKey: (connectionId, keyId, operationId) => call(() => commands.deleteKey(connectionId, keyId, operationId ?? null)),
@@ -91,6 +95,7 @@ export const tauriBackend: Backend = {
 
   onClipboard: (handler) => subscribe(events.clipboard, handler),
   onInventoryProgress: (handler) => subscribe(events.inventoryProgress, handler),
+  onReplaceProgress: (handler) => subscribe(events.replaceProgress, handler),
   onAttentionChecked: (handler) => subscribe(events.attentionChecked, handler),
   onOpenFinding: (handler) => subscribe(events.openFinding, handler),
   onOpenLeakedKey: (handler) => subscribe(events.openLeakedKey, handler),

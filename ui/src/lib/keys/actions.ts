@@ -1,6 +1,7 @@
 import type { Action, Capabilities, Key } from '../ipc/types';
 
-export type KeyAction = Exclude<Action, 'create'>;
+/** What a key's buttons do: the provider's actions, and Replace (a successor, then the old key retired). */
+export type KeyAction = Exclude<Action, 'create'> | 'replace';
 
 export const ACTION_LABEL: Record<KeyAction, string> = {
   revoke: 'Revoke',
@@ -8,6 +9,7 @@ export const ACTION_LABEL: Record<KeyAction, string> = {
   enable: 'Enable',
   disable: 'Disable',
   rotate: 'Rotate',
+  replace: 'Replace',
 };
 
 /** The actions that make sense for `key` now, among those its provider offers, safest first. */
@@ -21,6 +23,22 @@ export function actionsFor(key: Key, caps: Capabilities): KeyAction[] {
   if (offered.has('revoke') && (live || key.status === 'disabled' || key.status === 'expired')) result.push('revoke');
   if (offered.has('delete')) result.push('delete');
   return result;
+}
+
+/**
+ * Whether a working key offers Replace: its provider retires keys by making a successor
+ * (Strait's way is its own Rotate, offered as that).
+ */
+export function canReplace(key: Key, caps: Capabilities): boolean {
+  return key.status === 'active' && caps.retirement !== null && caps.retirement !== 'rotate';
+}
+
+/**
+ * Whether a replace that stops `key` needs its name typed: a live key, or the only active key
+ * of a provider that allows one (revoked before its successor exists).
+ */
+export function replaceNeedsTypedName(key: Key, caps: Capabilities): boolean {
+  return key.environment === 'live' || caps.single_active_key;
 }
 
 /** Live-environment keys that still work need their name typed before revoke or delete. */

@@ -15,6 +15,10 @@ import type {
   LeakSearch,
   OpenFinding,
   PendingReveal,
+  ReplaceOptions,
+  ReplaceProgress,
+  ReplaceResult,
+  ScheduledRevoke,
   Settings,
   UnfinishedCreate,
 } from '../ipc/types';
@@ -111,6 +115,10 @@ export class Keydesk {
   notices = $state.raw<string[]>([]);
   /** Operations running now, oldest first (the wait notice shows the newest). */
   waits = $state.raw<Wait[]>([]);
+  /** The last `replace-progress` of each running replace, by operation id. */
+  replaceProgress = $state.raw<Record<string, ReplaceProgress>>({});
+  /** Revokes a replace scheduled for later ("Revokes at HH:MM"). */
+  scheduledRevokes = $state.raw<ScheduledRevoke[]>([]);
   /** Creates and rotates a quit cut off (or the user cancelled), not checked yet. */
   unfinished = $state.raw<UnfinishedCreate[]>([]);
   started = $state(false);
@@ -162,6 +170,7 @@ export class Keydesk {
         (unfinished) => (this.unfinished = unfinished),
         () => undefined,
       );
+      void this.loadScheduledRevokes();
       const rest = Promise.all([this.backend.providerCapabilities(), this.backend.getSettings(), this.backend.pendingReveals()]);
       // Both are awaited below; a failure before then is reported there.
       listening.catch(() => undefined);
@@ -208,6 +217,9 @@ export class Keydesk {
     const subscriptions = await Promise.allSettled([
       this.backend.onInventoryProgress((p) => this.onProgress(p)),
       this.backend.onAttentionChecked(({ report }) => this.attentionChecked(report)),
+      this.backend.onReplaceProgress((p) => {
+        if (p.operation_id) this.replaceProgress = { ...this.replaceProgress, [p.operation_id]: p };
+      }),
       this.backend.onOpenFinding((finding) => void this.openFinding(finding)),
       this.backend.onOpenLeakedKey(() => this.leakShortcutPresses++),
     ]);
@@ -354,6 +366,41 @@ export class Keydesk {
     const reveal = await this.backend.rotateKey(connectionId, keyId, graceMinutes, operationId, context);
     void this.loadKeys(connectionId);
     return reveal;
+  }
+
+  /**
+   * Replaces a key (see Backend.replaceKey) and reads the list again in the background, so
+   * the old key and its successor show as the provider has them. Rejects with the AppError.
+   */
+  async replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId: string): Promise<ReplaceResult> {
+    try {
+      return await this.backend.replaceKey(connectionId, keyId, options, operationId);
+    } finally {
+      const { [operationId]: _done, ...running } = this.replaceProgress;
+      this.replaceProgress = running;
+      void this.loadKeys(connectionId);
+      void this.loadScheduledRevokes();
+    }
+  }
+
+  /** Reads the scheduled revokes again; a failure keeps the ones shown. */
+  async loadScheduledRevokes(): Promise<void> {
+    try {
+      this.scheduledRevokes = await this.backend.scheduledRevokes();
+    } catch {
+      // The rows go on without "Revokes at"; the next replace or start reads them again.
+    }
+  }
+
+  /** When `keyId` is scheduled to be revoked, if it is. */
+  revokesAt(connectionId: string, keyId: string): string | null {
+    return this.scheduledRevokes.find((s) => s.connection_id === connectionId && s.key_id === keyId)?.due_at ?? null;
+  }
+
+  /** Cancels the scheduled revoke of a key; rejects with the AppError. */
+  async cancelScheduledRevoke(connectionId: string, keyId: string): Promise<void> {
+    await this.backend.cancelScheduledRevoke(connectionId, keyId);
+    await this.loadScheduledRevokes();
   }
 
   /** Searches every connection for a pasted key; rejects with the AppError. */

@@ -3,7 +3,7 @@
 
 use crate::capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
-    FieldSpec, Pagination,
+    FieldSpec, Pagination, Retirement,
 };
 use crate::error::Error;
 use crate::model::{Action, Environment, KeyDraft, ProviderKind};
@@ -38,6 +38,7 @@ pub(super) fn capabilities() -> Capabilities {
         Action::Disable,
     ];
     Capabilities {
+        retirement: Some(Retirement::CreateThenDisable),
         pagination: Pagination::Offset,
         credential_fields: vec![
             CredentialField::new(CredentialName::ApiKey, "API key", false),

@@ -1,7 +1,7 @@
 //! What Oligon can do, what its forms ask for, and the rules of a draft its field specs
 //! cannot say.
 
-use crate::capabilities::{Capabilities, FieldKind, FieldSpec, bearer_token};
+use crate::capabilities::{Capabilities, FieldKind, FieldSpec, Retirement, bearer_token};
 use crate::error::Error;
 use crate::model::{Action, KeyDraft, ProviderKind};
 use crate::validate::check_fields;
@@ -26,6 +26,7 @@ pub(super) fn capabilities() -> Capabilities {
     ];
     let actions = [Action::Create, Action::Revoke, Action::Delete];
     Capabilities {
+        retirement: Some(Retirement::CreateThenRevoke),
         tracks_last_used: true,
         tracks_last_used_ip: true,
         credential_fields: bearer_token("Dashboard token (JWT)"),

@@ -3,7 +3,7 @@
 
 use crate::capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, FieldKind, FieldSpec, MAX_DAYS, Pagination,
-    RotateGrace, bearer_token,
+    Retirement, RotateGrace, bearer_token,
 };
 use crate::error::Error;
 use crate::model::{Action, KeyDraft, ProviderKind};
@@ -37,6 +37,7 @@ pub(super) fn capabilities() -> Capabilities {
     ];
     let actions = [Action::Create, Action::Revoke, Action::Rotate];
     Capabilities {
+        retirement: Some(Retirement::Rotate),
         tracks_last_used: true,
         pagination: Pagination::Cursor,
         rotate_grace: Some(RotateGrace {

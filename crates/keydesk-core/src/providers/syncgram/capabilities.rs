@@ -1,7 +1,7 @@
 //! What SyncgramPay can do, what its forms ask for, and the rules of a draft its field specs
 //! cannot say.
 
-use crate::capabilities::{Capabilities, FieldSpec, bearer_token};
+use crate::capabilities::{Capabilities, FieldSpec, Retirement, bearer_token};
 use crate::error::Error;
 use crate::model::{Action, KeyDraft, ProviderKind};
 use crate::validate::check_fields;
@@ -16,6 +16,7 @@ pub(super) fn capabilities() -> Capabilities {
             .help("Test until payments are enabled for the organisation."),
     ];
     Capabilities {
+        retirement: Some(Retirement::RevokeThenCreate),
         tracks_last_used: true,
         single_active_key: true,
         credential_fields: bearer_token("Access token (JWT)"),

@@ -95,6 +95,15 @@ impl Provider for SyncgramClient {
     }
 
     async fn create_key(&self, draft: &KeyDraft) -> Result<CreateOutcome, Error> {
+        let idempotency_key = uuid::Uuid::new_v4().to_string();
+        self.create_key_idempotent(draft, &idempotency_key).await
+    }
+
+    async fn create_key_idempotent(
+        &self,
+        draft: &KeyDraft,
+        idempotency_key: &str,
+    ) -> Result<CreateOutcome, Error> {
         validate(draft)?;
         let body = object_of([
             ("key_name", Some(json!(draft.name))),
@@ -102,10 +111,7 @@ impl Provider for SyncgramClient {
             ("env", draft.environment.map(|env| json!(env.as_str()))),
             // One key for every attempt of this create: a retry returns the first attempt's
             // key instead of minting a second one.
-            (
-                "idempotency_key",
-                Some(json!(uuid::Uuid::new_v4().to_string())),
-            ),
+            ("idempotency_key", Some(json!(idempotency_key))),
         ]);
         let request = Request::new(Method::POST, "/api/v1/auth/api-keys").json(body);
         let started = Utc::now();
