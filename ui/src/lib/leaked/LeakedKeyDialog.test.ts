@@ -10,6 +10,15 @@ async function setup(prepare: (b: MockBackend) => void = () => {}) {
   return renderApp(backend);
 }
 
+/** Types `name` into the revoke confirmation a live key asks for, then confirms. */
+async function confirmRevoke(user: Awaited<ReturnType<typeof setup>>['user'], name: string) {
+  const confirm = await screen.findByRole('alertdialog', { name: `Revoke ${name}?` });
+  const revoke = within(confirm).getByRole('button', { name: 'Revoke' });
+  expect(revoke).toBeDisabled();
+  await user.type(within(confirm).getByRole('textbox'), name);
+  await user.click(revoke);
+}
+
 describe('Leaked key', () => {
   it('opens with Ctrl+K, finds the key across connections and revokes it now', async () => {
     const { user, backend } = await setup((b) =>
@@ -36,6 +45,9 @@ describe('Leaked key', () => {
     expect(match).toHaveTextContent('last used 2 h ago');
 
     await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
+    // A live key: its name is typed first, and nothing is revoked until then.
+    expect(backend.callsOf('revoke_key')).toEqual([]);
+    await confirmRevoke(user, 'Checkout');
     expect(await within(match).findByText(/Revoked\. Requests using it now fail/)).toBeInTheDocument();
     expect(backend.callsOf('revoke_key')).toEqual([{ connectionId: 'c-oligon', keyId: 'leak1', context: 'leak' }]);
     expect(backend.keys.get('c-oligon')!.find((k) => k.id === 'leak1')!.status).toBe('revoked');
@@ -63,6 +75,7 @@ describe('Leaked key', () => {
     const listsBefore = backend.callsOf('list_keys').length;
 
     await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
+    await confirmRevoke(user, 'Checkout');
     expect(await within(match).findByText(/Revoked\. Requests using it now fail/)).toBeInTheDocument();
     expect(backend.callsOf('list_keys').slice(listsBefore)).toEqual([{ connectionId: 'c-oligon' }]);
     expect(within(match).getByText('Revoked', { exact: true })).toBeInTheDocument();
@@ -250,6 +263,7 @@ describe('Leaked key', () => {
 
     // After Revoke now, the summary says so.
     await user.click(within(match).getByRole('button', { name: 'Revoke now' }));
+    await confirmRevoke(user, 'Checkout');
     await within(match).findByText(/Revoked\. Requests using it now fail/);
     await user.click(within(match).getByRole('button', { name: 'Copy incident summary' }));
     expect((backend.callsOf('copy_text')[1] as { text: string }).text).toContain('Status: revoked');
