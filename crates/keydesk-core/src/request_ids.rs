@@ -16,7 +16,8 @@ tokio::task_local! {
 }
 
 /// Runs `work` and answers its output with the request ids of every provider answer it
-/// received while it ran on this task, in order (the last ones when there were many).
+/// received while it ran on this task, in order (the last ones when there were many). An
+/// enclosing collection sees them too: a replace logs its steps, and then the whole.
 pub async fn collect_request_ids<F: Future>(work: F) -> (F::Output, Vec<String>) {
     let (output, seen) = SEEN
         .scope(RefCell::new(Vec::new()), async {
@@ -25,6 +26,9 @@ pub async fn collect_request_ids<F: Future>(work: F) -> (F::Output, Vec<String>)
             (output, seen)
         })
         .await;
+    for id in &seen {
+        saw(id);
+    }
     (output, seen)
 }
 
@@ -60,5 +64,18 @@ mod tests {
         .await;
         assert_eq!(ids.len(), KEPT);
         assert_eq!(ids.last().map(String::as_str), Some("req_24"));
+    }
+
+    #[tokio::test]
+    async fn an_enclosing_collection_sees_what_an_inner_one_saw() {
+        let (inner, outer) = collect_request_ids(async {
+            saw("req_list");
+            let ((), inner) = collect_request_ids(async { saw("req_create") }).await;
+            saw("req_revoke");
+            inner
+        })
+        .await;
+        assert_eq!(inner, ["req_create"]);
+        assert_eq!(outer, ["req_list", "req_create", "req_revoke"]);
     }
 }

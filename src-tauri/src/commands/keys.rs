@@ -106,7 +106,8 @@ pub async fn rotate_key(
 
 /// Replaces a key with a successor of the same settings and retires the old key the
 /// provider's way, reporting `replace-progress`; the successor's secrets go to the reveal
-/// vault. Cancellable as `operation_id` until the old key is touched.
+/// vault. Cancellable as `operation_id` until the old key is touched. With a `context`
+/// (started from a leak search or an Attention finding) it is also logged as an incident.
 #[tauri::command]
 #[specta::specta]
 pub async fn replace_key(
@@ -115,9 +116,18 @@ pub async fn replace_key(
     key_id: String,
     options: ReplaceOptions,
     operation_id: Option<String>,
+    context: Option<IncidentContext>,
 ) -> AppResult<ReplaceResult> {
     let operation_id = operation_id.as_deref();
-    keys::replace_key(&state, &connection_id, &key_id, options, operation_id).await
+    keys::replace_key_for(
+        &state,
+        &connection_id,
+        &key_id,
+        options,
+        operation_id,
+        context,
+    )
+    .await
 }
 
 /// The revokes a replace scheduled for later, soonest first.

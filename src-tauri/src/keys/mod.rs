@@ -13,7 +13,7 @@ pub use inventory::{
     find_leaked_key,
 };
 pub use raw::{KeyDetails, RawStash};
-pub use replace::{ReplaceProgress, ReplaceResult, ReplaceStep, replace_key};
+pub use replace::{ReplaceProgress, ReplaceResult, ReplaceStep, replace_key, replace_key_for};
 
 use std::sync::Arc;
 

@@ -7,12 +7,14 @@ use std::time::Duration;
 
 use keydesk_core::{
     CreateOutcome, ErrorKind, Key, KeyDraft, KeyStatus, Provider, ReplaceOptions, Retirement,
+    collect_request_ids,
 };
 use serde::Serialize;
 
 use super::{activity, begin, journaled_create, keep_created, revoke_logged, rotate_key};
 use crate::attention::tracking;
 use crate::error::{AppError, AppErrorKind, AppResult};
+use crate::incident::{self, Containment, IncidentContext};
 use crate::reveal::PendingReveal;
 use crate::settings::Connection;
 use crate::state::AppState;
@@ -108,6 +110,58 @@ impl Reporter<'_> {
             tokio::time::sleep(wait.min(Duration::from_secs(1))).await;
         }
     }
+}
+
+/// [`replace_key`] started from a leak search or an Attention finding (`context`): besides
+/// its steps' entries, the whole containment is logged as one incident entry naming the old
+/// key, its successor, what became of the old key and every request id.
+pub async fn replace_key_for(
+    state: &AppState,
+    connection_id: &str,
+    key_id: &str,
+    options: ReplaceOptions,
+    operation_id: Option<&str>,
+    context: Option<IncidentContext>,
+) -> AppResult<ReplaceResult> {
+    let Some(context) = context else {
+        return replace_key(state, connection_id, key_id, options, operation_id).await;
+    };
+    let started_at = chrono::Utc::now();
+    let key = incident::known_key(state, connection_id, key_id);
+    let replacing = replace_key(state, connection_id, key_id, options, operation_id);
+    let (result, request_ids) = collect_request_ids(replacing).await;
+    let (connection, _) = super::connected(state, connection_id).await?;
+    let old_key = match &result {
+        Ok(ReplaceResult::Replaced {
+            old_key: Some(old), ..
+        }) => Some(old.as_ref().clone()),
+        _ => None,
+    };
+    let key = key.or(old_key);
+    let (done, successor) = match &result {
+        Ok(ReplaceResult::Replaced { reveal, notice, .. }) => {
+            let then = notice.as_deref().unwrap_or("The old key was retired.");
+            (
+                format!("Replaced it with {}. {then}", reveal.key.name),
+                Some(&reveal.key),
+            )
+        }
+        Ok(ReplaceResult::Orphaned { message, .. }) => (message.clone(), None),
+        Err(error) => (format!("The replace failed: {}", error.message), None),
+    };
+    let containment = Containment {
+        action: "replace",
+        context,
+        connection: &connection,
+        key_id,
+        key,
+        done,
+        request_ids,
+        started_at,
+        successor,
+    };
+    let record = containment.into_activity();
+    state.activity.record(record, result)
 }
 
 /// Replaces `key_id` of `connection_id` with a successor of the same settings and retires

@@ -189,6 +189,40 @@ fn a_revoke_from_a_leak_search_is_one_incident_entry_and_its_report_holds_no_sec
 }
 
 #[test]
+fn a_replace_from_a_leak_search_is_one_incident_entry_naming_the_successor() {
+    let sandbox = deployed_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
+    let (key, secret) = stored_key(&app, &id, draft("leaked worker"));
+    app.call("find_leaked_key", json!({"pasted": secret}));
+    let options = json!({"grace_minutes": null, "keep_old": false, "revoke_after_minutes": null});
+    let replaced = app.call(
+        "replace_key",
+        json!({"connectionId": id, "keyId": key["id"], "options": options, "context": "leak"}),
+    );
+    let successor = &replaced["reveal"]["key"];
+
+    let activity = app.call("list_activity", json!({"limit": 1}));
+    let entry = &activity[0];
+    assert_eq!(entry["action"], "replace");
+    assert_eq!(entry["result"], "ok");
+    assert_eq!(entry["key_id"], key["id"]);
+    assert_eq!(entry["key_name"], "leaked worker");
+    let record = &entry["incident"];
+    assert_eq!(record["context"], "leak");
+    assert_eq!(record["successor_key_id"], successor["id"]);
+    let done = record["done"].as_str().unwrap();
+    assert!(done.starts_with("Replaced it with leaked worker"), "{done}");
+    // The create of the successor and the revoke of the old key: both answers' ids.
+    assert!(
+        record["request_ids"].as_array().unwrap().len() >= 2,
+        "{record}"
+    );
+    assert!(!entry.to_string().contains(&secret));
+    app.quit();
+}
+
+#[test]
 fn disable_and_rotate_from_attention_are_incident_entries_and_no_dialog_means_no_file() {
     let sandbox = spawn_sandbox();
     let app = TestApp::start();

@@ -64,9 +64,16 @@ export interface Backend {
   ): Promise<PendingReveal>;
   /**
    * Replaces a key with a successor of the same settings and retires the old one the
-   * provider's way (`caps.retirement`), reporting `replace-progress`.
+   * provider's way (`caps.retirement`), reporting `replace-progress`. With a `context` the
+   * whole replace is also logged as an incident.
    */
-  replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string): Promise<ReplaceResult>;
+  replaceKey(
+    connectionId: string,
+    keyId: string,
+    options: ReplaceOptions,
+    operationId?: string,
+    context?: IncidentContext,
+  ): Promise<ReplaceResult>;
   /** The revokes a replace scheduled for later, soonest first. */
   scheduledRevokes(): Promise<ScheduledRevoke[]>;
   /** Cancels a scheduled revoke; false when none was scheduled for the key (it ran). */

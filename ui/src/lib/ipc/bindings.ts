@@ -45,9 +45,10 @@ export const commands = {
 	/**
 	 *  Replaces a key with a successor of the same settings and retires the old key the
 	 *  provider's way, reporting `replace-progress`; the successor's secrets go to the reveal
-	 *  vault. Cancellable as `operation_id` until the old key is touched.
+	 *  vault. Cancellable as `operation_id` until the old key is touched. With a `context`
+	 *  (started from a leak search or an Attention finding) it is also logged as an incident.
 	 */
-	replaceKey: (connectionId: string, keyId: string, options: ReplaceOptions, operationId: string | null) => typedError<ReplaceResult, AppError>(__TAURI_INVOKE("replace_key", { connectionId, keyId, options, operationId })),
+	replaceKey: (connectionId: string, keyId: string, options: ReplaceOptions, operationId: string | null, context: IncidentContext | null) => typedError<ReplaceResult, AppError>(__TAURI_INVOKE("replace_key", { connectionId, keyId, options, operationId, context })),
 	/**  The revokes a replace scheduled for later, soonest first. */
 	scheduledRevokes: () => typedError<ScheduledRevoke[], AppError>(__TAURI_INVOKE("scheduled_revokes")),
 	/**  Cancels a scheduled revoke; `false` when none was scheduled for the key (it ran). */

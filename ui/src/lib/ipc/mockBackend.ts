@@ -507,8 +507,8 @@ export class MockBackend implements Backend {
     return this.storeReveal(connectionId, fresh, false);
   }
 
-  replaceKey = (connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string) =>
-    this.answer('replace_key', { connectionId, keyId, options }, (): ReplaceResult => {
+  replaceKey = (connectionId: string, keyId: string, options: ReplaceOptions, operationId?: string, context?: IncidentContext) =>
+    this.answer('replace_key', { connectionId, keyId, options, ...withContext(context) }, (): ReplaceResult => {
       const caps = this.capsOf(connectionId);
       if (caps.retirement === 'rotate') {
         // The rotate's own answer, without a second call log entry.

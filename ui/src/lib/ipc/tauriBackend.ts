@@ -61,8 +61,8 @@ export const tauriBackend: Backend = {
     call(() => commands.createKey(connectionId, draft, replaceActive, operationId ?? null)),
   rotateKey: (connectionId, keyId, graceMinutes, operationId, context) =>
     call(() => commands.rotateKey(connectionId, keyId, graceMinutes, operationId ?? null, context ?? null)),
-  replaceKey: (connectionId, keyId, options, operationId) =>
-    call(() => commands.replaceKey(connectionId, keyId, options, operationId ?? null)),
+  replaceKey: (connectionId, keyId, options, operationId, context) =>
+    call(() => commands.replaceKey(connectionId, keyId, options, operationId ?? null, context ?? null)),
   scheduledRevokes: () => call(commands.scheduledRevokes),
   cancelScheduledRevoke: (connectionId, keyId) => call(() => commands.cancelScheduledRevoke(connectionId, keyId)),
   revokeKey: (connectionId, keyId, operationId, context) =>

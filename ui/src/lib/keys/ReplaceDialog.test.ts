@@ -153,7 +153,12 @@ describe('Replace', () => {
     await user.click(within(dialog).getByRole('button', { name: 'Replace' }));
     await screen.findByRole('dialog', { name: 'Store the new secret' });
     expect(backend.callsOf('replace_key')).toEqual([
-      { connectionId: 'c-oligon', keyId: 'leak1', options: { grace_minutes: null, keep_old: false, revoke_after_minutes: null } },
+      {
+        connectionId: 'c-oligon',
+        keyId: 'leak1',
+        options: { grace_minutes: null, keep_old: false, revoke_after_minutes: null },
+        context: 'leak',
+      },
     ]);
     expect(statusOf(backend, 'c-oligon', 'leak1')).toBe('revoked');
   });

@@ -372,9 +372,15 @@ export class Keydesk {
    * Replaces a key (see Backend.replaceKey) and reads the list again in the background, so
    * the old key and its successor show as the provider has them. Rejects with the AppError.
    */
-  async replaceKey(connectionId: string, keyId: string, options: ReplaceOptions, operationId: string): Promise<ReplaceResult> {
+  async replaceKey(
+    connectionId: string,
+    keyId: string,
+    options: ReplaceOptions,
+    operationId: string,
+    context?: IncidentContext,
+  ): Promise<ReplaceResult> {
     try {
-      return await this.backend.replaceKey(connectionId, keyId, options, operationId);
+      return await this.backend.replaceKey(connectionId, keyId, options, operationId, context);
     } finally {
       const { [operationId]: _done, ...running } = this.replaceProgress;
       this.replaceProgress = running;
