@@ -7,7 +7,8 @@
 //! having an `expires_in_days` field. `unowned` needs the annotations, `appeared` and
 //! `disappeared` need a previous snapshot: without them (the CLI on its own) they do not fire.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
@@ -261,7 +262,7 @@ pub struct AttentionInput<'a> {
 /// Every finding across `input`'s connections, sorted by severity (high first), then the
 /// soonest deadline (findings without one last), then connection, key and rule.
 pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
-    let dismissed: HashSet<(&str, &str, Rule)> = input
+    let mut dismissed: Vec<(&str, &str, Rule)> = input
         .dismissals
         .iter()
         .filter(|dismissal| dismissal.holds_at(input.now))
@@ -273,34 +274,27 @@ pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
             )
         })
         .collect();
+    dismissed.sort_unstable();
     let mut findings = Findings {
         dismissed,
         list: Vec::new(),
     };
-    for connection in input.connections {
+    // Connections in id order (stable: connections sharing an id keep their order), and each
+    // one's keys in id order below, so the findings come out already sorted by connection,
+    // key and rule.
+    let mut connections: Vec<&ConnectionInventory<'_>> = input.connections.iter().collect();
+    connections.sort_by_key(|connection| connection.connection_id);
+    for connection in connections {
         look_at(connection, input.now, input.config, &mut findings);
     }
-    let mut list = findings.list;
-    list.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| match (a.deadline, b.deadline) {
-                (Some(a), Some(b)) => a.cmp(&b),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            })
-            .then_with(|| a.connection_id.cmp(&b.connection_id))
-            .then_with(|| a.key_id.cmp(&b.key_id))
-            .then_with(|| a.rule.cmp(&b.rule))
-    });
-    list
+    findings.into_sorted()
 }
 
 /// The findings so far, and the dismissals that keep some out.
 struct Findings<'a> {
-    dismissed: HashSet<(&'a str, &'a str, Rule)>,
-    list: Vec<Finding>,
+    /// (connection, key, rule) of the dismissals that hold, sorted for binary search.
+    dismissed: Vec<(&'a str, &'a str, Rule)>,
+    list: Vec<Draft<'a>>,
 }
 
 /// One finding before it is known whether it was dismissed; the reason is written only
@@ -314,29 +308,78 @@ struct Candidate<'a> {
     deadline: Option<DateTime<Utc>>,
 }
 
-impl Findings<'_> {
-    fn add(
-        &mut self,
-        connection_id: &str,
-        candidate: Candidate<'_>,
-        reason: impl FnOnce() -> String,
-    ) {
-        if self
-            .dismissed
-            .contains(&(connection_id, candidate.key_id, candidate.rule))
-        {
-            return;
-        }
-        self.list.push(Finding {
+/// A finding that stays, with its ids still borrowed: they are copied once, into the
+/// [`Finding`], after sorting.
+struct Draft<'a> {
+    connection_id: &'a str,
+    candidate: Candidate<'a>,
+    reason: String,
+}
+
+impl Draft<'_> {
+    /// The order within one severity and deadline.
+    fn subject(&self) -> (&str, &str, Rule) {
+        (
+            self.connection_id,
+            self.candidate.key_id,
+            self.candidate.rule,
+        )
+    }
+
+    fn finish(self) -> Finding {
+        let Draft {
+            connection_id,
+            candidate,
+            reason,
+        } = self;
+        Finding {
             connection_id: connection_id.to_owned(),
             key_id: candidate.key_id.to_owned(),
             key_name: candidate.key_name.to_owned(),
             rule: candidate.rule,
             severity: candidate.severity,
-            reason: reason(),
+            reason,
             action: candidate.action,
             deadline: candidate.deadline,
+        }
+    }
+}
+
+impl<'a> Findings<'a> {
+    fn add(
+        &mut self,
+        connection_id: &'a str,
+        candidate: Candidate<'a>,
+        reason: impl FnOnce() -> String,
+    ) {
+        if self
+            .dismissed
+            .binary_search(&(connection_id, candidate.key_id, candidate.rule))
+            .is_ok()
+        {
+            return;
+        }
+        self.list.push(Draft {
+            connection_id,
+            candidate,
+            reason: reason(),
         });
+    }
+
+    /// The findings in [`attention`]'s order.
+    fn into_sorted(mut self) -> Vec<Finding> {
+        // The walk met connections and keys in id order, so this is one pass over a sorted
+        // list; it only moves findings when a list repeats a key id or connections share an
+        // id.
+        self.list.sort_by(|a, b| a.subject().cmp(&b.subject()));
+        // Stable: findings with the same severity and deadline keep the order above.
+        self.list.sort_by_key(|draft| {
+            let Candidate {
+                severity, deadline, ..
+            } = draft.candidate;
+            (Reverse(severity), deadline.is_none(), deadline)
+        });
+        self.list.into_iter().map(Draft::finish).collect()
     }
 }
 
@@ -376,110 +419,174 @@ impl ProviderFacts {
     }
 }
 
-fn look_at(
-    connection: &ConnectionInventory<'_>,
+/// What attention meets a key by: a listed key, a remembered one, an orphan report.
+trait KeyRecord {
+    fn key_id(&self) -> &str;
+}
+
+impl KeyRecord for Key {
+    fn key_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl KeyRecord for SnapshotKey {
+    fn key_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl KeyRecord for OrphanReport {
+    fn key_id(&self) -> &str {
+        &self.key_id
+    }
+}
+
+/// `records` sorted by key id; stable, so records sharing an id keep their order. A list
+/// that is already in id order costs one pass.
+fn in_key_order<T: KeyRecord>(records: &[T]) -> Vec<&T> {
+    let mut sorted: Vec<&T> = records.iter().collect();
+    sorted.sort_by(|a, b| a.key_id().cmp(b.key_id()));
+    sorted
+}
+
+/// The id at the front of `records`.
+fn first_id<'a, T: KeyRecord>(records: &[&'a T]) -> Option<&'a str> {
+    records.first().map(|record| record.key_id())
+}
+
+/// Takes the records at the front of `records` whose id is `id`.
+fn take_id<'s, 'a, T: KeyRecord>(records: &mut &'s [&'a T], id: &str) -> &'s [&'a T] {
+    let count = records
+        .iter()
+        .take_while(|record| record.key_id() == id)
+        .count();
+    let (taken, rest) = records.split_at(count);
+    *records = rest;
+    taken
+}
+
+/// The key listed under `id` in `listed` (in id order); the last one when the list
+/// repeats an id.
+fn listed_key<'a>(listed: &[&'a Key], id: &str) -> Option<&'a Key> {
+    let end = listed.partition_point(|key| key.id.as_str() <= id);
+    end.checked_sub(1)
+        .and_then(|last| listed.get(last))
+        .copied()
+        .filter(|key| key.id == id)
+}
+
+fn look_at<'a>(
+    connection: &ConnectionInventory<'a>,
     now: DateTime<Utc>,
     config: AttentionConfig,
-    findings: &mut Findings<'_>,
+    findings: &mut Findings<'a>,
 ) {
     let facts = ProviderFacts::of(connection.provider);
     let id = connection.connection_id;
     let stale_after = Duration::days(i64::from(config.stale_after_days));
-    // Only built when a rule needs to find a key by id (a rotation's successor, an orphan).
-    let needs_index = !connection.orphans.is_empty()
-        || connection.keys.iter().any(|key| {
-            key.rotation
-                .as_ref()
-                .is_some_and(|rotation| rotation.replaced_by.is_some())
-        });
-    let by_id: HashMap<&str, &Key> = if needs_index {
-        connection
-            .keys
-            .iter()
-            .map(|key| (key.id.as_str(), key))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+    let listed = in_key_order(connection.keys);
+    let before = connection
+        .previous
+        .map_or_else(Vec::new, |previous| in_key_order(&previous.keys));
+    let orphans = in_key_order(connection.orphans);
+    let taken = connection.previous.map(|previous| day(previous.taken_at));
 
-    for key in connection.keys {
-        look_at_key(key, &facts, &by_id, connection, now, stale_after, findings);
-    }
+    // The ids listed now, listed at the last look and reported orphaned, walked together in
+    // id order: findings come out sorted, and what appeared or disappeared falls out of the
+    // walk instead of two sets of 10,000 ids.
+    let (mut listed_rest, mut before_rest, mut orphans_rest) =
+        (listed.as_slice(), before.as_slice(), orphans.as_slice());
+    while let Some(key_id) = [
+        first_id(listed_rest),
+        first_id(before_rest),
+        first_id(orphans_rest),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    {
+        let now_listed = take_id(&mut listed_rest, key_id);
+        let was_listed = take_id(&mut before_rest, key_id);
+        let orphaned = take_id(&mut orphans_rest, key_id);
 
-    for orphan in connection.orphans {
-        let Some(key) = by_id.get(orphan.key_id.as_str()) else {
-            continue; // no longer listed: nothing left to act on
-        };
-        if matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled) {
-            continue;
+        for key in now_listed {
+            look_at_key(key, &facts, &listed, connection, now, stale_after, findings);
         }
-        let candidate = Candidate {
-            key_id: &key.id,
-            key_name: &key.name,
-            rule: Rule::Orphan,
-            severity: Severity::High,
-            action: facts.retire,
-            deadline: None,
-        };
-        findings.add(id, candidate, || {
-            format!(
-                "A create on {} made this key, but its secret never arrived.",
-                day(orphan.reported_at)
-            )
-        });
-    }
 
-    if let Some(previous) = connection.previous {
-        let before: HashSet<&str> = previous.keys.iter().map(|key| key.id.as_str()).collect();
-        let taken = day(previous.taken_at);
-        for key in connection.keys {
-            if before.contains(key.id.as_str()) {
-                continue;
+        // An orphan no longer listed has nothing left to act on.
+        if let Some(key) = now_listed.last() {
+            if !matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled) {
+                for orphan in orphaned {
+                    let candidate = Candidate {
+                        key_id: &key.id,
+                        key_name: &key.name,
+                        rule: Rule::Orphan,
+                        severity: Severity::High,
+                        action: facts.retire,
+                        deadline: None,
+                    };
+                    findings.add(id, candidate, || {
+                        format!(
+                            "A create on {} made this key, but its secret never arrived.",
+                            day(orphan.reported_at)
+                        )
+                    });
+                }
             }
-            let candidate = Candidate {
-                key_id: &key.id,
-                key_name: &key.name,
-                rule: Rule::Appeared,
-                severity: Severity::Medium,
-                action: SuggestedAction::Review,
-                deadline: None,
-            };
-            findings.add(id, candidate, || {
-                format!("Appeared since the last look ({taken}) without Keydesk creating it.")
-            });
         }
-        let now_listed: HashSet<&str> = connection.keys.iter().map(|key| key.id.as_str()).collect();
-        for key in &previous.keys {
+
+        let Some(taken) = taken else {
+            continue; // no last look to compare with
+        };
+        if was_listed.is_empty() {
+            for key in now_listed {
+                let candidate = Candidate {
+                    key_id: &key.id,
+                    key_name: &key.name,
+                    rule: Rule::Appeared,
+                    severity: Severity::Medium,
+                    action: SuggestedAction::Review,
+                    deadline: None,
+                };
+                findings.add(id, candidate, || {
+                    format!("Appeared since the last look ({taken}) without Keydesk creating it.")
+                });
+            }
+        }
+        if now_listed.is_empty() {
             // A revoked key dropping out of the list changes nothing (Strait leaves revoked
             // keys out of its list).
-            if now_listed.contains(key.id.as_str()) || key.status == KeyStatus::Revoked {
-                continue;
+            for key in was_listed
+                .iter()
+                .filter(|key| key.status != KeyStatus::Revoked)
+            {
+                let candidate = Candidate {
+                    key_id: &key.id,
+                    key_name: &key.name,
+                    rule: Rule::Disappeared,
+                    severity: Severity::Low,
+                    action: SuggestedAction::Review,
+                    deadline: None,
+                };
+                findings.add(id, candidate, || {
+                    format!(
+                        "No longer listed since the last look ({taken}), and Keydesk did not remove it."
+                    )
+                });
             }
-            let candidate = Candidate {
-                key_id: &key.id,
-                key_name: &key.name,
-                rule: Rule::Disappeared,
-                severity: Severity::Low,
-                action: SuggestedAction::Review,
-                deadline: None,
-            };
-            findings.add(id, candidate, || {
-                format!(
-                    "No longer listed since the last look ({taken}), and Keydesk did not remove it."
-                )
-            });
         }
     }
 }
 
-fn look_at_key(
-    key: &Key,
+fn look_at_key<'a>(
+    key: &'a Key,
     facts: &ProviderFacts,
-    by_id: &HashMap<&str, &Key>,
-    connection: &ConnectionInventory<'_>,
+    listed: &[&Key],
+    connection: &ConnectionInventory<'a>,
     now: DateTime<Utc>,
     stale_after: Duration,
-    findings: &mut Findings<'_>,
+    findings: &mut Findings<'a>,
 ) {
     let id = connection.connection_id;
     let candidate = |rule, severity, action, deadline| Candidate {
@@ -527,7 +634,7 @@ fn look_at_key(
         // The rotation happened when the successor was created.
         let rotated_at = rotation
             .and_then(|r| r.replaced_by.as_deref())
-            .and_then(|successor| by_id.get(successor))
+            .and_then(|successor| listed_key(listed, successor))
             .and_then(|successor| successor.created_at);
         let (Some(rotated_at), Some(used_at)) = (rotated_at, key.last_used_at) else {
             return;
@@ -1306,6 +1413,89 @@ mod tests {
             order,
             ["b-soon-2", "a-soon-5", "b-soon-20", "a-stale", "b-stale"]
         );
+    }
+
+    #[test]
+    fn the_order_is_a_plain_sort_whatever_order_the_lists_come_in() {
+        let stale = |id: &str, name: &str| Key {
+            name: name.into(),
+            ..used(id, days(100))
+        };
+        // Ids out of order, an id listed twice, keys that appeared and disappeared.
+        let first = [
+            stale("m", "m"),
+            expiring("k", days(3)),
+            stale("d", "d listed first"),
+            stale("a", "a"),
+            stale("d", "d listed second"),
+            expiring("c", days(3)),
+        ];
+        let second = [stale("z", "z"), stale("b", "b"), key("e")];
+        let before = InventorySnapshot::of(&[key("y"), key("b"), key("z")], now() - days(1));
+        let orphans = ["z", "b", "gone"].map(|id| OrphanReport {
+            key_id: id.into(),
+            reported_at: now() - days(2),
+        });
+        let no_owners = BTreeMap::new();
+        let findings = run(
+            &[
+                ConnectionInventory {
+                    annotations: Some(&no_owners),
+                    ..connection(ProviderKind::Oligon, &first)
+                },
+                // A second connection with the same id: its keys sort among the first one's.
+                ConnectionInventory {
+                    previous: Some(&before),
+                    orphans: &orphans,
+                    ..connection(ProviderKind::Oligon, &second)
+                },
+                ConnectionInventory {
+                    connection_id: "b0",
+                    ..connection(ProviderKind::Oligon, &first)
+                },
+            ],
+            &[],
+        );
+        let mut sorted = findings.clone();
+        sorted.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| match (a.deadline, b.deadline) {
+                    (Some(a), Some(b)) => a.cmp(&b),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => std::cmp::Ordering::Equal,
+                })
+                .then_with(|| a.connection_id.cmp(&b.connection_id))
+                .then_with(|| a.key_id.cmp(&b.key_id))
+                .then_with(|| a.rule.cmp(&b.rule))
+        });
+        assert_eq!(findings, sorted);
+        let stale_in_c1: Vec<_> = findings
+            .iter()
+            .filter(|f| f.connection_id == "c1" && f.rule == Rule::Stale)
+            .map(|f| f.key_name.as_str())
+            .collect();
+        assert_eq!(
+            stale_in_c1,
+            ["a", "b", "d listed first", "d listed second", "m", "z"],
+            "keys sharing an id keep their list order"
+        );
+        let rules_of = |key_id: &str| -> Vec<Rule> {
+            findings
+                .iter()
+                .filter(|f| f.connection_id == "c1" && f.key_id == key_id)
+                .map(|f| f.rule)
+                .collect()
+        };
+        assert_eq!(rules_of("b"), [Rule::Orphan, Rule::Stale]);
+        assert_eq!(rules_of("y"), [Rule::Disappeared]);
+        assert_eq!(rules_of("e"), [Rule::Appeared]);
+        assert_eq!(
+            rules_of("d"),
+            [Rule::Stale, Rule::Stale, Rule::Unowned, Rule::Unowned]
+        );
+        assert_eq!(findings.len(), 24, "{findings:#?}");
     }
 
     #[test]
