@@ -8,8 +8,9 @@
 //! `disappeared` need a previous snapshot: without them (the CLI on its own) they do not fire.
 
 use std::cmp::Reverse;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, btree_map};
 use std::fmt;
+use std::iter::Peekable;
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -484,27 +485,62 @@ fn listed_key<'a>(listed: &[&'a Key], id: &str) -> Option<&'a Key> {
         .filter(|key| key.id == id)
 }
 
+/// Whether `key_id` is annotated with an owner, moving `annotations` (in id order) on to it.
+fn has_owner(
+    annotations: &mut Peekable<btree_map::Iter<'_, String, Annotation>>,
+    key_id: &str,
+) -> bool {
+    while annotations
+        .next_if(|(annotated, _)| annotated.as_str() < key_id)
+        .is_some()
+    {}
+    annotations.peek().is_some_and(|(annotated, annotation)| {
+        annotated.as_str() == key_id && annotation.owner().is_some()
+    })
+}
+
+/// One connection as the rules for a listed key see it.
+struct KeyRules<'a> {
+    connection_id: &'a str,
+    facts: ProviderFacts,
+    /// The connection's keys in id order, to find a rotation's successor.
+    listed: Vec<&'a Key>,
+    now: DateTime<Utc>,
+    stale_after: Duration,
+}
+
 fn look_at<'a>(
     connection: &ConnectionInventory<'a>,
     now: DateTime<Utc>,
     config: AttentionConfig,
     findings: &mut Findings<'a>,
 ) {
-    let facts = ProviderFacts::of(connection.provider);
     let id = connection.connection_id;
-    let stale_after = Duration::days(i64::from(config.stale_after_days));
-    let listed = in_key_order(connection.keys);
+    let rules = KeyRules {
+        connection_id: id,
+        facts: ProviderFacts::of(connection.provider),
+        listed: in_key_order(connection.keys),
+        now,
+        stale_after: Duration::days(i64::from(config.stale_after_days)),
+    };
     let before = connection
         .previous
         .map_or_else(Vec::new, |previous| in_key_order(&previous.keys));
     let orphans = in_key_order(connection.orphans);
     let taken = connection.previous.map(|previous| day(previous.taken_at));
+    // Annotations iterate in id order too, so they are walked along instead of looked up.
+    let mut annotations = connection
+        .annotations
+        .map(|annotations| annotations.iter().peekable());
 
     // The ids listed now, listed at the last look and reported orphaned, walked together in
     // id order: findings come out sorted, and what appeared or disappeared falls out of the
     // walk instead of two sets of 10,000 ids.
-    let (mut listed_rest, mut before_rest, mut orphans_rest) =
-        (listed.as_slice(), before.as_slice(), orphans.as_slice());
+    let (mut listed_rest, mut before_rest, mut orphans_rest) = (
+        rules.listed.as_slice(),
+        before.as_slice(),
+        orphans.as_slice(),
+    );
     while let Some(key_id) = [
         first_id(listed_rest),
         first_id(before_rest),
@@ -522,8 +558,11 @@ fn look_at<'a>(
         let was_listed = take_id(&mut before_rest, key_id);
         let orphaned = take_id(&mut orphans_rest, key_id);
 
+        let owned = annotations
+            .as_mut()
+            .map(|annotations| has_owner(annotations, key_id));
         for key in now_listed {
-            look_at_key(key, &facts, &listed, connection, now, stale_after, findings);
+            look_at_key(&rules, key, owned, findings);
         }
 
         // An orphan no longer listed has nothing left to act on.
@@ -535,7 +574,7 @@ fn look_at<'a>(
                         key_name: &key.name,
                         rule: Rule::Orphan,
                         severity: Severity::High,
-                        action: facts.retire,
+                        action: rules.facts.retire,
                         deadline: None,
                     };
                     findings.add(id, candidate, || {
@@ -591,16 +630,21 @@ fn look_at<'a>(
     }
 }
 
+/// The rules for one listed key; `owned` is whether it has an owner, `None` when the
+/// annotations are not known.
 fn look_at_key<'a>(
+    rules: &KeyRules<'a>,
     key: &'a Key,
-    facts: &ProviderFacts,
-    listed: &[&Key],
-    connection: &ConnectionInventory<'a>,
-    now: DateTime<Utc>,
-    stale_after: Duration,
+    owned: Option<bool>,
     findings: &mut Findings<'a>,
 ) {
-    let id = connection.connection_id;
+    let KeyRules {
+        connection_id: id,
+        ref facts,
+        ref listed,
+        now,
+        stale_after,
+    } = *rules;
     let candidate = |rule, severity, action, deadline| Candidate {
         key_id: &key.id,
         key_name: &key.name,
@@ -742,10 +786,7 @@ fn look_at_key<'a>(
             || "A live key that never expires.".to_owned(),
         );
     }
-    if let Some(annotations) = connection.annotations {
-        let owned = annotations
-            .get(&key.id)
-            .is_some_and(|annotation| annotation.owner().is_some());
+    if let Some(owned) = owned {
         if live && !owned {
             findings.add(
                 id,
