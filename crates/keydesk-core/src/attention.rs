@@ -578,10 +578,10 @@ fn look_at<'a>(
                         deadline: None,
                     };
                     findings.add(id, candidate, || {
-                        format!(
+                        reason(format_args!(
                             "A create on {} made this key, but its secret never arrived.",
                             day(orphan.reported_at)
-                        )
+                        ))
                     });
                 }
             }
@@ -601,7 +601,9 @@ fn look_at<'a>(
                     deadline: None,
                 };
                 findings.add(id, candidate, || {
-                    format!("Appeared since the last look ({taken}) without Keydesk creating it.")
+                    reason(format_args!(
+                        "Appeared since the last look ({taken}) without Keydesk creating it."
+                    ))
                 });
             }
         }
@@ -621,9 +623,9 @@ fn look_at<'a>(
                     deadline: None,
                 };
                 findings.add(id, candidate, || {
-                    format!(
+                    reason(format_args!(
                         "No longer listed since the last look ({taken}), and Keydesk did not remove it."
-                    )
+                    ))
                 });
             }
         }
@@ -668,11 +670,11 @@ fn look_at_key<'a>(
             id,
             candidate(Rule::Expired, Severity::High, action, expired_at),
             || match expired_at {
-                Some(at) => format!(
+                Some(at) => reason(format_args!(
                     "Expired {} ago ({}) and is neither revoked nor disabled.",
                     span(now - at),
                     day(at)
-                ),
+                )),
                 None => "The provider reports it expired, and it is neither revoked nor disabled."
                     .to_owned(),
             },
@@ -702,12 +704,12 @@ fn look_at_key<'a>(
             id,
             candidate(Rule::GraceEnding, Severity::High, SuggestedAction::Review, Some(until)),
             || {
-                format!(
+                reason(format_args!(
                     "Its rotation grace ends in {} ({}) and it was used {} ago, after the rotation.",
                     span(until - now),
                     minute(until),
                     span(now - used_at)
-                )
+                ))
             },
         );
         return;
@@ -725,7 +727,7 @@ fn look_at_key<'a>(
             findings.add(
                 id,
                 candidate(Rule::ExpiresSoon, severity, facts.replace, Some(at)),
-                || format!("Expires in {} ({}).", span(left), day(at)),
+                || reason(format_args!("Expires in {} ({}).", span(left), day(at))),
             );
         }
     }
@@ -743,11 +745,11 @@ fn look_at_key<'a>(
                 Some(due),
             ),
             || {
-                format!(
+                reason(format_args!(
                     "Its automatic rotation was due {} ago ({}).",
                     span(now - due),
                     day(due)
-                )
+                ))
             },
         );
     }
@@ -759,11 +761,11 @@ fn look_at_key<'a>(
                     id,
                     candidate(Rule::NeverUsed, Severity::Medium, facts.retire, None),
                     || {
-                        format!(
+                        reason(format_args!(
                             "Created {} ago ({}) and never used.",
                             span(now - created),
                             day(created)
-                        )
+                        ))
                     },
                 );
             }
@@ -771,7 +773,13 @@ fn look_at_key<'a>(
                 findings.add(
                     id,
                     candidate(Rule::Stale, Severity::Medium, facts.retire, None),
-                    || format!("Last used {} ago ({}).", span(now - used), day(used)),
+                    || {
+                        reason(format_args!(
+                            "Last used {} ago ({}).",
+                            span(now - used),
+                            day(used)
+                        ))
+                    },
                 );
             }
             _ => {}
@@ -806,6 +814,17 @@ fn look_at_key<'a>(
 // of reasons, and a String per date and span, or chrono parsing a strftime pattern for each
 // date, was most of attention's time.
 
+/// Most reasons fit, so writing one allocates once.
+const REASON_CAPACITY: usize = 128;
+
+/// A reason: `text` written into one String with room for it.
+fn reason(text: fmt::Arguments<'_>) -> String {
+    let mut reason = String::with_capacity(REASON_CAPACITY);
+    // Writing to a String cannot fail.
+    let _ = fmt::Write::write_fmt(&mut reason, text);
+    reason
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -820,10 +839,12 @@ fn day(at: DateTime<Utc>) -> Day {
 
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let year = self.0.year();
-        match MONTHS.get(self.0.month0() as usize) {
+        // One conversion to a calendar date, not one per field.
+        let date = self.0.date_naive();
+        let year = date.year();
+        match MONTHS.get(date.month0() as usize) {
             Some(month) if (0..=9999).contains(&year) => {
-                write!(f, "{} {month} {year:04}", self.0.day())
+                write!(f, "{} {month} {year:04}", date.day())
             }
             // Years chrono prints with a sign.
             _ => write!(f, "{}", self.0.format("%-d %b %Y")),
