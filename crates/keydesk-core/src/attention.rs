@@ -276,22 +276,19 @@ pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
         })
         .collect();
     dismissed.sort_unstable();
-    let mut findings = Findings {
-        dismissed,
-        list: Vec::new(),
-        in_order: true,
-    };
     // Connections in id order (stable: connections sharing an id keep their order), and each
     // one's keys in id order below, so the findings come out already sorted by connection,
     // key and rule.
     let mut connections: Vec<&ConnectionInventory<'_>> = input.connections.iter().collect();
     connections.sort_by_key(|connection| connection.connection_id);
-    if connections
+    let shared_id = connections
         .windows(2)
-        .any(|pair| pair[0].connection_id == pair[1].connection_id)
-    {
-        findings.in_order = false;
-    }
+        .any(|pair| pair[0].connection_id == pair[1].connection_id);
+    let mut findings = Findings {
+        dismissed,
+        list: Vec::new(),
+        in_order: !shared_id,
+    };
     for connection in connections {
         look_at(connection, input.now, input.config, &mut findings);
     }
@@ -814,7 +811,8 @@ fn look_at_key<'a>(
 // of reasons, and a String per date and span, or chrono parsing a strftime pattern for each
 // date, was most of attention's time.
 
-/// Most reasons fit, so writing one allocates once.
+/// Room for the longest reason (grace_ending's, about 110 bytes), so writing one allocates
+/// once.
 const REASON_CAPACITY: usize = 128;
 
 /// A reason: `text` written into one String with room for it.
