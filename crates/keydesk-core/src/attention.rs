@@ -316,6 +316,31 @@ struct Candidate<'a> {
     deadline: Option<DateTime<Utc>>,
 }
 
+impl<'a> Candidate<'a> {
+    /// A finding about the key `key_id`, named `key_name`, without a deadline.
+    fn undated(
+        key_id: &'a str,
+        key_name: &'a str,
+        rule: Rule,
+        severity: Severity,
+        action: SuggestedAction,
+    ) -> Self {
+        Candidate {
+            key_id,
+            key_name,
+            rule,
+            severity,
+            action,
+            deadline: None,
+        }
+    }
+
+    /// An undated finding that only a look at the key can settle.
+    fn review(key_id: &'a str, key_name: &'a str, rule: Rule, severity: Severity) -> Self {
+        Self::undated(key_id, key_name, rule, severity, SuggestedAction::Review)
+    }
+}
+
 /// A finding that stays, with its ids still borrowed: they are copied once, into the
 /// [`Finding`], after sorting.
 struct Draft<'a> {
@@ -562,69 +587,72 @@ fn look_at<'a>(
             look_at_key(&rules, key, owned, findings);
         }
 
-        // An orphan no longer listed has nothing left to act on.
-        if let Some(key) = now_listed.last() {
-            if !matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled) {
-                for orphan in orphaned {
-                    let candidate = Candidate {
-                        key_id: &key.id,
-                        key_name: &key.name,
-                        rule: Rule::Orphan,
-                        severity: Severity::High,
-                        action: rules.facts.retire,
-                        deadline: None,
-                    };
-                    findings.add(id, candidate, || {
-                        reason(format_args!(
-                            "A create on {} made this key, but its secret never arrived.",
-                            day(orphan.reported_at)
-                        ))
-                    });
-                }
-            }
-        }
+        look_at_presence(
+            findings,
+            id,
+            rules.facts.retire,
+            taken,
+            now_listed,
+            was_listed,
+            orphaned,
+        );
+    }
+}
 
-        let Some(taken) = taken else {
-            continue; // no last look to compare with
-        };
-        if was_listed.is_empty() {
-            for key in now_listed {
-                let candidate = Candidate {
-                    key_id: &key.id,
-                    key_name: &key.name,
-                    rule: Rule::Appeared,
-                    severity: Severity::Medium,
-                    action: SuggestedAction::Review,
-                    deadline: None,
-                };
-                findings.add(id, candidate, || {
-                    reason(format_args!(
-                        "Appeared since the last look ({taken}) without Keydesk creating it."
-                    ))
-                });
-            }
+/// The walk's own rules for the records under one id: an orphan report on a listed key,
+/// and whether the key appeared or disappeared since the last look (on `taken`).
+fn look_at_presence<'a>(
+    findings: &mut Findings<'a>,
+    connection_id: &'a str,
+    retire: SuggestedAction,
+    taken: Option<Day>,
+    now_listed: &[&'a Key],
+    was_listed: &[&'a SnapshotKey],
+    orphaned: &[&OrphanReport],
+) {
+    // An orphan no longer listed has nothing left to act on.
+    let orphan = now_listed
+        .last()
+        .filter(|key| !matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled));
+    if let Some(key) = orphan {
+        for report in orphaned {
+            let candidate =
+                Candidate::undated(&key.id, &key.name, Rule::Orphan, Severity::High, retire);
+            findings.add(connection_id, candidate, || {
+                reason(format_args!(
+                    "A create on {} made this key, but its secret never arrived.",
+                    day(report.reported_at)
+                ))
+            });
         }
-        if now_listed.is_empty() {
-            // A revoked key dropping out of the list changes nothing (Strait leaves revoked
-            // keys out of its list).
-            for key in was_listed
-                .iter()
-                .filter(|key| key.status != KeyStatus::Revoked)
-            {
-                let candidate = Candidate {
-                    key_id: &key.id,
-                    key_name: &key.name,
-                    rule: Rule::Disappeared,
-                    severity: Severity::Low,
-                    action: SuggestedAction::Review,
-                    deadline: None,
-                };
-                findings.add(id, candidate, || {
-                    reason(format_args!(
-                        "No longer listed since the last look ({taken}), and Keydesk did not remove it."
-                    ))
-                });
-            }
+    }
+
+    let Some(taken) = taken else {
+        return; // no last look to compare with
+    };
+    if was_listed.is_empty() {
+        for key in now_listed {
+            let candidate = Candidate::review(&key.id, &key.name, Rule::Appeared, Severity::Medium);
+            findings.add(connection_id, candidate, || {
+                reason(format_args!(
+                    "Appeared since the last look ({taken}) without Keydesk creating it."
+                ))
+            });
+        }
+    }
+    if now_listed.is_empty() {
+        // A revoked key dropping out of the list changes nothing (Strait leaves revoked
+        // keys out of its list).
+        for key in was_listed
+            .iter()
+            .filter(|key| key.status != KeyStatus::Revoked)
+        {
+            let candidate = Candidate::review(&key.id, &key.name, Rule::Disappeared, Severity::Low);
+            findings.add(connection_id, candidate, || {
+                reason(format_args!(
+                    "No longer listed since the last look ({taken}), and Keydesk did not remove it."
+                ))
+            });
         }
     }
 }
@@ -1507,13 +1535,14 @@ mod tests {
             });
             sorted
         }
-        /// (key name, rule) of the findings of connection c1.
-        fn in_c1(findings: &[Finding]) -> Vec<(&str, Rule)> {
-            findings
+        /// "key name rule" of each finding of connection c1.
+        fn in_c1(findings: &[Finding]) -> String {
+            let named: Vec<String> = findings
                 .iter()
                 .filter(|f| f.connection_id == "c1")
-                .map(|f| (f.key_name.as_str(), f.rule))
-                .collect()
+                .map(|f| format!("{} {}", f.key_name, f.rule))
+                .collect();
+            named.join(", ")
         }
         let stale = |id: &str, name: &str| Key {
             name: name.into(),
@@ -1530,30 +1559,21 @@ mod tests {
         };
         let repeating = [
             stale("m", "m"),
-            forever("d listed first"),
+            forever("d-1"),
             expiring("k", days(3)),
             stale("a", "a"),
-            forever("d listed second"),
+            forever("d-2"),
         ];
         let findings = run_one(ConnectionInventory {
             annotations: Some(&no_owners),
             ..connection(ProviderKind::Strait, &repeating)
         });
         assert_eq!(findings, plainly_sorted(&findings));
+        // d-1 before d-2: keys sharing an id keep their list order.
         assert_eq!(
             in_c1(&findings),
-            [
-                ("k name", Rule::ExpiresSoon),
-                ("a", Rule::Stale),
-                ("m", Rule::Stale),
-                ("a", Rule::Unowned),
-                ("d listed first", Rule::LiveWithoutExpiry),
-                ("d listed second", Rule::LiveWithoutExpiry),
-                ("d listed first", Rule::Unowned),
-                ("d listed second", Rule::Unowned),
-                ("k name", Rule::Unowned),
-                ("m", Rule::Unowned),
-            ]
+            "k name expires_soon, a stale, m stale, a unowned, d-1 live_without_expiry, \
+             d-2 live_without_expiry, d-1 unowned, d-2 unowned, k name unowned, m unowned"
         );
 
         // Two connections with one id, whose keys sort among each other, with keys that
@@ -1583,17 +1603,8 @@ mod tests {
         assert_eq!(findings, plainly_sorted(&findings));
         assert_eq!(
             in_c1(&findings),
-            [
-                ("k name", Rule::ExpiresSoon),
-                ("b", Rule::Orphan),
-                ("z", Rule::Orphan),
-                ("a", Rule::Stale),
-                ("b", Rule::Stale),
-                ("e name", Rule::Appeared),
-                ("m", Rule::Stale),
-                ("z", Rule::Stale),
-                ("y name", Rule::Disappeared),
-            ]
+            "k name expires_soon, b orphan, z orphan, a stale, b stale, e name appeared, \
+             m stale, z stale, y name disappeared"
         );
         assert_eq!(findings.len(), 12, "{findings:#?}");
     }
