@@ -7,8 +7,10 @@
 //! having an `expires_in_days` field. `unowned` needs the annotations, `appeared` and
 //! `disappeared` need a previous snapshot: without them (the CLI on its own) they do not fire.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, HashSet, btree_map};
 use std::fmt;
+use std::iter::Peekable;
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
@@ -323,7 +325,7 @@ pub struct AttentionInput<'a> {
 /// Every finding across `input`'s connections, sorted by severity (high first), then the
 /// soonest deadline (findings without one last), then connection, key and rule.
 pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
-    let dismissed: HashSet<(&str, &str, Rule)> = input
+    let mut dismissed: Vec<(&str, &str, Rule)> = input
         .dismissals
         .iter()
         .filter(|dismissal| dismissal.holds_at(input.now))
@@ -335,34 +337,34 @@ pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
             )
         })
         .collect();
+    dismissed.sort_unstable();
+    // Connections in id order (stable: connections sharing an id keep their order), and each
+    // one's keys in id order below, so the findings come out already sorted by connection,
+    // key and rule.
+    let mut connections: Vec<&ConnectionInventory<'_>> = input.connections.iter().collect();
+    connections.sort_by_key(|connection| connection.connection_id);
+    let shared_id = connections
+        .windows(2)
+        .any(|pair| pair[0].connection_id == pair[1].connection_id);
     let mut findings = Findings {
         dismissed,
         list: Vec::new(),
+        in_order: !shared_id,
     };
-    for connection in input.connections {
+    for connection in connections {
         look_at(connection, input.now, input.config, &mut findings);
     }
-    let mut list = findings.list;
-    list.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| match (a.deadline, b.deadline) {
-                (Some(a), Some(b)) => a.cmp(&b),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            })
-            .then_with(|| a.connection_id.cmp(&b.connection_id))
-            .then_with(|| a.key_id.cmp(&b.key_id))
-            .then_with(|| a.rule.cmp(&b.rule))
-    });
-    list
+    findings.into_sorted()
 }
 
 /// The findings so far, and the dismissals that keep some out.
 struct Findings<'a> {
-    dismissed: HashSet<(&'a str, &'a str, Rule)>,
-    list: Vec<Finding>,
+    /// (connection, key, rule) of the dismissals that hold, sorted for binary search.
+    dismissed: Vec<(&'a str, &'a str, Rule)>,
+    list: Vec<Draft<'a>>,
+    /// Whether `list` is in (connection, key, rule) order, as the walk leaves it unless a
+    /// list repeats a key id or connections share an id.
+    in_order: bool,
 }
 
 /// One finding before it is known whether it was dismissed; the reason is written only
@@ -376,29 +378,101 @@ struct Candidate<'a> {
     deadline: Option<DateTime<Utc>>,
 }
 
-impl Findings<'_> {
-    fn add(
-        &mut self,
-        connection_id: &str,
-        candidate: Candidate<'_>,
-        reason: impl FnOnce() -> String,
-    ) {
-        if self
-            .dismissed
-            .contains(&(connection_id, candidate.key_id, candidate.rule))
-        {
-            return;
+impl<'a> Candidate<'a> {
+    /// A finding about the key `key_id`, named `key_name`, without a deadline.
+    fn undated(
+        key_id: &'a str,
+        key_name: &'a str,
+        rule: Rule,
+        severity: Severity,
+        action: SuggestedAction,
+    ) -> Self {
+        Candidate {
+            key_id,
+            key_name,
+            rule,
+            severity,
+            action,
+            deadline: None,
         }
-        self.list.push(Finding {
-            connection_id: connection_id.to_owned(),
+    }
+
+    /// An undated finding that only a look at the key can settle.
+    fn review(key_id: &'a str, key_name: &'a str, rule: Rule, severity: Severity) -> Self {
+        Self::undated(key_id, key_name, rule, severity, SuggestedAction::Review)
+    }
+}
+
+/// A finding that stays, with its ids still borrowed: they are copied once, into the
+/// [`Finding`], after sorting.
+struct Draft<'a> {
+    connection_id: &'a str,
+    candidate: Candidate<'a>,
+    reason: String,
+}
+
+impl Draft<'_> {
+    /// The order within one severity and deadline.
+    fn subject(&self) -> (&str, &str, Rule) {
+        (
+            self.connection_id,
+            self.candidate.key_id,
+            self.candidate.rule,
+        )
+    }
+
+    /// The finding, with the reason moved out of the draft.
+    fn finish(&mut self) -> Finding {
+        let candidate = &self.candidate;
+        Finding {
+            connection_id: self.connection_id.to_owned(),
             key_id: candidate.key_id.to_owned(),
             key_name: candidate.key_name.to_owned(),
             rule: candidate.rule,
             severity: candidate.severity,
-            reason: reason(),
+            reason: std::mem::take(&mut self.reason),
             action: candidate.action,
             deadline: candidate.deadline,
+        }
+    }
+}
+
+impl<'a> Findings<'a> {
+    fn add(
+        &mut self,
+        connection_id: &'a str,
+        candidate: Candidate<'a>,
+        reason: impl FnOnce() -> String,
+    ) {
+        if self
+            .dismissed
+            .binary_search(&(connection_id, candidate.key_id, candidate.rule))
+            .is_ok()
+        {
+            return;
+        }
+        self.list.push(Draft {
+            connection_id,
+            candidate,
+            reason: reason(),
         });
+    }
+
+    /// The findings in [`attention`]'s order.
+    fn into_sorted(mut self) -> Vec<Finding> {
+        if !self.in_order {
+            self.list.sort_by(|a, b| a.subject().cmp(&b.subject()));
+        }
+        // Stable, so findings with the same severity and deadline keep the order above;
+        // sorting references moves less than sorting the drafts.
+        let mut order: Vec<&mut Draft<'_>> = self.list.iter_mut().collect();
+        order.sort_by_key(|draft| {
+            let Candidate {
+                severity, deadline, ..
+            } = draft.candidate;
+            (Reverse(severity), deadline.is_none(), deadline)
+        });
+        order.into_iter().map(|draft| draft.finish()).collect()
     }
 }
 
@@ -440,103 +514,231 @@ impl ProviderFacts {
     }
 }
 
-fn look_at(
-    connection: &ConnectionInventory<'_>,
-    now: DateTime<Utc>,
-    config: AttentionConfig,
-    findings: &mut Findings<'_>,
-) {
-    let facts = ProviderFacts::of(connection.provider);
-    let id = connection.connection_id;
-    let stale_after = Duration::days(i64::from(config.stale_after_days));
-    // Only built when a rule needs to find a key by id (a rotation's successor, an orphan).
-    let needs_index = !connection.orphans.is_empty()
-        || connection.keys.iter().any(|key| {
-            key.rotation
-                .as_ref()
-                .is_some_and(|rotation| rotation.replaced_by.is_some())
-        });
-    let by_id: HashMap<&str, &Key> = if needs_index {
-        connection
-            .keys
-            .iter()
-            .map(|key| (key.id.as_str(), key))
-            .collect()
-    } else {
-        HashMap::new()
-    };
+/// What attention meets a key by: a listed key, a remembered one, an orphan report.
+trait KeyRecord {
+    fn key_id(&self) -> &str;
+}
 
-    for key in connection.keys {
-        look_at_key(key, &facts, &by_id, connection, now, stale_after, findings);
-    }
-
-    for orphan in connection.orphans {
-        let Some(key) = by_id.get(orphan.key_id.as_str()) else {
-            continue; // no longer listed: nothing left to act on
-        };
-        if matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled) {
-            continue;
-        }
-        let candidate = Candidate {
-            key_id: &key.id,
-            key_name: &key.name,
-            rule: Rule::Orphan,
-            severity: Severity::High,
-            action: facts.retire,
-            deadline: None,
-        };
-        findings.add(id, candidate, || {
-            format!(
-                "A create on {} made this key, but its secret never arrived.",
-                day(orphan.reported_at)
-            )
-        });
-    }
-
-    if connection.changes.is_empty() {
-        return;
-    }
-    let listed: HashSet<&str> = connection.keys.iter().map(|key| key.id.as_str()).collect();
-    for change in connection.changes {
-        if !change.stands(&listed) {
-            continue;
-        }
-        let appeared = change.rule == Rule::Appeared;
-        let candidate = Candidate {
-            key_id: &change.key_id,
-            key_name: &change.key_name,
-            rule: change.rule,
-            severity: if appeared {
-                Severity::Medium
-            } else {
-                Severity::Low
-            },
-            action: SuggestedAction::Review,
-            deadline: None,
-        };
-        findings.add(id, candidate, || {
-            let taken = day(change.since);
-            if appeared {
-                format!("Appeared since the last look ({taken}) without Keydesk creating it.")
-            } else {
-                format!(
-                    "No longer listed since the last look ({taken}), and Keydesk did not remove it."
-                )
-            }
-        });
+impl KeyRecord for Key {
+    fn key_id(&self) -> &str {
+        &self.id
     }
 }
 
-fn look_at_key(
-    key: &Key,
-    facts: &ProviderFacts,
-    by_id: &HashMap<&str, &Key>,
-    connection: &ConnectionInventory<'_>,
+impl KeyRecord for SnapshotKey {
+    fn key_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl KeyRecord for NoticedChange {
+    fn key_id(&self) -> &str {
+        &self.key_id
+    }
+}
+
+impl KeyRecord for OrphanReport {
+    fn key_id(&self) -> &str {
+        &self.key_id
+    }
+}
+
+/// `records` sorted by key id; stable, so records sharing an id keep their order. A list
+/// that is already in id order costs one pass.
+fn in_key_order<T: KeyRecord>(records: &[T]) -> Vec<&T> {
+    let mut sorted: Vec<&T> = records.iter().collect();
+    sorted.sort_by(|a, b| a.key_id().cmp(b.key_id()));
+    sorted
+}
+
+/// The id at the front of `records`.
+fn first_id<'a, T: KeyRecord>(records: &[&'a T]) -> Option<&'a str> {
+    records.first().map(|record| record.key_id())
+}
+
+/// Takes the records at the front of `records` whose id is `id`.
+fn take_id<'s, 'a, T: KeyRecord>(records: &mut &'s [&'a T], id: &str) -> &'s [&'a T] {
+    let count = records
+        .iter()
+        .take_while(|record| record.key_id() == id)
+        .count();
+    let (taken, rest) = records.split_at(count);
+    *records = rest;
+    taken
+}
+
+/// The key listed under `id` in `listed` (in id order); the last one when the list
+/// repeats an id.
+fn listed_key<'a>(listed: &[&'a Key], id: &str) -> Option<&'a Key> {
+    let end = listed.partition_point(|key| key.id.as_str() <= id);
+    end.checked_sub(1)
+        .and_then(|last| listed.get(last))
+        .copied()
+        .filter(|key| key.id == id)
+}
+
+/// Whether `key_id` is annotated with an owner, moving `annotations` (in id order) on to it.
+fn has_owner(
+    annotations: &mut Peekable<btree_map::Iter<'_, String, Annotation>>,
+    key_id: &str,
+) -> bool {
+    while annotations
+        .next_if(|(annotated, _)| annotated.as_str() < key_id)
+        .is_some()
+    {}
+    annotations.peek().is_some_and(|(annotated, annotation)| {
+        annotated.as_str() == key_id && annotation.owner().is_some()
+    })
+}
+
+/// One connection as the rules for a listed key see it.
+struct KeyRules<'a> {
+    connection_id: &'a str,
+    facts: ProviderFacts,
+    /// The connection's keys in id order, to find a rotation's successor.
+    listed: Vec<&'a Key>,
     now: DateTime<Utc>,
     stale_after: Duration,
-    findings: &mut Findings<'_>,
+}
+
+fn look_at<'a>(
+    connection: &ConnectionInventory<'a>,
+    now: DateTime<Utc>,
+    config: AttentionConfig,
+    findings: &mut Findings<'a>,
 ) {
     let id = connection.connection_id;
+    let rules = KeyRules {
+        connection_id: id,
+        facts: ProviderFacts::of(connection.provider),
+        listed: in_key_order(connection.keys),
+        now,
+        stale_after: Duration::days(i64::from(config.stale_after_days)),
+    };
+    let changes = in_key_order(connection.changes);
+    let orphans = in_key_order(connection.orphans);
+    // Annotations iterate in id order too, so they are walked along instead of looked up.
+    let mut annotations = connection
+        .annotations
+        .map(|annotations| annotations.iter().peekable());
+
+    // The ids listed now, noticed as appeared or disappeared and reported orphaned, walked
+    // together in id order: findings come out sorted, with no set of 10,000 ids to build.
+    let (mut listed_rest, mut changes_rest, mut orphans_rest) = (
+        rules.listed.as_slice(),
+        changes.as_slice(),
+        orphans.as_slice(),
+    );
+    while let Some(key_id) = [
+        first_id(listed_rest),
+        first_id(changes_rest),
+        first_id(orphans_rest),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    {
+        let now_listed = take_id(&mut listed_rest, key_id);
+        if now_listed.len() > 1 {
+            // Each key's findings come in rule order, but not two keys' with one id.
+            findings.in_order = false;
+        }
+        let changed = take_id(&mut changes_rest, key_id);
+        let orphaned = take_id(&mut orphans_rest, key_id);
+
+        let owned = annotations
+            .as_mut()
+            .map(|annotations| has_owner(annotations, key_id));
+        for key in now_listed {
+            look_at_key(&rules, key, owned, findings);
+        }
+
+        look_at_presence(
+            findings,
+            id,
+            rules.facts.retire,
+            now_listed,
+            changed,
+            orphaned,
+        );
+    }
+}
+
+/// The walk's own rules for the records under one id: an orphan report on a listed key, and
+/// a change noticed since an earlier look that still stands (an appeared key still listed, a
+/// disappeared one still missing).
+fn look_at_presence<'a>(
+    findings: &mut Findings<'a>,
+    connection_id: &'a str,
+    retire: SuggestedAction,
+    now_listed: &[&'a Key],
+    changed: &[&'a NoticedChange],
+    orphaned: &[&OrphanReport],
+) {
+    // An orphan no longer listed has nothing left to act on.
+    let orphan = now_listed
+        .last()
+        .filter(|key| !matches!(key.status, KeyStatus::Revoked | KeyStatus::Disabled));
+    if let Some(key) = orphan {
+        for report in orphaned {
+            let candidate =
+                Candidate::undated(&key.id, &key.name, Rule::Orphan, Severity::High, retire);
+            findings.add(connection_id, candidate, || {
+                reason(format_args!(
+                    "A create on {} made this key, but its secret never arrived.",
+                    day(report.reported_at)
+                ))
+            });
+        }
+    }
+
+    for change in changed {
+        let taken = day(change.since);
+        match (change.rule, now_listed.last()) {
+            (Rule::Appeared, Some(key)) => {
+                let candidate =
+                    Candidate::review(&key.id, &key.name, Rule::Appeared, Severity::Medium);
+                findings.add(connection_id, candidate, || {
+                    reason(format_args!(
+                        "Appeared since the last look ({taken}) without Keydesk creating it."
+                    ))
+                });
+            }
+            (Rule::Disappeared, None) => {
+                let candidate = Candidate::review(
+                    &change.key_id,
+                    &change.key_name,
+                    Rule::Disappeared,
+                    Severity::Low,
+                );
+                findings.add(connection_id, candidate, || {
+                    reason(format_args!(
+                        "No longer listed since the last look ({taken}), and Keydesk did not \
+                         remove it."
+                    ))
+                });
+            }
+            // A change that no longer stands: the key went again, or came back.
+            _ => {}
+        }
+    }
+}
+
+/// The rules for one listed key; `owned` is whether it has an owner, `None` when the
+/// annotations are not known.
+fn look_at_key<'a>(
+    rules: &KeyRules<'a>,
+    key: &'a Key,
+    owned: Option<bool>,
+    findings: &mut Findings<'a>,
+) {
+    let KeyRules {
+        connection_id: id,
+        ref facts,
+        ref listed,
+        now,
+        stale_after,
+    } = *rules;
     let candidate = |rule, severity, action, deadline| Candidate {
         key_id: &key.id,
         key_name: &key.name,
@@ -560,11 +762,11 @@ fn look_at_key(
             id,
             candidate(Rule::Expired, Severity::High, action, expired_at),
             || match expired_at {
-                Some(at) => format!(
+                Some(at) => reason(format_args!(
                     "Expired {} ago ({}) and is neither revoked nor disabled.",
                     span(now - at),
                     day(at)
-                ),
+                )),
                 None => "The provider reports it expired, and it is neither revoked nor disabled."
                     .to_owned(),
             },
@@ -582,7 +784,7 @@ fn look_at_key(
         // The rotation happened when the successor was created.
         let rotated_at = rotation
             .and_then(|r| r.replaced_by.as_deref())
-            .and_then(|successor| by_id.get(successor))
+            .and_then(|successor| listed_key(listed, successor))
             .and_then(|successor| successor.created_at);
         let (Some(rotated_at), Some(used_at)) = (rotated_at, key.last_used_at) else {
             return;
@@ -594,12 +796,12 @@ fn look_at_key(
             id,
             candidate(Rule::GraceEnding, Severity::High, SuggestedAction::Review, Some(until)),
             || {
-                format!(
+                reason(format_args!(
                     "Its rotation grace ends in {} ({}) and it was used {} ago, after the rotation.",
                     span(until - now),
                     minute(until),
                     span(now - used_at)
-                )
+                ))
             },
         );
         return;
@@ -617,7 +819,7 @@ fn look_at_key(
             findings.add(
                 id,
                 candidate(Rule::ExpiresSoon, severity, facts.replace, Some(at)),
-                || format!("Expires in {} ({}).", span(left), day(at)),
+                || reason(format_args!("Expires in {} ({}).", span(left), day(at))),
             );
         }
     }
@@ -635,11 +837,11 @@ fn look_at_key(
                 Some(due),
             ),
             || {
-                format!(
+                reason(format_args!(
                     "Its automatic rotation was due {} ago ({}).",
                     span(now - due),
                     day(due)
-                )
+                ))
             },
         );
     }
@@ -651,11 +853,11 @@ fn look_at_key(
                     id,
                     candidate(Rule::NeverUsed, Severity::Medium, facts.retire, None),
                     || {
-                        format!(
+                        reason(format_args!(
                             "Created {} ago ({}) and never used.",
                             span(now - created),
                             day(created)
-                        )
+                        ))
                     },
                 );
             }
@@ -663,7 +865,13 @@ fn look_at_key(
                 findings.add(
                     id,
                     candidate(Rule::Stale, Severity::Medium, facts.retire, None),
-                    || format!("Last used {} ago ({}).", span(now - used), day(used)),
+                    || {
+                        reason(format_args!(
+                            "Last used {} ago ({}).",
+                            span(now - used),
+                            day(used)
+                        ))
+                    },
                 );
             }
             _ => {}
@@ -678,10 +886,7 @@ fn look_at_key(
             || "A live key that never expires.".to_owned(),
         );
     }
-    if let Some(annotations) = connection.annotations {
-        let owned = annotations
-            .get(&key.id)
-            .is_some_and(|annotation| annotation.owner().is_some());
+    if let Some(owned) = owned {
         if live && !owned {
             findings.add(
                 id,
@@ -701,6 +906,18 @@ fn look_at_key(
 // of reasons, and a String per date and span, or chrono parsing a strftime pattern for each
 // date, was most of attention's time.
 
+/// Room for the longest reason (grace_ending's, about 110 bytes), so writing one allocates
+/// once.
+const REASON_CAPACITY: usize = 128;
+
+/// A reason: `text` written into one String with room for it.
+fn reason(text: fmt::Arguments<'_>) -> String {
+    let mut reason = String::with_capacity(REASON_CAPACITY);
+    // Writing to a String cannot fail.
+    let _ = fmt::Write::write_fmt(&mut reason, text);
+    reason
+}
+
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
@@ -715,10 +932,12 @@ fn day(at: DateTime<Utc>) -> Day {
 
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let year = self.0.year();
-        match MONTHS.get(self.0.month0() as usize) {
+        // One conversion to a calendar date, not one per field.
+        let date = self.0.date_naive();
+        let year = date.year();
+        match MONTHS.get(date.month0() as usize) {
             Some(month) if (0..=9999).contains(&year) => {
-                write!(f, "{} {month} {year:04}", self.0.day())
+                write!(f, "{} {month} {year:04}", date.day())
             }
             // Years chrono prints with a sign.
             _ => write!(f, "{}", self.0.format("%-d %b %Y")),
@@ -1379,6 +1598,101 @@ mod tests {
             order,
             ["b-soon-2", "a-soon-5", "b-soon-20", "a-stale", "b-stale"]
         );
+    }
+
+    #[test]
+    fn the_order_is_a_plain_sort_whatever_order_the_lists_come_in() {
+        /// `findings` put in the documented order by a plain stable sort.
+        fn plainly_sorted(findings: &[Finding]) -> Vec<Finding> {
+            let mut sorted = findings.to_vec();
+            sorted.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then_with(|| match (a.deadline, b.deadline) {
+                        (Some(a), Some(b)) => a.cmp(&b),
+                        (Some(_), None) => std::cmp::Ordering::Less,
+                        (None, Some(_)) => std::cmp::Ordering::Greater,
+                        (None, None) => std::cmp::Ordering::Equal,
+                    })
+                    .then_with(|| a.connection_id.cmp(&b.connection_id))
+                    .then_with(|| a.key_id.cmp(&b.key_id))
+                    .then_with(|| a.rule.cmp(&b.rule))
+            });
+            sorted
+        }
+        /// "key name rule" of each finding of connection c1.
+        fn in_c1(findings: &[Finding]) -> String {
+            let named: Vec<String> = findings
+                .iter()
+                .filter(|f| f.connection_id == "c1")
+                .map(|f| format!("{} {}", f.key_name, f.rule))
+                .collect();
+            named.join(", ")
+        }
+        let stale = |id: &str, name: &str| Key {
+            name: name.into(),
+            ..used(id, days(100))
+        };
+        let no_owners = BTreeMap::new();
+
+        // Ids out of order, and an id listed twice: live keys without expiry or owner, so
+        // each fires two rules of one severity.
+        let forever = |name: &str| Key {
+            name: name.into(),
+            expires_at: None,
+            ..key("d")
+        };
+        let repeating = [
+            stale("m", "m"),
+            forever("d-1"),
+            expiring("k", days(3)),
+            stale("a", "a"),
+            forever("d-2"),
+        ];
+        let findings = run_one(ConnectionInventory {
+            annotations: Some(&no_owners),
+            ..connection(ProviderKind::Strait, &repeating)
+        });
+        assert_eq!(findings, plainly_sorted(&findings));
+        // d-1 before d-2: keys sharing an id keep their list order.
+        assert_eq!(
+            in_c1(&findings),
+            "k name expires_soon, a stale, m stale, a unowned, d-1 live_without_expiry, \
+             d-2 live_without_expiry, d-1 unowned, d-2 unowned, k name unowned, m unowned"
+        );
+
+        // Two connections with one id, whose keys sort among each other, with keys that
+        // appeared, disappeared or were orphaned.
+        let first = [stale("m", "m"), expiring("k", days(3)), stale("a", "a")];
+        let second = [stale("z", "z"), stale("b", "b"), key("e")];
+        let before = InventorySnapshot::of(&[key("y"), key("b"), key("z")], now() - days(1));
+        let changes = before.changes(&second, now());
+        let orphans = ["z", "b", "gone"].map(|id| OrphanReport {
+            key_id: id.into(),
+            reported_at: now() - days(2),
+        });
+        let findings = run(
+            &[
+                connection(ProviderKind::Oligon, &first),
+                ConnectionInventory {
+                    connection_id: "b0",
+                    ..connection(ProviderKind::Oligon, &first)
+                },
+                ConnectionInventory {
+                    changes: &changes,
+                    orphans: &orphans,
+                    ..connection(ProviderKind::Oligon, &second)
+                },
+            ],
+            &[],
+        );
+        assert_eq!(findings, plainly_sorted(&findings));
+        assert_eq!(
+            in_c1(&findings),
+            "k name expires_soon, b orphan, z orphan, a stale, b stale, e name appeared, \
+             m stale, z stale, y name disappeared"
+        );
+        assert_eq!(findings.len(), 12, "{findings:#?}");
     }
 
     #[test]
