@@ -126,6 +126,11 @@ export class Keydesk {
   attention = $state.raw<AttentionState>({ status: 'idle', report: null, error: null });
   /** The finding the last clicked reminder opened, until the Attention view is left. */
   openedFinding = $state.raw<OpenedFinding | null>(null);
+  /**
+   * The Leaked key dialog's last search and what it revoked, while the dialog is open: a
+   * dialog in front of it (a replace's reveal) unmounts it, and it comes back as it was.
+   */
+  leakSearch = $state.raw<{ result: LeakSearch; searchedAt: Date; revoked: Record<string, Key | null> } | null>(null);
   /** How often the Leaked key shortcut was pressed: each press asks the shell to open Leaked key. */
   leakShortcutPresses = $state(0);
   /** Owner, note and tags by connection; a connection is absent until its were read. */
