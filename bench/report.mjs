@@ -105,6 +105,7 @@ const decode = estimates.filter((e) => /decode/i.test(e.group));
 const inventory = estimates.filter((e) => /inventory/i.test(e.group));
 const concurrent = inventory.find((e) => /concurrent/i.test(e.name));
 const attention = estimates.find((e) => /^attention/i.test(e.group));
+const leakMatch = estimates.filter((e) => /^leaked-key match/i.test(e.group));
 const sequential = inventory.find((e) => /sequential/i.test(e.name));
 
 if (decode.length) {
@@ -127,6 +128,11 @@ if (attention) {
   row('Attention over 4 × 10,000 keys (annotations, previous snapshot)', ms(attention.median_ms, 2), '≤ 20 ms', verdict(attention.median_ms, 20));
 } else {
   row('Attention over 4 × 10,000 keys', '—', '≤ 20 ms', absent('core'));
+}
+if (leakMatch.length) {
+  for (const e of leakMatch) row(`Leaked-key match in core over 4 × 10,000 keys, ${e.name}`, ms(e.median_ms, 2), '≤ 5 ms', verdict(e.median_ms, 5));
+} else {
+  row('Leaked-key match in core over 4 × 10,000 keys', '—', '≤ 5 ms', absent('core'));
 }
 
 // --- ui (10,000-key table) ------------------------------------------------------------------
@@ -207,6 +213,8 @@ if (estimates.length) {
     'Decode: the bytes of one list answer of 10,000 keys (every optional field filled) parsed and normalized into `Key`s (`benches/decode.rs`).',
     'Inventory: `list_keys` of the fiskaly client against a spawned sandbox seeded with `bulk:10000`, every request answered after 20 ms;',
     'concurrent = the client\'s default `HttpOptions::page_concurrency` (16 pages at a time in this run), sequential = `page_concurrency: 1`, same client code and sandbox (`benches/inventory.rs`).',
+    'Attention: `attention()` over 4 connections × 10,000 keys with annotations, noticed changes and every rule in play (`benches/attention.rs`).',
+    'Leaked-key match: a pasted key parsed, matched against the 40,000 listed keys and its fingerprint looked up among 40,000 remembered ones (`benches/leak.rs`).',
     '',
   );
 } else {
