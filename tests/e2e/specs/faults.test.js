@@ -7,6 +7,7 @@ import {
   TIMEOUT,
   click,
   copySecret,
+  findLeaked,
   findSecretsOnDisk,
   launch,
   openConnection,
@@ -105,13 +106,7 @@ describe('faults: --fail-rate 0.2 --latency-ms 100', () => {
     await storedIt(browser);
     const row = await rowNamed(browser, 'e2e faults');
 
-    await click(browser, 'Leaked key');
-    const leaked = await browser.$('[data-testid="leaked-dialog"]');
-    await leaked.waitForDisplayed({ timeout: TIMEOUT });
-    await leaked.$('#leaked-input').setValue(secret.value);
-    await click(browser, 'Find', leaked);
-    const match = await leaked.$('[data-testid="leak-match"]');
-    await match.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: `no match: ${await text(leaked)}` });
+    const { dialog: leaked, match } = await findLeaked(browser, secret.value);
     assert.doesNotMatch(await text(leaked), /Could not search/);
     await click(browser, 'Revoke now', match);
     await browser.waitUntil(async () => /Revoked\. Requests using it now fail\./.test(await text(match)), {

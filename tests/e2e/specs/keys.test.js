@@ -10,6 +10,7 @@ import {
   copySecret,
   createKey,
   dataPlane,
+  findLeaked,
   findSecretsOnDisk,
   keyringSecrets,
   launch,
@@ -174,13 +175,7 @@ describe('keys on every provider', () => {
 
     // Support works from another connection: the search covers all of them.
     await openConnection(browser, 'Oligon Receipts');
-    await click(browser, 'Leaked key');
-    const dialog = await browser.$('[data-testid="leaked-dialog"]');
-    await dialog.waitForDisplayed({ timeout: TIMEOUT });
-    await dialog.$('#leaked-input').setValue(leaked.value);
-    await click(browser, 'Find', dialog);
-    const match = await dialog.$('[data-testid="leak-match"]');
-    await match.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: 'no match for the leaked key' });
+    const { dialog, match } = await findLeaked(browser, leaked.value);
     assert.equal((await dialog.$$('[data-testid="leak-match"]')).length, 1);
     assert.match(await text(match), /e2e strait leaked .* in Strait/);
     await click(browser, 'Revoke now', match);

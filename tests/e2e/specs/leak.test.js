@@ -13,6 +13,7 @@ import {
   click,
   createKey,
   dataPlane,
+  findLeaked,
   launch,
   openConnection,
   revealAll,
@@ -50,13 +51,7 @@ describe('leak containment', () => {
     const [leaked] = await revealAll(browser);
     await storedIt(browser);
 
-    await click(browser, 'Leaked key');
-    const dialog = await browser.$('[data-testid="leaked-dialog"]');
-    await dialog.waitForDisplayed({ timeout: TIMEOUT });
-    await dialog.$('#leaked-input').setValue(leaked.value);
-    await click(browser, 'Find', dialog);
-    const match = await dialog.$('[data-testid="leak-match"]');
-    await match.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: 'no match for the leaked key' });
+    const { dialog, match } = await findLeaked(browser, leaked.value);
     assert.match(await text(match), /e2e leaked live/);
 
     await click(browser, 'Replace', match);

@@ -182,6 +182,10 @@ export async function createKey(browser, fields, { replace = false } = {}) {
   if (replace) {
     const checkbox = await dialog.$('.replace input');
     await checkbox.click();
+    // Revoking the only active key takes its name, typed.
+    const typed = await dialog.$('label.typed');
+    await typed.waitForDisplayed({ timeout: TIMEOUT });
+    await typed.$('input').setValue(await text(typed.$('.name')));
   }
   await click(browser, replace ? 'Revoke and create' : 'Create key', dialog);
   const reveal = await browser.$('[data-testid="reveal-dialog"]');
@@ -227,6 +231,25 @@ export async function copySecret(browser, index = 0) {
     timeoutMsg: 'the dialog never said the secret was copied',
   });
   return status;
+}
+
+/**
+ * Opens Leaked key, searches it for `value` and waits for a match; answers the dialog and
+ * the first match (`why` names the failure when none comes).
+ */
+export async function findLeaked(browser, value) {
+  await click(browser, 'Leaked key');
+  const dialog = await browser.$('[data-testid="leaked-dialog"]');
+  await dialog.waitForDisplayed({ timeout: TIMEOUT });
+  await dialog.$('#leaked-input').setValue(value);
+  await click(browser, 'Find', dialog);
+  const match = await dialog.$('[data-testid="leak-match"]');
+  try {
+    await match.waitForDisplayed({ timeout: TIMEOUT });
+  } catch {
+    throw new Error(`no match for the leaked key: ${await text(dialog)}`);
+  }
+  return { dialog, match };
 }
 
 /** Closes the reveal dialog with "I have stored it" and waits until it is gone. */
