@@ -346,9 +346,16 @@ pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
     let shared_id = connections
         .windows(2)
         .any(|pair| pair[0].connection_id == pair[1].connection_id);
+    // About a finding per key: room up front instead of growing (and copying) through
+    // megabytes.
+    let keys = input
+        .connections
+        .iter()
+        .map(|connection| connection.keys.len())
+        .sum();
     let mut findings = Findings {
         dismissed,
-        list: Vec::new(),
+        list: Vec::with_capacity(keys),
         in_order: !shared_id,
     };
     for connection in connections {
@@ -403,36 +410,37 @@ impl<'a> Candidate<'a> {
     }
 }
 
-/// A finding that stays, with its ids still borrowed: they are copied once, into the
-/// [`Finding`], after sorting.
+/// A finding that stays. Its key's id and name are copied as the walk meets the key, while
+/// they are in cache: copied after sorting, in severity order, they were read from all over
+/// the inventory. The connection's id, one of a few strings, is copied when finishing.
 struct Draft<'a> {
     connection_id: &'a str,
-    candidate: Candidate<'a>,
+    key_id: String,
+    key_name: String,
+    rule: Rule,
+    severity: Severity,
+    action: SuggestedAction,
+    deadline: Option<DateTime<Utc>>,
     reason: String,
 }
 
 impl Draft<'_> {
     /// The order within one severity and deadline.
     fn subject(&self) -> (&str, &str, Rule) {
-        (
-            self.connection_id,
-            self.candidate.key_id,
-            self.candidate.rule,
-        )
+        (self.connection_id, &self.key_id, self.rule)
     }
 
-    /// The finding, with the reason moved out of the draft.
+    /// The finding, with the texts moved out of the draft.
     fn finish(&mut self) -> Finding {
-        let candidate = &self.candidate;
         Finding {
             connection_id: self.connection_id.to_owned(),
-            key_id: candidate.key_id.to_owned(),
-            key_name: candidate.key_name.to_owned(),
-            rule: candidate.rule,
-            severity: candidate.severity,
+            key_id: std::mem::take(&mut self.key_id),
+            key_name: std::mem::take(&mut self.key_name),
+            rule: self.rule,
+            severity: self.severity,
             reason: std::mem::take(&mut self.reason),
-            action: candidate.action,
-            deadline: candidate.deadline,
+            action: self.action,
+            deadline: self.deadline,
         }
     }
 }
@@ -453,7 +461,12 @@ impl<'a> Findings<'a> {
         }
         self.list.push(Draft {
             connection_id,
-            candidate,
+            key_id: candidate.key_id.to_owned(),
+            key_name: candidate.key_name.to_owned(),
+            rule: candidate.rule,
+            severity: candidate.severity,
+            action: candidate.action,
+            deadline: candidate.deadline,
             reason: reason(),
         });
     }
@@ -467,10 +480,11 @@ impl<'a> Findings<'a> {
         // sorting references moves less than sorting the drafts.
         let mut order: Vec<&mut Draft<'_>> = self.list.iter_mut().collect();
         order.sort_by_key(|draft| {
-            let Candidate {
-                severity, deadline, ..
-            } = draft.candidate;
-            (Reverse(severity), deadline.is_none(), deadline)
+            (
+                Reverse(draft.severity),
+                draft.deadline.is_none(),
+                draft.deadline,
+            )
         });
         order.into_iter().map(|draft| draft.finish()).collect()
     }
