@@ -135,6 +135,15 @@ if (leakMatch.length) {
   row('Leaked-key match in core over 4 × 10,000 keys', '—', '≤ 5 ms', absent('core'));
 }
 
+// --- ui (leaked-key search) --------------------------------------------------------------
+const uiLeak = result('ui-leak');
+if (uiLeak) {
+  const painted = uiLeak.summary.painted_ms;
+  row(`Leaked key: Find → match on screen, 4 × ${uiLeak.keys_per_connection.toLocaleString('en')} keys at ${uiLeak.latency_ms} ms latency`, ms(painted, 0), '≤ 1 s', verdict(painted, 1000));
+} else {
+  row('Leaked key: Find → match on screen, 4 × 10,000 keys at 20 ms latency', '—', '≤ 1 s', absent('ui'));
+}
+
 // --- ui (10,000-key table) ------------------------------------------------------------------
 const ui = result('ui-table');
 if (ui) {
