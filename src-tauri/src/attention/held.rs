@@ -30,6 +30,19 @@ impl AttentionState {
         }
     }
 
+    /// The keys of `connection_id` as this run last listed them (without raw JSON), when that
+    /// list is younger than `max_age` at `now`.
+    pub fn held_keys(
+        &self,
+        connection_id: &str,
+        now: DateTime<Utc>,
+        max_age: Duration,
+    ) -> Option<Vec<Key>> {
+        let lists = self.lists.lock().ok()?;
+        let list = lists.get(connection_id)?;
+        (now - list.listed_at < max_age).then(|| list.keys.clone())
+    }
+
     /// `key_id` of `connection_id` as this run last listed it.
     pub fn held_key(&self, connection_id: &str, key_id: &str) -> Option<Key> {
         let lists = self.lists.lock().ok()?;

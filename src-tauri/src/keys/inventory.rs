@@ -88,12 +88,63 @@ pub struct LeakSearch {
     pub paste_listed_key: Vec<String>,
 }
 
+/// Each connection with its keys.
+type Inventories = Vec<(Connection, Vec<Key>)>;
+
+/// How old the lists the app holds may be for a leak search to answer from them.
+const HELD_LIST_MAX_AGE_MINUTES: i64 = 15;
+
 /// Searches every connection's keys for the `pasted` leaked key (logged), by listed fragments
-/// and by the fingerprints of the secrets Keydesk created.
+/// and by the fingerprints of the secrets Keydesk created. It answers at once from the lists
+/// the app holds (each under 15 minutes old) when they show the key; only when they do not
+/// (or some connection has none) is every connection listed again, so a key made since is
+/// never missed, and the slow path is paid only by a search that finds nothing at first.
 pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<LeakSearch> {
     let fingerprint = LeakFingerprint::parse(&pasted)?;
     drop(pasted);
-    let (inventories, mut failed) = inventory(state).await?;
+    let mut search = None;
+    if let Some(held) = held_inventory(state)? {
+        search = Some(search_in(state, &fingerprint, held, Vec::new())?)
+            .filter(|held| !held.matches.is_empty());
+    }
+    let search = match search {
+        Some(search) => search,
+        None => {
+            let (inventories, failed) = inventory(state).await?;
+            search_in(state, &fingerprint, inventories, failed)?
+        }
+    };
+    let record = Activity {
+        action: "find_leaked_key",
+        ..crate::incident::leak_search_activity(fingerprint.masked(), &search)
+    };
+    state.activity.record(record, Ok(search))
+}
+
+/// Every connection's keys as the app holds them, raw JSON included; `None` unless it holds a
+/// list under [`HELD_LIST_MAX_AGE_MINUTES`] old of every connection.
+fn held_inventory(state: &AppState) -> AppResult<Option<Inventories>> {
+    let now = chrono::Utc::now();
+    let max_age = chrono::Duration::minutes(HELD_LIST_MAX_AGE_MINUTES);
+    let mut held = Vec::new();
+    for connection in state.connections.list()? {
+        let Some(keys) = state.attention.held_keys(&connection.id, now, max_age) else {
+            return Ok(None);
+        };
+        let keys = state.raw.restore(&connection.id, keys)?;
+        held.push((connection, keys));
+    }
+    Ok(Some(held).filter(|held| !held.is_empty()))
+}
+
+/// The search of `fingerprint` in `inventories`, with `failed` the connections that could not
+/// be listed.
+fn search_in(
+    state: &AppState,
+    fingerprint: &LeakFingerprint,
+    inventories: Inventories,
+    mut failed: Vec<LeakSearchFailure>,
+) -> AppResult<LeakSearch> {
     let (remembered, mut fingerprints_unchecked) = match state.fingerprints.for_search() {
         Ok(remembered) => (remembered, None),
         Err(error) => (None, Some(error)),
@@ -129,7 +180,7 @@ pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<Leak
         })
         .unwrap_or_default();
     let found = keydesk_core::search_leaked(
-        &fingerprint,
+        fingerprint,
         &searchable,
         remembered
             .as_ref()
@@ -181,7 +232,7 @@ pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<Leak
         failed.clear();
         fingerprints_unchecked = None;
     }
-    let search = LeakSearch {
+    Ok(LeakSearch {
         ambiguous: found.ambiguous,
         matches,
         searched: inventories.iter().map(|(c, _)| c.id.clone()).collect(),
@@ -189,12 +240,7 @@ pub async fn find_leaked_key(state: &AppState, pasted: String) -> AppResult<Leak
         failed,
         fingerprints_unchecked,
         paste_listed_key,
-    };
-    let record = Activity {
-        action: "find_leaked_key",
-        ..crate::incident::leak_search_activity(fingerprint.masked(), &search)
-    };
-    state.activity.record(record, Ok(search))
+    })
 }
 
 /// A key of `connection_id` its list no longer shows: as Keydesk recorded it when it revoked
@@ -233,9 +279,7 @@ pub async fn export_inventory(state: &AppState, format: ExportFormat) -> AppResu
 }
 
 /// Lists every connection concurrently: the inventories that came back and the failures.
-async fn inventory(
-    state: &AppState,
-) -> AppResult<(Vec<(Connection, Vec<Key>)>, Vec<LeakSearchFailure>)> {
+async fn inventory(state: &AppState) -> AppResult<(Inventories, Vec<LeakSearchFailure>)> {
     state.startup.ready().await;
     let connections = state.connections.list()?;
     let lists = connections.into_iter().map(|connection| async {

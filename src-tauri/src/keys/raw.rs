@@ -54,6 +54,20 @@ impl RawStash {
         Ok(key)
     }
 
+    /// `keys` of `connection_id` with the raw JSON kept for them put back (what matching a
+    /// pasted key reads).
+    pub fn restore(&self, connection_id: &str, mut keys: Vec<Key>) -> AppResult<Vec<Key>> {
+        let stash = self.lock()?;
+        if let Some(raws) = stash.get(connection_id) {
+            for key in &mut keys {
+                if let Some(raw) = raws.get(&key.id) {
+                    key.raw = raw.clone();
+                }
+            }
+        }
+        Ok(keys)
+    }
+
     /// The raw JSON of `key_id` in `connection_id`'s last list, if it was there.
     pub fn get(&self, connection_id: &str, key_id: &str) -> AppResult<Option<RawJson>> {
         Ok(self

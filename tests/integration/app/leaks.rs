@@ -170,12 +170,55 @@ fn a_rotated_in_key_is_fingerprinted_and_a_revoked_one_strait_drops_is_still_nam
     let search = find(&app, &secret);
     assert_eq!(search["matches"].as_array().unwrap().len(), 1, "{search}");
     let gone = &search["matches"][0];
-    assert_eq!(gone["listed"], false);
+    // The search answers from the list the app holds, where Keydesk keeps showing the key
+    // it revoked though Strait no longer lists it.
+    assert_eq!(gone["listed"], true);
     assert_eq!(gone["connection_id"], gateway);
     assert_eq!(gone["key"]["id"], rotated["key"]["id"]);
     assert_eq!(gone["key"]["name"], rotated["key"]["name"]);
     assert_eq!(gone["key"]["status"], "revoked");
     // As Keydesk recorded it when it revoked it, not only what the fingerprint record holds.
     assert!(gone["key"]["revoked_at"].is_string(), "{gone}");
+    app.quit();
+}
+
+#[test]
+fn a_search_answers_from_the_lists_the_app_holds_and_lists_again_when_they_miss() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
+    app.call(
+        "list_keys",
+        json!({"connectionId": id, "operationId": null}),
+    );
+    let (reveal, secret) = created_secret(&app, &id, ProviderKind::Oligon, 0);
+
+    // Made outside Keydesk after its last list: the held list misses it, so every connection
+    // is listed again and it is found.
+    let outside = tauri::async_runtime::block_on(async {
+        let client = crate::support::core::client(&sandbox, ProviderKind::Oligon);
+        let draft = draft(ProviderKind::Oligon, "made elsewhere");
+        crate::support::core::created(client.create_key(&draft).await.unwrap())
+    });
+    let outside_secret = secrecy::ExposeSecret::expose_secret(&outside.secrets[0].value).to_owned();
+    let found = find(&app, &outside_secret);
+    assert_eq!(
+        found["matches"][0]["key"]["id"],
+        outside.key.id.as_str(),
+        "{found}"
+    );
+
+    // With the service gone, a key the held lists show is still answered (no request made),
+    // and one they do not show tries the service and says it could not be searched.
+    tauri::async_runtime::block_on(sandbox.shutdown());
+    let held = find(&app, &secret);
+    assert_eq!(
+        held["matches"][0]["key"]["id"], reveal["key"]["id"],
+        "{held}"
+    );
+    assert_eq!(held["failed"], json!([]));
+    let unknown = find(&app, "sk_live_0000000000000000000000000000zzzz");
+    assert_eq!(unknown["matches"], json!([]), "{unknown}");
+    assert_eq!(unknown["failed"][0]["connection_id"], id, "{unknown}");
     app.quit();
 }
