@@ -155,6 +155,19 @@ pub fn recall_demo_history(
     Ok(())
 }
 
+/// Whether every sandbox connection has a snapshot of its own (every run after the first),
+/// so the demo's history is not even read: startup gates the first lists.
+pub fn demo_history_taken(records: &AttentionRecords) -> bool {
+    records
+        .snapshots
+        .read(|snapshots| {
+            ProviderKind::ALL
+                .into_iter()
+                .all(|provider| snapshots.contains_key(&connection_id(provider)))
+        })
+        .unwrap_or(false)
+}
+
 /// A key of the demo's last look as a snapshot remembers it. Nothing shows a snapshot's
 /// masked form, so none is made up.
 fn looked_key(key: &LookedKey) -> SnapshotKey {

@@ -290,6 +290,7 @@ async fn start_in_background(state: &AppState, vault: Arc<KeyringVault>, mode: S
         }
         let unstored = state.sandbox.open_unstored(&state.connections).await;
         if unstored.is_ok()
+            && !crate::sandbox::demo_history_taken(&state.attention.records)
             && let Some(history) = state.sandbox.demo_history().await
         {
             let recalled = crate::sandbox::recall_demo_history(

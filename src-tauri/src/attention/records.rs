@@ -159,14 +159,21 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
     }
 
     /// Changes the records with `change`, writes them, and only then keeps them: a change
-    /// that cannot be saved is not half-applied.
-    pub fn update<A>(&self, change: impl FnOnce(&mut T) -> A) -> AppResult<A> {
+    /// that cannot be saved is not half-applied. A change that changed nothing writes nothing
+    /// (every list updates several records; most lists change few of them).
+    pub fn update<A>(&self, change: impl FnOnce(&mut T) -> A) -> AppResult<A>
+    where
+        T: PartialEq,
+    {
         let mut records = self.lock()?;
         let mut next = records.clone();
         let answer = change(&mut next);
         let cannot_save = || AppError::internal(format!("Could not save the {}.", self.what));
         if !self.writable {
             return Err(cannot_save());
+        }
+        if next == *records {
+            return Ok(answer);
         }
         let document = serde_json::json!({
             "schema_version": SCHEMA_VERSION,
