@@ -66,6 +66,43 @@ impl ListedFragment {
             ListedFragment::PublicKey => &["\"key\""],
         }
     }
+
+    /// Which end of a matching paste the raw text then holds verbatim (see [`EndsTest`]):
+    /// a `key_prefix` of 8 or more and a whole public key hold its first 8 characters, a
+    /// `last4` its last 4.
+    fn shows_end(self) -> PasteEnds {
+        match self {
+            ListedFragment::KeyPrefix | ListedFragment::PublicKey => PasteEnds {
+                head: true,
+                tail: false,
+            },
+            ListedFragment::TypeAndLast4 => PasteEnds {
+                head: false,
+                tail: true,
+            },
+        }
+    }
+}
+
+/// Which ends of a pasted key [`EndsTest`] looks for in a key's raw text: the first 8
+/// characters, the last 4.
+#[derive(Debug, Clone, Copy, Default)]
+struct PasteEnds {
+    head: bool,
+    tail: bool,
+}
+
+impl PasteEnds {
+    /// The ends the `listed` fragments show.
+    fn shown_by(listed: &[ListedFragment]) -> Self {
+        listed
+            .iter()
+            .map(|fragment| fragment.shows_end())
+            .fold(PasteEnds::default(), |all, one| PasteEnds {
+                head: all.head || one.head,
+                tail: all.tail || one.tail,
+            })
+    }
 }
 
 /// How the unlisted half of a provider's key pair looks (fiskaly's API secret): a paste of
@@ -90,24 +127,51 @@ impl PastedSecretShape {
 /// secrets their lists never show.
 pub(crate) struct KeyShapes {
     pasted: Vec<(ProviderKind, PastedKeyShape)>,
+    /// The fragments any provider lists, for keys whose provider is not known.
     listed: Vec<ListedFragment>,
+    /// The fragments each provider lists.
+    listed_by: Vec<(ProviderKind, Vec<ListedFragment>)>,
     secrets: Vec<(ProviderKind, PastedSecretShape)>,
 }
 
 impl KeyShapes {
-    /// The shapes providers declare (in their order) and the fragments any of them lists.
+    /// The shapes providers declare (in their order) and the fragments each of them lists.
     pub fn new(
         pasted: Vec<(ProviderKind, PastedKeyShape)>,
-        mut listed: Vec<ListedFragment>,
+        listed_by: Vec<(ProviderKind, &[ListedFragment])>,
         secrets: Vec<(ProviderKind, PastedSecretShape)>,
     ) -> Self {
-        listed.sort();
-        listed.dedup();
+        let trusted_first = |fragments: &mut Vec<ListedFragment>| {
+            fragments.sort();
+            fragments.dedup();
+        };
+        let mut listed: Vec<ListedFragment> = listed_by
+            .iter()
+            .flat_map(|(_, fragments)| fragments.iter().copied())
+            .collect();
+        trusted_first(&mut listed);
+        let listed_by = listed_by
+            .into_iter()
+            .map(|(provider, fragments)| {
+                let mut fragments = fragments.to_vec();
+                trusted_first(&mut fragments);
+                (provider, fragments)
+            })
+            .collect();
         KeyShapes {
             pasted,
             listed,
+            listed_by,
             secrets,
         }
+    }
+
+    /// The fragments `provider` lists, most trusted first.
+    fn listed_by(&self, provider: ProviderKind) -> &[ListedFragment] {
+        self.listed_by
+            .iter()
+            .find(|(declared, _)| *declared == provider)
+            .map_or(&[], |(_, fragments)| fragments)
     }
 }
 
@@ -219,13 +283,32 @@ impl LeakFingerprint {
         key.fingerprint(self.value.expose_secret())
     }
 
-    /// Whether `key` is the listed form of this pasted key.
+    /// Whether `key` is the listed form of this pasted key. The key may be any provider's:
+    /// every fragment some provider lists is tried.
     pub fn matches(&self, key: &Key) -> bool {
+        let listed = &self.shapes.listed;
+        self.matches_listed(key, listed, PasteEnds::shown_by(listed))
+    }
+
+    /// Whether `key`, listed by `provider`, is the listed form of this pasted key. Only the
+    /// fragments `provider` lists are read, which is cheaper than [`Self::matches`].
+    pub fn matches_from(&self, key: &Key, provider: ProviderKind) -> bool {
+        self.matcher_for(provider)(key)
+    }
+
+    /// [`Self::matches_from`] with `provider`'s fragments looked up once, for a whole list.
+    fn matcher_for(&self, provider: ProviderKind) -> impl Fn(&Key) -> bool + '_ {
+        let listed = self.shapes.listed_by(provider);
+        let ends = PasteEnds::shown_by(listed);
+        move |key| self.matches_listed(key, listed, ends)
+    }
+
+    fn matches_listed(&self, key: &Key, listed: &[ListedFragment], ends: PasteEnds) -> bool {
         let pasted = self.value.expose_secret();
-        if !self.ends.could_match(key) {
+        if !self.ends.could_match(key, ends) {
             return false;
         }
-        match Fragment::of(key, &self.shapes.listed) {
+        match Fragment::of(key, listed) {
             Some(Fragment::KeyPrefix { prefix, last4 }) => {
                 pasted.starts_with(prefix.as_str())
                     && last4.is_none_or(|last4| pasted.ends_with(last4.as_str()))
@@ -249,12 +332,20 @@ impl LeakFingerprint {
 /// A cheap test that rules out most keys before their raw JSON is read, which is what
 /// matching costs (150 ms over 40,000 keys when every one was parsed). Every fragment that can
 /// match shows the paste's first 8 characters (a `key_prefix` of 8 or more, a whole public key)
-/// or its last 4 (a `last4`, the tail of a masked form), so a key whose raw text and masked
-/// form hold neither cannot match. The raw text is what the server sent: no JSON encoder
-/// escapes letters, digits, `_` or `-`, so ends made of those alone appear in it verbatim; a
-/// paste with other characters at its ends skips the test. It holds only those ends, which the
-/// masked form shows anyway.
-struct EndsTest(Option<(memmem::Finder<'static>, memmem::Finder<'static>)>);
+/// or its last 4 (a `last4`; a masked form ending in them), so a key whose raw text and masked
+/// form hold neither cannot match; and the raw text is searched only for the ends the
+/// fragments being read show ([`ListedFragment::shows_end`]). The raw text is what the
+/// server sent: no JSON encoder escapes letters, digits, `_` or `-`, so ends made of those
+/// alone appear in it verbatim; a paste with other characters at its ends skips the test. It
+/// holds only those ends, which the masked form shows anyway.
+struct EndsTest(Option<EndFinders>);
+
+/// The paste's first 8 and last 4 characters, and finders for them.
+struct EndFinders {
+    head: memmem::Finder<'static>,
+    tail: memmem::Finder<'static>,
+    tail_text: Box<str>,
+}
 
 impl EndsTest {
     fn of(pasted: &str) -> Self {
@@ -268,22 +359,23 @@ impl EndsTest {
             text.bytes()
                 .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
         };
-        EndsTest((plain(head) && plain(tail)).then(|| {
-            (
-                memmem::Finder::new(head).into_owned(),
-                memmem::Finder::new(tail).into_owned(),
-            )
+        EndsTest((plain(head) && plain(tail)).then(|| EndFinders {
+            head: memmem::Finder::new(head).into_owned(),
+            tail: memmem::Finder::new(tail).into_owned(),
+            tail_text: tail.into(),
         }))
     }
 
-    fn could_match(&self, key: &Key) -> bool {
-        let Some((head, tail)) = &self.0 else {
+    /// Whether `key` may match, its raw text searched for the `shown` ends.
+    fn could_match(&self, key: &Key, shown: PasteEnds) -> bool {
+        let Some(ends) = &self.0 else {
             return true;
         };
         let raw = key.raw.json().as_bytes();
-        tail.find(key.masked.as_bytes()).is_some()
-            || tail.find(raw).is_some()
-            || head.find(raw).is_some()
+        // A masked form matches only by ending as the paste does (see `Fragment::Masked`).
+        key.masked.ends_with(&*ends.tail_text)
+            || (shown.tail && ends.tail.find(raw).is_some())
+            || (shown.head && ends.head.find(raw).is_some())
     }
 }
 
@@ -317,19 +409,25 @@ fn strip_wrappers(mut text: &str) -> (&str, usize) {
 
 /// Whether `key`, as listed, shows any part of the key a pasted one can be matched against,
 /// given what the providers declare.
-pub(crate) fn shows_fragment(key: &Key, shapes: &KeyShapes) -> bool {
+pub(crate) fn shows_fragment(key: &Key, listed: &[ListedFragment]) -> bool {
     // Reading the raw JSON is the cost: a key whose text names none of the fields and whose
     // masked form has no `…` shows nothing (a SyncgramPay list of 10,000 is decided so).
     let raw = key.raw.json();
     let may_show = raw.contains('\\')
         || key.masked.contains('…')
-        || shapes.listed.iter().any(|fragment| {
+        || listed.iter().any(|fragment| {
             fragment
                 .quoted_fields()
                 .iter()
                 .any(|name| raw.contains(name))
         });
-    may_show && Fragment::of(key, &shapes.listed).is_some()
+    may_show && Fragment::of(key, listed).is_some()
+}
+
+/// `shows_fragment` with every fragment some provider lists: for keys whose provider is
+/// not known.
+pub(crate) fn shows_any_fragment(key: &Key, shapes: &KeyShapes) -> bool {
+    shows_fragment(key, &shapes.listed)
 }
 
 /// The part of a key its listing shows, read as a [`ListedFragment`] says.
@@ -466,7 +564,7 @@ fn blind_inventories<C: Clone>(
             !keys.is_empty()
                 && !keys
                     .iter()
-                    .any(|key| shows_fragment(key, &fingerprint.shapes))
+                    .any(|key| shows_any_fragment(key, &fingerprint.shapes))
         })
         .map(|(connection, _)| connection.clone())
         .collect()
@@ -551,12 +649,19 @@ pub fn search_leaked<C: Clone + PartialEq>(
     inventories: &[Inventory<'_, C>],
     remembered: Option<(&FingerprintKey, &[(C, &RememberedSecret)])>,
 ) -> LeakSearchResult<C> {
-    let borrowed: Vec<(usize, &[Key])> = inventories
+    // Each inventory is read for the fragments its provider lists, no others.
+    let listed: Vec<(usize, &Key)> = inventories
         .iter()
         .enumerate()
-        .map(|(index, inventory)| (index, inventory.keys))
+        .flat_map(|(index, inventory)| {
+            let matches = fingerprint.matcher_for(inventory.provider);
+            inventory
+                .keys
+                .iter()
+                .filter(move |key| matches(key))
+                .map(move |key| (index, key))
+        })
         .collect();
-    let listed = listed_matches(fingerprint, &borrowed);
     // (inventory index, key id) of each match; the key and how it was found.
     let mut found: Vec<(usize, KeyMatch<usize>)> = Vec::new();
     let mut add = |index: usize, key: &Key, found_by: FoundBy, listed: bool| {
@@ -579,8 +684,8 @@ pub fn search_leaked<C: Clone + PartialEq>(
             )),
         }
     };
-    for LeakMatch { connection, key } in &listed {
-        add(*connection, key, FoundBy::Listed, true);
+    for (index, key) in listed {
+        add(index, key, FoundBy::Listed, true);
     }
     if let Some((hmac_key, remembered)) = remembered {
         let pasted = fingerprint.fingerprint_with(hmac_key);
@@ -641,9 +746,14 @@ pub fn search_leaked<C: Clone + PartialEq>(
     LeakSearchResult {
         ambiguous: matches.len() > 1,
         blind: match matches.is_empty() {
-            true => blind_inventories(fingerprint, &borrowed)
-                .into_iter()
-                .map(|index| inventories[index].connection.clone())
+            true => inventories
+                .iter()
+                .filter(|inventory| {
+                    let listed = fingerprint.shapes.listed_by(inventory.provider);
+                    !inventory.keys.is_empty()
+                        && !inventory.keys.iter().any(|key| shows_fragment(key, listed))
+                })
+                .map(|inventory| inventory.connection.clone())
                 .collect(),
             false => Vec::new(),
         },

@@ -14,7 +14,7 @@ use crate::connect::{ConnectionConfig, parse_base_url};
 use crate::deadline::WithDeadline;
 use crate::error::Error;
 use crate::http::HttpOptions;
-use crate::leak::{KeyShapes, LeakFingerprint, shows_fragment};
+use crate::leak::{KeyShapes, LeakFingerprint, shows_any_fragment};
 use crate::model::{Key, KeyDraft, ProviderKind};
 use crate::provider::Provider;
 use crate::validate::check_grace;
@@ -98,9 +98,13 @@ fn key_shapes() -> KeyShapes {
             .zip(definitions.iter().map(|definition| definition.pasted_key))
             .filter_map(|(provider, shape)| Some((provider, shape?)))
             .collect(),
-        definitions
-            .iter()
-            .flat_map(|definition| definition.listed_fragments.iter().copied())
+        ProviderKind::ALL
+            .into_iter()
+            .zip(
+                definitions
+                    .iter()
+                    .map(|definition| definition.listed_fragments),
+            )
             .collect(),
         ProviderKind::ALL
             .into_iter()
@@ -126,5 +130,5 @@ impl LeakFingerprint {
 /// Whether `key`, as listed, shows any part of the key a pasted one can be matched against.
 /// Some providers' lists show none: a leaked key of theirs cannot be found by its text.
 pub fn lists_fragment(key: &Key) -> bool {
-    shows_fragment(key, &key_shapes())
+    shows_any_fragment(key, &key_shapes())
 }

@@ -624,3 +624,48 @@ fn the_account_is_provider_base_url_org_and_project() {
         account_of(&config(ProviderKind::Strait, "https://o.test"))
     );
 }
+
+#[test]
+fn each_inventory_is_read_for_the_fragments_its_provider_lists() {
+    let oligon_key = oligon("o1", "sk_live", "x9k2");
+    let strait = decode_key(
+        ProviderKind::Strait,
+        &json!({"id": "s1", "key_prefix": &STRAIT_KEY[..12]}),
+    )
+    .unwrap();
+    let fiskaly = decode_key(
+        ProviderKind::Fiskaly,
+        &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
+    )
+    .unwrap();
+    // Fields fiskaly never lists, as if an Oligon key's.
+    let odd = decode_key(
+        ProviderKind::Fiskaly,
+        &json!({"_id": "f2", "prefix": "sk_live", "last4": "x9k2"}),
+    )
+    .unwrap();
+    let (o, s, f) = ([oligon_key], [strait], [fiskaly, odd]);
+    let listed = inventories(&[
+        ("receipts", ProviderKind::Oligon, "o", &o),
+        ("projects", ProviderKind::Strait, "s", &s),
+        ("tills", ProviderKind::Fiskaly, "f", &f),
+    ]);
+    for (pasted, connection, id) in [
+        ("sk_live_aB3dEfGhIjKlx9k2", "receipts", "o1"),
+        (STRAIT_KEY, "projects", "s1"),
+        ("test_fakepublickey0001", "tills", "f1"),
+    ] {
+        let fingerprint = LeakFingerprint::parse(pasted).unwrap();
+        let found = search_leaked(&fingerprint, &listed, None);
+        let matched: Vec<(&str, &str)> = found
+            .matches
+            .iter()
+            .map(|found| (found.connections[0], found.key.id.as_str()))
+            .collect();
+        assert_eq!(matched, [(connection, id)], "{}", fingerprint.masked());
+    }
+    // Without the provider, every fragment any provider lists is tried.
+    let anywhere = search("sk_live_aB3dEfGhIjKlx9k2", &[("tills", &f[..])]);
+    assert_eq!(anywhere.matches.len(), 1);
+    assert_eq!(anywhere.matches[0].key.id, "f2");
+}
