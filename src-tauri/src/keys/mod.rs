@@ -226,7 +226,7 @@ fn create_limited(provider: &str, wait: std::time::Duration) -> AppError {
         ..AppError::new(
             ErrorKind::RateLimited,
             format!(
-                "{provider} limits how often keys are created. Nothing was revoked: try again in {secs} s."
+                "{provider} limits how often keys are created. Nothing was revoked."
             ),
         )
     }
