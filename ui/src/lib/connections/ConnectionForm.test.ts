@@ -130,6 +130,80 @@ describe('Connection form', () => {
     expect(within(notice).getByText('req_t1')).toBeInTheDocument();
   });
 
+  async function fillStrait(user: Awaited<ReturnType<typeof setup>>['user'], form: HTMLElement, project: string, baseUrl: string) {
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'strait');
+    await user.type(within(form).getByLabelText('Name'), 'Jobs staging');
+    await user.type(within(form).getByLabelText('Base URL'), baseUrl);
+    await user.type(within(form).getByLabelText('Project id'), project);
+    await user.type(within(form).getByLabelText('Admin token'), 'FAKE-typed-token');
+  }
+
+  it('says a typed token was refused, and a failed test makes Save ask "Save anyway?" with no as the default', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+    await fillStrait(user, form, 'proj-staging', 'https://staging.example.test');
+
+    backend.failNext('test_connection', appError('unauthorized', 'The token was refused. Strait rejected the credentials (401).'));
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+    const notice = await within(form).findByTestId('error-notice');
+    expect(notice).toHaveTextContent('The token was refused.');
+    expect(notice).toHaveTextContent('Check what you typed, then test again. Nothing was saved.');
+    expect(notice).not.toHaveTextContent(/stored credentials/i);
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    const ask = screen.getByRole('alertdialog', { name: 'Save anyway?' });
+    expect(ask).toHaveTextContent('The last test of these settings failed: The token was refused.');
+    // No is the default: Enter right away does not save.
+    expect(within(ask).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(screen.queryByRole('alertdialog', { name: 'Save anyway?' })).not.toBeInTheDocument();
+    expect(backend.callsOf('save_connection')).toHaveLength(0);
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    await user.click(within(screen.getByRole('alertdialog', { name: 'Save anyway?' })).getByRole('button', { name: 'Save anyway' }));
+    expect(backend.callsOf('save_connection')).toEqual([{ input: expect.objectContaining({ name: 'Jobs staging', project_id: 'proj-staging' }) }]);
+    expect(await screen.findByRole('heading', { level: 2, name: 'Jobs staging' })).toBeInTheDocument();
+  });
+
+  it('saves without asking once the settings that failed are changed', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+    await fillStrait(user, form, 'proj-staging', 'https://staging.example.test');
+    backend.failNext('test_connection', appError('unauthorized', 'The token was refused.'));
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+    await within(form).findByTestId('error-notice');
+
+    await user.type(within(form).getByLabelText('Admin token'), '-fixed');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(backend.callsOf('save_connection')).toEqual([
+      { input: expect.objectContaining({ credentials: { token: 'FAKE-typed-token-fixed' } }) },
+    ]);
+  });
+
+  it('warns before saving a second connection to the same project', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+    // Jobs platform already reaches https://jobs.example.test, project proj-demo.
+    await fillStrait(user, form, 'proj-demo', 'https://JOBS.example.test/');
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    const ask = screen.getByRole('alertdialog', { name: 'Save anyway?' });
+    expect(ask).toHaveTextContent('Jobs platform already connects to Strait at this address and project id: its keys would be listed twice.');
+    await user.click(within(ask).getByRole('button', { name: 'Cancel' }));
+    expect(backend.callsOf('save_connection')).toHaveLength(0);
+
+    const project = within(form).getByLabelText('Project id');
+    await user.clear(project);
+    await user.type(project, 'proj-other');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(backend.callsOf('save_connection')).toHaveLength(1);
+  });
+
   it('refuses plain http to another machine before asking the backend', async () => {
     const { user, backend } = await setup();
     await user.click(screen.getByRole('button', { name: 'Edit connection' }));
