@@ -1,11 +1,6 @@
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import appCss from '../../app.css?raw';
 import { applyTheme, osOf, setWindowTitle } from './platform';
-
-// Read from disk: vitest hands CSS imports over empty.
-const appCss = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../app.css'), 'utf8');
 
 /** The rules of `css` (innermost blocks), as selector lists and declarations. */
 function rules(css: string): { selectors: string[]; body: string }[] {
