@@ -141,7 +141,10 @@ fn check_text(spec: &FieldSpec, text: &str) -> Result<(), Error> {
             let message = if refused.is_empty() {
                 format!("{label} {text:?} must be {hint}.")
             } else {
-                format!("{label} cannot contain {} ({hint}).", quoted_chars(&refused))
+                format!(
+                    "{label} cannot contain {} ({hint}).",
+                    quoted_chars(&refused)
+                )
             };
             return Err(Error::validation(field, message));
         }
