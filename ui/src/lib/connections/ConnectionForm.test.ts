@@ -130,23 +130,30 @@ describe('Connection form', () => {
     expect(within(notice).getByText('req_t1')).toBeInTheDocument();
   });
 
-  async function fillStrait(user: Awaited<ReturnType<typeof setup>>['user'], form: HTMLElement, project: string, baseUrl: string) {
+  /** Opens Add connection and fills in a Strait connection with a typed token. */
+  async function addStrait(project: string, baseUrl: string) {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
     await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'strait');
     await user.type(within(form).getByLabelText('Name'), 'Jobs staging');
     await user.type(within(form).getByLabelText('Base URL'), baseUrl);
     await user.type(within(form).getByLabelText('Project id'), project);
     await user.type(within(form).getByLabelText('Admin token'), 'FAKE-typed-token');
+    return { user, backend, form };
+  }
+
+  /** A new Strait connection whose test the provider refuses with `message`. */
+  async function failedStraitTest(message: string) {
+    const { user, backend, form } = await addStrait('proj-staging', 'https://staging.example.test');
+    backend.failNext('test_connection', appError('unauthorized', message));
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+    const notice = await within(form).findByTestId('error-notice');
+    return { user, backend, form, notice };
   }
 
   it('says a typed token was refused, and a failed test makes Save ask "Save anyway?" with no as the default', async () => {
-    const { user, backend } = await setup();
-    await user.click(screen.getByRole('button', { name: 'Add connection' }));
-    const form = screen.getByTestId('connection-form');
-    await fillStrait(user, form, 'proj-staging', 'https://staging.example.test');
-
-    backend.failNext('test_connection', appError('unauthorized', 'The token was refused. Strait rejected the credentials (401).'));
-    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
-    const notice = await within(form).findByTestId('error-notice');
+    const { user, backend, form, notice } = await failedStraitTest('The token was refused. Strait rejected the credentials (401).');
     expect(notice).toHaveTextContent('The token was refused.');
     expect(notice).toHaveTextContent('Check what you typed, then test again. Nothing was saved.');
     expect(notice).not.toHaveTextContent(/stored credentials/i);
@@ -167,13 +174,7 @@ describe('Connection form', () => {
   });
 
   it('saves without asking once the settings that failed are changed', async () => {
-    const { user, backend } = await setup();
-    await user.click(screen.getByRole('button', { name: 'Add connection' }));
-    const form = screen.getByTestId('connection-form');
-    await fillStrait(user, form, 'proj-staging', 'https://staging.example.test');
-    backend.failNext('test_connection', appError('unauthorized', 'The token was refused.'));
-    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
-    await within(form).findByTestId('error-notice');
+    const { user, backend, form } = await failedStraitTest('The token was refused.');
 
     await user.type(within(form).getByLabelText('Admin token'), '-fixed');
     await user.click(within(form).getByRole('button', { name: 'Save' }));
@@ -184,11 +185,8 @@ describe('Connection form', () => {
   });
 
   it('warns before saving a second connection to the same project', async () => {
-    const { user, backend } = await setup();
-    await user.click(screen.getByRole('button', { name: 'Add connection' }));
-    const form = screen.getByTestId('connection-form');
     // Jobs platform already reaches https://jobs.example.test, project proj-demo.
-    await fillStrait(user, form, 'proj-demo', 'https://JOBS.example.test/');
+    const { user, backend, form } = await addStrait('proj-demo', 'https://JOBS.example.test/');
 
     await user.click(within(form).getByRole('button', { name: 'Save' }));
     const ask = screen.getByRole('alertdialog', { name: 'Save anyway?' });
