@@ -202,6 +202,21 @@ describe('Connection form', () => {
     expect(backend.callsOf('save_connection')).toHaveLength(1);
   });
 
+  it('hedges the warning where the provider has no organisation or project to compare', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+    const receipts = backend.connections.find((c) => c.id === 'c-oligon')!;
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'oligon');
+    await user.type(within(form).getByLabelText('Name'), 'Receipts again');
+    await user.type(within(form).getByLabelText('Base URL'), receipts.base_url);
+    await user.type(within(form).getByLabelText('Dashboard token (JWT)'), 'FAKE.jwt.token');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(screen.getByRole('alertdialog', { name: 'Save anyway?' })).toHaveTextContent(
+      `${receipts.name} already connects to Oligon Receipts at this address: if it is the same account, its keys would be listed twice.`,
+    );
+  });
+
   it('refuses plain http to another machine before asking the backend', async () => {
     const { user, backend } = await setup();
     await user.click(screen.getByRole('button', { name: 'Edit connection' }));
