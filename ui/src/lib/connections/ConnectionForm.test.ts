@@ -217,7 +217,14 @@ describe('Connection form', () => {
     );
   });
 
-  it('refuses plain http to another machine before asking the backend', async () => {
+  it('refuses plain http to another machine before asking the backend, and brings the field into view', async () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    onTestFinished(() => {
+      delete (Element.prototype as Partial<Element>).scrollIntoView;
+    });
     const { user, backend } = await setup();
     await user.click(screen.getByRole('button', { name: 'Edit connection' }));
     const form = screen.getByTestId('connection-form');
@@ -228,6 +235,7 @@ describe('Connection form', () => {
 
     expect(within(form).getByText(/plain http would expose the token/)).toBeInTheDocument();
     expect(url).toHaveFocus();
+    expect(scrolled).toEqual([url]);
     expect(backend.callsOf('test_connection')).toHaveLength(0);
   });
 
