@@ -15,7 +15,7 @@ export default defineConfig(({ mode }) => ({
     setupFiles: ['src/test-setup.ts'],
     include: ['src/**/*.test.ts'],
     // Styles are left out of component tests, except where a test checks layout rules
-    // (the activity log's one-line rows).
-    css: { include: [/src\/lib\/activity\//] },
+    // (the activity log's one-line rows), and app.css, which the theme test reads.
+    css: { include: [/src\/lib\/activity\//, /src\/app\.css/] },
   },
 }));

@@ -101,7 +101,9 @@ impl From<keydesk_core::Error> for AppError {
     fn from(error: keydesk_core::Error) -> Self {
         Self {
             kind: error.kind().into(),
-            message: error.to_string(),
+            // The UI counts `retry_after_secs` down itself: one countdown, not a second,
+            // frozen "Try again in 60 s." in the message.
+            message: error.message_without_wait().to_owned(),
             request_id: error.request_id().map(str::to_owned),
             field: error.field().map(str::to_owned),
             retry_after_secs: error

@@ -62,6 +62,9 @@ pub struct FieldSpec {
     pub max_value_length: Option<u32>,
     /// A field that must be set when this one is.
     pub requires: Option<String>,
+    /// A number field this one must stay below when both are set (a rotation period is
+    /// shorter than the key's lifetime).
+    pub less_than: Option<String>,
 }
 
 impl FieldSpec {
@@ -83,6 +86,7 @@ impl FieldSpec {
             max_key_length: None,
             max_value_length: None,
             requires: None,
+            less_than: None,
         }
     }
 
@@ -129,6 +133,11 @@ impl FieldSpec {
 
     pub(crate) fn requires(mut self, field: &str) -> Self {
         self.requires = Some(field.to_owned());
+        self
+    }
+
+    pub(crate) fn less_than(mut self, field: &str) -> Self {
+        self.less_than = Some(field.to_owned());
         self
     }
 

@@ -38,14 +38,14 @@ pub enum ErrorKind {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     /// The provider answered with an error status (or core refused before asking, e.g. an
-    /// expired token).
-    #[error("{message}")]
+    /// expired token). A rate limit's wait ends the text: "Try again in 60 s."
+    #[error("{message}{}", try_again(*.retry_after))]
     Api {
         /// Which kind of failure this is.
         kind: ErrorKind,
         /// HTTP status, when the provider answered.
         status: Option<u16>,
-        /// The provider's message, or ours when it gave none.
+        /// The provider's message, or ours when it gave none (without the wait).
         message: String,
         /// The request id the provider reported, for support tickets.
         request_id: Option<String>,
@@ -82,6 +82,13 @@ pub enum Error {
     },
 }
 
+/// " Try again in 60 s." after a rate limit's message, when the provider said how long.
+fn try_again(wait: Option<Duration>) -> String {
+    wait.map_or_else(String::new, |wait| {
+        format!(" Try again in {} s.", wait.as_secs().max(1))
+    })
+}
+
 impl Error {
     /// The kind the UI branches on.
     pub fn kind(&self) -> ErrorKind {
@@ -116,6 +123,18 @@ impl Error {
         match self {
             Error::Api { retry_after, .. } => *retry_after,
             _ => None,
+        }
+    }
+
+    /// The message without the "Try again in N s." a rate limit's text ends with: for a UI
+    /// that counts [`Self::retry_after`] down beside it, so the wait is not shown twice.
+    pub fn message_without_wait(&self) -> &str {
+        match self {
+            Error::Api { message, .. }
+            | Error::Validation { message, .. }
+            | Error::Network { message }
+            | Error::Unsupported { message }
+            | Error::Internal { message } => message,
         }
     }
 
@@ -238,6 +257,8 @@ mod tests {
             field: None,
             retry_after: Some(Duration::from_secs(42)),
         };
+        assert_eq!(error.to_string(), "Slow down. Try again in 42 s.");
+        assert_eq!(error.message_without_wait(), "Slow down.");
         assert_eq!(error.kind(), ErrorKind::RateLimited);
         assert_eq!(error.retry_after(), Some(Duration::from_secs(42)));
         assert_eq!(error.request_id(), Some("req_1"));

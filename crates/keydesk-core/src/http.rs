@@ -619,7 +619,7 @@ pub(crate) fn error_from_answer(
     let request_id = request_id.or_else(|| text_at(body, &["request_id"]).map(|id| cut(id, 200)));
     let name = provider.display_name();
     let code = status.as_u16();
-    let mut message = match server_message {
+    let message = match server_message {
         Some(text) => format!("{name} answered {code}: {}", sentence(&text)),
         None => match kind {
             ErrorKind::Unauthorized => format!("{name} rejected the credentials ({code})."),
@@ -636,13 +636,6 @@ pub(crate) fn error_from_answer(
     } else {
         None
     };
-    if let Some(wait) = retry_after {
-        message = format!(
-            "{} Try again in {} s.",
-            message.trim_end(),
-            wait.as_secs().max(1)
-        );
-    }
     Error::Api {
         kind,
         status: Some(code),

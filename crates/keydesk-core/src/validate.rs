@@ -115,7 +115,10 @@ fn check_field(spec: &FieldSpec, draft: &KeyDraft) -> Result<(), Error> {
         Value::Text(Some(text)) => check_text(spec, text),
         Value::List(scopes) => check_scopes(spec, scopes),
         Value::Choice(Some(choice)) => check_choice(spec, choice),
-        Value::Number(Some(number)) => check_number(spec, number),
+        Value::Number(Some(number)) => {
+            check_number(spec, number)?;
+            check_less_than(spec, draft, number)
+        }
         Value::Map(entries) => check_metadata(spec, entries),
         Value::Text(None) | Value::Choice(None) | Value::Number(None) => Ok(()),
     }
@@ -133,10 +136,17 @@ fn check_text(spec: &FieldSpec, text: &str) -> Result<(), Error> {
                 .pattern_hint
                 .as_deref()
                 .unwrap_or("in the expected format");
-            return Err(Error::validation(
-                field,
-                format!("{label} must be {hint} ({pattern})."),
-            ));
+            // Name what breaks the rule: the characters it never allows, else the value.
+            let refused = pattern::refused_chars(pattern, text).unwrap_or_default();
+            let message = if refused.is_empty() {
+                format!("{label} {text:?} must be {hint}.")
+            } else {
+                format!(
+                    "{label} cannot contain {} ({hint}).",
+                    quoted_chars(&refused)
+                )
+            };
+            return Err(Error::validation(field, message));
         }
     }
     let length = text.chars().count();
@@ -185,12 +195,13 @@ fn check_scopes(spec: &FieldSpec, scopes: &[String]) -> Result<(), Error> {
                 || scope.chars().count() > MAX_FREE_SCOPE_LENGTH
                 || scope.chars().any(char::is_whitespace)
             {
-                return Err(Error::validation(
-                    field,
-                    format!(
-                        "Each scope must be 1–{MAX_FREE_SCOPE_LENGTH} characters without spaces."
-                    ),
-                ));
+                let rule = format!("1–{MAX_FREE_SCOPE_LENGTH} characters without spaces");
+                let message = if scope.is_empty() {
+                    format!("Each scope must be {rule}.")
+                } else {
+                    format!("The scope {scope:?} must be {rule}.")
+                };
+                return Err(Error::validation(field, message));
             }
         } else if !spec.options.contains(scope) {
             return Err(Error::validation(
@@ -242,6 +253,49 @@ fn check_number(spec: &FieldSpec, number: u32) -> Result<(), Error> {
     ))
 }
 
+/// Refuses `number` unless it is below the field `spec.less_than` names, when that is set.
+fn check_less_than(spec: &FieldSpec, draft: &KeyDraft, number: u32) -> Result<(), Error> {
+    let Some(other) = &spec.less_than else {
+        return Ok(());
+    };
+    let Value::Number(Some(limit)) = value(draft, other) else {
+        return Ok(());
+    };
+    if number < limit {
+        return Ok(());
+    }
+    let field = spec.name.as_str();
+    let (unit, below) = if field.ends_with("_days") {
+        (" days", "shorter than")
+    } else {
+        ("", "less than")
+    };
+    Err(Error::validation(
+        field,
+        format!(
+            "{} ({number}{unit}) must be {below} {} ({limit}{unit}).",
+            the(field_label(field, spec)),
+            the(&other_label(other)).to_lowercase()
+        ),
+    ))
+}
+
+/// `"B", a space or "N"`: characters as a message names them.
+fn quoted_chars(chars: &[char]) -> String {
+    let named: Vec<String> = chars
+        .iter()
+        .map(|c| match c {
+            ' ' => "a space".to_owned(),
+            c => format!("\"{c}\""),
+        })
+        .collect();
+    match named.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
 fn check_metadata(spec: &FieldSpec, entries: &BTreeMap<String, String>) -> Result<(), Error> {
     let field = spec.name.as_str();
     if let Some(max) = spec.max_entries
@@ -267,7 +321,7 @@ fn check_metadata(spec: &FieldSpec, entries: &BTreeMap<String, String>) -> Resul
         {
             return Err(Error::validation(
                 field,
-                format!("Metadata keys must be 1–{max} characters long."),
+                format!("The metadata key {key:?} is longer than {max} characters."),
             ));
         }
         if let Some(max) = spec.max_value_length

@@ -5,8 +5,10 @@ pub mod registry;
 
 pub use registry::{ConnectionInput, ConnectionRegistry};
 
+use keydesk_core::ErrorKind;
+
 use crate::activity::Activity;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::settings::Connection;
 use crate::state::AppState;
 
@@ -67,8 +69,31 @@ pub async fn test_connection(
     state.startup.ready().await;
     let client = state.connections.client_for_input(input)?;
     let listed = async { Ok(client.list_keys(None).await?) };
-    let keys = operation.run(listed).await?;
+    let keys = operation
+        .run(listed)
+        .await
+        .map_err(|error| refused_as_typed(error, input))?;
     Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
+}
+
+/// A refusal of credentials typed in the form says so: nothing is stored yet, so it is not
+/// "the stored credentials" (the UI's words for a saved connection's refusal) that failed.
+fn refused_as_typed(error: AppError, input: &ConnectionInput) -> AppError {
+    if error.kind != ErrorKind::Unauthorized || input.credentials.is_none() {
+        return error;
+    }
+    let fields = input.settings.provider.capabilities().credential_fields;
+    let what = match fields.as_slice() {
+        [_] => "The token was refused.".to_owned(),
+        fields => {
+            let labels: Vec<&str> = fields.iter().map(|field| field.label.as_str()).collect();
+            format!("The {} were refused.", labels.join(" and "))
+        }
+    };
+    AppError {
+        message: format!("{what} {}", error.message),
+        ..error
+    }
 }
 
 /// Starts the embedded sandbox unless it runs and (re)adds its connections with fresh

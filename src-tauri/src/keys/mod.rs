@@ -225,9 +225,7 @@ fn create_limited(provider: &str, wait: std::time::Duration) -> AppError {
         retry_after_secs: Some(secs),
         ..AppError::new(
             ErrorKind::RateLimited,
-            format!(
-                "{provider} limits how often keys are created. Nothing was revoked: try again in {secs} s."
-            ),
+            format!("{provider} limits how often keys are created. Nothing was revoked."),
         )
     }
 }

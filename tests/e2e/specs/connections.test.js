@@ -3,7 +3,7 @@
 // answer is lost brings up the orphan dialog, and its Revoke works.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
@@ -91,6 +91,21 @@ describe('connections', () => {
     await notice.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: `no error for a bad token: ${await text(f)}` });
     assert.equal(await notice.getAttribute('data-kind'), 'unauthorized');
     assert.ok((await text(notice)).length > 20, `says what to do: ${await text(notice)}`);
+    // Nothing is stored yet: it is the typed token that was refused.
+    assert.match(await text(notice), /The token was refused\./);
+    assert.doesNotMatch(await text(notice), /stored credentials/i);
+
+    // Saving what just failed asks first, and No is the default: Enter saves nothing.
+    await click(browser, 'Save', f);
+    const ask = await browser.$('[data-testid="confirm-dialog"]');
+    await ask.waitForDisplayed({ timeout: TIMEOUT, timeoutMsg: 'Save did not ask after a failed test' });
+    assert.match(await text(ask), /Save anyway\?/);
+    assert.match(await text(ask), /The last test of these settings failed/);
+    await browser.keys('Enter');
+    await ask.waitForExist({ reverse: true, timeout: TIMEOUT });
+    const settingsFile = join(appDataDir(root), 'settings.json');
+    const saved = existsSync(settingsFile) ? storedConnections(root) : [];
+    assert.ok(!saved.some((c) => c.name === NAME), 'nothing was saved');
 
     // The right token.
     await f.$('#conn-token').setValue(token);

@@ -84,6 +84,9 @@ describe('SyncgramPay rules', () => {
     const countdown = await notice.$('.countdown');
     const first = await text(countdown);
     assert.match(first, /^Retry possible in .*\d/);
+    // One countdown: the message holds no second, frozen wait; Create waits with Retry.
+    assert.equal((await text(notice)).match(/\d+ s\b/g)?.length, 1, await text(notice));
+    assert.equal(await (await dialog.$('button=Create key')).isEnabled(), false);
     await browser.waitUntil(async () => (await text(countdown)) !== first, {
       timeout: TIMEOUT,
       timeoutMsg: 'the countdown does not count',

@@ -320,6 +320,37 @@ fn test_connection_counts_keys_and_reports_bad_credentials() {
     let error = app.fail("test_connection", json!({"input": wrong}));
     assert_eq!(error["kind"], "unauthorized");
     assert_eq!(app.call("list_connections", json!({})), json!([]));
+
+    // Typed in the form, nothing stored: the message says the token was refused.
+    let typed = error["message"].as_str().unwrap();
+    let provider_said = typed
+        .strip_prefix("The token was refused. ")
+        .unwrap_or_else(|| panic!("{typed}"));
+    // The same refusal of a saved connection's keyring credentials does not say "typed".
+    let saved = app.call("save_connection", json!({"input": wrong}));
+    let mut stored = wrong.clone();
+    stored["id"] = saved["id"].clone();
+    stored["credentials"] = Value::Null;
+    let from_keyring = app.fail("test_connection", json!({"input": stored}));
+    assert_eq!(from_keyring["kind"], "unauthorized");
+    assert_eq!(from_keyring["message"], provider_said);
+    app.quit();
+}
+
+#[test]
+fn refused_typed_key_and_secret_are_named_as_such() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let mut wrong = sandbox_input(&sandbox, Dialect::Fiskaly);
+    wrong["credentials"] = json!({"api_key": "not-a-key", "api_secret": "not-a-secret"});
+    let error = app.fail("test_connection", json!({"input": wrong}));
+    assert_eq!(error["kind"], "unauthorized", "{error}");
+    let message = error["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("The API key and API secret were refused. "),
+        "{message}"
+    );
+    assert!(!message.contains("not-a-secret"), "{message}");
     app.quit();
 }
 

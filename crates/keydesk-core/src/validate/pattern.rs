@@ -11,6 +11,20 @@ pub(super) fn matches(pattern: &str, text: &str) -> Option<bool> {
     Some(match_from(&atoms, &chars))
 }
 
+/// The distinct characters of `text` that no position of `pattern` accepts, in the order
+/// they first appear: what a message names when the text breaks the pattern. `None` when
+/// the pattern uses syntax beyond the subset above.
+pub(super) fn refused_chars(pattern: &str, text: &str) -> Option<Vec<char>> {
+    let atoms = parse(pattern)?;
+    let mut refused = Vec::new();
+    for c in text.chars() {
+        if !refused.contains(&c) && !atoms.iter().any(|atom| atom.class.accepts(c)) {
+            refused.push(c);
+        }
+    }
+    Some(refused)
+}
+
 /// What one position of the pattern accepts.
 #[derive(Debug)]
 enum Class {
@@ -171,6 +185,17 @@ mod tests {
         assert_eq!(matches("^\\.[a-]$", ".-"), Some(true));
         // Backtracking: the class gives back what the literal after it needs.
         assert_eq!(matches("^[a-z]+z$", "abz"), Some(true));
+    }
+
+    #[test]
+    fn refused_characters_are_those_no_position_accepts() {
+        let pattern = "^[a-z0-9-]{3,30}$";
+        assert_eq!(
+            refused_chars(pattern, "Bad Name B"),
+            Some(vec!['B', ' ', 'N'])
+        );
+        assert_eq!(refused_chars(pattern, "ab"), Some(vec![]));
+        assert_eq!(refused_chars("^(a|b)$", "c"), None);
     }
 
     #[test]

@@ -28,3 +28,28 @@ export function focusHome(): boolean {
   home?.focus();
   return home !== undefined;
 }
+
+/**
+ * A form's keydown handler: Enter in a text input submits the form through its submit button
+ * (also one outside it, in a dialog's footer), and does
+ * nothing while that button is disabled.
+ */
+export function submitOnEnter(event: KeyboardEvent): void {
+  if (event.key !== 'Enter' || event.isComposing || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) return;
+  const target = event.target;
+  if (!(target instanceof HTMLInputElement) || NOT_TEXT.has(target.type) || !target.form) return;
+  const form = target.form;
+  event.preventDefault();
+  const submitter = [...form.elements].find((el): el is HTMLButtonElement => el instanceof HTMLButtonElement && el.type === 'submit');
+  if (!submitter) form.requestSubmit();
+  else if (!submitter.disabled) form.requestSubmit(submitter);
+}
+const NOT_TEXT = new Set(['checkbox', 'radio', 'button', 'submit', 'reset', 'file', 'image', 'color', 'range']);
+
+/** Brings `el` into view and focuses it: a form's first error, wherever the form is scrolled. */
+export function revealAndFocus(el: HTMLElement | null | undefined): void {
+  if (!el) return;
+  // jsdom has no scrollIntoView; WebKitGTK's focus() alone does not scroll a dialog's body.
+  el.scrollIntoView?.({ block: 'center' });
+  el.focus({ preventScroll: true });
+}

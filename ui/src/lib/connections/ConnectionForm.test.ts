@@ -130,7 +130,101 @@ describe('Connection form', () => {
     expect(within(notice).getByText('req_t1')).toBeInTheDocument();
   });
 
-  it('refuses plain http to another machine before asking the backend', async () => {
+  /** Opens Add connection and fills in a Strait connection with a typed token. */
+  async function addStrait(project: string, baseUrl: string) {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'strait');
+    await user.type(within(form).getByLabelText('Name'), 'Jobs staging');
+    await user.type(within(form).getByLabelText('Base URL'), baseUrl);
+    await user.type(within(form).getByLabelText('Project id'), project);
+    await user.type(within(form).getByLabelText('Admin token'), 'FAKE-typed-token');
+    return { user, backend, form };
+  }
+
+  /** A new Strait connection whose test the provider refuses with `message`. */
+  async function failedStraitTest(message: string) {
+    const { user, backend, form } = await addStrait('proj-staging', 'https://staging.example.test');
+    backend.failNext('test_connection', appError('unauthorized', message));
+    await user.click(within(form).getByRole('button', { name: 'Test connection' }));
+    const notice = await within(form).findByTestId('error-notice');
+    return { user, backend, form, notice };
+  }
+
+  it('says a typed token was refused, and a failed test makes Save ask "Save anyway?" with no as the default', async () => {
+    const { user, backend, form, notice } = await failedStraitTest('The token was refused. Strait rejected the credentials (401).');
+    expect(notice).toHaveTextContent('The token was refused.');
+    expect(notice).toHaveTextContent('Check what you typed, then test again. Nothing was saved.');
+    expect(notice).not.toHaveTextContent(/stored credentials/i);
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    const ask = screen.getByRole('alertdialog', { name: 'Save anyway?' });
+    expect(ask).toHaveTextContent('The last test of these settings failed: The token was refused.');
+    // No is the default: Enter right away does not save.
+    expect(within(ask).getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(screen.queryByRole('alertdialog', { name: 'Save anyway?' })).not.toBeInTheDocument();
+    expect(backend.callsOf('save_connection')).toHaveLength(0);
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    await user.click(within(screen.getByRole('alertdialog', { name: 'Save anyway?' })).getByRole('button', { name: 'Save anyway' }));
+    expect(backend.callsOf('save_connection')).toEqual([{ input: expect.objectContaining({ name: 'Jobs staging', project_id: 'proj-staging' }) }]);
+    expect(await screen.findByRole('heading', { level: 2, name: 'Jobs staging' })).toBeInTheDocument();
+  });
+
+  it('saves without asking once the settings that failed are changed', async () => {
+    const { user, backend, form } = await failedStraitTest('The token was refused.');
+
+    await user.type(within(form).getByLabelText('Admin token'), '-fixed');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(backend.callsOf('save_connection')).toEqual([
+      { input: expect.objectContaining({ credentials: { token: 'FAKE-typed-token-fixed' } }) },
+    ]);
+  });
+
+  it('warns before saving a second connection to the same project', async () => {
+    // Jobs platform already reaches https://jobs.example.test, project proj-demo.
+    const { user, backend, form } = await addStrait('proj-demo', 'https://JOBS.example.test/');
+
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    const ask = screen.getByRole('alertdialog', { name: 'Save anyway?' });
+    expect(ask).toHaveTextContent('Jobs platform already connects to Strait at this address and project id: its keys would be listed twice.');
+    await user.click(within(ask).getByRole('button', { name: 'Cancel' }));
+    expect(backend.callsOf('save_connection')).toHaveLength(0);
+
+    const project = within(form).getByLabelText('Project id');
+    await user.clear(project);
+    await user.type(project, 'proj-other');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument();
+    expect(backend.callsOf('save_connection')).toHaveLength(1);
+  });
+
+  it('hedges the warning where the provider has no organisation or project to compare', async () => {
+    const { user, backend } = await setup();
+    await user.click(screen.getByRole('button', { name: 'Add connection' }));
+    const form = screen.getByTestId('connection-form');
+    const receipts = backend.connections.find((c) => c.id === 'c-oligon')!;
+    await user.selectOptions(within(form).getByRole('combobox', { name: 'Provider' }), 'oligon');
+    await user.type(within(form).getByLabelText('Name'), 'Receipts again');
+    await user.type(within(form).getByLabelText('Base URL'), receipts.base_url);
+    await user.type(within(form).getByLabelText('Dashboard token (JWT)'), 'FAKE.jwt.token');
+    await user.click(within(form).getByRole('button', { name: 'Save' }));
+    expect(screen.getByRole('alertdialog', { name: 'Save anyway?' })).toHaveTextContent(
+      `${receipts.name} already connects to Oligon Receipts at this address: if it is the same account, its keys would be listed twice.`,
+    );
+  });
+
+  it('refuses plain http to another machine before asking the backend, and brings the field into view', async () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    onTestFinished(() => {
+      delete (Element.prototype as Partial<Element>).scrollIntoView;
+    });
     const { user, backend } = await setup();
     await user.click(screen.getByRole('button', { name: 'Edit connection' }));
     const form = screen.getByTestId('connection-form');
@@ -141,6 +235,7 @@ describe('Connection form', () => {
 
     expect(within(form).getByText(/plain http would expose the token/)).toBeInTheDocument();
     expect(url).toHaveFocus();
+    expect(scrolled).toEqual([url]);
     expect(backend.callsOf('test_connection')).toHaveLength(0);
   });
 

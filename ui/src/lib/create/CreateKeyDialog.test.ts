@@ -47,11 +47,77 @@ describe('Create key', () => {
     expect(name).toHaveAccessibleDescription(/Name is required/);
 
     await user.type(name, 'Bad Name');
-    expect(within(dialog).getByText('3–30 lowercase letters, digits or hyphens')).toBeInTheDocument();
+    // The rule names what breaks it, not the help text again.
+    expect(name).toHaveAccessibleDescription('The name cannot contain "B", a space or "N" (3–30 lowercase letters, digits or hyphens).');
     await user.click(within(dialog).getByRole('button', { name: 'Add entry' }));
     await user.type(within(dialog).getByRole('textbox', { name: 'Metadata key 1' }), 'k'.repeat(41));
-    expect(within(dialog).getByText('Metadata keys can be at most 40 characters.')).toBeInTheDocument();
+    expect(within(dialog).getByText(`The metadata key "${'k'.repeat(41)}" is longer than 40 characters.`)).toBeInTheDocument();
     expect(backend.callsOf('create_key')).toHaveLength(0);
+  });
+
+  it('stops "Add entry" at the provider\'s most entries, and labels every metadata input', async () => {
+    const { user, dialog } = await openCreate('fiskaly sandbox');
+    const add = within(dialog).getByRole('button', { name: 'Add entry' });
+    for (let i = 0; i < 20; i++) await user.click(add);
+    expect(within(dialog).getAllByRole('button', { name: /^Remove metadata entry/ })).toHaveLength(20);
+    expect(add).toBeDisabled();
+    expect(within(dialog).getByRole('status')).toHaveTextContent('20 of 20 entries: remove one to add another.');
+
+    const key = within(dialog).getByRole('textbox', { name: 'Metadata key 20' });
+    const value = within(dialog).getByRole('textbox', { name: 'Metadata value 20' });
+    expect([...(key as HTMLInputElement).labels!].map((l) => l.textContent)).toEqual(['Metadata key 20']);
+    expect([...(value as HTMLInputElement).labels!].map((l) => l.textContent)).toEqual(['Metadata value 20']);
+
+    await user.click(within(dialog).getByRole('button', { name: 'Remove metadata entry 3' }));
+    expect(add).toBeEnabled();
+  });
+
+  it('shows a cross-field rule on the first submit, scrolls its field into view and focuses it', async () => {
+    const scrolled: Element[] = [];
+    const scrollIntoView = vi.fn(function (this: Element) {
+      scrolled.push(this);
+    });
+    Element.prototype.scrollIntoView = scrollIntoView;
+    try {
+      const { user, backend, dialog } = await openCreate('Jobs platform');
+      await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'deployer');
+      await user.type(within(dialog).getByRole('textbox', { name: /Scopes/ }), 'jobs:deploy');
+      await user.type(within(dialog).getByRole('textbox', { name: 'Expires in (days)' }), '10');
+      const rotate = within(dialog).getByRole('textbox', { name: 'Rotate every (days)' });
+      await user.type(rotate, '30');
+      await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
+
+      expect(rotate).toHaveAccessibleDescription(/^The rotation period \(30 days\) must be shorter than the lifetime \(10 days\)\./);
+      expect(rotate).toHaveFocus();
+      expect(scrolled).toEqual([rotate]);
+      expect(backend.callsOf('create_key')).toHaveLength(0);
+    } finally {
+      delete (Element.prototype as Partial<Element>).scrollIntoView;
+    }
+  });
+
+  it('submits on Enter in a field, and not while Create waits out a rate limit', async () => {
+    const backend = new MockBackend();
+    backend.failNext('create_key', appError('rate_limited', 'Only one key per minute.', { retry_after_secs: 1 }));
+    const { user, dialog } = await openCreate('Receipts production', backend);
+    const name = within(dialog).getByRole('textbox', { name: /Name/ });
+    await user.type(name, 'Enter key{Enter}');
+    expect(backend.callsOf('create_key')).toHaveLength(1);
+
+    // One countdown, and Create waits with Retry until it ends.
+    const notice = await within(dialog).findByTestId('error-notice');
+    expect(notice.textContent!.match(/\d+ s\b/g)).toEqual(['1 s']);
+    const create = within(dialog).getByRole('button', { name: 'Create key' });
+    expect(create).toBeDisabled();
+    expect(within(notice).getByRole('button', { name: 'Retry' })).toBeDisabled();
+    await user.type(name, '{Enter}');
+    expect(backend.callsOf('create_key')).toHaveLength(1);
+
+    await vi.waitFor(() => expect(create).toBeEnabled(), { timeout: 3000 });
+    expect(within(notice).getByRole('button', { name: 'Retry' })).toBeEnabled();
+    await user.type(name, '{Enter}');
+    expect(backend.callsOf('create_key')).toHaveLength(2);
+    await screen.findByRole('dialog', { name: 'Store the new secret' });
   });
 
   it('shows a validation error from the backend next to its field and focuses it', async () => {
@@ -65,7 +131,8 @@ describe('Create key', () => {
     const { user, dialog } = await openCreate('Jobs platform', backend);
     await user.type(within(dialog).getByRole('textbox', { name: /Name/ }), 'deployer');
     await user.type(within(dialog).getByRole('textbox', { name: /Scopes/ }), 'jobs:deploy');
-    await user.type(within(dialog).getByRole('textbox', { name: 'Expires in (days)' }), '10');
+    // The form's own rules pass (30 < 40): the backend is the one refusing.
+    await user.type(within(dialog).getByRole('textbox', { name: 'Expires in (days)' }), '40');
     await user.type(within(dialog).getByRole('textbox', { name: 'Rotate every (days)' }), '30');
     await user.click(within(dialog).getByRole('button', { name: 'Create key' }));
 

@@ -1,6 +1,6 @@
 import { CAPABILITIES } from '../ipc/capabilities';
 import type { ProviderKind } from '../ipc/types';
-import { draftValues, toDraft, validateAll, validateDraft, type FormValues } from './validation';
+import { draftValues, refusedChars, toDraft, validateAll, validateDraft, type FormValues } from './validation';
 
 const specsOf = (p: ProviderKind) => CAPABILITIES.find((c) => c.provider === p)!.create_fields;
 
@@ -14,7 +14,12 @@ describe('create-form validation (core rules)', () => {
   it("checks fiskaly's name pattern and length, and needs a kind", () => {
     const specs = specsOf('fiskaly');
     expect(validateAll(specs, { name: 'ab', environment: 'test' }).name).toBe('Name needs at least 3 characters.');
-    expect(validateAll(specs, { name: 'Bad Name', environment: 'test' }).name).toBe('3–30 lowercase letters, digits or hyphens');
+    expect(validateAll(specs, { name: 'Bad Name', environment: 'test' }).name).toBe(
+      'The name cannot contain "B", a space or "N" (3–30 lowercase letters, digits or hyphens).',
+    );
+    expect(validateAll(specs, { name: 'pos_1', environment: 'test' }).name).toBe(
+      'The name cannot contain "_" (3–30 lowercase letters, digits or hyphens).',
+    );
     expect(validateAll(specs, { name: 'pos-1', environment: '' })).toEqual({ environment: 'Choose kind.' });
     expect(validateAll(specs, { name: 'pos-1', environment: 'live' })).toEqual({});
   });
@@ -23,12 +28,12 @@ describe('create-form validation (core rules)', () => {
     const specs = specsOf('fiskaly');
     const base: FormValues = { name: 'pos-1', environment: 'test' };
     const many = Array.from({ length: 21 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
-    expect(validateAll(specs, { ...base, metadata: many }).metadata).toBe('At most 20 metadata entries.');
+    expect(validateAll(specs, { ...base, metadata: many }).metadata).toBe('Metadata can have at most 20 entries (it has 21).');
     expect(validateAll(specs, { ...base, metadata: [{ key: 'k'.repeat(41), value: '' }] }).metadata).toBe(
-      'Metadata keys can be at most 40 characters.',
+      `The metadata key "${'k'.repeat(41)}" is longer than 40 characters.`,
     );
     expect(validateAll(specs, { ...base, metadata: [{ key: 'k', value: 'v'.repeat(501) }] }).metadata).toBe(
-      'Metadata values can be at most 500 characters.',
+      'The metadata value of "k" is longer than 500 characters.',
     );
     expect(validateAll(specs, { ...base, metadata: [{ key: '', value: 'v' }] }).metadata).toBe('Each metadata entry needs a key.');
     expect(
@@ -45,7 +50,7 @@ describe('create-form validation (core rules)', () => {
 
   it('checks Strait scopes, the webhook URL and that it needs a rotation period', () => {
     const specs = specsOf('strait');
-    expect(validateAll(specs, { name: 'n', scopes: ['a b'] }).scopes).toBe('Each scope must be 1–100 characters without spaces.');
+    expect(validateAll(specs, { name: 'n', scopes: ['jobs:read', 'a b'] }).scopes).toBe('The scope "a b" must be 1–100 characters without spaces.');
     expect(validateAll(specs, { name: 'n', scopes: ['a', 'a'] }).scopes).toBe('The scope "a" is listed twice.');
     expect(validateAll(specs, { name: 'n', rotation_webhook_url: 'https://h.example/x' }).rotation_webhook_url).toBe(
       'Rotation webhook needs Rotate every (days) to be set.',
@@ -57,6 +62,23 @@ describe('create-form validation (core rules)', () => {
     expect(
       validateAll(specs, { name: 'n', scopes: ['jobs:read'], rotation_interval_days: '30', rotation_webhook_url: 'http://127.0.0.1:9000/x' }),
     ).toEqual({});
+  });
+
+  it('checks the cross-field rule: a rotation period shorter than the lifetime', () => {
+    const specs = specsOf('strait');
+    const base: FormValues = { name: 'n', scopes: ['jobs:read'] };
+    expect(validateAll(specs, { ...base, expires_in_days: '10', rotation_interval_days: '30' }).rotation_interval_days).toBe(
+      'The rotation period (30 days) must be shorter than the lifetime (10 days).',
+    );
+    expect(validateAll(specs, { ...base, expires_in_days: '30', rotation_interval_days: '30' }).rotation_interval_days).toMatch(/shorter/);
+    expect(validateAll(specs, { ...base, expires_in_days: '31', rotation_interval_days: '30' })).toEqual({});
+    expect(validateAll(specs, { ...base, rotation_interval_days: '30' })).toEqual({});
+  });
+
+  it('names only the characters no part of a pattern accepts', () => {
+    expect(refusedChars('^[a-z0-9-]{3,30}$', 'Bad Name B')).toEqual(['B', ' ', 'N']);
+    expect(refusedChars('^[a-z0-9-]{3,30}$', 'ab')).toEqual([]);
+    expect(refusedChars('^x\\.[0-9]+$', 'x.1a')).toEqual(['a']);
   });
 
   it('rejects oligon scopes outside its list', () => {

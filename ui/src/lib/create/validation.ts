@@ -57,8 +57,7 @@ export function validateField(spec: FieldSpec, values: FormValues, specs: FieldS
         return `${spec.label} needs at least ${spec.min_length} characters.`;
       if (spec.max_length !== null && length(text) > spec.max_length)
         return `${spec.label} can be at most ${spec.max_length} characters.`;
-      if (spec.pattern !== null && !new RegExp(spec.pattern, 'u').test(text))
-        return spec.pattern_hint ?? `${spec.label} is not in the expected format.`;
+      if (spec.pattern !== null && !new RegExp(spec.pattern, 'u').test(text)) return patternMessage(spec, spec.pattern, text);
       if (spec.kind === 'url' && !isWebUrl(text)) return `${spec.label} must be an https:// address.`;
       return null;
     }
@@ -70,7 +69,7 @@ export function validateField(spec: FieldSpec, values: FormValues, specs: FieldS
         return `${spec.label} must be between ${spec.min} and ${spec.max}.`;
       if (spec.min !== null && n < spec.min) return `${spec.label} must be at least ${spec.min}.`;
       if (spec.max !== null && n > spec.max) return `${spec.label} must be at most ${spec.max}.`;
-      return null;
+      return lessThanProblem(spec, n, values);
     }
     case 'scopes':
       return validateScopes(spec, value as string[]);
@@ -84,6 +83,69 @@ export function validateField(spec: FieldSpec, values: FormValues, specs: FieldS
   }
 }
 
+/** Core's words for a draft property at the start of a sentence ("The name"), else "The <label>". */
+const DRAFT_LABEL: Record<string, string> = {
+  name: 'The name',
+  scopes: 'Scopes',
+  environment: 'Environment',
+  expires_in_days: 'The lifetime',
+  metadata: 'Metadata',
+  kind: 'Kind',
+  rotation_interval_days: 'The rotation period',
+  rotation_webhook_url: 'The rotation webhook',
+};
+function the(name: string, label = 'value'): string {
+  const words = DRAFT_LABEL[name] ?? label;
+  return words.startsWith('The ') ? words : `The ${words.charAt(0).toLowerCase()}${words.slice(1)}`;
+}
+
+/** A value quoted as core quotes it (Rust's `{:?}` of plain text). */
+const quote = (text: string) => JSON.stringify(text);
+
+/**
+ * Core's message for text that breaks the pattern: the characters no position of the pattern
+ * accepts, else the value itself, with the rule in words.
+ */
+function patternMessage(spec: FieldSpec, pattern: string, text: string): string {
+  const hint = spec.pattern_hint ?? 'in the expected format';
+  const refused = refusedChars(pattern, text);
+  if (refused.length === 0) return `${the(spec.name, spec.label)} ${quote(text)} must be ${hint}.`;
+  const named = refused.map((c) => (c === ' ' ? 'a space' : `"${c}"`));
+  const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(', ')} or ${named.at(-1)}`;
+  return `${the(spec.name, spec.label)} cannot contain ${list} (${hint}).`;
+}
+
+/** The distinct characters of `text` that no class or literal of the anchored `pattern` accepts. */
+export function refusedChars(pattern: string, text: string): string[] {
+  const body = pattern.replace(/^\^/u, '').replace(/\$$/u, '');
+  const atoms: RegExp[] = [];
+  // Each atom: a class, an escape, `.` or a literal; a quantifier only repeats the atom before it.
+  try {
+    for (const [token] of body.matchAll(/\{[^}]*\}|\[(?:\\.|[^\]])+\]|\\.|./gu)) {
+      if (!/^(?:\{.*\}|[?*+])$/u.test(token)) atoms.push(new RegExp(`^(?:${token})$`, 'u'));
+    }
+  } catch {
+    return []; // Syntax beyond core's subset: name the value instead.
+  }
+  const refused: string[] = [];
+  for (const c of text) {
+    if (!refused.includes(c) && !atoms.some((atom) => atom.test(c))) refused.push(c);
+  }
+  return refused;
+}
+
+/** Core's cross-field rule: a number stays below the field `less_than` names, when both are set. */
+function lessThanProblem(spec: FieldSpec, n: number, values: FormValues): string | null {
+  const other = spec.less_than;
+  if (!other) return null;
+  const text = values[other];
+  if (typeof text !== 'string' || !/^\d+$/.test(text.trim())) return null;
+  const limit = Number(text.trim());
+  if (n < limit) return null;
+  const [unit, below] = spec.name.endsWith('_days') ? [' days', 'shorter than'] : ['', 'less than'];
+  return `${the(spec.name, spec.label)} (${n}${unit}) must be ${below} ${the(other).toLowerCase()} (${limit}${unit}).`;
+}
+
 function validateScopes(spec: FieldSpec, scopes: string[]): string | null {
   const seen = new Set<string>();
   for (const scope of scopes) {
@@ -91,7 +153,8 @@ function validateScopes(spec: FieldSpec, scopes: string[]): string | null {
       if (!spec.options.includes(scope)) return `Unknown scope "${scope}": use ${spec.options.join(', ')}.`;
     } else if (scope === '' || length(scope) > 100 || /\s/u.test(scope)) {
       // Free-form scopes (core's rule): 1–100 characters, no spaces.
-      return 'Each scope must be 1–100 characters without spaces.';
+      const rule = '1–100 characters without spaces';
+      return scope === '' ? `Each scope must be ${rule}.` : `The scope ${quote(scope)} must be ${rule}.`;
     }
     if (seen.has(scope)) return `The scope "${scope}" is listed twice.`;
     seen.add(scope);
@@ -101,16 +164,16 @@ function validateScopes(spec: FieldSpec, scopes: string[]): string | null {
 
 function validateMetadata(spec: FieldSpec, entries: MetadataEntry[]): string | null {
   if (spec.max_entries !== null && entries.length > spec.max_entries)
-    return `At most ${spec.max_entries} metadata entries.`;
+    return `Metadata can have at most ${spec.max_entries} entries (it has ${entries.length}).`;
   const seen = new Set<string>();
   for (const { key, value } of entries) {
     if (key.trim() === '') return 'Each metadata entry needs a key.';
     if (seen.has(key)) return `The metadata key "${key}" appears twice.`;
     seen.add(key);
     if (spec.max_key_length !== null && length(key) > spec.max_key_length)
-      return `Metadata keys can be at most ${spec.max_key_length} characters.`;
+      return `The metadata key ${quote(key)} is longer than ${spec.max_key_length} characters.`;
     if (spec.max_value_length !== null && length(value) > spec.max_value_length)
-      return `Metadata values can be at most ${spec.max_value_length} characters.`;
+      return `The metadata value of ${quote(key)} is longer than ${spec.max_value_length} characters.`;
   }
   return null;
 }

@@ -545,6 +545,11 @@ export type FieldSpec = {
 	max_value_length: number | null,
 	/**  A field that must be set when this one is. */
 	requires: string | null,
+	/**
+	 *  A number field this one must stay below when both are set (a rotation period is
+	 *  shorter than the key's lifetime).
+	 */
+	less_than: string | null,
 };
 
 /**  One thing that needs an admin. */

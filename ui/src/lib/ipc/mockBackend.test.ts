@@ -55,7 +55,7 @@ describe('MockBackend', () => {
     await expect(backend.createKey('c-fiskaly', { name: 'Not A Slug', environment: 'test' }, false)).rejects.toMatchObject({
       kind: 'validation',
       field: 'name',
-      message: '3–30 lowercase letters, digits or hyphens',
+      message: 'The name cannot contain "N", a space, "A" or "S" (3–30 lowercase letters, digits or hyphens).',
     });
     await expect(backend.createKey('c-strait', { name: 'Deploy' }, false)).rejects.toMatchObject({ kind: 'validation', field: 'scopes' });
     await expect(

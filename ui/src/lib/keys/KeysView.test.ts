@@ -112,6 +112,25 @@ describe('Keys view', () => {
     expect(screen.queryByTestId('error-notice')).not.toBeInTheDocument();
   });
 
+  it('counts a rate-limited list down once, with Refresh and Retry waiting until it ends', async () => {
+    const backend = new MockBackend();
+    backend.failNext('list_keys', appError('rate_limited', 'Oligon asks us to slow down (429).', { retry_after_secs: 1 }));
+    const user = userEvent.setup();
+    render(App, { backend });
+
+    const notice = await screen.findByTestId('error-notice');
+    expect(notice.textContent!.match(/\d+ s\b/g)).toEqual(['1 s']);
+    const refresh = screen.getByRole('button', { name: 'Refresh' });
+    expect(refresh).toBeDisabled();
+    expect(within(notice).getByRole('button', { name: 'Retry' })).toBeDisabled();
+
+    await vi.waitFor(() => expect(refresh).toBeEnabled(), { timeout: 3000 });
+    expect(within(notice).getByRole('button', { name: 'Retry' })).toBeEnabled();
+    await user.click(refresh);
+    expect(await screen.findAllByTestId('key-row')).not.toHaveLength(0);
+    expect(screen.queryByTestId('error-notice')).not.toBeInTheDocument();
+  });
+
   it('offers to re-enter credentials when they are refused', async () => {
     const backend = new MockBackend();
     backend.failNext('list_keys', appError('unauthorized', 'The token was refused.'));

@@ -122,6 +122,20 @@ describe('Replace', () => {
     expect(statusOf(backend, 'c-syncgram', 'only1')).toBe('active');
   });
 
+  it('counts the create limit down in the dialog only: the wait notice steps aside meanwhile', async () => {
+    const { user, backend } = await setup('Payments', onlyKeyHeld);
+    const { dialog, operationId } = await startMainReplace(user, backend);
+    // Before the create limit is reached, the running replace has the usual wait notice.
+    expect(await screen.findByTestId('wait-notice', {}, { timeout: 3000 })).toHaveTextContent('Waiting for SyncgramPay');
+    const progress = { operation_id: operationId, connection_id: 'c-syncgram', key_id: 'only1', message: null, seconds_left: null };
+    backend.emitReplaceProgress({ ...progress, step: 'waiting', seconds_left: 42 });
+    expect(await within(dialog).findByRole('status')).toHaveTextContent('revoking in 42 s');
+    await vi.waitFor(() => expect(screen.queryByTestId('wait-notice')).not.toBeInTheDocument());
+
+    backend.emitReplaceProgress({ ...progress, step: 'revoking' });
+    expect(await screen.findByTestId('wait-notice')).toBeInTheDocument();
+  });
+
   it('shows the loud line of a create that failed after the revoke', async () => {
     const { user, backend } = await setup('Payments', onlyKeyHeld);
     const { dialog, operationId } = await startMainReplace(user, backend);

@@ -27,6 +27,19 @@ describe('Settings', () => {
     expect(document.documentElement).not.toHaveAttribute('data-theme');
   });
 
+  it('previews a theme as soon as it is chosen, and puts the saved one back when left unsaved', async () => {
+    const { user, backend, view } = await openSettings();
+    await user.click(within(view).getByRole('radio', { name: 'Dark' }));
+    expect(document.documentElement).toHaveAttribute('data-theme', 'dark');
+    await user.click(within(view).getByRole('radio', { name: 'Light' }));
+    expect(document.documentElement).toHaveAttribute('data-theme', 'light');
+    expect(backend.callsOf('save_settings')).toHaveLength(0);
+
+    await user.click(screen.getAllByTestId('connection-item')[0]);
+    expect(screen.queryByTestId('settings-view')).not.toBeInTheDocument();
+    expect(document.documentElement).not.toHaveAttribute('data-theme');
+  });
+
   it('turns the Leaked key shortcut on, and a press opens Leaked key ready for the paste', async () => {
     const { user, backend, view } = await openSettings();
     expect(within(view).queryByRole('textbox', { name: 'Shortcut' })).toBeNull();

@@ -117,6 +117,11 @@ export class Keydesk {
   waits = $state.raw<Wait[]>([]);
   /** The last `replace-progress` of each running replace, by operation id. */
   replaceProgress = $state.raw<Record<string, ReplaceProgress>>({});
+  /** The running operations the wait notice shows: not one whose dialog counts its wait down
+   * itself (a replace waiting out a create limit), so a wait has one counter and one Cancel. */
+  get waitsToShow(): Wait[] {
+    return this.waits.filter((wait) => this.replaceProgress[wait.operationId]?.step !== 'waiting');
+  }
   /** Revokes a replace scheduled for later ("Revokes at HH:MM"). */
   scheduledRevokes = $state.raw<ScheduledRevoke[]>([]);
   /** Creates and rotates a quit cut off (or the user cancelled), not checked yet. */

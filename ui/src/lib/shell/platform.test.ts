@@ -1,5 +1,15 @@
 import { clearMocks, mockIPC, mockWindows } from '@tauri-apps/api/mocks';
+import appCss from '../../app.css?raw';
 import { applyTheme, osOf, setWindowTitle } from './platform';
+
+/** The rules of `css` (innermost blocks), as selector lists and declarations. */
+function rules(css: string): { selectors: string[]; body: string }[] {
+  const plain = css.replace(/\/\*[\s\S]*?\*\//g, '');
+  return [...plain.matchAll(/([^{}]+)\{([^{}]*)\}/g)].map(([, head, body]) => ({
+    selectors: head.replace(/@media[^{]*$/, '').split(',').map((s) => s.trim()),
+    body,
+  }));
+}
 
 describe('platform', () => {
   afterEach(() => clearMocks());
@@ -26,6 +36,21 @@ describe('platform', () => {
     expect(osOf('Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15')).toBe('mac');
     expect(osOf('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Edg/120.0')).toBe('windows');
     expect(osOf('Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36')).toBe('other');
+  });
+
+  it('draws checkboxes and radios itself, filled only when checked, in every theme', () => {
+    const all = rules(appCss);
+    const toggle = (selector: string) => /input\[type='(checkbox|radio)'\]/.test(selector);
+    const base = all.find((r) => r.selectors.includes("input[type='checkbox']") && r.selectors.includes("input[type='radio']"))!;
+    // The engine's own control (accent-color) is what showed unchecked boxes as checked in dark.
+    expect(base.body).toMatch(/appearance: none;/);
+    expect(base.body).toMatch(/background: var\(--bg\);/);
+    expect(appCss).not.toMatch(/accent-color/);
+    const filled = all.filter((r) => r.selectors.some(toggle) && /background: var\(--accent/.test(r.body));
+    expect(filled.length).toBeGreaterThan(0);
+    for (const rule of filled) {
+      for (const selector of rule.selectors.filter(toggle)) expect(selector).toMatch(/:checked|:indeterminate/);
+    }
   });
 
   it('maps the theme setting onto data-theme', () => {

@@ -142,6 +142,23 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_name_names_what_breaks_the_rule() {
+        let mut key = draft("Bad Name");
+        key.environment = Some(Environment::Test);
+        let message = |key: &KeyDraft| validate(key).unwrap_err().to_string();
+        assert_eq!(
+            message(&key),
+            "The name cannot contain \"B\", a space or \"N\" \
+             (3–30 lowercase letters, digits or hyphens)."
+        );
+        key.name = "ab".into();
+        assert_eq!(
+            message(&key),
+            "The name \"ab\" must be 3–30 lowercase letters, digits or hyphens."
+        );
+    }
+
+    #[test]
     fn fiskaly_metadata_limits() {
         let mut key = draft("abc");
         key.environment = Some(Environment::Test);
@@ -158,6 +175,13 @@ mod tests {
         );
         key.metadata = [("k".repeat(41), "v".to_owned())].into();
         assert_refused(validate(&key), "metadata");
+        assert_eq!(
+            validate(&key).unwrap_err().to_string(),
+            format!(
+                "The metadata key \"{}\" is longer than 40 characters.",
+                "k".repeat(41)
+            )
+        );
         key.metadata = [("k".to_owned(), "v".repeat(501))].into();
         assert!(validate(&key).unwrap_err().to_string().contains("500"));
     }

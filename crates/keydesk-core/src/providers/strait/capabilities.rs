@@ -29,6 +29,7 @@ pub(super) fn capabilities() -> Capabilities {
             FieldKind::Integer,
         )
         .range(1, MAX_DAYS)
+        .less_than("expires_in_days")
         .help("Shorter than the lifetime, when both are set."),
         FieldSpec::new("rotation_webhook_url", "Rotation webhook", FieldKind::Url)
             .length(1, 2048)
@@ -53,20 +54,9 @@ pub(super) fn capabilities() -> Capabilities {
     }
 }
 
-/// The field specs, then what they cannot say: a key rotates before it expires.
+/// The field specs (a key rotates before it expires is one of them: `less_than`).
 pub(super) fn validate(draft: &KeyDraft) -> Result<(), Error> {
-    check_fields(&capabilities(), draft)?;
-    if let (Some(interval), Some(lifetime)) = (draft.rotation_interval_days, draft.expires_in_days)
-        && interval >= lifetime
-    {
-        return Err(Error::validation(
-            "rotation_interval_days",
-            format!(
-                "The rotation period ({interval} days) must be shorter than the key's lifetime ({lifetime} days)."
-            ),
-        ));
-    }
-    Ok(())
+    check_fields(&capabilities(), draft)
 }
 
 #[cfg(test)]
@@ -102,6 +92,10 @@ mod tests {
         let mut long = key.clone();
         long.rotation_interval_days = Some(90);
         assert_refused(validate(&long), "rotation_interval_days");
+        assert_eq!(
+            validate(&long).unwrap_err().to_string(),
+            "The rotation period (90 days) must be shorter than the lifetime (90 days)."
+        );
         let mut orphan_hook = key.clone();
         orphan_hook.rotation_interval_days = None;
         assert_refused(validate(&orphan_hook), "rotation_webhook_url");
@@ -111,6 +105,21 @@ mod tests {
         let mut zero = key.clone();
         zero.expires_in_days = Some(0);
         assert_refused(validate(&zero), "expires_in_days");
+    }
+
+    #[test]
+    fn a_refused_scope_is_named() {
+        let mut key = draft("svc");
+        key.scopes = vec!["keys:read".into(), "jobs write".into()];
+        assert_eq!(
+            validate(&key).unwrap_err().to_string(),
+            "The scope \"jobs write\" must be 1–100 characters without spaces."
+        );
+        key.scopes = vec![String::new()];
+        assert_eq!(
+            validate(&key).unwrap_err().to_string(),
+            "Each scope must be 1–100 characters without spaces."
+        );
     }
 
     #[test]
