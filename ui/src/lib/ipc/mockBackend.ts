@@ -1063,7 +1063,11 @@ export class MockBackend implements Backend {
       const name = namePattern ? `${baseName.toLowerCase().replace(/\s+/g, '-')}-${i}` : i < NAMES.length ? baseName : `${baseName} ${i}`;
       const key = this.makeKey(provider, name, env, now - (i + 1) * 3.7 * DAY);
       key.scopes = scopeOptions.length ? scopeOptions.filter(() => this.random() < 0.5) : ['jobs:read', 'runs:write'].slice(0, i % 3);
+      // As the providers' lists: no scopes where they have none, environments of their own
+      // where there is no live or test.
+      if (caps?.listed.scopes === 'never') key.scopes = [];
       if (!reportsEnvironment) key.environment = null;
+      if (caps?.environment_metadata) key.metadata = { [caps.environment_metadata]: i % 4 === 3 ? 'env_staging' : 'env_prod' };
       if (caps?.tracks_last_used) {
         const r = this.random();
         if (r < 0.2) key.last_used_at = null;
@@ -1072,7 +1076,7 @@ export class MockBackend implements Backend {
         if (key.last_used_at && caps.tracks_last_used_ip) key.last_used_ip = `203.0.113.${(i * 7) % 250}`;
       }
       if (hasMetadata) key.metadata = { team: i % 2 ? 'billing' : 'platform' };
-      if (i % 9 === 3) key.expires_at = new Date(now + (5 + i) * DAY).toISOString();
+      if (i % 9 === 3 && caps?.listed.expires_at !== 'never') key.expires_at = new Date(now + (5 + i) * DAY).toISOString();
       if (i % 6 === 5) {
         key.status = 'revoked';
         key.revoked_at = new Date(now - 2 * DAY).toISOString();
