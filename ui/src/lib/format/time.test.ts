@@ -19,11 +19,17 @@ describe('relativeTime', () => {
     expect(relativeTime(iso, NOW)).toBe(text);
   });
 
-  it('rounds rather than floors: a 30-day rotation set a moment ago is "in 30 d"', () => {
+  it('rounds days rather than floors them: a 30-day rotation set a moment ago is "in 30 d"', () => {
     expect(relativeTime(new Date(NOW + 30 * D - 5_000).toISOString(), NOW)).toBe('in 30 d');
     expect(relativeTime(new Date(NOW + 30 * D - 5 * 60_000).toISOString(), NOW)).toBe('in 30 d');
     expect(relativeTimeLong(new Date(NOW + 30 * D - 5_000).toISOString(), NOW)).toBe('in 30 days');
-    expect(relativeTime(ago(3 * H - 2 * MIN), NOW)).toBe('3 h ago');
+    expect(relativeTime(new Date(NOW + D + 2 * H).toISOString(), NOW)).toBe('in 1 d');
+  });
+
+  it('counts minutes and hours down as a clock does', () => {
+    expect(relativeTimeLong(new Date(NOW + 90 * MIN).toISOString(), NOW)).toBe('in 1 hour');
+    expect(relativeTime(new Date(NOW + 59 * MIN + 50_000).toISOString(), NOW)).toBe('in 59 min');
+    expect(relativeTime(ago(23 * H + 50 * MIN), NOW)).toBe('23 h ago');
   });
 
   it('counts calendar months, and a minute later still says the same', () => {

@@ -32,16 +32,15 @@ function calendarMonths(from: Date, to: Date): number {
 }
 
 /**
- * The distance between `at` and `now` in its largest whole unit, rounded (not floored, so
- * "in 30 d" is still 30 a second after it was set, and "in 3 mo" does not turn into "in 2 mo"
- * a minute later); months and years are calendar months.
+ * The distance between `at` and `now` in its largest whole unit. Minutes and hours count down
+ * whole units, as a clock does (a 90-minute grace is "1 h" until it is under an hour); days,
+ * months and years are rounded, so a 30-day rotation set a moment ago is "in 30 d", and "in
+ * 3 mo" does not turn into "in 2 mo" a minute later. Months and years are calendar months.
  */
 function largestUnit(at: number, now: number): { value: number; unit: Unit } {
   const ms = Math.abs(at - now);
-  const minutes = Math.round(ms / MINUTE);
-  if (minutes < 60) return { value: Math.max(1, minutes), unit: 'min' };
-  const hours = Math.round(ms / HOUR);
-  if (hours < 24) return { value: hours, unit: 'h' };
+  if (ms < HOUR) return { value: Math.max(1, Math.floor(ms / MINUTE)), unit: 'min' };
+  if (ms < DAY) return { value: Math.floor(ms / HOUR), unit: 'h' };
   const days = Math.round(ms / DAY);
   if (days < 60) return { value: days, unit: 'd' };
   const [from, to] = at < now ? [at, now] : [now, at];

@@ -23,13 +23,13 @@ export const NAME_MIN_WIDTH = 120;
 export const OWNER_WIDTH = 112;
 
 export const COLUMNS: readonly Column[] = [
-  { id: 'masked', label: 'Key', width: 112 },
-  { id: 'environment', label: 'Environment', width: 96 },
-  { id: 'scopes', label: 'Scopes', width: 120 },
-  { id: 'status', label: 'Status', width: 136 },
-  { id: 'created_at', label: 'Created', width: 100 },
-  { id: 'last_used_at', label: 'Last used', width: 92 },
-  { id: 'expires_at', label: 'Expires', width: 104 },
+  { id: 'masked', label: 'Key', width: 104 },
+  { id: 'environment', label: 'Environment', width: 100 },
+  { id: 'scopes', label: 'Scopes', width: 124 },
+  { id: 'status', label: 'Status', width: 138 },
+  { id: 'created_at', label: 'Created', width: 98 },
+  { id: 'last_used_at', label: 'Last used', width: 88 },
+  { id: 'expires_at', label: 'Expires', width: 126 },
 ];
 
 /** The user's choice for one connection: columns shown or hidden against the default. */
@@ -131,8 +131,8 @@ export function rowMinWidth(columns: readonly Column[], owner: boolean): number 
 
 const STORAGE_PREFIX = 'keydesk.columns.';
 
-// The choice is a view preference of this window, like the sidebar's width: it lives in the
-// webview's storage, never in the settings file the backend validates.
+// The choice is a view preference of this window: it lives in the webview's storage (kept
+// across launches in the app's data folder), not in the settings file the backend validates.
 function storage(): Storage | null {
   try {
     return globalThis.localStorage ?? null;
