@@ -16,11 +16,19 @@ function measureTable(browser) {
       const r = header.getBoundingClientRect();
       return { column: header.getAttribute('data-column') ?? 'check', left: r.left, right: r.right };
     });
-    // Any element inside a cell that reaches past the cell's own right edge runs into the
-    // next column (a cell clips it, but then it is cut without an ellipsis).
+    // A cell outside its header's column, or anything inside a cell that reaches past the
+    // cell's own right edge (a cell clips it, but then it is cut without an ellipsis), runs
+    // into the next column.
     const spills = [];
+    const columnOf = Object.fromEntries(headers.map((h) => [h.column, h]));
     for (const cell of grid.querySelectorAll('[role="gridcell"]')) {
-      const edge = cell.getBoundingClientRect().right;
+      const box = cell.getBoundingClientRect();
+      const column = columnOf[cell.getAttribute('data-column') ?? 'check'];
+      if (column && (box.left < column.left - 0.5 || box.right > column.right + 0.5)) {
+        spills.push(`${cell.getAttribute('data-column')} outside its column: ${cell.textContent.trim()}`);
+        continue;
+      }
+      const edge = box.right;
       for (const inner of cell.querySelectorAll('*')) {
         if (inner.getBoundingClientRect().right > edge + 0.5) {
           spills.push(`${cell.getAttribute('data-column')}: ${cell.textContent.trim()}`);
