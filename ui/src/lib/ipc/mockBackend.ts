@@ -194,7 +194,7 @@ const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing ex
 
 /** How one provider's keys look in the demo data. */
 interface KeyLooks {
-  /** The masked preview of a new key (the part a list shows), around its last four characters. */
+  /** The masked preview of a new key (the part a list shows), mostly around its last four. */
   mask(env: Environment, last4: string, text: (length: number) => string): string;
   /** Whether a new key's reveal holds an API secret beside the key. */
   apiSecret: boolean;
@@ -204,7 +204,8 @@ const KEY_LOOKS: Record<ProviderKind, KeyLooks> = {
   oligon: { mask: (env, last4) => `sk_${env}_…${last4}`, apiSecret: false },
   fiskaly: { mask: (env, last4) => `${env}_…${last4}`, apiSecret: true },
   syncgram: { mask: (env, last4) => `sk_${env}_…${last4}`, apiSecret: false },
-  strait: { mask: (_env, last4, text) => `strait_${text(5)}…${last4}`, apiSecret: false },
+  // Strait lists a key's first 12 characters and nothing of its end.
+  strait: { mask: (_env, _last4, text) => `strait_${text(5)}…`, apiSecret: false },
 };
 
 // ---- The mock ---------------------------------------------------------------------------
