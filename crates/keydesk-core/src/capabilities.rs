@@ -276,6 +276,44 @@ impl ConnectionFieldSpec {
     }
 }
 
+/// How much of one fact about its keys a provider's list carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum Listed {
+    /// Every key has it, or says it has none (a key that does not expire).
+    Always,
+    /// Some deployments or some keys have it: worth a column only where a key does.
+    Sometimes,
+    /// The list never carries it: a column of it would be empty on every row.
+    Never,
+}
+
+/// Which facts about a key a provider's list carries, so the keys table shows only the
+/// columns the provider fills.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ListedFacts {
+    /// Part of the key (a prefix, the last four…), as `Key::masked`.
+    pub masked: Listed,
+    /// Live or test, or the entry `environment_metadata` names.
+    pub environment: Listed,
+    /// The key's scopes.
+    pub scopes: Listed,
+    /// When the key expires.
+    pub expires_at: Listed,
+}
+
+impl ListedFacts {
+    /// Every fact on every key.
+    pub const ALL: ListedFacts = ListedFacts {
+        masked: Listed::Always,
+        environment: Listed::Always,
+        scopes: Listed::Always,
+        expires_at: Listed::Always,
+    };
+}
+
 /// Everything the UI needs to know about a provider to render it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -304,12 +342,18 @@ pub struct Capabilities {
     pub credential_fields: Vec<CredentialField>,
     /// Non-secret connection settings besides the base URL, in display order.
     pub connection_fields: Vec<ConnectionFieldSpec>,
+    /// Which facts about a key its list carries (when it was last used: `tracks_last_used`).
+    pub listed: ListedFacts,
+    /// The metadata entry that names a key's environment, for a provider whose keys are not
+    /// live or test but belong to environments of its own (Strait's `environment_id`).
+    pub environment_metadata: Option<String>,
 }
 
 impl Capabilities {
     /// `provider` offering `actions` with the create form `create_fields`, and nothing
     /// more: no use tracking, one answer for the whole list, no rotation, no credential or
-    /// connection inputs. Providers add what they have with struct update syntax.
+    /// connection inputs, every other fact of a key listed. Providers add what they have
+    /// (and take away what their lists lack) with struct update syntax.
     pub(crate) fn new(
         provider: ProviderKind,
         actions: &[Action],
@@ -328,6 +372,8 @@ impl Capabilities {
             retirement: None,
             credential_fields: Vec::new(),
             connection_fields: Vec::new(),
+            listed: ListedFacts::ALL,
+            environment_metadata: None,
         }
     }
 

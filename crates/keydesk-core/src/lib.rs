@@ -42,7 +42,7 @@ pub use attention::{
 pub use auth::{Credentials, jwt_expiry, jwt_subject};
 pub use capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
-    FieldSpec, MAX_DAYS, Pagination, Retirement, RotateGrace,
+    FieldSpec, Listed, ListedFacts, MAX_DAYS, Pagination, Retirement, RotateGrace,
 };
 pub use connect::{ConnectionConfig, parse_base_url};
 pub use error::{Error, ErrorKind};

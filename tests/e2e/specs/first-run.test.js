@@ -12,6 +12,7 @@ import {
   findSecretsOnDisk,
   launch,
   openConnection,
+  openDetails,
   pageText,
   revealAll,
   tableRows,
@@ -58,7 +59,11 @@ describe('first run', () => {
     }
     await openConnection(browser, 'fiskaly');
     const [row] = await tableRows(browser);
-    assert.equal(row.lastUsed, 'not tracked by fiskaly');
+    // fiskaly does not report last use: no column saying so on every row; the details say it.
+    assert.equal(await browser.$('[role="columnheader"][data-column="last_used_at"]').isExisting(), false);
+    assert.equal(row.lastUsed, '');
+    const drawer = await openDetails(browser, row.id);
+    assert.match(await text(drawer), /Last used\s+not tracked by fiskaly/);
     assert.match(await browser.getTitle(), /^Keydesk — fiskaly$/);
   });
 

@@ -100,6 +100,7 @@ describe('keys on every provider', () => {
       assert.notEqual(row.masked, shown[0].value);
       assert.ok(row.masked.includes('…'), `masked: ${row.masked}`);
       assert.ok(shown[0].value.endsWith(row.masked.split('…').pop()), 'the masked key ends like the secret');
+      assert.equal(shown[0].masked, row.masked, 'the reveal masks the key as its row does');
       assert.equal(row.status, 'Active');
       created[connection] = { row, values: Object.fromEntries(shown.map((s) => [s.label, s.value])) };
     });

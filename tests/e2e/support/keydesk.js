@@ -120,19 +120,20 @@ export async function keyRow(browser, id) {
 export async function tableRows(browser) {
   return browser.execute(() =>
     [...document.querySelectorAll('[data-testid="key-row"]')].map((row) => {
-      const cells = [...row.querySelectorAll('[role="gridcell"]')];
-      const t = (i) => (cells[i]?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      // By column, not position: a column the provider does not fill is not shown ('').
+      const cell = (column) => row.querySelector(`[role="gridcell"][data-column="${column}"]`);
+      const t = (column) => (cell(column)?.textContent ?? '').replace(/\s+/g, ' ').trim();
       return {
         id: row.getAttribute('data-key-id'),
-        name: t(1),
-        masked: t(2),
-        environment: t(3),
-        scopes: t(4),
-        status: t(5),
-        created: t(6),
-        lastUsed: t(7),
-        lastUsedTitle: cells[7]?.getAttribute('title') ?? '',
-        expires: t(8),
+        name: t('name'),
+        masked: t('masked'),
+        environment: t('environment'),
+        scopes: t('scopes'),
+        status: t('status'),
+        created: t('created_at'),
+        lastUsed: t('last_used_at'),
+        lastUsedTitle: cell('last_used_at')?.getAttribute('title') ?? '',
+        expires: t('expires_at'),
       };
     }),
   );

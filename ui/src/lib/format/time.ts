@@ -9,13 +9,44 @@ const numbers = new Intl.NumberFormat('en');
 const spelledOut = new Intl.RelativeTimeFormat('en', { numeric: 'auto', style: 'long' });
 
 type Unit = 'min' | 'h' | 'd' | 'mo' | 'y';
+const LONG_UNIT: Record<Unit, Intl.RelativeTimeFormatUnit> = { min: 'minute', h: 'hour', d: 'day', mo: 'month', y: 'year' };
 
-function largestUnit(ms: number): { value: number; unit: Unit } {
+/** `date` moved by `months` calendar months (the day clamped to the month's last). */
+function addMonths(date: Date, months: number): Date {
+  const moved = new Date(date);
+  const day = moved.getDate();
+  moved.setDate(1);
+  moved.setMonth(moved.getMonth() + months);
+  const last = new Date(moved.getFullYear(), moved.getMonth() + 1, 0).getDate();
+  moved.setDate(Math.min(day, last));
+  return moved;
+}
+
+/** Calendar months from `from` to the later `to`, with the part of a month as a fraction. */
+function calendarMonths(from: Date, to: Date): number {
+  let months = (to.getFullYear() - from.getFullYear()) * 12 + (to.getMonth() - from.getMonth());
+  let anchor = addMonths(from, months);
+  if (anchor.getTime() > to.getTime()) anchor = addMonths(from, --months);
+  const next = addMonths(from, months + 1);
+  return months + (to.getTime() - anchor.getTime()) / (next.getTime() - anchor.getTime());
+}
+
+/**
+ * The distance between `at` and `now` in its largest whole unit. Minutes and hours count down
+ * whole units, as a clock does (a 90-minute grace is "1 h" until it is under an hour); days,
+ * months and years are rounded, so a 30-day rotation set a moment ago is "in 30 d", and "in
+ * 3 mo" does not turn into "in 2 mo" a minute later. Months and years are calendar months.
+ */
+function largestUnit(at: number, now: number): { value: number; unit: Unit } {
+  const ms = Math.abs(at - now);
   if (ms < HOUR) return { value: Math.max(1, Math.floor(ms / MINUTE)), unit: 'min' };
   if (ms < DAY) return { value: Math.floor(ms / HOUR), unit: 'h' };
-  if (ms < 60 * DAY) return { value: Math.floor(ms / DAY), unit: 'd' };
-  if (ms < 365 * DAY) return { value: Math.floor(ms / (30 * DAY)), unit: 'mo' };
-  return { value: Math.floor(ms / (365 * DAY)), unit: 'y' };
+  const days = Math.round(ms / DAY);
+  if (days < 60) return { value: days, unit: 'd' };
+  const [from, to] = at < now ? [at, now] : [now, at];
+  const months = Math.round(calendarMonths(new Date(from), new Date(to)));
+  if (months < 12) return { value: months, unit: 'mo' };
+  return { value: Math.round(months / 12), unit: 'y' };
 }
 
 /**
@@ -23,35 +54,33 @@ function largestUnit(ms: number): { value: number; unit: Unit } {
  * "in 5 d". Under 45 seconds either way is "just now".
  */
 export function relativeTime(iso: string, now: number = Date.now()): string {
-  const diff = Date.parse(iso) - now;
-  if (Math.abs(diff) < 45_000) return 'just now';
-  const { value, unit } = largestUnit(Math.abs(diff));
+  const at = Date.parse(iso);
+  if (Math.abs(at - now) < 45_000) return 'just now';
+  const { value, unit } = largestUnit(at, now);
   const amount = `${numbers.format(value)} ${unit}`;
-  return diff < 0 ? `${amount} ago` : `in ${amount}`;
+  return at < now ? `${amount} ago` : `in ${amount}`;
 }
 
-/** "3 hours ago", "yesterday", "in 5 days": the spelled-out form for tooltips and screen readers. */
+/**
+ * "3 hours ago", "yesterday", "in 5 days": the spelled-out form for tooltips and screen
+ * readers, in the same units and rounding as `relativeTime`.
+ */
 export function relativeTimeLong(iso: string, now: number = Date.now()): string {
-  const diff = Date.parse(iso) - now;
-  const abs = Math.abs(diff);
-  const sign = diff < 0 ? -1 : 1;
-  if (abs < MINUTE) return spelledOut.format(0, 'second');
-  if (abs < HOUR) return spelledOut.format(sign * Math.floor(abs / MINUTE), 'minute');
-  if (abs < DAY) return spelledOut.format(sign * Math.floor(abs / HOUR), 'hour');
-  if (abs < 60 * DAY) return spelledOut.format(sign * Math.floor(abs / DAY), 'day');
-  if (abs < 365 * DAY) return spelledOut.format(sign * Math.floor(abs / (30 * DAY)), 'month');
-  return spelledOut.format(sign * Math.floor(abs / (365 * DAY)), 'year');
+  const at = Date.parse(iso);
+  if (Math.abs(at - now) < MINUTE) return spelledOut.format(0, 'second');
+  const { value, unit } = largestUnit(at, now);
+  return spelledOut.format(at < now ? -value : value, LONG_UNIT[unit]);
 }
 
-const localFormat = new Intl.DateTimeFormat(undefined, {
-  dateStyle: 'medium',
-  timeStyle: 'medium',
-});
-const utcFormat = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'medium',
-  timeZone: 'UTC',
-});
+// Every date the UI writes comes from these formatters, all British English ("23 Nov 2026,
+// 14:02:11", "23 Nov", "14:02"): a tooltip never mixes them with the system's locale. One
+// formatter object each: `toLocale…String` builds a new one per call, and scrolling formats a
+// date for every row it shows.
+const localFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' });
+const utcFormat = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+const shortFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+const dayMonthFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' });
+const clockFormat = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 /** The exact time, local and UTC: "23 Nov 2026, 14:02:11 (local) · 23 Nov 2026, 13:02:11 UTC". */
 export function exactTime(iso: string): string {
@@ -59,18 +88,20 @@ export function exactTime(iso: string): string {
   return `${localFormat.format(d)} (local) · ${utcFormat.format(d)} UTC`;
 }
 
-// One formatter for every cell: `toLocaleDateString` builds a new one per call, and scrolling
-// formats a date for every row it shows.
-const shortFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
-
 /** The local time of day of `iso`, e.g. "14:05" ("Revokes at 14:05"). */
 export function clockTime(iso: string): string {
-  return new Date(iso).toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return clockFormat.format(new Date(iso));
 }
 
 /** A short absolute date for table cells: "23 Nov 2026". */
 export function shortDate(iso: string): string {
   return shortFormat.format(new Date(iso));
+}
+
+/** When something ends, as briefly as is clear: "14:05" today, "1 Dec" on another day. */
+export function untilTime(iso: string, now: number = Date.now()): string {
+  const d = new Date(iso);
+  return new Date(now).toDateString() === d.toDateString() ? clockFormat.format(d) : dayMonthFormat.format(d);
 }
 
 export interface LastUsed {

@@ -332,6 +332,13 @@ export type Capabilities = {
 	credential_fields: CredentialField[],
 	/**  Non-secret connection settings besides the base URL, in display order. */
 	connection_fields: ConnectionFieldSpec[],
+	/**  Which facts about a key its list carries (when it was last used: `tracks_last_used`). */
+	listed: ListedFacts,
+	/**
+	 *  The metadata entry that names a key's environment, for a provider whose keys are not
+	 *  live or test but belong to environments of its own (Strait's `environment_id`).
+	 */
+	environment_metadata: string | null,
 };
 
 /**  What happened to a copied secret: the payload of the `clipboard` event. */
@@ -795,6 +802,30 @@ export type LeakSearchFailure = {
 	connection_id: string,
 	/**  Why its keys could not be listed. */
 	error: AppError,
+};
+
+/**  How much of one fact about its keys a provider's list carries. */
+export type Listed = 
+/**  Every key has it, or says it has none (a key that does not expire). */
+"always" | 
+/**  Some deployments or some keys have it: worth a column only where a key does. */
+"sometimes" | 
+/**  The list never carries it: a column of it would be empty on every row. */
+"never";
+
+/**
+ *  Which facts about a key a provider's list carries, so the keys table shows only the
+ *  columns the provider fills.
+ */
+export type ListedFacts = {
+	/**  Part of the key (a prefix, the last four…), as `Key::masked`. */
+	masked: Listed,
+	/**  Live or test, or the entry `environment_metadata` names. */
+	environment: Listed,
+	/**  The key's scopes. */
+	scopes: Listed,
+	/**  When the key expires. */
+	expires_at: Listed,
 };
 
 /**  Sent to the UI when the user clicks a reminder: show this finding. */

@@ -194,7 +194,7 @@ const NAMES = ['Production server', 'Staging worker', 'CI pipeline', 'Billing ex
 
 /** How one provider's keys look in the demo data. */
 interface KeyLooks {
-  /** The masked preview of a new key (the part a list shows), around its last four characters. */
+  /** The masked preview of a new key (the part a list shows), mostly around its last four. */
   mask(env: Environment, last4: string, text: (length: number) => string): string;
   /** Whether a new key's reveal holds an API secret beside the key. */
   apiSecret: boolean;
@@ -204,7 +204,8 @@ const KEY_LOOKS: Record<ProviderKind, KeyLooks> = {
   oligon: { mask: (env, last4) => `sk_${env}_…${last4}`, apiSecret: false },
   fiskaly: { mask: (env, last4) => `${env}_…${last4}`, apiSecret: true },
   syncgram: { mask: (env, last4) => `sk_${env}_…${last4}`, apiSecret: false },
-  strait: { mask: (_env, last4, text) => `strait_${text(5)}…${last4}`, apiSecret: false },
+  // Strait lists a key's first 12 characters and nothing of its end.
+  strait: { mask: (_env, _last4, text) => `strait_${text(5)}…`, apiSecret: false },
 };
 
 // ---- The mock ---------------------------------------------------------------------------
@@ -1063,7 +1064,11 @@ export class MockBackend implements Backend {
       const name = namePattern ? `${baseName.toLowerCase().replace(/\s+/g, '-')}-${i}` : i < NAMES.length ? baseName : `${baseName} ${i}`;
       const key = this.makeKey(provider, name, env, now - (i + 1) * 3.7 * DAY);
       key.scopes = scopeOptions.length ? scopeOptions.filter(() => this.random() < 0.5) : ['jobs:read', 'runs:write'].slice(0, i % 3);
+      // As the providers' lists: no scopes where they have none, environments of their own
+      // where there is no live or test.
+      if (caps?.listed.scopes === 'never') key.scopes = [];
       if (!reportsEnvironment) key.environment = null;
+      if (caps?.environment_metadata) key.metadata = { [caps.environment_metadata]: i % 4 === 3 ? 'env_staging' : 'env_prod' };
       if (caps?.tracks_last_used) {
         const r = this.random();
         if (r < 0.2) key.last_used_at = null;
@@ -1072,7 +1077,7 @@ export class MockBackend implements Backend {
         if (key.last_used_at && caps.tracks_last_used_ip) key.last_used_ip = `203.0.113.${(i * 7) % 250}`;
       }
       if (hasMetadata) key.metadata = { team: i % 2 ? 'billing' : 'platform' };
-      if (i % 9 === 3) key.expires_at = new Date(now + (5 + i) * DAY).toISOString();
+      if (i % 9 === 3 && caps?.listed.expires_at !== 'never') key.expires_at = new Date(now + (5 + i) * DAY).toISOString();
       if (i % 6 === 5) {
         key.status = 'revoked';
         key.revoked_at = new Date(now - 2 * DAY).toISOString();

@@ -43,6 +43,8 @@ export type {
   LeakRecord,
   LeakSearch,
   LeakSearchFailure,
+  Listed,
+  ListedFacts,
   OpenFinding,
   OpenLeakedKey,
   OrphanCheck,

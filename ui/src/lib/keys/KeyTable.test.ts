@@ -3,6 +3,7 @@ import { CAPABILITIES } from '../ipc/capabilities';
 import type { Key } from '../ipc/types';
 import { fakeKey } from '../testing';
 import KeyTable from './KeyTable.svelte';
+import { COLUMNS } from './columns';
 
 const oligon = CAPABILITIES.find((c) => c.provider === 'oligon')!;
 const fiskaly = CAPABILITIES.find((c) => c.provider === 'fiskaly')!;
@@ -102,7 +103,8 @@ describe('KeyTable', () => {
 
   it('says "not tracked by" where the provider does not report last use, and warns of near expiry', () => {
     const key = fakeKey({ expires_at: '2026-11-28T12:00:00Z' });
-    render(KeyTable, props([key], { caps: fiskaly }));
+    // Shown only when chosen: fiskaly fills neither column.
+    render(KeyTable, props([key], { caps: fiskaly, columns: COLUMNS }));
     expect(screen.getByText('not tracked by fiskaly')).toBeInTheDocument();
     expect(screen.getByText('in 5 d').closest('[role=gridcell]')).toHaveClass('soon');
   });

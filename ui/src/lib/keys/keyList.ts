@@ -282,6 +282,15 @@ export interface KeyCounts {
 // counts every connection's list whenever any of them changes.
 const counted = new WeakMap<Key[], KeyCounts>();
 
+/**
+ * The counts of a list once they are known: null while its first answer is awaited (or
+ * failed) with no keys to count, so nothing says "0 keys" of a list not read yet.
+ */
+export function knownCounts(list: { status: 'loading' | 'ready' | 'error'; keys: Key[] } | undefined): KeyCounts | null {
+  if (!list || (list.status !== 'ready' && list.keys.length === 0)) return null;
+  return countKeys(list.keys);
+}
+
 export function countKeys(keys: Key[]): KeyCounts {
   const known = counted.get(keys);
   if (known) return known;

@@ -53,6 +53,23 @@ describe('RevealDialog', () => {
     expect(backend.callsOf('acknowledge_reveal')).toHaveLength(0);
   });
 
+  it('masks the API key as its row does, whatever the vault previews', async () => {
+    const backend = new MockBackend();
+    const created = await backend.createKey('c-fiskaly', { ...DRAFT, name: 'pos-terminal-7' }, false);
+    if (created.status !== 'created') throw new Error('expected a created key');
+    // The app's vault previews every secret as "…" and its last four; fiskaly's row shows the
+    // key's first eight characters too.
+    const reveal: PendingReveal = {
+      ...created.reveal,
+      key: { ...created.reveal.key, masked: 'c0ffee12…6c7d' },
+      secrets: created.reveal.secrets.map((secret) => ({ ...secret, masked: '…6c7d' })),
+    };
+    renderReveal(backend, reveal);
+    const [key, secret] = screen.getAllByTestId('secret-value');
+    expect(key).toHaveTextContent('c0ffee12…6c7d');
+    expect(secret).toHaveTextContent('…6c7d');
+  });
+
   it('reveals and hides the plaintext, which is gone from the page after closing', async () => {
     const user = userEvent.setup();
     const backend = new MockBackend();

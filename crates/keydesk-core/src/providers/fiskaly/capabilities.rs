@@ -3,7 +3,7 @@
 
 use crate::capabilities::{
     Capabilities, ConnectionField, ConnectionFieldSpec, CredentialField, CredentialName, FieldKind,
-    FieldSpec, Pagination, Retirement,
+    FieldSpec, Listed, ListedFacts, Pagination, Retirement,
 };
 use crate::error::Error;
 use crate::model::{Action, Environment, KeyDraft, ProviderKind};
@@ -48,6 +48,12 @@ pub(super) fn capabilities() -> Capabilities {
             ConnectionField::OrgId,
             "organisation",
         )],
+        // fiskaly keys have no scopes and do not expire.
+        listed: ListedFacts {
+            scopes: Listed::Never,
+            expires_at: Listed::Never,
+            ..ListedFacts::ALL
+        },
         ..Capabilities::new(KIND, &actions, create_fields)
     }
 }

@@ -1,7 +1,9 @@
 //! What Oligon can do, what its forms ask for, and the rules of a draft its field specs
 //! cannot say.
 
-use crate::capabilities::{Capabilities, FieldKind, FieldSpec, Retirement, bearer_token};
+use crate::capabilities::{
+    Capabilities, FieldKind, FieldSpec, Listed, ListedFacts, Retirement, bearer_token,
+};
 use crate::error::Error;
 use crate::model::{Action, KeyDraft, ProviderKind};
 use crate::validate::check_fields;
@@ -30,6 +32,11 @@ pub(super) fn capabilities() -> Capabilities {
         tracks_last_used: true,
         tracks_last_used_ip: true,
         credential_fields: bearer_token("Dashboard token (JWT)"),
+        // The document lists no expiry; some deployments send one.
+        listed: ListedFacts {
+            expires_at: Listed::Sometimes,
+            ..ListedFacts::ALL
+        },
         ..Capabilities::new(KIND, &actions, create_fields)
     }
 }

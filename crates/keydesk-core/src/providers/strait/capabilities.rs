@@ -2,8 +2,8 @@
 //! cannot say.
 
 use crate::capabilities::{
-    Capabilities, ConnectionField, ConnectionFieldSpec, FieldKind, FieldSpec, MAX_DAYS, Pagination,
-    Retirement, RotateGrace, bearer_token,
+    Capabilities, ConnectionField, ConnectionFieldSpec, FieldKind, FieldSpec, Listed, ListedFacts,
+    MAX_DAYS, Pagination, Retirement, RotateGrace, bearer_token,
 };
 use crate::error::Error;
 use crate::model::{Action, KeyDraft, ProviderKind};
@@ -50,6 +50,12 @@ pub(super) fn capabilities() -> Capabilities {
             ConnectionField::ProjectId,
             "project",
         )],
+        // No live or test: a key may belong to one of the project's environments instead.
+        listed: ListedFacts {
+            environment: Listed::Sometimes,
+            ..ListedFacts::ALL
+        },
+        environment_metadata: Some("environment_id".to_owned()),
         ..Capabilities::new(KIND, &actions, create_fields)
     }
 }
@@ -79,6 +85,12 @@ mod tests {
         assert_eq!(caps["connection_fields"][0]["name"], "project_id");
         assert_eq!(caps["connection_fields"][0]["label"], "Project id");
         assert_eq!(caps["credential_fields"][0]["name"], "token");
+        assert_eq!(
+            caps["listed"],
+            json!({"masked": "always", "environment": "sometimes", "scopes": "always",
+                   "expires_at": "always"})
+        );
+        assert_eq!(caps["environment_metadata"], "environment_id");
     }
 
     #[test]

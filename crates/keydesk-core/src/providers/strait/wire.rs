@@ -103,4 +103,19 @@ mod tests {
         assert_eq!(key.rotation.unwrap().replaced_by.as_deref(), Some("k2"));
         assert_eq!(key.masked, "strait_ab12c…");
     }
+
+    #[test]
+    fn strait_environment_id_lands_where_the_capabilities_say() {
+        let key = decode_key(
+            &FORMAT,
+            &json!({"id": "k1", "name": "svc", "key_prefix": "strait_ab12c", "environment_id": "env_prod"}),
+        )
+        .unwrap();
+        let entry = super::super::capabilities::capabilities()
+            .environment_metadata
+            .unwrap();
+        assert_eq!(key.metadata[&entry], "env_prod");
+        // An opaque id is not live or test: the table shows it as it is.
+        assert_eq!(key.environment, None);
+    }
 }

@@ -1,7 +1,7 @@
 //! What SyncgramPay can do, what its forms ask for, and the rules of a draft its field specs
 //! cannot say.
 
-use crate::capabilities::{Capabilities, FieldSpec, Retirement, bearer_token};
+use crate::capabilities::{Capabilities, FieldSpec, Listed, ListedFacts, Retirement, bearer_token};
 use crate::error::Error;
 use crate::model::{Action, KeyDraft, ProviderKind};
 use crate::validate::check_fields;
@@ -20,6 +20,12 @@ pub(super) fn capabilities() -> Capabilities {
         tracks_last_used: true,
         single_active_key: true,
         credential_fields: bearer_token("Access token (JWT)"),
+        // Its list has no scopes, and part of a key only where a deployment sends it.
+        listed: ListedFacts {
+            masked: Listed::Sometimes,
+            scopes: Listed::Never,
+            ..ListedFacts::ALL
+        },
         ..Capabilities::new(KIND, &[Action::Create, Action::Revoke], create_fields)
     }
 }
