@@ -12,6 +12,11 @@ import { TIMEOUT, launch } from '../support/keydesk.js';
 /** Where the window state plugin keeps the geometry, under a launch's temp root. */
 const stateFile = (root) => join(root, 'config', 'dev.keydesk.app', '.window-state.json');
 
+/** The main window's entry in the saved geometry, if any. */
+function saved(root) {
+  return existsSync(stateFile(root)) ? JSON.parse(readFileSync(stateFile(root), 'utf8')).main : undefined;
+}
+
 /** The X window of the launch's app process, once it is mapped. */
 function appWindow(app) {
   const pid = readFileSync(join(app.root, `${app.name}-app.pid`), 'utf8').trim();
@@ -29,10 +34,24 @@ function geometry(id) {
   return { x: Number(values.X), y: Number(values.Y), width: Number(values.WIDTH), height: Number(values.HEIGHT) };
 }
 
-/** The main window's entry in the saved geometry, if any. */
-function saved(root) {
-  return existsSync(stateFile(root)) ? JSON.parse(readFileSync(stateFile(root), 'utf8')).main : undefined;
+/** Moves and resizes the app's window from outside, then waits until the app reports it. */
+async function moveAndResize(app, to) {
+  const id = appWindow(app);
+  execFileSync('xdotool', ['windowsize', '--sync', id, String(to.width), String(to.height)]);
+  execFileSync('xdotool', ['windowmove', '--sync', id, String(to.x), String(to.y)]);
+  assert.deepEqual(geometry(id), to, 'the X server moved and resized the window');
+  await app.browser.waitUntil(
+    async () => {
+      const rect = await app.browser.getWindowRect();
+      return rect.width === to.width && rect.height === to.height && rect.x === to.x && rect.y === to.y;
+    },
+    { timeout: TIMEOUT, timeoutMsg: 'the app never saw its new geometry' },
+  );
+  return id;
 }
+
+const same = (entry, to) =>
+  entry?.width === to.width && entry?.height === to.height && entry?.x === to.x && entry?.y === to.y;
 
 describe('window geometry', () => {
   let app;
@@ -45,36 +64,35 @@ describe('window geometry', () => {
     await app?.stop();
   });
 
-  it('opens a first run at the configured 1200×760', async () => {
+  it('opens a first run at the configured 1200×760 and saves nothing while nothing moves', async () => {
     const first = geometry(appWindow(app));
     assert.deepEqual([first.width, first.height], [1200, 760]);
-    assert.equal(saved(root), undefined, 'a launch that moves nothing saves nothing');
+    assert.equal(saved(root), undefined);
   });
 
-  it('shows the next launch at the size and place the window was left at', async () => {
+  it('closed right after a move and resize, the window opens there next time', async () => {
     const left = { x: 83, y: 61, width: 941, height: 633 };
-    const id = appWindow(app);
-    execFileSync('xdotool', ['windowsize', '--sync', id, String(left.width), String(left.height)]);
-    execFileSync('xdotool', ['windowmove', '--sync', id, String(left.x), String(left.y)]);
-    assert.deepEqual(geometry(id), left, 'the X server moved and resized the window');
-    // The app has taken the change in once WebKit reports the new frame.
-    await app.browser.waitUntil(
-      async () => {
-        const rect = await app.browser.getWindowRect();
-        return rect.width === left.width && rect.height === left.height && rect.x === left.x && rect.y === left.y;
-      },
-      { timeout: TIMEOUT, timeoutMsg: 'the app never saw its new geometry' },
-    );
+    const id = await moveAndResize(app, left);
+    // Closed at once, as the close button does: quitting itself must write the geometry.
+    execFileSync('python3', [join(import.meta.dirname, '../support/close-window.py'), id]);
+    await app.stop();
+    assert.ok(same(saved(root), left), `saved on quit: ${JSON.stringify(saved(root))}`);
 
-    // Saved once it settles, not only on quit: the driver ends the app with a kill, as a
-    // logout or a crash would, so this is the path that must hold.
-    await app.browser.waitUntil(() => saved(root)?.width === left.width && saved(root)?.x === left.x, {
+    app = await launch('window-closed', { home: root });
+    assert.deepEqual(geometry(appWindow(app)), left);
+  });
+
+  it('a move that has settled is kept even when the app is killed instead of quitting', async () => {
+    const left = { x: 140, y: 20, width: 1010, height: 700 };
+    await moveAndResize(app, left);
+    await app.browser.waitUntil(() => same(saved(root), left), {
       timeout: TIMEOUT,
-      timeoutMsg: 'the new geometry was never saved',
+      timeoutMsg: `the settled geometry was never saved: ${JSON.stringify(saved(root))}`,
     });
+    // The driver ends the app with a kill, as a logout or a crash would.
     await app.stop();
 
-    app = await launch('window-again', { home: root });
+    app = await launch('window-killed', { home: root });
     assert.deepEqual(geometry(appWindow(app)), left);
   });
 });
