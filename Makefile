@@ -11,13 +11,14 @@ FEATURES := --features keydesk-app/custom-protocol
 APP := target/debug/keydesk
 DESKTOP := scripts/desktop-session
 
-.PHONY: help bootstrap ui app run dev screenshots test lint test-rust test-ui e2e bench
+.PHONY: help bootstrap ui app run dev screenshots test lint test-rust test-ui e2e bench package
 
 help:
 	@echo "make run    build and open Keydesk on the embedded sandbox"
 	@echo "make test   lint, then every test: Rust, UI, end-to-end"
 	@echo "make e2e    only the end-to-end suite against the real app"
 	@echo "make bench  measure against the budgets, write BENCHMARKS.md"
+	@echo "make package  build the release .deb and .rpm (target/release/bundle/)"
 
 bootstrap:
 	@scripts/bootstrap
@@ -58,6 +59,11 @@ screenshots: app
 
 bench: ui
 	scripts/bench
+
+# The release build packaged for Debian/Ubuntu and Fedora/openSUSE. Tauri's bundler writes
+# both archives itself (no dpkg-deb or rpmbuild needed); an AppImage would download its tools.
+package: ui
+	ui/node_modules/.bin/tauri build --bundles deb,rpm
 
 dev: bootstrap
 	ui/node_modules/.bin/tauri dev -- -- --sandbox

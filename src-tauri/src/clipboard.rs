@@ -215,19 +215,39 @@ fn open_clipboard() -> AppResult<arboard::Clipboard> {
     }
 }
 
-#[cfg(target_os = "linux")]
 fn set_secret(clipboard: &mut arboard::Clipboard, text: &str) -> AppResult<()> {
-    use arboard::SetExtLinux;
-    clipboard
-        .set()
-        .exclude_from_history()
+    exclude_from_history(clipboard.set())
         .text(text)
         .map_err(clipboard_error)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn set_secret(clipboard: &mut arboard::Clipboard, text: &str) -> AppResult<()> {
-    clipboard.set_text(text).map_err(clipboard_error)
+/// Asks clipboard managers not to keep the copy, in each OS's own convention. Only the Linux
+/// branch is built and tested here; the others follow arboard 3.7's documented API.
+#[cfg(target_os = "linux")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    // The `x-kde-passwordManagerHint` target, honoured by Klipper, GPaste and most others.
+    use arboard::SetExtLinux as _;
+    set.exclude_from_history()
+}
+
+#[cfg(target_os = "macos")]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    // `org.nspasteboard.ConcealedType`, the convention of macOS clipboard history apps.
+    use arboard::SetExtApple as _;
+    set.exclude_from_history()
+}
+
+#[cfg(windows)]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    // `ExcludeClipboardContentFromMonitorProcessing`: out of the clipboard history, the cloud
+    // clipboard and every clipboard monitor at once (arboard advises it alone).
+    use arboard::SetExtWindows as _;
+    set.exclude_from_monitoring()
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", windows)))]
+fn exclude_from_history(set: arboard::Set<'_>) -> arboard::Set<'_> {
+    set
 }
 
 fn clipboard_error(error: arboard::Error) -> AppError {

@@ -1,18 +1,109 @@
-//! Keydesk's one window: it shows only the app's own page and opens no other, and a second
-//! launch on the same data brings it forward instead of starting another app.
+//! Keydesk's one window: it shows only the app's own page and opens no other, it opens at the
+//! size and place it was left at, and a second launch on the same data brings it forward
+//! instead of starting another app.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use sha2::{Digest as _, Sha256};
+use tauri::plugin::TauriPlugin;
 use tauri::webview::NewWindowResponse;
-use tauri::{AppHandle, Manager, Runtime, Url, WebviewWindow, WebviewWindowBuilder};
+use tauri::{
+    AppHandle, Manager, PhysicalPosition, PhysicalSize, Runtime, Url, WebviewWindow,
+    WebviewWindowBuilder, WindowEvent,
+};
+use tauri_plugin_window_state::{AppHandleExt as _, StateFlags};
 
 /// The label of the window tauri.conf.json describes (with `"create": false`: this module
 /// builds it, because only a window built in code can refuse new windows).
 pub const MAIN: &str = "main";
 
+/// What of the window is kept across launches: its size, its position and whether it is
+/// maximized. Not whether it is shown: [`create_main`] shows it once the rest is restored.
+const KEPT: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+
+/// How long a move or resize must rest before it is written: a drag moves on every frame.
+const SETTLE: Duration = Duration::from_millis(500);
+
+/// The plugin that keeps the window's size and position across launches: it saves them on
+/// quit (in the app's config dir) and puts them back as the window is built, before it shows.
+fn geometry_plugin<R: Runtime>() -> TauriPlugin<R> {
+    tauri_plugin_window_state::Builder::new()
+        .with_state_flags(KEPT)
+        .build()
+}
+
+/// What is written of the window: the plugin's file is rewritten only when this changed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Geometry {
+    size: PhysicalSize<u32>,
+    position: PhysicalPosition<i32>,
+    maximized: bool,
+}
+
+impl Geometry {
+    fn of<R: Runtime>(window: &WebviewWindow<R>) -> Option<Self> {
+        Some(Self {
+            size: window.inner_size().ok()?,
+            position: window.outer_position().ok()?,
+            maximized: window.is_maximized().ok()?,
+        })
+    }
+}
+
+/// Also saves the geometry once a move or resize has settled, not only on quit: a session
+/// that ends by logging out, or an app that is killed, never gets to quit. The window's own
+/// first configure events change nothing, so a launch writes nothing.
+fn save_geometry_when_settled<R: Runtime>(window: &WebviewWindow<R>) {
+    let saved = Arc::new(Mutex::new(Geometry::of(window)));
+    let changes = Arc::new(AtomicU64::new(0));
+    let app = window.app_handle().clone();
+    let label = window.label().to_owned();
+    window.on_window_event(move |event| {
+        if !matches!(event, WindowEvent::Moved(_) | WindowEvent::Resized(_)) {
+            return;
+        }
+        let change = changes.fetch_add(1, Ordering::Relaxed) + 1;
+        let (changes, app, label, saved) =
+            (changes.clone(), app.clone(), label.clone(), saved.clone());
+        tauri::async_runtime::spawn(async move {
+            tokio::time::sleep(SETTLE).await;
+            if changes.load(Ordering::Relaxed) != change {
+                return; // a later change has its own timer
+            }
+            // On the main thread: the plugin's move handler takes its cache lock there, and
+            // saving from here would hold that lock while waiting for the main thread.
+            let handle = app.clone();
+            let queued = app.run_on_main_thread(move || save_if_changed(&handle, &label, &saved));
+            if let Err(error) = queued {
+                tracing::debug!(%error, "window geometry not saved");
+            }
+        });
+    });
+}
+
+fn save_if_changed<R: Runtime>(app: &AppHandle<R>, label: &str, saved: &Mutex<Option<Geometry>>) {
+    let Some(window) = app.get_webview_window(label) else {
+        return;
+    };
+    let now = Geometry::of(&window);
+    let Ok(mut saved) = saved.lock() else { return };
+    if now.is_none() || *saved == now {
+        return;
+    }
+    match app.save_window_state(KEPT) {
+        Ok(()) => *saved = now,
+        Err(error) => tracing::warn!(%error, "window geometry not saved"),
+    }
+}
+
 /// Builds the main window from its tauri.conf.json entry, navigation locked to the app's own
-/// page. Does nothing when the config has no such window (the tests' mock app makes its own).
+/// page, and shows it at the size and place it had last time. Does nothing when the config
+/// has no such window (the tests' mock app makes its own).
 pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let Some(config) = app
         .config()
@@ -24,8 +115,13 @@ pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     else {
         return Ok(());
     };
+    // Registered with the window it serves, so test apps that make their own never have it.
+    app.plugin(geometry_plugin())?;
     let dev_url = app.config().build.dev_url.clone();
-    WebviewWindowBuilder::from_config(app, &config)?
+    // Built hidden: the geometry plugin restores size and place while it is built, so the
+    // first frame is already where the user left it (no visible jump).
+    let window = WebviewWindowBuilder::from_config(app, &config)?
+        .visible(false)
         .on_navigation(move |url| {
             let allowed = is_app_page(url, dev_url.as_ref());
             if !allowed {
@@ -46,6 +142,10 @@ pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
             NewWindowResponse::Deny
         })
         .build()?;
+    if config.visible {
+        window.show()?;
+    }
+    save_geometry_when_settled(&window);
     Ok(())
 }
 

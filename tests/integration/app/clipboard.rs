@@ -6,7 +6,7 @@ use std::time::Duration;
 use keydesk_app::clipboard::{ClipboardChange, ClipboardGuard, ClipboardState};
 use secrecy::SecretString;
 
-use crate::support::app::{clipboard_turn, eventually, xclip_copy, xclip_output};
+use crate::support::app::{clipboard_turn, eventually, xclip_copy, xclip_output, xclip_targets};
 
 /// A guard recording the events it sends.
 fn guard() -> (ClipboardGuard, Arc<Mutex<Vec<ClipboardChange>>>) {
@@ -118,5 +118,34 @@ fn copied_text_stays_and_a_secret_it_replaced_is_kept_not_cleared() {
     assert_eq!(
         xclip_output().as_deref(),
         Some("Incident summary\nKey: pos-1")
+    );
+}
+
+/// Clipboard managers (Klipper, GPaste, …) skip a selection offering this target.
+const PASSWORD_HINT: &str = "x-kde-passwordManagerHint";
+
+#[test]
+fn a_secret_is_marked_for_clipboard_managers_to_skip_and_plain_text_is_not() {
+    let _turn = clipboard_turn();
+    let (guard, _) = guard();
+    let (text, secret) = secret();
+
+    guard.copy("reveal-4", &secret, None).unwrap();
+    assert_eq!(xclip_output().as_deref(), Some(text.as_str()));
+    let targets = xclip_targets().unwrap();
+    assert!(
+        targets.lines().any(|target| target == PASSWORD_HINT),
+        "{targets}"
+    );
+
+    guard.copy_text("Incident summary").unwrap();
+    let targets = xclip_targets().unwrap();
+    assert!(
+        targets.lines().any(|target| target == "UTF8_STRING"),
+        "{targets}"
+    );
+    assert!(
+        !targets.lines().any(|target| target == PASSWORD_HINT),
+        "{targets}"
     );
 }

@@ -265,8 +265,18 @@ pub fn clipboard_turn() -> MutexGuard<'static, ()> {
 
 /// What `xclip -o -selection clipboard` prints (`None` when the clipboard holds no text).
 pub fn xclip_output() -> Option<String> {
+    xclip_read(&[])
+}
+
+/// The targets (formats) the clipboard's owner offers, one a line; `None` when it has none.
+pub fn xclip_targets() -> Option<String> {
+    xclip_read(&["-t", "TARGETS"])
+}
+
+fn xclip_read(extra: &[&str]) -> Option<String> {
     let output = std::process::Command::new("xclip")
         .args(["-o", "-selection", "clipboard"])
+        .args(extra)
         .output()
         .unwrap();
     output
