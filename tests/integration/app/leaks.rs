@@ -7,30 +7,8 @@ use keydesk_core::ProviderKind;
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, sandbox_input, spawn_sandbox, strings};
+use crate::support::app::{TestApp, created_secret, sandbox_input, spawn_sandbox, strings};
 use crate::support::core::draft;
-
-/// Creates a key from the usual draft of `provider` in `connection_id`; answers the reveal
-/// JSON and the plaintext of its secret `index`, acknowledged so only the search knows it.
-fn created_secret(
-    app: &TestApp,
-    connection_id: &Value,
-    provider: ProviderKind,
-    index: u32,
-) -> (Value, String) {
-    let draft = serde_json::to_value(draft(provider, "leaky-one")).unwrap();
-    let created = app.create_key(connection_id.clone(), draft);
-    let reveal = created["reveal"].clone();
-    let secret = app.call(
-        "reveal_secret",
-        json!({"revealId": reveal["reveal_id"], "index": index}),
-    );
-    app.call(
-        "acknowledge_reveal",
-        json!({"revealId": reveal["reveal_id"]}),
-    );
-    (reveal, secret.as_str().unwrap().to_owned())
-}
 
 fn find(app: &TestApp, pasted: &str) -> Value {
     app.call("find_leaked_key", json!({"pasted": pasted}))
