@@ -33,7 +33,10 @@ pub fn write_inventory(
     annotations: &Annotations,
 ) -> AppResult<PathBuf> {
     let (extension, bytes) = match format {
-        ExportFormat::Csv => ("csv", export::inventory_csv(inventory, annotations).into_bytes()),
+        ExportFormat::Csv => (
+            "csv",
+            export::inventory_csv(inventory, annotations).into_bytes(),
+        ),
         ExportFormat::Json => {
             let document = export::inventory_json(inventory, annotations);
             let text = serde_json::to_vec_pretty(&document)

@@ -37,11 +37,7 @@ impl Fingerprints {
     /// sentence to `notices`); the HMAC key is read from `vault` when first needed.
     pub fn open(data_dir: &Path, vault: Arc<KeyringVault>, notices: &mut Vec<String>) -> Self {
         Self {
-            file: RecordFile::open(
-                data_dir.join(FILE),
-                "secret fingerprints",
-                notices,
-            ),
+            file: RecordFile::open(data_dir.join(FILE), "secret fingerprints", notices),
             vault,
             key: Mutex::new(None),
         }

@@ -5,8 +5,7 @@
 use std::process::ExitCode;
 
 use keydesk_core::{
-    Error, FoundBy, Inventory, Key, LeakFingerprint, RememberedSecret, account_of,
-    search_leaked,
+    Error, FoundBy, Inventory, Key, LeakFingerprint, RememberedSecret, account_of, search_leaked,
 };
 use keydesk_local::export::{ANNOTATIONS_FILE, Annotations};
 use keydesk_local::files::read_records;
@@ -26,9 +25,15 @@ pub async fn inventory(
     let (listed, failed) = listed(saved, connections).await;
     let annotations = annotations(saved);
     if json {
-        output::print_pretty_json(&keydesk_local::export::inventory_json(&listed, &annotations));
+        output::print_pretty_json(&keydesk_local::export::inventory_json(
+            &listed,
+            &annotations,
+        ));
     } else if csv {
-        print!("{}", keydesk_local::export::inventory_csv(&listed, &annotations));
+        print!(
+            "{}",
+            keydesk_local::export::inventory_csv(&listed, &annotations)
+        );
     } else {
         output::print_inventory(&listed);
     }
@@ -40,8 +45,7 @@ pub async fn inventory(
 pub async fn find_leaked(saved: &Saved, pasted: &str, json: bool) -> Result<ExitCode, Error> {
     let fingerprint = LeakFingerprint::parse(pasted)?;
     let (listed, failed) = listed(saved, &saved.connections).await;
-    let remembered = match keydesk_local::fingerprints::for_search(&saved.data_dir, &saved.vault)
-    {
+    let remembered = match keydesk_local::fingerprints::for_search(&saved.data_dir, &saved.vault) {
         Ok(remembered) => remembered,
         Err(error) => {
             // The listed fragments are still searched; say what could not be.

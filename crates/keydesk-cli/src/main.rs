@@ -4,9 +4,9 @@
 //! `KEYDESK_API_SECRET` for fiskaly), so they never show up in shell history or in `ps`, or
 //! from the keyring items of a connection saved in the Keydesk app (`--connection`).
 
+mod everywhere;
 mod output;
 mod replace;
-mod everywhere;
 mod saved;
 
 use std::collections::BTreeMap;
@@ -386,7 +386,9 @@ fn read_pasted() -> Result<Zeroizing<String>, Error> {
             field: "pasted".to_owned(),
             message: "Could not read the key from stdin.".to_owned(),
         })?;
-    Ok(Zeroizing::new(String::from_utf8_lossy(&pasted).into_owned()))
+    Ok(Zeroizing::new(
+        String::from_utf8_lossy(&pasted).into_owned(),
+    ))
 }
 
 async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, Error> {

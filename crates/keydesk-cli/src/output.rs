@@ -293,7 +293,11 @@ pub fn print_leak_everywhere(
             "In {} (--connection {}){}:",
             names.join(", "),
             shown(&first.id, CELL_CHARS),
-            if found.listed { "" } else { ", no longer listed" }
+            if found.listed {
+                ""
+            } else {
+                ", no longer listed"
+            }
         );
         print!(
             "{}",

@@ -69,8 +69,11 @@ impl Saved {
 
     /// The credentials the keyring holds for `connection`.
     pub fn credentials(&self, connection: &Connection) -> Result<Credentials, Error> {
-        let stored = self.vault.read(&connection.id).map_err(local)?.ok_or_else(|| {
-            Error::Api {
+        let stored = self
+            .vault
+            .read(&connection.id)
+            .map_err(local)?
+            .ok_or_else(|| Error::Api {
                 kind: ErrorKind::Unauthorized,
                 status: None,
                 message: format!(
@@ -81,8 +84,7 @@ impl Saved {
                 request_id: None,
                 field: None,
                 retry_after: None,
-            }
-        })?;
+            })?;
         Credentials::from_fields(connection.settings.provider, |name| {
             stored.get(name).cloned()
         })

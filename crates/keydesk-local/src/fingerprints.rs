@@ -29,7 +29,10 @@ pub type RememberedSecrets = BTreeMap<String, Vec<RememberedSecret>>;
 
 /// The HMAC key in `vault`, `None` when it was never made.
 pub fn read_key(vault: &KeyringVault) -> Result<Option<FingerprintKey>> {
-    vault.read(KEYRING_ACCOUNT)?.map(|fields| decode(&fields)).transpose()
+    vault
+        .read(KEYRING_ACCOUNT)?
+        .map(|fields| decode(&fields))
+        .transpose()
 }
 
 /// Makes a new HMAC key and stores it in `vault`.
@@ -60,9 +63,7 @@ pub fn for_search(
 ) -> Result<Option<(FingerprintKey, RememberedSecrets)>> {
     let path = data_dir.join(FILE);
     let remembered: RememberedSecrets = read_records(&path)
-        .map_err(|problem| {
-            Error::internal(format!("The file of secret fingerprints {problem}."))
-        })?
+        .map_err(|problem| Error::internal(format!("The file of secret fingerprints {problem}.")))?
         .unwrap_or_default();
     if remembered.values().all(Vec::is_empty) {
         return Ok(None);

@@ -96,7 +96,11 @@ fn items_are_labelled_for_people_and_a_rename_relabels() {
         .spawn()
         .and_then(|mut child| {
             use std::io::Write as _;
-            child.stdin.take().unwrap().write_all(b"{\"token\":\"old\"}")?;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"{\"token\":\"old\"}")?;
             child.wait()
         })
         .unwrap();
@@ -104,7 +108,10 @@ fn items_are_labelled_for_people_and_a_rename_relabels() {
     // It is found by service and account, whatever its label.
     let read = vault.read("conn-1").unwrap().unwrap();
     assert_eq!(plain(&read)["token"], "old");
-    assert_eq!(labels_in_keyring(&service), [format!("keyring:conn-1@{service}")]);
+    assert_eq!(
+        labels_in_keyring(&service),
+        [format!("keyring:conn-1@{service}")]
+    );
 
     // Saving its credentials labels it; a new item is labelled from the start.
     vault
@@ -123,7 +130,10 @@ fn items_are_labelled_for_people_and_a_rename_relabels() {
         vault.label("conn-1").unwrap().as_deref(),
         Some("Keydesk — Receipts (prod)")
     );
-    assert_eq!(plain(&vault.read("conn-1").unwrap().unwrap())["token"], "new");
+    assert_eq!(
+        plain(&vault.read("conn-1").unwrap().unwrap())["token"],
+        "new"
+    );
     // Relabelling what is not there is fine.
     vault.relabel("conn-3", "Nothing").unwrap();
     assert_eq!(vault.label("conn-3").unwrap(), None);

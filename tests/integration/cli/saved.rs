@@ -31,8 +31,14 @@ fn cli_on(app: &TestApp, args: &[&str], extra: &[(&str, &str)], stdin: &str) -> 
     for connection in app.state().connections.list().unwrap() {
         for (_, secret) in vault.read(&connection.id).unwrap().unwrap_or_default() {
             let secret = secret.expose_secret();
-            assert!(!run.stdout.contains(secret), "a credential on stdout: {args:?}");
-            assert!(!run.stderr.contains(secret), "a credential on stderr: {args:?}");
+            assert!(
+                !run.stdout.contains(secret),
+                "a credential on stdout: {args:?}"
+            );
+            assert!(
+                !run.stderr.contains(secret),
+                "a credential on stderr: {args:?}"
+            );
         }
     }
     run
@@ -89,15 +95,24 @@ fn connections_lists_what_the_app_saved_and_no_credential() {
     let table = cli_on(&app, &["connections"], &[], "");
     assert_eq!(table.code, 0, "{}", table.stderr);
     let first = table.stdout.lines().next().unwrap();
-    assert!(first.starts_with("NAME") && first.contains("BASE URL"), "{first}");
+    assert!(
+        first.starts_with("NAME") && first.contains("BASE URL"),
+        "{first}"
+    );
     for connection in saved.as_array().unwrap() {
         let line = table
             .stdout
             .lines()
             .find(|line| line.contains(connection["id"].as_str().unwrap()))
             .unwrap_or_else(|| panic!("{connection} not in {}", table.stdout));
-        assert!(line.contains(connection["name"].as_str().unwrap()), "{line}");
-        assert!(line.contains(connection["base_url"].as_str().unwrap()), "{line}");
+        assert!(
+            line.contains(connection["name"].as_str().unwrap()),
+            "{line}"
+        );
+        assert!(
+            line.contains(connection["base_url"].as_str().unwrap()),
+            "{line}"
+        );
     }
     app.quit();
 }
@@ -145,7 +160,10 @@ fn the_environment_wins_over_the_saved_connection() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let elsewhere = ids_listed(&run.json()).join(" ");
-    assert!(!elsewhere.contains(made), "listed the saved sandbox: {elsewhere}");
+    assert!(
+        !elsewhere.contains(made),
+        "listed the saved sandbox: {elsewhere}"
+    );
 
     // Without the environment, the saved connection answers.
     let saved = json_on(&app, &["--connection", "oligon test", "list", "--json"]);
@@ -169,12 +187,20 @@ fn an_unknown_or_shared_name_is_a_usage_error_naming_the_saved_ones() {
     assert_eq!(shared.code, 2, "{shared:?}");
     assert!(shared.stderr.contains("give the id"), "{}", shared.stderr);
     for id in [&first, &second] {
-        assert!(shared.stderr.contains(id.as_str().unwrap()), "{}", shared.stderr);
+        assert!(
+            shared.stderr.contains(id.as_str().unwrap()),
+            "{}",
+            shared.stderr
+        );
     }
 
     let neither = cli_on(&app, &["list"], &[], "");
     assert_eq!(neither.code, 2, "{neither:?}");
-    assert!(neither.stderr.contains("--connection"), "{}", neither.stderr);
+    assert!(
+        neither.stderr.contains("--connection"),
+        "{}",
+        neither.stderr
+    );
     app.quit();
 }
 
@@ -220,7 +246,12 @@ fn inventory_prints_the_apps_export_of_every_connection() {
 
 #[test]
 fn a_connection_that_fails_is_named_on_stderr_and_the_others_are_printed() {
-    let sandbox = spawn_sandbox();
+    // The deployed variant sends request ids, as real providers do.
+    let config = keydesk_sandbox::SandboxConfig {
+        variant: keydesk_sandbox::Variant::Deployed,
+        ..Default::default()
+    };
+    let sandbox = tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap();
     let (app, ids) = app_on_every_provider(&sandbox);
     // The keyring now holds a token the sandbox refuses for the first connection.
     let vault = KeyringVault::new(app.dirs.service.clone());
@@ -253,24 +284,59 @@ fn a_connection_that_fails_is_named_on_stderr_and_the_others_are_printed() {
 fn find_leaked_without_a_connection_searches_every_saved_one() {
     let sandbox = spawn_sandbox();
     let (app, ids) = app_on_every_provider(&sandbox);
-    // Listed fragments (Oligon) and the app's fingerprints (SyncgramPay lists no part of a
-    // key) both find a key.
-    for (index, provider) in [(0, ProviderKind::Oligon), (2, ProviderKind::Syncgram)] {
-        let (reveal, secret) = created_secret(&app, &ids[index], provider, 0);
-        let run = cli_on(&app, &["find-leaked", "--json"], &[], &secret);
+    // A key made outside the app is found by its listed fragment (Oligon lists prefix and
+    // last four); one the app made where the list shows no part of a key (SyncgramPay), by
+    // the app's fingerprint of its secret.
+    let (args, env, _) = cli_connection(
+        &sandbox,
+        ProviderKind::Oligon,
+        &CredentialOptions::default(),
+    );
+    let mut create: Vec<&str> = args.iter().map(String::as_str).collect();
+    create.extend([
+        "create",
+        "--name",
+        "elsewhere",
+        "--scope",
+        "extract:read",
+        "--json",
+    ]);
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let elsewhere = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(run_cli(&create, &env, ""))
+        .json();
+    let oligon_secret = elsewhere["secrets"][0]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (syncgram, syncgram_secret) = created_secret(&app, &ids[2], ProviderKind::Syncgram, 0);
+    for (secret, key_id, connection, by) in [
+        (&oligon_secret, &elsewhere["key"]["id"], &ids[0], "listed"),
+        (
+            &syncgram_secret,
+            &syncgram["key"]["id"],
+            &ids[2],
+            "fingerprint",
+        ),
+    ] {
+        let run = cli_on(&app, &["find-leaked", "--json"], &[], secret);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let found = run.json();
         assert_eq!(found["matches"].as_array().unwrap().len(), 1, "{found}");
         let found = &found["matches"][0];
-        assert_eq!(found["key"]["id"], reveal["key"]["id"]);
-        assert_eq!(found["connection_id"], ids[index]);
-        let by = if provider == ProviderKind::Syncgram { "fingerprint" } else { "listed" };
+        assert_eq!(&found["key"]["id"], key_id);
+        assert_eq!(&found["connection_id"], connection);
         assert_eq!(found["found_by"], by);
-        assert!(!run.stdout.contains(&secret));
+        assert!(!run.stdout.contains(secret.as_str()));
     }
     let table = cli_on(&app, &["find-leaked"], &[], "olg_live_nothing_like_it_0000");
     assert_eq!(table.code, 0, "{}", table.stderr);
-    assert!(table.stdout.contains("4 connections searched"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("4 connections searched"),
+        "{}",
+        table.stdout
+    );
     app.quit();
 }
 
@@ -280,7 +346,10 @@ fn without_a_keyring_the_saved_connections_are_keychain_unavailable() {
     let app = TestApp::start();
     app.connect_sandbox(&sandbox, Dialect::Oligon);
     let before = std::fs::read_dir(app.dirs.data_dir()).unwrap().count();
-    let no_bus = [("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/keydesk-no-bus")];
+    let no_bus = [(
+        "DBUS_SESSION_BUS_ADDRESS",
+        "unix:path=/nonexistent/keydesk-no-bus",
+    )];
     for args in [
         &["--connection", "oligon test", "list"][..],
         &["inventory", "--json"][..],
@@ -296,6 +365,9 @@ fn without_a_keyring_the_saved_connections_are_keychain_unavailable() {
     // Listing the connections needs no keyring; nothing was written anywhere.
     let listed = cli_on(&app, &["connections"], &no_bus, "");
     assert_eq!(listed.code, 0, "{}", listed.stderr);
-    assert_eq!(std::fs::read_dir(app.dirs.data_dir()).unwrap().count(), before);
+    assert_eq!(
+        std::fs::read_dir(app.dirs.data_dir()).unwrap().count(),
+        before
+    );
     app.quit();
 }
