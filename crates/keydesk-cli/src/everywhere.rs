@@ -4,9 +4,7 @@
 
 use std::process::ExitCode;
 
-use keydesk_core::{
-    Error, FoundBy, Inventory, Key, LeakFingerprint, RememberedSecret, account_of, search_leaked,
-};
+use keydesk_core::{Error, FoundBy, Key, LeakFingerprint};
 use keydesk_local::export::{ANNOTATIONS_FILE, Annotations};
 use keydesk_local::files::read_records;
 use keydesk_local::settings::Connection;
@@ -53,36 +51,7 @@ pub async fn find_leaked(saved: &Saved, pasted: &str, json: bool) -> Result<Exit
             None
         }
     };
-    let searchable: Vec<Inventory<'_, usize>> = listed
-        .iter()
-        .enumerate()
-        .map(|(index, (connection, keys))| Inventory {
-            connection: index,
-            provider: connection.settings.provider,
-            account: account_of(&connection.config()),
-            keys: keys.as_slice(),
-        })
-        .collect();
-    let by_connection: Vec<(usize, &RememberedSecret)> = match &remembered {
-        Some((_, all)) => listed
-            .iter()
-            .enumerate()
-            .flat_map(|(index, (connection, _))| {
-                all.get(&connection.id)
-                    .into_iter()
-                    .flatten()
-                    .map(move |secret| (index, secret))
-            })
-            .collect(),
-        None => Vec::new(),
-    };
-    let found = search_leaked(
-        &fingerprint,
-        &searchable,
-        remembered
-            .as_ref()
-            .map(|(key, _)| (key, by_connection.as_slice())),
-    );
+    let found = keydesk_local::leak::search(&fingerprint, &listed, remembered.as_ref());
     let matches: Vec<output::LeakMatch<'_>> = found
         .matches
         .into_iter()

@@ -118,15 +118,17 @@ pub fn print_leak(
         println!("No key of this connection matches {masked}.");
         return;
     }
+    print_match_heading(matches.len(), &masked, ambiguous);
+    print!("{}", table(provider, matches));
+}
+
+/// The line above the keys a leaked-key search matched.
+fn print_match_heading(count: usize, masked: &str, ambiguous: bool) {
     if ambiguous {
-        println!(
-            "{} keys match {masked}; check which one leaked before revoking:",
-            matches.len()
-        );
+        println!("{count} keys match {masked}; check which one leaked before revoking:");
     } else {
         println!("{masked} is this key:");
     }
-    print!("{}", table(provider, matches));
 }
 
 /// Attention findings: a JSON array of findings, or a table of severity, key, rule and reason.
@@ -161,29 +163,24 @@ pub fn print_findings(findings: &[Finding], as_json: bool) {
 /// The app's saved connections: a JSON array (id, name, provider, base URL, org, project,
 /// label, sandbox, has_credentials: never a credential), or a table.
 pub fn print_connections(connections: &[Connection], as_json: bool) {
-    if as_json {
-        println!("{}", to_json(&connections));
-        return;
-    }
-    if connections.is_empty() {
-        println!("No connection is saved in Keydesk.");
-        return;
-    }
-    let mut rows = vec![[
-        "NAME".to_owned(),
-        "PROVIDER".to_owned(),
-        "BASE URL".to_owned(),
-        "ID".to_owned(),
-    ]];
-    for connection in connections {
-        rows.push([
-            shown(&connection.settings.name, NAME_CHARS),
-            connection.settings.provider.as_str().to_owned(),
-            shown(&connection.settings.base_url, CELL_CHARS),
-            shown(&connection.id, CELL_CHARS),
-        ]);
-    }
-    print!("{}", columns(&rows));
+    let header = ["NAME", "PROVIDER", "BASE URL", "ID"].map(str::to_owned);
+    let text = match (as_json, connections) {
+        (true, _) => to_json(&connections) + "\n",
+        (false, []) => "No connection is saved in Keydesk.\n".to_owned(),
+        (false, connections) => columns(
+            &std::iter::once(header)
+                .chain(connections.iter().map(|connection| {
+                    [
+                        shown(&connection.settings.name, NAME_CHARS),
+                        connection.settings.provider.as_str().to_owned(),
+                        shown(&connection.settings.base_url, CELL_CHARS),
+                        shown(&connection.id, CELL_CHARS),
+                    ]
+                }))
+                .collect::<Vec<_>>(),
+        ),
+    };
+    print!("{text}");
 }
 
 /// A document the app would write to a file, as the file holds it.
@@ -271,14 +268,7 @@ pub fn print_leak_everywhere(
         }
         return;
     }
-    if ambiguous {
-        println!(
-            "{} keys match {masked}; check which one leaked before revoking:",
-            matches.len()
-        );
-    } else {
-        println!("{masked} is this key:");
-    }
+    print_match_heading(matches.len(), &masked, ambiguous);
     for found in matches {
         let Some(first) = found.connections.first() else {
             continue;

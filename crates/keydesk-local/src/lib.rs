@@ -7,6 +7,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod fingerprints;
+pub mod leak;
 pub mod paths;
 pub mod settings;
 pub mod vault;

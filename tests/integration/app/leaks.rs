@@ -111,11 +111,7 @@ fn one_key_listed_by_two_connections_to_the_same_org_is_one_match_naming_both() 
 #[test]
 fn a_rotated_in_key_is_fingerprinted_and_a_revoked_one_strait_drops_is_still_named() {
     // The deployed Strait leaves revoked keys out of its list.
-    let config = keydesk_sandbox::SandboxConfig {
-        variant: keydesk_sandbox::Variant::Deployed,
-        ..Default::default()
-    };
-    let sandbox = tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap();
+    let sandbox = crate::support::app::spawn_deployed_sandbox();
     let app = TestApp::start();
     let gateway = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
     let (old, _) = created_secret(&app, &gateway, ProviderKind::Strait, 0);

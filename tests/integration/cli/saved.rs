@@ -9,7 +9,7 @@ use keydesk_sandbox::{CredentialOptions, Dialect};
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, created_secret, spawn_sandbox};
+use crate::support::app::{TestApp, created_secret, spawn_deployed_sandbox, spawn_sandbox};
 use crate::support::core::{CliRun, cli_connection, run_cli};
 
 /// Runs `keydesk-cli args` on `app`'s data dir and keyring namespace, with `extra` in its
@@ -59,6 +59,16 @@ fn app_on_every_provider(sandbox: &keydesk_sandbox::SandboxHandle) -> (TestApp, 
         .map(|dialect| app.connect_sandbox(sandbox, dialect)["id"].clone())
         .collect();
     (app, ids)
+}
+
+/// [`app_on_every_provider`] of a new sandbox (kept alive by the caller) with a key the app
+/// created in the Oligon connection; answers its id too.
+fn app_with_an_oligon_key() -> (keydesk_sandbox::SandboxHandle, TestApp, Vec<Value>, String) {
+    let sandbox = spawn_sandbox();
+    let (app, ids) = app_on_every_provider(&sandbox);
+    let (reveal, _) = created_secret(&app, &ids[0], ProviderKind::Oligon, 0);
+    let made = reveal["key"]["id"].as_str().unwrap().to_owned();
+    (sandbox, app, ids, made)
 }
 
 fn ids_listed(keys: &Value) -> Vec<&str> {
@@ -119,17 +129,14 @@ fn connections_lists_what_the_app_saved_and_no_credential() {
 
 #[test]
 fn a_saved_connection_runs_list_by_name_and_by_id() {
-    let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let id = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
-    let (reveal, _) = created_secret(&app, &id, ProviderKind::Oligon, 0);
-    let made = reveal["key"]["id"].as_str().unwrap();
+    let (_sandbox, app, ids, made) = app_with_an_oligon_key();
+    let made = made.as_str();
 
     let by_name = json_on(&app, &["--connection", "oligon test", "list", "--json"]);
     assert!(ids_listed(&by_name).contains(&made), "{by_name}");
     let by_id = json_on(
         &app,
-        &["--connection", id.as_str().unwrap(), "list", "--json"],
+        &["--connection", ids[0].as_str().unwrap(), "list", "--json"],
     );
     assert_eq!(ids_listed(&by_id), ids_listed(&by_name));
     app.quit();
@@ -174,9 +181,10 @@ fn the_environment_wins_over_the_saved_connection() {
 #[test]
 fn an_unknown_or_shared_name_is_a_usage_error_naming_the_saved_ones() {
     let sandbox = spawn_sandbox();
-    let app = TestApp::start();
-    let first = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
-    let second = app.connect_sandbox(&sandbox, Dialect::Oligon)["id"].clone();
+    let (app, ids) = app_on_every_provider(&sandbox);
+    // A second connection of the same name.
+    let first = &ids[0];
+    let second = &app.connect_sandbox(&sandbox, Dialect::Oligon)["id"];
 
     let unknown = cli_on(&app, &["--connection", "Nope", "list"], &[], "");
     assert_eq!(unknown.code, 2, "{unknown:?}");
@@ -186,7 +194,7 @@ fn an_unknown_or_shared_name_is_a_usage_error_naming_the_saved_ones() {
     let shared = cli_on(&app, &["--connection", "oligon test", "list"], &[], "");
     assert_eq!(shared.code, 2, "{shared:?}");
     assert!(shared.stderr.contains("give the id"), "{}", shared.stderr);
-    for id in [&first, &second] {
+    for id in [first, second] {
         assert!(
             shared.stderr.contains(id.as_str().unwrap()),
             "{}",
@@ -196,20 +204,13 @@ fn an_unknown_or_shared_name_is_a_usage_error_naming_the_saved_ones() {
 
     let neither = cli_on(&app, &["list"], &[], "");
     assert_eq!(neither.code, 2, "{neither:?}");
-    assert!(
-        neither.stderr.contains("--connection"),
-        "{}",
-        neither.stderr
-    );
+    assert!(neither.stderr.contains("--connection"), "{neither:?}");
     app.quit();
 }
 
 #[test]
 fn inventory_prints_the_apps_export_of_every_connection() {
-    let sandbox = spawn_sandbox();
-    let (app, ids) = app_on_every_provider(&sandbox);
-    let (reveal, _) = created_secret(&app, &ids[0], ProviderKind::Oligon, 0);
-    let made = reveal["key"]["id"].clone();
+    let (_sandbox, app, ids, made) = app_with_an_oligon_key();
     app.call(
         "set_annotation",
         json!({"connectionId": ids[0], "keyId": made,
@@ -226,14 +227,15 @@ fn inventory_prints_the_apps_export_of_every_connection() {
                 let printed = run.json();
                 assert_eq!(printed, serde_json::from_str::<Value>(&exported).unwrap());
                 assert_eq!(printed.as_array().unwrap().len(), 4);
-                let oligon = &printed[0]["keys"];
-                let key = oligon
+                // The annotation is exported beside the key it belongs to.
+                let owners: Vec<&Value> = printed[0]["keys"]
                     .as_array()
                     .unwrap()
                     .iter()
-                    .find(|key| key["id"] == made)
-                    .unwrap();
-                assert_eq!(key["owner"], "ana");
+                    .filter(|key| key["id"] == made)
+                    .map(|key| &key["owner"])
+                    .collect();
+                assert_eq!(owners, [&json!("ana")]);
             }
             _ => {
                 assert_eq!(run.stdout, exported);
@@ -247,11 +249,7 @@ fn inventory_prints_the_apps_export_of_every_connection() {
 #[test]
 fn a_connection_that_fails_is_named_on_stderr_and_the_others_are_printed() {
     // The deployed variant sends request ids, as real providers do.
-    let config = keydesk_sandbox::SandboxConfig {
-        variant: keydesk_sandbox::Variant::Deployed,
-        ..Default::default()
-    };
-    let sandbox = tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap();
+    let sandbox = spawn_deployed_sandbox();
     let (app, ids) = app_on_every_provider(&sandbox);
     // The keyring now holds a token the sandbox refuses for the first connection.
     let vault = KeyringVault::new(app.dirs.service.clone());
@@ -332,11 +330,7 @@ fn find_leaked_without_a_connection_searches_every_saved_one() {
     }
     let table = cli_on(&app, &["find-leaked"], &[], "olg_live_nothing_like_it_0000");
     assert_eq!(table.code, 0, "{}", table.stderr);
-    assert!(
-        table.stdout.contains("4 connections searched"),
-        "{}",
-        table.stdout
-    );
+    assert!(table.stdout.contains("4 connections searched"), "{table:?}");
     app.quit();
 }
 

@@ -278,6 +278,15 @@ pub fn spawn_sandbox() -> SandboxHandle {
     tauri::async_runtime::block_on(keydesk_sandbox::spawn(SandboxConfig::default())).unwrap()
 }
 
+/// A sandbox answering as real deployments do (request ids, Strait's dropped revoked keys).
+pub fn spawn_deployed_sandbox() -> SandboxHandle {
+    let config = SandboxConfig {
+        variant: keydesk_sandbox::Variant::Deployed,
+        ..Default::default()
+    };
+    tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap()
+}
+
 /// The single X clipboard is shared by every test that copies: they take turns.
 pub fn clipboard_turn() -> MutexGuard<'static, ()> {
     static CLIPBOARD: Mutex<()> = Mutex::new(());
