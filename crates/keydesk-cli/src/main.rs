@@ -293,7 +293,7 @@ fn credentials(provider: ProviderKind) -> Result<Credentials, Error> {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
