@@ -144,6 +144,15 @@ if (uiLeak) {
   row('Leaked key: Find → match on screen, 4 × 10,000 keys at 20 ms latency', '—', '≤ 1 s', absent('ui'));
 }
 
+// --- cli (inventory over the app's saved connections) ----------------------------------------
+const cliInventory = result('cli');
+if (cliInventory) {
+  const wall = cliInventory.summary.wall_ms;
+  row(`\`keydesk-cli inventory --json\`, ${cliInventory.connections} × ${cliInventory.keys_per_connection.toLocaleString('en')} keys at ${cliInventory.latency_ms} ms latency (whole process)`, ms(wall, 0), '≤ 1 s', verdict(wall, 1000));
+} else {
+  row('`keydesk-cli inventory --json`, 4 × 10,000 keys at 20 ms latency (whole process)', '—', '≤ 1 s', absent('cli'));
+}
+
 // --- ui (10,000-key table) ------------------------------------------------------------------
 const ui = result('ui-table');
 if (ui) {

@@ -113,6 +113,12 @@ impl From<keydesk_core::Error> for AppError {
     }
 }
 
+impl From<keydesk_local::Error> for AppError {
+    fn from(error: keydesk_local::Error) -> Self {
+        Self::new(error.kind, error.message)
+    }
+}
+
 /// The result every command returns.
 pub type AppResult<T> = Result<T, AppError>;
 

@@ -9,28 +9,20 @@
 //! written and the search says fingerprints could not be checked: the HMAC key never goes to
 //! disk, or the file would let anyone test guesses against it.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use chrono::Utc;
 use keydesk_core::{CreatedKey, FingerprintKey, RememberedSecret};
-use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
+use keydesk_local::fingerprints::{self as stored, FILE};
 
 use crate::attention::records::RecordFile;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::vault::{CredentialMap, KeyringVault};
+use crate::vault::KeyringVault;
 
-/// The keyring account of the HMAC key, beside the connections' items (whose accounts are
-/// connection ids).
-pub const KEYRING_ACCOUNT: &str = "secret-fingerprint-key";
-/// The credential field the HMAC key is stored under, in hex.
-const FIELD: &str = "hmac_sha256_key";
-
-/// Remembered secrets by connection id.
-pub type RememberedSecrets = BTreeMap<String, Vec<RememberedSecret>>;
+// The file and the keyring item are read by keydesk-cli's leaked-key search too.
+pub use keydesk_local::fingerprints::{KEYRING_ACCOUNT, RememberedSecrets};
 
 /// The fingerprint file and the keyring item of its HMAC key.
 pub struct Fingerprints {
@@ -45,11 +37,7 @@ impl Fingerprints {
     /// sentence to `notices`); the HMAC key is read from `vault` when first needed.
     pub fn open(data_dir: &Path, vault: Arc<KeyringVault>, notices: &mut Vec<String>) -> Self {
         Self {
-            file: RecordFile::open(
-                data_dir.join("secret-fingerprints.json"),
-                "secret fingerprints",
-                notices,
-            ),
+            file: RecordFile::open(data_dir.join(FILE), "secret fingerprints", notices),
             vault,
             key: Mutex::new(None),
         }
@@ -67,12 +55,7 @@ impl Fingerprints {
         if remembered.values().all(Vec::is_empty) {
             return Ok(None);
         }
-        let key = self.key(false)?.ok_or_else(|| {
-            AppError::keychain_unavailable(
-                "The key of Keydesk's secret fingerprints is missing from the system keyring, \
-                 so the keys Keydesk created could not be checked.",
-            )
-        })?;
+        let key = self.key(false)?.ok_or_else(stored::missing_key)?;
         Ok(Some((key, remembered)))
     }
 
@@ -88,7 +71,7 @@ impl Fingerprints {
 
     /// Removes the HMAC key from the keyring (tests cleaning up their keyring namespace).
     pub fn delete_key(&self) -> AppResult<()> {
-        self.vault.delete(KEYRING_ACCOUNT)
+        Ok(self.vault.delete(KEYRING_ACCOUNT)?)
     }
 
     /// The HMAC key: cached, read from the keyring, or (with `create`) made and stored.
@@ -100,32 +83,14 @@ impl Fingerprints {
         if let Some(key) = slot.as_ref() {
             return Ok(Some(key.clone()));
         }
-        let stored = match self.vault.read(KEYRING_ACCOUNT)? {
-            Some(fields) => Some(decode(&fields)?),
-            None if create => {
-                let key = FingerprintKey::generate();
-                let hex = SecretString::from(hex::encode(key.expose_bytes()));
-                self.vault
-                    .save(KEYRING_ACCOUNT, &CredentialMap::from([(FIELD.into(), hex)]))?;
-                Some(key)
-            }
+        let stored = match stored::read_key(&self.vault)? {
+            Some(key) => Some(key),
+            None if create => Some(stored::create_key(&self.vault)?),
             None => None,
         };
         slot.clone_from(&stored);
         Ok(stored)
     }
-}
-
-fn decode(fields: &CredentialMap) -> AppResult<FingerprintKey> {
-    let damaged = || {
-        AppError::keychain_unavailable(
-            "The keyring item of Keydesk's secret fingerprints is damaged.",
-        )
-    };
-    let hex = fields.get(FIELD).ok_or_else(damaged)?;
-    let bytes = Zeroizing::new(hex::decode(hex.expose_secret()).map_err(|_| damaged())?);
-    let bytes: [u8; 32] = bytes.as_slice().try_into().map_err(|_| damaged())?;
-    Ok(FingerprintKey::from_bytes(bytes))
 }
 
 /// Remembers the fingerprint of every secret of `created`, a key just made (or rotated in)

@@ -137,20 +137,20 @@ fn keep_web_caches_small(app: &tauri::App) {
 const FIRST_CHECK_SECS: u64 = 20;
 
 /// Files under the app data dir (a `debug` subfolder for debug builds, so they never share
-/// data with a release install); exports into `KEYDESK_EXPORT_DIR`, else the Downloads
-/// folder when there is one.
+/// data with a release install), or in `KEYDESK_DATA_DIR` when set (keydesk-cli looks in the
+/// same place: [`keydesk_local::paths::data_dir`]); exports into `KEYDESK_EXPORT_DIR`, else
+/// the Downloads folder when there is one.
 fn default_config<R: Runtime>(
     app: &AppHandle<R>,
     sandbox: SandboxMode,
 ) -> Result<AppConfig, String> {
-    let base = app
-        .path()
-        .app_data_dir()
-        .map_err(|error| error.to_string())?;
-    let data_dir = if cfg!(debug_assertions) {
-        base.join("debug")
-    } else {
-        base
+    let data_dir = match keydesk_local::paths::data_dir_override() {
+        Some(dir) => dir,
+        None => keydesk_local::paths::build_subdir(
+            app.path()
+                .app_data_dir()
+                .map_err(|error| error.to_string())?,
+        ),
     };
     let export_dir = std::env::var_os("KEYDESK_EXPORT_DIR")
         .map(std::path::PathBuf::from)
@@ -165,7 +165,7 @@ fn default_config<R: Runtime>(
     Ok(AppConfig {
         data_dir,
         export_dir,
-        keyring_service: vault::SERVICE.to_owned(),
+        keyring_service: keydesk_local::vault::service(),
         sandbox,
         reminders_after: Some(std::time::Duration::from_secs(first_check)),
     })
@@ -175,4 +175,14 @@ fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,keydesk_app=info"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn keydesk_cli_looks_for_the_data_dir_under_the_apps_identifier() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../tauri.conf.json")).unwrap();
+        assert_eq!(config["identifier"], keydesk_local::paths::IDENTIFIER);
+    }
 }

@@ -10,19 +10,18 @@
 //! never half of one. (The store plugin wrote the file in place; a truncated file lost every
 //! connection and left its keyring items behind.)
 
-use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use keydesk_core::ProviderKind;
+use keydesk_local::files::{Problem, read_versioned};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
 
-/// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+// The connections and the file helpers live in keydesk-local, which keydesk-cli reads too.
+pub use keydesk_local::files::{backup_path, remove_leftover_temps, sync_dir, write_atomically};
+pub use keydesk_local::settings::{Connection, ConnectionSettings, SCHEMA_VERSION};
 
 /// How long a copied secret may stay on the clipboard, in seconds, when auto-clear is on.
 pub const CLIPBOARD_CLEAR_SECS: std::ops::RangeInclusive<u32> = 10..=300;
@@ -141,40 +140,6 @@ pub enum Theme {
     Dark,
 }
 
-/// A connection as the UI sees it, and as it is stored (its credentials are in the keyring).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-pub struct Connection {
-    /// Stable id; also the keyring account of its credentials.
-    pub id: String,
-    /// What the user set in the connection form (stored as fields of the connection itself).
-    #[serde(flatten)]
-    pub settings: ConnectionSettings,
-    /// Served by the embedded sandbox.
-    pub sandbox: bool,
-    /// Whether credentials were saved to the keyring for it.
-    pub has_credentials: bool,
-}
-
-/// What the connection form sets, shared by the stored [`Connection`] and the form's input
-/// (`ConnectionInput`), so the two cannot drift apart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-pub struct ConnectionSettings {
-    /// The name the user gave it.
-    pub name: String,
-    /// Which API it speaks.
-    pub provider: ProviderKind,
-    /// The API's base URL (https, or http to this machine).
-    pub base_url: String,
-    /// The organisation, for providers that ask for one.
-    pub org_id: Option<String>,
-    /// The project, for providers that ask for one.
-    pub project_id: Option<String>,
-    /// A short tag shown next to the name ("prod", "staging").
-    pub label: Option<String>,
-    /// A CSS colour for the tag.
-    pub color: Option<String>,
-}
-
 /// Everything the settings file holds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct StoredState {
@@ -259,44 +224,14 @@ impl SettingsStore {
     }
 }
 
-/// What is wrong with the file, in words that fit "The settings file …".
-type Problem = String;
-
-/// The JSON document at `path` with a `schema_version` of at most `schema`, `None` when there
-/// is no file, or what is wrong with it (in words that fit "The … file …").
-pub(crate) fn read_versioned(path: &Path, schema: u32) -> Result<Option<Value>, Problem> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(format!("could not be read ({error})")),
-    };
-    let value: Value =
-        serde_json::from_slice(&bytes).map_err(|_| "was corrupt (not JSON)".to_owned())?;
-    let version = value
-        .get("schema_version")
-        .and_then(Value::as_u64)
-        .ok_or_else(|| "was corrupt (no schema version)".to_owned())?;
-    if version > u64::from(schema) {
-        return Err(format!(
-            "was written by a newer Keydesk (schema {version}, this one reads {schema})"
-        ));
-    }
-    Ok(Some(value))
-}
-
 /// The file's state, `None` when there is no file, or why it cannot be used.
 /// Preferences it cannot read are replaced by the defaults, with a sentence in `notices`.
 fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredState>, Problem> {
     let Some(value) = read_versioned(path, SCHEMA_VERSION)? else {
         return Ok(None);
     };
-    let field = |name: &str| value.get(name).cloned().unwrap_or(Value::Null);
-    let connections = match field("connections") {
-        Value::Null => Vec::new(),
-        other => serde_json::from_value(other)
-            .map_err(|_| "was corrupt (unreadable connections)".to_owned())?,
-    };
-    let settings = match field("settings") {
+    let connections = keydesk_local::settings::connections_of(&value)?;
+    let settings = match value.get("settings").cloned().unwrap_or(Value::Null) {
         Value::Null => Settings::default(),
         // Preferences a hand edit broke are not worth the connections beside them.
         other => serde_json::from_value(other).unwrap_or_else(|_| {
@@ -314,12 +249,6 @@ fn read_checked(path: &Path, notices: &mut Vec<String>) -> Result<Option<StoredS
     }))
 }
 
-/// Where a file Keydesk cannot use is kept: next to it, named with the time it was moved.
-pub(crate) fn backup_path(path: &Path) -> PathBuf {
-    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    path.with_file_name(format!("{}.{stamp}.bak", file_name(path)))
-}
-
 /// The file's bytes for `state`: the schema version, the connections and the settings.
 fn encode(state: &StoredState) -> AppResult<Vec<u8>> {
     let document = serde_json::json!({
@@ -331,77 +260,11 @@ fn encode(state: &StoredState) -> AppResult<Vec<u8>> {
         .map_err(|_| AppError::internal("Could not encode the settings."))
 }
 
-/// The temporary file [`write_atomically`] writes before renaming it over `path`.
-fn temp_path(path: &Path) -> PathBuf {
-    path.with_file_name(format!(
-        ".{}.{}.tmp",
-        file_name(path),
-        uuid::Uuid::new_v4().simple()
-    ))
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "settings.json".into())
-}
-
-/// Removes temporary files a crash left next to `path` before their rename: they may be
-/// incomplete, and the file itself is the last complete write.
-pub(crate) fn remove_leftover_temps(path: &Path) {
-    let (Some(dir), prefix) = (path.parent(), format!(".{}.", file_name(path))) else {
-        return;
-    };
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with(&prefix) && name.ends_with(".tmp") {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// Replaces the file at `path` with `bytes` so that a crash at any moment leaves either the
-/// old file or the new one: write a temporary file in the same folder, sync it, rename it
-/// over `path`, sync the folder so the rename itself survives a power cut.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(dir)?;
-    let temp = temp_path(path);
-    let written = (|| {
-        let mut file = File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        fs::rename(&temp, path)
-    })();
-    if written.is_err() {
-        let _ = fs::remove_file(&temp);
-    }
-    written?;
-    sync_dir(dir)
-}
-
-/// Syncs the folder `dir`, so a file created or renamed in it survives a power cut.
-#[cfg(unix)]
-pub(crate) fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Syncs the folder `dir` (nothing to do off Unix).
-#[cfg(not(unix))]
-pub(crate) fn sync_dir(_dir: &Path) -> std::io::Result<()> {
-    // Windows cannot open a folder as a file; its rename is durable once it returns.
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
-    use keydesk_core::ErrorKind;
+    use std::fs;
+
+    use keydesk_core::{ErrorKind, ProviderKind};
 
     use super::*;
 
@@ -492,20 +355,6 @@ mod tests {
         )
         .unwrap();
         assert_eq!(off.reminder_minutes, None);
-    }
-
-    #[test]
-    fn an_atomic_write_leaves_only_the_complete_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("nested").join("settings.json");
-        write_atomically(&path, b"{\"a\":1}").unwrap();
-        write_atomically(&path, b"{\"a\":2}").unwrap();
-        assert_eq!(fs::read(&path).unwrap(), b"{\"a\":2}");
-        let names: Vec<_> = fs::read_dir(path.parent().unwrap())
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name())
-            .collect();
-        assert_eq!(names, ["settings.json"]);
     }
 
     #[test]

@@ -1,17 +1,20 @@
 //! `keydesk-cli`: manage API keys from a terminal through keydesk-core.
 //!
-//! Credentials come only from the environment, so they never show up in shell history or
-//! in `ps`: `KEYDESK_TOKEN`, or `KEYDESK_API_KEY` + `KEYDESK_API_SECRET` for fiskaly.
+//! Credentials come from the environment (`KEYDESK_TOKEN`, or `KEYDESK_API_KEY` +
+//! `KEYDESK_API_SECRET` for fiskaly), so they never show up in shell history or in `ps`, or
+//! from the keyring items of a connection saved in the Keydesk app (`--connection`).
 
+mod everywhere;
 mod output;
 mod replace;
+mod saved;
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
 use std::process::ExitCode;
 
 use chrono::Utc;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use keydesk_core::{
     AttentionConfig, AttentionInput, ConnectionConfig, ConnectionInventory, CreateOutcome,
     Credentials, Environment, Error, ErrorKind, KeyDraft, LeakFingerprint, MAX_PASTED_KEY_BYTES,
@@ -20,37 +23,61 @@ use keydesk_core::{
 };
 use zeroize::Zeroizing;
 
+use crate::saved::Saved;
+
 const AFTER_HELP: &str = "\
-Credentials (read from the environment only, never from the command line):
+Which API (either one):
+  --connection NAME|ID                a connection saved in the Keydesk app, with the
+                                      credentials the app keeps in the system keyring
+  --provider and --base-url           any API, with credentials from the environment:
   KEYDESK_TOKEN                       bearer token for oligon, syncgram and strait
   KEYDESK_API_KEY, KEYDESK_API_SECRET fiskaly API key and secret
 
 Every option above can also be set as KEYDESK_PROVIDER, KEYDESK_BASE_URL, KEYDESK_ORG and
-KEYDESK_PROJECT. The base URL must be https:// unless it points at this machine.
+KEYDESK_PROJECT. The base URL must be https:// unless it points at this machine. With
+--connection, whatever is set in the environment (or given as an option) wins over the saved
+connection's value, credentials included. `connections`, `inventory` and `find-leaked`
+without --provider or --connection work on every saved connection.
+
+The app's data are found where the app keeps them (KEYDESK_DATA_DIR, else
+$XDG_DATA_HOME/dev.keydesk.app, with a `debug` folder for debug builds); its keyring items
+under the service dev.keydesk (dev.keydesk.debug for debug builds, or KEYDESK_KEYRING_SERVICE).
+Nothing is read from or written to any other file.
 
 Exit codes: 0 ok, 1 API or network error, or a create whose key was made but whose secret
-never arrived (the orphan is named on stderr: revoke it), 2 usage or validation error,
-3 authentication or permission error, 5 `attention --fail-on` found a finding at or above
-that severity. Errors go to stderr as one sentence plus the
-provider's request id.
+never arrived (the orphan is named on stderr: revoke it), 2 usage or validation error (an
+unknown --connection included), 3 authentication or permission error, or the system keyring
+cannot be used (keychain_unavailable), 5 `attention --fail-on` found a finding at or above
+that severity. Errors go to stderr as one sentence plus the provider's request id; a
+connection `inventory` or `find-leaked` could not list is one such line, named, while the
+others are still printed, and the exit code is that of the first failure.
 
 Examples:
+  keydesk-cli connections
+  keydesk-cli --connection Receipts list --json
+  keydesk-cli inventory --csv > keys.csv
+  pbpaste | keydesk-cli find-leaked
   KEYDESK_TOKEN=... keydesk-cli --provider oligon --base-url https://api.example.com list --json
   keydesk-cli --provider strait --base-url URL --project proj_1 rotate KEY_ID --grace-minutes 30
   keydesk-cli --provider oligon --base-url URL replace KEY_ID --json
-  keydesk-cli --provider syncgram --base-url URL attention --fail-on high
-  pbpaste | keydesk-cli --provider oligon --base-url URL find-leaked";
+  keydesk-cli --provider syncgram --base-url URL attention --fail-on high";
 
 /// Manage the API keys of Oligon Receipts, fiskaly, SyncgramPay and Strait.
 #[derive(Debug, Parser)]
 #[command(name = "keydesk-cli", version, after_help = AFTER_HELP)]
 struct Cli {
-    /// Which API to talk to: oligon, fiskaly, syncgram or strait.
+    /// A connection saved in the Keydesk app, by name or id (see `connections`); its
+    /// credentials come from the system keyring.
+    #[arg(long, value_name = "NAME|ID")]
+    connection: Option<String>,
+    /// Which API to talk to: oligon, fiskaly, syncgram or strait (needed without
+    /// --connection).
     #[arg(long, env = "KEYDESK_PROVIDER", value_parser = parse_provider)]
-    provider: ProviderKind,
-    /// The API's base URL, e.g. http://127.0.0.1:8080/oligon for a local sandbox.
+    provider: Option<ProviderKind>,
+    /// The API's base URL, e.g. http://127.0.0.1:8080/oligon for a local sandbox (needed
+    /// without --connection).
     #[arg(long, env = "KEYDESK_BASE_URL")]
-    base_url: String,
+    base_url: Option<String>,
     /// fiskaly: the organisation whose keys to manage.
     #[arg(long, env = "KEYDESK_ORG")]
     org: Option<String>,
@@ -63,6 +90,23 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// List the connections saved in the Keydesk app: name, provider, base URL and id (never
+    /// a credential).
+    Connections {
+        /// Print JSON (an array of connections) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the keys of every saved connection (or only --connection's), all at once, in the
+    /// app's export format.
+    Inventory {
+        /// Print the JSON export: one object per connection with its keys.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print the CSV export: one row per key.
+        #[arg(long)]
+        csv: bool,
+    },
     /// List every key (all pages).
     List {
         /// Print JSON (an array of keys) instead of a table.
@@ -166,9 +210,11 @@ enum Command {
         #[arg(long, value_parser = parse_severity)]
         fail_on: Option<Severity>,
     },
-    /// Read a leaked key from stdin and find it among this connection's keys.
+    /// Read a leaked key from stdin and find it among this connection's keys, or, without
+    /// --provider and --connection, among every saved connection's (and the keys the app
+    /// created, by their fingerprints).
     FindLeaked {
-        /// Print JSON: {"matches": [...], "ambiguous": bool}.
+        /// Print JSON: {"matches": [...], "ambiguous": bool, ...}.
         #[arg(long)]
         json: bool,
     },
@@ -195,13 +241,21 @@ const FINDINGS_EXIT_CODE: u8 = 5;
 fn exit_code(error: &Error) -> u8 {
     match error.kind() {
         ErrorKind::Validation | ErrorKind::Unsupported => 2,
-        ErrorKind::Unauthorized | ErrorKind::Forbidden => 3,
+        ErrorKind::Unauthorized | ErrorKind::Forbidden | ErrorKind::KeychainUnavailable => 3,
         _ => 1,
     }
 }
 
 fn report(error: &Error) -> ExitCode {
-    let mut line = format!("keydesk-cli: {error}");
+    report_about(None, error)
+}
+
+/// Reports `error` on stderr, after the name of the connection it is about, if any.
+fn report_about(connection: Option<&str>, error: &Error) -> ExitCode {
+    let mut line = match connection {
+        Some(name) => format!("keydesk-cli: {name:?}: {error}"),
+        None => format!("keydesk-cli: {error}"),
+    };
     if let Some(request_id) = error.request_id() {
         line.push_str(&format!(" (request id: {request_id})"));
     }
@@ -210,6 +264,7 @@ fn report(error: &Error) -> ExitCode {
     ExitCode::from(exit_code(error))
 }
 
+/// The credentials the environment holds for `provider`.
 fn credentials(provider: ProviderKind) -> Result<Credentials, Error> {
     let read = |name: &str| {
         std::env::var(name)
@@ -238,7 +293,7 @@ fn credentials(provider: ProviderKind) -> Result<Credentials, Error> {
     }
 }
 
-#[tokio::main(flavor = "current_thread")]
+#[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli).await {
@@ -248,14 +303,92 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Error> {
-    let config = ConnectionConfig {
-        provider: cli.provider,
-        base_url: cli.base_url,
-        org_id: cli.org,
-        project_id: cli.project,
+    // No connection named at all: `find-leaked` searches every saved one.
+    let everywhere = cli.connection.is_none() && cli.provider.is_none() && cli.base_url.is_none();
+    match cli.command {
+        Command::Connections { json } => {
+            output::print_connections(&Saved::open()?.connections, json);
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::Inventory { json, csv } => {
+            let saved = Saved::open()?;
+            let connections = match &cli.connection {
+                Some(wanted) => vec![saved.find(wanted)?.clone()],
+                None => saved.connections.clone(),
+            };
+            return everywhere::inventory(&saved, &connections, json, csv).await;
+        }
+        Command::FindLeaked { json } if everywhere => {
+            let pasted = read_pasted()?;
+            return everywhere::find_leaked(&Saved::open()?, &pasted, json).await;
+        }
+        _ => {}
+    }
+    let (config, credentials) = match cli.connection.as_deref() {
+        Some(wanted) => on_saved(wanted, cli.provider, cli.base_url, cli.org, cli.project)?,
+        None => {
+            let (Some(provider), Some(base_url)) = (cli.provider, cli.base_url) else {
+                Cli::command()
+                    .error(
+                        clap::error::ErrorKind::MissingRequiredArgument,
+                        "give --connection NAME|ID, or --provider and --base-url (or \
+                         KEYDESK_PROVIDER and KEYDESK_BASE_URL)",
+                    )
+                    .exit()
+            };
+            let config = ConnectionConfig {
+                provider,
+                base_url,
+                org_id: cli.org,
+                project_id: cli.project,
+            };
+            (config, credentials(provider)?)
+        }
     };
-    let provider = connect(config, credentials(cli.provider)?)?;
+    let provider = connect(config, credentials)?;
     execute(provider.as_ref(), cli.command).await
+}
+
+/// The saved connection `wanted` with its keyring credentials; what the options or the
+/// environment set wins over the saved values, credentials included (the keyring is then not
+/// read).
+fn on_saved(
+    wanted: &str,
+    provider: Option<ProviderKind>,
+    base_url: Option<String>,
+    org: Option<String>,
+    project: Option<String>,
+) -> Result<(ConnectionConfig, Credentials), Error> {
+    let saved = Saved::open()?;
+    let connection = saved.find(wanted)?;
+    let stored = connection.config();
+    let config = ConnectionConfig {
+        provider: provider.unwrap_or(stored.provider),
+        base_url: base_url.unwrap_or(stored.base_url),
+        org_id: org.or(stored.org_id),
+        project_id: project.or(stored.project_id),
+    };
+    let credentials = match credentials(config.provider) {
+        Ok(from_env) => from_env,
+        Err(_) => saved.credentials(connection)?,
+    };
+    Ok((config, credentials))
+}
+
+/// The leaked key pasted on stdin.
+fn read_pasted() -> Result<Zeroizing<String>, Error> {
+    // One byte past the cap is enough for the parser to refuse an oversized paste.
+    let mut pasted = Zeroizing::new(Vec::new());
+    std::io::stdin()
+        .take(MAX_PASTED_KEY_BYTES as u64 + 1)
+        .read_to_end(&mut pasted)
+        .map_err(|_| Error::Validation {
+            field: "pasted".to_owned(),
+            message: "Could not read the key from stdin.".to_owned(),
+        })?;
+    Ok(Zeroizing::new(
+        String::from_utf8_lossy(&pasted).into_owned(),
+    ))
 }
 
 async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, Error> {
@@ -376,16 +509,7 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
             }
         }
         Command::FindLeaked { json } => {
-            // One byte past the cap is enough for the parser to refuse an oversized paste.
-            let mut pasted = Zeroizing::new(Vec::new());
-            std::io::stdin()
-                .take(MAX_PASTED_KEY_BYTES as u64 + 1)
-                .read_to_end(&mut pasted)
-                .map_err(|_| Error::Validation {
-                    field: "pasted".to_owned(),
-                    message: "Could not read the key from stdin.".to_owned(),
-                })?;
-            let pasted = Zeroizing::new(String::from_utf8_lossy(&pasted).into_owned());
+            let pasted = read_pasted()?;
             let fingerprint = LeakFingerprint::parse(&pasted)?;
             let keys = provider.list_keys(None).await?;
             let result = find_leaked(&fingerprint, &[((), keys.as_slice())]);
@@ -400,6 +524,8 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
                 json,
             );
         }
+        // Answered in `run`, before any connection is made.
+        Command::Connections { .. } | Command::Inventory { .. } => {}
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -407,7 +533,6 @@ async fn execute(provider: &dyn Provider, command: Command) -> Result<ExitCode, 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn the_command_line_is_consistent() {

@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 use keydesk_core::{CreatedKey, ExposeSecret, Finding, Key, ProviderKind, is_control_or_bidi};
+use keydesk_local::settings::Connection;
 use serde_json::{Value, json};
 
 /// The most characters a key's name takes in a table; longer ones are cut with "…".
@@ -117,15 +118,17 @@ pub fn print_leak(
         println!("No key of this connection matches {masked}.");
         return;
     }
+    print_match_heading(matches.len(), &masked, ambiguous);
+    print!("{}", table(provider, matches));
+}
+
+/// The line above the keys a leaked-key search matched.
+fn print_match_heading(count: usize, masked: &str, ambiguous: bool) {
     if ambiguous {
-        println!(
-            "{} keys match {masked}; check which one leaked before revoking:",
-            matches.len()
-        );
+        println!("{count} keys match {masked}; check which one leaked before revoking:");
     } else {
         println!("{masked} is this key:");
     }
-    print!("{}", table(provider, matches));
 }
 
 /// Attention findings: a JSON array of findings, or a table of severity, key, rule and reason.
@@ -155,6 +158,142 @@ pub fn print_findings(findings: &[Finding], as_json: bool) {
         ]);
     }
     print!("{}", columns(&rows));
+}
+
+/// The app's saved connections: a JSON array (id, name, provider, base URL, org, project,
+/// label, sandbox, has_credentials: never a credential), or a table.
+pub fn print_connections(connections: &[Connection], as_json: bool) {
+    let header = ["NAME", "PROVIDER", "BASE URL", "ID"].map(str::to_owned);
+    let text = match (as_json, connections) {
+        (true, _) => to_json(&connections) + "\n",
+        (false, []) => "No connection is saved in Keydesk.\n".to_owned(),
+        (false, connections) => columns(
+            &std::iter::once(header)
+                .chain(connections.iter().map(|connection| {
+                    [
+                        shown(&connection.settings.name, NAME_CHARS),
+                        connection.settings.provider.as_str().to_owned(),
+                        shown(&connection.settings.base_url, CELL_CHARS),
+                        shown(&connection.id, CELL_CHARS),
+                    ]
+                }))
+                .collect::<Vec<_>>(),
+        ),
+    };
+    print!("{text}");
+}
+
+/// A document the app would write to a file, as the file holds it.
+pub fn print_pretty_json(value: &Value) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_owned())
+    );
+}
+
+/// Each connection's name and provider, then its keys as a table.
+pub fn print_inventory(inventory: &[(Connection, Vec<Key>)]) {
+    for (index, (connection, keys)) in inventory.iter().enumerate() {
+        if index > 0 {
+            println!();
+        }
+        let provider = connection.settings.provider;
+        println!(
+            "{} ({}, {} keys)",
+            shown(&connection.settings.name, NAME_CHARS),
+            provider.as_str(),
+            keys.len()
+        );
+        if keys.is_empty() {
+            println!("No keys.");
+        } else {
+            print!("{}", table(provider, keys));
+        }
+    }
+}
+
+/// A key matching a leaked one, with the saved connections listing it.
+pub struct LeakMatch<'a> {
+    /// Every connection listing it (the same account), the first one where to act.
+    pub connections: Vec<&'a Connection>,
+    /// The key.
+    pub key: Key,
+    /// Which secret a fingerprint match is; `None` for a listed fragment.
+    pub secret_field: Option<String>,
+    /// Whether its connection lists it now.
+    pub listed: bool,
+}
+
+/// The outcome of a leaked-key search over every saved connection (`searched` of them
+/// listed).
+pub fn print_leak_everywhere(
+    masked: &str,
+    matches: &[LeakMatch<'_>],
+    ambiguous: bool,
+    blind: &[&Connection],
+    searched: usize,
+    as_json: bool,
+) {
+    if as_json {
+        let matches: Vec<Value> = matches
+            .iter()
+            .map(|found| {
+                json!({
+                    "connection_id": found.connections.first().map(|c| &c.id),
+                    "connection_name": found.connections.first().map(|c| &c.settings.name),
+                    "connections": found.connections.iter().map(|c| &c.id).collect::<Vec<_>>(),
+                    "key": found.key.with_raw(),
+                    "found_by": if found.secret_field.is_some() { "fingerprint" } else { "listed" },
+                    "secret_field": found.secret_field,
+                    "listed": found.listed,
+                })
+            })
+            .collect();
+        let unsearchable: Vec<&str> = blind.iter().map(|c| c.id.as_str()).collect();
+        println!(
+            "{}",
+            json!({"searched": masked, "matches": matches, "ambiguous": ambiguous,
+                   "unsearchable": unsearchable})
+        );
+        return;
+    }
+    let masked = shown(masked, CELL_CHARS);
+    if matches.is_empty() {
+        println!("No key of the {searched} connections searched matches {masked}.");
+        for connection in blind {
+            println!(
+                "{} lists no part of its keys, so {masked} cannot be matched there.",
+                shown(&connection.settings.name, NAME_CHARS)
+            );
+        }
+        return;
+    }
+    print_match_heading(matches.len(), &masked, ambiguous);
+    for found in matches {
+        let Some(first) = found.connections.first() else {
+            continue;
+        };
+        let names: Vec<String> = found
+            .connections
+            .iter()
+            .map(|c| shown(&c.settings.name, NAME_CHARS))
+            .collect();
+        println!();
+        println!(
+            "In {} (--connection {}){}:",
+            names.join(", "),
+            shown(&first.id, CELL_CHARS),
+            if found.listed {
+                ""
+            } else {
+                ", no longer listed"
+            }
+        );
+        print!(
+            "{}",
+            table(first.settings.provider, std::slice::from_ref(&found.key))
+        );
+    }
 }
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {

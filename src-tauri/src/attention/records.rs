@@ -12,19 +12,19 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
-use keydesk_core::{Annotation, Dismissal, InventorySnapshot, Key, NoticedChange};
+use keydesk_core::{Dismissal, InventorySnapshot, Key, NoticedChange};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
 
 use crate::error::{AppError, AppResult};
-use crate::settings::{backup_path, read_versioned, remove_leftover_temps, write_atomically};
+use crate::settings::{backup_path, remove_leftover_temps, write_atomically};
+use keydesk_local::files::read_records as read;
 
 /// The schema every record file is written with.
-pub const SCHEMA_VERSION: u32 = 1;
+pub use keydesk_local::files::RECORDS_SCHEMA_VERSION as SCHEMA_VERSION;
 
-/// Annotations by connection id, then key id.
-pub type Annotations = BTreeMap<String, BTreeMap<String, Annotation>>;
+/// Annotations by connection id, then key id (read by keydesk-cli's inventory too).
+pub use keydesk_local::export::Annotations;
 /// The last snapshot of each connection, by connection id.
 pub type Snapshots = BTreeMap<String, InventorySnapshot>;
 /// Keys that appeared or disappeared outside Keydesk, not reviewed yet, by connection id.
@@ -195,23 +195,11 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
     }
 }
 
-/// The records in the file at `path`, `None` when there is no file, or what is wrong with it
-/// in words that fit "The file of … ".
-fn read<T: DeserializeOwned>(path: &Path) -> Result<Option<T>, String> {
-    let Some(value) = read_versioned(path, SCHEMA_VERSION)? else {
-        return Ok(None);
-    };
-    let records = value.get("records").cloned().unwrap_or(Value::Null);
-    serde_json::from_value(records)
-        .map(Some)
-        .map_err(|_| "was corrupt (unreadable records)".to_owned())
-}
-
 #[cfg(test)]
 mod tests {
     use std::fs;
 
-    use keydesk_core::{KeyStatus, Rule};
+    use keydesk_core::{Annotation, KeyStatus, Rule};
 
     use super::*;
 

@@ -110,7 +110,8 @@ impl ConnectionRegistry {
     /// the keyring refuses them the connection is marked as having none and loses its client,
     /// as if [`Self::save_as`] had failed to store them, and the keyring's error is returned.
     pub fn store_credentials(&self, id: &str, credentials: &CredentialMap) -> AppResult<()> {
-        let Err(error) = self.vault.save(id, credentials) else {
+        let name = self.get(id)?.settings.name;
+        let Err(error) = self.vault.save(id, &name, credentials) else {
             return Ok(());
         };
         self.settings.update(|state| {
@@ -120,7 +121,7 @@ impl ConnectionRegistry {
             Ok(())
         })?;
         self.forget_client(id);
-        Err(error)
+        Err(error.into())
     }
 
     fn save_with(
@@ -161,7 +162,10 @@ impl ConnectionRegistry {
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
         let mut keyring_failure = None;
         if let (Some(credentials), KeyringWrite::Now) = (&input.credentials, keyring) {
-            match self.vault.save(&id, credentials) {
+            match (self.vault)
+                .save(&id, &input.settings.name, credentials)
+                .map_err(AppError::from)
+            {
                 Ok(()) => {}
                 // Sandbox connections are listed even without a keyring, so the UI can show
                 // them and say why they do not work; anyone else's input is refused.
@@ -170,6 +174,15 @@ impl ConnectionRegistry {
                 }
                 Err(error) => return Err(error),
             }
+        }
+        // A rename that keeps the stored credentials relabels their item; the label is for
+        // people only, so a keyring that refuses it does not fail the save.
+        if let (None, Some(old)) = (&input.credentials, &existing)
+            && old.settings.name != input.settings.name.trim()
+            && old.has_credentials
+            && let Err(error) = self.vault.relabel(&id, &input.settings.name)
+        {
+            tracing::warn!(kind = ?error.kind, "the keyring item was not relabelled");
         }
         let connection = Connection {
             id: id.clone(),
@@ -241,7 +254,7 @@ impl ConnectionRegistry {
         }
         let credentials = self.stored_credentials(id, connection.settings.provider)?;
         let subject = credentials.subject();
-        let client = keydesk_core::connect(config_of(&connection), credentials)?;
+        let client = keydesk_core::connect(connection.config(), credentials)?;
         self.keep_client(id, client.clone(), subject);
         Ok((connection, client))
     }
@@ -315,15 +328,6 @@ fn validated_config(settings: &ConnectionSettings) -> AppResult<ConnectionConfig
         org_id,
         project_id,
     })
-}
-
-fn config_of(connection: &Connection) -> ConnectionConfig {
-    ConnectionConfig {
-        provider: connection.settings.provider,
-        base_url: connection.settings.base_url.clone(),
-        org_id: connection.settings.org_id.clone(),
-        project_id: connection.settings.project_id.clone(),
-    }
 }
 
 /// The stored credential fields as core wants them for `provider`.

@@ -3,10 +3,7 @@
 use std::sync::Arc;
 
 use futures::future::join_all;
-use keydesk_core::{
-    ConnectionConfig, FoundBy, Inventory, Key, LeakFingerprint, Provider, RememberedSecret,
-    account_of,
-};
+use keydesk_core::{FoundBy, Key, LeakFingerprint, Provider};
 use serde::Serialize;
 
 use crate::activity::Activity;
@@ -149,43 +146,7 @@ fn search_in(
         Ok(remembered) => (remembered, None),
         Err(error) => (None, Some(error)),
     };
-    let searchable: Vec<Inventory<'_, usize>> = inventories
-        .iter()
-        .enumerate()
-        .map(|(index, (connection, keys))| Inventory {
-            connection: index,
-            provider: connection.settings.provider,
-            account: account_of(&ConnectionConfig {
-                provider: connection.settings.provider,
-                base_url: connection.settings.base_url.clone(),
-                org_id: connection.settings.org_id.clone(),
-                project_id: connection.settings.project_id.clone(),
-            }),
-            keys: keys.as_slice(),
-        })
-        .collect();
-    let by_connection: Vec<(usize, &RememberedSecret)> = remembered
-        .as_ref()
-        .map(|(_, all)| {
-            inventories
-                .iter()
-                .enumerate()
-                .flat_map(|(index, (connection, _))| {
-                    all.get(&connection.id)
-                        .into_iter()
-                        .flatten()
-                        .map(move |secret| (index, secret))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let found = keydesk_core::search_leaked(
-        fingerprint,
-        &searchable,
-        remembered
-            .as_ref()
-            .map(|(key, _)| (key, by_connection.as_slice())),
-    );
+    let found = keydesk_local::leak::search(fingerprint, &inventories, remembered.as_ref());
     let named = |index: usize| LeakConnection {
         connection_id: inventories[index].0.id.clone(),
         connection_name: inventories[index].0.settings.name.clone(),

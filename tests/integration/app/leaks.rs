@@ -7,30 +7,8 @@ use keydesk_core::ProviderKind;
 use keydesk_sandbox::Dialect;
 use serde_json::{Value, json};
 
-use crate::support::app::{TestApp, sandbox_input, spawn_sandbox, strings};
+use crate::support::app::{TestApp, created_secret, sandbox_input, spawn_sandbox, strings};
 use crate::support::core::draft;
-
-/// Creates a key from the usual draft of `provider` in `connection_id`; answers the reveal
-/// JSON and the plaintext of its secret `index`, acknowledged so only the search knows it.
-fn created_secret(
-    app: &TestApp,
-    connection_id: &Value,
-    provider: ProviderKind,
-    index: u32,
-) -> (Value, String) {
-    let draft = serde_json::to_value(draft(provider, "leaky-one")).unwrap();
-    let created = app.create_key(connection_id.clone(), draft);
-    let reveal = created["reveal"].clone();
-    let secret = app.call(
-        "reveal_secret",
-        json!({"revealId": reveal["reveal_id"], "index": index}),
-    );
-    app.call(
-        "acknowledge_reveal",
-        json!({"revealId": reveal["reveal_id"]}),
-    );
-    (reveal, secret.as_str().unwrap().to_owned())
-}
 
 fn find(app: &TestApp, pasted: &str) -> Value {
     app.call("find_leaked_key", json!({"pasted": pasted}))
@@ -133,11 +111,7 @@ fn one_key_listed_by_two_connections_to_the_same_org_is_one_match_naming_both() 
 #[test]
 fn a_rotated_in_key_is_fingerprinted_and_a_revoked_one_strait_drops_is_still_named() {
     // The deployed Strait leaves revoked keys out of its list.
-    let config = keydesk_sandbox::SandboxConfig {
-        variant: keydesk_sandbox::Variant::Deployed,
-        ..Default::default()
-    };
-    let sandbox = tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap();
+    let sandbox = crate::support::app::spawn_deployed_sandbox();
     let app = TestApp::start();
     let gateway = app.connect_sandbox(&sandbox, Dialect::Strait)["id"].clone();
     let (old, _) = created_secret(&app, &gateway, ProviderKind::Strait, 0);

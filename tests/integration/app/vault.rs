@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use keydesk_app::SandboxMode;
+use keydesk_app::error::AppError;
 use keydesk_app::vault::{CredentialMap, KeyringVault};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
@@ -34,6 +35,7 @@ fn save_read_replace_delete() {
     vault
         .save(
             "conn-1",
+            "Receipts",
             &credentials(&[("api_key", "key-1"), ("api_secret", "secret-1")]),
         )
         .unwrap();
@@ -42,7 +44,7 @@ fn save_read_replace_delete() {
     assert_eq!(plain(&read)["api_secret"], "secret-1");
 
     vault
-        .save("conn-1", &credentials(&[("token", "token-2")]))
+        .save("conn-1", "Receipts", &credentials(&[("token", "token-2")]))
         .unwrap();
     let replaced = plain(&vault.read("conn-1").unwrap().unwrap());
     assert_eq!(
@@ -60,27 +62,123 @@ fn save_read_replace_delete() {
 fn namespaces_do_not_share_items() {
     let (first, second) = (vault(), vault());
     first
-        .save("same-id", &credentials(&[("token", "first")]))
+        .save("same-id", "First", &credentials(&[("token", "first")]))
         .unwrap();
     assert!(second.read("same-id").unwrap().is_none());
     first.delete("same-id").unwrap();
+}
+
+/// The labels the Secret Service itself holds for the items of `service` (what Seahorse
+/// shows), read with `secret-tool`, not through the vault.
+fn labels_in_keyring(service: &str) -> Vec<String> {
+    let output = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", service])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    // `secret-tool search` prints each item's `label = …` line on stdout.
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| line.strip_prefix("label = "))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn items_are_labelled_for_people_and_a_rename_relabels() {
+    let service = format!("dev.keydesk.test.{}", uuid::Uuid::new_v4());
+    let vault = KeyringVault::new(service.clone());
+    // An item from before labels, as keyring-core names it by default.
+    let stored = std::process::Command::new("secret-tool")
+        .args(["store", "--label", &format!("keyring:conn-1@{service}")])
+        .args(["service", &service, "username", "conn-1"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"{\"token\":\"old\"}")?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(stored.success());
+    // It is found by service and account, whatever its label.
+    let read = vault.read("conn-1").unwrap().unwrap();
+    assert_eq!(plain(&read)["token"], "old");
+    assert_eq!(
+        labels_in_keyring(&service),
+        [format!("keyring:conn-1@{service}")]
+    );
+
+    // Saving its credentials labels it; a new item is labelled from the start.
+    vault
+        .save("conn-1", "Receipts", &credentials(&[("token", "new")]))
+        .unwrap();
+    vault
+        .save("conn-2", "Billing ", &credentials(&[("token", "two")]))
+        .unwrap();
+    let mut labels = labels_in_keyring(&service);
+    labels.sort();
+    assert_eq!(labels, ["Keydesk — Billing", "Keydesk — Receipts"]);
+
+    // A rename relabels, and leaves the secret as it was.
+    vault.relabel("conn-1", "Receipts (prod)").unwrap();
+    assert_eq!(
+        vault.label("conn-1").unwrap().as_deref(),
+        Some("Keydesk — Receipts (prod)")
+    );
+    assert_eq!(
+        plain(&vault.read("conn-1").unwrap().unwrap())["token"],
+        "new"
+    );
+    // Relabelling what is not there is fine.
+    vault.relabel("conn-3", "Nothing").unwrap();
+    assert_eq!(vault.label("conn-3").unwrap(), None);
+    for id in ["conn-1", "conn-2"] {
+        vault.delete(id).unwrap();
+    }
+    assert_eq!(labels_in_keyring(&service), Vec::<String>::new());
+}
+
+#[test]
+fn renaming_a_connection_relabels_its_keyring_item() {
+    let sandbox = crate::support::app::spawn_sandbox();
+    let app = TestApp::start();
+    let input = crate::support::app::sandbox_input(&sandbox, keydesk_sandbox::Dialect::Oligon);
+    let id = app.call("save_connection", json!({"input": input.clone()}))["id"].clone();
+    let vault = KeyringVault::new(app.dirs.service.clone());
+    let id = id.as_str().unwrap();
+    assert_eq!(
+        vault.label(id).unwrap().as_deref(),
+        Some("Keydesk — oligon test")
+    );
+    let mut renamed = input;
+    renamed["id"] = json!(id);
+    renamed["name"] = json!("Receipts");
+    renamed["credentials"] = serde_json::Value::Null;
+    app.call("save_connection", json!({"input": renamed}));
+    assert_eq!(labels_in_keyring(&app.dirs.service), ["Keydesk — Receipts"]);
+    app.quit();
 }
 
 /// In the desktop session the keyring is reachable; run by `missing_daemon_…` with no
 /// session bus at all, it must report `keychain_unavailable` with a fix, not fall back.
 #[test]
 fn keyring_probe() {
-    let result = vault().check();
+    let result = vault().check().map_err(AppError::from);
     if std::env::var("KEYDESK_PROBE_EXPECT").as_deref() == Ok("unavailable") {
         let error = result.unwrap_err();
         let json = serde_json::to_value(&error).unwrap();
         assert_eq!(json["kind"], "keychain_unavailable");
         assert!(error.message.contains("GNOME Keyring"), "{}", error.message);
         let saved = vault()
-            .save("x", &credentials(&[("token", "t")]))
+            .save("x", "X", &credentials(&[("token", "t")]))
             .unwrap_err();
         assert_eq!(
-            serde_json::to_value(saved).unwrap()["kind"],
+            serde_json::to_value(AppError::from(saved)).unwrap()["kind"],
             "keychain_unavailable"
         );
 

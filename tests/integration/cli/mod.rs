@@ -8,4 +8,5 @@ mod attention;
 mod commands;
 mod exit_codes;
 mod redirects;
+mod saved;
 mod untrusted;

@@ -10,6 +10,7 @@ use std::sync::{Mutex, MutexGuard, mpsc};
 use std::time::{Duration, Instant};
 
 use keydesk_app::{AppConfig, AppState, SandboxMode};
+use keydesk_core::ProviderKind;
 use keydesk_sandbox::{Dialect, SandboxConfig, SandboxHandle};
 use serde_json::{Value, json};
 use tauri::test::{MockRuntime, mock_builder, mock_context, noop_assets};
@@ -209,6 +210,28 @@ impl TestApp {
     }
 }
 
+/// Creates a key from the usual draft of `provider` in `connection_id`; answers the reveal
+/// JSON and the plaintext of its secret `index`, acknowledged so only the search knows it.
+pub fn created_secret(
+    app: &TestApp,
+    connection_id: &Value,
+    provider: ProviderKind,
+    index: u32,
+) -> (Value, String) {
+    let draft = serde_json::to_value(crate::support::core::draft(provider, "leaky-one")).unwrap();
+    let created = app.create_key(connection_id.clone(), draft);
+    let reveal = created["reveal"].clone();
+    let secret = app.call(
+        "reveal_secret",
+        json!({"revealId": reveal["reveal_id"], "index": index}),
+    );
+    app.call(
+        "acknowledge_reveal",
+        json!({"revealId": reveal["reveal_id"]}),
+    );
+    (reveal, secret.as_str().unwrap().to_owned())
+}
+
 /// The ConnectionInput JSON for `dialect` of `sandbox`, with its minted credentials.
 pub fn sandbox_input(sandbox: &SandboxHandle, dialect: Dialect) -> Value {
     sandbox_input_as(sandbox, dialect, None)
@@ -253,6 +276,15 @@ pub fn strings<'a>(list: &'a Value, field: &str) -> Vec<&'a str> {
 /// A sandbox in memory, served from the same runtime the app's commands run on.
 pub fn spawn_sandbox() -> SandboxHandle {
     tauri::async_runtime::block_on(keydesk_sandbox::spawn(SandboxConfig::default())).unwrap()
+}
+
+/// A sandbox answering as real deployments do (request ids, Strait's dropped revoked keys).
+pub fn spawn_deployed_sandbox() -> SandboxHandle {
+    let config = SandboxConfig {
+        variant: keydesk_sandbox::Variant::Deployed,
+        ..Default::default()
+    };
+    tauri::async_runtime::block_on(keydesk_sandbox::spawn(config)).unwrap()
 }
 
 /// The single X clipboard is shared by every test that copies: they take turns.
