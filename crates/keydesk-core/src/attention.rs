@@ -16,7 +16,7 @@ use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::annotation::Annotation;
-use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, word_enum};
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, Rotation, word_enum};
 
 /// Keys expiring within this many days are a high finding.
 pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
@@ -158,8 +158,11 @@ impl Default for AttentionConfig {
     }
 }
 
-/// One key as a snapshot remembers it: metadata only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One key as a snapshot remembers it: every fact the keys table shows, metadata only (no
+/// raw provider JSON, never a secret), so a start can paint the last known list before the
+/// provider answers. Snapshots written before they held more than id, name, masked form and
+/// status read back with the other facts empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SnapshotKey {
     /// The provider's id for the key.
@@ -170,17 +173,92 @@ pub struct SnapshotKey {
     pub masked: String,
     /// Its status then.
     pub status: KeyStatus,
+    /// Live or test, when the provider said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<Environment>,
+    /// Its permissions then.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    /// When it was created.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// When it was last used, as of then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// From which address it was last used, as of then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_ip: Option<String>,
+    /// When it stops working on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Its rotation facts then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<Rotation>,
+    /// Its custom key-value data then.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl SnapshotKey {
+    /// The facts of `key` a snapshot keeps (all but its raw JSON).
+    pub fn of(key: &Key) -> Self {
+        SnapshotKey {
+            id: key.id.clone(),
+            name: key.name.clone(),
+            masked: key.masked.clone(),
+            status: key.status,
+            environment: key.environment,
+            scopes: key.scopes.clone(),
+            created_at: key.created_at,
+            last_used_at: key.last_used_at,
+            last_used_ip: key.last_used_ip.clone(),
+            expires_at: key.expires_at,
+            revoked_at: key.revoked_at,
+            rotation: key.rotation.clone(),
+            metadata: key.metadata.clone(),
+        }
+    }
+
+    /// A key remembered with only its id, name, masked form and status.
+    pub fn bare(id: String, name: String, masked: String, status: KeyStatus) -> Self {
+        SnapshotKey::of(&Key::bare(id, name, masked, status))
+    }
+
+    /// The key as it was listed then, without raw JSON (what the keys table shows).
+    pub fn into_key(self) -> Key {
+        Key {
+            environment: self.environment,
+            scopes: self.scopes,
+            created_at: self.created_at,
+            last_used_at: self.last_used_at,
+            last_used_ip: self.last_used_ip,
+            expires_at: self.expires_at,
+            revoked_at: self.revoked_at,
+            rotation: self.rotation,
+            metadata: self.metadata,
+            ..Key::bare(self.id, self.name, self.masked, self.status)
+        }
+    }
 }
 
 /// The list of one connection at the last look, so the next list shows what appeared and
-/// what disappeared since. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// what disappeared since, and a start shows the keys before the provider answers. Holds no
+/// secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InventorySnapshot {
     /// When the list was taken.
     pub taken_at: DateTime<Utc>,
     /// Every key listed then.
     pub keys: Vec<SnapshotKey>,
+    /// Whether its keys hold every fact the list had, so they can stand in for the list on
+    /// screen: `false` for a look recalled from elsewhere (the demo's history) and for
+    /// snapshots written before they kept more than id, name, masked form and status.
+    #[serde(default)]
+    pub complete: bool,
 }
 
 impl InventorySnapshot {
@@ -188,15 +266,8 @@ impl InventorySnapshot {
     pub fn of(keys: &[Key], taken_at: DateTime<Utc>) -> Self {
         InventorySnapshot {
             taken_at,
-            keys: keys
-                .iter()
-                .map(|key| SnapshotKey {
-                    id: key.id.clone(),
-                    name: key.name.clone(),
-                    masked: key.masked.clone(),
-                    status: key.status,
-                })
-                .collect(),
+            keys: keys.iter().map(SnapshotKey::of).collect(),
+            complete: true,
         }
     }
 }
@@ -1535,6 +1606,7 @@ mod tests {
         let snapshot = InventorySnapshot {
             taken_at: now() - days(1),
             keys: Vec::new(),
+            complete: false,
         };
         let changes = snapshot.changes(&keys, now());
         for provider in ProviderKind::ALL {
@@ -1760,5 +1832,45 @@ mod tests {
             );
         }
         assert_eq!(day(now()).to_string(), "1 Dec 2026");
+    }
+
+    #[test]
+    fn a_snapshot_keeps_every_listed_fact_but_the_raw_json() {
+        let listed = Key {
+            scopes: vec!["keys:read".into()],
+            last_used_ip: Some("192.0.2.7".into()),
+            revoked_at: Some(now()),
+            rotation: Some(Rotation {
+                interval_days: Some(30),
+                ..Rotation::default()
+            }),
+            metadata: BTreeMap::from([("environment_id".into(), "env_1".into())]),
+            raw: RawJson::from(serde_json::json!({"id": "k1", "raw_only": true})),
+            ..key("k1")
+        };
+        let snapshot = InventorySnapshot::of(std::slice::from_ref(&listed), now());
+        let json = serde_json::to_string(&snapshot).unwrap();
+        assert!(!json.contains("raw_only"), "{json}");
+        let read: InventorySnapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, snapshot);
+        let shown = read.keys[0].clone().into_key();
+        assert_eq!(
+            shown,
+            Key {
+                raw: RawJson::default(),
+                ..listed
+            }
+        );
+
+        // A snapshot written when it kept four facts reads back with the others empty.
+        let old = r#"{"taken_at":"2026-12-01T12:00:00Z","keys":[
+            {"id":"k1","name":"n","masked":"sk_…1","status":"revoked"}]}"#;
+        let old: InventorySnapshot = serde_json::from_str(old).unwrap();
+        let bare = SnapshotKey::bare("k1".into(), "n".into(), "sk_…1".into(), KeyStatus::Revoked);
+        assert_eq!(old.keys, [bare]);
+        assert!(
+            snapshot.complete && !old.complete,
+            "only a full list stands in for one"
+        );
     }
 }

@@ -96,7 +96,7 @@ pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
         "snapshot",
         state.attention.records.snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                upsert(&mut snapshot.keys, snapshot_key(key), snapshot_id);
+                upsert(&mut snapshot.keys, SnapshotKey::of(key), snapshot_id);
             }
         }),
     );
@@ -242,7 +242,7 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
                     .cloned()
             })
             .ok()??;
-        Some(Key::bare(seen.id, seen.name, seen.masked, seen.status))
+        Some(seen.into_key())
     })
 }
 
@@ -250,15 +250,6 @@ fn without_raw(key: &Key) -> Key {
     Key {
         raw: RawJson::default(),
         ..key.clone()
-    }
-}
-
-fn snapshot_key(key: &Key) -> SnapshotKey {
-    SnapshotKey {
-        id: key.id.clone(),
-        name: key.name.clone(),
-        masked: key.masked.clone(),
-        status: key.status,
     }
 }
 
