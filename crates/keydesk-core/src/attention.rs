@@ -13,10 +13,12 @@ use std::fmt;
 use std::iter::Peekable;
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 
 use crate::annotation::Annotation;
-use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, Rotation, word_enum};
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, RawJson, word_enum};
 
 /// Keys expiring within this many days are a high finding.
 pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
@@ -158,89 +160,52 @@ impl Default for AttentionConfig {
     }
 }
 
-/// One key as a snapshot remembers it: every fact the keys table shows, metadata only (no
-/// raw provider JSON, never a secret), so a start can paint the last known list before the
-/// provider answers. Snapshots written before they held more than id, name, masked form and
-/// status read back with the other facts empty.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One key as a snapshot remembers it: every fact the keys table shows, without its raw
+/// provider JSON (never a secret), so a start can paint the last known list before the
+/// provider answers. Written as the key is sent to the UI; snapshots written when they kept
+/// only id, name, masked form and status read back with the other facts empty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SnapshotKey {
-    /// The provider's id for the key.
-    pub id: String,
-    /// Its name then.
-    pub name: String,
-    /// Its masked form then.
-    pub masked: String,
-    /// Its status then.
-    pub status: KeyStatus,
-    /// Live or test, when the provider said.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<Environment>,
-    /// Its permissions then.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub scopes: Vec<String>,
-    /// When it was created.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<DateTime<Utc>>,
-    /// When it was last used, as of then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// From which address it was last used, as of then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_used_ip: Option<String>,
-    /// When it stops working on its own.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// When it was revoked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked_at: Option<DateTime<Utc>>,
-    /// Its rotation facts then.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rotation: Option<Rotation>,
-    /// Its custom key-value data then.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub metadata: BTreeMap<String, String>,
+pub struct SnapshotKey(Key);
+
+impl<'de> Deserialize<'de> for SnapshotKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut value = serde_json::Value::deserialize(deserializer)?;
+        // What older snapshots did not keep is empty (a missing `Option` is `None` already).
+        if let Some(fields) = value.as_object_mut() {
+            for (name, empty) in [("scopes", json!([])), ("metadata", json!({}))] {
+                fields.entry(name).or_insert(empty);
+            }
+        }
+        Key::deserialize(value)
+            .map(SnapshotKey)
+            .map_err(D::Error::custom)
+    }
 }
 
 impl SnapshotKey {
     /// The facts of `key` a snapshot keeps (all but its raw JSON).
     pub fn of(key: &Key) -> Self {
-        SnapshotKey {
-            id: key.id.clone(),
-            name: key.name.clone(),
-            masked: key.masked.clone(),
-            status: key.status,
-            environment: key.environment,
-            scopes: key.scopes.clone(),
-            created_at: key.created_at,
-            last_used_at: key.last_used_at,
-            last_used_ip: key.last_used_ip.clone(),
-            expires_at: key.expires_at,
-            revoked_at: key.revoked_at,
-            rotation: key.rotation.clone(),
-            metadata: key.metadata.clone(),
-        }
+        SnapshotKey(Key {
+            raw: RawJson::default(),
+            ..key.clone()
+        })
     }
 
     /// A key remembered with only its id, name, masked form and status.
     pub fn bare(id: String, name: String, masked: String, status: KeyStatus) -> Self {
-        SnapshotKey::of(&Key::bare(id, name, masked, status))
+        SnapshotKey(Key::bare(id, name, masked, status))
+    }
+
+    /// The key as it was listed then.
+    pub fn key(&self) -> &Key {
+        &self.0
     }
 
     /// The key as it was listed then, without raw JSON (what the keys table shows).
     pub fn into_key(self) -> Key {
-        Key {
-            environment: self.environment,
-            scopes: self.scopes,
-            created_at: self.created_at,
-            last_used_at: self.last_used_at,
-            last_used_ip: self.last_used_ip,
-            expires_at: self.expires_at,
-            revoked_at: self.revoked_at,
-            rotation: self.rotation,
-            metadata: self.metadata,
-            ..Key::bare(self.id, self.name, self.masked, self.status)
-        }
+        self.0
     }
 }
 
@@ -277,7 +242,7 @@ impl InventorySnapshot {
     /// then appeared; keys listed then and not now disappeared, unless they were revoked
     /// then (Strait leaves revoked keys out of its list: dropping out changes nothing).
     pub fn changes(&self, keys: &[Key], now: DateTime<Utc>) -> Vec<NoticedChange> {
-        let before: HashSet<&str> = self.keys.iter().map(|key| key.id.as_str()).collect();
+        let before: HashSet<&str> = self.keys.iter().map(|key| key.0.id.as_str()).collect();
         let listed: HashSet<&str> = keys.iter().map(|key| key.id.as_str()).collect();
         let change = |id: &str, name: &str, rule| NoticedChange {
             key_id: id.to_owned(),
@@ -293,6 +258,7 @@ impl InventorySnapshot {
         let disappeared = self
             .keys
             .iter()
+            .map(SnapshotKey::key)
             .filter(|key| key.status != KeyStatus::Revoked && !listed.contains(key.id.as_str()))
             .map(|key| change(&key.id, &key.name, Rule::Disappeared));
         appeared.chain(disappeared).collect()
@@ -612,7 +578,7 @@ impl KeyRecord for Key {
 
 impl KeyRecord for SnapshotKey {
     fn key_id(&self) -> &str {
-        &self.id
+        &self.0.id
     }
 }
 

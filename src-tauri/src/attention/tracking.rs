@@ -140,7 +140,7 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
         "snapshot",
         records.snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                snapshot.keys.retain(|key| key.id != key_id);
+                snapshot.keys.retain(|key| key.key().id != key_id);
             }
         }),
     );
@@ -238,7 +238,7 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
                     .get(connection_id)?
                     .keys
                     .iter()
-                    .find(|key| key.id == key_id)
+                    .find(|key| key.key().id == key_id)
                     .cloned()
             })
             .ok()??;
@@ -262,7 +262,7 @@ fn upsert<T>(items: &mut Vec<T>, entry: T, id: fn(&T) -> &str) {
 }
 
 fn snapshot_id(key: &SnapshotKey) -> &str {
-    &key.id
+    &key.key().id
 }
 
 fn key_id(key: &Key) -> &str {
