@@ -182,6 +182,14 @@ if (floorCold) {
     '≤ 1.3×',
     verdict(s.cold_ratio, 1.3),
   );
+  if (s.cold_app_no_snapshot_ms != null) {
+    row(
+      '… without an inventory snapshot (keys wait for the sandbox and the list)',
+      `${ms(s.cold_app_no_snapshot_ms, 0)} vs ${ms(s.cold_bare_ms, 0)}: ${ratio(s.cold_no_snapshot_ratio)}`,
+      '≤ 1.3×',
+      verdict(s.cold_no_snapshot_ratio, 1.3),
+    );
+  }
 } else {
   row('Cold start to first keys on screen vs bare window first paint', '—', '≤ 1.3×', absent('floor'));
 }
@@ -303,8 +311,14 @@ if (floorCold) {
     '| figure | Keydesk | bare window | ratio |',
     '|---|---|---|---|',
     `| cold start: exec → first keys on screen / first paint | ${ms(s.cold_app_ms, 0)} | ${ms(s.cold_bare_ms, 0)} | ${ratio(s.cold_ratio)} |`,
+    ...(floorCold.cold.app_no_snapshot?.length
+      ? [`| … without an inventory snapshot | ${ms(s.cold_app_no_snapshot_ms, 0)} | ${ms(s.cold_bare_ms, 0)} | ${ratio(s.cold_no_snapshot_ratio)} |`]
+      : []),
     '',
     `Cold-start runs (ms, exec → shown): Keydesk ${each('app', (r) => r.exec_to_shown_ms)}; bare ${each('bare', (r) => r.exec_to_shown_ms)}.`,
+    ...(floorCold.cold.app_no_snapshot?.length
+      ? [`Keydesk without a snapshot: ${each('app_no_snapshot', (r) => r.exec_to_shown_ms)}.`]
+      : []),
     `Of which page navigation → shown: Keydesk ${each('app', (r) => r.navigation_to_shown_ms.toFixed(0))}; bare ${each('bare', (r) => r.navigation_to_shown_ms.toFixed(0))}.`,
     ...phaseLine(floorCold.cold.app),
     '',

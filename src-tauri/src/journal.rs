@@ -201,8 +201,7 @@ pub async fn check_unfinished_create(
         .find(|entry| entry.operation_id.as_deref() == Some(operation_id))
         .ok_or_else(|| AppError::not_found("This create was already checked."))?;
     let connection_id = started.connection_id.clone().unwrap_or_default();
-    state.startup.ready().await;
-    let (_, client) = match state.connections.client(&connection_id) {
+    let (_, client) = match crate::connections::client(state, &connection_id).await {
         Ok(found) => found,
         Err(error) => {
             // Only a connection that is gone leaves nothing to check: a locked keyring or

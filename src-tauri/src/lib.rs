@@ -40,6 +40,14 @@ pub fn builder<R: Runtime>(
 ) -> tauri::Builder<R> {
     let specta = commands::specta_builder::<R>();
     base.invoke_handler(specta.invoke_handler())
+        // The keyring check and the sandbox's start wait for the window's page (see `state`).
+        .on_page_load(|webview, payload| {
+            if payload.event() == tauri::webview::PageLoadEvent::Finished
+                && let Some(state) = webview.try_state::<AppState>()
+            {
+                state.startup.window_shown();
+            }
+        })
         .setup(move |app| {
             specta.mount_events(app);
             let handle = app.handle().clone();
@@ -70,7 +78,7 @@ fn take_leak_shortcut<R: Runtime>(app: &AppHandle<R>) {
 }
 
 /// Starts Keydesk and blocks until its last window closes. `--sandbox` always starts the
-/// embedded sandbox (otherwise only on a first run or when sandbox connections exist).
+/// embedded sandbox (otherwise only on a first run, or once a connection it serves is used).
 pub fn run() {
     init_tracing();
     if !cfg!(debug_assertions) {

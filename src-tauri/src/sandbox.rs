@@ -1,18 +1,24 @@
-//! The embedded sandbox: `keydesk-sandbox` served in-process on 127.0.0.1:0, so a first run
+//! The embedded sandbox: `keydesk-sandbox` served in-process on 127.0.0.1, so a first run
 //! (and `--sandbox`) opens on four working, populated connections.
 //!
 //! Its SQLite file lives in the app data dir, so keys made in one session are there in the
-//! next. The port changes every run, so the four connections keep stable ids and get their
-//! base URL (and freshly minted credentials) re-pointed on every start.
+//! next, and so does its port (chosen once, in `port` beside the database), so a connection
+//! added by hand against it still reaches it after a restart. When that port is taken at
+//! launch another is chosen and every connection pointing at the old one is re-pointed. The
+//! four connections keep stable ids and get fresh credentials on every start.
+//!
+//! After the first run the sandbox starts only when a connection it serves is first used
+//! ([`serve`]), not with the app.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use keydesk_core::{ErrorKind, InventorySnapshot, KeyStatus, ProviderKind, SnapshotKey};
 use keydesk_sandbox::{
-    Chaos, DemoHistory, Dialect, LookedKey, SandboxConfig, SandboxHandle, Seed, Storage, Variant,
+    Chaos, DemoHistory, Dialect, LookedKey, SandboxConfig, SandboxError, SandboxHandle, Seed,
+    Storage, Variant,
 };
 use secrecy::SecretString;
 
@@ -21,20 +27,31 @@ use crate::attention::records::AttentionRecords;
 use crate::connections::registry::{ConnectionInput, ConnectionRegistry};
 use crate::error::{AppError, AppResult};
 use crate::settings::{Connection, ConnectionSettings};
+use crate::state::AppState;
 use crate::vault::CredentialMap;
 
-/// The app's embedded sandbox: where its database lives, and its server while it runs.
+/// The app's embedded sandbox: where its database and port live, and its server while it
+/// runs.
 pub struct EmbeddedSandbox {
     db_path: PathBuf,
+    /// Whether a connection it serves starts it ([`serve`]); `false` for tests that bring
+    /// their own server (it still starts when asked, as `start_sandbox` does).
+    on_demand: bool,
+    /// The port of the last run, read once at startup; `None` before the first run.
+    port: std::sync::Mutex<Option<u16>>,
     /// An async lock: starting the server awaits, and two starts must not race.
     running: tokio::sync::Mutex<Option<SandboxHandle>>,
 }
 
 impl EmbeddedSandbox {
-    /// A sandbox keeping its database at `db_path`; nothing runs until [`Self::open`].
-    pub fn new(db_path: PathBuf) -> Self {
+    /// A sandbox keeping its database at `db_path` and its port beside it; nothing runs
+    /// until [`Self::open`] (or, with `on_demand`, until a connection it serves is used).
+    pub fn new(db_path: PathBuf, on_demand: bool) -> Self {
+        let port = read_port(&port_path(&db_path));
         Self {
             db_path,
+            on_demand,
+            port: std::sync::Mutex::new(port),
             running: tokio::sync::Mutex::new(None),
         }
     }
@@ -55,19 +72,91 @@ impl EmbeddedSandbox {
         registry: &Arc<ConnectionRegistry>,
     ) -> AppResult<UnstoredCredentials> {
         let mut running = self.running.lock().await;
+        let handle = self.start_locked(&mut running, registry).await?;
+        registered(registry, handle).await
+    }
+
+    /// [`Self::open_unstored`] when the sandbox does not run yet; `None` when it does (its
+    /// connections are in place).
+    async fn open_unless_running(
+        &self,
+        registry: &Arc<ConnectionRegistry>,
+    ) -> AppResult<Option<UnstoredCredentials>> {
+        let mut running = self.running.lock().await;
+        if running.is_some() {
+            return Ok(None);
+        }
+        let handle = self.start_locked(&mut running, registry).await?;
+        registered(registry, handle).await.map(Some)
+    }
+
+    /// The server in `running`, started (on the port of the last run when it is free) unless
+    /// it runs. A move to another port re-points the connections that pointed at the old one.
+    async fn start_locked<'a>(
+        &self,
+        running: &'a mut Option<SandboxHandle>,
+        registry: &ConnectionRegistry,
+    ) -> AppResult<&'a SandboxHandle> {
         if running.is_none() {
             let options = SandboxOptions::from_env(self.db_path.clone())?;
             let started = Instant::now();
-            *running = Some(start(&options).await?);
-            tracing::debug!(elapsed = ?started.elapsed(), "embedded sandbox started");
+            let last = self.last_port();
+            let handle = start(&options, last).await?;
+            let port = handle.address().port();
+            tracing::debug!(elapsed = ?started.elapsed(), port, "embedded sandbox started");
+            if last != Some(port) {
+                self.keep_port(port);
+            }
+            if let Some(last) = last.filter(|last| *last != port) {
+                let moved = registry.repoint(&local_url(last), &handle.base_url());
+                if let Err(error) = moved {
+                    tracing::warn!(error = %error.message, "connections not re-pointed");
+                }
+            }
+            *running = Some(handle);
         }
-        let Some(handle) = running.as_ref() else {
-            return Err(AppError::internal("The built-in sandbox is not running."));
-        };
-        let started = Instant::now();
-        let unstored = register(registry, handle).await.map_err(setup_failed);
-        tracing::debug!(elapsed = ?started.elapsed(), "sandbox connections registered");
-        unstored
+        running
+            .as_ref()
+            .ok_or_else(|| AppError::internal("The built-in sandbox is not running."))
+    }
+
+    /// Whether `connection` needs this sandbox running: one of its own, or one added by hand
+    /// against its port. Always `false` when it does not start on demand.
+    pub fn serves(&self, connection: &Connection) -> bool {
+        self.on_demand
+            && (connection.sandbox
+                || self
+                    .last_port()
+                    .is_some_and(|port| points_at(&connection.settings.base_url, port)))
+    }
+
+    /// Whether the server runs now (once a start under way is done).
+    pub async fn is_running(&self) -> bool {
+        self.running.lock().await.is_some()
+    }
+
+    /// The port the sandbox runs on, or ran on last (`None` before its first start).
+    pub fn last_port(&self) -> Option<u16> {
+        *self
+            .port
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Remembers `port` for this run and the next: a file that cannot be written costs the
+    /// next start its port (a hand-added connection is then re-pointed), nothing else.
+    fn keep_port(&self, port: u16) {
+        *self
+            .port
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(port);
+        let written = crate::settings::write_atomically(
+            &port_path(&self.db_path),
+            port.to_string().as_bytes(),
+        );
+        if let Err(error) = written {
+            tracing::warn!(%error, "the sandbox's port was not stored");
+        }
     }
 
     /// What the demo seed says a console saw before this database was seeded; `None` when
@@ -90,6 +179,71 @@ impl EmbeddedSandbox {
             tauri::async_runtime::block_on(handle.shutdown());
         }
     }
+}
+
+/// Starts the embedded sandbox when the connection `connection_id` needs it and it does not
+/// run yet, with its connections re-pointed and given fresh credentials as a first run does.
+/// Commands come here before they use a connection's client.
+pub async fn serve(state: &AppState, connection_id: &str) -> AppResult<()> {
+    let Ok(connection) = state.connections.get(connection_id) else {
+        // Not found: the caller's own look-up says so.
+        return Ok(());
+    };
+    if !state.sandbox.serves(&connection) {
+        return Ok(());
+    }
+    let Some(unstored) = state
+        .sandbox
+        .open_unless_running(&state.connections)
+        .await?
+    else {
+        return Ok(());
+    };
+    take_demo_history(state).await;
+    unstored.store().await.map(drop)
+}
+
+/// Takes the demo's history as Keydesk's own past (see [`recall_demo_history`]) unless every
+/// sandbox connection already has a snapshot of its own.
+pub async fn take_demo_history(state: &AppState) {
+    if demo_history_taken(&state.attention.records) {
+        return;
+    }
+    let Some(history) = state.sandbox.demo_history().await else {
+        return;
+    };
+    let recalled = recall_demo_history(
+        &history,
+        &state.connections,
+        &state.attention.records,
+        &state.activity,
+    );
+    if let Err(error) = recalled {
+        tracing::warn!(error = %error.message, "could not take over the demo's history");
+    }
+}
+
+/// Where the sandbox's port is kept: beside its database.
+fn port_path(db_path: &Path) -> PathBuf {
+    db_path.with_file_name("port")
+}
+
+/// The port stored at `path`; `None` when there is none (or it is not a port).
+fn read_port(path: &Path) -> Option<u16> {
+    let text = std::fs::read_to_string(path).ok()?;
+    text.trim().parse().ok().filter(|port| *port != 0)
+}
+
+/// The base URL of a sandbox on `port`.
+fn local_url(port: u16) -> String {
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Whether `base_url` is on this machine's loopback at `port`.
+fn points_at(base_url: &str, port: u16) -> bool {
+    tauri::Url::parse(base_url).is_ok_and(|url| {
+        matches!(url.host_str(), Some("127.0.0.1" | "localhost")) && url.port() == Some(port)
+    })
 }
 
 /// Takes the demo's history as Keydesk's own past, once: its last look becomes each sandbox
@@ -116,6 +270,8 @@ pub fn recall_demo_history(
         let snapshot = InventorySnapshot {
             taken_at,
             keys: api.listed.iter().map(looked_key).collect(),
+            // The demo's look is not a list Keydesk took: a start never shows it.
+            complete: false,
         };
         let first_look = records.snapshots.update(|snapshots| {
             let first = !snapshots.contains_key(&id);
@@ -171,16 +327,12 @@ pub fn demo_history_taken(records: &AttentionRecords) -> bool {
 /// A key of the demo's last look as a snapshot remembers it. Nothing shows a snapshot's
 /// masked form, so none is made up.
 fn looked_key(key: &LookedKey) -> SnapshotKey {
-    SnapshotKey {
-        id: key.id.clone(),
-        name: key.name.clone(),
-        masked: String::new(),
-        status: if key.revoked {
-            KeyStatus::Revoked
-        } else {
-            KeyStatus::Active
-        },
-    }
+    let status = if key.revoked {
+        KeyStatus::Revoked
+    } else {
+        KeyStatus::Active
+    };
+    SnapshotKey::bare(key.id.clone(), key.name.clone(), String::new(), status)
 }
 
 /// How to run the embedded sandbox; tests and benchmarks tune it with `KEYDESK_SANDBOX_*`.
@@ -243,23 +395,34 @@ impl SandboxOptions {
     }
 }
 
-/// Starts the sandbox on 127.0.0.1:0 (seeding a new database). Its folder is private to the
-/// user: the database holds the signing secret of the sandbox's tokens.
-async fn start(options: &SandboxOptions) -> AppResult<SandboxHandle> {
+/// Starts the sandbox on 127.0.0.1:`port` (seeding a new database), or on a free port when
+/// there is no port yet or it is taken. Its folder is private to the user: the database
+/// holds the signing secret of the sandbox's tokens.
+async fn start(options: &SandboxOptions, port: Option<u16>) -> AppResult<SandboxHandle> {
     if let Some(dir) = options.db_path.parent() {
         keydesk_sandbox::create_private_folder(dir)
             .map_err(|_| AppError::internal("Could not create the sandbox's data folder."))?;
     }
-    let config = SandboxConfig {
+    let config = |port: u16| SandboxConfig {
         storage: Storage::File(options.db_path.clone()),
-        port: 0,
+        port,
         seed: Some(options.seed),
         variant: options.variant,
         chaos: options.chaos,
         token_ttl_secs: options.token_ttl_secs,
         ..SandboxConfig::default()
     };
-    keydesk_sandbox::spawn(config).await.map_err(|error| {
+    let spawned = match port {
+        Some(port) => match keydesk_sandbox::spawn(config(port)).await {
+            Err(SandboxError::Io(error)) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                tracing::info!(port, "the sandbox's port is taken: choosing another");
+                keydesk_sandbox::spawn(config(0)).await
+            }
+            spawned => spawned,
+        },
+        None => keydesk_sandbox::spawn(config(0)).await,
+    };
+    spawned.map_err(|error| {
         tracing::warn!(%error, "embedded sandbox did not start");
         AppError::internal("The built-in sandbox could not start.")
     })
@@ -323,6 +486,17 @@ impl UnstoredCredentials {
         }
         self.ids.iter().map(|id| self.registry.get(id)).collect()
     }
+}
+
+/// [`register`], its failure worded by [`setup_failed`], timed.
+async fn registered(
+    registry: &Arc<ConnectionRegistry>,
+    sandbox: &SandboxHandle,
+) -> AppResult<UnstoredCredentials> {
+    let started = Instant::now();
+    let unstored = register(registry, sandbox).await.map_err(setup_failed);
+    tracing::debug!(elapsed = ?started.elapsed(), "sandbox connections registered");
+    unstored
 }
 
 /// Adds (or re-points) the four sandbox connections, each with a client built from freshly
@@ -465,6 +639,27 @@ mod tests {
             (options.chaos.fail_rate, options.chaos.drop_rate),
             (0.1, 0.05)
         );
+    }
+
+    #[test]
+    fn a_connection_on_the_sandboxs_port_is_served_by_it() {
+        assert!(points_at("http://127.0.0.1:4100/oligon/v1", 4100));
+        assert!(points_at("http://localhost:4100", 4100));
+        assert!(!points_at("http://127.0.0.1:4101/oligon/v1", 4100));
+        assert!(!points_at("https://api.example.test:4100", 4100));
+        assert!(!points_at("not a url", 4100));
+    }
+
+    #[test]
+    fn a_stored_port_reads_back_and_anything_else_is_none() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = port_path(&dir.path().join("sandbox.sqlite3"));
+        assert_eq!(path, dir.path().join("port"));
+        assert_eq!(read_port(&path), None);
+        for (text, port) in [("4100\n", Some(4100)), ("0", None), ("soon", None)] {
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(read_port(&path), port, "{text}");
+        }
     }
 
     #[test]

@@ -47,7 +47,8 @@ pub struct AppConfig {
 pub enum SandboxMode {
     /// Never (tests that bring their own server).
     Off,
-    /// When there are no connections yet, or sandbox connections from an earlier run.
+    /// With the app when there are no connections yet (a first run); otherwise when a
+    /// connection it serves is first used.
     Auto,
     /// Always (`--sandbox`).
     Always,
@@ -114,6 +115,8 @@ pub struct Startup {
     ready: tokio::sync::watch::Sender<bool>,
     /// `true` once all the background work is done, the keyring writes included.
     done: tokio::sync::watch::Sender<bool>,
+    /// `true` once the main window's page has loaded: the slow work waits for it.
+    shown: tokio::sync::watch::Sender<bool>,
     notices: Mutex<Vec<String>>,
 }
 
@@ -122,6 +125,7 @@ impl Startup {
         Self {
             ready: tokio::sync::watch::Sender::new(false),
             done: tokio::sync::watch::Sender::new(false),
+            shown: tokio::sync::watch::Sender::new(false),
             notices: Mutex::new(notices),
         }
     }
@@ -147,6 +151,19 @@ impl Startup {
         self.ready.send_replace(true);
     }
 
+    /// The main window's page has loaded (see [`crate::builder`]).
+    pub fn window_shown(&self) {
+        self.shown.send_replace(true);
+    }
+
+    /// Resolves once the main window's page has loaded, or after [`WINDOW_WAIT`] at most.
+    async fn window_up(&self) {
+        let shown = tokio::time::timeout(WINDOW_WAIT, wait_for_true(&self.shown)).await;
+        if shown.is_err() {
+            tracing::debug!("startup work goes on without the window's page");
+        }
+    }
+
     /// What went wrong at startup, one sentence each, in the order it happened.
     pub fn notices(&self) -> AppResult<Vec<String>> {
         Ok(self.locked_notices()?.clone())
@@ -170,6 +187,9 @@ impl Startup {
             .map_err(|_| AppError::internal("The startup notices are poisoned."))
     }
 }
+
+/// How long the slow startup work waits for the window's page at most.
+const WINDOW_WAIT: Duration = Duration::from_secs(3);
 
 async fn wait_for_true(flag: &tokio::sync::watch::Sender<bool>) {
     let mut flag = flag.subscribe();
@@ -257,13 +277,19 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         startup: Startup::new(notices),
         raw: RawStash::default(),
         fingerprints,
-        sandbox: EmbeddedSandbox::new(config.data_dir.join("sandbox").join("sandbox.sqlite3")),
+        sandbox: EmbeddedSandbox::new(
+            config.data_dir.join("sandbox").join("sandbox.sqlite3"),
+            config.sandbox != SandboxMode::Off,
+        ),
         report_progress,
         take_shortcut: crate::shortcut::taker(app),
         ask_save_path: crate::save_dialog::native(app),
         report_replace,
         scheduled,
     });
+    // The app's own window is built before this (tests' windows come later): its page goes
+    // first, then the keyring and the sandbox.
+    let window = app.get_webview_window(crate::window::MAIN).is_some();
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         if let Some(gate) = app.try_state::<StartupGate>() {
@@ -271,37 +297,39 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         }
         let state = app.state::<AppState>();
         let _finish = FinishOnDrop(&state.startup);
-        start_in_background(&state, vault, config.sandbox).await;
+        start_in_background(&state, vault, config.sandbox, window).await;
     });
     Ok(())
 }
 
-/// Checks the keyring (on a blocking thread: the keyring speaks D-Bus synchronously) while
-/// the sandbox starts, then registers the sandbox's connections. Startup is ready once they
-/// are listed with their clients; their credentials go to the keyring after that. Notices
-/// keep the order they had when all this ran before the window: keyring first, then sandbox.
-async fn start_in_background(state: &AppState, vault: Arc<KeyringVault>, mode: SandboxMode) {
+/// Once the window's page is up (`window`: there is one to wait for), checks the keyring (on
+/// a blocking thread: the keyring speaks D-Bus synchronously) while the sandbox starts, if it
+/// starts with the app, then registers the sandbox's connections. Startup is ready at once
+/// when the sandbox does not start with the app, else once its connections are listed with
+/// their clients; their credentials go to the keyring after that. Notices keep the order they
+/// had when all this ran before the window: keyring first, then sandbox.
+async fn start_in_background(
+    state: &AppState,
+    vault: Arc<KeyringVault>,
+    mode: SandboxMode,
+    window: bool,
+) {
+    let sandbox_now = sandbox_wanted(mode, &state.connections);
+    if !sandbox_now {
+        state.startup.mark_ready();
+    }
+    if window {
+        state.startup.window_up().await;
+    }
     let started = Instant::now();
     let keyring = tauri::async_runtime::spawn_blocking(move || vault.check());
     let sandbox = async {
-        if !sandbox_wanted(mode, &state.connections) {
-            state.startup.mark_ready();
+        if !sandbox_now {
             return None;
         }
         let unstored = state.sandbox.open_unstored(&state.connections).await;
-        if unstored.is_ok()
-            && !crate::sandbox::demo_history_taken(&state.attention.records)
-            && let Some(history) = state.sandbox.demo_history().await
-        {
-            let recalled = crate::sandbox::recall_demo_history(
-                &history,
-                &state.connections,
-                &state.attention.records,
-                &state.activity,
-            );
-            if let Err(error) = recalled {
-                tracing::warn!(error = %error.message, "could not take over the demo's history");
-            }
+        if unstored.is_ok() {
+            crate::sandbox::take_demo_history(state).await;
         }
         state.startup.mark_ready();
         tracing::debug!(elapsed = ?started.elapsed(), "startup ready");
@@ -328,15 +356,14 @@ async fn start_in_background(state: &AppState, vault: Arc<KeyringVault>, mode: S
     }
 }
 
-/// Whether the embedded sandbox starts with the app.
+/// Whether the embedded sandbox starts with the app: on a first run, so it opens on four
+/// working connections. Later it starts when a connection it serves is first used
+/// ([`crate::sandbox::serve`]), so a start does not wait for it.
 fn sandbox_wanted(mode: SandboxMode, connections: &ConnectionRegistry) -> bool {
     match mode {
         SandboxMode::Off => false,
         SandboxMode::Always => true,
-        SandboxMode::Auto => {
-            let stored = connections.list().unwrap_or_default();
-            stored.is_empty() || stored.iter().any(|c| c.sandbox)
-        }
+        SandboxMode::Auto => connections.list().unwrap_or_default().is_empty(),
     }
 }
 

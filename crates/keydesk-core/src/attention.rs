@@ -13,10 +13,12 @@ use std::fmt;
 use std::iter::Peekable;
 
 use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 
 use crate::annotation::Annotation;
-use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, word_enum};
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, RawJson, word_enum};
 
 /// Keys expiring within this many days are a high finding.
 pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
@@ -158,29 +160,70 @@ impl Default for AttentionConfig {
     }
 }
 
-/// One key as a snapshot remembers it: metadata only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One key as a snapshot remembers it: every fact the keys table shows, without its raw
+/// provider JSON (never a secret), so a start can paint the last known list before the
+/// provider answers. Written as the key is sent to the UI; snapshots written when they kept
+/// only id, name, masked form and status read back with the other facts empty.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SnapshotKey {
-    /// The provider's id for the key.
-    pub id: String,
-    /// Its name then.
-    pub name: String,
-    /// Its masked form then.
-    pub masked: String,
-    /// Its status then.
-    pub status: KeyStatus,
+pub struct SnapshotKey(Key);
+
+impl<'de> Deserialize<'de> for SnapshotKey {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut value = serde_json::Value::deserialize(deserializer)?;
+        // What older snapshots did not keep is empty (a missing `Option` is `None` already).
+        if let Some(fields) = value.as_object_mut() {
+            for (name, empty) in [("scopes", json!([])), ("metadata", json!({}))] {
+                fields.entry(name).or_insert(empty);
+            }
+        }
+        Key::deserialize(value)
+            .map(SnapshotKey)
+            .map_err(D::Error::custom)
+    }
+}
+
+impl SnapshotKey {
+    /// The facts of `key` a snapshot keeps (all but its raw JSON).
+    pub fn of(key: &Key) -> Self {
+        SnapshotKey(Key {
+            raw: RawJson::default(),
+            ..key.clone()
+        })
+    }
+
+    /// A key remembered with only its id, name, masked form and status.
+    pub fn bare(id: String, name: String, masked: String, status: KeyStatus) -> Self {
+        SnapshotKey(Key::bare(id, name, masked, status))
+    }
+
+    /// The key as it was listed then.
+    pub fn key(&self) -> &Key {
+        &self.0
+    }
+
+    /// The key as it was listed then, without raw JSON (what the keys table shows).
+    pub fn into_key(self) -> Key {
+        self.0
+    }
 }
 
 /// The list of one connection at the last look, so the next list shows what appeared and
-/// what disappeared since. Holds no secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// what disappeared since, and a start shows the keys before the provider answers. Holds no
+/// secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct InventorySnapshot {
     /// When the list was taken.
     pub taken_at: DateTime<Utc>,
     /// Every key listed then.
     pub keys: Vec<SnapshotKey>,
+    /// Whether its keys hold every fact the list had, so they can stand in for the list on
+    /// screen: `false` for a look recalled from elsewhere (the demo's history) and for
+    /// snapshots written before they kept more than id, name, masked form and status.
+    #[serde(default)]
+    pub complete: bool,
 }
 
 impl InventorySnapshot {
@@ -188,15 +231,8 @@ impl InventorySnapshot {
     pub fn of(keys: &[Key], taken_at: DateTime<Utc>) -> Self {
         InventorySnapshot {
             taken_at,
-            keys: keys
-                .iter()
-                .map(|key| SnapshotKey {
-                    id: key.id.clone(),
-                    name: key.name.clone(),
-                    masked: key.masked.clone(),
-                    status: key.status,
-                })
-                .collect(),
+            keys: keys.iter().map(SnapshotKey::of).collect(),
+            complete: true,
         }
     }
 }
@@ -206,7 +242,7 @@ impl InventorySnapshot {
     /// then appeared; keys listed then and not now disappeared, unless they were revoked
     /// then (Strait leaves revoked keys out of its list: dropping out changes nothing).
     pub fn changes(&self, keys: &[Key], now: DateTime<Utc>) -> Vec<NoticedChange> {
-        let before: HashSet<&str> = self.keys.iter().map(|key| key.id.as_str()).collect();
+        let before: HashSet<&str> = self.keys.iter().map(|key| key.0.id.as_str()).collect();
         let listed: HashSet<&str> = keys.iter().map(|key| key.id.as_str()).collect();
         let change = |id: &str, name: &str, rule| NoticedChange {
             key_id: id.to_owned(),
@@ -222,6 +258,7 @@ impl InventorySnapshot {
         let disappeared = self
             .keys
             .iter()
+            .map(SnapshotKey::key)
             .filter(|key| key.status != KeyStatus::Revoked && !listed.contains(key.id.as_str()))
             .map(|key| change(&key.id, &key.name, Rule::Disappeared));
         appeared.chain(disappeared).collect()
@@ -541,7 +578,7 @@ impl KeyRecord for Key {
 
 impl KeyRecord for SnapshotKey {
     fn key_id(&self) -> &str {
-        &self.id
+        &self.0.id
     }
 }
 
@@ -1535,6 +1572,7 @@ mod tests {
         let snapshot = InventorySnapshot {
             taken_at: now() - days(1),
             keys: Vec::new(),
+            complete: false,
         };
         let changes = snapshot.changes(&keys, now());
         for provider in ProviderKind::ALL {
@@ -1760,5 +1798,45 @@ mod tests {
             );
         }
         assert_eq!(day(now()).to_string(), "1 Dec 2026");
+    }
+
+    #[test]
+    fn a_snapshot_keeps_every_listed_fact_but_the_raw_json() {
+        let listed = Key {
+            scopes: vec!["keys:read".into()],
+            last_used_ip: Some("192.0.2.7".into()),
+            revoked_at: Some(now()),
+            rotation: Some(Rotation {
+                interval_days: Some(30),
+                ..Rotation::default()
+            }),
+            metadata: BTreeMap::from([("environment_id".into(), "env_1".into())]),
+            raw: RawJson::from(serde_json::json!({"id": "k1", "raw_only": true})),
+            ..key("k1")
+        };
+        let snapshot = InventorySnapshot::of(std::slice::from_ref(&listed), now());
+        let json = serde_json::to_string(&snapshot).unwrap();
+        assert!(!json.contains("raw_only"), "{json}");
+        let read: InventorySnapshot = serde_json::from_str(&json).unwrap();
+        assert_eq!(read, snapshot);
+        let shown = read.keys[0].clone().into_key();
+        assert_eq!(
+            shown,
+            Key {
+                raw: RawJson::default(),
+                ..listed
+            }
+        );
+
+        // A snapshot written when it kept four facts reads back with the others empty.
+        let old = r#"{"taken_at":"2026-12-01T12:00:00Z","keys":[
+            {"id":"k1","name":"n","masked":"sk_…1","status":"revoked"}]}"#;
+        let old: InventorySnapshot = serde_json::from_str(old).unwrap();
+        let bare = SnapshotKey::bare("k1".into(), "n".into(), "sk_…1".into(), KeyStatus::Revoked);
+        assert_eq!(old.keys, [bare]);
+        assert!(
+            snapshot.complete && !old.complete,
+            "only a full list stands in for one"
+        );
     }
 }

@@ -207,7 +207,7 @@ pub struct Key {
     pub metadata: BTreeMap<String, String>,
     /// The provider's own JSON for the details pane, with any secret removed. Left out when
     /// the key is serialized, so a list of keys does not carry it (see [`Key::with_raw`]).
-    #[serde(skip_serializing)]
+    #[serde(skip_serializing, default)]
     #[cfg_attr(feature = "specta", specta(skip))]
     pub raw: RawJson,
 }

@@ -96,7 +96,7 @@ pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
         "snapshot",
         state.attention.records.snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                upsert(&mut snapshot.keys, snapshot_key(key), snapshot_id);
+                upsert(&mut snapshot.keys, SnapshotKey::of(key), snapshot_id);
             }
         }),
     );
@@ -140,7 +140,7 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
         "snapshot",
         records.snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                snapshot.keys.retain(|key| key.id != key_id);
+                snapshot.keys.retain(|key| key.key().id != key_id);
             }
         }),
     );
@@ -238,11 +238,11 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
                     .get(connection_id)?
                     .keys
                     .iter()
-                    .find(|key| key.id == key_id)
+                    .find(|key| key.key().id == key_id)
                     .cloned()
             })
             .ok()??;
-        Some(Key::bare(seen.id, seen.name, seen.masked, seen.status))
+        Some(seen.into_key())
     })
 }
 
@@ -250,15 +250,6 @@ fn without_raw(key: &Key) -> Key {
     Key {
         raw: RawJson::default(),
         ..key.clone()
-    }
-}
-
-fn snapshot_key(key: &Key) -> SnapshotKey {
-    SnapshotKey {
-        id: key.id.clone(),
-        name: key.name.clone(),
-        masked: key.masked.clone(),
-        status: key.status,
     }
 }
 
@@ -271,7 +262,7 @@ fn upsert<T>(items: &mut Vec<T>, entry: T, id: fn(&T) -> &str) {
 }
 
 fn snapshot_id(key: &SnapshotKey) -> &str {
-    &key.id
+    &key.key().id
 }
 
 fn key_id(key: &Key) -> &str {

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::export::ExportFormat;
 use crate::incident::IncidentContext;
 use crate::journal::{self, OrphanCheck, UnfinishedCreate};
+use crate::keys::last_known::LastInventory;
 use crate::keys::scheduled::{self, ScheduledRevoke};
 use crate::keys::{self, CreateResult, KeyDetails, LeakSearch, ReplaceResult};
 use crate::reveal::PendingReveal;
@@ -23,6 +24,14 @@ pub async fn list_keys(
     operation_id: Option<String>,
 ) -> AppResult<Vec<Key>> {
     keys::list_keys(&state, &connection_id, operation_id.as_deref()).await
+}
+
+/// The open connection's keys as last listed (metadata only), for the first frame of a start;
+/// null on a first run. Answers at once: no keyring, sandbox or network.
+#[tauri::command]
+#[specta::specta]
+pub async fn last_inventory(state: State<'_, AppState>) -> AppResult<Option<LastInventory>> {
+    keys::last_known::last_inventory(&state)
 }
 
 /// What the details pane shows beyond the listed key: its raw provider JSON, from the

@@ -30,6 +30,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             connections::start_sandbox,
             keys::list_keys,
             keys::key_details,
+            keys::last_inventory,
             keys::create_key,
             keys::rotate_key,
             keys::replace_key,

@@ -13,6 +13,7 @@ pub const COMMANDS: &[&str] = &[
     "start_sandbox",
     "list_keys",
     "key_details",
+    "last_inventory",
     "create_key",
     "rotate_key",
     "replace_key",

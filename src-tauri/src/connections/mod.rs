@@ -5,12 +5,22 @@ pub mod registry;
 
 pub use registry::{ConnectionInput, ConnectionRegistry};
 
-use keydesk_core::ErrorKind;
+use std::sync::Arc;
+
+use keydesk_core::{ErrorKind, Provider};
 
 use crate::activity::Activity;
 use crate::error::{AppError, AppResult};
 use crate::settings::Connection;
 use crate::state::AppState;
+
+/// The connection `id` and its client, once startup's connections are in place and, for a
+/// connection the embedded sandbox serves, once the sandbox runs.
+pub async fn client(state: &AppState, id: &str) -> AppResult<(Connection, Arc<dyn Provider>)> {
+    state.startup.ready().await;
+    crate::sandbox::serve(state, id).await?;
+    state.connections.client(id)
+}
 
 /// Adds or changes a connection (logged); credentials go to the keyring.
 pub async fn save_connection(state: &AppState, input: ConnectionInput) -> AppResult<Connection> {

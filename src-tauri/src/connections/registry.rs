@@ -216,6 +216,38 @@ impl ConnectionRegistry {
         }
     }
 
+    /// Points every connection whose base URL is `from` or under it at `to` instead (the
+    /// embedded sandbox moved to another port); their clients are made again on next use.
+    pub fn repoint(&self, from: &str, to: &str) -> AppResult<()> {
+        let under = |base_url: &str| {
+            base_url
+                .strip_prefix(from)
+                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                .map(|rest| format!("{to}{rest}"))
+        };
+        let moving: Vec<String> = self
+            .list()?
+            .into_iter()
+            .filter(|connection| under(&connection.settings.base_url).is_some())
+            .map(|connection| connection.id)
+            .collect();
+        if moving.is_empty() {
+            return Ok(());
+        }
+        self.settings.update(|state| {
+            for connection in &mut state.connections {
+                if let Some(moved) = under(&connection.settings.base_url) {
+                    connection.settings.base_url = moved;
+                }
+            }
+            Ok(())
+        })?;
+        for id in &moving {
+            self.forget_client(id);
+        }
+        Ok(())
+    }
+
     /// Removes the connection and its keyring item. The keyring goes first: a connection is
     /// never dropped while its secrets stay behind.
     pub fn delete(&self, id: &str) -> AppResult<()> {

@@ -245,7 +245,8 @@ async fn inventory(state: &AppState) -> AppResult<(Inventories, Vec<LeakSearchFa
     let connections = state.connections.list()?;
     let lists = connections.into_iter().map(|connection| async {
         let listed: AppResult<Vec<Key>> = async {
-            let (_, client): (_, Arc<dyn Provider>) = state.connections.client(&connection.id)?;
+            let (_, client): (_, Arc<dyn Provider>) =
+                crate::connections::client(state, &connection.id).await?;
             Ok(client.list_keys(None).await?)
         }
         .await;

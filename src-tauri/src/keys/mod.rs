@@ -4,6 +4,7 @@
 //! the details pane and puts created secrets in the reveal vault.
 
 mod inventory;
+pub mod last_known;
 pub mod raw;
 mod replace;
 pub mod scheduled;
@@ -469,8 +470,7 @@ async fn connected(
     state: &AppState,
     connection_id: &str,
 ) -> AppResult<(Connection, Arc<dyn Provider>)> {
-    state.startup.ready().await;
-    state.connections.client(connection_id)
+    crate::connections::client(state, connection_id).await
 }
 
 fn activity(action: &'static str, connection: &Connection, key: Option<&Key>) -> Activity {

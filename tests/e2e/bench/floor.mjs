@@ -2,13 +2,16 @@
 // toolchain and profile, measured in the same run, runs interleaved.
 // - Cold start: from the process's exec (its /proc start time) to the first keys on screen
 //   (Keydesk, embedded sandbox with 1,000 keys per API; mark 'keys-table-painted') or to the
-//   bare page's first paint ('bare-window-painted'). Launched through tauri-driver.
+//   bare page's first paint ('bare-window-painted'). Launched through tauri-driver. Keydesk
+//   twice per round: with the last run's inventory snapshot (its keys painted "as of", an
+//   installed app's usual start) and without it (the file removed first: the keys wait for
+//   the sandbox and the list, as a start did before snapshots were shown).
 // - Idle memory: launched directly (no WebDriver), PSS and RSS summed over the process and its
 //   WebKit children after BENCH_IDLE_MS (30 s).
 // Writes target/bench/results/floor-cold.json and floor-memory.json. Measures only: no figure here is asserted.
 //   KEYDESK_APP=… BARE_WINDOW=… scripts/desktop-session node tests/e2e/bench/floor.mjs
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appEnv, launchApp } from '../support/app.js';
@@ -26,9 +29,24 @@ const envs = { app: { KEYDESK_SANDBOX_SEED: `bulk:${KEYS}` }, bare: {} };
 const appHome = mkdtempSync(join(tmpdir(), 'keydesk-bench-floor-'));
 const homes = { app: () => appHome, bare: () => mkdtempSync(join(tmpdir(), 'keydesk-bench-bare-')) };
 
-async function coldStart(kind, index) {
+/** Removes the inventory snapshots of Keydesk's data dir (whichever build's folder holds them). */
+function forgetSnapshots() {
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'inventory-snapshots.json') rmSync(path);
+    }
+  };
+  const data = join(appHome, 'data');
+  if (existsSync(data)) walk(data);
+}
+
+/** `variant` of Keydesk: 'snapshot' (as the last run left it) or 'no-snapshot'. */
+async function coldStart(kind, index, variant = 'snapshot') {
+  if (kind === 'app' && variant === 'no-snapshot') forgetSnapshots();
   const before = Date.now();
-  const session = await launchApp(`bench-floor-${kind}-${index}`, {
+  const session = await launchApp(`bench-floor-${kind}-${variant}-${index}`, {
     application: binaries[kind],
     env: envs[kind],
     home: homes[kind](),
@@ -37,6 +55,9 @@ async function coldStart(kind, index) {
     const page = await waitForMarks(session.browser, [marks[kind]], 120_000);
     const shownAt = page.origin + page.marks[marks[kind]];
     const phases = kind === 'app' ? await appPhases(session.browser, page.marks) : null;
+    // The fresh list is in (so its snapshot is written) before the start that follows.
+    const requested = Object.keys(page.marks).find((name) => name.startsWith('keys-requested:'));
+    if (requested) await waitForMarks(session.browser, [requested.replace('requested', 'received')], 120_000);
     const started = processesOf(binaries[kind])
       .map(startedAt)
       .filter((t) => t >= before - 20);
@@ -72,6 +93,8 @@ async function appPhases(browser, pageMarks) {
     keys_received: first('keys-received:'),
     rendered: pageMarks['keys-table-rendered'] ?? null,
     shown: pageMarks[marks.app],
+    // Painted before the fresh list came: the last known keys, marked "as of".
+    from_snapshot: pageMarks[marks.app] < (first('keys-received:') ?? Infinity),
   };
 }
 
@@ -103,12 +126,18 @@ const parts = (process.env.BENCH_FLOOR_PARTS ?? 'cold,memory').split(',');
 const warmup = await coldStart('app', 'seed');
 console.log(`bench: floor: seeded the sandbox (first start ${warmup.exec_to_shown_ms} ms, not counted)`);
 
-const cold = { app: [], bare: [] };
+// Interleaved: bare, Keydesk without a snapshot, Keydesk with the snapshot that start left.
+const cold = { app: [], app_no_snapshot: [], bare: [] };
+const rounds = [
+  ['bare', 'bare', 'snapshot'],
+  ['app_no_snapshot', 'app', 'no-snapshot'],
+  ['app', 'app', 'snapshot'],
+];
 for (let i = 0; parts.includes('cold') && i < runs; i++) {
-  for (const kind of ['bare', 'app']) {
-    const run = await coldStart(kind, i);
-    console.log(`bench: floor: cold start ${kind} run ${i + 1}/${runs}: ${run.exec_to_shown_ms} ms`);
-    cold[kind].push(run);
+  for (const [name, kind, variant] of rounds) {
+    const run = await coldStart(kind, i, variant);
+    console.log(`bench: floor: cold start ${name} run ${i + 1}/${runs}: ${run.exec_to_shown_ms} ms`);
+    cold[name].push(run);
   }
 }
 
@@ -130,7 +159,13 @@ if (parts.includes('cold')) {
   writeResult('floor-cold', {
     ...common,
     cold,
-    summary: { cold_app_ms: coldMedian('app'), cold_bare_ms: coldMedian('bare'), cold_ratio: coldMedian('app') / coldMedian('bare') },
+    summary: {
+      cold_app_ms: coldMedian('app'),
+      cold_bare_ms: coldMedian('bare'),
+      cold_ratio: coldMedian('app') / coldMedian('bare'),
+      cold_app_no_snapshot_ms: coldMedian('app_no_snapshot'),
+      cold_no_snapshot_ratio: coldMedian('app_no_snapshot') / coldMedian('bare'),
+    },
   });
 }
 if (parts.includes('memory')) {

@@ -43,18 +43,11 @@ fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
     let created = app.create_key("sandbox-oligon", draft);
     let keys_before = app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
 
-    // Restart on the same files: same ids, same data, the base URL follows the new port.
-    keydesk_app::state::shutdown(app.app.handle());
-    let dirs = {
-        let TestApp { app, window, dirs } = app;
-        drop(window);
-        drop(app);
-        dirs
-    };
-    let again = TestApp::start_in(dirs, SandboxMode::Auto);
+    // Restart on the same files: same ids, same data, and the same port (kept across runs).
+    let again = restart(app, SandboxMode::Auto);
     let connections = again.call("list_connections", json!({}));
     assert_eq!(connections.as_array().unwrap().len(), 4);
-    assert_ne!(connections[0]["base_url"], first_url);
+    assert_eq!(connections[0]["base_url"], first_url);
     let keys_after = again.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
     assert_eq!(
         keys_after.as_array().unwrap().len(),
@@ -72,6 +65,143 @@ fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
     assert_eq!(again.call("pending_reveals", json!({})), json!([]));
     assert_eq!(again.call("startup_notices", json!({})), json!([]));
     again.quit();
+}
+
+/// Quits `app` as a crash or the OS would (connections and keyring items stay) and starts it
+/// again on its files.
+fn restart(app: TestApp, sandbox: SandboxMode) -> TestApp {
+    keydesk_app::state::shutdown(app.app.handle());
+    let TestApp { app, window, dirs } = app;
+    drop(window);
+    drop(app);
+    TestApp::start_in(dirs, sandbox)
+}
+
+/// Whether something listens on 127.0.0.1:`port`.
+fn listening(port: u16) -> bool {
+    std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+}
+
+/// The port the app's embedded sandbox runs on, or ran on last.
+fn sandbox_port(app: &TestApp) -> u16 {
+    app.state()
+        .sandbox
+        .last_port()
+        .expect("the sandbox has a port")
+}
+
+fn sandbox_running(app: &TestApp) -> bool {
+    tauri::async_runtime::block_on(app.state().sandbox.is_running())
+}
+
+#[test]
+fn the_last_list_of_the_first_connection_is_there_at_start_metadata_only() {
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
+    // A first run: the demo's history gives the sandbox connections a snapshot, but not a
+    // list Keydesk took, so there is nothing to show before the first list.
+    app.call("list_connections", json!({}));
+    assert_eq!(app.call("last_inventory", json!({})), Value::Null);
+    let created = app.create_key(
+        "sandbox-oligon",
+        json!({"name": "at start", "environment": "test"}),
+    );
+    let reveal_id = created["reveal"]["reveal_id"].clone();
+    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    let secret = secret.as_str().unwrap().to_owned();
+    assert!(secret.len() > 8);
+    let listed = app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
+
+    let again = restart(app, SandboxMode::Auto);
+    let last = again.call("last_inventory", json!({}));
+    assert_eq!(last["connection_id"], "sandbox-oligon");
+    assert!(last["taken_at"].as_str().unwrap().ends_with('Z'), "{last}");
+    // Every fact the table shows, as listed; never a secret or the provider's raw JSON.
+    assert_eq!(last["keys"], listed);
+    let text = last.to_string();
+    assert!(
+        !text.contains(&secret) && !text.contains("\"raw\""),
+        "{text}"
+    );
+    let file = again.dirs.data_dir().join("inventory-snapshots.json");
+    assert!(!std::fs::read_to_string(file).unwrap().contains(&secret));
+    // Answered without the sandbox: nothing of it started for this.
+    assert!(!sandbox_running(&again));
+    again.quit();
+}
+
+#[test]
+fn the_sandbox_starts_only_once_a_connection_it_serves_is_listed() {
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
+    app.call("list_keys", json!({"connectionId": "sandbox-strait"}));
+    let port = sandbox_port(&app);
+    assert!(listening(port));
+
+    let again = restart(app, SandboxMode::Auto);
+    // The window's first calls: nothing of the sandbox runs or listens for them.
+    let connections = again.call("list_connections", json!({}));
+    assert_eq!(strings(&connections, "id"), SANDBOX_IDS);
+    again.call("last_inventory", json!({}));
+    assert_eq!(again.call("startup_notices", json!({})), json!([]));
+    assert!(!sandbox_running(&again));
+    assert!(
+        !listening(port),
+        "no sandbox port before a sandbox connection is listed"
+    );
+
+    // The first list of one of its connections starts it, on the same port, and all four work.
+    assert_sandbox_connections_work(&again, &connections);
+    assert!(sandbox_running(&again));
+    assert_eq!(sandbox_port(&again), port);
+    assert!(listening(port));
+    again.quit();
+}
+
+#[test]
+fn the_sandbox_keeps_its_port_and_moves_with_its_connections_when_the_port_is_taken() {
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
+    let sandboxed = app.call("list_connections", json!({}));
+    let port = sandbox_port(&app);
+    // A connection added by hand against the sandbox, with credentials it issued.
+    let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
+    let stored = vault.read("sandbox-oligon").unwrap().unwrap();
+    let token = secrecy::ExposeSecret::expose_secret(&stored["token"]).to_owned();
+    let input = json!({
+        "id": null, "name": "by hand", "provider": "oligon",
+        "base_url": sandboxed[0]["base_url"], "org_id": null, "project_id": null,
+        "label": null, "color": null, "credentials": {"token": token},
+    });
+    let by_hand = app.call("save_connection", json!({"input": input}))["id"].clone();
+    let listed = app.call("list_keys", json!({"connectionId": by_hand}));
+    assert!(listed.as_array().unwrap().len() >= 5, "{listed}");
+
+    // Relaunched: the same port, so the connection added by hand still reaches it (and,
+    // listed first, starts it).
+    let again = restart(app, SandboxMode::Auto);
+    let relisted = again.call("list_keys", json!({"connectionId": by_hand}));
+    assert_eq!(strings(&relisted, "id"), strings(&listed, "id"));
+    assert_eq!(sandbox_port(&again), port);
+
+    // Relaunched with the port taken: another one, and every connection pointing at the
+    // sandbox goes with it.
+    let taken = restart(again, SandboxMode::Auto);
+    let squatter = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let moved = taken.call("list_keys", json!({"connectionId": by_hand}));
+    assert_eq!(strings(&moved, "id"), strings(&listed, "id"));
+    let new_port = sandbox_port(&taken);
+    assert_ne!(new_port, port);
+    let connections = taken.call("list_connections", json!({}));
+    let new_base = format!("http://127.0.0.1:{new_port}/");
+    for connection in connections.as_array().unwrap() {
+        let base_url = connection["base_url"].as_str().unwrap();
+        assert!(base_url.starts_with(&new_base), "{connection}");
+    }
+    let sandboxed = Value::Array(connections.as_array().unwrap()[..4].to_vec());
+    assert_sandbox_connections_work(&taken, &sandboxed);
+    drop(squatter);
+    // And the new port is the one kept for the next launch.
+    let last = restart(taken, SandboxMode::Auto);
+    assert_eq!(sandbox_port(&last), new_port);
+    last.quit();
 }
 
 #[test]

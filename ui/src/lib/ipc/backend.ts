@@ -17,6 +17,7 @@ import type {
   Key,
   KeyDetails,
   KeyDraft,
+  LastInventory,
   LeakSearch,
   OpenFinding,
   OpenLeakedKey,
@@ -51,6 +52,11 @@ export interface Backend {
   startSandbox(): Promise<Connection[]>;
   /** A connection's keys, without the provider's raw JSON (see `keyDetails`). */
   listKeys(connectionId: string, operationId?: string): Promise<Key[]>;
+  /**
+   * The first connection's keys as last listed (metadata only), for a start's first frame;
+   * null on a first run. Answers at once: no keyring, sandbox or network behind it.
+   */
+  lastInventory(): Promise<LastInventory | null>;
   /** What the details pane shows beyond the listed key: its raw provider JSON. */
   keyDetails(connectionId: string, keyId: string): Promise<KeyDetails>;
   createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId?: string): Promise<CreateResult>;

@@ -32,6 +32,11 @@ export const commands = {
 	 */
 	keyDetails: (connectionId: string, keyId: string) => typedError<KeyDetails, AppError>(__TAURI_INVOKE("key_details", { connectionId, keyId })),
 	/**
+	 *  The open connection's keys as last listed (metadata only), for the first frame of a start;
+	 *  null on a first run. Answers at once: no keyring, sandbox or network.
+	 */
+	lastInventory: () => typedError<LastInventory | null, AppError>(__TAURI_INVOKE("last_inventory")),
+	/**
 	 *  Creates a key. With `replace_active` (single-active-key providers) the active keys are
 	 *  revoked first. The secrets go to the reveal vault, never into the answer. The create is
 	 *  journaled in the activity log and can be cancelled as `operation_id`.
@@ -703,6 +708,19 @@ export type KeyStatus =
 "expired" | 
 /**  Replaced by a newer key but still accepted until the grace period ends (Strait). */
 "rotating";
+
+/**  What `last_inventory` answers: the keys of the connection a start opens, as last listed. */
+export type LastInventory = {
+	/**  The connection a start opens (the first one). */
+	connection_id: string,
+	/**  When its keys were listed. */
+	taken_at: string,
+	/**
+	 *  Its keys then, without raw JSON (revoked keys Keydesk remembers included, as the list
+	 *  showed them).
+	 */
+	keys: Key[],
+};
 
 /**  A connection a leaked key was found in. */
 export type LeakConnection = {

@@ -22,6 +22,7 @@ import type {
   InventoryProgress,
   Key,
   KeyDraft,
+  LastInventory,
   LeakMatch,
   LeakSearch,
   OpenFinding,
@@ -242,6 +243,8 @@ export class MockBackend implements Backend {
   dismissals: Dismissal[] = [];
   /** When each connection was last listed (ms), for the Attention view's "Checked …". */
   listedAt = new Map<string, number>();
+  /** Each connection's last list as the app keeps it for the next start (`last_inventory`). */
+  snapshots = new Map<string, { taken_at: string; keys: Key[] }>();
 
   private failures = new Map<string, AppError[]>();
   /** Commands whose next call waits until it is cancelled (a server that never answers). */
@@ -411,6 +414,7 @@ export class MockBackend implements Backend {
     this.answer('list_keys', { connectionId }, () => {
       const keys = this.keysOf(connectionId);
       this.listedAt.set(connectionId, Date.now());
+      this.snapshots.set(connectionId, { taken_at: new Date().toISOString(), keys: clone(keys) });
       const caps = this.capsOf(connectionId);
       if (caps.pagination !== 'none' && keys.length > 100) {
         const pages = Math.ceil(keys.length / 100);
@@ -418,6 +422,13 @@ export class MockBackend implements Backend {
       }
       return keys;
     }, operationId);
+
+  lastInventory = () =>
+    this.answer('last_inventory', {}, (): LastInventory | null => {
+      const first = this.connections[0];
+      const snapshot = first ? this.snapshots.get(first.id) : undefined;
+      return first && snapshot ? { connection_id: first.id, ...snapshot } : null;
+    });
 
   keyDetails = (connectionId: string, keyId: string) =>
     this.answer('key_details', { connectionId, keyId }, () => {

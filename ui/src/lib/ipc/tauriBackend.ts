@@ -56,6 +56,7 @@ export const tauriBackend: Backend = {
   testConnection: (input, operationId) => call(() => commands.testConnection(input, operationId ?? null)),
   startSandbox: () => call(commands.startSandbox),
   listKeys: (connectionId, operationId) => call(() => commands.listKeys(connectionId, operationId ?? null)),
+  lastInventory: () => call(commands.lastInventory),
   keyDetails: (connectionId, keyId) => call(() => commands.keyDetails(connectionId, keyId)),
   createKey: (connectionId, draft, replaceActive, operationId) =>
     call(() => commands.createKey(connectionId, draft, replaceActive, operationId ?? null)),

@@ -36,6 +36,7 @@ export type {
   KeyDetails,
   KeyDraft,
   KeyStatus,
+  LastInventory,
   LeakFound,
   LeakConnection,
   LeakFoundBy,

@@ -83,6 +83,62 @@ describe('Shell', () => {
     }
   });
 
+  /** A backend whose first connection an earlier run listed; its next `list_keys` waits for `release`. */
+  async function listedBefore(keysPerConnection: number) {
+    const backend = new MockBackend({ keysPerConnection });
+    await backend.listKeys('c-oligon');
+    const listKeys = backend.listKeys;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    backend.listKeys = async (connectionId, operationId) => {
+      if (connectionId === 'c-oligon') await held;
+      return listKeys(connectionId, operationId);
+    };
+    return { backend, release: () => release() };
+  }
+
+  it('paints the last known keys marked "as of", then refreshes them in place and drops the mark', async () => {
+    const { backend, release } = await listedBefore(3);
+    const changed = backend.keys.get('c-oligon')![0];
+    const before = changed.name;
+    changed.name = 'renamed since';
+    render(App, { backend });
+
+    const rows = await screen.findAllByTestId('key-row');
+    expect(rows).toHaveLength(3);
+    expect(screen.getByTestId('as-of')).toHaveTextContent(/^as of \d\d:\d\d$/);
+    expect(screen.queryByText(/Loading keys from/)).not.toBeInTheDocument();
+    const row = document.querySelector(`[data-key-id="${changed.id}"]`);
+    expect(row).toHaveTextContent(before);
+
+    release();
+    await vi.waitFor(() => expect(screen.queryByTestId('as-of')).not.toBeInTheDocument());
+    // The same row, its text updated: no skeleton or new table in between.
+    expect(document.querySelector(`[data-key-id="${changed.id}"]`)).toBe(row);
+    expect(row).toHaveTextContent('renamed since');
+    expect(screen.getAllByTestId('key-row')).toHaveLength(3);
+  });
+
+  it('keeps the "as of" mark on the last known keys when their refresh fails', async () => {
+    const { backend, release } = await listedBefore(2);
+    backend.failNext('list_keys', appError('network', 'Could not reach Oligon.'));
+    render(App, { backend });
+    expect(await screen.findAllByTestId('key-row')).toHaveLength(2);
+    release();
+    expect(await screen.findByTestId('error-notice')).toBeInTheDocument();
+    expect(screen.getByTestId('as-of')).toBeInTheDocument();
+    expect(screen.getAllByTestId('key-row')).toHaveLength(2);
+  });
+
+  it('shows skeletons, not a mark, on a first run', async () => {
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.listKeys = () => new Promise(() => {});
+    render(App, { backend });
+    expect(await screen.findByText(/Loading keys from/, {}, { timeout: 2000 })).toBeInTheDocument();
+    expect(await backend.lastInventory()).toBeNull();
+    expect(screen.queryByTestId('as-of')).not.toBeInTheDocument();
+  });
+
   it('shows the sidebar without waiting long for a slow first list', async () => {
     const backend = new MockBackend({ keysPerConnection: 1 });
     backend.listKeys = () => new Promise(() => {});

@@ -32,6 +32,11 @@ export interface KeyList {
   keys: Key[];
   error: AppError | null;
   progress: InventoryProgress | null;
+  /**
+   * Set while `keys` are the last known list from an earlier run (`last_inventory`), not one
+   * listed now: when it was taken. Cleared once the fresh list is in.
+   */
+  asOf?: string | null;
 }
 
 /** How long a start waits for the open connection's keys before showing the app without them. */
@@ -182,13 +187,21 @@ export class Keydesk {
       );
       void this.loadScheduledRevokes();
       const rest = Promise.all([this.backend.providerCapabilities(), this.backend.getSettings(), this.backend.pendingReveals()]);
+      // The open connection's keys as an earlier run last listed them: shown with the first
+      // frame, marked "as of", while they are listed again. Without them (a first run) the
+      // start goes on as before.
+      const lastKnown = this.backend.lastInventory().catch(() => null);
       // Both are awaited below; a failure before then is reported there.
       listening.catch(() => undefined);
       rest.catch(() => undefined);
       // The open connection's keys are what a start waits for: ask as soon as the connections
       // are known.
-      const connections = await this.backend.listConnections();
+      const [connections, last] = await Promise.all([this.backend.listConnections(), lastKnown]);
       await listening;
+      const shown = last !== null && last.connection_id === connections[0]?.id;
+      if (shown) {
+        this.setList(last.connection_id, { status: 'loading', keys: last.keys, error: null, progress: null, asOf: last.taken_at });
+      }
       const first = connections.length > 0 ? this.loadKeys(connections[0].id) : Promise.resolve();
       const [capabilities, settings, reveals] = await rest;
       this.capabilities = capabilities;
@@ -198,8 +211,9 @@ export class Keydesk {
       this.selectedId = connections[0]?.id ?? null;
       this.view = 'keys';
       // A list that comes soon shows in the window's first full frame, instead of a frame of
-      // "loading" that costs as much to draw as the keys; a slow one shows after.
-      await Promise.race([first, delay(startupTiming.firstListWaitMs)]);
+      // "loading" that costs as much to draw as the keys; a slow one shows after. With the
+      // last known keys there is nothing to wait for: they are that frame.
+      if (!shown) await Promise.race([first, delay(startupTiming.firstListWaitMs)]);
       this.started = true;
       // The other connections load in the background so the sidebar can show their counts, once
       // the open one is in (or after a second): taking in their lists meanwhile delays its
@@ -256,7 +270,8 @@ export class Keydesk {
 
   async loadKeys(connectionId: string): Promise<void> {
     const previous = this.lists[connectionId];
-    this.setList(connectionId, { status: 'loading', keys: previous?.keys ?? [], error: null, progress: null });
+    const asOf = previous?.asOf ?? null;
+    this.setList(connectionId, { status: 'loading', keys: previous?.keys ?? [], error: null, progress: null, asOf });
     try {
       // Benchmarks read these marks: the request, and the list's arrival in the UI.
       performance.mark(`keys-requested:${connectionId}`);
@@ -272,7 +287,8 @@ export class Keydesk {
         this.toasts.show('Cancelled: the list was not refreshed.');
         return;
       }
-      this.setList(connectionId, { status: 'error', keys: previous?.keys ?? [], error: toAppError(reason), progress: null });
+      // The keys shown are still the last known ones: their mark stays.
+      this.setList(connectionId, { status: 'error', keys: previous?.keys ?? [], error: toAppError(reason), progress: null, asOf });
     }
   }
 
