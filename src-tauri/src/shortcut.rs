@@ -4,8 +4,16 @@
 //!
 //! The plugin is added the first time a shortcut is set, so a Keydesk that never uses one
 //! never asks the window system for keys.
+//!
+//! Two waits must never meet. The plugin's shortcut thread delivers presses holding the
+//! plugin's lock on its shortcuts, and registering or releasing one waits for that thread; so
+//! Keydesk releases its shortcut by name (the plugin's `unregister_all` keeps the lock while it
+//! waits: a press delivered meanwhile waited for it forever), and a press is handled off that
+//! thread (bringing the window forward waits for the main thread, which may be waiting for the
+//! shortcut thread).
 
 use std::str::FromStr;
+use std::sync::Mutex;
 
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime};
@@ -50,6 +58,10 @@ pub fn parse(text: &str) -> AppResult<Shortcut> {
     Ok(shortcut)
 }
 
+/// The shortcut Keydesk holds, if any: released by name (see the module's notes).
+#[derive(Default)]
+struct Held(Mutex<Option<Shortcut>>);
+
 /// Makes `wanted` the one global shortcut Keydesk holds; `None` releases it. A shortcut the
 /// window system refuses (another application holds it) is a validation error of the field.
 pub fn apply<R: Runtime>(app: &AppHandle<R>, wanted: Option<&str>) -> AppResult<()> {
@@ -64,12 +76,20 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, wanted: Option<&str>) -> AppResult<
                 tracing::warn!(%error, "the global shortcut plugin did not start");
                 AppError::internal("Keydesk could not set up global shortcuts.")
             })?;
+        app.manage(Held::default());
     }
     let shortcuts = app.global_shortcut();
-    shortcuts.unregister_all().map_err(|error| {
-        tracing::warn!(%error, "could not release the global shortcut");
-        AppError::internal("Keydesk could not release its global shortcut.")
-    })?;
+    let held = app.state::<Held>();
+    let mut held = held
+        .0
+        .lock()
+        .map_err(|_| AppError::internal("Keydesk's global shortcut is poisoned."))?;
+    if let Some(old) = held.take() {
+        shortcuts.unregister(old).map_err(|error| {
+            tracing::warn!(%error, "could not release the global shortcut");
+            AppError::internal("Keydesk could not release its global shortcut.")
+        })?;
+    }
     let Some((text, shortcut)) = wanted else {
         return Ok(());
     };
@@ -79,7 +99,9 @@ pub fn apply<R: Runtime>(app: &AppHandle<R>, wanted: Option<&str>) -> AppResult<
             FIELD,
             format!("{text} could not be taken: another application may use it. Choose another."),
         )
-    })
+    })?;
+    *held = Some(shortcut);
+    Ok(())
 }
 
 /// Takes the shortcut a setting names ([`apply`] for one app), leaving one it holds alone.
@@ -109,13 +131,13 @@ fn pressed<R: Runtime>(app: &AppHandle<R>, shortcut: &Shortcut, event: ShortcutE
     if event.state() != ShortcutState::Pressed {
         return;
     }
-    window::bring_main_forward(app);
-    let open = OpenLeakedKey {
-        shortcut: shortcut.into_string(),
-    };
-    if let Err(error) = open.emit(app) {
-        tracing::warn!(%error, "could not open Leaked key");
-    }
+    let (app, shortcut) = (app.clone(), shortcut.into_string());
+    tauri::async_runtime::spawn_blocking(move || {
+        window::bring_main_forward(&app);
+        if let Err(error) = (OpenLeakedKey { shortcut }).emit(&app) {
+            tracing::warn!(%error, "could not open Leaked key");
+        }
+    });
 }
 
 #[cfg(test)]

@@ -82,5 +82,36 @@ fn the_leak_shortcut_follows_the_setting_and_its_press_opens_leaked_key() {
 
     save_shortcut(&app, Value::Null).unwrap();
     assert!(!shortcut::holds(handle, "Ctrl+Alt+L"));
+
+    // Changed again and again while presses arrive: a release that waited for the shortcut
+    // thread while that thread waited to deliver a press would hang here. (In this test, not
+    // a separate one: the plugin's press handler is one per process.)
+    save_shortcut(&app, "Ctrl+Alt+K".into()).unwrap();
+    let mut typing = Command::new("xdotool")
+        .args(["key", "--repeat", "150", "--delay", "4", "ctrl+alt+k"])
+        .spawn()
+        .unwrap();
+    let (typed, typed_rx) = mpsc::channel();
+    let (done, done_rx) = mpsc::channel();
+    let changer = handle.clone();
+    std::thread::spawn(move || {
+        let mut changes = 0;
+        for wanted in ["Ctrl+Alt+L", "Ctrl+Alt+K"].into_iter().cycle() {
+            shortcut::apply(&changer, Some(wanted)).unwrap();
+            changes += 1;
+            if changes >= 20 && typed_rx.try_recv().is_ok() {
+                break;
+            }
+        }
+        shortcut::apply(&changer, None).unwrap();
+        let _ = done.send(changes);
+    });
+    assert!(typing.wait().unwrap().success());
+    typed.send(()).unwrap();
+    let changes = done_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("changing the shortcut while presses arrive never hangs");
+    assert!(changes >= 20, "{changes}");
+    assert!(!shortcut::holds(handle, "Ctrl+Alt+K"));
     app.quit();
 }
