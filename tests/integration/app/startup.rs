@@ -276,22 +276,29 @@ fn a_command_that_comes_before_startup_is_done_waits_for_it() {
     app.quit();
 }
 
+/// Starts on `dirs` with the sandbox on auto, asks for the startup notices while startup is
+/// still gated, then lets it run: answers the app and the notices.
+fn notices_of_a_gated_start(dirs: AppDirs) -> (TestApp, Vec<String>) {
+    let app = start_gated(dirs, SandboxMode::Auto);
+    let opener = open_gate_once_waited_on(app.app.handle().clone());
+    let notices = app.call("startup_notices", json!({}));
+    opener.join().unwrap();
+    let notices = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_owned())
+        .collect();
+    (app, notices)
+}
+
 #[test]
 fn problems_found_in_the_background_reach_the_startup_notices_in_order() {
     let dirs = AppDirs::new();
     dirs.write_data_file("settings.json", b"{ not json");
     // A file where the sandbox's folder should be: the sandbox cannot start.
     dirs.write_data_file("sandbox", b"");
-    let app = start_gated(dirs, SandboxMode::Auto);
-    let opener = open_gate_once_waited_on(app.app.handle().clone());
-    let notices = app.call("startup_notices", json!({}));
-    opener.join().unwrap();
-    let notices: Vec<&str> = notices
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap())
-        .collect();
+    let (app, notices) = notices_of_a_gated_start(dirs);
     assert_eq!(notices.len(), 2, "{notices:?}");
     assert!(notices[0].contains("corrupt"), "{notices:?}");
     assert!(notices[1].contains("sandbox's data folder"), "{notices:?}");
@@ -305,16 +312,7 @@ fn a_record_file_read_in_the_background_reports_in_its_place_among_the_notices()
     dirs.write_data_file("settings.json", b"{ not json");
     dirs.write_data_file("dismissals.json", b"{\"schema_version\": 1, \"rec");
     dirs.write_data_file("sandbox", b"");
-    let app = start_gated(dirs, SandboxMode::Auto);
-    let opener = open_gate_once_waited_on(app.app.handle().clone());
-    let notices = app.call("startup_notices", json!({}));
-    opener.join().unwrap();
-    let notices: Vec<&str> = notices
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap())
-        .collect();
+    let (app, notices) = notices_of_a_gated_start(dirs);
     // As when the record files were read before the window: settings, records, sandbox.
     assert_eq!(notices.len(), 3, "{notices:?}");
     assert!(notices[0].contains("settings file"), "{notices:?}");
