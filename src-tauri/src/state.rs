@@ -301,8 +301,12 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
     // The record files (the inventory snapshot holds every listed key) are read while the
     // webview starts, not before its page may load; whatever needs them waits for this read.
     let handle = app.clone();
-    let records =
-        tauri::async_runtime::spawn_blocking(move || handle.state::<AppState>().attention.load());
+    let records = tauri::async_runtime::spawn_blocking(move || {
+        let started = Instant::now();
+        let notices = handle.state::<AppState>().attention.load();
+        tracing::debug!(elapsed = ?started.elapsed(), "attention records read");
+        notices
+    });
     // The app's own window is built before this (tests' windows come later): its page goes
     // first, then the keyring and the sandbox.
     let window = app.get_webview_window(crate::window::MAIN).is_some();
