@@ -206,7 +206,7 @@ pub async fn serve(state: &AppState, connection_id: &str) -> AppResult<()> {
 /// Takes the demo's history as Keydesk's own past (see [`recall_demo_history`]) unless every
 /// sandbox connection already has a snapshot of its own.
 pub async fn take_demo_history(state: &AppState) {
-    if demo_history_taken(&state.attention.records) {
+    if demo_history_taken(state.attention.records()) {
         return;
     }
     let Some(history) = state.sandbox.demo_history().await else {
@@ -215,7 +215,7 @@ pub async fn take_demo_history(state: &AppState) {
     let recalled = recall_demo_history(
         &history,
         &state.connections,
-        &state.attention.records,
+        state.attention.records(),
         &state.activity,
     );
     if let Err(error) = recalled {

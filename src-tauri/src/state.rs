@@ -176,6 +176,15 @@ impl Startup {
         }
     }
 
+    /// Puts `notices` at `index` of what went wrong at startup (where the work that found
+    /// them would have put them, had it not run in the background).
+    fn insert_notices(&self, index: usize, notices: Vec<String>) {
+        if let Ok(mut all) = self.locked_notices() {
+            let index = index.min(all.len());
+            all.splice(index..index, notices);
+        }
+    }
+
     fn finish(&self) {
         self.mark_ready();
         self.done.send_replace(true);
@@ -234,7 +243,9 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         &config.data_dir.join("settings.json"),
         &mut notices,
     )?);
-    let attention = AttentionState::open(&config.data_dir, &mut notices);
+    // Read on a background thread below; their notices keep their place after the settings'.
+    let attention = AttentionState::new(&config.data_dir);
+    let records_notices_at = notices.len();
     let scheduled = RecordFile::open(
         config.data_dir.join("scheduled-revokes.json"),
         "scheduled revokes",
@@ -287,6 +298,15 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         report_replace,
         scheduled,
     });
+    // The record files (the inventory snapshot holds every listed key) are read while the
+    // webview starts, not before its page may load; whatever needs them waits for this read.
+    let handle = app.clone();
+    let records = tauri::async_runtime::spawn_blocking(move || {
+        let started = Instant::now();
+        let notices = handle.state::<AppState>().attention.load();
+        tracing::debug!(elapsed = ?started.elapsed(), "attention records read");
+        notices
+    });
     // The app's own window is built before this (tests' windows come later): its page goes
     // first, then the keyring and the sandbox.
     let window = app.get_webview_window(crate::window::MAIN).is_some();
@@ -298,6 +318,10 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         let state = app.state::<AppState>();
         let _finish = FinishOnDrop(&state.startup);
         start_in_background(&state, vault, config.sandbox, window).await;
+        match records.await {
+            Ok(notices) => state.startup.insert_notices(records_notices_at, notices),
+            Err(error) => tracing::warn!(%error, "could not read the attention records"),
+        }
     });
     Ok(())
 }

@@ -3,8 +3,8 @@
 //! [`super::tracking`], the code that judges them in [`super`].
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
 use keydesk_core::{ErrorKind, Key};
@@ -14,20 +14,52 @@ use crate::error::{AppError, AppResult};
 
 /// The Attention view's state: its record files and the lists this run holds.
 pub struct AttentionState {
-    /// Annotations, snapshots, dismissals and revoked keys on disk.
-    pub records: AttentionRecords,
+    /// Where the record files are.
+    data_dir: PathBuf,
+    /// Annotations, snapshots, dismissals and revoked keys on disk, once read.
+    records: OnceLock<AttentionRecords>,
+    /// What was wrong with the record files, until startup takes it.
+    notices: Mutex<Vec<String>>,
     pub(super) lists: HeldLists,
     pub(super) waits: RateLimitWaits,
 }
 
 impl AttentionState {
-    /// Opens the record files in `data_dir` (unusable ones become `notices`).
-    pub fn open(data_dir: &Path, notices: &mut Vec<String>) -> Self {
+    /// Holds the record files in `data_dir` without reading them yet (see [`Self::load`]).
+    pub fn new(data_dir: &Path) -> Self {
         Self {
-            records: AttentionRecords::open(data_dir, notices),
+            data_dir: data_dir.to_owned(),
+            records: OnceLock::new(),
+            notices: Mutex::new(Vec::new()),
             lists: HeldLists::default(),
             waits: RateLimitWaits::default(),
         }
+    }
+
+    /// The record files. Startup reads them on a background thread ([`Self::load`]) so the
+    /// window's page does not wait for a snapshot of thousands of keys; a call that comes
+    /// before that read is done waits for it (or reads them itself if it comes first).
+    pub fn records(&self) -> &AttentionRecords {
+        self.records.get_or_init(|| {
+            let mut notices = Vec::new();
+            let records = AttentionRecords::open(&self.data_dir, &mut notices);
+            *self.locked_notices() = notices;
+            records
+        })
+    }
+
+    /// Reads the record files if nothing did yet, and answers what was wrong with them (once:
+    /// unusable ones are moved aside, so they are not read again).
+    pub fn load(&self) -> Vec<String> {
+        self.records();
+        std::mem::take(&mut *self.locked_notices())
+    }
+
+    fn locked_notices(&self) -> MutexGuard<'_, Vec<String>> {
+        // Plain sentences: a panic while holding them leaves nothing half-written.
+        self.notices
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The keys of `connection_id` as this run last listed them (without raw JSON), when that

@@ -137,7 +137,7 @@ fn failure(connection: &Connection, error: AppError) -> AttentionFailure {
 
 /// Core's findings over the held lists of `connections`.
 fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionReport> {
-    let records = &state.attention.records;
+    let records = state.attention.records();
     let annotations = records.annotations.get()?;
     let dismissals = records.dismissals.get()?;
     let changes = records.changes.get()?;
@@ -244,7 +244,7 @@ pub fn key_annotations(
 ) -> AppResult<BTreeMap<String, Annotation>> {
     state
         .attention
-        .records
+        .records()
         .annotations
         .read(|annotations| annotations.get(connection_id).cloned().unwrap_or_default())
 }
@@ -268,7 +268,7 @@ pub async fn set_annotation(
         note: blank_to_none(annotation.note),
         tags: annotation.tags,
     };
-    let stored = state.attention.records.annotations.update(|annotations| {
+    let stored = state.attention.records().annotations.update(|annotations| {
         let keys = annotations.entry(connection_id.to_owned()).or_default();
         if annotation == Annotation::default() {
             keys.remove(key_id);
@@ -320,7 +320,7 @@ pub async fn dismiss_finding(
         rule,
         until: snooze_days.map(|days| now + Duration::days(i64::from(days))),
     };
-    let stored = state.attention.records.dismissals.update(|dismissals| {
+    let stored = state.attention.records().dismissals.update(|dismissals| {
         // Dismissals that no longer hold hide nothing: they go, as does the one replaced.
         dismissals.retain(|kept| {
             kept.holds_at(now)

@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// the snapshot of the look before (kept until reviewed; changes that no longer stand go),
 /// holds the list and makes it the new snapshot. Answers the keys as the UI shows them.
 pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<Key> {
-    let records = &state.attention.records;
+    let records = state.attention.records();
     let revoked = records
         .revoked
         .read(|revoked| revoked.get(connection_id).cloned());
@@ -82,7 +82,7 @@ pub fn reviewed_change(
     key_id: &str,
     rule: Rule,
 ) -> AppResult<()> {
-    state.attention.records.changes.update(|all| {
+    state.attention.records().changes.update(|all| {
         if let Some(changes) = all.get_mut(connection_id) {
             changes.retain(|change| (change.key_id.as_str(), change.rule) != (key_id, rule));
         }
@@ -94,7 +94,7 @@ pub fn reviewed_change(
 pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
     log_failure(
         "snapshot",
-        state.attention.records.snapshots.update(|snapshots| {
+        state.attention.records().snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
                 upsert(&mut snapshot.keys, SnapshotKey::of(key), snapshot_id);
             }
@@ -122,7 +122,7 @@ pub fn revoked(state: &AppState, connection_id: &str, key_id: &str, answered: Op
     key.revoked_at = key.revoked_at.or_else(|| Some(Utc::now()));
     log_failure(
         "revoked keys",
-        state.attention.records.revoked.update(|revoked| {
+        state.attention.records().revoked.update(|revoked| {
             revoked
                 .entry(connection_id.to_owned())
                 .or_default()
@@ -135,7 +135,7 @@ pub fn revoked(state: &AppState, connection_id: &str, key_id: &str, answered: Op
 /// Keydesk deleted `key_id`: it leaves the snapshot (so it does not show as disappeared),
 /// the held list, the revoked keys and the annotations.
 pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
-    let records = &state.attention.records;
+    let records = state.attention.records();
     log_failure(
         "snapshot",
         records.snapshots.update(|snapshots| {
@@ -177,7 +177,7 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
 
 /// The connection `connection_id` was deleted: its records go with it.
 pub fn forgotten(state: &AppState, connection_id: &str) {
-    let records = &state.attention.records;
+    let records = state.attention.records();
     log_failure(
         "snapshot",
         records.snapshots.update(|all| all.remove(connection_id)),
@@ -207,7 +207,7 @@ pub fn forgotten(state: &AppState, connection_id: &str) {
 pub fn succeeded(state: &AppState, connection_id: &str, replaced: &str, successor: &str) {
     log_failure(
         "annotations",
-        state.attention.records.annotations.update(|annotations| {
+        state.attention.records().annotations.update(|annotations| {
             let Some(keys) = annotations.get_mut(connection_id) else {
                 return;
             };
@@ -231,7 +231,7 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
     held.or_else(|| {
         let seen = state
             .attention
-            .records
+            .records()
             .snapshots
             .read(|snapshots| {
                 snapshots

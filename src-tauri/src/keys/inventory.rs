@@ -209,7 +209,7 @@ fn search_in(
 fn last_known(state: &AppState, connection_id: &str, remembered: Key) -> Key {
     state
         .attention
-        .records
+        .records()
         .revoked
         .read(|all| {
             all.get(connection_id)
@@ -228,7 +228,7 @@ pub async fn export_inventory(state: &AppState, format: ExportFormat) -> AppResu
     if let Some(failure) = failed.into_iter().next() {
         return Err(failure.error);
     }
-    let annotations = state.attention.records.annotations.get()?;
+    let annotations = state.attention.records().annotations.get()?;
     let path = export::write_inventory(&state.export_dir, format, &inventories, &annotations)?;
     let record = Activity {
         action: "export_inventory",

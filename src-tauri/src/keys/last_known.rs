@@ -31,7 +31,7 @@ pub fn last_inventory(state: &AppState) -> AppResult<Option<LastInventory>> {
     };
     let snapshot = state
         .attention
-        .records
+        .records()
         .snapshots
         .read(|snapshots| snapshots.get(&first.id).filter(|s| s.complete).cloned())?;
     Ok(snapshot.map(|snapshot| LastInventory {

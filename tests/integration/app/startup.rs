@@ -70,11 +70,16 @@ fn embedded_sandbox_registers_four_working_connections_with_stable_ids() {
 /// Quits `app` as a crash or the OS would (connections and keyring items stay) and starts it
 /// again on its files.
 fn restart(app: TestApp, sandbox: SandboxMode) -> TestApp {
+    TestApp::start_in(stop(app), sandbox)
+}
+
+/// Quits `app` as a user would, keeping its connections and credentials for the next start.
+fn stop(app: TestApp) -> AppDirs {
     keydesk_app::state::shutdown(app.app.handle());
     let TestApp { app, window, dirs } = app;
     drop(window);
     drop(app);
-    TestApp::start_in(dirs, sandbox)
+    dirs
 }
 
 /// Whether something listens on 127.0.0.1:`port`.
@@ -271,27 +276,67 @@ fn a_command_that_comes_before_startup_is_done_waits_for_it() {
     app.quit();
 }
 
+/// Starts on `dirs` with the sandbox on auto, asks for the startup notices while startup is
+/// still gated, then lets it run: answers the app and the notices.
+fn notices_of_a_gated_start(dirs: AppDirs) -> (TestApp, Vec<String>) {
+    let app = start_gated(dirs, SandboxMode::Auto);
+    let opener = open_gate_once_waited_on(app.app.handle().clone());
+    let notices = app.call("startup_notices", json!({}));
+    opener.join().unwrap();
+    let notices = notices
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap().to_owned())
+        .collect();
+    (app, notices)
+}
+
 #[test]
 fn problems_found_in_the_background_reach_the_startup_notices_in_order() {
     let dirs = AppDirs::new();
     dirs.write_data_file("settings.json", b"{ not json");
     // A file where the sandbox's folder should be: the sandbox cannot start.
     dirs.write_data_file("sandbox", b"");
-    let app = start_gated(dirs, SandboxMode::Auto);
-    let opener = open_gate_once_waited_on(app.app.handle().clone());
-    let notices = app.call("startup_notices", json!({}));
-    opener.join().unwrap();
-    let notices: Vec<&str> = notices
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|n| n.as_str().unwrap())
-        .collect();
+    let (app, notices) = notices_of_a_gated_start(dirs);
     assert_eq!(notices.len(), 2, "{notices:?}");
     assert!(notices[0].contains("corrupt"), "{notices:?}");
     assert!(notices[1].contains("sandbox's data folder"), "{notices:?}");
     assert_eq!(app.call("list_connections", json!({})), json!([]));
     app.quit();
+}
+
+#[test]
+fn a_record_file_read_in_the_background_reports_in_its_place_among_the_notices() {
+    let dirs = AppDirs::new();
+    dirs.write_data_file("settings.json", b"{ not json");
+    dirs.write_data_file("dismissals.json", b"{\"schema_version\": 1, \"rec");
+    dirs.write_data_file("sandbox", b"");
+    let (app, notices) = notices_of_a_gated_start(dirs);
+    // As when the record files were read before the window: settings, records, sandbox.
+    assert_eq!(notices.len(), 3, "{notices:?}");
+    assert!(notices[0].contains("settings file"), "{notices:?}");
+    assert!(
+        notices[1].contains("snoozed and reviewed findings was corrupt"),
+        "{notices:?}"
+    );
+    assert!(notices[2].contains("sandbox's data folder"), "{notices:?}");
+    app.quit();
+}
+
+#[test]
+fn the_last_list_is_answered_from_the_background_read_before_startup_work_runs() {
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
+    let listed = app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
+    // The gate stays shut: no keyring check, no sandbox, only the record files' own read.
+    let again = start_gated(stop(app), SandboxMode::Auto);
+    let last = again.call("last_inventory", json!({}));
+    assert_eq!(last["connection_id"], "sandbox-oligon");
+    assert_eq!(last["keys"], listed);
+    assert!(!sandbox_running(&again));
+    again.app.state::<StartupGate>().open();
+    assert_eq!(again.call("startup_notices", json!({})), json!([]));
+    again.quit();
 }
 
 #[test]
