@@ -50,7 +50,11 @@ pub fn write_inventory(
             export::write_inventory_json(&mut writer, inventory, annotations)
                 .map_err(std::io::Error::from)
                 .and_then(|()| writer.flush())
-                .map_err(|_| AppError::internal(format!("Could not write {}.", path.display())))?;
+                .map_err(|_| {
+                    // No half-written export left behind to be mistaken for a whole one.
+                    let _ = std::fs::remove_file(&path);
+                    AppError::internal(format!("Could not write {}.", path.display()))
+                })?;
             Ok(path)
         }
     }
