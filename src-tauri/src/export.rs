@@ -1,6 +1,7 @@
 //! Inventory and activity exports: files the user can hand to an auditor. Never secrets:
 //! keys carry only their masked form.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use keydesk_core::Key;
@@ -32,21 +33,31 @@ pub fn write_inventory(
     inventory: &[(Connection, Vec<Key>)],
     annotations: &Annotations,
 ) -> AppResult<PathBuf> {
-    let (extension, bytes) = match format {
-        ExportFormat::Csv => (
-            "csv",
-            export::inventory_csv(inventory, annotations).into_bytes(),
-        ),
-        ExportFormat::Json => {
-            let document = export::inventory_json(inventory, annotations);
-            let text = serde_json::to_vec_pretty(&document)
-                .map_err(|_| AppError::internal("Could not encode the inventory."))?;
-            ("json", text)
+    match format {
+        ExportFormat::Csv => {
+            let path = new_file_path(dir, "keydesk-inventory", "csv");
+            write_file(
+                &path,
+                export::inventory_csv(inventory, annotations).as_bytes(),
+            )?;
+            Ok(path)
         }
-    };
-    let path = new_file_path(dir, "keydesk-inventory", extension);
-    write_file(&path, &bytes)?;
-    Ok(path)
+        ExportFormat::Json => {
+            // Written as it is serialized: no copy of the whole export in memory.
+            let path = new_file_path(dir, "keydesk-inventory", "json");
+            let file = create_file(&path)?;
+            let mut writer = std::io::BufWriter::new(file);
+            export::write_inventory_json(&mut writer, inventory, annotations)
+                .map_err(std::io::Error::from)
+                .and_then(|()| writer.flush())
+                .map_err(|_| {
+                    // No half-written export left behind to be mistaken for a whole one.
+                    let _ = std::fs::remove_file(&path);
+                    AppError::internal(format!("Could not write {}.", path.display()))
+                })?;
+            Ok(path)
+        }
+    }
 }
 
 /// `dir/<stem>-<UTC time>.<extension>`.
@@ -62,10 +73,17 @@ pub fn file_name(stem: &str, extension: &str) -> String {
 
 /// Writes `bytes` to `path`, creating its folder.
 pub fn write_file(path: &Path, bytes: &[u8]) -> AppResult<()> {
+    create_file(path)?
+        .write_all(bytes)
+        .map_err(|_| AppError::internal(format!("Could not write {}.", path.display())))
+}
+
+/// Creates (or truncates) the file at `path`, creating its folder.
+fn create_file(path: &Path) -> AppResult<std::fs::File> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|_| AppError::internal(format!("Could not create {}.", dir.display())))?;
     }
-    std::fs::write(path, bytes)
+    std::fs::File::create(path)
         .map_err(|_| AppError::internal(format!("Could not write {}.", path.display())))
 }

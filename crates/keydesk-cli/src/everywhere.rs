@@ -23,10 +23,13 @@ pub async fn inventory(
     let (listed, failed) = listed(saved, connections).await;
     let annotations = annotations(saved);
     if json {
-        output::print_pretty_json(&keydesk_local::export::inventory_json(
-            &listed,
-            &annotations,
-        ));
+        let document = keydesk_local::export::InventoryJson {
+            inventory: &listed,
+            annotations: &annotations,
+        };
+        output::print_pretty_json(&document).map_err(|_| Error::Internal {
+            message: "Could not write the inventory to stdout.".to_owned(),
+        })?;
     } else if csv {
         print!(
             "{}",

@@ -1,6 +1,7 @@
 //! What the CLI prints: JSON in the shapes the issue fixes, or readable tables.
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use chrono::{DateTime, Utc};
 use keydesk_core::{CreatedKey, ExposeSecret, Finding, Key, ProviderKind, is_control_or_bidi};
@@ -184,11 +185,13 @@ pub fn print_connections(connections: &[Connection], as_json: bool) {
 }
 
 /// A document the app would write to a file, as the file holds it.
-pub fn print_pretty_json(value: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| "null".to_owned())
-    );
+pub fn print_pretty_json(value: &impl serde::Serialize) -> std::io::Result<()> {
+    // Written as it is serialized, through one buffer: an export of 40,000 keys is tens of
+    // megabytes that need not be held as one string first.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    out.flush()
 }
 
 /// Each connection's name and provider, then its keys as a table.
