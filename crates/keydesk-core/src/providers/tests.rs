@@ -260,6 +260,20 @@ fn oligon(id: &str, prefix: &str, last4: &str) -> Key {
     .unwrap()
 }
 
+fn strait(id: &str, key_prefix: &str) -> Key {
+    decode_key(
+        ProviderKind::Strait,
+        &json!({"id": id, "key_prefix": key_prefix}),
+    )
+    .unwrap()
+}
+
+/// A fiskaly key listed with `fields` besides its id.
+fn fiskaly(id: &str, mut fields: serde_json::Value) -> Key {
+    fields["_id"] = id.into();
+    decode_key(ProviderKind::Fiskaly, &fields).unwrap()
+}
+
 /// The leak search for `pasted` in `inventories`.
 fn search<C: Clone>(pasted: &str, inventories: &[(C, &[Key])]) -> LeakResult<C> {
     find_leaked(&LeakFingerprint::parse(pasted).unwrap(), inventories)
@@ -344,25 +358,15 @@ fn strait_and_fiskaly_matches() {
         fingerprint.format(),
         KeyFormat::Issued(vec![ProviderKind::Strait])
     );
-    let strait = decode_key(
-        ProviderKind::Strait,
-        &json!({"id": "s1", "key_prefix": &STRAIT_KEY[..12]}),
-    )
-    .unwrap();
-    let other = decode_key(
-        ProviderKind::Strait,
-        &json!({"id": "s2", "key_prefix": "strait_fffff"}),
-    )
-    .unwrap();
-    let result = find_leaked(&fingerprint, &[((), &[strait, other][..])]);
+    let listed = [
+        strait("s1", &STRAIT_KEY[..12]),
+        strait("s2", "strait_fffff"),
+    ];
+    let result = find_leaked(&fingerprint, &[((), &listed[..])]);
     assert_eq!(result.matches.len(), 1);
     assert_eq!(result.matches[0].key.id, "s1");
 
-    let fiskaly = decode_key(
-        ProviderKind::Fiskaly,
-        &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
-    )
-    .unwrap();
+    let fiskaly = fiskaly("f1", json!({"key": "test_fakepublickey0001"}));
     let pasted = LeakFingerprint::parse("\"test_fakepublickey0001\"").unwrap();
     assert!(pasted.matches(&fiskaly));
     assert!(
@@ -483,11 +487,7 @@ fn a_syncgram_key_keydesk_created_is_found_by_its_fingerprint_only() {
 fn a_pasted_fiskaly_secret_finds_its_key_and_an_unknown_one_is_hinted() {
     let hmac = FingerprintKey::generate();
     let secret = "Zk3pQ9rT2vX8yB1nM4cL7dF0gH6jK5sW3eR2tY9u";
-    let fiskaly = decode_key(
-        ProviderKind::Fiskaly,
-        &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
-    )
-    .unwrap();
+    let fiskaly = fiskaly("f1", json!({"key": "test_fakepublickey0001"}));
     let keys = [fiskaly];
     let oligon_keys = [oligon("o1", "sk_live", "x9k2")];
     let listed = inventories(&[
@@ -627,24 +627,13 @@ fn the_account_is_provider_base_url_org_and_project() {
 
 #[test]
 fn each_inventory_is_read_for_the_fragments_its_provider_lists() {
-    let oligon_key = oligon("o1", "sk_live", "x9k2");
-    let strait = decode_key(
-        ProviderKind::Strait,
-        &json!({"id": "s1", "key_prefix": &STRAIT_KEY[..12]}),
-    )
-    .unwrap();
-    let fiskaly = decode_key(
-        ProviderKind::Fiskaly,
-        &json!({"_id": "f1", "key": "test_fakepublickey0001"}),
-    )
-    .unwrap();
-    // Fields fiskaly never lists, as if an Oligon key's.
-    let odd = decode_key(
-        ProviderKind::Fiskaly,
-        &json!({"_id": "f2", "prefix": "sk_live", "last4": "x9k2"}),
-    )
-    .unwrap();
-    let (o, s, f) = ([oligon_key], [strait], [fiskaly, odd]);
+    let o = [oligon("o1", "sk_live", "x9k2")];
+    let s = [strait("s1", &STRAIT_KEY[..12])];
+    let f = [
+        fiskaly("f1", json!({"key": "test_fakepublickey0001"})),
+        // Fields fiskaly never lists, as if an Oligon key's.
+        fiskaly("f2", json!({"prefix": "sk_live", "last4": "x9k2"})),
+    ];
     let listed = inventories(&[
         ("receipts", ProviderKind::Oligon, "o", &o),
         ("projects", ProviderKind::Strait, "s", &s),
