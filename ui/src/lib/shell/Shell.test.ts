@@ -200,3 +200,17 @@ describe('Shell', () => {
     expect(splitter).toHaveAttribute('aria-valuenow', '180');
   });
 });
+
+describe('Sidebar', () => {
+  it("names a connection's provider unless its name already says it, and counts its keys", async () => {
+    const backend = new MockBackend({ keysPerConnection: 2 });
+    backend.connections[1].name = 'fiskaly';
+    await renderApp(backend);
+    const metas = () =>
+      screen.getAllByTestId('connection-item').map((item) => [item.querySelector('.name')?.textContent, item.querySelector('.meta')?.textContent?.replace(/\s+/g, ' ').trim()]);
+    await vi.waitFor(() => expect(metas().every(([, meta]) => meta?.endsWith('2 keys'))).toBe(true));
+    const [first, second] = metas();
+    expect(first[1]).toBe('Oligon Receipts · 2 keys');
+    expect(second).toEqual(['fiskaly', '2 keys']);
+  });
+});
