@@ -91,29 +91,19 @@ pub fn validate_grace(provider: ProviderKind, grace_minutes: Option<u32>) -> Res
 
 /// What every provider declares about its keys' text.
 fn key_shapes() -> KeyShapes {
-    let definitions = ProviderKind::ALL.map(definition);
+    let declared = ProviderKind::ALL.map(|provider| (provider, definition(provider)));
     KeyShapes::new(
-        ProviderKind::ALL
-            .into_iter()
-            .zip(definitions.iter().map(|definition| definition.pasted_key))
-            .filter_map(|(provider, shape)| Some((provider, shape?)))
+        declared
+            .iter()
+            .filter_map(|(provider, definition)| Some((*provider, definition.pasted_key?)))
             .collect(),
-        ProviderKind::ALL
-            .into_iter()
-            .zip(
-                definitions
-                    .iter()
-                    .map(|definition| definition.listed_fragments),
-            )
+        declared
+            .iter()
+            .map(|(provider, definition)| (*provider, definition.listed_fragments))
             .collect(),
-        ProviderKind::ALL
-            .into_iter()
-            .zip(
-                definitions
-                    .iter()
-                    .map(|definition| definition.pasted_secret),
-            )
-            .filter_map(|(provider, shape)| Some((provider, shape?)))
+        declared
+            .iter()
+            .filter_map(|(provider, definition)| Some((*provider, definition.pasted_secret?)))
             .collect(),
     )
 }
