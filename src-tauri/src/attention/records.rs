@@ -95,6 +95,15 @@ impl AttentionRecords {
     }
 }
 
+/// What a record file holds, serialized straight from the records: a snapshot of thousands
+/// of keys is not copied into a JSON tree first (that copy was the largest allocation of a
+/// list's arrival, and the heap kept it after).
+#[derive(Serialize)]
+struct Document<'a, T> {
+    schema_version: u32,
+    records: &'a T,
+}
+
 /// One JSON file of records, cached in memory and written through on every change.
 pub struct RecordFile<T> {
     path: PathBuf,
@@ -175,10 +184,10 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
         if next == *records {
             return Ok(answer);
         }
-        let document = serde_json::json!({
-            "schema_version": SCHEMA_VERSION,
-            "records": next,
-        });
+        let document = Document {
+            schema_version: SCHEMA_VERSION,
+            records: &next,
+        };
         let bytes = serde_json::to_vec_pretty(&document).map_err(|_| cannot_save())?;
         write_atomically(&self.path, &bytes).map_err(|error| {
             tracing::warn!(%error, "could not save a record file");
