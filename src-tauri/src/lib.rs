@@ -88,6 +88,15 @@ pub fn run() {
             eprintln!("Keydesk stopped unexpectedly (at {at}).");
         }));
     }
+    // Kept until the app exits: Tauri's commands and Keydesk's tasks run on it.
+    let runtime = match desktop_runtime() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Keydesk could not start: {error}");
+            std::process::exit(1);
+        }
+    };
+    tauri::async_runtime::set(runtime.handle().clone());
     let sandbox = if std::env::args().any(|arg| arg == "--sandbox") {
         SandboxMode::Always
     } else {
@@ -117,6 +126,19 @@ pub fn run() {
             std::process::exit(1);
         }
     }
+}
+
+/// The async runtime, sized for a desktop app: one worker thread instead of one per core.
+/// Keydesk's tasks wait on the network and the keyring (which run on the blocking pool); the
+/// CPU work between, decoding a list of 10,000 keys, takes under 20 ms. Each worker that
+/// decodes a list keeps its own malloc arena: one worker held ≈ 5 MB less after a start
+/// with four lists (BENCHMARKS.md).
+fn desktop_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("keydesk-async")
+        .enable_all()
+        .build()
 }
 
 /// Keydesk is one page from its own bundle: WebKit's document viewer cache model keeps no

@@ -89,6 +89,11 @@ async function appPhases(browser, pageMarks) {
       .sort((a, b) => a - b)[0] ?? null;
   return {
     ...timing,
+    // The start's steps (ui/src/lib/shell/keydesk.svelte.ts): connections and the last known
+    // keys answered, events subscribed, capabilities, settings and pending reveals answered.
+    connections: pageMarks['start-connections'] ?? null,
+    listening: pageMarks['start-listening'] ?? null,
+    rest: pageMarks['start-rest'] ?? null,
     keys_requested: first('keys-requested:'),
     keys_received: first('keys-received:'),
     rendered: pageMarks['keys-table-rendered'] ?? null,
