@@ -304,8 +304,8 @@ describe('Focus after dialogs and actions', () => {
     await user.click(screen.getByRole('checkbox', { name: 'Select Key o1' }));
     const bar = screen.getByRole('toolbar', { name: 'Selected keys' });
     await user.click(within(bar).getByRole('button', { name: 'Revoke' }));
-    const dialog = screen.getByRole('dialog', { name: 'Revoke 1 keys' });
-    await user.click(within(dialog).getByRole('button', { name: 'Revoke 1 keys' }));
+    const dialog = screen.getByRole('dialog', { name: 'Revoke 1 key' });
+    await user.click(within(dialog).getByRole('button', { name: 'Revoke 1 key' }));
     const close = within(dialog).getByRole('button', { name: 'Close' });
     await vi.waitFor(() => expect(close).toBeEnabled());
     await user.click(close);
