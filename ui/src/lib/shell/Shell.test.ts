@@ -119,6 +119,22 @@ describe('Shell', () => {
     expect(screen.getAllByTestId('key-row')).toHaveLength(3);
   });
 
+  it('asks for the fresh list only once the last known keys are drawn', async () => {
+    const { backend, release } = await listedBefore(3);
+    const listKeys = backend.listKeys;
+    let rowsWhenAsked: number | null = null;
+    backend.listKeys = (connectionId, operationId) => {
+      if (connectionId === 'c-oligon' && rowsWhenAsked === null) rowsWhenAsked = screen.queryAllByTestId('key-row').length;
+      return listKeys(connectionId, operationId);
+    };
+    render(App, { backend });
+    await vi.waitFor(() => expect(rowsWhenAsked).not.toBeNull());
+    // Its answer would otherwise share the first frame's time with the rows it replaces.
+    expect(rowsWhenAsked).toBe(3);
+    release();
+    await vi.waitFor(() => expect(screen.queryByTestId('as-of')).not.toBeInTheDocument());
+  });
+
   it('keeps the "as of" mark on the last known keys when their refresh fails', async () => {
     const { backend, release } = await listedBefore(2);
     backend.failNext('list_keys', appError('network', 'Could not reach Oligon.'));

@@ -39,10 +39,22 @@ export interface KeyList {
   asOf?: string | null;
 }
 
-/** How long a start waits for the open connection's keys before showing the app without them. */
-export const startupTiming = { firstListWaitMs: 300 };
+/**
+ * How long a start waits for the open connection's keys before showing the app without them,
+ * and, when it shows the last known keys, for their frame before listing them again (a hidden
+ * window paints no frames).
+ */
+export const startupTiming = { firstListWaitMs: 300, paintWaitMs: 250 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the next frame is on screen: a task queued from its animation frame runs after it is painted. */
+function afterNextPaint(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve, 0));
+    else setTimeout(resolve, 0);
+  });
+}
 
 export type View = 'keys' | 'attention' | 'activity' | 'settings' | 'connection';
 
@@ -194,8 +206,6 @@ export class Keydesk {
       // Both are awaited below; a failure before then is reported there.
       listening.catch(() => undefined);
       rest.catch(() => undefined);
-      // The open connection's keys are what a start waits for: ask as soon as the connections
-      // are known.
       const [connections, last] = await Promise.all([this.backend.listConnections(), lastKnown]);
       // The start-* marks time its steps for the benchmarks (tests/e2e/bench/floor.mjs).
       performance.mark('start-connections');
@@ -205,7 +215,11 @@ export class Keydesk {
       if (shown) {
         this.setList(last.connection_id, { status: 'loading', keys: last.keys, error: null, progress: null, asOf: last.taken_at });
       }
-      const first = connections.length > 0 ? this.loadKeys(connections[0].id) : Promise.resolve();
+      const open = connections[0]?.id;
+      const listOpen = () => (open === undefined ? Promise.resolve() : this.loadKeys(open));
+      // Without the last known keys, the open connection's list is what the first frame waits
+      // for: it is asked for as soon as the connections are known.
+      let first = shown ? null : listOpen();
       const [capabilities, settings, reveals] = await rest;
       performance.mark('start-rest');
       this.capabilities = capabilities;
@@ -217,8 +231,12 @@ export class Keydesk {
       // A list that comes soon shows in the window's first full frame, instead of a frame of
       // "loading" that costs as much to draw as the keys; a slow one shows after. With the
       // last known keys there is nothing to wait for: they are that frame.
-      if (!shown) await Promise.race([first, delay(startupTiming.firstListWaitMs)]);
+      if (first) await Promise.race([first, delay(startupTiming.firstListWaitMs)]);
       this.started = true;
+      // With the last known keys, the fresh list is asked for once they are on screen: its
+      // answer (and the embedded sandbox's start behind it) would otherwise take the first
+      // frame's time, and the keys would show later than without a snapshot.
+      first ??= Promise.race([afterNextPaint(), delay(startupTiming.paintWaitMs)]).then(listOpen);
       // The other connections load in the background so the sidebar can show their counts, once
       // the open one is in (or after a second): taking in their lists meanwhile delays its
       // first paint.
