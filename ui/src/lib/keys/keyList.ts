@@ -209,8 +209,11 @@ export function narrowingFilter(): (
       passed.push(key);
       passedTexts.push(text);
     }
-    last = { source: keys, filter, tracksLastUsed, now, words, keys: passed, texts: passedTexts };
-    return passed;
+    // A query every key matches (a keystroke that narrows nothing) answers the very list it
+    // was given, so the table has nothing to redraw.
+    const kept = passed.length === from.length ? from : passed;
+    last = { source: keys, filter, tracksLastUsed, now, words, keys: kept, texts: passedTexts };
+    return kept;
   };
 }
 
