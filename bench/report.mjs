@@ -290,16 +290,22 @@ if (ui) {
 }
 
 /** Keydesk's page timeline (medians, ms after navigation), when the runs recorded one. */
-function phaseLine(runs) {
+function phaseLine(runs, which = 'Keydesk') {
   const recorded = runs.filter((r) => r.phases);
   if (recorded.length === 0) return [];
   const at = (name) => {
-    const value = median(recorded.map((r) => r.phases[name]).filter((v) => v !== null));
+    const value = median(recorded.map((r) => r.phases[name]).filter((v) => v != null));
     return value === null ? '—' : value.toFixed(0);
   };
+  const fromSnapshot = recorded.filter((r) => r.phases.from_snapshot).length;
+  const steps = recorded.some((r) => r.phases.connections != null)
+    ? `connections (and the last known keys) answered ${at('connections')}, the start's other calls ${at('rest')}, `
+    : '';
   return [
-    `Keydesk's page, medians in ms after navigation: document loaded ${at('loaded')}, first paint ("Starting Keydesk…") ${at('first_paint')}, ` +
-      `open connection's keys asked for ${at('keys_requested')} and received ${at('keys_received')}, table in the DOM ${at('rendered')}, on screen ${at('shown')}.`,
+    `${which}'s page, medians in ms after navigation: document loaded ${at('loaded')}, first paint ("Starting Keydesk…") ${at('first_paint')}, ` +
+      steps +
+      `open connection's keys asked for ${at('keys_requested')} and received ${at('keys_received')}, table in the DOM ${at('rendered')}, on screen ${at('shown')}` +
+      ` (${fromSnapshot} of ${recorded.length} runs painted the last known keys before the fresh list came).`,
   ];
 }
 
@@ -321,6 +327,7 @@ if (floorCold) {
       : []),
     `Of which page navigation → shown: Keydesk ${each('app', (r) => r.navigation_to_shown_ms.toFixed(0))}; bare ${each('bare', (r) => r.navigation_to_shown_ms.toFixed(0))}.`,
     ...phaseLine(floorCold.cold.app),
+    ...phaseLine(floorCold.cold.app_no_snapshot ?? [], 'Without a snapshot, Keydesk'),
     '',
     `Method: runs interleaved (bare, Keydesk, bare, …) in one Xvfb session (\`scripts/desktop-session\`), ${floorCold.cold.app.length} of each, launched through`,
     'tauri-driver and timed from the process\'s exec (its start time in /proc, 10 ms resolution) to the page\'s mark (`keys-table-painted` for Keydesk,',
