@@ -378,9 +378,13 @@ async fn the_database_file_never_holds_a_plaintext_secret() {
             found.is_empty(),
             "secret #{index} is in the database files as {found:?}"
         );
-        // Not even the random part without its prefix.
+        // Not even the random part without its prefix. A token's text after its last '_' can be
+        // a few characters, which the database can hold by chance (it failed so once):
+        // only a part long enough to be the secret's own is looked for.
         let body = secret.rsplit('_').next().unwrap();
-        assert!(!contains(&bytes, body), "a secret's random part is on disk");
+        if body.len() >= 16 {
+            assert!(!contains(&bytes, body), "a secret's random part is on disk");
+        }
     }
 }
 
