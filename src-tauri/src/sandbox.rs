@@ -276,7 +276,7 @@ pub fn recall_demo_history(
         let first_look = records.snapshots.update(|snapshots| {
             let first = !snapshots.contains_key(&id);
             if first {
-                snapshots.insert(id.clone(), snapshot);
+                snapshots.insert(id.clone(), Arc::new(snapshot));
             }
             first
         })?;

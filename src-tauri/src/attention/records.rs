@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use keydesk_core::{Dismissal, InventorySnapshot, Key, NoticedChange};
 use serde::de::DeserializeOwned;
@@ -25,8 +25,10 @@ pub use keydesk_local::files::RECORDS_SCHEMA_VERSION as SCHEMA_VERSION;
 
 /// Annotations by connection id, then key id (read by keydesk-cli's inventory too).
 pub use keydesk_local::export::Annotations;
-/// The last snapshot of each connection, by connection id.
-pub type Snapshots = BTreeMap<String, InventorySnapshot>;
+/// The last snapshot of each connection, by connection id. Each is shared: a change works on
+/// a copy of the whole map ([`RecordFile::update`]), which then copies only the snapshot it
+/// changes, not the thousands of keys of every connection.
+pub type Snapshots = BTreeMap<String, Arc<InventorySnapshot>>;
 /// Keys that appeared or disappeared outside Keydesk, not reviewed yet, by connection id.
 pub type Changes = BTreeMap<String, Vec<NoticedChange>>;
 /// Keys Keydesk revoked, by connection id, then key id.

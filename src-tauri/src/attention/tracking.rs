@@ -6,6 +6,7 @@
 //! be written then is logged, never turned into a failure of the action.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Utc;
 use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, Rule, SnapshotKey};
@@ -34,7 +35,7 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
     let snapshot = InventorySnapshot::of(&keys, now);
     let previous = records
         .snapshots
-        .update(|snapshots| snapshots.insert(connection_id.to_owned(), snapshot));
+        .update(|snapshots| snapshots.insert(connection_id.to_owned(), Arc::new(snapshot)));
     log_failure("snapshot", previous.as_ref().map(drop));
     let noticed = previous
         .ok()
@@ -96,6 +97,7 @@ pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
         "snapshot",
         state.attention.records().snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
+                let snapshot = Arc::make_mut(snapshot);
                 upsert(&mut snapshot.keys, SnapshotKey::of(key), snapshot_id);
             }
         }),
@@ -140,7 +142,9 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
         "snapshot",
         records.snapshots.update(|snapshots| {
             if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                snapshot.keys.retain(|key| key.key().id != key_id);
+                Arc::make_mut(snapshot)
+                    .keys
+                    .retain(|key| key.key().id != key_id);
             }
         }),
     );

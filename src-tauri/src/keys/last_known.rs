@@ -4,6 +4,8 @@
 //! Read from the inventory snapshot the Attention view keeps (metadata only), so it answers
 //! at once: no keyring read, no sandbox start, no network call.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use keydesk_core::Key;
 use serde::Serialize;
@@ -34,13 +36,15 @@ pub fn last_inventory(state: &AppState) -> AppResult<Option<LastInventory>> {
         .records()
         .snapshots
         .read(|snapshots| snapshots.get(&first.id).filter(|s| s.complete).cloned())?;
-    Ok(snapshot.map(|snapshot| LastInventory {
-        connection_id: first.id,
-        taken_at: snapshot.taken_at,
-        keys: snapshot
-            .keys
-            .into_iter()
-            .map(|key| key.into_key())
-            .collect(),
-    }))
+    Ok(snapshot
+        .map(Arc::unwrap_or_clone)
+        .map(|snapshot| LastInventory {
+            connection_id: first.id,
+            taken_at: snapshot.taken_at,
+            keys: snapshot
+                .keys
+                .into_iter()
+                .map(|key| key.into_key())
+                .collect(),
+        }))
 }
