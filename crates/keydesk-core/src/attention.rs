@@ -405,7 +405,10 @@ pub fn attention(input: &AttentionInput<'_>) -> Vec<Finding> {
 struct Findings<'a> {
     /// (connection, key, rule) of the dismissals that hold, sorted for binary search.
     dismissed: Vec<(&'a str, &'a str, Rule)>,
-    list: Vec<Draft<'a>>,
+    /// The findings that stay, in walk order. Built whole as the walk meets each key (its id
+    /// and name are in cache then) and put in order where they lie: a second list of drafts
+    /// or sorted copies would add megabytes that are freed and asked for again every call.
+    list: Vec<Finding>,
     /// Whether `list` is in (connection, key, rule) order, as the walk leaves it unless a
     /// list repeats a key id or connections share an id.
     in_order: bool,
@@ -447,41 +450,6 @@ impl<'a> Candidate<'a> {
     }
 }
 
-/// A finding that stays. Its key's id and name are copied as the walk meets the key, while
-/// they are in cache: copied after sorting, in severity order, they were read from all over
-/// the inventory. The connection's id, one of a few strings, is copied when finishing.
-struct Draft<'a> {
-    connection_id: &'a str,
-    key_id: String,
-    key_name: String,
-    rule: Rule,
-    severity: Severity,
-    action: SuggestedAction,
-    deadline: Option<DateTime<Utc>>,
-    reason: String,
-}
-
-impl Draft<'_> {
-    /// The order within one severity and deadline.
-    fn subject(&self) -> (&str, &str, Rule) {
-        (self.connection_id, &self.key_id, self.rule)
-    }
-
-    /// The finding, with the texts moved out of the draft.
-    fn finish(&mut self) -> Finding {
-        Finding {
-            connection_id: self.connection_id.to_owned(),
-            key_id: std::mem::take(&mut self.key_id),
-            key_name: std::mem::take(&mut self.key_name),
-            rule: self.rule,
-            severity: self.severity,
-            reason: std::mem::take(&mut self.reason),
-            action: self.action,
-            deadline: self.deadline,
-        }
-    }
-}
-
 impl<'a> Findings<'a> {
     fn add(
         &mut self,
@@ -496,8 +464,8 @@ impl<'a> Findings<'a> {
         {
             return;
         }
-        self.list.push(Draft {
-            connection_id,
+        self.list.push(Finding {
+            connection_id: connection_id.to_owned(),
             key_id: candidate.key_id.to_owned(),
             key_name: candidate.key_name.to_owned(),
             rule: candidate.rule,
@@ -509,21 +477,57 @@ impl<'a> Findings<'a> {
     }
 
     /// The findings in [`attention`]'s order.
-    fn into_sorted(mut self) -> Vec<Finding> {
-        if !self.in_order {
-            self.list.sort_by(|a, b| a.subject().cmp(&b.subject()));
-        }
-        // Stable, so findings with the same severity and deadline keep the order above;
-        // sorting references moves less than sorting the drafts.
-        let mut order: Vec<&mut Draft<'_>> = self.list.iter_mut().collect();
-        order.sort_by_key(|draft| {
-            (
-                Reverse(draft.severity),
-                draft.deadline.is_none(),
-                draft.deadline,
-            )
+    fn into_sorted(self) -> Vec<Finding> {
+        let Findings {
+            mut list, in_order, ..
+        } = self;
+        // Stable, so findings with the same severity and deadline keep the walk's order when
+        // that is (connection, key, rule) order, and are put in it when not. Sorting indices
+        // moves less than sorting the findings, and needs no second list of them.
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (&list[a], &list[b]);
+            let by_urgency = urgency(a).cmp(&urgency(b));
+            if in_order {
+                by_urgency
+            } else {
+                by_urgency.then_with(|| subject(a).cmp(&subject(b)))
+            }
         });
-        order.into_iter().map(|draft| draft.finish()).collect()
+        put_in_order(&mut list, &mut order);
+        list
+    }
+}
+
+/// The order of findings: severity (high first), then the soonest deadline (none last).
+fn urgency(finding: &Finding) -> (Reverse<Severity>, bool, Option<DateTime<Utc>>) {
+    (
+        Reverse(finding.severity),
+        finding.deadline.is_none(),
+        finding.deadline,
+    )
+}
+
+/// The order within one severity and deadline.
+fn subject(finding: &Finding) -> (&str, &str, Rule) {
+    (&finding.connection_id, &finding.key_id, finding.rule)
+}
+
+/// Moves `list[order[i]]` to `i` for every `i`, following each cycle of the permutation with
+/// swaps; `order` is used up (each entry marked done once its place is filled).
+fn put_in_order<T>(list: &mut [T], order: &mut [usize]) {
+    const DONE: usize = usize::MAX;
+    for start in 0..order.len() {
+        let mut place = start;
+        // The finding first at `start` moves along the cycle until its own place comes up.
+        while let Some(&from) = order.get(place).filter(|&&from| from != DONE) {
+            order[place] = DONE;
+            if from == start {
+                break;
+            }
+            list.swap(place, from);
+            place = from;
+        }
     }
 }
 
@@ -1745,6 +1749,15 @@ mod tests {
              m stale, z stale, y name disappeared"
         );
         assert_eq!(findings.len(), 12, "{findings:#?}");
+    }
+
+    #[test]
+    fn putting_in_order_follows_every_cycle_of_the_order() {
+        // Cycles of three and two, and a record already in its place.
+        let mut list = ['a', 'b', 'c', 'd', 'e', 'f'];
+        let mut order = [2, 0, 1, 4, 3, 5];
+        put_in_order(&mut list, &mut order);
+        assert_eq!(list, ['c', 'a', 'b', 'e', 'd', 'f']);
     }
 
     #[test]
