@@ -4,8 +4,6 @@
 //! Read from the inventory snapshot the Attention view keeps (metadata only), so it answers
 //! at once: no keyring read, no sandbox start, no network call.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use keydesk_core::Key;
 use serde::Serialize;
@@ -31,20 +29,15 @@ pub fn last_inventory(state: &AppState) -> AppResult<Option<LastInventory>> {
     let Some(first) = state.connections.list()?.into_iter().next() else {
         return Ok(None);
     };
-    let snapshot = state
-        .attention
-        .records()
-        .snapshots
-        .read(|snapshots| snapshots.get(&first.id).filter(|s| s.complete).cloned())?;
-    Ok(snapshot
-        .map(Arc::unwrap_or_clone)
-        .map(|snapshot| LastInventory {
-            connection_id: first.id,
-            taken_at: snapshot.taken_at,
-            keys: snapshot
-                .keys
-                .into_iter()
-                .map(|key| key.into_key())
-                .collect(),
-        }))
+    // Built from the shared snapshot in place: one copy of each key, not of the snapshot first.
+    state.attention.records().snapshots.read(|snapshots| {
+        snapshots
+            .get(&first.id)
+            .filter(|snapshot| snapshot.complete)
+            .map(|snapshot| LastInventory {
+                connection_id: first.id.clone(),
+                taken_at: snapshot.taken_at,
+                keys: snapshot.keys.iter().map(|key| key.key().clone()).collect(),
+            })
+    })
 }
