@@ -197,6 +197,9 @@ if (floorMemory) {
   const s = floorMemory.summary;
   row('Idle memory after 30 s, PSS (app + WebKit processes) vs bare window', `${mb(s.pss_app_kb)} vs ${mb(s.pss_bare_kb)}: ${ratio(s.pss_ratio)}`, '≤ 1.2×', verdict(s.pss_ratio, 1.2));
   row('… RSS, same runs', `${mb(s.rss_app_kb)} vs ${mb(s.rss_bare_kb)}: ${ratio(s.rss_ratio)}`, 'informational', 'ℹ️');
+  if (s.anon_app_kb != null) {
+    row('… anonymous memory (heaps, JavaScript, stacks), same runs', `${mb(s.anon_app_kb)} vs ${mb(s.anon_bare_kb)}`, 'informational', 'ℹ️');
+  }
 } else {
   row('Idle memory after 30 s, PSS and RSS vs bare window', '—', '≤ 1.2×', absent('floor'));
 }
@@ -346,6 +349,7 @@ if (floorMemory) {
     '|---|---|---|---|',
     `| idle PSS after ${floorMemory.idle_ms / 1000} s (process + WebKit processes) | ${mb(s.pss_app_kb)} | ${mb(s.pss_bare_kb)} | ${ratio(s.pss_ratio)} |`,
     `| idle RSS after ${floorMemory.idle_ms / 1000} s | ${mb(s.rss_app_kb)} | ${mb(s.rss_bare_kb)} | ${ratio(s.rss_ratio)} |`,
+    ...(s.anon_app_kb != null ? [`| … of which anonymous (no other process shares it) | ${mb(s.anon_app_kb)} | ${mb(s.anon_bare_kb)} | ${ratio(s.anon_app_kb / s.anon_bare_kb)} |`] : []),
     '',
     'Per process (median run):',
     '',
@@ -353,7 +357,8 @@ if (floorMemory) {
   for (const kind of ['app', 'bare']) {
     const runs = [...floorMemory.memory[kind]].sort((a, b) => a.pss_kb - b.pss_kb);
     const mid = runs[Math.floor(runs.length / 2)];
-    put(`- ${kind === 'app' ? 'Keydesk' : 'bare window'}: ${mid.processes.map((p) => `${p.name} ${mb(p.pss_kb)} PSS / ${mb(p.rss_kb)} RSS`).join('; ')}`);
+    const anon = (p) => (p.anon_kb != null ? ` / ${mb(p.anon_kb)} anonymous` : '');
+    put(`- ${kind === 'app' ? 'Keydesk' : 'bare window'}: ${mid.processes.map((p) => `${p.name} ${mb(p.pss_kb)} PSS / ${mb(p.rss_kb)} RSS${anon(p)}`).join('; ')}`);
   }
   put(
     '',

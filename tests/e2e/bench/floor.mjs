@@ -183,6 +183,8 @@ if (parts.includes('memory')) {
       pss_ratio: memMedian('app', 'pss_kb') / memMedian('bare', 'pss_kb'),
       rss_app_kb: memMedian('app', 'rss_kb'),
       rss_bare_kb: memMedian('bare', 'rss_kb'),
+      anon_app_kb: memMedian('app', 'anon_kb'),
+      anon_bare_kb: memMedian('bare', 'anon_kb'),
       rss_ratio: memMedian('app', 'rss_kb') / memMedian('bare', 'rss_kb'),
     },
   });

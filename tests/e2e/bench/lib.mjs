@@ -112,24 +112,30 @@ export function processTree(pid) {
   return tree;
 }
 
-/** PSS and RSS in kB summed over `tree`, with each process's name and share. */
+/**
+ * PSS, RSS and anonymous memory in kB summed over `tree`, with each process's name and share.
+ * Anonymous memory (heaps, the JavaScript heap, stacks) is the part no other process shares:
+ * unlike PSS, it does not drop when another WebKit app runs beside and maps the same libraries.
+ */
 export function memoryOf(tree) {
   let pss = 0;
   let rss = 0;
+  let anon = 0;
   const processes = [];
   for (const pid of tree) {
     try {
       const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
       const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      processes.push({ pid, name, pss_kb: field('Pss'), rss_kb: field('Rss') });
+      processes.push({ pid, name, pss_kb: field('Pss'), rss_kb: field('Rss'), anon_kb: field('Anonymous') });
       pss += field('Pss');
       rss += field('Rss');
+      anon += field('Anonymous');
     } catch {
       // gone meanwhile
     }
   }
-  return { pss_kb: pss, rss_kb: rss, processes };
+  return { pss_kb: pss, rss_kb: rss, anon_kb: anon, processes };
 }
 
 export function ensureDir(path) {
