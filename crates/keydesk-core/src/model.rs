@@ -253,13 +253,20 @@ pub struct KeyWithRaw<'a> {
 
 /// A piece of JSON kept as the text the provider sent and serialized as that JSON, so a
 /// list of 10,000 keys builds no `Value` tree that only the details pane would read.
-#[derive(Debug, Clone)]
-pub struct RawJson(Box<RawValue>);
+///
+/// `null` is held as nothing: every decoded key starts with it until its text is set, and
+/// allocating a `null` per key only to drop it showed in the decoder's profile.
+#[derive(Clone)]
+pub struct RawJson(Option<Box<RawValue>>);
 
 impl RawJson {
     /// The JSON text.
     pub fn json(&self) -> &str {
-        self.0.get()
+        self.raw().get()
+    }
+
+    fn raw(&self) -> &RawValue {
+        self.0.as_deref().unwrap_or(RawValue::NULL)
     }
 
     /// The JSON as a `Value`.
@@ -278,20 +285,29 @@ impl RawJson {
 
 impl Default for RawJson {
     fn default() -> Self {
-        RawJson(RawValue::NULL.to_owned())
+        RawJson(None)
+    }
+}
+
+/// As the text held was always shown: `RawJson(RawValue(…))`.
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson").field(&self.raw()).finish()
     }
 }
 
 impl From<Box<RawValue>> for RawJson {
     fn from(raw: Box<RawValue>) -> Self {
-        RawJson(raw)
+        RawJson(Some(raw))
     }
 }
 
 impl From<Value> for RawJson {
     fn from(value: Value) -> Self {
         let text = value.to_string();
-        RawJson(RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+        RawJson(Some(
+            RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned()),
+        ))
     }
 }
 
@@ -310,7 +326,7 @@ impl fmt::Display for RawJson {
 
 impl Serialize for RawJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        self.raw().serialize(serializer)
     }
 }
 

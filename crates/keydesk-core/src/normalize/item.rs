@@ -126,21 +126,48 @@ enum Val<'a> {
 }
 
 /// A key object's known fields; the last one wins when a name repeats, as in `Value`.
-pub(crate) struct Item<'a>([Val<'a>; SLOTS]);
+/// One is read per listed key, so it is emptied and read again rather than made anew: only
+/// the slots the last key filled are reset (`filled`, one bit per slot).
+pub(crate) struct Item<'a> {
+    slots: [Val<'a>; SLOTS],
+    filled: u64,
+}
+
+// `filled` has a bit for every slot.
+const _: () = assert!(SLOTS <= u64::BITS as usize);
 
 impl<'a> Item<'a> {
     pub fn new() -> Self {
-        Item(std::array::from_fn(|_| Val::Absent))
+        Item {
+            slots: std::array::from_fn(|_| Val::Absent),
+            filled: 0,
+        }
     }
 
-    /// Reads one object into the (empty) slots; `false` when `text` is no object.
+    /// Reads one object into emptied slots; `false` when `text` is no object.
     pub fn read(&mut self, text: &'a str) -> bool {
+        self.clear();
         let mut deserializer = serde_json::Deserializer::from_str(text);
         ItemSeed(self).deserialize(&mut deserializer).is_ok() && deserializer.end().is_ok()
     }
 
+    /// Every slot back to absent.
+    fn clear(&mut self) {
+        let mut filled = std::mem::take(&mut self.filled);
+        while filled != 0 {
+            let slot = filled.trailing_zeros() as usize;
+            self.slots[slot] = Val::Absent;
+            filled &= filled - 1;
+        }
+    }
+
+    fn set(&mut self, slot: Slot, value: Val<'a>) {
+        self.slots[slot as usize] = value;
+        self.filled |= 1 << slot as u32;
+    }
+
     fn val(&self, slot: Slot) -> &Val<'a> {
-        &self.0[slot as usize]
+        &self.slots[slot as usize]
     }
 
     /// Whether the field was sent at all, whatever its value.
@@ -270,9 +297,9 @@ impl<'de> Visitor<'de> for ItemSeed<'_, 'de> {
         while let Some(FieldName(name)) = map.next_key()? {
             match Slot::of(&name) {
                 Some(slot @ (Slot::Data | Slot::Metadata)) => {
-                    self.0.0[slot as usize] = Val::Raw(map.next_value()?);
+                    self.0.set(slot, Val::Raw(map.next_value()?));
                 }
-                Some(slot) => self.0.0[slot as usize] = map.next_value::<Val>()?,
+                Some(slot) => self.0.set(slot, map.next_value::<Val>()?),
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
