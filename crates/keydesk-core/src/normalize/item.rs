@@ -128,9 +128,11 @@ enum Val<'a> {
 /// A key object's known fields; the last one wins when a name repeats, as in `Value`.
 /// One is read per listed key, so it is emptied and read again rather than made anew: only
 /// the slots the last key filled are reset (`filled`, one bit per slot).
+/// The lists of the last key are kept emptied in `spare_lists`, for the next key's lists.
 pub(crate) struct Item<'a> {
     slots: [Val<'a>; SLOTS],
     filled: u64,
+    spare_lists: Vec<Vec<Cow<'a, str>>>,
 }
 
 // `filled` has a bit for every slot.
@@ -141,6 +143,7 @@ impl<'a> Item<'a> {
         Item {
             slots: std::array::from_fn(|_| Val::Absent),
             filled: 0,
+            spare_lists: Vec::new(),
         }
     }
 
@@ -156,7 +159,10 @@ impl<'a> Item<'a> {
         let mut filled = std::mem::take(&mut self.filled);
         while filled != 0 {
             let slot = filled.trailing_zeros() as usize;
-            self.slots[slot] = Val::Absent;
+            if let Val::List(mut items) = std::mem::take(&mut self.slots[slot]) {
+                items.clear();
+                self.spare_lists.push(items);
+            }
             filled &= filled - 1;
         }
     }
@@ -299,7 +305,10 @@ impl<'de> Visitor<'de> for ItemSeed<'_, 'de> {
                 Some(slot @ (Slot::Data | Slot::Metadata)) => {
                     self.0.set(slot, Val::Raw(map.next_value()?));
                 }
-                Some(slot) => self.0.set(slot, map.next_value::<Val>()?),
+                Some(slot) => {
+                    let value = map.next_value_seed(ValSeed(&mut self.0.spare_lists))?;
+                    self.0.set(slot, value);
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -309,10 +318,15 @@ impl<'de> Visitor<'de> for ItemSeed<'_, 'de> {
     }
 }
 
-impl<'de> Deserialize<'de> for Val<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ValVisitor;
-        impl<'de> Visitor<'de> for ValVisitor {
+/// Reads a [`Val`], an array into one of the spare lists when there is one.
+struct ValSeed<'s, 'a>(&'s mut Vec<Vec<Cow<'a, str>>>);
+
+impl<'de> DeserializeSeed<'de> for ValSeed<'_, 'de> {
+    type Value = Val<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Val<'de>, D::Error> {
+        struct ValVisitor<'s, 'a>(&'s mut Vec<Vec<Cow<'a, str>>>);
+        impl<'de> Visitor<'de> for ValVisitor<'_, 'de> {
             type Value = Val<'de>;
 
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
@@ -352,7 +366,7 @@ impl<'de> Deserialize<'de> for Val<'de> {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
-                let mut items = Vec::new();
+                let mut items = self.0.pop().unwrap_or_default();
                 while let Some(ListItem(item)) = seq.next_element()? {
                     items.extend(item);
                 }
@@ -364,7 +378,7 @@ impl<'de> Deserialize<'de> for Val<'de> {
                 Ok(Val::Other)
             }
         }
-        deserializer.deserialize_any(ValVisitor)
+        deserializer.deserialize_any(ValVisitor(self.0))
     }
 }
 
