@@ -314,10 +314,7 @@ impl LeakFingerprint {
     ) -> impl Iterator<Item = &'k Key> + 'k {
         let listed = self.shapes.listed_by(provider);
         let ends = PasteEnds::shown_by(listed);
-        let masked_fits: Vec<bool> = keys
-            .iter()
-            .map(|key| self.ends.masked_fits(key))
-            .collect();
+        let masked_fits: Vec<bool> = keys.iter().map(|key| self.ends.masked_fits(key)).collect();
         keys.iter()
             .zip(masked_fits)
             .filter(move |(key, masked_fits)| {
@@ -406,9 +403,9 @@ impl EndsTest {
     /// Whether `key`'s masked form ends as the paste does: a masked form matches only so
     /// (see `Fragment::Masked`). Always when there is no test.
     fn masked_fits(&self, key: &Key) -> bool {
-        self.0.as_ref().is_none_or(|ends| {
-            key.masked.as_bytes().last_chunk::<4>() == Some(&ends.tail_bytes)
-        })
+        self.0
+            .as_ref()
+            .is_none_or(|ends| key.masked.as_bytes().last_chunk::<4>() == Some(&ends.tail_bytes))
     }
 
     /// Whether `key`'s raw text holds the `shown` ends of the paste. Always when there is no

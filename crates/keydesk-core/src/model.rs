@@ -256,7 +256,7 @@ pub struct KeyWithRaw<'a> {
 ///
 /// `null` is held as nothing: every decoded key starts with it until its text is set, and
 /// allocating a `null` per key only to drop it showed in the decoder's profile.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub struct RawJson(Option<Box<RawValue>>);
 
 impl RawJson {
@@ -280,12 +280,6 @@ impl RawJson {
             Value::Object(mut fields) => fields.remove(name),
             _ => None,
         }
-    }
-}
-
-impl Default for RawJson {
-    fn default() -> Self {
-        RawJson(None)
     }
 }
 
@@ -443,6 +437,23 @@ impl Action {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn raw_json_null_reads_as_it_did_when_it_was_allocated() {
+        let none = RawJson::default();
+        let parsed = RawJson::from(Value::Null);
+        for raw in [&none, &parsed] {
+            assert_eq!(raw.json(), "null");
+            assert_eq!(raw.to_string(), "null");
+            assert_eq!(raw.to_value(), Value::Null);
+            assert_eq!(format!("{raw:?}"), "RawJson(RawValue(null))");
+            assert_eq!(serde_json::to_string(raw).unwrap(), "null");
+        }
+        assert_eq!(none, parsed);
+        let object = RawJson::from(json!({"id": "k1"}));
+        assert_eq!(format!("{object:?}"), r#"RawJson(RawValue({"id":"k1"}))"#);
+        assert_ne!(none, object);
+    }
 
     #[test]
     fn key_serializes_in_the_ipc_shape() {

@@ -516,6 +516,22 @@ mod tests {
     }
 
     #[test]
+    fn an_item_read_again_keeps_nothing_of_the_object_before() {
+        let mut object = Item::new();
+        assert!(object.read(r#"{"id": "k1", "name": "first", "scopes": ["a", "b", "c"]}"#));
+        assert_eq!(object.strings(Slot::Scopes), ["a", "b", "c"]);
+        assert!(object.read(r#"{"id": "k2", "scopes": ["d"]}"#));
+        assert_eq!(object.str(Slot::Id), Some("k2"));
+        assert!(!object.has(Slot::Name));
+        assert_eq!(object.strings(Slot::Scopes), ["d"]);
+        assert!(!object.read(r#"{"id": "k3", "name": "half"#));
+        assert!(object.read(r#"{"name": "last"}"#));
+        assert!(!object.has(Slot::Id));
+        assert!(!object.has(Slot::Scopes));
+        assert_eq!(object.str(Slot::Name), Some("last"));
+    }
+
+    #[test]
     fn metadata_values_as_text() {
         let text = r#"{"a": "x", "b": 42, "c": 18446744073709551615, "d": 1.5e3, "e": -0,
             "f": [1, {"g": null}], "h": true, "i": 123456789012345678901, "a": "last"}"#;
