@@ -303,11 +303,34 @@ impl LeakFingerprint {
         move |key| self.matches_listed(key, listed, ends)
     }
 
+    /// The keys of `keys`, listed by `provider`, that [`Self::matches_from`] accepts. The
+    /// masked forms are tested first, in a loop of their own: each is a separate small
+    /// allocation, and a loop that only reads them lets the processor fetch many at once,
+    /// where reading one between two raw-text searches waits for each in turn.
+    fn matches_in<'k>(
+        &'k self,
+        keys: &'k [Key],
+        provider: ProviderKind,
+    ) -> impl Iterator<Item = &'k Key> + 'k {
+        let listed = self.shapes.listed_by(provider);
+        let ends = PasteEnds::shown_by(listed);
+        let masked_fits: Vec<bool> = keys.iter().map(|key| self.ends.masked_fits(key)).collect();
+        keys.iter()
+            .zip(masked_fits)
+            .filter(move |(key, masked_fits)| {
+                (*masked_fits || self.ends.raw_fits(key, ends)) && self.fragment_fits(key, listed)
+            })
+            .map(|(key, _)| key)
+    }
+
     fn matches_listed(&self, key: &Key, listed: &[ListedFragment], ends: PasteEnds) -> bool {
+        self.ends.could_match(key, ends) && self.fragment_fits(key, listed)
+    }
+
+    /// Whether the fragment `key` shows (the first of `listed`, or its masked form) fits
+    /// the paste: the full test, after [`EndsTest`] let the key through.
+    fn fragment_fits(&self, key: &Key, listed: &[ListedFragment]) -> bool {
         let pasted = self.value.expose_secret();
-        if !self.ends.could_match(key, ends) {
-            return false;
-        }
         match Fragment::of(key, listed) {
             Some(Fragment::KeyPrefix { prefix, last4 }) => {
                 pasted.starts_with(prefix.as_str())
@@ -344,7 +367,8 @@ struct EndsTest(Option<EndFinders>);
 struct EndFinders {
     head: memmem::Finder<'static>,
     tail: memmem::Finder<'static>,
-    tail_text: Box<str>,
+    /// The last 4 characters, which are ASCII (see [`EndsTest::of`]): compared as one word.
+    tail_bytes: [u8; 4],
 }
 
 impl EndsTest {
@@ -359,22 +383,39 @@ impl EndsTest {
             text.bytes()
                 .all(|byte| byte.is_ascii_alphanumeric() || byte == b'_' || byte == b'-')
         };
-        EndsTest((plain(head) && plain(tail)).then(|| EndFinders {
-            head: memmem::Finder::new(head).into_owned(),
-            tail: memmem::Finder::new(tail).into_owned(),
-            tail_text: tail.into(),
-        }))
+        // Plain characters are ASCII, so a plain tail of 4 characters is 4 bytes.
+        let tail_bytes = tail.as_bytes().try_into().ok();
+        EndsTest(match tail_bytes {
+            Some(tail_bytes) if plain(head) && plain(tail) => Some(EndFinders {
+                head: memmem::Finder::new(head).into_owned(),
+                tail: memmem::Finder::new(tail).into_owned(),
+                tail_bytes,
+            }),
+            _ => None,
+        })
     }
 
     /// Whether `key` may match, its raw text searched for the `shown` ends.
     fn could_match(&self, key: &Key, shown: PasteEnds) -> bool {
+        self.masked_fits(key) || self.raw_fits(key, shown)
+    }
+
+    /// Whether `key`'s masked form ends as the paste does: a masked form matches only so
+    /// (see `Fragment::Masked`). Always when there is no test.
+    fn masked_fits(&self, key: &Key) -> bool {
+        self.0
+            .as_ref()
+            .is_none_or(|ends| key.masked.as_bytes().last_chunk::<4>() == Some(&ends.tail_bytes))
+    }
+
+    /// Whether `key`'s raw text holds the `shown` ends of the paste. Always when there is no
+    /// test.
+    fn raw_fits(&self, key: &Key, shown: PasteEnds) -> bool {
         let Some(ends) = &self.0 else {
             return true;
         };
         let raw = key.raw.json().as_bytes();
-        // A masked form matches only by ending as the paste does (see `Fragment::Masked`).
-        key.masked.ends_with(&*ends.tail_text)
-            || (shown.tail && ends.tail.find(raw).is_some())
+        (shown.tail && ends.tail.find(raw).is_some())
             || (shown.head && ends.head.find(raw).is_some())
     }
 }
@@ -654,11 +695,8 @@ pub fn search_leaked<C: Clone + PartialEq>(
         .iter()
         .enumerate()
         .flat_map(|(index, inventory)| {
-            let matches = fingerprint.matcher_for(inventory.provider);
-            inventory
-                .keys
-                .iter()
-                .filter(move |key| matches(key))
+            fingerprint
+                .matches_in(inventory.keys, inventory.provider)
                 .map(move |key| (index, key))
         })
         .collect();
@@ -689,8 +727,13 @@ pub fn search_leaked<C: Clone + PartialEq>(
     }
     if let Some((hmac_key, remembered)) = remembered {
         let pasted = fingerprint.fingerprint_with(hmac_key);
+        let pasted_head = pasted.as_bytes().first_chunk::<8>();
         for (connection, secret) in remembered {
-            if secret.fingerprint != pasted {
+            // Nearly every fingerprint differs in its first 8 bytes: compared as one word,
+            // without a call per remembered secret.
+            if secret.fingerprint.as_bytes().first_chunk::<8>() != pasted_head
+                || secret.fingerprint != pasted
+            {
                 continue;
             }
             let Some(index) = inventories
@@ -718,10 +761,14 @@ pub fn search_leaked<C: Clone + PartialEq>(
             let account = &inventories[index].account;
             let mut connections: Vec<C> = inventories
                 .iter()
-                .filter(|inventory| {
+                .enumerate()
+                .filter(|(other, inventory)| {
+                    // A listed match was taken from the list at `index`: no need to look.
                     inventory.account == *account
-                        && inventory.keys.iter().any(|key| key.id == found.key.id)
+                        && ((*other == index && found.listed)
+                            || inventory.keys.iter().any(|key| key.id == found.key.id))
                 })
+                .map(|(_, inventory)| inventory)
                 .map(|inventory| inventory.connection.clone())
                 .collect();
             if connections.is_empty() {

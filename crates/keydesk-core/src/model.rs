@@ -253,13 +253,20 @@ pub struct KeyWithRaw<'a> {
 
 /// A piece of JSON kept as the text the provider sent and serialized as that JSON, so a
 /// list of 10,000 keys builds no `Value` tree that only the details pane would read.
-#[derive(Debug, Clone)]
-pub struct RawJson(Box<RawValue>);
+///
+/// `null` is held as nothing: every decoded key starts with it until its text is set, and
+/// allocating a `null` per key only to drop it showed in the decoder's profile.
+#[derive(Clone, Default)]
+pub struct RawJson(Option<Box<RawValue>>);
 
 impl RawJson {
     /// The JSON text.
     pub fn json(&self) -> &str {
-        self.0.get()
+        self.raw().get()
+    }
+
+    fn raw(&self) -> &RawValue {
+        self.0.as_deref().unwrap_or(RawValue::NULL)
     }
 
     /// The JSON as a `Value`.
@@ -276,22 +283,25 @@ impl RawJson {
     }
 }
 
-impl Default for RawJson {
-    fn default() -> Self {
-        RawJson(RawValue::NULL.to_owned())
+/// As the text held was always shown: `RawJson(RawValue(…))`.
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson").field(&self.raw()).finish()
     }
 }
 
 impl From<Box<RawValue>> for RawJson {
     fn from(raw: Box<RawValue>) -> Self {
-        RawJson(raw)
+        RawJson(Some(raw))
     }
 }
 
 impl From<Value> for RawJson {
     fn from(value: Value) -> Self {
         let text = value.to_string();
-        RawJson(RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned()))
+        RawJson(Some(
+            RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned()),
+        ))
     }
 }
 
@@ -310,7 +320,7 @@ impl fmt::Display for RawJson {
 
 impl Serialize for RawJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        self.raw().serialize(serializer)
     }
 }
 
@@ -427,6 +437,23 @@ impl Action {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn raw_json_null_reads_as_it_did_when_it_was_allocated() {
+        let none = RawJson::default();
+        let parsed = RawJson::from(Value::Null);
+        for raw in [&none, &parsed] {
+            assert_eq!(raw.json(), "null");
+            assert_eq!(raw.to_string(), "null");
+            assert_eq!(raw.to_value(), Value::Null);
+            assert_eq!(format!("{raw:?}"), "RawJson(RawValue(null))");
+            assert_eq!(serde_json::to_string(raw).unwrap(), "null");
+        }
+        assert_eq!(none, parsed);
+        let object = RawJson::from(json!({"id": "k1"}));
+        assert_eq!(format!("{object:?}"), r#"RawJson(RawValue({"id":"k1"}))"#);
+        assert_ne!(none, object);
+    }
 
     #[test]
     fn key_serializes_in_the_ipc_shape() {

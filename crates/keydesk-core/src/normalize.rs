@@ -85,7 +85,7 @@ pub(crate) fn decode_key(format: &WireFormat, item: &Value) -> Result<Key, Error
     let provider = format.provider;
     let text = serde_json::to_string(item).map_err(|_| not_an_object(provider))?;
     let raw: &RawValue = serde_json::from_str(&text).map_err(|_| not_an_object(provider))?;
-    decode_item(format, raw, Utc::now())
+    decode_item(format, raw, &mut Item::new(), Utc::now())
 }
 
 /// A create or rotate answer taken apart without a `Value` copy of its secrets: the key
@@ -190,8 +190,9 @@ pub(crate) fn decode_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Err
     };
     let now = Utc::now();
     let mut keys = Vec::with_capacity(items.len());
+    let mut fields = Item::new();
     for item in items {
-        keys.push(decode_item(format, item, now)?);
+        keys.push(decode_item(format, item, &mut fields, now)?);
     }
     Ok(Page {
         keys,
@@ -209,11 +210,16 @@ fn next_cursor(body: &Body) -> Option<String> {
     }
 }
 
-/// Normalizes one listed item: a key object, possibly in an envelope.
-fn decode_item(format: &WireFormat, item: &RawValue, now: DateTime<Utc>) -> Result<Key, Error> {
+/// Normalizes one listed item: a key object, possibly in an envelope. `fields` is read
+/// anew for it (see [`Item`]).
+fn decode_item<'a>(
+    format: &WireFormat,
+    item: &'a RawValue,
+    fields: &mut Item<'a>,
+    now: DateTime<Utc>,
+) -> Result<Key, Error> {
     let provider = format.provider;
     let mut object = item;
-    let mut fields = Item::new();
     if !fields.read(item.get()) {
         return Err(not_an_object(provider));
     }
@@ -221,12 +227,11 @@ fn decode_item(format: &WireFormat, item: &RawValue, now: DateTime<Utc>) -> Resu
         && let Some(data) = fields.raw(Slot::Data)
     {
         object = data;
-        fields = Item::new();
         if !fields.read(data.get()) {
             return Err(not_an_object(provider));
         }
     }
-    let mut key = (format.normalize)(&fields, now)?;
+    let mut key = (format.normalize)(fields, now)?;
     let secrets = format.secret_fields;
     key.raw = if secrets.iter().any(|(_, slot)| fields.has(*slot)) {
         Fields::of(object)
@@ -508,6 +513,22 @@ mod tests {
         assert_eq!(at(Slot::GraceExpiresAt), Some(1705312800));
         assert_eq!(at(Slot::NextRotationAt), None);
         assert_eq!(at(Slot::Name), None);
+    }
+
+    #[test]
+    fn an_item_read_again_keeps_nothing_of_the_object_before() {
+        let mut object = Item::new();
+        assert!(object.read(r#"{"id": "k1", "name": "first", "scopes": ["a", "b", "c"]}"#));
+        assert_eq!(object.strings(Slot::Scopes), ["a", "b", "c"]);
+        assert!(object.read(r#"{"id": "k2", "scopes": ["d"]}"#));
+        assert_eq!(object.str(Slot::Id), Some("k2"));
+        assert!(!object.has(Slot::Name));
+        assert_eq!(object.strings(Slot::Scopes), ["d"]);
+        assert!(!object.read(r#"{"id": "k3", "name": "half"#));
+        assert!(object.read(r#"{"name": "last"}"#));
+        assert!(!object.has(Slot::Id));
+        assert!(!object.has(Slot::Scopes));
+        assert_eq!(object.str(Slot::Name), Some("last"));
     }
 
     #[test]

@@ -126,21 +126,54 @@ enum Val<'a> {
 }
 
 /// A key object's known fields; the last one wins when a name repeats, as in `Value`.
-pub(crate) struct Item<'a>([Val<'a>; SLOTS]);
+/// One is read per listed key, so it is emptied and read again rather than made anew: only
+/// the slots the last key filled are reset (`filled`, one bit per slot).
+/// The lists of the last key are kept emptied in `spare_lists`, for the next key's lists.
+pub(crate) struct Item<'a> {
+    slots: [Val<'a>; SLOTS],
+    filled: u64,
+    spare_lists: Vec<Vec<Cow<'a, str>>>,
+}
+
+// `filled` has a bit for every slot.
+const _: () = assert!(SLOTS <= u64::BITS as usize);
 
 impl<'a> Item<'a> {
     pub fn new() -> Self {
-        Item(std::array::from_fn(|_| Val::Absent))
+        Item {
+            slots: std::array::from_fn(|_| Val::Absent),
+            filled: 0,
+            spare_lists: Vec::new(),
+        }
     }
 
-    /// Reads one object into the (empty) slots; `false` when `text` is no object.
+    /// Reads one object into emptied slots; `false` when `text` is no object.
     pub fn read(&mut self, text: &'a str) -> bool {
+        self.clear();
         let mut deserializer = serde_json::Deserializer::from_str(text);
         ItemSeed(self).deserialize(&mut deserializer).is_ok() && deserializer.end().is_ok()
     }
 
+    /// Every slot back to absent.
+    fn clear(&mut self) {
+        let mut filled = std::mem::take(&mut self.filled);
+        while filled != 0 {
+            let slot = filled.trailing_zeros() as usize;
+            if let Val::List(mut items) = std::mem::take(&mut self.slots[slot]) {
+                items.clear();
+                self.spare_lists.push(items);
+            }
+            filled &= filled - 1;
+        }
+    }
+
+    fn set(&mut self, slot: Slot, value: Val<'a>) {
+        self.slots[slot as usize] = value;
+        self.filled |= 1 << slot as u32;
+    }
+
     fn val(&self, slot: Slot) -> &Val<'a> {
-        &self.0[slot as usize]
+        &self.slots[slot as usize]
     }
 
     /// Whether the field was sent at all, whatever its value.
@@ -270,9 +303,12 @@ impl<'de> Visitor<'de> for ItemSeed<'_, 'de> {
         while let Some(FieldName(name)) = map.next_key()? {
             match Slot::of(&name) {
                 Some(slot @ (Slot::Data | Slot::Metadata)) => {
-                    self.0.0[slot as usize] = Val::Raw(map.next_value()?);
+                    self.0.set(slot, Val::Raw(map.next_value()?));
                 }
-                Some(slot) => self.0.0[slot as usize] = map.next_value::<Val>()?,
+                Some(slot) => {
+                    let value = map.next_value_seed(ValSeed(&mut self.0.spare_lists))?;
+                    self.0.set(slot, value);
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -282,10 +318,15 @@ impl<'de> Visitor<'de> for ItemSeed<'_, 'de> {
     }
 }
 
-impl<'de> Deserialize<'de> for Val<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ValVisitor;
-        impl<'de> Visitor<'de> for ValVisitor {
+/// Reads a [`Val`], an array into one of the spare lists when there is one.
+struct ValSeed<'s, 'a>(&'s mut Vec<Vec<Cow<'a, str>>>);
+
+impl<'de> DeserializeSeed<'de> for ValSeed<'_, 'de> {
+    type Value = Val<'de>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Val<'de>, D::Error> {
+        struct ValVisitor<'s, 'a>(&'s mut Vec<Vec<Cow<'a, str>>>);
+        impl<'de> Visitor<'de> for ValVisitor<'_, 'de> {
             type Value = Val<'de>;
 
             fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
@@ -325,7 +366,7 @@ impl<'de> Deserialize<'de> for Val<'de> {
             }
 
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
-                let mut items = Vec::new();
+                let mut items = self.0.pop().unwrap_or_default();
                 while let Some(ListItem(item)) = seq.next_element()? {
                     items.extend(item);
                 }
@@ -337,7 +378,7 @@ impl<'de> Deserialize<'de> for Val<'de> {
                 Ok(Val::Other)
             }
         }
-        deserializer.deserialize_any(ValVisitor)
+        deserializer.deserialize_any(ValVisitor(self.0))
     }
 }
 

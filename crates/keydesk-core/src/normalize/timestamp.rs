@@ -70,9 +70,12 @@ fn strict_rfc3339(text: &str) -> Option<DateTime<Utc>> {
     }
     let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
-    date.and_time(time)
-        .and_utc()
-        .checked_sub_signed(TimeDelta::seconds(offset_seconds))
+    let at = date.and_time(time).and_utc();
+    // Most answers are in UTC (`Z`): nothing to shift.
+    match offset_seconds {
+        0 => Some(at),
+        _ => at.checked_sub_signed(TimeDelta::seconds(offset_seconds)),
+    }
 }
 
 /// The value of a run of ASCII digits (at most 9, so it fits).

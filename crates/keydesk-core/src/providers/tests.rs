@@ -658,3 +658,47 @@ fn each_inventory_is_read_for_the_fragments_its_provider_lists() {
     assert_eq!(anywhere.matches.len(), 1);
     assert_eq!(anywhere.matches[0].key.id, "f2");
 }
+
+#[test]
+fn search_leaked_finds_a_key_by_its_masked_form_and_by_a_whole_fingerprint_only() {
+    // Keys whose lists show nothing but the masked form Keydesk made: only that can match,
+    // and only by ending as the paste does (the masked forms are read in a pass of their own).
+    let pasted = "sk_live_aB3dEfGhIjKlx9k2";
+    let bare = |id: &str, masked: &str| {
+        Key::bare(
+            id.into(),
+            id.into(),
+            masked.into(),
+            crate::model::KeyStatus::Active,
+        )
+    };
+    let keys = [
+        bare("other-end", "sk_live_…x9k3"),
+        bare("made", "sk_live_…x9k2"),
+        bare("other-head", "sk_test_…x9k2"),
+    ];
+    let listed = inventories(&[("receipts", ProviderKind::Oligon, "o", &keys[..])]);
+    let fingerprint = LeakFingerprint::parse(pasted).unwrap();
+    let found = search_leaked(&fingerprint, &listed, None);
+    let ids: Vec<&str> = found.matches.iter().map(|m| m.key.id.as_str()).collect();
+    assert_eq!(ids, ["made"]);
+    assert_eq!(found.matches[0].connections, ["receipts"]);
+
+    // A remembered fingerprint that agrees with the paste's in its first 8 characters, and
+    // not after, is another secret's.
+    let hmac = FingerprintKey::generate();
+    let syncgram_keys = [syncgram("key_1")];
+    let listed = inventories(&[("payments", ProviderKind::Syncgram, "s", &syncgram_keys[..])]);
+    let mut near = remembered(&hmac, "key_1", "api_key", pasted);
+    let last = near.fingerprint.pop().unwrap();
+    near.fingerprint.push(if last == '0' { '1' } else { '0' });
+    let found = search_leaked(&fingerprint, &listed, Some((&hmac, &[("payments", &near)])));
+    assert!(found.matches.is_empty());
+    let exact = remembered(&hmac, "key_1", "api_key", pasted);
+    let found = search_leaked(
+        &fingerprint,
+        &listed,
+        Some((&hmac, &[("payments", &exact)])),
+    );
+    assert_eq!(found.matches.len(), 1);
+}
