@@ -46,6 +46,23 @@ describe('Keys view', () => {
     expect(screen.getAllByTestId('key-row').length).toBe(15);
   });
 
+  it('says how many keys a search shows beside the counts, from a live region that was there before', async () => {
+    const backend = new MockBackend();
+    backend.addKey('c-oligon', fakeKey({ id: 'key_special', name: 'Quarterly audit' }));
+    const { user } = await renderApp(backend);
+    const heading = screen.getByRole('heading', { level: 2, name: 'Receipts production' });
+    const counts = heading.parentElement!;
+    // Present and empty before the search, so a screen reader announces what it becomes.
+    const live = counts.querySelector('[aria-live="polite"]')!;
+    expect(live).toHaveTextContent(/^$/);
+
+    await user.type(screen.getByRole('searchbox', { name: 'Search keys' }), 'quarterly');
+    expect(counts.querySelector('[aria-live="polite"]')).toBe(live);
+    expect(live).toHaveTextContent('· 1 of 15 shown');
+    // Not in the filter bar, where it took a line of its own and moved the table down.
+    expect(within(screen.getByRole('search')).queryByText(/of \d+ shown/)).toBeNull();
+  });
+
   it('filters by status, environment and staleness', async () => {
     const { user, backend } = await renderApp();
     const all = backend.keys.get('c-oligon')!;
