@@ -198,7 +198,7 @@ if (floorMemory) {
   row('Idle memory after 30 s, PSS (app + WebKit processes) vs bare window', `${mb(s.pss_app_kb)} vs ${mb(s.pss_bare_kb)}: ${ratio(s.pss_ratio)}`, '≤ 1.2×', verdict(s.pss_ratio, 1.2));
   row('… RSS, same runs', `${mb(s.rss_app_kb)} vs ${mb(s.rss_bare_kb)}: ${ratio(s.rss_ratio)}`, 'informational', 'ℹ️');
   if (s.anon_app_kb != null) {
-    row('… anonymous memory (heaps, JavaScript, stacks), same runs', `${mb(s.anon_app_kb)} vs ${mb(s.anon_bare_kb)}`, 'informational', 'ℹ️');
+    row('… anonymous memory (heaps, the JavaScript heap, stacks, library data written at load), same runs', `${mb(s.anon_app_kb)} vs ${mb(s.anon_bare_kb)}`, 'informational', 'ℹ️');
   }
 } else {
   row('Idle memory after 30 s, PSS and RSS vs bare window', '—', '≤ 1.2×', absent('floor'));

@@ -114,8 +114,9 @@ export function processTree(pid) {
 
 /**
  * PSS, RSS and anonymous memory in kB summed over `tree`, with each process's name and share.
- * Anonymous memory (heaps, the JavaScript heap, stacks) is the part no other process shares:
- * unlike PSS, it does not drop when another WebKit app runs beside and maps the same libraries.
+ * Anonymous memory (heaps, the JavaScript heap, stacks, library data written at load) is the
+ * part no other process shares: unlike PSS, it does not drop when another WebKit app runs
+ * beside and maps the same libraries.
  */
 export function memoryOf(tree) {
   let pss = 0;
