@@ -1,4 +1,5 @@
 import { matchesAnnotationTerm } from '../attention/annotation';
+import { afterNextPaint } from '../frames';
 import type { Annotation, Environment, Key, KeyStatus } from '../ipc/types';
 
 /** Annotations of one connection's keys, by key id. */
@@ -79,8 +80,7 @@ export function prepareSearch(keys: readonly Key[], slice = 500, then?: () => vo
       then?.();
     }
   };
-  if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(step, 0));
-  else setTimeout(step, 0);
+  afterNextPaint(step);
 }
 
 function searchWords(query: string): string[] {

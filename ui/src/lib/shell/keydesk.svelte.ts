@@ -24,6 +24,7 @@ import type {
 } from '../ipc/types';
 import { Toasts } from '../components/toasts.svelte';
 import { backendContextEntry } from '../ipc/context';
+import { afterNextPaint } from '../frames';
 import { prepareSearch } from '../keys/keyList';
 import { fullAnnotation, isEmptyAnnotation } from '../attention/annotation';
 
@@ -47,14 +48,6 @@ export interface KeyList {
 export const startupTiming = { firstListWaitMs: 300, paintWaitMs: 250 };
 
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Resolves once the next frame is on screen: a task queued from its animation frame runs after it is painted. */
-function afterNextPaint(): Promise<void> {
-  return new Promise((resolve) => {
-    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(() => setTimeout(resolve, 0));
-    else setTimeout(resolve, 0);
-  });
-}
 
 export type View = 'keys' | 'attention' | 'activity' | 'settings' | 'connection';
 
@@ -236,7 +229,7 @@ export class Keydesk {
       // With the last known keys, the fresh list is asked for once they are on screen: its
       // answer (and the embedded sandbox's start behind it) would otherwise take the first
       // frame's time, and the keys would show later than without a snapshot.
-      first ??= Promise.race([afterNextPaint(), delay(startupTiming.paintWaitMs)]).then(listOpen);
+      first ??= Promise.race([new Promise<void>((painted) => afterNextPaint(painted)), delay(startupTiming.paintWaitMs)]).then(listOpen);
       // The other connections load in the background so the sidebar can show their counts, once
       // the open one is in (or after a second): taking in their lists meanwhile delays its
       // first paint.
