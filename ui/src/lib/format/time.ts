@@ -98,6 +98,20 @@ export function shortDate(iso: string): string {
   return shortFormat.format(new Date(iso));
 }
 
+/**
+ * The mark on keys shown as last listed: "as of 14:05" for a list taken today, else "as of
+ * 3 Dec 2026, 14:05". The keys view and the start frame both write it.
+ */
+export function asOfLabel(takenAt: string, now: number = Date.now()): string {
+  const sameDay = new Date(takenAt).toDateString() === new Date(now).toDateString();
+  return `as of ${sameDay ? clockTime(takenAt) : `${shortDate(takenAt)}, ${clockTime(takenAt)}`}`;
+}
+
+/** The as-of mark's tooltip. */
+export function asOfTitle(takenAt: string): string {
+  return `Listed ${exactTime(takenAt)}; being listed again`;
+}
+
 /** When something ends, as briefly as is clear: "14:05" today, "1 Dec" on another day. */
 export function untilTime(iso: string, now: number = Date.now()): string {
   const d = new Date(iso);

@@ -57,6 +57,11 @@ export interface Backend {
    * null on a first run. Answers at once: no keyring, sandbox or network behind it.
    */
   lastInventory(): Promise<LastInventory | null>;
+  /**
+   * Keeps `html`, the shell as it shows the first connection's fresh list, for the next
+   * start's first frame (lib/shell/startFrame.ts). The app drops it when what it shows changes.
+   */
+  saveStartFrame(html: string): Promise<null>;
   /** What the details pane shows beyond the listed key: its raw provider JSON. */
   keyDetails(connectionId: string, keyId: string): Promise<KeyDetails>;
   createKey(connectionId: string, draft: KeyDraft, replaceActive: boolean, operationId?: string): Promise<CreateResult>;

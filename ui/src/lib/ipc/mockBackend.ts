@@ -245,6 +245,8 @@ export class MockBackend implements Backend {
   listedAt = new Map<string, number>();
   /** Each connection's last list as the app keeps it for the next start (`last_inventory`). */
   snapshots = new Map<string, { taken_at: string; keys: Key[] }>();
+  /** The start frame the app would keep, as `save_start_frame` got it. */
+  startFrame: string | null = null;
 
   private failures = new Map<string, AppError[]>();
   /** Commands whose next call waits until it is cancelled (a server that never answers). */
@@ -428,6 +430,12 @@ export class MockBackend implements Backend {
       const first = this.connections[0];
       const snapshot = first ? this.snapshots.get(first.id) : undefined;
       return first && snapshot ? { connection_id: first.id, ...snapshot } : null;
+    });
+
+  saveStartFrame = (html: string) =>
+    this.answer('save_start_frame', {}, () => {
+      this.startFrame = html;
+      return null;
     });
 
   keyDetails = (connectionId: string, keyId: string) =>

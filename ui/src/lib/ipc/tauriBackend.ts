@@ -57,6 +57,7 @@ export const tauriBackend: Backend = {
   startSandbox: () => call(commands.startSandbox),
   listKeys: (connectionId, operationId) => call(() => commands.listKeys(connectionId, operationId ?? null)),
   lastInventory: () => call(commands.lastInventory),
+  saveStartFrame: (html) => call(() => commands.saveStartFrame(html)),
   keyDetails: (connectionId, keyId) => call(() => commands.keyDetails(connectionId, keyId)),
   createKey: (connectionId, draft, replaceActive, operationId) =>
     call(() => commands.createKey(connectionId, draft, replaceActive, operationId ?? null)),

@@ -4,6 +4,7 @@ import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
 import { renderApp } from '../testing';
 import { Keydesk, startupTiming } from './keydesk.svelte';
+import { showStartFrame } from './startFrame';
 
 describe('Shell', () => {
   it('lists the shortcuts on "?" and not while typing', async () => {
@@ -117,6 +118,29 @@ describe('Shell', () => {
     expect(document.querySelector(`[data-key-id="${changed.id}"]`)).toBe(row);
     expect(row).toHaveTextContent('renamed since');
     expect(screen.getAllByTestId('key-row')).toHaveLength(3);
+  });
+
+  it('keeps the shell as the next start’s first frame, which the live shell replaces once built', async () => {
+    const { backend, release } = await listedBefore(3);
+    release();
+    const first = render(App, { backend });
+    await vi.waitFor(() => expect(backend.startFrame).not.toBeNull(), { timeout: 4_000 });
+    const html = backend.startFrame!;
+    const key = backend.keys.get('c-oligon')![0];
+    expect(html).toContain(key.name);
+    expect(html).not.toContain('data-testid');
+    first.unmount();
+
+    // The next start: the frame is on screen before the app is mounted, and goes once its
+    // own first frame is built.
+    const frame = showStartFrame({ taken_at: backend.snapshots.get('c-oligon')!.taken_at, theme: 'system', html });
+    expect(frame).toHaveTextContent(key.name);
+    expect(frame!.querySelector('.as-of')).toHaveTextContent(/^as of \d\d:\d\d$/);
+    const next = await listedBefore(3);
+    render(App, { backend: next.backend });
+    expect(await screen.findAllByTestId('key-row')).toHaveLength(3);
+    expect(document.getElementById('start-frame')).toBeNull();
+    next.release();
   });
 
   it('asks for the fresh list only once the last known keys are drawn', async () => {

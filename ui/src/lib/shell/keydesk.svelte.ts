@@ -249,6 +249,11 @@ export class Keydesk {
     this.listening = false;
   }
 
+  /** Keeps the shell's HTML for the next start's first frame; a failure only costs that frame. */
+  saveStartFrame(html: string): void {
+    this.backend.saveStartFrame(html).catch(() => undefined);
+  }
+
   /** Subscribes to the app's events; rejects with the first subscription that failed. */
   private async listen(): Promise<void> {
     // What a failed start subscribed to goes first, so nothing is subscribed twice.

@@ -1,0 +1,167 @@
+// The start frame: a start's first frame is the shell as the last run left it, drawn from its
+// HTML before the app's script has even loaded (DESIGN.md, "Start"). The keys view saves that
+// HTML while it shows the first connection's fresh list in the state a start opens it in; at
+// the next start the app hands it to the page, `showStartFrame` paints it marked "as of" the
+// list's time, and the live shell replaces it once its own first frame is built.
+
+import { asOfLabel, asOfTitle } from '../format/time';
+import type { Theme } from '../ipc/types';
+import { applyTheme } from './platform';
+
+/** What the app hands the page before it loads (a webview initialization script). */
+export interface StartFrame {
+  /** When the keys it shows were listed (the inventory snapshot's time). */
+  taken_at: string;
+  theme: Theme;
+  /** The shell's HTML as `captureStartFrame` wrote it. */
+  html: string;
+}
+
+declare global {
+  interface Window {
+    __KEYDESK_START_FRAME__?: StartFrame;
+  }
+}
+
+const FRAME_ID = 'start-frame';
+/** The empty element the as-of mark is written into when the frame is shown. */
+const AS_OF = 'data-start-frame-as-of';
+const THEMES: readonly string[] = ['system', 'light', 'dark'] satisfies Theme[];
+
+/** What a frame never holds: dialogs and notices, and anything that runs or loads. */
+const LEFT_OUT = [
+  'script',
+  'style',
+  'iframe',
+  'object',
+  'embed',
+  'link',
+  'img',
+  'dialog',
+  '[role="dialog"]',
+  '[role="alertdialog"]',
+  '[aria-modal]',
+  '.notices',
+].join(', ');
+
+/**
+ * Attributes a frame never holds: ids and what points at them (the live page has its own),
+ * test ids (tests find the live page, never the picture of it), values, focus, links and
+ * handlers. What styles the frame (classes, inline styles, roles and states) stays.
+ */
+const DROPPED = new Set([
+  'id',
+  'for',
+  'name',
+  'value',
+  'checked',
+  'tabindex',
+  'autofocus',
+  'href',
+  'src',
+  'srcset',
+  'action',
+  'formaction',
+  'data-testid',
+  'data-focus-home',
+  'aria-activedescendant',
+  'aria-controls',
+  'aria-describedby',
+  'aria-labelledby',
+  'aria-owns',
+  'aria-live',
+  'aria-keyshortcuts',
+]);
+
+function strip(root: ParentNode): void {
+  for (const element of root.querySelectorAll(LEFT_OUT)) element.remove();
+  for (const element of root.querySelectorAll('*')) {
+    for (const name of element.getAttributeNames()) {
+      if (DROPPED.has(name) || name.startsWith('on')) element.removeAttribute(name);
+    }
+  }
+}
+
+/**
+ * The HTML of `shell` for the next start's first frame: without dialogs, notices, ids or
+ * input values (an input's typed value is a property, never in the HTML), with an empty
+ * as-of mark beside the keys view's title, styled as the view's own.
+ */
+export function captureStartFrame(shell: HTMLElement): string {
+  const template = document.createElement('template');
+  template.content.append(shell.cloneNode(true));
+  strip(template.content);
+  const title = template.content.querySelector('.view-head .title');
+  if (title) {
+    const mark = document.createElement('span');
+    // Svelte scopes the view's styles with a class every element of the view carries.
+    const scope = [...title.classList].filter((name) => name.startsWith('svelte-'));
+    mark.className = ['as-of', ...scope].join(' ');
+    mark.setAttribute(AS_OF, '');
+    title.append(mark);
+  }
+  return template.innerHTML;
+}
+
+/**
+ * Paints `frame` over the page, inert and hidden from assistive technology (the live shell
+ * is what they use), its as-of mark written for `now`. Answers the frame's element, or null
+ * when there is none.
+ */
+export function showStartFrame(frame: StartFrame | undefined, now: number = Date.now()): HTMLElement | null {
+  if (!frame || typeof frame.html !== 'string' || typeof frame.taken_at !== 'string' || Number.isNaN(Date.parse(frame.taken_at))) {
+    return null;
+  }
+  const template = document.createElement('template');
+  template.innerHTML = frame.html;
+  // The file it came from is the user's to edit: it is cleaned again, not trusted.
+  strip(template.content);
+  const mark = template.content.querySelector(`[${AS_OF}]`);
+  if (mark) {
+    mark.textContent = asOfLabel(frame.taken_at, now);
+    mark.setAttribute('title', asOfTitle(frame.taken_at));
+  }
+  const holder = document.createElement('div');
+  holder.id = FRAME_ID;
+  holder.setAttribute('inert', '');
+  holder.setAttribute('aria-hidden', 'true');
+  holder.append(template.content);
+  if (THEMES.includes(frame.theme)) applyTheme(frame.theme);
+  document.body.prepend(holder);
+  return holder;
+}
+
+/** Takes the start frame away: the live shell's own frame is built. */
+export function removeStartFrame(): void {
+  document.getElementById(FRAME_ID)?.remove();
+}
+
+/**
+ * Saves the start frame whenever the page under `shell` has been still for `quietMs` after a
+ * change and `ready()` says the view is in the state a start opens it in; a frame equal to the
+ * last one saved is not sent again. Answers a function that stops watching.
+ */
+export function keepStartFrame(shell: HTMLElement, ready: () => boolean, save: (html: string) => void, quietMs = 1_500): () => void {
+  let last: string | null = null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const settled = () => {
+    if (!ready()) return;
+    const html = captureStartFrame(shell);
+    if (html === last) return;
+    last = html;
+    save(html);
+  };
+  const changed = () => {
+    clearTimeout(timer);
+    timer = setTimeout(settled, quietMs);
+  };
+  const observer = new MutationObserver(changed);
+  observer.observe(shell, { subtree: true, childList: true, attributes: true, characterData: true });
+  // The theme is an attribute of the document's root.
+  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  changed();
+  return () => {
+    observer.disconnect();
+    clearTimeout(timer);
+  };
+}
