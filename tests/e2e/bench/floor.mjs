@@ -1,11 +1,12 @@
 // Keydesk against the floor: a bare Tauri 2 window (bench/bare-window) built with the same
 // toolchain and profile, measured in the same run, runs interleaved.
 // - Cold start: from the process's exec (its /proc start time) to the first keys on screen
-//   (Keydesk, embedded sandbox with 1,000 keys per API; mark 'keys-table-painted') or to the
-//   bare page's first paint ('bare-window-painted'). Launched through tauri-driver. Keydesk
-//   twice per round: with the last run's inventory snapshot (its keys painted "as of", an
-//   installed app's usual start) and without it (the file removed first: the keys wait for
-//   the sandbox and the list, as a start did before snapshots were shown).
+//   (Keydesk, embedded sandbox with 1,000 keys per API; mark 'start-frame-painted' or, without
+//   a start frame, 'keys-table-painted') or to the bare page's first paint
+//   ('bare-window-painted'). Launched through tauri-driver. Keydesk three times per round: as
+//   the last run left it (its start frame and inventory snapshot: an installed app's usual
+//   start), with the start frame removed first (the app draws the snapshot's keys), and with
+//   both removed (the keys wait for the sandbox and the list, as a start did before either).
 // - Idle memory: launched directly (no WebDriver), PSS and RSS summed over the process and its
 //   WebKit children after BENCH_IDLE_MS (30 s).
 // Writes target/bench/results/floor-cold.json and floor-memory.json. Measures only: no figure here is asserted.
@@ -22,6 +23,7 @@ if (!binaries.app || !binaries.bare) throw new Error('set KEYDESK_APP and BARE_W
 const KEYS = 1000;
 const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 30_000);
 const marks = { app: 'keys-table-painted', bare: 'bare-window-painted' };
+const FRAME_MARK = 'start-frame-painted';
 const envs = { app: { KEYDESK_SANDBOX_SEED: `bulk:${KEYS}` }, bare: {} };
 
 // Keydesk keeps its data (sandbox database, settings, keyring entries) between runs, as on a
@@ -29,22 +31,38 @@ const envs = { app: { KEYDESK_SANDBOX_SEED: `bulk:${KEYS}` }, bare: {} };
 const appHome = mkdtempSync(join(tmpdir(), 'keydesk-bench-floor-'));
 const homes = { app: () => appHome, bare: () => mkdtempSync(join(tmpdir(), 'keydesk-bench-bare-')) };
 
-/** Removes the inventory snapshots of Keydesk's data dir (whichever build's folder holds them). */
-function forgetSnapshots() {
+/** The files named `name` in Keydesk's data dir (whichever build's folder holds them). */
+function dataFiles(name) {
+  const found = [];
   const walk = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name === 'inventory-snapshots.json') rmSync(path);
+      else if (entry.name === name) found.push(path);
     }
   };
   const data = join(appHome, 'data');
   if (existsSync(data)) walk(data);
+  return found;
 }
 
-/** `variant` of Keydesk: 'snapshot' (as the last run left it) or 'no-snapshot'. */
-async function coldStart(kind, index, variant = 'snapshot') {
-  if (kind === 'app' && variant === 'no-snapshot') forgetSnapshots();
+const forget = (...names) => names.flatMap(dataFiles).forEach((path) => rmSync(path));
+
+/** Waits up to `timeoutMs` for the app to save its start frame; answers whether it did. */
+async function frameSaved(timeoutMs) {
+  for (const until = Date.now() + timeoutMs; Date.now() < until; await sleep(50)) {
+    if (dataFiles('start-frame.json').length > 0) return true;
+  }
+  return false;
+}
+
+/**
+ * `variant` of Keydesk: 'frame' (as the last run left it), 'snapshot' (its start frame removed)
+ * or 'no-snapshot' (the inventory snapshot removed too).
+ */
+async function coldStart(kind, index, variant = 'frame') {
+  if (kind === 'app' && variant !== 'frame') forget('start-frame.json');
+  if (kind === 'app' && variant === 'no-snapshot') forget('inventory-snapshots.json');
   const before = Date.now();
   const session = await launchApp(`bench-floor-${kind}-${variant}-${index}`, {
     application: binaries[kind],
@@ -53,19 +71,23 @@ async function coldStart(kind, index, variant = 'snapshot') {
   });
   try {
     const page = await waitForMarks(session.browser, [marks[kind]], 120_000);
-    const shownAt = page.origin + page.marks[marks[kind]];
+    const shownMark = page.marks[FRAME_MARK] ?? page.marks[marks[kind]];
+    const shownAt = page.origin + shownMark;
     const phases = kind === 'app' ? await appPhases(session.browser, page.marks) : null;
-    // The fresh list is in (so its snapshot is written) before the start that follows.
+    // The fresh list is in (so its snapshot is written) before the start that follows, and
+    // the start frame the app saves once that list has been on screen a moment.
     const requested = Object.keys(page.marks).find((name) => name.startsWith('keys-requested:'));
     if (requested) await waitForMarks(session.browser, [requested.replace('requested', 'received')], 120_000);
+    const saved = kind === 'app' ? await frameSaved(20_000) : null;
     const started = processesOf(binaries[kind])
       .map(startedAt)
       .filter((t) => t >= before - 20);
     return {
       exec_to_shown_ms: started.length ? shownAt - Math.min(...started) : null,
       session_request_to_shown_ms: shownAt - before,
-      navigation_to_shown_ms: page.marks[marks[kind]],
+      navigation_to_shown_ms: shownMark,
       phases,
+      start_frame_saved: saved,
     };
   } finally {
     await session.stop();
@@ -97,9 +119,13 @@ async function appPhases(browser, pageMarks) {
     keys_requested: first('keys-requested:'),
     keys_received: first('keys-received:'),
     rendered: pageMarks['keys-table-rendered'] ?? null,
-    shown: pageMarks[marks.app],
+    start_frame: pageMarks[FRAME_MARK] ?? null,
+    table_shown: pageMarks[marks.app],
+    shown: pageMarks[FRAME_MARK] ?? pageMarks[marks.app],
     // Painted before the fresh list came: the last known keys, marked "as of".
     from_snapshot: pageMarks[marks.app] < (first('keys-received:') ?? Infinity),
+    // Painted from the start frame, before the app's script had run.
+    from_frame: FRAME_MARK in pageMarks,
   };
 }
 
@@ -131,12 +157,14 @@ const parts = (process.env.BENCH_FLOOR_PARTS ?? 'cold,memory').split(',');
 const warmup = await coldStart('app', 'seed');
 console.log(`bench: floor: seeded the sandbox (first start ${warmup.exec_to_shown_ms} ms, not counted)`);
 
-// Interleaved: bare, Keydesk without a snapshot, Keydesk with the snapshot that start left.
-const cold = { app: [], app_no_snapshot: [], bare: [] };
+// Interleaved: bare, Keydesk without a snapshot, with the snapshot only, then with the start
+// frame the start before it left.
+const cold = { app: [], app_snapshot_only: [], app_no_snapshot: [], bare: [] };
 const rounds = [
-  ['bare', 'bare', 'snapshot'],
+  ['bare', 'bare', 'frame'],
   ['app_no_snapshot', 'app', 'no-snapshot'],
-  ['app', 'app', 'snapshot'],
+  ['app_snapshot_only', 'app', 'snapshot'],
+  ['app', 'app', 'frame'],
 ];
 for (let i = 0; parts.includes('cold') && i < runs; i++) {
   for (const [name, kind, variant] of rounds) {
@@ -168,6 +196,8 @@ if (parts.includes('cold')) {
       cold_app_ms: coldMedian('app'),
       cold_bare_ms: coldMedian('bare'),
       cold_ratio: coldMedian('app') / coldMedian('bare'),
+      cold_app_snapshot_only_ms: coldMedian('app_snapshot_only'),
+      cold_snapshot_only_ratio: coldMedian('app_snapshot_only') / coldMedian('bare'),
       cold_app_no_snapshot_ms: coldMedian('app_no_snapshot'),
       cold_no_snapshot_ratio: coldMedian('app_no_snapshot') / coldMedian('bare'),
     },

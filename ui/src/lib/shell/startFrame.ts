@@ -137,7 +137,7 @@ export function removeStartFrame(): void {
 }
 
 /**
- * Saves the start frame whenever the page under `shell` has been still for `quietMs` after a
+ * Saves the start frame of `shell` whenever the page has been still for `quietMs` after a
  * change and `ready()` says the view is in the state a start opens it in; a frame equal to the
  * last one saved is not sent again. Answers a function that stops watching.
  */
@@ -155,10 +155,10 @@ export function keepStartFrame(shell: HTMLElement, ready: () => boolean, save: (
     clearTimeout(timer);
     timer = setTimeout(settled, quietMs);
   };
+  // The whole page, not only the shell: a dialog closing (outside it) is what makes the view
+  // ready again, and the theme is an attribute of the document's root.
   const observer = new MutationObserver(changed);
-  observer.observe(shell, { subtree: true, childList: true, attributes: true, characterData: true });
-  // The theme is an attribute of the document's root.
-  observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+  observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
   changed();
   return () => {
     observer.disconnect();
