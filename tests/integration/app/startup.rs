@@ -99,6 +99,18 @@ fn sandbox_running(app: &TestApp) -> bool {
     tauri::async_runtime::block_on(app.state().sandbox.is_running())
 }
 
+/// Creates the key `name` in sandbox-oligon; answers the CreateResult JSON and the secret,
+/// revealed but not acknowledged (still pending).
+fn pending_oligon_secret(app: &TestApp, name: &str) -> (Value, String) {
+    let created = app.create_key(
+        "sandbox-oligon",
+        json!({"name": name, "environment": "test"}),
+    );
+    let reveal_id = created["reveal"]["reveal_id"].clone();
+    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    (created, secret.as_str().unwrap().to_owned())
+}
+
 #[test]
 fn the_last_list_of_the_first_connection_is_there_at_start_metadata_only() {
     let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
@@ -106,13 +118,7 @@ fn the_last_list_of_the_first_connection_is_there_at_start_metadata_only() {
     // list Keydesk took, so there is nothing to show before the first list.
     app.call("list_connections", json!({}));
     assert_eq!(app.call("last_inventory", json!({})), Value::Null);
-    let created = app.create_key(
-        "sandbox-oligon",
-        json!({"name": "at start", "environment": "test"}),
-    );
-    let reveal_id = created["reveal"]["reveal_id"].clone();
-    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
-    let secret = secret.as_str().unwrap().to_owned();
+    let (_, secret) = pending_oligon_secret(&app, "at start");
     assert!(secret.len() > 8);
     let listed = app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
 
@@ -153,13 +159,7 @@ fn the_start_frame_is_the_first_connections_and_goes_when_what_it_shows_changes(
     save(&app);
     assert_eq!(start_frame(&app), None);
 
-    let created = app.create_key(
-        "sandbox-oligon",
-        json!({"name": "framed", "environment": "test"}),
-    );
-    let reveal_id = created["reveal"]["reveal_id"].clone();
-    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
-    let secret = secret.as_str().unwrap().to_owned();
+    let (created, secret) = pending_oligon_secret(&app, "framed");
     app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
     // The created secret, not yet acknowledged, goes neither to the file nor into the error.
     let holding = format!("{HTML}<code>{secret}</code>");
