@@ -23,6 +23,7 @@ pub mod sandbox;
 pub mod save_dialog;
 pub mod settings;
 pub mod shortcut;
+pub mod start_frame;
 pub mod state;
 pub mod vault;
 pub mod window;
@@ -52,9 +53,21 @@ pub fn builder<R: Runtime>(
             specta.mount_events(app);
             let handle = app.handle().clone();
             let config = config(&handle)?;
-            window::create_main(&handle)?;
+            // The settings come before the window: its first frame is the first connection's.
+            let started = std::time::Instant::now();
+            let settings =
+                state::OpenedSettings::open(&config.data_dir).map_err(|error| error.message)?;
+            let frame = settings
+                .first_connection_id()
+                .and_then(|first| start_frame::init_script(&config.data_dir, &first));
+            tracing::debug!(
+                elapsed = ?started.elapsed(),
+                start_frame = frame.is_some(),
+                "settings and start frame read"
+            );
+            window::create_main(&handle, frame)?;
             let reminders_after = config.reminders_after;
-            state::setup(&handle, config).map_err(|error| error.message)?;
+            state::setup(&handle, config, settings).map_err(|error| error.message)?;
             take_leak_shortcut(&handle);
             keys::scheduled::spawn(&handle);
             if let Some(first_after) = reminders_after {

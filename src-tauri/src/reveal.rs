@@ -119,6 +119,18 @@ impl RevealVault {
         Ok(())
     }
 
+    /// Whether `text` holds the plaintext of any secret not acknowledged yet, as it is or as
+    /// HTML escapes it (the start frame's check: no secret is written to a file).
+    pub fn any_secret_in(&self, text: &str) -> AppResult<bool> {
+        Ok(self.lock()?.iter().any(|entry| {
+            entry.secrets.iter().any(|secret| {
+                let secret = secret.expose_secret();
+                !secret.is_empty()
+                    && (text.contains(secret) || text.contains(html_escaped(secret).as_str()))
+            })
+        }))
+    }
+
     /// Wipes everything (on quit).
     pub fn clear(&self) {
         if let Ok(mut entries) = self.entries.lock() {
@@ -131,6 +143,22 @@ impl RevealVault {
             .lock()
             .map_err(|_| AppError::internal("The reveal vault is poisoned."))
     }
+}
+
+/// `text` as HTML text or an attribute value shows it (`&`, `<`, `>`, quotes escaped).
+fn html_escaped(text: &str) -> zeroize::Zeroizing<String> {
+    let mut escaped = zeroize::Zeroizing::new(String::with_capacity(text.len()));
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            c => escaped.push(c),
+        }
+    }
+    escaped
 }
 
 /// `sk_live_…x9k2`: a known-looking prefix (up to the last `_` in the first 12 characters)
@@ -148,6 +176,8 @@ fn mask(secret: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use keydesk_core::KeyStatus;
+
     use super::*;
 
     #[test]
@@ -156,5 +186,30 @@ mod tests {
         assert_eq!(mask("vault_0123456789abcdef0123"), "vault_…0123");
         assert_eq!(mask("8f3a9c0d2e1b4a5f6c7d"), "…6c7d");
         assert_eq!(mask("short"), "••••");
+    }
+
+    #[test]
+    fn a_pending_secret_is_found_in_text_as_it_is_or_html_escaped_until_acknowledged() {
+        let vault = RevealVault::default();
+        let secret = "sk_live_a&b<c>\"d'e_0123456789";
+        let created = CreatedKey {
+            key: Key::bare(
+                "k1".into(),
+                "n".into(),
+                "sk_…6789".into(),
+                KeyStatus::Active,
+            ),
+            secrets: vec![RevealedSecret {
+                label: "API key".into(),
+                value: SecretString::from(secret.to_owned()),
+            }],
+        };
+        let pending = vault.insert("c1", created).unwrap();
+        assert!(vault.any_secret_in(&format!("<td>{secret}</td>")).unwrap());
+        let escaped = "<td title=\"sk_live_a&amp;b&lt;c&gt;&quot;d&#39;e_0123456789\">";
+        assert!(vault.any_secret_in(escaped).unwrap());
+        assert!(!vault.any_secret_in("<td>sk_live_a…6789</td>").unwrap());
+        vault.acknowledge(&pending.reveal_id).unwrap();
+        assert!(!vault.any_secret_in(escaped).unwrap());
     }
 }

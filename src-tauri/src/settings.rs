@@ -204,7 +204,8 @@ impl SettingsStore {
     }
 
     /// Changes the stored state with `change`, writes it, and only then keeps it: a change
-    /// that cannot be saved is not half-applied.
+    /// that cannot be saved is not half-applied. A real change (connections or preferences)
+    /// discards the start frame, which shows them.
     pub fn update<T>(&self, change: impl FnOnce(&mut StoredState) -> AppResult<T>) -> AppResult<T> {
         let mut state = self.lock()?;
         let mut next = state.clone();
@@ -213,6 +214,10 @@ impl SettingsStore {
             tracing::warn!(%error, "could not save settings");
             AppError::internal("Could not save the settings file.")
         })?;
+        if next != *state {
+            // Under the lock, so a frame saved with the old state goes after it was written.
+            crate::start_frame::settings_changed(&self.path);
+        }
         *state = next;
         Ok(answer)
     }

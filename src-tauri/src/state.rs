@@ -1,6 +1,6 @@
 //! The app's managed state, built once at startup, and what happens at quit.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -75,6 +75,8 @@ pub struct AppState {
     pub operations: Operations,
     /// Where exports go.
     pub export_dir: PathBuf,
+    /// Where Keydesk's files are (the start frame's among them).
+    pub data_dir: PathBuf,
     /// Startup work that runs after the window opens, and what went wrong at startup.
     pub startup: Startup,
     /// The provider JSON of the keys last listed, for the details pane.
@@ -233,16 +235,46 @@ impl StartupGate {
     }
 }
 
-/// Builds the state from `config` and hands it to Tauri, then starts what may take long (the
-/// keyring over D-Bus, the embedded sandbox) on a task so the window opens at once. Problems
-/// that leave the app usable (a bad settings file, no keyring, a sandbox that would not
-/// start) become notices.
-pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()> {
-    let mut notices = Vec::new();
-    let settings = Arc::new(SettingsStore::open(
-        &config.data_dir.join("settings.json"),
-        &mut notices,
-    )?);
+/// The settings store, opened before the window (which shows the first connection's start
+/// frame), and what was wrong with its file.
+pub struct OpenedSettings {
+    /// The store [`setup`] puts in the state.
+    pub store: Arc<SettingsStore>,
+    /// The first startup notices: a file moved aside, values replaced by their defaults.
+    pub notices: Vec<String>,
+}
+
+impl OpenedSettings {
+    /// Opens `settings.json` in `data_dir` (a small file: the window waits for it).
+    pub fn open(data_dir: &Path) -> AppResult<Self> {
+        let mut notices = Vec::new();
+        let store = Arc::new(SettingsStore::open(
+            &data_dir.join("settings.json"),
+            &mut notices,
+        )?);
+        Ok(Self { store, notices })
+    }
+
+    /// The first connection's id, which a start opens.
+    pub fn first_connection_id(&self) -> Option<String> {
+        let stored = self.store.snapshot().ok()?;
+        stored.connections.into_iter().next().map(|first| first.id)
+    }
+}
+
+/// Builds the state from `config` and the settings opened before the window, hands it to
+/// Tauri, then starts what may take long (the keyring over D-Bus, the embedded sandbox) on a
+/// task so the window opens at once. Problems that leave the app usable (a bad settings
+/// file, no keyring, a sandbox that would not start) become notices.
+pub fn setup<R: Runtime>(
+    app: &AppHandle<R>,
+    config: AppConfig,
+    settings: OpenedSettings,
+) -> AppResult<()> {
+    let OpenedSettings {
+        store: settings,
+        mut notices,
+    } = settings;
     // Read on a background thread below; their notices keep their place after the settings'.
     let attention = AttentionState::new(&config.data_dir);
     let records_notices_at = notices.len();
@@ -285,6 +317,7 @@ pub fn setup<R: Runtime>(app: &AppHandle<R>, config: AppConfig) -> AppResult<()>
         reminders: Reminders::default(),
         operations: Operations::default(),
         export_dir: config.export_dir,
+        data_dir: config.data_dir.clone(),
         startup: Startup::new(notices),
         raw: RawStash::default(),
         fingerprints,

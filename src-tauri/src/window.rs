@@ -102,9 +102,13 @@ fn save_if_changed<R: Runtime>(app: &AppHandle<R>, label: &str, saved: &Mutex<Op
 }
 
 /// Builds the main window from its tauri.conf.json entry, navigation locked to the app's own
-/// page, and shows it at the size and place it had last time. Does nothing when the config
-/// has no such window (the tests' mock app makes its own).
-pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+/// page, and shows it at the size and place it had last time. `start_frame` (see
+/// [`crate::start_frame::init_script`]) runs in its page before the page's own scripts.
+/// Does nothing when the config has no such window (the tests' mock app makes its own).
+pub fn create_main<R: Runtime>(
+    app: &AppHandle<R>,
+    start_frame: Option<String>,
+) -> tauri::Result<()> {
     let Some(config) = app
         .config()
         .app
@@ -120,7 +124,12 @@ pub fn create_main<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
     let dev_url = app.config().build.dev_url.clone();
     // Built hidden: the geometry plugin restores size and place while it is built, so the
     // first frame is already where the user left it (no visible jump).
-    let window = WebviewWindowBuilder::from_config(app, &config)?
+    let mut builder = WebviewWindowBuilder::from_config(app, &config)?;
+    if let Some(script) = start_frame {
+        // The main frame only: the page never embeds another.
+        builder = builder.initialization_script(script);
+    }
+    let window = builder
         .visible(false)
         .on_navigation(move |url| {
             let allowed = is_app_page(url, dev_url.as_ref());

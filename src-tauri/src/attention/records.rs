@@ -81,7 +81,8 @@ impl AttentionRecords {
                 data_dir.join("inventory-snapshots.json"),
                 "inventory snapshots",
                 notices,
-            ),
+            )
+            .on_change(crate::start_frame::snapshots_changed),
             changes: RecordFile::open(
                 data_dir.join("noticed-changes.json"),
                 "keys that appeared or disappeared",
@@ -114,7 +115,12 @@ pub struct RecordFile<T> {
     records: Mutex<T>,
     /// `false` when an unusable file could not be moved aside: it is never overwritten.
     writable: bool,
+    /// Called after each change is written (see [`Self::on_change`]).
+    on_change: Option<ChangeHook<T>>,
 }
+
+/// What [`RecordFile::on_change`] calls: the file's path, the records before and after.
+pub type ChangeHook<T> = fn(&Path, &T, &T);
 
 impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
     /// Opens the file at `path` (none yet: empty records). One that is corrupt or from a
@@ -151,6 +157,16 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
             what,
             records: Mutex::new(records),
             writable,
+            on_change: None,
+        }
+    }
+
+    /// Calls `hook` after every change written, still under the records' lock, so what it
+    /// keeps in step with them (the start frame) sees the changes in the order they were made.
+    pub fn on_change(self, hook: ChangeHook<T>) -> Self {
+        Self {
+            on_change: Some(hook),
+            ..self
         }
     }
 
@@ -195,7 +211,10 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
             tracing::warn!(%error, "could not save a record file");
             cannot_save()
         })?;
-        *records = next;
+        let before = std::mem::replace(&mut *records, next);
+        if let Some(hook) = self.on_change {
+            hook(&self.path, &before, &records);
+        }
         Ok(answer)
     }
 

@@ -34,6 +34,15 @@ pub async fn last_inventory(state: State<'_, AppState>) -> AppResult<Option<Last
     keys::last_known::last_inventory(&state)
 }
 
+/// Keeps `html`, the shell as it shows the first connection's keys (metadata only), as the
+/// next start's first frame. Refused when empty, over 1 MiB, or holding a created secret not
+/// yet acknowledged; with no complete snapshot of the first connection it discards any frame.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_start_frame(state: State<'_, AppState>, html: String) -> AppResult<()> {
+    crate::start_frame::save(&state, &html)
+}
+
 /// What the details pane shows beyond the listed key: its raw provider JSON, from the
 /// connection's last list (listed again when the key is not in it).
 #[tauri::command]

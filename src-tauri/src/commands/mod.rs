@@ -31,6 +31,7 @@ pub fn specta_builder<R: Runtime>() -> tauri_specta::Builder<R> {
             keys::list_keys,
             keys::key_details,
             keys::last_inventory,
+            keys::save_start_frame,
             keys::create_key,
             keys::rotate_key,
             keys::replace_key,

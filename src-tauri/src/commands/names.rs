@@ -14,6 +14,7 @@ pub const COMMANDS: &[&str] = &[
     "list_keys",
     "key_details",
     "last_inventory",
+    "save_start_frame",
     "create_key",
     "rotate_key",
     "replace_key",

@@ -4,10 +4,13 @@
 //! Read from the inventory snapshot the Attention view keeps (metadata only), so it answers
 //! at once: no keyring read, no sandbox start, no network call.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use keydesk_core::Key;
+use keydesk_core::{InventorySnapshot, Key};
 use serde::Serialize;
 
+use crate::attention::records::Snapshots;
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -31,13 +34,21 @@ pub fn last_inventory(state: &AppState) -> AppResult<Option<LastInventory>> {
     };
     // Built from the shared snapshot in place: one copy of each key, not of the snapshot first.
     state.attention.records().snapshots.read(|snapshots| {
-        snapshots
-            .get(&first.id)
-            .filter(|snapshot| snapshot.complete)
-            .map(|snapshot| LastInventory {
-                connection_id: first.id.clone(),
-                taken_at: snapshot.taken_at,
-                keys: snapshot.keys.iter().map(|key| key.key().clone()).collect(),
-            })
+        shown_snapshot(snapshots, &first.id).map(|snapshot| LastInventory {
+            connection_id: first.id.clone(),
+            taken_at: snapshot.taken_at,
+            keys: snapshot.keys.iter().map(|key| key.key().clone()).collect(),
+        })
     })
+}
+
+/// The snapshot of `connection_id` a start may show for it (here and in the start frame): a
+/// list Keydesk took itself, complete, not a look recalled from the demo's history.
+pub fn shown_snapshot<'a>(
+    snapshots: &'a Snapshots,
+    connection_id: &str,
+) -> Option<&'a Arc<InventorySnapshot>> {
+    snapshots
+        .get(connection_id)
+        .filter(|snapshot| snapshot.complete)
 }

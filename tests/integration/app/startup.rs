@@ -99,6 +99,18 @@ fn sandbox_running(app: &TestApp) -> bool {
     tauri::async_runtime::block_on(app.state().sandbox.is_running())
 }
 
+/// Creates the key `name` in sandbox-oligon; answers the CreateResult JSON and the secret,
+/// revealed but not acknowledged (still pending).
+fn pending_oligon_secret(app: &TestApp, name: &str) -> (Value, String) {
+    let created = app.create_key(
+        "sandbox-oligon",
+        json!({"name": name, "environment": "test"}),
+    );
+    let reveal_id = created["reveal"]["reveal_id"].clone();
+    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
+    (created, secret.as_str().unwrap().to_owned())
+}
+
 #[test]
 fn the_last_list_of_the_first_connection_is_there_at_start_metadata_only() {
     let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
@@ -106,13 +118,7 @@ fn the_last_list_of_the_first_connection_is_there_at_start_metadata_only() {
     // list Keydesk took, so there is nothing to show before the first list.
     app.call("list_connections", json!({}));
     assert_eq!(app.call("last_inventory", json!({})), Value::Null);
-    let created = app.create_key(
-        "sandbox-oligon",
-        json!({"name": "at start", "environment": "test"}),
-    );
-    let reveal_id = created["reveal"]["reveal_id"].clone();
-    let secret = app.call("reveal_secret", json!({"revealId": reveal_id, "index": 0}));
-    let secret = secret.as_str().unwrap().to_owned();
+    let (_, secret) = pending_oligon_secret(&app, "at start");
     assert!(secret.len() > 8);
     let listed = app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
 
@@ -131,6 +137,93 @@ fn the_last_list_of_the_first_connection_is_there_at_start_metadata_only() {
     assert!(!std::fs::read_to_string(file).unwrap().contains(&secret));
     // Answered without the sandbox: nothing of it started for this.
     assert!(!sandbox_running(&again));
+    again.quit();
+}
+
+/// The start frame's file in `app`'s data dir, if there is one.
+fn start_frame(app: &TestApp) -> Option<Value> {
+    let bytes = std::fs::read(app.dirs.data_dir().join("start-frame.json")).ok()?;
+    Some(serde_json::from_slice(&bytes).unwrap())
+}
+
+#[test]
+fn the_start_frame_is_the_first_connections_and_goes_when_what_it_shows_changes() {
+    const HTML: &str = "<aside>Oligon</aside><table><tr><td>framed</td></tr></table>";
+    let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
+    let save = |app: &TestApp| {
+        let saved = app.call("save_start_frame", json!({"html": HTML}));
+        assert_eq!(saved, Value::Null);
+    };
+    // A first run: the demo's look is no list a start could show.
+    app.call("list_connections", json!({}));
+    save(&app);
+    assert_eq!(start_frame(&app), None);
+
+    let (created, secret) = pending_oligon_secret(&app, "framed");
+    app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
+    // The created secret, not yet acknowledged, goes neither to the file nor into the error.
+    let holding = format!("{HTML}<code>{secret}</code>");
+    let refused = app.fail("save_start_frame", json!({"html": holding}));
+    assert_eq!(refused["kind"], "validation");
+    assert!(!refused.to_string().contains(&secret), "{refused}");
+    assert_eq!(start_frame(&app), None);
+
+    save(&app);
+    let last = app.call("last_inventory", json!({}));
+    assert_eq!(
+        start_frame(&app),
+        Some(json!({
+            "schema_version": 1,
+            "connection_id": "sandbox-oligon",
+            "taken_at": last["taken_at"],
+            "theme": "system",
+            "html": HTML,
+        }))
+    );
+    // Another connection listed: the frame stays. Its own listed again: it goes.
+    app.call("list_keys", json!({"connectionId": "sandbox-strait"}));
+    assert!(start_frame(&app).is_some());
+    app.call("list_keys", json!({"connectionId": "sandbox-oligon"}));
+    assert_eq!(start_frame(&app), None);
+    // A key of it revoked.
+    save(&app);
+    let key_id = created["reveal"]["key"]["id"].clone();
+    let args = json!({"connectionId": "sandbox-oligon", "keyId": key_id});
+    app.call("revoke_key", args);
+    assert_eq!(start_frame(&app), None);
+    // The theme changed.
+    save(&app);
+    let mut settings = app.call("get_settings", json!({}));
+    settings["theme"] = json!("dark");
+    app.call("save_settings", json!({"settings": settings}));
+    assert_eq!(start_frame(&app), None);
+    save(&app);
+    assert_eq!(start_frame(&app).unwrap()["theme"], "dark");
+    // The connection renamed.
+    let mut edit = app.call("list_connections", json!({}))[0].clone();
+    edit["name"] = json!("Oligon, renamed");
+    edit["credentials"] = Value::Null;
+    app.call("save_connection", json!({"input": edit}));
+    assert_eq!(start_frame(&app), None);
+
+    // The next start keeps it and hands it to its window; the first connection deleted, it
+    // goes.
+    save(&app);
+    let again = restart(app, SandboxMode::Auto);
+    let data_dir = again.dirs.data_dir();
+    assert!(start_frame(&again).is_some());
+    let script = keydesk_app::start_frame::init_script(&data_dir, "sandbox-oligon").unwrap();
+    assert!(
+        script.starts_with("window.__KEYDESK_START_FRAME__ = {"),
+        "{script}"
+    );
+    assert!(script.contains("framed") && !script.contains(&secret));
+    assert_eq!(
+        keydesk_app::start_frame::init_script(&data_dir, "sandbox-fiskaly"),
+        None
+    );
+    again.call("delete_connection", json!({"id": "sandbox-oligon"}));
+    assert_eq!(start_frame(&again), None);
     again.quit();
 }
 

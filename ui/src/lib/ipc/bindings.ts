@@ -37,6 +37,12 @@ export const commands = {
 	 */
 	lastInventory: () => typedError<LastInventory | null, AppError>(__TAURI_INVOKE("last_inventory")),
 	/**
+	 *  Keeps `html`, the shell as it shows the first connection's keys (metadata only), as the
+	 *  next start's first frame. Refused when empty, over 1 MiB, or holding a created secret not
+	 *  yet acknowledged; with no complete snapshot of the first connection it discards any frame.
+	 */
+	saveStartFrame: (html: string) => typedError<null, AppError>(__TAURI_INVOKE("save_start_frame", { html })),
+	/**
 	 *  Creates a key. With `replace_active` (single-active-key providers) the active keys are
 	 *  revoked first. The secrets go to the reveal vault, never into the answer. The create is
 	 *  journaled in the activity log and can be cancelled as `operation_id`.
