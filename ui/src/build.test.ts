@@ -33,7 +33,8 @@ describe('the production build', () => {
     expect(files.filter((file) => /mock/i.test(file))).toEqual([]);
     // The start frame is painted before the app loads: every style is in the one stylesheet
     // index.html links, and the entry leaves the app to a chunk of its own.
-    const html = String(outputs.find((file) => file.fileName === 'index.html')?.source);
+    const page = outputs.find((file) => file.fileName === 'index.html');
+    const html = page?.type === 'asset' ? String(page.source) : '';
     const sheets = files.filter((file) => file.endsWith('.css'));
     expect(sheets).toHaveLength(1);
     expect(html).toContain(`href="/${sheets[0]}"`);
