@@ -28,7 +28,7 @@ const FRAME_ID = 'start-frame';
 const AS_OF = 'data-start-frame-as-of';
 const THEMES: readonly string[] = ['system', 'light', 'dark'] satisfies Theme[];
 
-/** What a frame never holds: dialogs and notices, and anything that runs or loads. */
+/** What a frame never holds: dialogs and notices, anything that runs or loads, and what is marked. */
 const LEFT_OUT = [
   'script',
   'style',
@@ -42,6 +42,9 @@ const LEFT_OUT = [
   '[role="alertdialog"]',
   '[aria-modal]',
   '.notices',
+  // What a start learns only after its first frame (the other connections' counts, the
+  // findings): left out, so the live shell does not take it away and bring it back.
+  '[data-start-frame-skip]',
 ].join(', ');
 
 /**
