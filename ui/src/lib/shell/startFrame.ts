@@ -1,8 +1,9 @@
 // The start frame: a start's first frame is the shell as the last run left it, drawn from its
-// HTML before the app's script has even loaded (DESIGN.md, "Start"). The keys view saves that
-// HTML while it shows the first connection's fresh list in the state a start opens it in; at
-// the next start the app hands it to the page, `showStartFrame` paints it marked "as of" the
-// list's time, and the live shell replaces it once its own first frame is built.
+// HTML before the app's script has even loaded (docs/IPC.md, `start-frame.json`). The keys
+// view saves that HTML while it shows the first connection's fresh list in the state a start
+// opens it in; at the next start the app hands it to the page, `showStartFrame` paints it
+// marked "as of" the list's time, and the live shell replaces it once its own first frame is
+// built.
 
 import { asOfLabel, asOfTitle } from '../format/time';
 import type { Theme } from '../ipc/types';
