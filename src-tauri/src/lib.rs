@@ -16,6 +16,7 @@ pub mod fingerprints;
 pub mod incident;
 pub mod journal;
 pub mod keys;
+pub mod memory;
 pub mod operations;
 pub mod reminders;
 pub mod reveal;

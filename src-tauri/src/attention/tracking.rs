@@ -66,6 +66,7 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
         keys: keys.iter().map(without_raw).collect(),
     };
     change_held(state, |lists| lists.insert(connection_id.to_owned(), held));
+    crate::memory::release_when_quiet();
     keys
 }
 
