@@ -1,5 +1,6 @@
-import { screen, within } from '@testing-library/svelte';
+import { render, screen, within } from '@testing-library/svelte';
 import { tick } from 'svelte';
+import App from '../../App.svelte';
 import { MockBackend, appError } from '../ipc/mockBackend';
 import type { Settings } from '../ipc/types';
 import { renderApp } from '../testing';
@@ -25,6 +26,25 @@ describe('Settings', () => {
     await user.click(within(view).getByRole('radio', { name: 'System' }));
     await user.click(within(view).getByRole('button', { name: 'Save settings' }));
     expect(document.documentElement).not.toHaveAttribute('data-theme');
+  });
+
+  it('keeps the theme the page starts in until the stored one is read: a dark start frame never turns light', async () => {
+    document.documentElement.setAttribute('data-theme', 'dark');
+    const backend = new MockBackend({ keysPerConnection: 1 });
+    backend.settings = { ...backend.settings, theme: 'light' };
+    const getSettings = backend.getSettings;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    backend.getSettings = async () => {
+      await held;
+      return getSettings();
+    };
+    render(App, { backend });
+    await vi.waitFor(() => expect(backend.callsOf('list_connections')).toHaveLength(1));
+    await tick();
+    expect(document.documentElement).toHaveAttribute('data-theme', 'dark');
+    release();
+    await vi.waitFor(() => expect(document.documentElement).toHaveAttribute('data-theme', 'light'));
   });
 
   it('previews a theme as soon as it is chosen, and puts the saved one back when left unsaved', async () => {
