@@ -23,6 +23,8 @@ describe('main', () => {
     window.__KEYDESK_START_FRAME__ = { taken_at: new Date().toISOString(), theme: 'system', html: '<div class="shell"><p>the last known keys</p></div>' };
     const { default: mounted } = await import('./main');
     expect(document.getElementById('start-frame')).toHaveTextContent('the last known keys');
+    // Its HTML is not kept once it is painted.
+    expect(window.__KEYDESK_START_FRAME__).toBeUndefined();
     expect(document.querySelector('#app')).toBeEmptyDOMElement();
     await mounted;
     expect(performance.getEntriesByName('start-frame-painted')).toHaveLength(1);

@@ -12,6 +12,7 @@ if (!target) throw new Error('index.html lacks #app');
 // With a start frame, the app's script loads once that frame is on screen: evaluated
 // before it, it would hold the first paint back by as long as it takes to run.
 const frame = showStartFrame(window.__KEYDESK_START_FRAME__);
+delete window.__KEYDESK_START_FRAME__;
 const painted = frame
   ? new Promise<void>((resolve) =>
       afterNextPaint(() => {
