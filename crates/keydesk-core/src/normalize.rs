@@ -171,6 +171,11 @@ pub(crate) fn decode_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Err
             next_cursor: None,
         });
     }
+    decode_any_page(format, bytes)
+}
+
+/// [`decode_page`] for every shape of answer.
+fn decode_any_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Error> {
     let provider = format.provider;
     let top: Body = serde_json::from_slice(bytes).map_err(|_| list_shape_error(provider))?;
     let next_cursor = next_cursor(&top);
@@ -651,6 +656,69 @@ mod tests {
                 "last"
             ]
         );
+    }
+
+    /// A provider that reads the id, the common fields, scopes and `key_prefix`.
+    static TEST_FORMAT: WireFormat = WireFormat::new(
+        ProviderKind::Strait,
+        |object, _| {
+            let id = required_id(object, &[Slot::Id], ProviderKind::Strait)?;
+            Ok(Key {
+                scopes: object.strings(Slot::Scopes),
+                masked: object.string(Slot::KeyPrefix).unwrap_or_default(),
+                ..key_with_common_fields(object, id)
+            })
+        },
+        &SECRET_FIELDS,
+    );
+
+    #[test]
+    fn a_bare_list_read_in_one_pass_gives_what_the_general_way_gives() {
+        let format = &TEST_FORMAT;
+        let key = r#"{"id": "k\"}]1", "name": "a [b] {c}", "scopes": ["read", ["x", {"y": "]"}]],
+            "metadata": {"a": "}"}, "key_prefix": "strait_\\", "other": [[[]]], "n": 1e3}"#;
+        let with_secret = r#"{"id": "k2", "key": "strait_secret", "name": "b"}"#;
+        let read_in_one_pass = [
+            "[]".to_owned(),
+            " \t\r\n[ \n] \n".to_owned(),
+            format!("[{key}]"),
+            format!("\n[ {key} ,\n{with_secret}\t]\r\n"),
+            format!(r#"[{key}, {{"success": true, "data": {key}}}]"#),
+            r#"[{"id": "k1", "unread": 1e400}]"#.to_owned(),
+        ];
+        for text in &read_in_one_pass {
+            let keys = decode_bare_list(format, text.as_bytes()).unwrap();
+            assert_eq!(
+                keys,
+                decode_any_page(format, text.as_bytes()).unwrap().keys,
+                "{text}"
+            );
+        }
+        let left_to_the_general_way = [
+            "".to_owned(),
+            "{}".to_owned(),
+            "[".to_owned(),
+            "[,]".to_owned(),
+            format!("[{key},]"),
+            format!("[{key}] x"),
+            format!("[{key} {key}]"),
+            format!("[{key}, 1]"),
+            r#"[{"name": "no id"}]"#.to_owned(),
+            r#"[{"id": "k1"]]"#.to_owned(),
+            r#"[{"id": "k1\"}]"#.to_owned(),
+            r#"[{"id": "k1", "scopes": [}]"#.to_owned(),
+            r#"[{"id": "k1", "expires_at": 1e400}]"#.to_owned(),
+            r#"[{"id": "k1", "name": "\ud800"}]"#.to_owned(),
+        ];
+        for text in &left_to_the_general_way {
+            assert!(
+                decode_bare_list(format, text.as_bytes()).is_none(),
+                "{text}"
+            );
+        }
+        let not_utf8 = b"[{\"id\": \"k\xff\"}]";
+        assert!(decode_bare_list(format, not_utf8).is_none());
+        assert!(decode_page(format, not_utf8).is_err());
     }
 
     #[test]
