@@ -1,5 +1,6 @@
 //! The normalized key model every provider maps into (see docs/IPC.md for the JSON).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -204,7 +205,7 @@ pub struct Key {
     /// Rotation facts, for providers that rotate.
     pub rotation: Option<Rotation>,
     /// Custom key-value data (fiskaly metadata, Strait environment id…).
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Metadata,
     /// The provider's own JSON for the details pane, with any secret removed. Left out when
     /// the key is serialized, so a list of keys does not carry it (see [`Key::with_raw`]).
     #[serde(skip_serializing, default)]
@@ -242,6 +243,11 @@ impl Key {
         }
     }
 }
+
+/// A key's custom key-value data. A name that is the same for every key of a provider (Strait's
+/// `project_id`) is borrowed rather than allocated per key: the names' allocations showed in
+/// the decoder's profile. Serialized as a plain string-to-string map.
+pub type Metadata = BTreeMap<Cow<'static, str>, String>;
 
 /// A [`Key`] that serializes with its raw JSON (see [`Key::with_raw`]).
 #[derive(Debug, Clone, Copy, Serialize)]
