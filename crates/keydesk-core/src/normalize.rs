@@ -227,6 +227,10 @@ const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 /// parsed whole and the text between them is the array's, so the general way would have
 /// read the same items' text and made the same keys of it.
 fn decode_bare_list(format: &WireFormat, bytes: &[u8]) -> Option<Vec<Key>> {
+    // Other answers are not checked for UTF-8 here only to be read the general way.
+    if bytes.trim_ascii_start().first() != Some(&b'[') {
+        return None;
+    }
     let text = std::str::from_utf8(bytes).ok()?;
     let mut rest = text
         .trim_start_matches(JSON_SPACE)
