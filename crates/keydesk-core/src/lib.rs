@@ -53,8 +53,8 @@ pub use leak::{
     LeakSearchResult, MAX_PASTED_KEY_BYTES, account_of, find_leaked, search_leaked,
 };
 pub use model::{
-    Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, KeyWithRaw, Progress,
-    ProgressFn, ProviderKind, RawJson, RevealedSecret, Rotation,
+    Action, CreateOutcome, CreatedKey, Environment, Key, KeyDraft, KeyStatus, KeyWithRaw, Metadata,
+    Progress, ProgressFn, ProviderKind, RawJson, RevealedSecret, Rotation,
 };
 pub use provider::{Provider, find_orphan};
 pub use providers::{

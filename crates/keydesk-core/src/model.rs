@@ -1,5 +1,6 @@
 //! The normalized key model every provider maps into (see docs/IPC.md for the JSON).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -204,7 +205,7 @@ pub struct Key {
     /// Rotation facts, for providers that rotate.
     pub rotation: Option<Rotation>,
     /// Custom key-value data (fiskaly metadata, Strait environment id…).
-    pub metadata: BTreeMap<String, String>,
+    pub metadata: Metadata,
     /// The provider's own JSON for the details pane, with any secret removed. Left out when
     /// the key is serialized, so a list of keys does not carry it (see [`Key::with_raw`]).
     #[serde(skip_serializing, default)]
@@ -243,6 +244,11 @@ impl Key {
     }
 }
 
+/// A key's custom key-value data. A name that is the same for every key of a provider (Strait's
+/// `project_id`) is borrowed rather than allocated per key: the names' allocations showed in
+/// the decoder's profile. Serialized as a plain string-to-string map.
+pub type Metadata = BTreeMap<Cow<'static, str>, String>;
+
 /// A [`Key`] that serializes with its raw JSON (see [`Key::with_raw`]).
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct KeyWithRaw<'a> {
@@ -254,19 +260,29 @@ pub struct KeyWithRaw<'a> {
 /// A piece of JSON kept as the text the provider sent and serialized as that JSON, so a
 /// list of 10,000 keys builds no `Value` tree that only the details pane would read.
 ///
+/// The text is always one whole JSON value: it comes from a `RawValue`, a `Value`, or text
+/// the decoder has just parsed whole, so it is not checked again when a key is made (a
+/// `Box<RawValue>` would be, and that check showed in the decoder's profile).
+///
 /// `null` is held as nothing: every decoded key starts with it until its text is set, and
 /// allocating a `null` per key only to drop it showed in the decoder's profile.
 #[derive(Clone, Default)]
-pub struct RawJson(Option<Box<RawValue>>);
+pub struct RawJson(Option<Box<str>>);
 
 impl RawJson {
     /// The JSON text.
     pub fn json(&self) -> &str {
-        self.raw().get()
+        self.0.as_deref().unwrap_or("null")
     }
 
+    /// Text that has just been parsed as one whole JSON value, without surrounding spaces.
+    pub(crate) fn parsed(text: &str) -> Self {
+        RawJson(Some(text.into()))
+    }
+
+    /// The text as a `RawValue`, for serializing it as JSON (where it is read once more).
     fn raw(&self) -> &RawValue {
-        self.0.as_deref().unwrap_or(RawValue::NULL)
+        serde_json::from_str(self.json()).unwrap_or(RawValue::NULL)
     }
 
     /// The JSON as a `Value`.
@@ -292,16 +308,14 @@ impl fmt::Debug for RawJson {
 
 impl From<Box<RawValue>> for RawJson {
     fn from(raw: Box<RawValue>) -> Self {
-        RawJson(Some(raw))
+        RawJson(Some(raw.into()))
     }
 }
 
 impl From<Value> for RawJson {
     fn from(value: Value) -> Self {
-        let text = value.to_string();
-        RawJson(Some(
-            RawValue::from_string(text).unwrap_or_else(|_| RawValue::NULL.to_owned()),
-        ))
+        // A `Value` always prints as valid JSON.
+        RawJson(Some(value.to_string().into_boxed_str()))
     }
 }
 

@@ -84,8 +84,7 @@ pub(crate) fn decode_list_json(format: &WireFormat, bytes: &[u8]) -> Result<Vec<
 pub(crate) fn decode_key(format: &WireFormat, item: &Value) -> Result<Key, Error> {
     let provider = format.provider;
     let text = serde_json::to_string(item).map_err(|_| not_an_object(provider))?;
-    let raw: &RawValue = serde_json::from_str(&text).map_err(|_| not_an_object(provider))?;
-    decode_item(format, raw, &mut Item::new(), Utc::now())
+    decode_item(format, &text, &mut Item::new(), Utc::now())
 }
 
 /// A create or rotate answer taken apart without a `Value` copy of its secrets: the key
@@ -135,7 +134,9 @@ pub(crate) fn split_created(
             secrets.push((name.as_ref().to_owned(), secret));
         }
     }
-    let key = fields.raw_without(object, format.secret_fields).to_value();
+    let key = fields
+        .raw_without(object.get(), format.secret_fields)
+        .to_value();
     Some(CreatedAnswer { key, secrets })
 }
 
@@ -163,6 +164,18 @@ pub(crate) struct Page {
 
 /// Reads a list answer's keys and paging facts from its bytes.
 pub(crate) fn decode_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Error> {
+    if let Some(keys) = decode_bare_list(format, bytes) {
+        return Ok(Page {
+            keys,
+            count: None,
+            next_cursor: None,
+        });
+    }
+    decode_any_page(format, bytes)
+}
+
+/// [`decode_page`] for every shape of answer.
+fn decode_any_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Error> {
     let provider = format.provider;
     let top: Body = serde_json::from_slice(bytes).map_err(|_| list_shape_error(provider))?;
     let next_cursor = next_cursor(&top);
@@ -192,13 +205,97 @@ pub(crate) fn decode_page(format: &WireFormat, bytes: &[u8]) -> Result<Page, Err
     let mut keys = Vec::with_capacity(items.len());
     let mut fields = Item::new();
     for item in items {
-        keys.push(decode_item(format, item, &mut fields, now)?);
+        keys.push(decode_item(format, item.get(), &mut fields, now)?);
     }
     Ok(Page {
         keys,
         count,
         next_cursor,
     })
+}
+
+/// The spaces JSON allows between values.
+const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// A list answer that is a bare array of key objects (Strait's and Oligon's), read without
+/// the pass of [`decode_page`] that checks every item before the items are read: each item
+/// is found by its brackets and then read strictly, which checks it as well.
+///
+/// `None` when the answer is anything else or anything in it is amiss (not UTF-8, no array,
+/// an item that is no object or fails to decode): [`decode_page`] then reads it the general
+/// way, and gives the keys or the error it always gave. When this answers, every item was
+/// parsed whole and the text between them is the array's, so the general way would have
+/// read the same items' text and made the same keys of it.
+fn decode_bare_list(format: &WireFormat, bytes: &[u8]) -> Option<Vec<Key>> {
+    // Other answers are not checked for UTF-8 here only to be read the general way.
+    if bytes.trim_ascii_start().first() != Some(&b'[') {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let mut rest = text
+        .trim_start_matches(JSON_SPACE)
+        .strip_prefix('[')?
+        .trim_start_matches(JSON_SPACE);
+    let mut items = Vec::new();
+    match rest.strip_prefix(']') {
+        Some(after) => rest = after,
+        None => loop {
+            let item = rest.get(..object_len(rest)?)?;
+            items.push(item);
+            rest = rest[item.len()..].trim_start_matches(JSON_SPACE);
+            match rest.strip_prefix(',') {
+                Some(after) => rest = after.trim_start_matches(JSON_SPACE),
+                None => {
+                    rest = rest.strip_prefix(']')?;
+                    break;
+                }
+            }
+        },
+    }
+    if !rest.trim_start_matches(JSON_SPACE).is_empty() {
+        return None;
+    }
+    let now = Utc::now();
+    let mut keys = Vec::with_capacity(items.len());
+    let mut fields = Item::new();
+    for item in items {
+        keys.push(decode_item(format, item, &mut fields, now).ok()?);
+    }
+    Some(keys)
+}
+
+/// The length of the object `text` starts with, found by counting brackets outside strings.
+/// For a valid object that is exactly its end; for anything else it is some end (or `None`)
+/// and the strict read of the item refuses what it found.
+fn object_len(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    if bytes.first() != Some(&b'{') {
+        return None;
+    }
+    let mut depth = 0_usize;
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'"' => loop {
+                // To the closing quote, stepping over each escaped character.
+                at = quote_or_backslash(bytes, at + 1)?;
+                if bytes[at] == b'"' {
+                    break;
+                }
+                at += 1;
+            },
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+        at += 1;
+    }
+    None
 }
 
 /// The cursor of the next page, if the answer says there is one.
@@ -210,35 +307,63 @@ fn next_cursor(body: &Body) -> Option<String> {
     }
 }
 
-/// Normalizes one listed item: a key object, possibly in an envelope. `fields` is read
-/// anew for it (see [`Item`]).
+/// Where the first `"` or `\` of `bytes` at or after `at` is. Eight bytes at a time, as
+/// `memchr2` does, but without its set-up, which costs more than the short strings of a
+/// key take to scan.
+fn quote_or_backslash(bytes: &[u8], mut at: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    // A byte of `word ^ pattern` is zero where `word` has the pattern's byte; the lowest
+    // byte flagged this way is always a true one.
+    let zero_bytes = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let found = zero_bytes(word ^ (ONES * u64::from(b'"')))
+            | zero_bytes(word ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let tail = bytes.get(at..)?;
+    let offset = tail
+        .iter()
+        .position(|&byte| byte == b'"' || byte == b'\\')?;
+    Some(at + offset)
+}
+
+/// Normalizes one listed item, the text of one JSON value: a key object, possibly in an
+/// envelope. `fields` is read anew for it (see [`Item`]).
 fn decode_item<'a>(
     format: &WireFormat,
-    item: &'a RawValue,
+    item: &'a str,
     fields: &mut Item<'a>,
     now: DateTime<Utc>,
 ) -> Result<Key, Error> {
     let provider = format.provider;
     let mut object = item;
-    if !fields.read(item.get()) {
+    if !fields.read(item) {
         return Err(not_an_object(provider));
     }
     if fields.flag(Slot::Success).is_some()
         && let Some(data) = fields.raw(Slot::Data)
     {
-        object = data;
-        if !fields.read(data.get()) {
+        object = data.get();
+        if !fields.read(object) {
             return Err(not_an_object(provider));
         }
     }
     let mut key = (format.normalize)(fields, now)?;
     let secrets = format.secret_fields;
     key.raw = if secrets.iter().any(|(_, slot)| fields.has(*slot)) {
-        Fields::of(object)
+        Fields::of_text(object)
             .map(|all| all.raw_without(object, secrets))
             .unwrap_or_default()
     } else {
-        RawJson::from(object.to_owned())
+        // Read whole just now, by `fields`.
+        RawJson::parsed(object)
     };
     Ok(key)
 }
@@ -269,13 +394,18 @@ pub(crate) struct Fields<'a>(pub(crate) Vec<(Cow<'a, str>, &'a RawValue)>);
 impl<'a> Fields<'a> {
     /// The fields of `raw`; `None` when it is no object.
     pub(crate) fn of(raw: &'a RawValue) -> Option<Self> {
-        serde_json::from_str(raw.get()).ok()
+        Self::of_text(raw.get())
+    }
+
+    /// The fields of the JSON `text`; `None` when it is no object.
+    fn of_text(text: &'a str) -> Option<Self> {
+        serde_json::from_str(text).ok()
     }
 
     /// The object's text without `secrets`.
-    fn raw_without(&self, object: &RawValue, secrets: &[SecretField]) -> RawJson {
+    fn raw_without(&self, object: &str, secrets: &[SecretField]) -> RawJson {
         let is_secret = |name: &Cow<str>| secrets.iter().any(|(secret, _)| secret == name);
-        let mut text = String::with_capacity(object.get().len());
+        let mut text = String::with_capacity(object.len());
         text.push('{');
         for (name, value) in self.0.iter().filter(|(name, _)| !is_secret(name)) {
             if text.len() > 1 {
@@ -556,6 +686,83 @@ mod tests {
                 "last"
             ]
         );
+    }
+
+    /// A provider that reads the id, the common fields, scopes and `key_prefix`.
+    static TEST_FORMAT: WireFormat = WireFormat::new(
+        ProviderKind::Strait,
+        |object, _| {
+            let id = required_id(object, &[Slot::Id], ProviderKind::Strait)?;
+            Ok(Key {
+                scopes: object.strings(Slot::Scopes),
+                masked: object.string(Slot::KeyPrefix).unwrap_or_default(),
+                ..key_with_common_fields(object, id)
+            })
+        },
+        &SECRET_FIELDS,
+    );
+
+    #[test]
+    fn a_bare_list_read_in_one_pass_gives_what_the_general_way_gives() {
+        let format = &TEST_FORMAT;
+        let key = r#"{"id": "k\"}]1", "name": "a [b] {c}", "scopes": ["read", ["x", {"y": "]"}]],
+            "metadata": {"a": "}"}, "key_prefix": "strait_\\", "other": [[[]]], "n": 1e3}"#;
+        let with_secret = r#"{"id": "k2", "key": "strait_secret", "name": "b"}"#;
+        let read_in_one_pass = [
+            "[]".to_owned(),
+            " \t\r\n[ \n] \n".to_owned(),
+            format!("[{key}]"),
+            format!("\n[ {key} ,\n{with_secret}\t]\r\n"),
+            format!(r#"[{key}, {{"success": true, "data": {key}}}]"#),
+            r#"[{"id": "k1", "unread": 1e400}]"#.to_owned(),
+        ];
+        for text in &read_in_one_pass {
+            let keys = decode_bare_list(format, text.as_bytes()).unwrap();
+            assert_eq!(
+                keys,
+                decode_any_page(format, text.as_bytes()).unwrap().keys,
+                "{text}"
+            );
+        }
+        let left_to_the_general_way = [
+            "".to_owned(),
+            "{}".to_owned(),
+            "[".to_owned(),
+            "[,]".to_owned(),
+            format!("[{key},]"),
+            format!("[{key}] x"),
+            format!("[{key} {key}]"),
+            format!("[{key}, 1]"),
+            r#"[{"name": "no id"}]"#.to_owned(),
+            r#"[{"id": "k1"]]"#.to_owned(),
+            r#"[{"id": "k1\"}]"#.to_owned(),
+            r#"[{"id": "k1", "scopes": [}]"#.to_owned(),
+            r#"[{"id": "k1", "expires_at": 1e400}]"#.to_owned(),
+            r#"[{"id": "k1", "name": "\ud800"}]"#.to_owned(),
+        ];
+        for text in &left_to_the_general_way {
+            assert!(
+                decode_bare_list(format, text.as_bytes()).is_none(),
+                "{text}"
+            );
+        }
+        let not_utf8 = b"[{\"id\": \"k\xff\"}]";
+        assert!(decode_bare_list(format, not_utf8).is_none());
+        assert!(decode_page(format, not_utf8).is_err());
+    }
+
+    #[test]
+    fn quote_or_backslash_finds_the_first_of_either_at_every_offset() {
+        let text = "ab\"cdefghij\\klmnopqrstu\u{e9}v\"wxyz";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() + 1 {
+            let expected = bytes
+                .get(from..)
+                .and_then(|tail| tail.iter().position(|&byte| byte == b'"' || byte == b'\\'))
+                .map(|offset| from + offset);
+            assert_eq!(quote_or_backslash(bytes, from), expected, "from {from}");
+        }
+        assert_eq!(quote_or_backslash(&[0x80 | b'"'; 9], 0), None);
     }
 
     #[test]

@@ -63,7 +63,11 @@ pub fn successor_draft(key: &Key, capabilities: &Capabilities, now: DateTime<Utc
         draft.environment = key.environment;
     }
     if has("metadata") {
-        draft.metadata.clone_from(&key.metadata);
+        draft.metadata = key
+            .metadata
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.clone()))
+            .collect();
     }
     if has("expires_in_days") {
         draft.expires_in_days = key.expires_at.map(|end| days_left(now, end));
@@ -143,7 +147,7 @@ mod tests {
             expires_at: Some("2026-06-11T00:00:00Z".parse().unwrap()),
             revoked_at: None,
             rotation: None,
-            metadata: BTreeMap::from([("team".to_owned(), "pos".to_owned())]),
+            metadata: BTreeMap::from([("team".into(), "pos".to_owned())]),
             raw: crate::model::RawJson::default(),
         }
     }

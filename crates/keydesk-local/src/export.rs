@@ -5,7 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use keydesk_core::{Annotation, Environment, Key, KeyStatus, ProviderKind, RawJson, Rotation};
+use keydesk_core::{
+    Annotation, Environment, Key, KeyStatus, Metadata, ProviderKind, RawJson, Rotation,
+};
 use serde::{Serialize, Serializer};
 
 use crate::settings::Connection;
@@ -133,7 +135,7 @@ struct AnnotatedKeyJson<'a> {
     last_used_at: &'a Time,
     last_used_ip: Option<&'a str>,
     masked: &'a str,
-    metadata: &'a BTreeMap<String, String>,
+    metadata: &'a Metadata,
     name: &'a str,
     note: Option<&'a str>,
     owner: Option<&'a str>,
@@ -322,8 +324,8 @@ mod tests {
                     key.last_used_at = at(index as i64 + 3);
                     key.last_used_ip = Some("10.0.0.7".to_owned());
                     key.metadata = BTreeMap::from([
-                        ("zeta".to_owned(), "1".to_owned()),
-                        ("alpha".to_owned(), "<&>".to_owned()),
+                        ("zeta".into(), "1".to_owned()),
+                        ("alpha".into(), "<&>".to_owned()),
                     ]);
                 }
                 if index % 3 == 1 {

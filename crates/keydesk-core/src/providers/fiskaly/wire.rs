@@ -1,6 +1,7 @@
 //! fiskaly's key objects: `_id`, `envs`/`kind` for the environment, `status`, and metadata
 //! as sent; the `key` is the public half of the pair, shown shortened.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -51,7 +52,7 @@ fn normalize(object: &Item, _now: DateTime<Utc>) -> Result<Key, Error> {
         .and_then(Fields::of)
         .map_or_else(Vec::new, |fields| fields.0)
     {
-        metadata.insert(name.into_owned(), scalar_text(value));
+        metadata.insert(Cow::Owned(name.into_owned()), scalar_text(value));
     }
     Ok(Key {
         id,

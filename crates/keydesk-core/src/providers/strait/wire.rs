@@ -1,6 +1,7 @@
 //! Strait's key objects: `key_prefix` for the mask, rotation facts, project and environment
 //! ids as metadata; and the new key of a rotate answer.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
@@ -37,7 +38,7 @@ fn normalize(object: &Item, now: DateTime<Utc>) -> Result<Key, Error> {
         ("environment_id", Slot::EnvironmentId),
     ] {
         if let Some(value) = object.string(slot) {
-            metadata.insert(field.to_owned(), value);
+            metadata.insert(Cow::Borrowed(field), value);
         }
     }
     let key = key_with_common_fields(object, id);
@@ -114,7 +115,7 @@ mod tests {
         let entry = super::super::capabilities::capabilities()
             .environment_metadata
             .unwrap();
-        assert_eq!(key.metadata[&entry], "env_prod");
+        assert_eq!(key.metadata[entry.as_str()], "env_prod");
         // An opaque id is not live or test: the table shows it as it is.
         assert_eq!(key.environment, None);
     }
