@@ -88,9 +88,10 @@ describe('the start frame', () => {
     expect(document.body.innerHTML).toBe('');
   });
 
-  it('saves the frame once the page is still and in its start state, and only when it changed', async () => {
+  it('saves the frame once the page has been still a whole quiet time in its start state, and only when it changed', async () => {
     vi.useFakeTimers();
     const root = shell();
+    const text = (value: string) => (root.querySelector('.row span')!.textContent = value);
     let ready = false;
     const saved: string[] = [];
     const stop = keepStartFrame(root, () => ready, (html) => saved.push(html), 1_000);
@@ -99,35 +100,37 @@ describe('the start frame', () => {
     expect(saved).toEqual([]);
 
     ready = true;
-    root.querySelector('.row span')!.textContent = 'ci-deploy-2';
+    text('ci-deploy-2');
     await vi.advanceTimersByTimeAsync(600);
-    root.querySelector('.row span')!.textContent = 'ci-deploy-3';
-    // Still changing: the quiet time starts again.
+    text('ci-deploy-3');
     await vi.advanceTimersByTimeAsync(600);
+    // Changed again within the quiet time that followed: it waits for another.
+    text('ci-deploy-4');
+    await vi.advanceTimersByTimeAsync(1_700);
     expect(saved).toEqual([]);
-    await vi.advanceTimersByTimeAsync(400);
+    await vi.advanceTimersByTimeAsync(100);
     expect(saved).toHaveLength(1);
-    expect(saved[0]).toContain('ci-deploy-3');
+    expect(saved[0]).toContain('ci-deploy-4');
 
     // A change that leaves the same frame is not sent again.
     root.querySelector('.row')!.setAttribute('data-key-id', 'k1');
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(3_000);
     expect(saved).toHaveLength(1);
 
     // A view that was not ready (a dialog open over it) is saved once a change outside the
     // shell, such as the dialog closing, has settled.
     ready = false;
-    root.querySelector('.row span')!.textContent = 'renamed';
-    await vi.advanceTimersByTimeAsync(1_000);
+    text('renamed');
+    await vi.advanceTimersByTimeAsync(3_000);
     expect(saved).toHaveLength(1);
     ready = true;
     document.body.append(document.createElement('p'));
-    await vi.advanceTimersByTimeAsync(1_000);
+    await vi.advanceTimersByTimeAsync(2_000);
     expect(saved).toHaveLength(2);
     expect(saved[1]).toContain('renamed');
 
     stop();
-    root.querySelector('.row span')!.textContent = 'after';
+    text('after');
     await vi.advanceTimersByTimeAsync(5_000);
     expect(saved).toHaveLength(2);
   });

@@ -141,29 +141,43 @@ export function removeStartFrame(): void {
 }
 
 /**
- * Saves the start frame of `shell` whenever the page has been still for `quietMs` after a
- * change and `ready()` says the view is in the state a start opens it in; a frame equal to the
- * last one saved is not sent again. Answers a function that stops watching.
+ * Saves the start frame of `shell` once the page has been still for `quietMs` and `ready()`
+ * says the view is in the state a start opens it in; a frame equal to the last one saved is
+ * not sent again. Answers a function that stops watching.
+ *
+ * An observer makes a record of every change while it watches, and a scroll or a search
+ * changes hundreds of nodes a frame: it stops at the first change and watches again for a
+ * whole `quietMs` once that time is up, so a burst of changes pays for one frame's records.
  */
 export function keepStartFrame(shell: HTMLElement, ready: () => boolean, save: (html: string) => void, quietMs = 1_500): () => void {
   let last: string | null = null;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const settled = () => {
+  let changed = false;
+  // The whole page, not only the shell: a dialog closing (outside it) is what makes the view
+  // ready again, and the theme is an attribute of the document's root.
+  const watch = () => observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
+  const observer = new MutationObserver(() => {
+    observer.disconnect();
+    changed = true;
+    timer ??= setTimeout(settled, quietMs);
+  });
+  function settled() {
+    timer = undefined;
+    if (changed) {
+      // It changed in the time just past: watch a whole quiet time again.
+      changed = false;
+      watch();
+      timer = setTimeout(settled, quietMs);
+      return;
+    }
     if (!ready()) return;
     const html = captureStartFrame(shell);
     if (html === last) return;
     last = html;
     save(html);
-  };
-  const changed = () => {
-    clearTimeout(timer);
-    timer = setTimeout(settled, quietMs);
-  };
-  // The whole page, not only the shell: a dialog closing (outside it) is what makes the view
-  // ready again, and the theme is an attribute of the document's root.
-  const observer = new MutationObserver(changed);
-  observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, characterData: true });
-  changed();
+  }
+  watch();
+  timer = setTimeout(settled, quietMs);
   return () => {
     observer.disconnect();
     clearTimeout(timer);
