@@ -182,21 +182,12 @@ if (floorCold) {
     '≤ 1.3×',
     verdict(s.cold_ratio, 1.3),
   );
-  if (s.cold_app_snapshot_only_ms != null) {
-    row(
-      '… without the start frame (the app draws the inventory snapshot)',
-      `${ms(s.cold_app_snapshot_only_ms, 0)} vs ${ms(s.cold_bare_ms, 0)}: ${ratio(s.cold_snapshot_only_ratio)}`,
-      '≤ 1.3×',
-      verdict(s.cold_snapshot_only_ratio, 1.3),
-    );
-  }
-  if (s.cold_app_no_snapshot_ms != null) {
-    row(
-      '… without an inventory snapshot (keys wait for the sandbox and the list)',
-      `${ms(s.cold_app_no_snapshot_ms, 0)} vs ${ms(s.cold_bare_ms, 0)}: ${ratio(s.cold_no_snapshot_ratio)}`,
-      '≤ 1.3×',
-      verdict(s.cold_no_snapshot_ratio, 1.3),
-    );
+  const variants = [
+    ['… without the start frame (the app draws the inventory snapshot)', s.cold_app_snapshot_only_ms, s.cold_snapshot_only_ratio],
+    ['… without an inventory snapshot (keys wait for the sandbox and the list)', s.cold_app_no_snapshot_ms, s.cold_no_snapshot_ratio],
+  ];
+  for (const [what, app, appRatio] of variants) {
+    if (app != null) row(what, `${ms(app, 0)} vs ${ms(s.cold_bare_ms, 0)}: ${ratio(appRatio)}`, '≤ 1.3×', verdict(appRatio, 1.3));
   }
 } else {
   row('Cold start to first keys on screen vs bare window first paint', '—', '≤ 1.3×', absent('floor'));
@@ -315,7 +306,7 @@ function phaseLine(runs, which = 'Keydesk') {
     ? `connections (and the last known keys) answered ${at('connections')}, the start's other calls ${at('rest')}, `
     : '';
   return [
-    `${which}'s page, medians in ms after navigation: ${frame}document loaded ${at('loaded')}, first paint ${at('first_paint')}, ` +
+    `${which}, the page: medians in ms after navigation: ${frame}document loaded ${at('loaded')}, first paint ${at('first_paint')}, ` +
       steps +
       `open connection's keys asked for ${at('keys_requested')} and received ${at('keys_received')}, table in the DOM ${at('rendered')}, on screen ${at('table_shown')}` +
       ` (${fromSnapshot} of ${recorded.length} runs painted the last known keys before the fresh list came).`,
@@ -326,28 +317,22 @@ put('### Against the floor: a bare Tauri 2 window (`bench/bare-window`)', '');
 if (floorCold) {
   const s = floorCold.summary;
   const each = (kind, f) => floorCold.cold[kind].map((r) => f(r)).join(', ');
+  // Keydesk's starts without its start frame, and without its inventory snapshot too.
+  const variants = [
+    { kind: 'app_snapshot_only', what: 'without the start frame (inventory snapshot only)', shown: s.cold_app_snapshot_only_ms, ratio: s.cold_snapshot_only_ratio },
+    { kind: 'app_no_snapshot', what: 'without an inventory snapshot', shown: s.cold_app_no_snapshot_ms, ratio: s.cold_no_snapshot_ratio },
+  ].filter((v) => floorCold.cold[v.kind]?.length);
   put(
     '| figure | Keydesk | bare window | ratio |',
     '|---|---|---|---|',
     `| cold start: exec → first keys on screen / first paint | ${ms(s.cold_app_ms, 0)} | ${ms(s.cold_bare_ms, 0)} | ${ratio(s.cold_ratio)} |`,
-    ...(floorCold.cold.app_snapshot_only?.length
-      ? [`| … without the start frame (inventory snapshot only) | ${ms(s.cold_app_snapshot_only_ms, 0)} | ${ms(s.cold_bare_ms, 0)} | ${ratio(s.cold_snapshot_only_ratio)} |`]
-      : []),
-    ...(floorCold.cold.app_no_snapshot?.length
-      ? [`| … without an inventory snapshot | ${ms(s.cold_app_no_snapshot_ms, 0)} | ${ms(s.cold_bare_ms, 0)} | ${ratio(s.cold_no_snapshot_ratio)} |`]
-      : []),
+    ...variants.map((v) => `| … ${v.what} | ${ms(v.shown, 0)} | ${ms(s.cold_bare_ms, 0)} | ${ratio(v.ratio)} |`),
     '',
-    `Cold-start runs (ms, exec → shown): Keydesk ${each('app', (r) => r.exec_to_shown_ms)}; bare ${each('bare', (r) => r.exec_to_shown_ms)}.`,
-    ...(floorCold.cold.app_snapshot_only?.length
-      ? [`Keydesk without the start frame: ${each('app_snapshot_only', (r) => r.exec_to_shown_ms)}.`]
-      : []),
-    ...(floorCold.cold.app_no_snapshot?.length
-      ? [`Keydesk without a snapshot: ${each('app_no_snapshot', (r) => r.exec_to_shown_ms)}.`]
-      : []),
+    `Cold-start runs (ms, exec → shown): Keydesk ${each('app', (r) => Math.round(r.exec_to_shown_ms))}; bare ${each('bare', (r) => Math.round(r.exec_to_shown_ms))}.`,
+    ...variants.map((v) => `Keydesk ${v.what}: ${each(v.kind, (r) => Math.round(r.exec_to_shown_ms))}.`),
     `Of which page navigation → shown: Keydesk ${each('app', (r) => r.navigation_to_shown_ms.toFixed(0))}; bare ${each('bare', (r) => r.navigation_to_shown_ms.toFixed(0))}.`,
     ...phaseLine(floorCold.cold.app),
-    ...phaseLine(floorCold.cold.app_snapshot_only ?? [], 'Without the start frame, Keydesk'),
-    ...phaseLine(floorCold.cold.app_no_snapshot ?? [], 'Without a snapshot, Keydesk'),
+    ...variants.flatMap((v) => phaseLine(floorCold.cold[v.kind], `Keydesk ${v.what}`)),
     '',
     `Method: runs interleaved (bare, Keydesk, bare, …) in one Xvfb session (\`scripts/desktop-session\`), ${floorCold.cold.app.length} of each, launched through`,
     'tauri-driver and timed from the process\'s exec (its start time in /proc, 10 ms resolution) to the page\'s mark (`start-frame-painted`, else `keys-table-painted`, for Keydesk,',
