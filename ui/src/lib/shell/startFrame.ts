@@ -5,7 +5,7 @@
 // marked "as of" the list's time, and the live shell replaces it once its own first frame is
 // built.
 
-import { asOfLabel, asOfTitle } from '../format/time';
+import { asOfLabel } from '../format/time';
 import type { Theme } from '../ipc/types';
 import { applyTheme } from './platform';
 
@@ -120,11 +120,9 @@ export function showStartFrame(frame: StartFrame | undefined, now: number = Date
   template.innerHTML = frame.html;
   // The file it came from is the user's to edit: it is cleaned again, not trusted.
   strip(template.content);
+  // Its tooltip is left out: nothing in an inert frame is hovered.
   const mark = template.content.querySelector(`[${AS_OF}]`);
-  if (mark) {
-    mark.textContent = asOfLabel(frame.taken_at, now);
-    mark.setAttribute('title', asOfTitle(frame.taken_at));
-  }
+  if (mark) mark.textContent = asOfLabel(frame.taken_at, now);
   const holder = document.createElement('div');
   holder.id = FRAME_ID;
   holder.setAttribute('inert', '');
