@@ -1,5 +1,6 @@
 import { mount } from 'svelte';
 import App from './App.svelte';
+import { prepareFormats } from './lib/format/time';
 import type { Backend } from './lib/ipc/backend';
 // Imported with the app, not on demand: a start would otherwise wait for one more module.
 import { tauriBackend } from './lib/ipc/tauriBackend';
@@ -23,5 +24,8 @@ async function chooseBackend(): Promise<Backend> {
 
 /** Mounts the app into `target`. */
 export async function start(target: HTMLElement) {
-  return mount(App, { target, props: { backend: await chooseBackend() } });
+  const app = mount(App, { target, props: { backend: await chooseBackend() } });
+  // While the start's first calls are answered.
+  prepareFormats();
+  return app;
 }

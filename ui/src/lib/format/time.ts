@@ -92,6 +92,14 @@ const shortFormat = lazy(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric'
 const dayMonthFormat = lazy(() => new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short' }));
 const clockFormat = lazy(() => new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' }));
 
+/**
+ * Builds every formatter now. The app calls it once it has asked for its first data, so the
+ * keys' first paint does not build them (the start frame's entry builds only what it uses).
+ */
+export function prepareFormats(): void {
+  for (const formatter of [numbers, spelledOut, localFormat, utcFormat, shortFormat, dayMonthFormat, clockFormat]) formatter();
+}
+
 /** The exact time, local and UTC: "23 Nov 2026, 14:02:11 (local) · 23 Nov 2026, 13:02:11 UTC". */
 export function exactTime(iso: string): string {
   const d = new Date(iso);
