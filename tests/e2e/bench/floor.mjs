@@ -12,10 +12,11 @@
 // Writes target/bench/results/floor-cold.json and floor-memory.json. Measures only: no figure here is asserted.
 //   KEYDESK_APP=… BARE_WINDOW=… scripts/desktop-session node tests/e2e/bench/floor.mjs
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { appEnv, launchApp } from '../support/app.js';
+import { filesUnder } from '../support/keydesk.js';
 import { median, memoryOf, processTree, processesOf, runs, sleep, startedAt, waitForMarks, writeResult } from './lib.mjs';
 
 const binaries = { app: process.env.KEYDESK_APP, bare: process.env.BARE_WINDOW };
@@ -32,19 +33,7 @@ const appHome = mkdtempSync(join(tmpdir(), 'keydesk-bench-floor-'));
 const homes = { app: () => appHome, bare: () => mkdtempSync(join(tmpdir(), 'keydesk-bench-bare-')) };
 
 /** The files named `name` in Keydesk's data dir (whichever build's folder holds them). */
-function dataFiles(name) {
-  const found = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name === name) found.push(path);
-    }
-  };
-  const data = join(appHome, 'data');
-  if (existsSync(data)) walk(data);
-  return found;
-}
+const dataFiles = (name) => filesUnder(join(appHome, 'data')).filter((path) => basename(path) === name);
 
 const forget = (...names) => names.flatMap(dataFiles).forEach((path) => rmSync(path));
 
