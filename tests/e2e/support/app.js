@@ -1,6 +1,6 @@
 // Starts the built Keydesk app in real WebKit through tauri-driver, with its own data dirs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, createWriteStream, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,6 +117,23 @@ export async function launchApp(name, { env = {}, home, application = appBinary 
     `#!/bin/sh\necho $$ >${quote(pidFile)}\nexec ${quote(application)} "$@" >>${quote(appLog)} 2>&1\n`,
     { mode: 0o755 },
   );
+  // A session that does not start (the POST to /session times out: what an app that never
+  // comes up gives too) is tried once more with a fresh driver, and says so on stderr; the
+  // app's log keeps both attempts. Once, in a CI run of 2026-12-05, one start of the `screens`
+  // spec failed this way while every other session on the same build started.
+  try {
+    return await startSession(name, root, env, launcher, pidFile, appLog);
+  } catch (err) {
+    console.error(`launchApp(${name}): the WebDriver session did not start (${err.message}); trying once more`);
+    return await startSession(`${name}-again`, root, env, launcher, pidFile, appLog);
+  }
+}
+
+/** Starts tauri-driver and a WebDriver session on the app behind `launcher` (see launchApp). */
+async function startSession(name, root, env, launcher, pidFile, appLog) {
+  // The launcher writes it as the app starts: one left by an earlier launch would name a
+  // process long gone (or, its pid reused, another one).
+  rmSync(pidFile, { force: true });
   const port = await freePort();
   const nativePort = await freePort();
   const driver = spawn(tauriDriver, ['--port', String(port), '--native-port', String(nativePort)], {
@@ -150,6 +167,8 @@ export async function launchApp(name, { env = {}, home, application = appBinary 
     return { browser, root, stop, appLog };
   } catch (err) {
     driver.kill();
+    // An app the failed session launched would hold the data dir against the next launch.
+    await appGone(pidFile);
     throw err;
   }
 }
