@@ -4,6 +4,9 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
+/** Every formatter's getter, for `prepareFormats`. */
+const formatters: (() => unknown)[] = [];
+
 /**
  * `make()` once, when first asked for. Each formatter is built on its first use, not when the
  * module loads: the start frame's entry imports this module for its as-of mark, and building
@@ -11,7 +14,9 @@ const DAY = 24 * HOUR;
  */
 function lazy<T>(make: () => T): () => T {
   let made: T | undefined;
-  return () => (made ??= make());
+  const get = () => (made ??= make());
+  formatters.push(get);
+  return get;
 }
 
 const numbers = lazy(() => new Intl.NumberFormat('en'));
@@ -97,7 +102,7 @@ const clockFormat = lazy(() => new Intl.DateTimeFormat('en-GB', { hour: '2-digit
  * keys' first paint does not build them (the start frame's entry builds only what it uses).
  */
 export function prepareFormats(): void {
-  for (const formatter of [numbers, spelledOut, localFormat, utcFormat, shortFormat, dayMonthFormat, clockFormat]) formatter();
+  for (const formatter of formatters) formatter();
 }
 
 /** The exact time, local and UTC: "23 Nov 2026, 14:02:11 (local) · 23 Nov 2026, 13:02:11 UTC". */
