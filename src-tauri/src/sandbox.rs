@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use keydesk_core::{ErrorKind, InventorySnapshot, KeyStatus, ProviderKind, SnapshotKey};
+use keydesk_core::{ErrorKind, InventorySnapshot, Key, KeyStatus, ProviderKind};
 use keydesk_sandbox::{
     Chaos, DemoHistory, Dialect, LookedKey, SandboxConfig, SandboxError, SandboxHandle, Seed,
     Storage, Variant,
@@ -326,13 +326,13 @@ pub fn demo_history_taken(records: &AttentionRecords) -> bool {
 
 /// A key of the demo's last look as a snapshot remembers it. Nothing shows a snapshot's
 /// masked form, so none is made up.
-fn looked_key(key: &LookedKey) -> SnapshotKey {
+fn looked_key(key: &LookedKey) -> Key {
     let status = if key.revoked {
         KeyStatus::Revoked
     } else {
         KeyStatus::Active
     };
-    SnapshotKey::bare(key.id.clone(), key.name.clone(), String::new(), status)
+    Key::bare(key.id.clone(), key.name.clone(), String::new(), status)
 }
 
 /// How to run the embedded sandbox; tests and benchmarks tune it with `KEYDESK_SANDBOX_*`.

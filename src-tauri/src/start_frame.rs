@@ -260,9 +260,7 @@ pub fn init_script(data_dir: &Path, first_connection_id: &str) -> Option<String>
 
 #[cfg(test)]
 mod tests {
-    use keydesk_core::{
-        CreatedKey, ErrorKind, Key, KeyStatus, ProviderKind, RevealedSecret, SnapshotKey,
-    };
+    use keydesk_core::{CreatedKey, ErrorKind, Key, KeyStatus, ProviderKind, RevealedSecret};
     use secrecy::SecretString;
 
     use super::*;
@@ -533,7 +531,7 @@ mod tests {
                 let snapshot = Arc::make_mut(all.get_mut("c1").unwrap());
                 let mut disabled = key("k1");
                 disabled.status = KeyStatus::Disabled;
-                snapshot.keys = vec![SnapshotKey::of(&disabled)];
+                snapshot.keys = vec![disabled];
             })
             .unwrap();
         assert!(!files.file().exists());

@@ -18,7 +18,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::json;
 
 use crate::annotation::Annotation;
-use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, RawJson, word_enum};
+use crate::model::{Action, Environment, Key, KeyStatus, ProviderKind, word_enum};
 
 /// Keys expiring within this many days are a high finding.
 pub const EXPIRES_SOON_HIGH_DAYS: i64 = 7;
@@ -160,53 +160,22 @@ impl Default for AttentionConfig {
     }
 }
 
-/// One key as a snapshot remembers it: every fact the keys table shows, without its raw
-/// provider JSON (never a secret), so a start can paint the last known list before the
-/// provider answers. Written as the key is sent to the UI; snapshots written when they kept
+/// Reads the keys of a snapshot. Each is every fact the keys table shows, without its raw
+/// provider JSON (never a secret, and never serialized); snapshots written when they kept
 /// only id, name, masked form and status read back with the other facts empty.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(transparent)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct SnapshotKey(Key);
-
-impl<'de> Deserialize<'de> for SnapshotKey {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut value = serde_json::Value::deserialize(deserializer)?;
+fn snapshot_keys<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<Key>, D::Error> {
+    let mut keys = Vec::<serde_json::Value>::deserialize(deserializer)?;
+    for key in &mut keys {
         // What older snapshots did not keep is empty (a missing `Option` is `None` already).
-        if let Some(fields) = value.as_object_mut() {
+        if let Some(fields) = key.as_object_mut() {
             for (name, empty) in [("scopes", json!([])), ("metadata", json!({}))] {
                 fields.entry(name).or_insert(empty);
             }
         }
-        Key::deserialize(value)
-            .map(SnapshotKey)
-            .map_err(D::Error::custom)
     }
-}
-
-impl SnapshotKey {
-    /// The facts of `key` a snapshot keeps (all but its raw JSON).
-    pub fn of(key: &Key) -> Self {
-        SnapshotKey(Key {
-            raw: RawJson::default(),
-            ..key.clone()
-        })
-    }
-
-    /// A key remembered with only its id, name, masked form and status.
-    pub fn bare(id: String, name: String, masked: String, status: KeyStatus) -> Self {
-        SnapshotKey(Key::bare(id, name, masked, status))
-    }
-
-    /// The key as it was listed then.
-    pub fn key(&self) -> &Key {
-        &self.0
-    }
-
-    /// The key as it was listed then, without raw JSON (what the keys table shows).
-    pub fn into_key(self) -> Key {
-        self.0
-    }
+    keys.into_iter()
+        .map(|key| Key::deserialize(key).map_err(D::Error::custom))
+        .collect()
 }
 
 /// The list of one connection at the last look, so the next list shows what appeared and
@@ -217,8 +186,10 @@ impl SnapshotKey {
 pub struct InventorySnapshot {
     /// When the list was taken.
     pub taken_at: DateTime<Utc>,
-    /// Every key listed then.
-    pub keys: Vec<SnapshotKey>,
+    /// Every key listed then, without its raw JSON ([`Key::without_raw`]), so a start can
+    /// paint the last known list before the provider answers.
+    #[serde(deserialize_with = "snapshot_keys")]
+    pub keys: Vec<Key>,
     /// Whether its keys hold every fact the list had, so they can stand in for the list on
     /// screen: `false` for a look recalled from elsewhere (the demo's history) and for
     /// snapshots written before they kept more than id, name, masked form and status.
@@ -231,7 +202,7 @@ impl InventorySnapshot {
     pub fn of(keys: &[Key], taken_at: DateTime<Utc>) -> Self {
         InventorySnapshot {
             taken_at,
-            keys: keys.iter().map(SnapshotKey::of).collect(),
+            keys: keys.iter().map(Key::without_raw).collect(),
             complete: true,
         }
     }
@@ -242,7 +213,7 @@ impl InventorySnapshot {
     /// then appeared; keys listed then and not now disappeared, unless they were revoked
     /// then (Strait leaves revoked keys out of its list: dropping out changes nothing).
     pub fn changes(&self, keys: &[Key], now: DateTime<Utc>) -> Vec<NoticedChange> {
-        let before: HashSet<&str> = self.keys.iter().map(|key| key.0.id.as_str()).collect();
+        let before: HashSet<&str> = self.keys.iter().map(|key| key.id.as_str()).collect();
         let listed: HashSet<&str> = keys.iter().map(|key| key.id.as_str()).collect();
         let change = |id: &str, name: &str, rule| NoticedChange {
             key_id: id.to_owned(),
@@ -258,7 +229,6 @@ impl InventorySnapshot {
         let disappeared = self
             .keys
             .iter()
-            .map(SnapshotKey::key)
             .filter(|key| key.status != KeyStatus::Revoked && !listed.contains(key.id.as_str()))
             .map(|key| change(&key.id, &key.name, Rule::Disappeared));
         appeared.chain(disappeared).collect()
@@ -577,12 +547,6 @@ trait KeyRecord {
 impl KeyRecord for Key {
     fn key_id(&self) -> &str {
         &self.id
-    }
-}
-
-impl KeyRecord for SnapshotKey {
-    fn key_id(&self) -> &str {
-        &self.0.id
     }
 }
 
@@ -1828,24 +1792,24 @@ mod tests {
             ..key("k1")
         };
         let snapshot = InventorySnapshot::of(std::slice::from_ref(&listed), now());
+        assert_eq!(
+            snapshot.keys,
+            [listed.without_raw()],
+            "kept without raw JSON"
+        );
+        assert_ne!(snapshot.keys[0], listed, "the raw JSON is dropped");
         let json = serde_json::to_string(&snapshot).unwrap();
         assert!(!json.contains("raw_only"), "{json}");
         let read: InventorySnapshot = serde_json::from_str(&json).unwrap();
         assert_eq!(read, snapshot);
-        let shown = read.keys[0].clone().into_key();
-        assert_eq!(
-            shown,
-            Key {
-                raw: RawJson::default(),
-                ..listed
-            }
-        );
+        let shown = read.keys[0].clone();
+        assert_eq!(shown, listed.without_raw());
 
         // A snapshot written when it kept four facts reads back with the others empty.
         let old = r#"{"taken_at":"2026-12-01T12:00:00Z","keys":[
             {"id":"k1","name":"n","masked":"sk_…1","status":"revoked"}]}"#;
         let old: InventorySnapshot = serde_json::from_str(old).unwrap();
-        let bare = SnapshotKey::bare("k1".into(), "n".into(), "sk_…1".into(), KeyStatus::Revoked);
+        let bare = Key::bare("k1".into(), "n".into(), "sk_…1".into(), KeyStatus::Revoked);
         assert_eq!(old.keys, [bare]);
         assert!(
             snapshot.complete && !old.complete,

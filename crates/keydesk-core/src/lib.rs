@@ -37,7 +37,7 @@ pub use attention::{
     AttentionConfig, AttentionInput, ConnectionInventory, DEFAULT_STALE_AFTER_DAYS, Dismissal,
     EXPIRES_SOON_HIGH_DAYS, EXPIRES_SOON_MEDIUM_DAYS, Finding, GRACE_ENDING_HOURS,
     InventorySnapshot, NEVER_USED_AFTER_DAYS, NoticedChange, OrphanReport, Rule, Severity,
-    SnapshotKey, SuggestedAction, attention,
+    SuggestedAction, attention,
 };
 pub use auth::{Credentials, jwt_expiry, jwt_subject};
 pub use capabilities::{

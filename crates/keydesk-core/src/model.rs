@@ -235,6 +235,14 @@ impl Key {
         }
     }
 
+    /// This key without its raw JSON, as a snapshot or a held list keeps it.
+    pub fn without_raw(&self) -> Key {
+        Key {
+            raw: RawJson::default(),
+            ..self.clone()
+        }
+    }
+
     /// This key serialized with its raw JSON under `raw`, after every other field.
     pub fn with_raw(&self) -> KeyWithRaw<'_> {
         KeyWithRaw {

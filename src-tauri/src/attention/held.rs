@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
-use keydesk_core::{ErrorKind, Key};
+use keydesk_core::{ErrorKind, InventorySnapshot, Key};
 
 use super::records::AttentionRecords;
 use crate::error::{AppError, AppResult};
@@ -72,7 +72,13 @@ impl AttentionState {
     ) -> Option<Vec<Key>> {
         let lists = self.lists.lock().ok()?;
         let list = lists.get(connection_id)?;
-        (now - list.listed_at < max_age).then(|| list.keys.clone())
+        (now - list.taken_at < max_age).then(|| list.keys.clone())
+    }
+
+    /// The last list of `connection_id` this run holds (the snapshot it took then, kept current
+    /// with Keydesk's own changes).
+    pub fn held_list(&self, connection_id: &str) -> Option<Arc<InventorySnapshot>> {
+        self.lists.lock().ok()?.get(connection_id).cloned()
     }
 
     /// `key_id` of `connection_id` as this run last listed it.
@@ -83,14 +89,10 @@ impl AttentionState {
     }
 }
 
-/// The last list of one connection.
-#[derive(Debug, Clone)]
-pub(super) struct HeldList {
-    /// When it was listed.
-    pub listed_at: DateTime<Utc>,
-    /// The keys (without their raw JSON), revoked keys Keydesk remembers included.
-    pub keys: Vec<Key>,
-}
+/// The last list of one connection: the snapshot this run took of it (its keys without raw
+/// JSON, revoked keys Keydesk remembers included). While the snapshots' record file holds
+/// that same look, the two share one allocation ([`super::tracking`] keeps them so).
+pub(super) type HeldList = Arc<InventorySnapshot>;
 
 /// The last list of each connection this run of Keydesk made, by connection id.
 #[derive(Default)]

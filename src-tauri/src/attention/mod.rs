@@ -206,7 +206,7 @@ fn judge(state: &AppState, connections: &[&Connection]) -> AppResult<AttentionRe
         .collect();
     Ok(AttentionReport {
         items,
-        checked_at: held.iter().map(|(_, list)| list.listed_at).min(),
+        checked_at: held.iter().map(|(_, list)| list.taken_at).min(),
         failures: Vec::new(),
     })
 }

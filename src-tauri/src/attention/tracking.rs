@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use chrono::Utc;
-use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, Rule, SnapshotKey};
+use keydesk_core::{InventorySnapshot, Key, KeyStatus, RawJson, Rule};
 
 use super::held::HeldList;
 use super::records::RevokedKey;
@@ -32,10 +32,11 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
         }
     }
     let now = Utc::now();
-    let snapshot = InventorySnapshot::of(&keys, now);
+    // Held and kept on disk alike: one allocation for both, until one of them changes alone.
+    let snapshot = Arc::new(InventorySnapshot::of(&keys, now));
     let previous = records
         .snapshots
-        .update(|snapshots| snapshots.insert(connection_id.to_owned(), Arc::new(snapshot)));
+        .update(|snapshots| snapshots.insert(connection_id.to_owned(), Arc::clone(&snapshot)));
     log_failure("snapshot", previous.as_ref().map(drop));
     let noticed = previous
         .ok()
@@ -61,11 +62,9 @@ pub fn listed(state: &AppState, connection_id: &str, mut keys: Vec<Key>) -> Vec<
             }
         }),
     );
-    let held = HeldList {
-        listed_at: now,
-        keys: keys.iter().map(without_raw).collect(),
-    };
-    change_held(state, |lists| lists.insert(connection_id.to_owned(), held));
+    change_held(state, |lists| {
+        lists.insert(connection_id.to_owned(), snapshot)
+    });
     crate::memory::release_when_quiet();
     keys
 }
@@ -94,18 +93,11 @@ pub fn reviewed_change(
 /// Keydesk changed `key` (enabled, disabled, revoked with an answer): the held list and the
 /// snapshot show its new status.
 pub fn changed(state: &AppState, connection_id: &str, key: &Key) {
-    log_failure(
-        "snapshot",
-        state.attention.records().snapshots.update(|snapshots| {
-            if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                let snapshot = Arc::make_mut(snapshot);
-                upsert(&mut snapshot.keys, SnapshotKey::of(key), snapshot_id);
-            }
-        }),
-    );
-    change_held(state, |lists| {
-        if let Some(held) = lists.get_mut(connection_id) {
-            upsert(&mut held.keys, without_raw(key), key_id);
+    let key = key.without_raw();
+    change_lists(state, connection_id, |keys| {
+        match keys.iter_mut().find(|listed| listed.id == key.id) {
+            Some(listed) => *listed = key.clone(),
+            None => keys.push(key.clone()),
         }
     });
 }
@@ -138,17 +130,10 @@ pub fn revoked(state: &AppState, connection_id: &str, key_id: &str, answered: Op
 /// Keydesk deleted `key_id`: it leaves the snapshot (so it does not show as disappeared),
 /// the held list, the revoked keys and the annotations.
 pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
+    change_lists(state, connection_id, |keys| {
+        keys.retain(|key| key.id != key_id)
+    });
     let records = state.attention.records();
-    log_failure(
-        "snapshot",
-        records.snapshots.update(|snapshots| {
-            if let Some(snapshot) = snapshots.get_mut(connection_id) {
-                Arc::make_mut(snapshot)
-                    .keys
-                    .retain(|key| key.key().id != key_id);
-            }
-        }),
-    );
     log_failure(
         "revoked keys",
         records.revoked.update(|revoked| {
@@ -173,11 +158,6 @@ pub fn deleted(state: &AppState, connection_id: &str, key_id: &str) {
             }
         }),
     );
-    change_held(state, |lists| {
-        if let Some(held) = lists.get_mut(connection_id) {
-            held.keys.retain(|key| key.id != key_id);
-        }
-    });
 }
 
 /// The connection `connection_id` was deleted: its records go with it.
@@ -234,7 +214,7 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
             .cloned()
     });
     held.or_else(|| {
-        let seen = state
+        state
             .attention
             .records()
             .snapshots
@@ -243,47 +223,50 @@ fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key
                     .get(connection_id)?
                     .keys
                     .iter()
-                    .find(|key| key.key().id == key_id)
+                    .find(|key| key.id == key_id)
                     .cloned()
             })
-            .ok()??;
-        Some(seen.into_key())
+            .ok()
+            .flatten()
     })
 }
 
-fn without_raw(key: &Key) -> Key {
-    Key {
-        raw: RawJson::default(),
-        ..key.clone()
-    }
-}
-
-/// Replaces the item with `entry`'s id, or adds `entry`.
-fn upsert<T>(items: &mut Vec<T>, entry: T, id: fn(&T) -> &str) {
-    match items.iter_mut().find(|item| id(item) == id(&entry)) {
-        Some(found) => *found = entry,
-        None => items.push(entry),
-    }
-}
-
-fn snapshot_id(key: &SnapshotKey) -> &str {
-    &key.key().id
-}
-
-fn key_id(key: &Key) -> &str {
-    &key.id
+/// Changes the keys of `connection_id`'s held list and of its snapshot alike with `change`.
+/// While the snapshot is the look the held list is (the same list this run took), it takes
+/// the held list's allocation instead of a second copy of the change.
+fn change_lists(state: &AppState, connection_id: &str, change: impl Fn(&mut Vec<Key>)) {
+    let held = change_held(state, |lists| {
+        let held = lists.get_mut(connection_id)?;
+        change(&mut Arc::make_mut(held).keys);
+        Some(Arc::clone(held))
+    })
+    .flatten();
+    log_failure(
+        "snapshot",
+        state.attention.records().snapshots.update(|snapshots| {
+            let Some(snapshot) = snapshots.get_mut(connection_id) else {
+                return;
+            };
+            match held {
+                Some(held) if held.taken_at == snapshot.taken_at => *snapshot = held,
+                _ => change(&mut Arc::make_mut(snapshot).keys),
+            }
+        }),
+    );
 }
 
 /// Changes the held lists with `change` (a poisoned lock is logged and changes nothing).
-fn change_held<A>(state: &AppState, change: impl FnOnce(&mut HashMap<String, HeldList>) -> A) {
-    log_failure(
-        "held list",
-        state
-            .attention
-            .lists
-            .lock()
-            .map(|mut lists| change(&mut lists)),
-    );
+fn change_held<A>(
+    state: &AppState,
+    change: impl FnOnce(&mut HashMap<String, HeldList>) -> A,
+) -> Option<A> {
+    let changed = state
+        .attention
+        .lists
+        .lock()
+        .map(|mut lists| change(&mut lists));
+    log_failure("held list", changed.as_ref().map(drop));
+    changed.ok()
 }
 
 fn log_failure<T, E: std::fmt::Display>(what: &str, result: Result<T, E>) {

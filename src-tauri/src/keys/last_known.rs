@@ -37,7 +37,7 @@ pub fn last_inventory(state: &AppState) -> AppResult<Option<LastInventory>> {
         shown_snapshot(snapshots, &first.id).map(|snapshot| LastInventory {
             connection_id: first.id.clone(),
             taken_at: snapshot.taken_at,
-            keys: snapshot.keys.iter().map(|key| key.key().clone()).collect(),
+            keys: snapshot.keys.clone(),
         })
     })
 }

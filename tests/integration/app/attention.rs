@@ -2,7 +2,9 @@
 //! findings across connections, annotations, snoozes and reviews, the inventory snapshot
 //! behind `appeared`, and the records Keydesk keeps of its own rotations and revocations.
 
-use keydesk_core::ProviderKind;
+use std::sync::Arc;
+
+use keydesk_core::{InventorySnapshot, KeyStatus, ProviderKind};
 use keydesk_sandbox::{Dialect, SandboxConfig, SandboxHandle, Seed, Variant};
 use serde_json::{Value, json};
 
@@ -386,6 +388,54 @@ fn a_key_made_outside_keydesk_appears_and_one_made_through_it_does_not() {
     assert_eq!(appeared_of(&attention(&app, false)), 0);
     assert_eq!(appeared_of(&attention(&app, true)), 0);
     app.quit();
+}
+
+#[test]
+fn the_held_list_and_the_snapshot_share_one_copy_of_the_keys_through_keydesks_changes() {
+    let sandbox = spawn_sandbox();
+    let app = TestApp::start();
+    let (id, made) = app.connected_key(&sandbox, Dialect::Oligon, oligon_draft("revoked here"));
+    let made = made["reveal"]["key"]["id"].as_str().unwrap().to_owned();
+    let id = id.as_str().unwrap().to_owned();
+    let other = app.create_key(id.clone(), oligon_draft("deleted here"))["reveal"]["key"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Both lists of the connection, and whether they are one allocation.
+    let lists = || {
+        let state = app.state();
+        let held = state.attention.held_list(&id).expect("a list is held");
+        let snapshots = state.attention.records().snapshots.get().unwrap();
+        let shared = Arc::ptr_eq(&held, &snapshots[&id]);
+        (held, shared)
+    };
+    let status_of = |held: &InventorySnapshot, key_id: &str| {
+        let key = held.keys.iter().find(|key| key.id == key_id);
+        key.map(|key| key.status)
+    };
+
+    app.call("list_keys", json!({"connectionId": id}));
+    let (listed, shared) = lists();
+    assert!(shared, "one copy after a list");
+    assert_eq!(status_of(&listed, &made), Some(KeyStatus::Active));
+
+    app.call("revoke_key", json!({"connectionId": id, "keyId": made}));
+    let (revoked, shared) = lists();
+    assert!(shared, "one copy after a revoke");
+    assert_eq!(status_of(&revoked, &made), Some(KeyStatus::Revoked));
+    assert_eq!(status_of(&listed, &made), Some(KeyStatus::Active), "copied, not changed in place");
+
+    app.call("delete_key", json!({"connectionId": id, "keyId": other}));
+    let (deleted, shared) = lists();
+    assert!(shared, "one copy after a delete");
+    assert_eq!(status_of(&deleted, &other), None);
+    assert_eq!(deleted.keys.len(), revoked.keys.len() - 1);
+
+    // And what is on disk is that list.
+    let again = restart(app);
+    let snapshots = again.state().attention.records().snapshots.get().unwrap();
+    assert_eq!(snapshots[&id].keys, deleted.keys);
+    again.quit();
 }
 
 #[test]
