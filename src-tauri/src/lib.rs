@@ -94,7 +94,11 @@ fn take_leak_shortcut<R: Runtime>(app: &AppHandle<R>) {
 /// Starts Keydesk and blocks until its last window closes. `--sandbox` always starts the
 /// embedded sandbox (otherwise only on a first run, or once a connection it serves is used).
 pub fn run() {
+    let one_arena = memory::one_arena();
     init_tracing();
+    if !one_arena {
+        tracing::warn!("the allocator kept its arenas per thread");
+    }
     if !cfg!(debug_assertions) {
         // A panic's message may quote whatever value it choked on; say only where it was.
         std::panic::set_hook(Box::new(|info| {

@@ -423,7 +423,11 @@ fn the_held_list_and_the_snapshot_share_one_copy_of_the_keys_through_keydesks_ch
     let (revoked, shared) = lists();
     assert!(shared, "one copy after a revoke");
     assert_eq!(status_of(&revoked, &made), Some(KeyStatus::Revoked));
-    assert_eq!(status_of(&listed, &made), Some(KeyStatus::Active), "copied, not changed in place");
+    assert_eq!(
+        status_of(&listed, &made),
+        Some(KeyStatus::Active),
+        "copied, not changed in place"
+    );
 
     app.call("delete_key", json!({"connectionId": id, "keyId": other}));
     let (deleted, shared) = lists();
