@@ -206,6 +206,11 @@ impl InventorySnapshot {
             complete: true,
         }
     }
+
+    /// The key `id` as it was listed then.
+    pub fn key(&self, id: &str) -> Option<&Key> {
+        self.keys.iter().find(|key| key.id == id)
+    }
 }
 
 impl InventorySnapshot {
@@ -1798,6 +1803,8 @@ mod tests {
             "kept without raw JSON"
         );
         assert_ne!(snapshot.keys[0], listed, "the raw JSON is dropped");
+        assert_eq!(snapshot.key("k1"), Some(&snapshot.keys[0]));
+        assert_eq!(snapshot.key("k2"), None);
         let json = serde_json::to_string(&snapshot).unwrap();
         assert!(!json.contains("raw_only"), "{json}");
         let read: InventorySnapshot = serde_json::from_str(&json).unwrap();

@@ -83,9 +83,7 @@ impl AttentionState {
 
     /// `key_id` of `connection_id` as this run last listed it.
     pub fn held_key(&self, connection_id: &str, key_id: &str) -> Option<Key> {
-        let lists = self.lists.lock().ok()?;
-        let list = lists.get(connection_id)?;
-        list.keys.iter().find(|key| key.id == key_id).cloned()
+        self.held_list(connection_id)?.key(key_id).cloned()
     }
 }
 

@@ -350,14 +350,10 @@ fn activity(
     connection: &Connection,
     key_id: &str,
 ) -> Activity {
-    let key_name = state.attention.lists.lock().ok().and_then(|lists| {
-        let key = lists
-            .get(&connection.id)?
-            .keys
-            .iter()
-            .find(|key| key.id == key_id)?;
-        Some(key.name.clone())
-    });
+    let key_name = state
+        .attention
+        .held_list(&connection.id)
+        .and_then(|list| Some(list.key(key_id)?.name.clone()));
     Activity {
         action,
         connection_id: Some(connection.id.clone()),

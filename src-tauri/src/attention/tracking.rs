@@ -205,29 +205,10 @@ pub fn succeeded(state: &AppState, connection_id: &str, replaced: &str, successo
 
 /// The key `key_id` as the held list or, failing that, the snapshot last saw it.
 fn last_known(state: &AppState, connection_id: &str, key_id: &str) -> Option<Key> {
-    let held = state.attention.lists.lock().ok().and_then(|lists| {
-        lists
-            .get(connection_id)?
-            .keys
-            .iter()
-            .find(|key| key.id == key_id)
-            .cloned()
-    });
-    held.or_else(|| {
-        state
-            .attention
-            .records()
-            .snapshots
-            .read(|snapshots| {
-                snapshots
-                    .get(connection_id)?
-                    .keys
-                    .iter()
-                    .find(|key| key.id == key_id)
-                    .cloned()
-            })
-            .ok()
-            .flatten()
+    state.attention.held_key(connection_id, key_id).or_else(|| {
+        let snapshots = &state.attention.records().snapshots;
+        let seen = snapshots.read(|all| all.get(connection_id)?.key(key_id).cloned());
+        seen.ok().flatten()
     })
 }
 
