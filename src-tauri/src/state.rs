@@ -435,6 +435,7 @@ pub fn shutdown<R: Runtime>(app: &AppHandle<R>) {
     // A sandbox still starting would outlive the stop below: let startup finish first.
     tauri::async_runtime::block_on(state.startup.done());
     state.sandbox.shutdown();
+    state.attention.flush();
 }
 
 #[cfg(test)]

@@ -55,6 +55,16 @@ impl AttentionState {
         std::mem::take(&mut *self.locked_notices())
     }
 
+    /// Writes what the record files do not hold yet (the snapshots are written behind the
+    /// lists): when quitting. Nothing to do when they were never read.
+    pub fn flush(&self) {
+        if let Some(records) = self.records.get()
+            && let Err(error) = records.snapshots.flush()
+        {
+            tracing::warn!(%error, "the inventory snapshots were not saved when quitting");
+        }
+    }
+
     fn locked_notices(&self) -> MutexGuard<'_, Vec<String>> {
         // Plain sentences: a panic while holding them leaves nothing half-written.
         self.notices

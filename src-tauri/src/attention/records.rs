@@ -10,6 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use keydesk_core::{Dismissal, InventorySnapshot, Key, NoticedChange};
@@ -83,7 +84,8 @@ impl AttentionRecords {
                 notices,
             )
             .on_change(crate::start_frame::snapshots_changed)
-            .compact(),
+            .compact()
+            .written_behind(),
             changes: RecordFile::open(
                 data_dir.join("noticed-changes.json"),
                 "keys that appeared or disappeared",
@@ -108,7 +110,8 @@ struct Document<'a, T> {
     records: &'a T,
 }
 
-/// One JSON file of records, cached in memory and written through on every change.
+/// One JSON file of records, cached in memory and written through on every change (or
+/// behind it: [`Self::written_behind`]).
 pub struct RecordFile<T> {
     path: PathBuf,
     /// What the file holds, for messages ("the annotations").
@@ -120,12 +123,25 @@ pub struct RecordFile<T> {
     on_change: Option<ChangeHook<T>>,
     /// Written without indentation (see [`Self::compact`]).
     compact: bool,
+    /// Written after the change is kept, off the caller's thread (see [`Self::written_behind`]).
+    behind: Option<Arc<Behind>>,
+}
+
+/// Where the writes of a file written behind its changes are: each change is numbered, and
+/// the file on disk holds the records of change `written`.
+#[derive(Default)]
+struct Behind {
+    /// The number of the last change kept in memory.
+    latest: AtomicU64,
+    /// The number of the change the file holds; locked while the file is written, so writes
+    /// happen one at a time and never put an older change over a newer one.
+    written: Mutex<u64>,
 }
 
 /// What [`RecordFile::on_change`] calls: the file's path, the records before and after.
 pub type ChangeHook<T> = fn(&Path, &T, &T);
 
-impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
+impl<T: Default + Clone + Serialize + DeserializeOwned + Send + 'static> RecordFile<T> {
     /// Opens the file at `path` (none yet: empty records). One that is corrupt or from a
     /// newer Keydesk is moved to a backup, with a sentence in `notices`.
     pub fn open(path: PathBuf, what: &'static str, notices: &mut Vec<String>) -> Self {
@@ -162,6 +178,7 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
             writable,
             on_change: None,
             compact: false,
+            behind: None,
         }
     }
 
@@ -176,7 +193,19 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
         }
     }
 
-    /// Calls `hook` after every change written, still under the records' lock, so what it
+    /// Keeps each change at once and writes the file behind it on the blocking pool, the
+    /// changes that came meanwhile at once: for the snapshots, whose file every list wrote
+    /// whole before its keys were answered (at 4 × 10,000 keys 87–114 ms on the async worker;
+    /// BENCHMARKS.md). A write that fails is logged and the next change or [`Self::flush`]
+    /// writes the file again; quitting flushes it, so only a crash can lose the last changes.
+    pub fn written_behind(self) -> Self {
+        Self {
+            behind: Some(Arc::default()),
+            ..self
+        }
+    }
+
+    /// Calls `hook` after every change kept, still under the records' lock, so what it
     /// keeps in step with them (the start frame) sees the changes in the order they were made.
     pub fn on_change(self, hook: ChangeHook<T>) -> Self {
         Self {
@@ -201,8 +230,9 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
     }
 
     /// Changes the records with `change`, writes them, and only then keeps them: a change
-    /// that cannot be saved is not half-applied. A change that changed nothing writes nothing
-    /// (every list updates several records; most lists change few of them).
+    /// that cannot be saved is not half-applied (a file written behind keeps the change and
+    /// writes it after). A change that changed nothing writes nothing (every list updates
+    /// several records; most lists change few of them).
     pub fn update<A>(&self, change: impl FnOnce(&mut T) -> A) -> AppResult<A>
     where
         T: PartialEq,
@@ -210,27 +240,19 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
         let mut records = self.lock()?;
         let mut next = records.clone();
         let answer = change(&mut next);
-        let cannot_save = || AppError::internal(format!("Could not save the {}.", self.what));
         if !self.writable {
-            return Err(cannot_save());
+            return Err(self.cannot_save());
         }
         if next == *records {
             return Ok(answer);
         }
-        let document = Document {
-            schema_version: SCHEMA_VERSION,
-            records: &next,
-        };
-        let bytes = if self.compact {
-            serde_json::to_vec(&document)
-        } else {
-            serde_json::to_vec_pretty(&document)
-        };
-        let bytes = bytes.map_err(|_| cannot_save())?;
-        write_atomically(&self.path, &bytes).map_err(|error| {
-            tracing::warn!(%error, "could not save a record file");
-            cannot_save()
-        })?;
+        match &self.behind {
+            Some(behind) => {
+                let number = behind.latest.fetch_add(1, Ordering::SeqCst) + 1;
+                self.write_behind(Arc::clone(behind), next.clone(), number);
+            }
+            None => self.write(&next)?,
+        }
         let before = std::mem::replace(&mut *records, next);
         if let Some(hook) = self.on_change {
             hook(&self.path, &before, &records);
@@ -238,11 +260,89 @@ impl<T: Default + Clone + Serialize + DeserializeOwned> RecordFile<T> {
         Ok(answer)
     }
 
+    /// Writes the last change kept if the file does not hold it yet (a file written behind
+    /// its changes; others are always written). Waits for a write under way.
+    pub fn flush(&self) -> AppResult<()> {
+        let Some(behind) = &self.behind else {
+            return Ok(());
+        };
+        let mut written = lock_written(behind);
+        let (records, number) = {
+            let records = self.lock()?;
+            (records.clone(), behind.latest.load(Ordering::SeqCst))
+        };
+        if number > *written {
+            self.write(&records)?;
+            *written = number;
+        }
+        Ok(())
+    }
+
+    /// Writes change `number` (`records`) on the blocking pool, unless a later change comes
+    /// first: its own write will hold this one too.
+    fn write_behind(&self, behind: Arc<Behind>, records: T, number: u64) {
+        let (path, what, compact) = (self.path.clone(), self.what, self.compact);
+        tauri::async_runtime::spawn_blocking(move || {
+            if behind.latest.load(Ordering::SeqCst) > number {
+                return;
+            }
+            let mut written = lock_written(&behind);
+            if *written < number && write_records(&path, what, compact, &records).is_ok() {
+                *written = number;
+            }
+        });
+    }
+
+    fn write(&self, records: &T) -> AppResult<()> {
+        write_records(&self.path, self.what, self.compact, records)
+    }
+
+    fn cannot_save(&self) -> AppError {
+        cannot_save(self.what)
+    }
+
     fn lock(&self) -> AppResult<MutexGuard<'_, T>> {
         self.records
             .lock()
             .map_err(|_| AppError::internal(format!("The {} are poisoned.", self.what)))
     }
+}
+
+/// Writes `records`, the `what` of a record file, to `path` now (`compact`: without
+/// indentation).
+fn write_records<T: Serialize>(
+    path: &Path,
+    what: &'static str,
+    compact: bool,
+    records: &T,
+) -> AppResult<()> {
+    let document = Document {
+        schema_version: SCHEMA_VERSION,
+        records,
+    };
+    let bytes = if compact {
+        serde_json::to_vec(&document)
+    } else {
+        serde_json::to_vec_pretty(&document)
+    };
+    let bytes = bytes.map_err(|_| cannot_save(what))?;
+    write_atomically(path, &bytes).map_err(|error| {
+        tracing::warn!(%error, what, "could not save a record file");
+        cannot_save(what)
+    })
+}
+
+fn cannot_save(what: &'static str) -> AppError {
+    AppError::internal(format!("Could not save the {what}."))
+}
+
+/// The number of the change a file written behind holds. Only a number: a panic while it was
+/// held leaves nothing half-changed.
+fn lock_written(behind: &Behind) -> MutexGuard<'_, u64> {
+    behind
+        .written
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 #[cfg(test)]
@@ -351,6 +451,7 @@ mod tests {
             .snapshots
             .update(|all| all.insert("c1".into(), Arc::new(snapshot.clone())))
             .unwrap();
+        records.snapshots.flush().unwrap();
         let lines = |name: &str| {
             let text = fs::read_to_string(dir.path().join(name)).unwrap();
             text.lines().count()
@@ -361,6 +462,40 @@ mod tests {
         let again = AttentionRecords::open(dir.path(), &mut notices);
         assert_eq!(notices, Vec::<String>::new());
         assert_eq!(*again.snapshots.get().unwrap()["c1"], snapshot);
+    }
+
+    /// A snapshot of one key named `name`.
+    fn snapshot_of(name: &str) -> Arc<InventorySnapshot> {
+        let key = Key::bare("k1".into(), name.into(), "sk_…1".into(), KeyStatus::Active);
+        Arc::new(InventorySnapshot::of(&[key], chrono::Utc::now()))
+    }
+
+    #[test]
+    fn the_snapshots_are_kept_at_once_and_written_behind_the_last_change_last() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut notices = Vec::new();
+        let records = AttentionRecords::open(dir.path(), &mut notices);
+        let file = dir.path().join("inventory-snapshots.json");
+        // Nothing can be written where a folder stands in the file's place.
+        fs::create_dir_all(file.join("in the way")).unwrap();
+        let (first, second, other) = (snapshot_of("a"), snapshot_of("b"), snapshot_of("c"));
+        for (connection, snapshot) in [("c1", &first), ("c1", &second), ("c2", &other)] {
+            let kept = records
+                .snapshots
+                .update(|all| all.insert(connection.into(), Arc::clone(snapshot)));
+            assert!(kept.is_ok(), "a change is kept before it is written");
+        }
+        let held = records.snapshots.get().unwrap();
+        assert!(Arc::ptr_eq(&held["c1"], &second) && Arc::ptr_eq(&held["c2"], &other));
+        let error = records.snapshots.flush().unwrap_err();
+        assert_eq!(error.message, "Could not save the inventory snapshots.");
+
+        fs::remove_dir_all(&file).unwrap();
+        records.snapshots.flush().unwrap();
+        let again = AttentionRecords::open(dir.path(), &mut notices);
+        assert_eq!(notices, Vec::<String>::new());
+        let written = again.snapshots.get().unwrap();
+        assert_eq!((&*written["c1"], &*written["c2"]), (&*second, &*other));
     }
 
     #[test]
