@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use chrono::{DateTime, Duration, Utc};
 use keydesk_core::{ErrorKind, InventorySnapshot, Key};
+use tokio::runtime::RuntimeFlavor;
 
 use super::records::AttentionRecords;
 use crate::error::{AppError, AppResult};
@@ -38,14 +39,29 @@ impl AttentionState {
 
     /// The record files. Startup reads them on a background thread ([`Self::load`]) so the
     /// window's page does not wait for a snapshot of thousands of keys; a call that comes
-    /// before that read is done waits for it (or reads them itself if it comes first).
+    /// before that read is done waits for it (or reads them itself if it comes first). On the
+    /// async worker it waits with the worker's other tasks handed to another thread: at start
+    /// the page's first commands came before the read was done, and every other command
+    /// waited for a read of 40,000 keys (BENCHMARKS.md).
     pub fn records(&self) -> &AttentionRecords {
-        self.records.get_or_init(|| {
-            let mut notices = Vec::new();
-            let records = AttentionRecords::open(&self.data_dir, &mut notices);
-            *self.locked_notices() = notices;
-            records
-        })
+        if let Some(records) = self.records.get() {
+            return records;
+        }
+        let read = || {
+            self.records.get_or_init(|| {
+                let mut notices = Vec::new();
+                let records = AttentionRecords::open(&self.data_dir, &mut notices);
+                *self.locked_notices() = notices;
+                records
+            })
+        };
+        let on_async_worker = tokio::runtime::Handle::try_current()
+            .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::MultiThread);
+        if on_async_worker {
+            tokio::task::block_in_place(read)
+        } else {
+            read()
+        }
     }
 
     /// Reads the record files if nothing did yet, and answers what was wrong with them (once:
