@@ -259,7 +259,9 @@ fn the_sandbox_keeps_its_port_and_moves_with_its_connections_when_the_port_is_ta
     let app = TestApp::start_in(AppDirs::new(), SandboxMode::Auto);
     let sandboxed = app.call("list_connections", json!({}));
     let port = sandbox_port(&app);
-    // A connection added by hand against the sandbox, with credentials it issued.
+    // A connection added by hand against the sandbox, with credentials it issued: they reach
+    // the keyring once startup is done, after the sandbox's connections are listed.
+    tauri::async_runtime::block_on(app.state().startup.done());
     let vault = keydesk_app::vault::KeyringVault::new(app.dirs.service.clone());
     let stored = vault.read("sandbox-oligon").unwrap().unwrap();
     let token = secrecy::ExposeSecret::expose_secret(&stored["token"]).to_owned();
