@@ -164,6 +164,7 @@ async function oneRun(index) {
     const scroll = await browser.executeAsync(scrollThrough, 20 * 36);
     const scrollCpu = (cpuMs(web) - cpuBefore) / scroll.gaps.length;
     return {
+      home: app.root,
       connection,
       rows,
       list_ms: received - marks[`keys-requested:${connection}`],
@@ -192,6 +193,44 @@ async function oneRun(index) {
   }
 }
 
+/**
+ * The second start of an installed Keydesk (`home`, which the first run left with four lists
+ * of KEYS keys on disk): each connection's list round trip, and when the last list was in
+ * (ms after the page's navigation). The record files (snapshots of every key) are read as
+ * the window opens, while the lists are asked for.
+ */
+async function secondStart(index, home) {
+  const app = await launchApp(`bench-table-again-${index}`, {
+    env: { KEYDESK_SANDBOX_SEED: `bulk:${KEYS}` },
+    home,
+  });
+  try {
+    const { browser } = app;
+    const marks = await browser.waitUntil(
+      () =>
+        browser.execute(() => {
+          const all = Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime]));
+          const asked = Object.keys(all).filter((n) => n.startsWith('keys-requested:'));
+          const received = asked.filter((n) => all[`keys-received:${n.slice('keys-requested:'.length)}`] != null);
+          return asked.length === 4 && received.length === 4 ? all : false;
+        }),
+      { timeout: 300_000, interval: 100 },
+    );
+    const trips = Object.fromEntries(
+      Object.keys(marks)
+        .filter((n) => n.startsWith('keys-requested:'))
+        .map((n) => {
+          const id = n.slice('keys-requested:'.length);
+          return [id, marks[`keys-received:${id}`] - marks[n]];
+        }),
+    );
+    const lastIn = Math.max(...Object.keys(trips).map((id) => marks[`keys-received:${id}`]));
+    return { trips, last_list_in_ms: lastIn };
+  } finally {
+    await app.stop();
+  }
+}
+
 const results = [];
 for (let i = 0; i < runs; i++) {
   const run = await oneRun(i);
@@ -200,6 +239,8 @@ for (let i = 0; i < runs; i++) {
       .map((k) => `${k.work_ms?.toFixed(1)}/${k.paint_ms.toFixed(1)} (script ${k.script_ms?.toFixed(1)}, then ${k.wait_ms?.toFixed(1)} = frame wait ${k.frame_wait_ms?.toFixed(1)} + rendering ${k.frame_render_ms?.toFixed(1)}, cpu ${k.web_cpu_ms})`)
       .join(' ')} ms, rendered ${run.rendered_ms.toFixed(1)} ms, next frame ${run.frame_ms?.toFixed(1)} ms, scroll cpu ${run.scroll.web_cpu_ms_per_frame.toFixed(1)} ms/frame, scroll max gap ${run.scroll.max_gap_ms.toFixed(1)} ms`,
   );
+  run.second_start = await secondStart(i, run.home);
+  console.log(`bench: second start ${i + 1}/${runs}: round trips ${JSON.stringify(run.second_start.trips)} ms, last list in ${run.second_start.last_list_in_ms} ms`);
   results.push(run);
 }
 
@@ -212,6 +253,9 @@ writeResult('ui-table', {
   runs: results,
   summary: {
     list_ms: median(results.map((r) => r.list_ms)),
+    second_start_open_list_ms: median(results.map((r) => r.second_start.trips[r.connection])),
+    second_start_slowest_list_ms: median(results.map((r) => Math.max(...Object.values(r.second_start.trips)))),
+    second_start_last_list_in_ms: median(results.map((r) => r.second_start.last_list_in_ms)),
     rendered_ms: median(results.map((r) => r.rendered_ms)),
     painted_ms: median(results.map((r) => r.painted_ms)),
     frame_ms: median(results.map((r) => r.frame_ms)),
