@@ -259,6 +259,7 @@ if (estimates.length) {
     'Inventory: `list_keys` of the fiskaly client against a spawned sandbox seeded with `bulk:10000`, every request answered after 20 ms;',
     'concurrent = the client\'s default `HttpOptions::page_concurrency` (16 pages at a time in this run), sequential = `page_concurrency: 1`, same client code and sandbox (`benches/inventory.rs`).',
     'Attention: `attention()` over 4 connections × 10,000 keys with annotations, noticed changes and every rule in play (`benches/attention.rs`).',
+    'Snapshots read: the inventory snapshots of those 4 × 10,000 keys read back from the compact JSON their record file holds, as a start reads it while its window opens (`benches/attention.rs`).',
     'Leaked-key match: a pasted key parsed, matched against the 40,000 listed keys and its fingerprint looked up among 40,000 remembered ones (`benches/leak.rs`).',
     '',
   );

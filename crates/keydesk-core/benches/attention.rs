@@ -1,6 +1,7 @@
 //! Attention over 4 connections × 10,000 keys, with annotations and a previous snapshot, so
-//! every rule runs and about half the keys fire one. Budget (issue 15): ≤ 20 ms. Figures go
-//! to BENCHMARKS.md, never asserted.
+//! every rule runs and about half the keys fire one. Budget (issue 15): ≤ 20 ms. And reading
+//! the snapshots of those keys from their JSON, as a start reads its record file.
+//! Figures go to BENCHMARKS.md, never asserted.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -120,5 +121,33 @@ fn attention_over_40_000_keys(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, attention_over_40_000_keys);
+/// The snapshots of 4 × 10,000 keys as their record file holds them (compact JSON), read
+/// back: what a start does while its window opens.
+fn snapshots_of_40_000_keys_read(c: &mut Criterion) {
+    let now: DateTime<Utc> = "2026-12-01T12:00:00Z".parse().unwrap_or_default();
+    let snapshots: BTreeMap<String, InventorySnapshot> = ProviderKind::ALL
+        .into_iter()
+        .map(|provider| {
+            let keys: Vec<Key> = (0..KEYS).map(|n| key(provider, n, now)).collect();
+            let snapshot = InventorySnapshot::of(&keys, now);
+            (provider.as_str().to_owned(), snapshot)
+        })
+        .collect();
+    let Ok(json) = serde_json::to_vec(&snapshots) else {
+        return;
+    };
+    c.bench_function("snapshots of 4 × 10,000 keys read from JSON", |b| {
+        b.iter(|| {
+            let read: BTreeMap<String, InventorySnapshot> =
+                serde_json::from_slice(black_box(&json)).unwrap_or_default();
+            read.len()
+        });
+    });
+}
+
+criterion_group!(
+    benches,
+    attention_over_40_000_keys,
+    snapshots_of_40_000_keys_read
+);
 criterion_main!(benches);
