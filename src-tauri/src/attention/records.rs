@@ -193,11 +193,12 @@ impl<T: Default + Clone + Serialize + DeserializeOwned + Send + 'static> RecordF
         }
     }
 
-    /// Keeps each change at once and writes the file behind it on the blocking pool, the
-    /// changes that came meanwhile at once: for the snapshots, whose file every list wrote
-    /// whole before its keys were answered (at 4 × 10,000 keys 87–114 ms on the async worker;
-    /// BENCHMARKS.md). A write that fails is logged and the next change or [`Self::flush`]
-    /// writes the file again; quitting flushes it, so only a crash can lose the last changes.
+    /// Keeps each change at once and writes the file behind it on the blocking pool; changes
+    /// that come during a write go into the next one. For the snapshots, whose file every
+    /// list wrote whole before its keys were answered (at 4 × 10,000 keys 87–114 ms on the
+    /// async worker; BENCHMARKS.md). A write that fails is logged and the next change or
+    /// [`Self::flush`] writes the file again; quitting flushes it, so only a crash can lose
+    /// the last changes.
     pub fn written_behind(self) -> Self {
         Self {
             behind: Some(Arc::default()),
