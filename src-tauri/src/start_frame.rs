@@ -346,6 +346,8 @@ mod tests {
                 .snapshots
                 .update(|all| all.insert(id.to_owned(), Arc::new(snapshot)))
                 .unwrap();
+            // Written behind the change: on disk before a test looks into the data dir.
+            self.records.snapshots.flush().unwrap();
         }
     }
 
