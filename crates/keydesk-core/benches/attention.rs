@@ -63,15 +63,20 @@ fn key(provider: ProviderKind, n: usize, now: DateTime<Utc>) -> Key {
     key
 }
 
-fn attention_over_40_000_keys(c: &mut Criterion) {
-    let now: DateTime<Utc> = "2026-12-01T12:00:00Z".parse().unwrap_or_default();
-    let inventories: Vec<(ProviderKind, Vec<Key>)> = ProviderKind::ALL
+/// KEYS keys of each provider, listed at `now`.
+fn inventories(now: DateTime<Utc>) -> Vec<(ProviderKind, Vec<Key>)> {
+    ProviderKind::ALL
         .into_iter()
         .map(|provider| {
             let keys = (0..KEYS).map(|n| key(provider, n, now)).collect();
             (provider, keys)
         })
-        .collect();
+        .collect()
+}
+
+fn attention_over_40_000_keys(c: &mut Criterion) {
+    let now: DateTime<Utc> = "2026-12-01T12:00:00Z".parse().unwrap_or_default();
+    let inventories = inventories(now);
     // Half the keys have an owner; the last look missed the newest 1 %.
     let annotations: Vec<BTreeMap<String, Annotation>> = inventories
         .iter()
@@ -125,10 +130,9 @@ fn attention_over_40_000_keys(c: &mut Criterion) {
 /// back: what a start does while its window opens.
 fn snapshots_of_40_000_keys_read(c: &mut Criterion) {
     let now: DateTime<Utc> = "2026-12-01T12:00:00Z".parse().unwrap_or_default();
-    let snapshots: BTreeMap<String, InventorySnapshot> = ProviderKind::ALL
+    let snapshots: BTreeMap<String, InventorySnapshot> = inventories(now)
         .into_iter()
-        .map(|provider| {
-            let keys: Vec<Key> = (0..KEYS).map(|n| key(provider, n, now)).collect();
+        .map(|(provider, keys)| {
             let snapshot = InventorySnapshot::of(&keys, now);
             (provider.as_str().to_owned(), snapshot)
         })

@@ -242,7 +242,7 @@ impl<T: Default + Clone + Serialize + DeserializeOwned + Send + 'static> RecordF
         let mut next = records.clone();
         let answer = change(&mut next);
         if !self.writable {
-            return Err(self.cannot_save());
+            return Err(cannot_save(self.what));
         }
         if next == *records {
             return Ok(answer);
@@ -296,10 +296,6 @@ impl<T: Default + Clone + Serialize + DeserializeOwned + Send + 'static> RecordF
 
     fn write(&self, records: &T) -> AppResult<()> {
         write_records(&self.path, self.what, self.compact, records)
-    }
-
-    fn cannot_save(&self) -> AppError {
-        cannot_save(self.what)
     }
 
     fn lock(&self) -> AppResult<MutexGuard<'_, T>> {
