@@ -107,6 +107,7 @@ const concurrent = inventory.find((e) => /concurrent/i.test(e.name));
 const attention = estimates.find((e) => /^attention/i.test(e.group));
 const leakMatch = estimates.filter((e) => /^leaked-key match/i.test(e.group));
 const sequential = inventory.find((e) => /sequential/i.test(e.name));
+const cursorPages = inventory.find((e) => /^strait/i.test(e.group));
 
 if (decode.length) {
   for (const e of decode) row(`Decode + normalize 10,000 ${e.name} keys`, ms(e.median_ms, 2), '≤ 20 ms', verdict(e.median_ms, 20));
@@ -124,6 +125,12 @@ if (concurrent) {
 } else {
   row('Inventory of 10,000 fiskaly keys at 20 ms latency', '—', '≤ 400 ms', absent('core'));
 }
+row(
+  'Inventory of 10,000 Strait keys at 20 ms latency, deployed service (cursor pages, one after another)',
+  cursorPages ? ms(cursorPages.median_ms, 0) : '—',
+  'informational (100 pages: ≥ 2 s)',
+  cursorPages ? 'ℹ️' : absent('core'),
+);
 if (attention) {
   row('Attention over 4 × 10,000 keys (annotations, previous snapshot)', ms(attention.median_ms, 2), '≤ 20 ms', verdict(attention.median_ms, 20));
 } else {
@@ -258,6 +265,7 @@ if (estimates.length) {
     'Decode: the bytes of one list answer of 10,000 keys (every optional field filled) parsed and normalized into `Key`s (`benches/decode.rs`).',
     'Inventory: `list_keys` of the fiskaly client against a spawned sandbox seeded with `bulk:10000`, every request answered after 20 ms;',
     'concurrent = the client\'s default `HttpOptions::page_concurrency` (16 pages at a time in this run), sequential = `page_concurrency: 1`, same client code and sandbox (`benches/inventory.rs`).',
+    'Strait: `list_keys` of the Strait client against a sandbox serving Strait as its open-source service does (`--variant deployed`: cursor pages of 50 unless the request asks for up to 100), seeded and slowed the same way. A cursor names the next page, so pages come one after another; the client asks for 100 keys a page.',
     'Attention: `attention()` over 4 connections × 10,000 keys with annotations, noticed changes and every rule in play (`benches/attention.rs`).',
     'Snapshots read: the inventory snapshots of those 4 × 10,000 keys read back from the compact JSON their record file holds, as a start reads it while its window opens (`benches/attention.rs`).',
     'Leaked-key match: a pasted key parsed, matched against the 40,000 listed keys and its fingerprint looked up among 40,000 remembered ones (`benches/leak.rs`).',

@@ -46,7 +46,10 @@ CREATE TABLE IF NOT EXISTS strait_keys (
     last_used_at INTEGER, replaced_by_key_id TEXT, grace_expires_at INTEGER,
     rotation_interval_days INTEGER, next_rotation_at INTEGER, rotation_webhook_url TEXT,
     webhook_secret_hash BLOB);
-CREATE INDEX IF NOT EXISTS strait_keys_by_project ON strait_keys (project_id, seq);
+-- Lists and cursor pages go by creation time, newest first (until 2026-12-06 this index was
+-- by seq, and every page sorted the whole project).
+DROP INDEX IF EXISTS strait_keys_by_project;
+CREATE INDEX IF NOT EXISTS strait_keys_by_project_created ON strait_keys (project_id, created_at);
 "#;
 
 /// Every row `sql` selects, read by `read`.
