@@ -49,13 +49,10 @@ fn bench_list(
         return;
     };
     let text = |name: &str| minted.credentials[name].as_str().map(str::to_owned);
-    let secret = |name: &str| SecretString::from(text(name).unwrap_or_default());
-    let credentials = match provider {
-        ProviderKind::Fiskaly => Credentials::FiskalyKey {
-            api_key: secret("api_key"),
-            api_secret: secret("api_secret"),
-        },
-        _ => Credentials::Bearer(secret("token")),
+    let Ok(credentials) =
+        Credentials::from_fields(provider, |name| text(name).map(SecretString::from))
+    else {
+        return;
     };
     let config = ConnectionConfig {
         provider,
